@@ -1,0 +1,89 @@
+# Vireo top-level build.  See README.md; `make help` lists the targets.
+#
+# Everything generated goes under $(BUILD) (git-ignored): the Kconfig
+# output, userland binaries, guest images and the rig's download cache.
+
+BUILD      ?= $(CURDIR)/build
+SRCTREE    := $(CURDIR)
+SYSPY      := /usr/bin/python3
+KCONFIGLIB := /usr/lib/python3/dist-packages
+
+export KCONFIG_CONFIG := $(BUILD)/.config
+CONFIG_H   := $(BUILD)/include/vireo_config.h
+CONFIG_MK  := $(BUILD)/config.mk
+
+# The kernel vireo.ko is built against: the running kernel's build tree if it
+# has one, else the Debian kernel the test rig boots (see tools/rig/rig.mk).
+KVER       ?= $(shell uname -r)
+HOST_KDIR  := /lib/modules/$(KVER)/build
+
+.PHONY: all help deps kmod userland tests unit fuzz check demo bench clean \
+	defconfig menuconfig olddefconfig config
+
+all: kmod userland tests
+
+help:
+	@echo "make deps         install the Debian packages the build, rig and tests need"
+	@echo "make              build vireo.ko, userland and test programs"
+	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
+	@echo "make demo         show a guest speaking under vireo.ko"
+	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd in the same L1"
+	@echo "make defconfig | menuconfig | olddefconfig   Kconfig front ends (kconfiglib)"
+
+# ---------------------------------------------------------------- config
+$(KCONFIG_CONFIG):
+	@mkdir -p $(BUILD)
+	$(SYSPY) $(KCONFIGLIB)/alldefconfig.py Kconfig
+
+$(CONFIG_MK) $(CONFIG_H): $(KCONFIG_CONFIG) Kconfig
+	@mkdir -p $(dir $(CONFIG_H))
+	$(SYSPY) $(KCONFIGLIB)/olddefconfig.py Kconfig >/dev/null
+	$(SYSPY) $(KCONFIGLIB)/genconfig.py --header-path $(CONFIG_H) \
+		--config-out $(CONFIG_MK) Kconfig
+
+config: $(CONFIG_MK)
+
+defconfig:
+	@mkdir -p $(BUILD)
+	$(SYSPY) $(KCONFIGLIB)/alldefconfig.py Kconfig
+menuconfig:
+	@mkdir -p $(BUILD)
+	$(SYSPY) $(KCONFIGLIB)/menuconfig.py Kconfig
+olddefconfig:
+	@mkdir -p $(BUILD)
+	$(SYSPY) $(KCONFIGLIB)/olddefconfig.py Kconfig
+
+-include $(CONFIG_MK)
+
+# ---------------------------------------------------------------- deps
+deps:
+	tools/deps.sh
+
+# ---------------------------------------------------------------- parts
+include tools/rig/rig.mk
+include userland/userland.mk
+include tests/tests.mk
+
+KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))
+
+KMOD_FLAGS := CONFIG_VIREO_SVM=$(CONFIG_VIREO_SVM) \
+	CONFIG_VIREO_VMX=$(CONFIG_VIREO_VMX) \
+	VIREO_CONFIG_H=$(CONFIG_H)
+
+kmod: $(CONFIG_H)
+	@test -d "$(KDIR)" || { echo "kmod: no kernel build tree at '$(KDIR)'; run 'make deps' or set KDIR"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(SRCTREE)/kmod $(KMOD_FLAGS) modules
+
+check: deps
+	$(MAKE) unit
+	$(MAKE) rig-check
+
+demo: deps
+	tools/demo.sh
+
+bench: deps
+	$(MAKE) rig-bench
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(SRCTREE)/kmod clean 2>/dev/null
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/guests $(BUILD)/include

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Vireo user/kernel interface: the one header shared by vireo.ko, libvireo,
+ * the monitor, the tools and the tests.
+ *
+ * Object model (three kinds of file descriptor):
+ *   /dev/vireo  system fd: version, capabilities, VIREO_CREATE_VM
+ *   VM fd       guest-physical memory slots, VIREO_CREATE_VCPU
+ *   vCPU fd     mmap()able run page (struct vireo_run), VIREO_RUN, register
+ *               state, CPUID table, MSRs, event injection
+ *
+ * Rules every struct here follows: fixed-width fields only, explicit padding
+ * (reserved fields must be zero on input and are zero on output), and a
+ * static assertion on its size so that 32/64-bit and compiler differences
+ * cannot change the ABI.  Any incompatible change bumps VIREO_API_VERSION.
+ */
+#ifndef _UAPI_VIREO_H
+#define _UAPI_VIREO_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/ioctl.h>
+#include <linux/build_bug.h>
+#define VIREO_ABI_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#include <linux/types.h>
+#include <sys/ioctl.h>
+#define VIREO_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+#define VIREO_API_VERSION	1
+#define VIREO_DEVICE_PATH	"/dev/vireo"
+#define VIREO_IOCTL_MAGIC	0xB7
+
+/* Limits (also reported by VIREO_GET_CAPS). */
+#define VIREO_MAX_VCPUS		64
+#define VIREO_MAX_MEM_SLOTS	32
+#define VIREO_MAX_CPUID_ENTRIES	128
+#define VIREO_MAX_MSR_ENTRIES	64
+#define VIREO_RUN_PAGE_SIZE	4096
+
+/* ------------------------------------------------------------------ */
+/* System ioctls on /dev/vireo                                         */
+/* ------------------------------------------------------------------ */
+
+enum vireo_backend {
+	VIREO_BACKEND_NONE = 0,
+	VIREO_BACKEND_SVM = 1,	/* AMD-V with nested paging */
+	VIREO_BACKEND_VMX = 2,	/* Intel VT-x with EPT */
+};
+
+/* vireo_caps.flags */
+#define VIREO_CAP_NESTED_PAGING		(1ULL << 0)
+#define VIREO_CAP_INSN_BYTES		(1ULL << 1) /* MMIO exits carry insn bytes */
+#define VIREO_CAP_NEXT_RIP		(1ULL << 2) /* hw reports next RIP */
+#define VIREO_CAP_READONLY_MEM		(1ULL << 3)
+
+struct vireo_caps {
+	__u32 api_version;
+	__u32 backend;		/* enum vireo_backend */
+	__u64 flags;		/* VIREO_CAP_* */
+	__u32 max_vcpus;
+	__u32 max_mem_slots;
+	__u32 guest_phys_bits;	/* slots must lie below 1 << guest_phys_bits */
+	__u32 run_page_size;	/* bytes to mmap() on a vCPU fd */
+	__u32 max_cpuid_entries;
+	__u32 max_msr_entries;
+	__u32 nr_msrs;		/* entries valid in msr_list[] */
+	__u32 reserved0;
+	__u32 msr_list[32];	/* MSRs VIREO_GET_MSRS/VIREO_SET_MSRS accept */
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_caps) == 176, "vireo_caps ABI");
+
+/* Returns VIREO_API_VERSION. */
+#define VIREO_GET_API_VERSION	_IO(VIREO_IOCTL_MAGIC, 0x00)
+#define VIREO_GET_CAPS		_IOR(VIREO_IOCTL_MAGIC, 0x01, struct vireo_caps)
+/* Returns a new VM fd.  The argument must be 0. */
+#define VIREO_CREATE_VM		_IO(VIREO_IOCTL_MAGIC, 0x02)
+
+/* ------------------------------------------------------------------ */
+/* VM ioctls                                                           */
+/* ------------------------------------------------------------------ */
+
+#define VIREO_MEM_READONLY	(1U << 0)	/* guest writes exit as MMIO */
+
+/*
+ * Map [guest_phys_addr, guest_phys_addr + size) to the caller's memory at
+ * userspace_addr.  All three must be page aligned, size non-zero, the range
+ * must not overlap another slot, and it must lie below the guest physical
+ * address width.  Re-setting a used slot number fails with -EEXIST: delete it
+ * first.  Pages are pinned lazily, when the guest first touches them, and
+ * released when the slot or the VM goes away.
+ */
+struct vireo_memory_region {
+	__u32 slot;
+	__u32 flags;		/* VIREO_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 userspace_addr;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_memory_region) == 32, "memory_region ABI");
+
+#define VIREO_SET_MEMORY_REGION	_IOW(VIREO_IOCTL_MAGIC, 0x10, struct vireo_memory_region)
+/* Argument: pointer to a __u32 slot number. */
+#define VIREO_DELETE_MEMORY_REGION _IOW(VIREO_IOCTL_MAGIC, 0x11, __u32)
+/* Argument: vCPU id (0 .. max_vcpus-1).  Returns a new vCPU fd. */
+#define VIREO_CREATE_VCPU	_IO(VIREO_IOCTL_MAGIC, 0x12)
+
+/* ------------------------------------------------------------------ */
+/* vCPU state                                                          */
+/* ------------------------------------------------------------------ */
+
+struct vireo_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_regs) == 144, "vireo_regs ABI");
+
+/* A segment register in unpacked form (SDM vol. 3 3.4.5). */
+struct vireo_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular: 0xfffff with g=1 is 0xffffffff */
+	__u16 selector;
+	__u8 type;
+	__u8 present;
+	__u8 dpl;
+	__u8 db;
+	__u8 s;
+	__u8 l;
+	__u8 g;
+	__u8 avl;
+	__u8 unusable;
+	__u8 reserved;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_segment) == 24, "vireo_segment ABI");
+
+struct vireo_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 reserved[3];
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_dtable) == 16, "vireo_dtable ABI");
+
+struct vireo_sregs {
+	struct vireo_segment cs, ds, es, fs, gs, ss;
+	struct vireo_segment tr, ldt;
+	struct vireo_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_sregs) == 8 * 24 + 2 * 16 + 6 * 8, "vireo_sregs ABI");
+
+#define VIREO_GET_REGS		_IOR(VIREO_IOCTL_MAGIC, 0x20, struct vireo_regs)
+#define VIREO_SET_REGS		_IOW(VIREO_IOCTL_MAGIC, 0x21, struct vireo_regs)
+#define VIREO_GET_SREGS		_IOR(VIREO_IOCTL_MAGIC, 0x22, struct vireo_sregs)
+#define VIREO_SET_SREGS		_IOW(VIREO_IOCTL_MAGIC, 0x23, struct vireo_sregs)
+
+/* CPUID: the table is answered in the kernel; a leaf not in it reads 0. */
+#define VIREO_CPUID_FLAG_INDEXED	(1U << 0) /* entry matches only its index */
+
+struct vireo_cpuid_entry {
+	__u32 function;
+	__u32 index;		/* ECX sub-leaf, if VIREO_CPUID_FLAG_INDEXED */
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_cpuid_entry) == 32, "cpuid_entry ABI");
+
+struct vireo_cpuid {
+	__u32 nent;		/* <= VIREO_MAX_CPUID_ENTRIES */
+	__u32 reserved;
+	__u64 entries;		/* user pointer to nent struct vireo_cpuid_entry */
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_cpuid) == 16, "vireo_cpuid ABI");
+
+#define VIREO_SET_CPUID		_IOW(VIREO_IOCTL_MAGIC, 0x24, struct vireo_cpuid)
+
+/*
+ * MSRs.  Only the MSRs listed in vireo_caps.msr_list may be read or
+ * written; the ioctls process entries in order and return the number
+ * processed, stopping at the first MSR not in the list or value refused.
+ */
+struct vireo_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_msr_entry) == 16, "msr_entry ABI");
+
+struct vireo_msrs {
+	__u32 nmsrs;		/* <= VIREO_MAX_MSR_ENTRIES */
+	__u32 reserved;
+	__u64 entries;		/* user pointer to nmsrs struct vireo_msr_entry */
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_msrs) == 16, "vireo_msrs ABI");
+
+#define VIREO_GET_MSRS		_IOW(VIREO_IOCTL_MAGIC, 0x25, struct vireo_msrs)
+#define VIREO_SET_MSRS		_IOW(VIREO_IOCTL_MAGIC, 0x26, struct vireo_msrs)
+
+/*
+ * Event injection.  An exception is delivered at the next entry.  An
+ * external interrupt is held until the guest can take it (RFLAGS.IF set, no
+ * interrupt shadow) and then delivered; only one may be pending, a second
+ * gets -EBUSY.
+ */
+enum vireo_event_type {
+	VIREO_EVENT_EXTINT = 0,
+	VIREO_EVENT_NMI = 2,
+	VIREO_EVENT_EXCEPTION = 3,
+};
+
+struct vireo_event {
+	__u8 type;		/* enum vireo_event_type */
+	__u8 vector;
+	__u8 has_error_code;	/* exceptions only */
+	__u8 reserved;
+	__u32 error_code;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_event) == 8, "vireo_event ABI");
+
+#define VIREO_INJECT_EVENT	_IOW(VIREO_IOCTL_MAGIC, 0x27, struct vireo_event)
+
+/* Runs the vCPU until an exit userland must see; see struct vireo_run. */
+#define VIREO_RUN		_IO(VIREO_IOCTL_MAGIC, 0x28)
+
+/* ------------------------------------------------------------------ */
+/* The run page: mmap(VIREO_RUN_PAGE_SIZE) of a vCPU fd at offset 0    */
+/* ------------------------------------------------------------------ */
+
+enum vireo_exit_reason {
+	VIREO_EXIT_NONE = 0,
+	/*
+	 * Port I/O.  Non-string: for OUT, data holds the value; for IN, userland
+	 * stores the value in data and the kernel loads it into AL/AX/EAX and
+	 * moves RIP past the instruction on the next VIREO_RUN.  String (INS,
+	 * OUTS, with or without REP): RIP still points at the instruction and
+	 * userland emulates it (libvireo does, walking the guest page tables).
+	 */
+	VIREO_EXIT_IO = 1,
+	/*
+	 * Guest access to a guest-physical address outside every slot, or a
+	 * write to a read-only slot.  RIP points at the instruction; userland
+	 * decodes and emulates it and advances RIP (libvireo does).
+	 */
+	VIREO_EXIT_MMIO = 2,
+	VIREO_EXIT_HLT = 3,		/* RIP is already past the HLT */
+	VIREO_EXIT_SHUTDOWN = 4,	/* triple fault; the vCPU is dead */
+	/*
+	 * RDMSR/WRMSR of an MSR the kernel does not handle.  On the next
+	 * VIREO_RUN the kernel completes it: a read loads data into EDX:EAX;
+	 * error != 0 injects #GP instead.
+	 */
+	VIREO_EXIT_MSR = 5,
+	VIREO_EXIT_IRQ_WINDOW = 6,	/* requested window opened */
+	VIREO_EXIT_FAIL_ENTRY = 7,	/* hardware refused the guest state */
+	VIREO_EXIT_INTERNAL_ERROR = 8,	/* vireo.ko could not handle an exit */
+	VIREO_EXIT_INTR = 9,		/* VIREO_RUN returned -EINTR (signal) */
+	VIREO_EXIT_UNKNOWN = 10,	/* unhandled hardware exit code */
+};
+
+#define VIREO_IO_IN	0
+#define VIREO_IO_OUT	1
+
+struct vireo_exit_io {
+	__u8 direction;		/* VIREO_IO_IN / VIREO_IO_OUT */
+	__u8 size;		/* 1, 2 or 4 bytes per element */
+	__u8 string;		/* INS/OUTS */
+	__u8 rep;		/* REP prefix: RCX elements */
+	__u16 port;
+	__u8 address_size;	/* string only: 2, 4 or 8 */
+	__u8 reserved;
+	__u32 data;		/* non-string: the value (see above) */
+	__u32 reserved2;
+};
+
+struct vireo_exit_mmio {
+	__u64 gpa;
+	__u8 is_write;		/* the fault was a write */
+	__u8 insn_len;		/* 0: the CPU gave no bytes, fetch from RIP */
+	__u8 reserved[6];
+	__u8 insn_bytes[16];
+};
+
+struct vireo_exit_msr {
+	__u32 index;
+	__u8 is_write;
+	__u8 error;		/* set by userland: inject #GP */
+	__u16 reserved;
+	__u64 data;		/* write: the value; read: userland fills */
+};
+
+struct vireo_exit_hw {
+	__u64 hardware_code;	/* VMCB EXITCODE or VMX exit reason */
+	__u64 info1;		/* EXITINFO1 or exit qualification */
+	__u64 info2;
+	__u32 suberror;		/* VIREO_INTERNAL_* for INTERNAL_ERROR */
+	__u32 reserved;
+};
+
+#define VIREO_INTERNAL_NO_MEMORY	1	/* could not pin a guest page */
+#define VIREO_INTERNAL_BAD_EXIT		2	/* exit in an impossible state */
+#define VIREO_INTERNAL_EVENT_LOOP	3	/* exits during event delivery loop */
+
+struct vireo_run {
+	/* in: set by userland before VIREO_RUN */
+	__u8 request_interrupt_window;
+	__u8 immediate_exit;	/* return -EINTR at once */
+	__u8 reserved_in[6];
+
+	/* out: written by the kernel */
+	__u32 exit_reason;	/* enum vireo_exit_reason */
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;		/* guest RFLAGS.IF */
+	__u16 reserved_out;
+	__u64 rip;		/* guest RIP at the exit */
+	__u64 cr8;
+	__u64 exit_count;	/* exits since vCPU creation (all kinds) */
+
+	union {
+		struct vireo_exit_io io;
+		struct vireo_exit_mmio mmio;
+		struct vireo_exit_msr msr;
+		struct vireo_exit_hw hw;	/* FAIL_ENTRY, UNKNOWN, INTERNAL */
+		__u8 padding[256];
+	};
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_exit_io) == 16, "exit_io ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_exit_mmio) == 32, "exit_mmio ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_exit_msr) == 16, "exit_msr ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_exit_hw) == 32, "exit_hw ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_run) == 296, "vireo_run ABI");
+
+#endif /* _UAPI_VIREO_H */
