@@ -1,0 +1,96 @@
+#!/bin/bash
+# Boot the L1 machine (QEMU TCG, -cpu max: AMD SVM with nested paging) once.
+#
+#   tools/rig/boot.sh --kernel VMLINUZ --initrd INITRD --outdir DIR
+#       --script NAME [--mem MB] [--timeout SECS] [--show prefix|raw|none]
+#
+# The kernel console goes to DIR/console.log, the results channel (L1's
+# /dev/ttyS1) to DIR/results.log, which is shown live on stdout while the
+# machine runs (--show prefix: as "L1| line", raw: as is, none: not), the
+# kernel-log dump excepted.  The whole run is killed with SIGKILL after
+# --timeout seconds; the script inside gets 60 s less, so that a hung script
+# still leaves a kernel log.  DIR/boot.status records how the run ended:
+#   rc=<qemu exit status>  timed_out=0|1  wall=<seconds>
+#
+# --script shell boots interactively instead: the console on this terminal
+# (Ctrl-A X quits QEMU), no timeout.
+set -euo pipefail
+
+die() { echo "boot.sh: $*" >&2; exit 1; }
+
+kernel= initrd= outdir= script= mem=2560 timeout=480 show=prefix
+while (($#)); do
+	case "$1" in
+	--kernel) kernel=$2 ;;
+	--initrd) initrd=$2 ;;
+	--outdir) outdir=$2 ;;
+	--script) script=$2 ;;
+	--mem) mem=$2 ;;
+	--timeout) timeout=$2 ;;
+	--show) show=$2 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+	shift 2 || die "option '$1' needs a value"
+done
+[[ -f "$kernel" ]] || die "no kernel image at '$kernel'"
+[[ -f "$initrd" ]] || die "no initramfs at '$initrd'"
+[[ -n "$outdir" && -n "$script" ]] || die "--outdir and --script are required"
+qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing (package qemu-system-x86; run 'make deps')"
+
+mkdir -p "$outdir"
+console=$outdir/console.log
+results=$outdir/results.log
+: >"$console"
+: >"$results"
+rm -f "$outdir/boot.status"
+
+guest_timeout=$((timeout > 90 ? timeout - 60 : timeout * 2 / 3))
+append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout"
+qemu_args=(-accel tcg -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
+	-kernel "$kernel" -initrd "$initrd")
+
+if [[ "$script" == shell ]]; then
+	echo "boot.sh: interactive L1 (Ctrl-A X quits); results channel: $results"
+	exec "$qemu" "${qemu_args[@]}" -nographic -serial mon:stdio -serial "file:$results" \
+		-append "console=ttyS0 panic=-1 rig.script=shell"
+fi
+
+# Live view of the results channel, without the kernel-log dump.
+show_live() {
+	local prefix=$1
+	tail -s 0.2 -n +1 -f --pid="$qpid" "$results" | awk -v prefix="$prefix" '
+		{ sub(/\r$/, "") }
+		/^VIREO-RIG: dmesg begin/ { hide = 1; print prefix "(kernel log dumped to the results file)"; fflush(); next }
+		/^VIREO-RIG: dmesg end/ { hide = 0; next }
+		!hide { print prefix $0; fflush() }'
+}
+
+echo "boot.sh: booting L1 (QEMU TCG, -cpu max, ${mem} MiB, 2 vCPUs), script $script, timeout ${timeout}s"
+start=$(date +%s.%N)
+timeout -s KILL "$timeout" "$qemu" "${qemu_args[@]}" -display none \
+	-serial "file:$console" -serial "file:$results" -append "$append" </dev/null &
+qpid=$!
+case "$show" in
+prefix) show_live "L1| " & spid=$! ;;
+raw) show_live "" & spid=$! ;;
+none) spid= ;;
+*) die "--show must be prefix, raw or none" ;;
+esac
+
+rc=0
+wait "$qpid" 2>/dev/null || rc=$?	# (no "Killed" job notice)
+[[ -n "$spid" ]] && wait "$spid"
+end=$(date +%s.%N)
+wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+timed_out=0
+((rc == 137)) && timed_out=1
+printf 'rc=%s\ntimed_out=%s\nwall=%s\n' "$rc" "$timed_out" "$wall" >"$outdir/boot.status"
+
+if ((timed_out)); then
+	echo "boot.sh: L1 killed after ${timeout}s (timeout)"
+elif ((rc != 0)); then
+	echo "boot.sh: qemu-system-x86_64 exited with status $rc after ${wall}s (see $console)"
+else
+	echo "boot.sh: L1 ran for ${wall}s wall"
+fi
+exit 0

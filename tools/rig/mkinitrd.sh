@@ -1,0 +1,156 @@
+#!/bin/bash
+# Pack the rig's L1 initramfs (the layout is the contract with tests/l1;
+# see tools/rig/README.md).
+#
+#   tools/rig/mkinitrd.sh --out FILE --kroot DIR --kver KVER
+#       [--ko vireo.ko] [--bin DIR] [--guests DIR] [--tests DIR]...
+#       [--kmods "kvm_amd kvm_intel ..."]
+#
+#   /init                 tools/rig/init
+#   /bin, /sbin, /usr/... busybox-static and its applet links (--install -s)
+#   /vireo/vireo.ko       --ko (left out when not given)
+#   /vireo/bin/           every executable in --bin, plus the shared
+#                         libraries they need (ldd) at their usual paths
+#   /vireo/guests/        everything in --guests
+#   /vireo/tests/         the files of every --tests directory
+#   /lib/modules/KVER/    the --kmods from the Debian kernel unpacked at
+#                         --kroot, with what they depend on, and modules.dep
+#                         (so `modprobe kvm_amd` works)
+set -euo pipefail
+
+die() { echo "mkinitrd.sh: $*" >&2; exit 1; }
+note() { echo "mkinitrd.sh: NOTE: $*" >&2; }
+
+out= kroot= kver= ko= bin= guests= kmods=
+tests=()
+while (($#)); do
+	case "$1" in
+	--out) out=$2 ;;
+	--kroot) kroot=$2 ;;
+	--kver) kver=$2 ;;
+	--ko) ko=$2 ;;
+	--bin) bin=$2 ;;
+	--guests) guests=$2 ;;
+	--tests) tests+=("$2") ;;
+	--kmods) kmods=$2 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+	shift 2 || die "option '$1' needs a value"
+done
+[[ -n "$out" && -n "$kroot" && -n "$kver" ]] || die "--out, --kroot and --kver are required"
+
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=/bin/busybox
+[[ -x $busybox ]] || die "$busybox missing (package busybox-static; run 'make deps')"
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is dynamically linked; the initramfs needs busybox-static"
+fi
+
+root=$out.d
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,lib/modules}
+mkdir -p "$root"/vireo/{bin,guests,tests}
+
+# ---------------------------------------------------------------- busybox
+cp "$busybox" "$root/bin/busybox"
+# What `busybox --install -s` would do, done here rather than at every boot.
+"$busybox" --list-full | while read -r applet; do
+	[[ -e "$root/$applet" ]] || ln -s /bin/busybox "$root/$applet"
+done
+install -m 0755 "$here/init" "$root/init"
+
+# ---------------------------------------------------------------- vireo.ko
+if [[ -n "$ko" ]]; then
+	[[ -f "$ko" ]] || die "no kernel module at $ko"
+	cp "$ko" "$root/vireo/vireo.ko"
+fi
+
+# ---------------------------------------------------------------- programs
+# Copy a library (or the ELF interpreter) to the path the loader will look
+# for it at, resolving symlinks.
+copy_lib() {
+	local lib=$1
+	[[ -e "$root$lib" ]] && return 0
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+}
+
+is_dynamic_elf() {
+	[[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" == '177ELF' ]] &&
+		ldd "$1" >/dev/null 2>&1
+}
+
+nbin=0
+if [[ -n "$bin" && -d "$bin" ]]; then
+	for f in "$bin"/*; do
+		[[ -f "$f" && -x "$f" ]] || continue
+		cp -L "$f" "$root/vireo/bin/"
+		nbin=$((nbin + 1))
+		is_dynamic_elf "$f" || continue
+		while read -r line; do
+			case "$line" in
+			*"=> not found"*) die "$f needs a library that is not installed: $line" ;;
+			*"=> "/*) lib=${line#*=> }; copy_lib "${lib%% (*}" ;;
+			/*) copy_lib "${line%% (*}" ;;	# the ELF interpreter
+			esac
+		done < <(ldd "$f")
+	done
+fi
+((nbin)) || note "no programs in ${bin:-(no --bin)}: /vireo/bin is empty (userland not built yet?)"
+# The libraries' own search path, as on the host.
+if [[ -d "$root/lib/x86_64-linux-gnu" || -d "$root/usr/lib/x86_64-linux-gnu" ]]; then
+	mkdir -p "$root/etc/ld.so.conf.d"
+	printf '%s\n' /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib /usr/lib >"$root/etc/ld.so.conf"
+	ldconfig -r "$root" 2>/dev/null || note "ldconfig -r failed; the loader will search its default paths"
+fi
+
+# ---------------------------------------------------------------- guests, tests
+if [[ -n "$guests" && -d "$guests" ]] && [[ -n "$(ls -A "$guests")" ]]; then
+	cp -a "$guests"/. "$root/vireo/guests/"
+else
+	note "no guest images in ${guests:-(no --guests)}: /vireo/guests is empty"
+fi
+for t in "${tests[@]}"; do
+	if [[ -d "$t" ]] && [[ -n "$(ls -A "$t")" ]]; then
+		cp -a "$t"/. "$root/vireo/tests/"
+	else
+		note "no test scripts in $t"
+	fi
+done
+
+# ---------------------------------------------------------------- kernel modules
+moddir=$kroot/lib/modules/$kver
+[[ -d "$moddir/kernel" ]] || die "no $moddir/kernel (unpacked linux-image-$kver expected at $kroot)"
+modinfo=$(command -v modinfo || echo /sbin/modinfo)
+depmod=$(command -v depmod || echo /sbin/depmod)
+[[ -x "$modinfo" && -x "$depmod" ]] || die "modinfo/depmod missing (package kmod; run 'make deps')"
+
+declare -A seen=()
+add_kmod() {
+	local name=$1 file dep
+	name=${name//-/_}
+	[[ -n "${seen[$name]:-}" ]] && return 0
+	seen[$name]=1
+	file=$(find "$moddir/kernel" -name "$name.ko" -o -name "${name//_/-}.ko" | head -n 1)
+	[[ -n "$file" ]] || die "kernel module '$name' not found in $moddir/kernel"
+	mkdir -p "$root/lib/modules/$kver/$(dirname "${file#"$moddir"/}")"
+	cp "$file" "$root/lib/modules/$kver/${file#"$moddir"/}"
+	for dep in $("$modinfo" -F depends "$file" | tr ',' ' '); do
+		add_kmod "$dep"
+	done
+}
+for m in $kmods; do
+	add_kmod "$m"
+done
+if ((${#seen[@]})); then
+	cp "$moddir"/modules.order "$moddir"/modules.builtin "$moddir"/modules.builtin.modinfo \
+		"$root/lib/modules/$kver/" 2>/dev/null || true
+	"$depmod" -b "$root" "$kver" || die "depmod -b $root $kver failed"
+fi
+
+# ---------------------------------------------------------------- pack
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp" ||
+	die "packing $root with cpio failed"
+mv "$out.tmp" "$out"
+echo "mkinitrd.sh: $out ($(du -h "$out" | cut -f1); vireo.ko: $([[ -n $ko ]] && echo yes || echo no), $nbin programs, kernel modules: ${!seen[*]})" >&2

@@ -1,0 +1,54 @@
+#!/bin/bash
+# One rig run: fetch the kernel (cached), pack the initramfs, boot L1 with a
+# script, judge the results.  rig.mk calls this after building the parts.
+#
+#   tools/rig/run.sh --build BUILD --kver KVER --script NAME
+#       [--ko vireo.ko] [--tests DIR]... [--mem MB] [--timeout SECS]
+#       [--show prefix|raw|none]
+#
+# The programs come from BUILD/bin, the guest images from BUILD/guests, the
+# scripts from tests/l1 (plus any --tests DIR).  Logs and the initramfs go to
+# BUILD/rig/<script name>/.  Exit status: report.sh's (non-zero on failure);
+# --script shell runs L1 interactively and reports nothing.
+set -euo pipefail
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+build= kver= script= ko= mem=2560 timeout=480 show=prefix
+tests=("$top/tests/l1")
+while (($#)); do
+	case "$1" in
+	--build) build=$2 ;;
+	--kver) kver=$2 ;;
+	--script) script=$2 ;;
+	--ko) ko=$2 ;;
+	--tests) tests+=("$2") ;;
+	--mem) mem=$2 ;;
+	--timeout) timeout=$2 ;;
+	--show) show=$2 ;;
+	*) die "unknown argument '$1'" ;;
+	esac
+	shift 2 || die "option '$1' needs a value"
+done
+[[ -n "$build" && -n "$kver" && -n "$script" ]] || die "--build, --kver and --script are required"
+[[ -z "$ko" || -f "$ko" ]] || die "no kernel module at '$ko'"
+
+out=$build/rig/${script%.sh}
+mkdir -p "$out"
+
+kroot=$("$top/tools/rig/kernel.sh" "$kver" "$build/rig/cache")
+
+pack=("$top/tools/rig/mkinitrd.sh" --out "$out/initrd.gz" --kroot "$kroot" --kver "$kver"
+	--bin "$build/bin" --guests "$build/guests" --kmods "kvm_amd kvm_intel")
+[[ -n "$ko" ]] && pack+=(--ko "$ko")
+for t in "${tests[@]}"; do
+	pack+=(--tests "$t")
+done
+"${pack[@]}"
+
+"$top/tools/rig/boot.sh" --kernel "$kroot/boot/vmlinuz-$kver" --initrd "$out/initrd.gz" \
+	--outdir "$out" --script "$script" --mem "$mem" --timeout "$timeout" --show "$show"
+
+[[ "$script" == shell ]] && exit 0
+"$top/tools/rig/report.sh" "$out"
