@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit handling shared by the backends: each backend decodes its hardware
+ * exit information (VMCB EXITINFO, VMCS qualification) into neutral terms
+ * and calls these, which fill the run page or finish the exit in-kernel.
+ */
+#include <linux/string.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
+#include <asm/pkru.h>
+#include <asm/processor-flags.h>
+
+#include "vireo.h"
+
+int vireo_exit_to_user(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->exit_reason = reason;
+	run->rip = vcpu->regs[VIREO_REG_RIP];
+	run->if_flag = !!(vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection =
+		vireo_vcpu_interruptible(vcpu, vcpu->interrupt_shadow) && !vcpu->extint.valid;
+	run->cr8 = vcpu->cr8;
+	run->exit_count = vcpu->exit_count;
+	return 1;
+}
+
+int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 info2,
+		  u32 suberror)
+{
+	struct vireo_run *run = vcpu->run;
+
+	memset(&run->hw, 0, sizeof(run->hw));
+	run->hw.hardware_code = code;
+	run->hw.info1 = info1;
+	run->hw.info2 = info2;
+	run->hw.suberror = suberror;
+	return vireo_exit_to_user(vcpu, reason);
+}
+
+int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64 next_rip)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->io = *io;
+	run->io.data = 0;
+	if (io->string) {
+		/* Userland emulates INS/OUTS, including RIP. */
+		vcpu->completion = VIREO_COMPLETE_NONE;
+	} else if (io->direction == VIREO_IO_OUT) {
+		u32 mask = io->size == 4 ? 0xffffffff : (1U << (io->size * 8)) - 1;
+
+		run->io.data = vcpu->regs[VIREO_REG_RAX] & mask;
+		vcpu->completion = VIREO_COMPLETE_IO_OUT;
+	} else {
+		vcpu->completion = VIREO_COMPLETE_IO_IN;
+	}
+	vcpu->io_size = io->size;
+	vcpu->completion_rip = next_rip;
+	return vireo_exit_to_user(vcpu, VIREO_EXIT_IO);
+}
+
+int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write)
+{
+	struct vireo_run *run = vcpu->run;
+
+	switch (vireo_mmu_fault(vcpu->vm, gpa, is_write)) {
+	case VIREO_FAULT_MAPPED:
+		return 0;
+	case VIREO_FAULT_MMIO:
+		memset(&run->mmio, 0, sizeof(run->mmio));
+		run->mmio.gpa = gpa;
+		run->mmio.is_write = is_write;
+		vcpu->completion = VIREO_COMPLETE_NONE;
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_MMIO);
+	case VIREO_FAULT_NO_MEMORY:
+	default:
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, 0, gpa, is_write,
+				     VIREO_INTERNAL_NO_MEMORY);
+	}
+}
+
+/* XSETBV (SDM vol. 2 XSETBV; APM vol. 2 15.8): only XCR0, host subset. */
+int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
+{
+	u64 *regs = vcpu->regs;
+	u64 value = (regs[VIREO_REG_RDX] << 32) | (u32)regs[VIREO_REG_RAX];
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	bool ok = (u32)regs[VIREO_REG_RCX] == 0 && (value & XFEATURE_MASK_FP) &&
+		  !(value & ~host);
+
+	/* AVX needs SSE; the AVX-512 components go together and need AVX. */
+	if ((value & XFEATURE_MASK_YMM) && !(value & XFEATURE_MASK_SSE))
+		ok = false;
+	if (value & XFEATURE_MASK_AVX512) {
+		if ((value & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+		    !(value & XFEATURE_MASK_YMM))
+			ok = false;
+	}
+	if (!ok) {
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		return 0;
+	}
+	vcpu->xcr0 = value;
+	regs[VIREO_REG_RIP] += insn_len;
+	return 0;
+}
+
+/*
+ * Guest XCR0 and PKRU are not switched by VMRUN/VM entry; swap them around
+ * the world switch (interrupts off), as the kernel's FPU code expects the
+ * host values whenever it runs.
+ */
+void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru)
+{
+	bool osxsave = vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
+
+	*host_xcr0 = 0;
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		*host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (osxsave && vcpu->xcr0 != *host_xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	}
+	*host_pkru = 0;
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		*host_pkru = read_pkru();
+		if (vcpu->pkru != *host_pkru && (vireo_ops->get_cr4(vcpu) & X86_CR4_PKE))
+			write_pkru(vcpu->pkru);
+	}
+}
+
+void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru)
+{
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		vcpu->pkru = read_pkru();
+		if (vcpu->pkru != host_pkru)
+			write_pkru(host_pkru);
+	}
+	/* The guest may have cleared CR4.OSXSAVE meanwhile: compare, not guess. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE) && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo.ko entry point: /dev/vireo, the system ioctls, backend selection,
+ * and turning virtualization on in every CPU only while VMs exist.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include <linux/smp.h>
+#include <linux/cpu.h>
+#include <asm/processor.h>
+
+#include "vireo.h"
+
+const struct vireo_backend_ops *vireo_ops;
+
+static DEFINE_MUTEX(vireo_hw_lock);
+static unsigned int vireo_hw_users;	/* (vireo_hw_lock) live VMs */
+static atomic_t vireo_hw_failed;
+
+static void vireo_enable_cpu(void *unused)
+{
+	int r = vireo_ops->enable_cpu();
+
+	if (r)
+		atomic_cmpxchg(&vireo_hw_failed, 0, r);
+}
+
+static void vireo_disable_cpu(void *unused)
+{
+	vireo_ops->disable_cpu();
+}
+
+/*
+ * Virtualization stays off while no VM exists, so that another hypervisor
+ * (KVM) can use the CPUs in between.  CPU hotplug is not handled: a CPU
+ * brought online while VMs exist has virtualization off and a vCPU that
+ * lands there fails its entry cleanly.
+ */
+int vireo_hardware_get(void)
+{
+	int r = 0;
+
+	if (!vireo_ops)
+		return -ENODEV;
+
+	mutex_lock(&vireo_hw_lock);
+	if (vireo_hw_users++ == 0) {
+		atomic_set(&vireo_hw_failed, 0);
+		cpus_read_lock();
+		on_each_cpu(vireo_enable_cpu, NULL, 1);
+		r = atomic_read(&vireo_hw_failed);
+		if (r) {
+			on_each_cpu(vireo_disable_cpu, NULL, 1);
+			vireo_hw_users = 0;
+		}
+		cpus_read_unlock();
+	}
+	mutex_unlock(&vireo_hw_lock);
+	return r;
+}
+
+void vireo_hardware_put(void)
+{
+	mutex_lock(&vireo_hw_lock);
+	if (--vireo_hw_users == 0) {
+		cpus_read_lock();
+		on_each_cpu(vireo_disable_cpu, NULL, 1);
+		cpus_read_unlock();
+	}
+	mutex_unlock(&vireo_hw_lock);
+}
+
+static long vireo_get_caps(void __user *argp)
+{
+	struct vireo_caps caps = {
+		.api_version = VIREO_API_VERSION,
+		.max_vcpus = VIREO_MAX_VCPUS,
+		.max_mem_slots = VIREO_MAX_MEM_SLOTS,
+		.run_page_size = VIREO_RUN_PAGE_SIZE,
+		.max_cpuid_entries = VIREO_MAX_CPUID_ENTRIES,
+		.max_msr_entries = VIREO_MAX_MSR_ENTRIES,
+	};
+	unsigned int i;
+
+	if (vireo_ops) {
+		caps.backend = vireo_ops->id;
+		caps.flags = vireo_ops->caps_flags();
+		caps.guest_phys_bits = vireo_ops->guest_phys_bits();
+	}
+	caps.nr_msrs = min_t(u32, vireo_msr_list_len, ARRAY_SIZE(caps.msr_list));
+	for (i = 0; i < caps.nr_msrs; i++)
+		caps.msr_list[i] = vireo_msr_list[i];
+
+	return copy_to_user(argp, &caps, sizeof(caps)) ? -EFAULT : 0;
+}
+
+static long vireo_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case VIREO_GET_API_VERSION:
+		return arg ? -EINVAL : VIREO_API_VERSION;
+	case VIREO_GET_CAPS:
+		return vireo_get_caps((void __user *)arg);
+	case VIREO_CREATE_VM:
+		if (arg)
+			return -EINVAL;
+		return vireo_vm_create();
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vireo_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = vireo_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vireo_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vireo",
+	.fops = &vireo_dev_fops,
+	.mode = 0660,
+};
+
+static const struct vireo_backend_ops *vireo_pick_backend(void)
+{
+#ifdef CONFIG_VIREO_SVM
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		return &vireo_svm_ops;
+#endif
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+		pr_info(VIREO_LOG_PREFIX "Intel VT-x backend not built in this vireo.ko; VMs are unavailable\n");
+	return NULL;
+}
+
+static int __init vireo_init(void)
+{
+	const struct vireo_backend_ops *ops = vireo_pick_backend();
+	int r;
+
+	/*
+	 * Without a usable backend the module still loads, so /dev/vireo can
+	 * answer VIREO_GET_CAPS (backend NONE) and VIREO_CREATE_VM fails with
+	 * -ENODEV; probe() has logged the reason.
+	 */
+	if (ops && ops->probe() == 0) {
+		r = ops->setup();
+		if (r)
+			return r;
+		vireo_ops = ops;
+		pr_info(VIREO_LOG_PREFIX "%s backend ready\n", ops->name);
+	}
+
+	r = misc_register(&vireo_dev);
+	if (r && vireo_ops)
+		vireo_ops->unsetup();
+	return r;
+}
+
+static void __exit vireo_exit(void)
+{
+	misc_deregister(&vireo_dev);
+	if (vireo_ops)
+		vireo_ops->unsetup();
+}
+
+module_init(vireo_init);
+module_exit(vireo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Vireo hypervisor");

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory: slots of user memory, pinned page by page on first touch
+ * and mapped into the nested page table (NPT/EPT, see tdp.c).
+ *
+ * Pinning (FOLL_LONGTERM) instead of MMU notifiers keeps the fault path
+ * simple: a mapped page cannot move or be freed under the guest.  Pins are
+ * dropped when the slot or the VM goes away, after every vCPU has been
+ * forced out of guest mode and will flush its TLB before re-entering.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/sched/mm.h>
+#include <asm/io.h>
+
+#include "vireo.h"
+
+static struct vireo_mem_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_MEM_SLOTS; i++) {
+		struct vireo_mem_slot *s = vm->slots[i];
+
+		if (s && gpa >= s->gpa && gpa - s->gpa < (s->npages << PAGE_SHIFT))
+			return s;
+	}
+	return NULL;
+}
+
+static void vireo_slot_unpin(struct vireo_mem_slot *slot)
+{
+	u64 i;
+
+	for (i = 0; i < slot->npages; i++)
+		if (slot->pages[i])
+			unpin_user_page(slot->pages[i]);
+	kvfree(slot->pages);
+	kfree(slot);
+}
+
+int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *mr)
+{
+	u64 limit = 1ULL << vireo_ops->guest_phys_bits();
+	struct vireo_mem_slot *slot;
+	int i, r;
+
+	if (mr->slot >= VIREO_MAX_MEM_SLOTS || mr->flags & ~VIREO_MEM_READONLY)
+		return -EINVAL;
+	if (!mr->size || !PAGE_ALIGNED(mr->size) || !PAGE_ALIGNED(mr->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mr->userspace_addr))
+		return -EINVAL;
+	if (mr->guest_phys_addr >= limit || mr->size > limit - mr->guest_phys_addr)
+		return -EINVAL;
+	if (mr->userspace_addr + mr->size < mr->userspace_addr ||
+	    !access_ok((void __user *)(unsigned long)mr->userspace_addr, mr->size))
+		return -EINVAL;
+
+	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		return -ENOMEM;
+	slot->id = mr->slot;
+	slot->flags = mr->flags;
+	slot->gpa = mr->guest_phys_addr;
+	slot->npages = mr->size >> PAGE_SHIFT;
+	slot->hva = mr->userspace_addr;
+	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages), GFP_KERNEL_ACCOUNT);
+	if (!slot->pages) {
+		kfree(slot);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&vm->mmu_lock);
+	r = -EEXIST;
+	if (vm->slots[mr->slot])
+		goto out_unlock;
+	for (i = 0; i < VIREO_MAX_MEM_SLOTS; i++) {
+		struct vireo_mem_slot *s = vm->slots[i];
+
+		if (s && slot->gpa < s->gpa + (s->npages << PAGE_SHIFT) &&
+		    s->gpa < slot->gpa + mr->size)
+			goto out_unlock;
+	}
+	vm->slots[mr->slot] = slot;
+	slot = NULL;
+	r = 0;
+out_unlock:
+	mutex_unlock(&vm->mmu_lock);
+	if (slot) {
+		kvfree(slot->pages);
+		kfree(slot);
+	}
+	return r;
+}
+
+int vireo_mmu_delete_region(struct vireo_vm *vm, u32 id)
+{
+	struct vireo_mem_slot *slot;
+
+	if (id >= VIREO_MAX_MEM_SLOTS)
+		return -EINVAL;
+
+	mutex_lock(&vm->mmu_lock);
+	slot = vm->slots[id];
+	if (!slot) {
+		mutex_unlock(&vm->mmu_lock);
+		return -ENOENT;
+	}
+	vm->slots[id] = NULL;
+	vireo_tdp_unmap_range(&vm->tdp, slot->gpa, slot->npages << PAGE_SHIFT);
+	atomic_inc(&vm->tlb_generation);
+	/* No vCPU may run on stale translations once the pages are unpinned. */
+	vireo_vcpu_kick_all(vm);
+	mutex_unlock(&vm->mmu_lock);
+
+	vireo_slot_unpin(slot);
+	return 0;
+}
+
+/* Called at VM teardown: no vCPU can run any more. */
+void vireo_mmu_destroy(struct vireo_vm *vm)
+{
+	int i;
+
+	vireo_tdp_destroy(&vm->tdp);
+	for (i = 0; i < VIREO_MAX_MEM_SLOTS; i++)
+		if (vm->slots[i])
+			vireo_slot_unpin(vm->slots[i]);
+}
+
+enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_write)
+{
+	enum vireo_fault_result res = VIREO_FAULT_MMIO;
+	struct vireo_mem_slot *slot;
+	struct page *page;
+	bool writable;
+	u64 idx;
+
+	mutex_lock(&vm->mmu_lock);
+	slot = vireo_find_slot(vm, gpa);
+	if (!slot)
+		goto out;
+	writable = !(slot->flags & VIREO_MEM_READONLY);
+	if (is_write && !writable)
+		goto out;	/* ROM: the write is userland's to handle */
+
+	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
+	page = slot->pages[idx];
+	if (!page) {
+		unsigned long hva = slot->hva + (idx << PAGE_SHIFT);
+		unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
+
+		if (pin_user_pages_unlocked(hva, 1, &page, gup) != 1) {
+			res = VIREO_FAULT_NO_MEMORY;
+			goto out;
+		}
+		slot->pages[idx] = page;
+	}
+	if (vireo_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page), writable)) {
+		res = VIREO_FAULT_NO_MEMORY;
+		goto out;
+	}
+	res = VIREO_FAULT_MAPPED;
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return res;
+}

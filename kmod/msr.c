@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MSRs vireo.ko keeps for the guest.  Guest RDMSR/WRMSR of these is
+ * handled in the kernel; every other MSR exits to userland
+ * (VIREO_EXIT_MSR), which answers or has #GP injected.
+ */
+#include <asm/msr-index.h>
+
+#include "vireo.h"
+
+const u32 vireo_msr_list[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_CR_PAT, MSR_IA32_TSC,
+};
+const unsigned int vireo_msr_list_len = ARRAY_SIZE(vireo_msr_list);
+
+bool vireo_msr_is_listed(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < vireo_msr_list_len; i++)
+		if (vireo_msr_list[i] == index)
+			return true;
+	return false;
+}
+
+/* Guest RDMSR/WRMSR: ECX is the index, EDX:EAX the value. */
+int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
+{
+	u64 *regs = vcpu->regs;
+	u32 index = regs[VIREO_REG_RCX];
+	u64 data = (regs[VIREO_REG_RDX] << 32) | (u32)regs[VIREO_REG_RAX];
+	struct vireo_run *run = vcpu->run;
+
+	if (vireo_msr_is_listed(index)) {
+		int r;
+
+		if (is_write) {
+			r = vireo_ops->set_msr(vcpu, index, data, true);
+		} else {
+			r = vireo_ops->get_msr(vcpu, index, &data);
+			if (!r) {
+				regs[VIREO_REG_RAX] = (u32)data;
+				regs[VIREO_REG_RDX] = data >> 32;
+			}
+		}
+		if (r)
+			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		else
+			regs[VIREO_REG_RIP] = next_rip;
+		return 0;
+	}
+
+	memset(&run->msr, 0, sizeof(run->msr));
+	run->msr.index = index;
+	run->msr.is_write = is_write;
+	run->msr.data = is_write ? data : 0;
+	vcpu->completion = VIREO_COMPLETE_MSR;
+	vcpu->completion_rip = next_rip;
+	return vireo_exit_to_user(vcpu, VIREO_EXIT_MSR);
+}

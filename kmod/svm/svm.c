@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V (SVM) backend with nested paging: per-CPU enablement and ASIDs,
+ * the VMCB of each vCPU, guest state access, event injection and exit
+ * dispatch.  The world switch is in entry.S, the NPT format in npt.c.
+ * Exports one symbol: vireo_svm_ops.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/tlbflush.h>
+#include <uapi/asm/svm.h>
+
+#include "../vireo.h"
+#include "vmcb.h"
+#include "svm.h"
+
+/* CPUID Fn8000_000A EDX (APM vol. 3, E.4.10) */
+#define SVM_FEATURE_NRIPS		(1U << 3)
+#define SVM_FEATURE_DECODE_ASSISTS	(1U << 7)
+
+#define MSR_VM_CR_SVMDIS		(1ULL << 4)
+
+/* EFER bits a guest may set; SVME is forced on in the VMCB and hidden. */
+#define SVM_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
+
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
+	struct page *host_save;		/* VMSAVE/VMLOAD of host FS/GS/TR.. */
+	u64 asid_generation;
+	u32 next_asid;
+	bool enabled;
+};
+
+struct svm_vcpu {
+	struct vireo_vcpu vcpu;
+	struct vireo_vmcb *vmcb;	/* (c) */
+	u64 vmcb_pa;			/* (c) */
+	u64 efer;			/* guest-visible EFER */
+	u32 asid;
+	u64 asid_generation;
+	int last_cpu;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
+static struct page *svm_iopm_pages;	/* 12 KiB: intercept every port */
+static struct page *svm_msrpm_pages;	/* 8 KiB: intercept every MSR */
+static u32 svm_max_asid;
+static u32 svm_features;		/* Fn8000_000A EDX */
+static u32 svm_phys_bits;
+
+static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static inline void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %%rax" : : "a"(pa) : "memory");
+}
+
+/* ------------------------------------------------- module and CPUs */
+
+static int svm_probe(void)
+{
+	u64 vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_info(VIREO_LOG_PREFIX "this AMD CPU has no SVM (AMD-V); VMs are unavailable\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_info(VIREO_LOG_PREFIX "SVM without nested paging is not supported; VMs are unavailable\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS) {
+		pr_info(VIREO_LOG_PREFIX "SVM is disabled by the firmware; enable it in the BIOS setup\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void svm_free_cpu_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu_data, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_save)
+			__free_page(sd->host_save);
+		sd->hsave = sd->host_save = NULL;
+	}
+}
+
+static int svm_setup(void)
+{
+	int cpu;
+
+	svm_features = cpuid_edx(0x8000000a);
+	/* ASID 0 is the host's; EBX is the number of ASIDs. */
+	svm_max_asid = cpuid_ebx(0x8000000a) - 1;
+	/* Four-level NPT reaches 48 bits whatever the CPU's width. */
+	svm_phys_bits = min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+
+	svm_iopm_pages = alloc_pages(GFP_KERNEL, 2);
+	svm_msrpm_pages = alloc_pages(GFP_KERNEL, 1);
+	if (!svm_iopm_pages || !svm_msrpm_pages)
+		goto fail;
+	memset(page_address(svm_iopm_pages), 0xff, 4 * PAGE_SIZE);
+	memset(page_address(svm_msrpm_pages), 0xff, 2 * PAGE_SIZE);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu_data, cpu);
+
+		sd->hsave = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+		sd->host_save = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sd->hsave || !sd->host_save)
+			goto fail;
+	}
+	pr_info(VIREO_LOG_PREFIX "SVM: %u ASIDs, next-RIP %s, decode assists %s\n",
+		svm_max_asid + 1, svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",
+		svm_features & SVM_FEATURE_DECODE_ASSISTS ? "yes" : "no");
+	return 0;
+
+fail:
+	svm_free_cpu_pages();
+	if (svm_iopm_pages)
+		__free_pages(svm_iopm_pages, 2);
+	if (svm_msrpm_pages)
+		__free_pages(svm_msrpm_pages, 1);
+	return -ENOMEM;
+}
+
+static void svm_unsetup(void)
+{
+	svm_free_cpu_pages();
+	__free_pages(svm_iopm_pages, 2);
+	__free_pages(svm_msrpm_pages, 1);
+}
+
+static int svm_enable_cpu(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err_once(VIREO_LOG_PREFIX "SVM is already in use on CPU %d (is kvm_amd running a VM?); stop the other hypervisor and retry\n",
+			    smp_processor_id());
+		return -EBUSY;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	/* Start a new ASID generation: whatever the TLB holds is stale. */
+	sd->asid_generation++;
+	sd->next_asid = svm_max_asid + 1;
+	sd->enabled = true;
+	return 0;
+}
+
+static void svm_disable_cpu(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
+	u64 efer;
+
+	if (!sd->enabled)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->enabled = false;
+}
+
+static u64 svm_caps_flags(void)
+{
+	u64 flags = VIREO_CAP_NESTED_PAGING | VIREO_CAP_READONLY_MEM;
+
+	if (svm_features & SVM_FEATURE_DECODE_ASSISTS)
+		flags |= VIREO_CAP_INSN_BYTES;
+	if (svm_features & SVM_FEATURE_NRIPS)
+		flags |= VIREO_CAP_NEXT_RIP;
+	return flags;
+}
+
+static u32 svm_guest_phys_bits(void)
+{
+	return svm_phys_bits;
+}
+
+/* ------------------------------------------------------ guest state */
+
+static void svm_seg_get(const struct vireo_vmcb_seg *s, struct vireo_segment *v)
+{
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	v->type = s->attrib & 0xf;
+	v->s = (s->attrib >> 4) & 1;
+	v->dpl = (s->attrib >> 5) & 3;
+	v->present = (s->attrib >> 7) & 1;
+	v->avl = (s->attrib >> 8) & 1;
+	v->l = (s->attrib >> 9) & 1;
+	v->db = (s->attrib >> 10) & 1;
+	v->g = (s->attrib >> 11) & 1;
+	v->unusable = !v->present;
+}
+
+static void svm_seg_set(struct vireo_vmcb_seg *s, const struct vireo_segment *v)
+{
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->attrib = 0;
+	if (v->unusable)
+		return;
+	s->attrib = (v->type & 0xf) | (v->s & 1) << 4 | (v->dpl & 3) << 5 |
+		    (v->present & 1) << 7 | (v->avl & 1) << 8 | (v->l & 1) << 9 |
+		    (v->db & 1) << 10 | (v->g & 1) << 11;
+}
+
+static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+
+	svm_seg_get(&save->cs, &sr->cs);
+	svm_seg_get(&save->ds, &sr->ds);
+	svm_seg_get(&save->es, &sr->es);
+	svm_seg_get(&save->fs, &sr->fs);
+	svm_seg_get(&save->gs, &sr->gs);
+	svm_seg_get(&save->ss, &sr->ss);
+	svm_seg_get(&save->tr, &sr->tr);
+	svm_seg_get(&save->ldtr, &sr->ldt);
+	sr->gdt.base = save->gdtr.base;
+	sr->gdt.limit = save->gdtr.limit;
+	sr->idt.base = save->idtr.base;
+	sr->idt.limit = save->idtr.limit;
+	sr->cr0 = save->cr0;
+	sr->cr2 = save->cr2;
+	sr->cr3 = save->cr3;
+	sr->cr4 = save->cr4;
+	sr->cr8 = svm->vmcb->control.int_ctl & 0xf;
+	/* LMA is the hardware's view; the rest is what the guest wrote. */
+	sr->efer = (svm->efer & ~EFER_LMA) | (save->efer & EFER_LMA);
+}
+
+static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+
+	if (sr->efer & ~SVM_GUEST_EFER_MASK || sr->cr8 > 0xf ||
+	    sr->gdt.reserved[0] | sr->gdt.reserved[1] | sr->gdt.reserved[2] ||
+	    sr->idt.reserved[0] | sr->idt.reserved[1] | sr->idt.reserved[2])
+		return -EINVAL;
+	/* CR4.VMXE is reserved on AMD; VMRUN would refuse it. */
+	if (sr->cr4 & X86_CR4_VMXE || sr->cr0 >> 32)
+		return -EINVAL;
+
+	svm_seg_set(&save->cs, &sr->cs);
+	svm_seg_set(&save->ds, &sr->ds);
+	svm_seg_set(&save->es, &sr->es);
+	svm_seg_set(&save->fs, &sr->fs);
+	svm_seg_set(&save->gs, &sr->gs);
+	svm_seg_set(&save->ss, &sr->ss);
+	svm_seg_set(&save->tr, &sr->tr);
+	svm_seg_set(&save->ldtr, &sr->ldt);
+	save->gdtr.base = sr->gdt.base;
+	save->gdtr.limit = sr->gdt.limit;
+	save->idtr.base = sr->idt.base;
+	save->idtr.limit = sr->idt.limit;
+	save->cr0 = sr->cr0;
+	save->cr2 = sr->cr2;
+	save->cr3 = sr->cr3;
+	save->cr4 = sr->cr4;
+	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl & ~VMCB_V_TPR_MASK) | sr->cr8;
+	svm->efer = sr->efer;
+	save->efer = sr->efer | EFER_SVME;
+	/* The CPL is SS.DPL in protected mode (APM 15.5.1). */
+	save->cpl = (sr->cr0 & X86_CR0_PE) ? sr->ss.dpl & 3 : 0;
+	return 0;
+}
+
+static u64 svm_get_cr4(struct vireo_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
+}
+
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	/* Each byte: UC(0) WC(1) WT(4) WP(5) WB(6) UC-(7). */
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+static int svm_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		*data = (svm->efer & ~EFER_LMA) | (save->efer & EFER_LMA);
+		break;
+	case MSR_STAR: *data = save->star; break;
+	case MSR_LSTAR: *data = save->lstar; break;
+	case MSR_CSTAR: *data = save->cstar; break;
+	case MSR_SYSCALL_MASK: *data = save->sfmask; break;
+	case MSR_KERNEL_GS_BASE: *data = save->kernel_gs_base; break;
+	case MSR_FS_BASE: *data = save->fs.base; break;
+	case MSR_GS_BASE: *data = save->gs.base; break;
+	case MSR_IA32_SYSENTER_CS: *data = save->sysenter_cs; break;
+	case MSR_IA32_SYSENTER_ESP: *data = save->sysenter_esp; break;
+	case MSR_IA32_SYSENTER_EIP: *data = save->sysenter_eip; break;
+	case MSR_IA32_CR_PAT: *data = save->g_pat; break;
+	case MSR_IA32_TSC: *data = rdtsc() + svm->vmcb->control.tsc_offset; break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int svm_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_guest)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~SVM_GUEST_EFER_MASK)
+			return -EINVAL;
+		/* The guest cannot write LMA; the CPU sets it on paging. */
+		if (from_guest)
+			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
+		svm->efer = data;
+		save->efer = data | EFER_SVME;
+		break;
+	case MSR_STAR: save->star = data; break;
+	case MSR_LSTAR: save->lstar = data; break;
+	case MSR_CSTAR: save->cstar = data; break;
+	case MSR_SYSCALL_MASK: save->sfmask = data; break;
+	case MSR_KERNEL_GS_BASE: save->kernel_gs_base = data; break;
+	case MSR_FS_BASE: save->fs.base = data; break;
+	case MSR_GS_BASE: save->gs.base = data; break;
+	case MSR_IA32_SYSENTER_CS: save->sysenter_cs = data; break;
+	case MSR_IA32_SYSENTER_ESP: save->sysenter_esp = data; break;
+	case MSR_IA32_SYSENTER_EIP: save->sysenter_eip = data; break;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(data))
+			return -EINVAL;
+		save->g_pat = data;
+		break;
+	case MSR_IA32_TSC:
+		svm->vmcb->control.tsc_offset = data - rdtsc();
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- vCPU */
+
+/* Architectural power-on state (APM vol. 2 14.1.3, table 14-1). */
+static void svm_reset_state(struct svm_vcpu *svm)
+{
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+	struct vireo_vmcb_seg data = { .attrib = 0x93, .limit = 0xffff };
+
+	save->cs = (struct vireo_vmcb_seg){
+		.selector = 0xf000, .attrib = 0x9b, .limit = 0xffff, .base = 0xffff0000,
+	};
+	save->ds = save->es = save->fs = save->gs = save->ss = data;
+	save->gdtr = (struct vireo_vmcb_seg){ .limit = 0xffff };
+	save->idtr = (struct vireo_vmcb_seg){ .limit = 0xffff };
+	save->ldtr = (struct vireo_vmcb_seg){ .attrib = 0x82, .limit = 0xffff };
+	save->tr = (struct vireo_vmcb_seg){ .attrib = 0x8b, .limit = 0xffff };
+	save->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	save->cr2 = save->cr3 = save->cr4 = 0;
+	save->dr6 = 0xffff0ff0;
+	save->dr7 = 0x400;
+	save->cpl = 0;
+	save->g_pat = 0x0007040600070406ULL;
+	svm->efer = 0;
+	save->efer = EFER_SVME;
+
+	memset(svm->vcpu.regs, 0, sizeof(svm->vcpu.regs));
+	svm->vcpu.regs[VIREO_REG_RIP] = 0xfff0;
+	svm->vcpu.regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+}
+
+/*
+ * Intercepts: everything that could reach the host (I/O, MSRs, the SVM
+ * instructions), what vireo emulates (CPUID, HLT, XSETBV), and #AC/#DB,
+ * which a guest could otherwise turn into an endless microcode loop that
+ * keeps the host CPU from taking interrupts (CVE-2015-5307, -8104).
+ */
+static void svm_init_vmcb(struct svm_vcpu *svm)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+
+	memset(svm->vmcb, 0, sizeof(*svm->vmcb));
+	c->intercept_exceptions = (1U << 1) | (1U << 17);
+	c->intercept_word3 = VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI |
+			     VMCB_INTERCEPT_CPUID | VMCB_INTERCEPT_INVD | VMCB_INTERCEPT_HLT |
+			     VMCB_INTERCEPT_INVLPGA | VMCB_INTERCEPT_IOIO | VMCB_INTERCEPT_MSR |
+			     VMCB_INTERCEPT_SHUTDOWN;
+	c->intercept_word4 = VMCB_INTERCEPT_VMRUN | VMCB_INTERCEPT_VMMCALL |
+			     VMCB_INTERCEPT_VMLOAD | VMCB_INTERCEPT_VMSAVE | VMCB_INTERCEPT_STGI |
+			     VMCB_INTERCEPT_CLGI | VMCB_INTERCEPT_SKINIT | VMCB_INTERCEPT_MONITOR |
+			     VMCB_INTERCEPT_MWAIT | VMCB_INTERCEPT_XSETBV;
+	c->iopm_base_pa = page_to_phys(svm_iopm_pages);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm_pages);
+	c->int_ctl = VMCB_V_INTR_MASKING;
+	c->nested_ctl = VMCB_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = svm->vcpu.vm->tdp.root_pa;
+	svm_reset_state(svm);
+	svm->asid_generation = 0;	/* forces a fresh ASID */
+}
+
+static struct vireo_vcpu *svm_vcpu_alloc(void)
+{
+	struct svm_vcpu *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+
+	return svm ? &svm->vcpu : NULL;
+}
+
+static int svm_vcpu_init(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+
+	if (!page)
+		return -ENOMEM;
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->last_cpu = -1;
+	svm_init_vmcb(svm);
+	return 0;
+}
+
+static void svm_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->vmcb)
+		free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+}
+
+/* ------------------------------------------------------ world switch */
+
+void vireo_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+/* Called with interrupts off on the CPU that will run the vCPU. */
+static void svm_prepare_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	int gen = atomic_read(&vcpu->vm->tlb_generation);
+
+	if (svm->last_cpu == cpu && svm->asid_generation == sd->asid_generation &&
+	    vcpu->tlb_generation == gen)
+		return;
+
+	/* A new ASID is the cheapest full flush of this vCPU's translations. */
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_generation++;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = VMCB_TLB_CONTROL_FLUSH_ALL;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_generation = sd->asid_generation;
+	svm->last_cpu = cpu;
+	vcpu->tlb_generation = gen;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+static void svm_set_vintr(struct svm_vcpu *svm, bool on)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+
+	if (on) {
+		/* A virtual interrupt nobody takes: it only opens the window. */
+		c->int_ctl |= VMCB_V_IRQ | VMCB_V_IGN_TPR | (0xfU << VMCB_V_INTR_PRIO_SHIFT);
+		c->intercept_word3 |= VMCB_INTERCEPT_VINTR;
+	} else {
+		c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_IGN_TPR | (0xfU << VMCB_V_INTR_PRIO_SHIFT));
+		c->intercept_word3 &= ~VMCB_INTERCEPT_VINTR;
+	}
+}
+
+static u32 svm_event_bits(const struct vireo_pending_event *ev)
+{
+	u32 type = ev->type == VIREO_EVENT_EXTINT ? VMCB_EVENT_TYPE_INTR : ev->type;
+	u32 bits = VMCB_EVENT_VALID | ev->vector | type << VMCB_EVENT_TYPE_SHIFT;
+
+	return ev->has_error_code ? bits | VMCB_EVENT_ERROR_VALID : bits;
+}
+
+static void svm_inject_events(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	struct vireo_pending_event *ev = NULL;
+	bool shadow = c->int_state & VMCB_INT_SHADOW;
+
+	svm_set_vintr(svm, false);
+	/* Left from an entry that was abandoned before VMRUN: still valid. */
+	if (!(c->event_inj & VMCB_EVENT_VALID)) {
+		if (vcpu->reinject.valid) {
+			ev = &vcpu->reinject;
+		} else if (vcpu->exception.valid) {
+			ev = &vcpu->exception;
+		} else if (vcpu->nmi_pending && !shadow) {
+			c->event_inj = VMCB_EVENT_VALID | 2 | VMCB_EVENT_TYPE_NMI << VMCB_EVENT_TYPE_SHIFT;
+			vcpu->nmi_pending = false;
+		} else if (vcpu->extint.valid && vireo_vcpu_interruptible(vcpu, shadow)) {
+			ev = &vcpu->extint;
+		}
+		if (ev) {
+			c->event_inj = svm_event_bits(ev);
+			c->event_inj_err = ev->error_code;
+			ev->valid = false;
+		}
+	}
+	if (vcpu->extint.valid || vcpu->run->request_interrupt_window)
+		svm_set_vintr(svm, true);
+}
+
+/* Length of the intercepted instruction: next_rip if the CPU gives it. */
+static unsigned int svm_insn_len(struct svm_vcpu *svm, unsigned int fixed)
+{
+	if (svm_features & SVM_FEATURE_NRIPS) {
+		u64 len = svm->vmcb->control.next_rip - svm->vcpu.regs[VIREO_REG_RIP];
+
+		if (len && len <= 15)
+			return len;
+	}
+	return fixed;
+}
+
+static int svm_handle_ioio(struct svm_vcpu *svm)
+{
+	u64 info = svm->vmcb->control.exit_info_1;
+	struct vireo_exit_io io = {
+		.direction = (info & VMCB_IOIO_TYPE_IN) ? VIREO_IO_IN : VIREO_IO_OUT,
+		.size = (info >> VMCB_IOIO_SZ_SHIFT) & 7,
+		.string = !!(info & VMCB_IOIO_STR),
+		.rep = !!(info & VMCB_IOIO_REP),
+		.port = info >> VMCB_IOIO_PORT_SHIFT,
+	};
+
+	switch ((info >> VMCB_IOIO_A_SHIFT) & 7) {
+	case 1: io.address_size = 2; break;
+	case 2: io.address_size = 4; break;
+	default: io.address_size = 8; break;
+	}
+	if (io.size == 3 || io.size > 4)
+		return vireo_exit_hw(&svm->vcpu, VIREO_EXIT_INTERNAL_ERROR, SVM_EXIT_IOIO, info,
+				     0, VIREO_INTERNAL_BAD_EXIT);
+	/* EXITINFO2 is the next RIP for IOIO, with or without NRIPS. */
+	return vireo_handle_io(&svm->vcpu, &io, svm->vmcb->control.exit_info_2);
+}
+
+static int svm_handle_npf(struct svm_vcpu *svm)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	struct vireo_run *run = svm->vcpu.run;
+	int r = vireo_handle_tdp_fault(&svm->vcpu, c->exit_info_2,
+				       c->exit_info_1 & VMCB_NPF_WRITE);
+
+	if (r == 1 && run->exit_reason == VIREO_EXIT_MMIO &&
+	    (svm_features & SVM_FEATURE_DECODE_ASSISTS) && c->insn_len <= 15) {
+		run->mmio.insn_len = c->insn_len;
+		memcpy(run->mmio.insn_bytes, c->insn_bytes, c->insn_len);
+	}
+	return r;
+}
+
+static int svm_handle_exit(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	u64 *regs = vcpu->regs;
+
+	switch (c->exit_code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		return 0;	/* the host took it when we re-enabled */
+	case SVM_EXIT_VINTR:
+		svm_set_vintr(svm, false);
+		if (!vcpu->extint.valid && vcpu->run->request_interrupt_window)
+			return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
+		return 0;
+	case SVM_EXIT_CPUID:
+		return vireo_handle_cpuid(vcpu, svm_insn_len(svm, 2));
+	case SVM_EXIT_HLT:
+		regs[VIREO_REG_RIP] += svm_insn_len(svm, 1);
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
+	case SVM_EXIT_IOIO:
+		return svm_handle_ioio(svm);
+	case SVM_EXIT_MSR:
+		return vireo_handle_msr(vcpu, c->exit_info_1 & 1,
+					regs[VIREO_REG_RIP] + svm_insn_len(svm, 2));
+	case SVM_EXIT_NPF:
+		return svm_handle_npf(svm);
+	case SVM_EXIT_XSETBV:
+		return vireo_handle_xsetbv(vcpu, svm_insn_len(svm, 3));
+	case SVM_EXIT_INVD:
+		/* Dropping the caches without writeback would hurt the host. */
+		regs[VIREO_REG_RIP] += svm_insn_len(svm, 2);
+		return 0;
+	case SVM_EXIT_EXCP_BASE + 1:	/* #DB: reflect */
+		vireo_vcpu_queue_exception(vcpu, 1, false, 0);
+		return 0;
+	case SVM_EXIT_EXCP_BASE + 17:	/* #AC: reflect */
+		vireo_vcpu_queue_exception(vcpu, 17, true, c->exit_info_1);
+		return 0;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMMCALL:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+		vireo_vcpu_queue_exception(vcpu, 6, false, 0);	/* #UD */
+		return 0;
+	case SVM_EXIT_SHUTDOWN: {
+		u64 rip = regs[VIREO_REG_RIP];
+
+		/* The VMCB is undefined after SHUTDOWN (APM 15.11): reset it. */
+		svm_init_vmcb(svm);
+		vcpu->reinject.valid = vcpu->exception.valid = false;
+		vireo_exit_hw(vcpu, VIREO_EXIT_SHUTDOWN, c->exit_code, rip, 0, 0);
+		vcpu->run->rip = rip;
+		return 1;
+	}
+	case SVM_EXIT_ERR:
+		return vireo_exit_hw(vcpu, VIREO_EXIT_FAIL_ENTRY, c->exit_code, c->exit_info_1,
+				     c->exit_info_2, 0);
+	default:
+		return vireo_exit_hw(vcpu, VIREO_EXIT_UNKNOWN, c->exit_code, c->exit_info_1,
+				     c->exit_info_2, 0);
+	}
+}
+
+static int svm_run_once(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vireo_vmcb *vmcb = svm->vmcb;
+	struct vireo_vmcb_control *c = &vmcb->control;
+	struct svm_cpu *sd;
+	u64 host_xcr0;
+	u32 host_pkru;
+	int cpu;
+
+	if (vcpu->run->request_interrupt_window && !vcpu->extint.valid &&
+	    vireo_vcpu_interruptible(vcpu, c->int_state & VMCB_INT_SHADOW))
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
+	svm_inject_events(svm);
+
+	local_irq_disable();
+	cpu = smp_processor_id();
+	sd = per_cpu_ptr(&svm_cpu_data, cpu);
+	if (unlikely(!sd->enabled)) {
+		local_irq_enable();
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, 0, cpu, 0,
+				     VIREO_INTERNAL_BAD_EXIT);
+	}
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_wmb();
+	WRITE_ONCE(vcpu->mode, VIREO_IN_GUEST);
+	/* Pairs with vireo_vcpu_kick_all(): publish mode, then read requests. */
+	smp_mb();
+	if (need_resched() || signal_pending(current)) {
+		WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
+		local_irq_enable();
+		return 0;	/* the run loop reschedules or returns -EINTR */
+	}
+	svm_prepare_asid(svm, sd, cpu);
+
+	vmcb->save.rax = vcpu->regs[VIREO_REG_RAX];
+	vmcb->save.rsp = vcpu->regs[VIREO_REG_RSP];
+	vmcb->save.rip = vcpu->regs[VIREO_REG_RIP];
+	vmcb->save.rflags = vcpu->regs[VIREO_REG_RFLAGS];
+
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	svm_clgi();
+	svm_vmsave(page_to_phys(sd->host_save));
+	vireo_svm_enter(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	/* #VMEXIT leaves DR7 disabled (APM 15.5); give the host its own back. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	svm_stgi();
+	WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
+	c->tlb_ctl = VMCB_TLB_CONTROL_DO_NOTHING;
+	local_irq_enable();
+
+	vcpu->regs[VIREO_REG_RAX] = vmcb->save.rax;
+	vcpu->regs[VIREO_REG_RSP] = vmcb->save.rsp;
+	vcpu->regs[VIREO_REG_RIP] = vmcb->save.rip;
+	vcpu->regs[VIREO_REG_RFLAGS] = vmcb->save.rflags;
+	vcpu->interrupt_shadow = c->int_state & VMCB_INT_SHADOW;
+	vcpu->cr8 = c->int_ctl & VMCB_V_TPR_MASK;
+	vcpu->exit_count++;
+
+	/* An event whose delivery the exit interrupted goes in again. */
+	c->event_inj = 0;
+	if (c->exit_int_info & VMCB_EVENT_VALID) {
+		u32 info = c->exit_int_info;
+		u32 type = (info & VMCB_EVENT_TYPE_MASK) >> VMCB_EVENT_TYPE_SHIFT;
+
+		/* A software interrupt is simply executed again. */
+		if (type != VMCB_EVENT_TYPE_SOFT)
+			vcpu->reinject = (struct vireo_pending_event){
+				.valid = true,
+				.type = type == VMCB_EVENT_TYPE_INTR ? VIREO_EVENT_EXTINT : type,
+				.vector = info & VMCB_EVENT_VECTOR_MASK,
+				.has_error_code = !!(info & VMCB_EVENT_ERROR_VALID),
+				.error_code = c->exit_int_info_err,
+			};
+	}
+	return svm_handle_exit(svm);
+}
+
+const struct vireo_backend_ops vireo_svm_ops = {
+	.name = "AMD-V (SVM+NPT)",
+	.id = VIREO_BACKEND_SVM,
+	.probe = svm_probe,
+	.setup = svm_setup,
+	.unsetup = svm_unsetup,
+	.enable_cpu = svm_enable_cpu,
+	.disable_cpu = svm_disable_cpu,
+	.caps_flags = svm_caps_flags,
+	.guest_phys_bits = svm_guest_phys_bits,
+	.tdp_format = &vireo_npt_format,
+	.vcpu_alloc = svm_vcpu_alloc,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
+	.get_cr4 = svm_get_cr4,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+	.run_once = svm_run_once,
+};

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Private to the SVM backend. */
+#ifndef VIREO_SVM_SVM_H
+#define VIREO_SVM_SVM_H
+
+#include "../vireo.h"
+
+extern const struct vireo_tdp_format vireo_npt_format;
+
+#endif /* VIREO_SVM_SVM_H */

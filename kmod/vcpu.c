@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU file descriptor: run page, register ioctls, event injection and
+ * the run loop around the backend's run_once().
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/smp.h>
+
+#include "vireo.h"
+
+
+
+/* ------------------------------------------------------------ events */
+
+bool vireo_vcpu_interruptible(struct vireo_vcpu *vcpu, bool interrupt_shadow)
+{
+	return (vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF) && !interrupt_shadow &&
+	       !vcpu->reinject.valid && !vcpu->exception.valid;
+}
+
+void vireo_vcpu_queue_exception(struct vireo_vcpu *vcpu, u8 vector, bool has_error,
+				u32 error_code)
+{
+	vcpu->exception = (struct vireo_pending_event){
+		.valid = true,
+		.type = VIREO_EVENT_EXCEPTION,
+		.vector = vector,
+		.has_error_code = has_error,
+		.error_code = error_code,
+	};
+}
+
+static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event __user *uev)
+{
+	struct vireo_event ev;
+
+	if (copy_from_user(&ev, uev, sizeof(ev)))
+		return -EFAULT;
+	if (ev.reserved || ev.has_error_code > 1)
+		return -EINVAL;
+
+	switch (ev.type) {
+	case VIREO_EVENT_EXTINT:
+		/* Vectors 0-15 are exceptions; an interrupt there is a bug. */
+		if (ev.vector < 16 || ev.has_error_code || ev.error_code)
+			return -EINVAL;
+		if (vcpu->extint.valid)
+			return -EBUSY;
+		vcpu->extint = (struct vireo_pending_event){
+			.valid = true, .type = VIREO_EVENT_EXTINT, .vector = ev.vector,
+		};
+		return 0;
+	case VIREO_EVENT_NMI:
+		if (ev.vector != 2 || ev.has_error_code || ev.error_code)
+			return -EINVAL;
+		vcpu->nmi_pending = true;
+		return 0;
+	case VIREO_EVENT_EXCEPTION:
+		if (ev.vector >= 32 || ev.vector == 2 || (!ev.has_error_code && ev.error_code))
+			return -EINVAL;
+		if (vcpu->exception.valid)
+			return -EBUSY;
+		vireo_vcpu_queue_exception(vcpu, ev.vector, ev.has_error_code, ev.error_code);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --------------------------------------------------------------- run */
+
+static void vireo_kick_nop(void *unused)
+{
+}
+
+/*
+ * Forces every vCPU out of guest mode and waits until each has left it; a
+ * vCPU re-entering afterwards sees the new vm->tlb_generation (it publishes
+ * mode before reading the generation, see the backends' entry paths).
+ */
+void vireo_vcpu_kick_all(struct vireo_vm *vm)
+{
+	int i;
+
+	smp_mb();
+	for (i = 0; i < VIREO_MAX_VCPUS; i++) {
+		struct vireo_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
+
+		if (!vcpu || READ_ONCE(vcpu->mode) != VIREO_IN_GUEST)
+			continue;
+		smp_rmb();
+		smp_call_function_single(READ_ONCE(vcpu->cpu), vireo_kick_nop, NULL, 1);
+	}
+}
+
+/* Finish the instruction whose exit userland has just handled. */
+static void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
+{
+	struct vireo_run *run = vcpu->run;
+	u64 *rax = &vcpu->regs[VIREO_REG_RAX];
+
+	switch (vcpu->completion) {
+	case VIREO_COMPLETE_NONE:
+		return;
+	case VIREO_COMPLETE_IO_IN:
+		if (vcpu->io_size == 1)
+			*rax = (*rax & ~0xffULL) | (run->io.data & 0xff);
+		else if (vcpu->io_size == 2)
+			*rax = (*rax & ~0xffffULL) | (run->io.data & 0xffff);
+		else
+			*rax = run->io.data;	/* 32-bit writes zero-extend */
+		break;
+	case VIREO_COMPLETE_IO_OUT:
+		break;
+	case VIREO_COMPLETE_MSR:
+		if (run->msr.error) {
+			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+			vcpu->completion = VIREO_COMPLETE_NONE;
+			return;		/* a faulting instruction does not retire */
+		}
+		if (!run->msr.is_write) {
+			*rax = (u32)run->msr.data;
+			vcpu->regs[VIREO_REG_RDX] = run->msr.data >> 32;
+		}
+		break;
+	}
+	vcpu->regs[VIREO_REG_RIP] = vcpu->completion_rip;
+	vcpu->completion = VIREO_COMPLETE_NONE;
+}
+
+static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	struct vireo_run *run = vcpu->run;
+	int r = 0;
+
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = VIREO_EXIT_INTR;
+		return -EINTR;
+	}
+	vireo_complete_user_exit(vcpu);
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	while (r == 0) {
+		if (signal_pending(current)) {
+			run->exit_reason = VIREO_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		r = vireo_ops->run_once(vcpu);
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return r < 0 ? r : 0;
+}
+
+/* ------------------------------------------------------------ ioctls */
+
+static int vireo_get_msrs(struct vireo_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct vireo_msr_entry __user *uent;
+	struct vireo_msrs msrs;
+	u32 i;
+
+	if (copy_from_user(&msrs, argp, sizeof(msrs)))
+		return -EFAULT;
+	if (msrs.reserved)
+		return -EINVAL;
+	if (msrs.nmsrs > VIREO_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	uent = u64_to_user_ptr(msrs.entries);
+
+	for (i = 0; i < msrs.nmsrs; i++) {
+		struct vireo_msr_entry e;
+
+		if (copy_from_user(&e, &uent[i], sizeof(e)))
+			return -EFAULT;
+		if (e.reserved || !vireo_msr_is_listed(e.index))
+			break;
+		if (set) {
+			if (vireo_ops->set_msr(vcpu, e.index, e.data, false))
+				break;
+		} else {
+			if (vireo_ops->get_msr(vcpu, e.index, &e.data))
+				break;
+			if (copy_to_user(&uent[i], &e, sizeof(e)))
+				return -EFAULT;
+		}
+	}
+	return i;
+}
+
+static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	struct vireo_cpuid_entry *entries;
+	struct vireo_cpuid c;
+	u32 i;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved)
+		return -EINVAL;
+	if (c.nent > VIREO_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	entries = memdup_user(u64_to_user_ptr(c.entries), c.nent * sizeof(*entries));
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+	for (i = 0; i < c.nent; i++) {
+		if (entries[i].reserved || entries[i].flags & ~VIREO_CPUID_FLAG_INDEXED) {
+			kfree(entries);
+			return -EINVAL;
+		}
+	}
+	kfree(vcpu->cpuid);
+	vcpu->cpuid = entries;
+	vcpu->cpuid_nent = c.nent;
+	return 0;
+}
+
+static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct vireo_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+
+	switch (cmd) {
+	case VIREO_RUN:
+		r = arg ? -EINVAL : vireo_vcpu_run(vcpu);
+		break;
+	case VIREO_GET_REGS: {
+		struct vireo_regs regs;
+
+		BUILD_BUG_ON(sizeof(regs) != sizeof(u64) * VIREO_NR_REGS);
+		/* struct vireo_regs is ordered rax, rbx, rcx, rdx, ...: map by name. */
+		regs = (struct vireo_regs){
+			.rax = vcpu->regs[VIREO_REG_RAX], .rbx = vcpu->regs[VIREO_REG_RBX],
+			.rcx = vcpu->regs[VIREO_REG_RCX], .rdx = vcpu->regs[VIREO_REG_RDX],
+			.rsi = vcpu->regs[VIREO_REG_RSI], .rdi = vcpu->regs[VIREO_REG_RDI],
+			.rsp = vcpu->regs[VIREO_REG_RSP], .rbp = vcpu->regs[VIREO_REG_RBP],
+			.r8 = vcpu->regs[VIREO_REG_R8], .r9 = vcpu->regs[VIREO_REG_R9],
+			.r10 = vcpu->regs[VIREO_REG_R10], .r11 = vcpu->regs[VIREO_REG_R11],
+			.r12 = vcpu->regs[VIREO_REG_R12], .r13 = vcpu->regs[VIREO_REG_R13],
+			.r14 = vcpu->regs[VIREO_REG_R14], .r15 = vcpu->regs[VIREO_REG_R15],
+			.rip = vcpu->regs[VIREO_REG_RIP], .rflags = vcpu->regs[VIREO_REG_RFLAGS],
+		};
+		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+		break;
+	}
+	case VIREO_SET_REGS: {
+		struct vireo_regs regs;
+
+		r = -EFAULT;
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			break;
+		vcpu->regs[VIREO_REG_RAX] = regs.rax;
+		vcpu->regs[VIREO_REG_RBX] = regs.rbx;
+		vcpu->regs[VIREO_REG_RCX] = regs.rcx;
+		vcpu->regs[VIREO_REG_RDX] = regs.rdx;
+		vcpu->regs[VIREO_REG_RSI] = regs.rsi;
+		vcpu->regs[VIREO_REG_RDI] = regs.rdi;
+		vcpu->regs[VIREO_REG_RSP] = regs.rsp;
+		vcpu->regs[VIREO_REG_RBP] = regs.rbp;
+		vcpu->regs[VIREO_REG_R8] = regs.r8;
+		vcpu->regs[VIREO_REG_R9] = regs.r9;
+		vcpu->regs[VIREO_REG_R10] = regs.r10;
+		vcpu->regs[VIREO_REG_R11] = regs.r11;
+		vcpu->regs[VIREO_REG_R12] = regs.r12;
+		vcpu->regs[VIREO_REG_R13] = regs.r13;
+		vcpu->regs[VIREO_REG_R14] = regs.r14;
+		vcpu->regs[VIREO_REG_R15] = regs.r15;
+		vcpu->regs[VIREO_REG_RIP] = regs.rip;
+		/* Bit 1 is always set; reserved bits are forced clear. */
+		vcpu->regs[VIREO_REG_RFLAGS] = (regs.rflags & 0x3f7fd7ULL) | 2;
+		/* Userland now owns RIP: a pending completion would move it. */
+		vcpu->completion = VIREO_COMPLETE_NONE;
+		r = 0;
+		break;
+	}
+	case VIREO_GET_SREGS: {
+		struct vireo_sregs sregs;
+
+		memset(&sregs, 0, sizeof(sregs));
+		vireo_ops->get_sregs(vcpu, &sregs);
+		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+		break;
+	}
+	case VIREO_SET_SREGS: {
+		struct vireo_sregs sregs;
+
+		r = -EFAULT;
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			break;
+		r = vireo_ops->set_sregs(vcpu, &sregs);
+		break;
+	}
+	case VIREO_SET_CPUID:
+		r = vireo_set_cpuid(vcpu, argp);
+		break;
+	case VIREO_GET_MSRS:
+		r = vireo_get_msrs(vcpu, argp, false);
+		break;
+	case VIREO_SET_MSRS:
+		r = vireo_get_msrs(vcpu, argp, true);
+		break;
+	case VIREO_INJECT_EVENT:
+		r = vireo_vcpu_inject(vcpu, argp);
+		break;
+	default:
+		r = -ENOTTY;
+		break;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t vireo_run_page_fault(struct vm_fault *vmf)
+{
+	struct vireo_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	get_page(vcpu->run_page);
+	vmf->page = vcpu->run_page;
+	return 0;
+}
+
+static const struct vm_operations_struct vireo_run_vm_ops = {
+	.fault = vireo_run_page_fault,
+};
+
+static int vireo_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	vma->vm_ops = &vireo_run_vm_ops;
+	return 0;
+}
+
+static int vireo_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct vireo_vcpu *vcpu = filp->private_data;
+
+	vireo_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vireo_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = vireo_vcpu_release,
+	.unlocked_ioctl = vireo_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vireo_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+/* Freed only with its VM; the vCPU fd holds a VM reference. */
+void vireo_vcpu_destroy(struct vireo_vcpu *vcpu)
+{
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kfree(vcpu->cpuid);
+	__free_page(vcpu->run_page);
+	vireo_ops->vcpu_free(vcpu);
+}
+
+int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
+{
+	struct vireo_vcpu *vcpu;
+	int r;
+
+	if (id >= VIREO_MAX_VCPUS)
+		return -EINVAL;
+
+	vcpu = vireo_ops->vcpu_alloc();
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	vcpu->xcr0 = 1;		/* x87 only, the architectural reset value */
+	vcpu->cpu = -1;
+	vcpu->tlb_generation = atomic_read(&vm->tlb_generation);
+
+	r = -ENOMEM;
+	vcpu->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vcpu->run_page)
+		goto out_free;
+	vcpu->run = page_address(vcpu->run_page);
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto out_page;
+	r = vireo_ops->vcpu_init(vcpu);
+	if (r)
+		goto out_fpu;
+
+	mutex_lock(&vm->vcpus_lock);
+	if (vm->vcpus[id]) {
+		mutex_unlock(&vm->vcpus_lock);
+		r = -EEXIST;
+		goto out_fpu;
+	}
+	refcount_inc(&vm->refs);
+	r = anon_inode_getfd("vireo-vcpu", &vireo_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		refcount_dec(&vm->refs);
+		mutex_unlock(&vm->vcpus_lock);
+		goto out_fpu;
+	}
+	WRITE_ONCE(vm->vcpus[id], vcpu);
+	vm->nr_vcpus++;
+	mutex_unlock(&vm->vcpus_lock);
+	return r;
+
+out_fpu:
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+out_page:
+	__free_page(vcpu->run_page);
+out_free:
+	vireo_ops->vcpu_free(vcpu);
+	return r;
+}

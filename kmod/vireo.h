@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vireo.ko internals shared by the vendor-neutral core and the backends.
+ *
+ * The core (main.c, vm.c, vcpu.c, mmu.c, cpuid.c, msr.c, tdp.c) never
+ * includes a vendor header; a backend (svm/, vmx/) implements struct
+ * vireo_backend_ops and exports exactly one symbol, its ops table.
+ *
+ * Field legends:  (c) set at creation, constant afterwards
+ *                 (m) vm->mmu_lock   (v) vcpu->mutex   (a) atomic/ONCE
+ */
+#ifndef VIREO_INTERNAL_H
+#define VIREO_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/mm_types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "include/uapi/vireo.h"
+
+#define VIREO_LOG_PREFIX "vireo: "
+
+struct vireo_vm;
+struct vireo_vcpu;
+
+/* Guest general registers, indexed like the x86 ModRM register encoding. */
+enum vireo_reg {
+	VIREO_REG_RAX, VIREO_REG_RCX, VIREO_REG_RDX, VIREO_REG_RBX,
+	VIREO_REG_RSP, VIREO_REG_RBP, VIREO_REG_RSI, VIREO_REG_RDI,
+	VIREO_REG_R8, VIREO_REG_R9, VIREO_REG_R10, VIREO_REG_R11,
+	VIREO_REG_R12, VIREO_REG_R13, VIREO_REG_R14, VIREO_REG_R15,
+	VIREO_REG_RIP, VIREO_REG_RFLAGS,
+	VIREO_NR_REGS
+};
+
+/* ------------------------------------------------------------ memory */
+
+struct vireo_mem_slot {
+	u32 id;			/* (c) */
+	u32 flags;		/* (c) VIREO_MEM_* */
+	u64 gpa;		/* (c) */
+	u64 npages;		/* (c) */
+	unsigned long hva;	/* (c) */
+	struct page **pages;	/* (m) pinned pages, NULL until touched */
+};
+
+/*
+ * A four-level guest-physical -> host-physical table (NPT or EPT).  The
+ * walk, allocation and teardown are common; only the entry bits differ.
+ */
+struct vireo_tdp_format {
+	u64 table_bits;		/* bits of a non-leaf entry */
+	u64 leaf_bits;		/* bits of a read-only leaf */
+	u64 write_bit;		/* added to a writable leaf */
+	u64 present_mask;	/* entry is present if any of these is set */
+};
+
+struct vireo_tdp {
+	const struct vireo_tdp_format *fmt;	/* (c) */
+	u64 *root;				/* (c) */
+	phys_addr_t root_pa;			/* (c) */
+};
+
+int vireo_tdp_init(struct vireo_tdp *tdp, const struct vireo_tdp_format *fmt);
+void vireo_tdp_destroy(struct vireo_tdp *tdp);
+int vireo_tdp_map(struct vireo_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable);
+void vireo_tdp_unmap_range(struct vireo_tdp *tdp, u64 gpa, u64 size);
+
+/* --------------------------------------------------------------- VM */
+
+struct vireo_vm {
+	refcount_t refs;		/* VM fd + one per vCPU fd */
+	struct mm_struct *mm;		/* (c) the creator's, for pinning */
+
+	struct mutex mmu_lock;
+	struct vireo_mem_slot *slots[VIREO_MAX_MEM_SLOTS];	/* (m) */
+	struct vireo_tdp tdp;					/* (m) */
+	atomic_t tlb_generation;	/* (a) bumped when mappings go away */
+
+	struct mutex vcpus_lock;
+	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];	/* (vcpus_lock) */
+	int nr_vcpus;					/* (vcpus_lock) */
+};
+
+void vireo_vm_put(struct vireo_vm *vm);
+int vireo_vm_create(void);
+
+/* Resolve a guest-physical fault against the slots; see mmu.c. */
+enum vireo_fault_result {
+	VIREO_FAULT_MAPPED,	/* retry the access */
+	VIREO_FAULT_MMIO,	/* no slot (or write to read-only): exit */
+	VIREO_FAULT_NO_MEMORY,	/* the slot's user memory is gone */
+};
+enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_write);
+int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *mr);
+int vireo_mmu_delete_region(struct vireo_vm *vm, u32 slot);
+void vireo_mmu_destroy(struct vireo_vm *vm);
+
+/* ------------------------------------------------------------- vCPU */
+
+enum vireo_vcpu_mode {
+	VIREO_OUTSIDE_GUEST,
+	VIREO_IN_GUEST,
+};
+
+/* An event waiting to be delivered at the next entry. */
+struct vireo_pending_event {
+	bool valid;
+	u8 type;		/* enum vireo_event_type, or 4 = software int */
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+};
+
+/* How the next VIREO_RUN finishes an instruction userland handled. */
+enum vireo_completion {
+	VIREO_COMPLETE_NONE,
+	VIREO_COMPLETE_IO_OUT,		/* RIP = next_rip */
+	VIREO_COMPLETE_IO_IN,		/* AL/AX/EAX = run->io.data, RIP = next_rip */
+	VIREO_COMPLETE_MSR,		/* RDMSR result or #GP, RIP = next_rip */
+};
+
+struct vireo_vcpu {
+	struct vireo_vm *vm;		/* (c) holds a reference */
+	u32 id;				/* (c) */
+	struct mutex mutex;		/* serialises the vCPU ioctls */
+	struct vireo_run *run;		/* (c) the shared run page */
+	struct page *run_page;		/* (c) */
+
+	u64 regs[VIREO_NR_REGS];	/* (v) synced by the backend per exit */
+
+	int mode;			/* (a) enum vireo_vcpu_mode */
+	int cpu;			/* (a) host CPU while in guest mode */
+	int tlb_generation;		/* (v) vm->tlb_generation last flushed */
+
+	struct vireo_cpuid_entry *cpuid;	/* (v) */
+	u32 cpuid_nent;				/* (v) */
+
+	struct vireo_pending_event reinject;	/* (v) interrupted delivery */
+	struct vireo_pending_event exception;	/* (v) from userland or us */
+	struct vireo_pending_event extint;	/* (v) from userland */
+	bool nmi_pending;			/* (v) */
+	bool interrupt_shadow;			/* (v) as of the last exit */
+	u64 cr8;				/* (v) as of the last exit */
+	u64 exit_count;				/* (v) */
+
+	enum vireo_completion completion;	/* (v) */
+	u64 completion_rip;			/* (v) */
+	u8 io_size;				/* (v) */
+
+	u64 xcr0;			/* (v) guest XCR0 */
+	u32 pkru;			/* (v) guest PKRU */
+	struct fpu_guest guest_fpu;	/* (c) */
+};
+
+/* ---------------------------------------------------------- backend */
+
+struct vireo_backend_ops {
+	const char *name;
+	enum vireo_backend id;
+
+	/* Module load: does the CPU have what we need?  -ENODEV if not. */
+	int (*probe)(void);
+	int (*setup)(void);		/* module load, after probe */
+	void (*unsetup)(void);		/* module unload */
+	/* On every CPU while any VM exists; -EBUSY if already in use. */
+	int (*enable_cpu)(void);
+	void (*disable_cpu)(void);
+
+	u64 (*caps_flags)(void);
+	u32 (*guest_phys_bits)(void);
+	const struct vireo_tdp_format *tdp_format;
+
+	struct vireo_vcpu *(*vcpu_alloc)(void);
+	int (*vcpu_init)(struct vireo_vcpu *vcpu);
+	void (*vcpu_free)(struct vireo_vcpu *vcpu);
+
+	void (*get_sregs)(struct vireo_vcpu *vcpu, struct vireo_sregs *sregs);
+	int (*set_sregs)(struct vireo_vcpu *vcpu, const struct vireo_sregs *sregs);
+	u64 (*get_cr4)(struct vireo_vcpu *vcpu);
+	/* MSRs of vireo_msr_list that live in the backend's state. */
+	int (*get_msr)(struct vireo_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_guest);
+
+	/*
+	 * Enter the guest once and handle the exit.  Returns 0 to re-enter,
+	 * 1 when run->exit_reason is filled for userland, or -errno.
+	 * Called preemptible, with the guest FPU state loaded.
+	 */
+	int (*run_once)(struct vireo_vcpu *vcpu);
+};
+
+extern const struct vireo_backend_ops *vireo_ops;
+extern const struct vireo_backend_ops vireo_svm_ops;
+
+int vireo_hardware_get(void);
+void vireo_hardware_put(void);
+
+/* vcpu.c */
+int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id);
+void vireo_vcpu_destroy(struct vireo_vcpu *vcpu);
+bool vireo_vcpu_interruptible(struct vireo_vcpu *vcpu, bool interrupt_shadow);
+void vireo_vcpu_queue_exception(struct vireo_vcpu *vcpu, u8 vector, bool has_error,
+				u32 error_code);
+void vireo_vcpu_kick_all(struct vireo_vm *vm);
+
+/* Exit helpers shared by the backends (exits.c). */
+int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len);
+int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip);
+int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64 next_rip);
+int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len);
+int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write);
+int vireo_exit_to_user(struct vireo_vcpu *vcpu, u32 reason);
+int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 info2,
+		  u32 suberror);
+void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru);
+void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru);
+
+/* msr.c */
+extern const u32 vireo_msr_list[];
+extern const unsigned int vireo_msr_list_len;
+bool vireo_msr_is_listed(u32 index);
+
+#endif /* VIREO_INTERNAL_H */
