@@ -40,7 +40,7 @@ ifneq ($(RIG_KO),)
 	$(MAKE) kmod KDIR=$(RIG_KDIR)
 	@test -f $(RIG_KO) || { echo "rig: 'make kmod' left no $(RIG_KO)"; exit 1; }
 else
-	@echo "rig: NOTE: kmod/ has no Makefile or Kbuild yet: L1 boots without vireo.ko"
+	@echo "rig: NOTE: no vireo.ko to build (kmod/ has no Makefile or Kbuild, or RIG_KO is empty): L1 boots without it"
 endif
 	$(MAKE) userland tests
 
