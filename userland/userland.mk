@@ -1,1 +1,95 @@
-# placeholder, owned by its helper
+# Userland: libvireo, the vireo-run monitor, host unit tests, decoder fuzzer.
+# Included by the top Makefile, which provides BUILD, SRCTREE, CONFIG_H and
+# the CONFIG_* variables of $(BUILD)/config.mk.  Every variable here is
+# prefixed UL_ so that the other fragments cannot collide with it.
+#
+#   make userland   $(BUILD)/lib/libvireo.a and $(BUILD)/bin/vireo-run
+#   make unit       build and run the host unit tests (tests/unit)
+#   make fuzz       libFuzzer on the instruction decoder for UL_FUZZ_SECONDS
+
+UL_SRC   := $(SRCTREE)/userland
+UL_OBJ   := $(BUILD)/obj/userland
+UL_UNIT  := $(SRCTREE)/tests/unit
+
+UL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+	-fno-strict-aliasing -MMD -MP \
+	-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi
+UL_LDFLAGS :=
+ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
+UL_CFLAGS  += -O0 -fsanitize=address,undefined -fno-omit-frame-pointer
+UL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+UL_LIB_SRCS  := $(wildcard $(UL_SRC)/lib/*.c)
+UL_LIB_OBJS  := $(patsubst $(UL_SRC)/lib/%.c,$(UL_OBJ)/lib/%.o,$(UL_LIB_SRCS))
+UL_LIB       := $(BUILD)/lib/libvireo.a
+
+# vireo-run: main.c holds only main(); the rest is linked into the unit
+# tests as well, so that the devices and parsers are tested as shipped.
+UL_RUN_SRCS  := $(wildcard $(UL_SRC)/vireo-run/*.c)
+UL_RUN_OBJS  := $(patsubst $(UL_SRC)/vireo-run/%.c,$(UL_OBJ)/vireo-run/%.o,$(UL_RUN_SRCS))
+UL_RUN_LIBOBJS := $(filter-out $(UL_OBJ)/vireo-run/main.o,$(UL_RUN_OBJS))
+UL_RUN       := $(BUILD)/bin/vireo-run
+
+UL_UNIT_SRCS := $(filter-out $(UL_UNIT)/fuzz_%.c,$(wildcard $(UL_UNIT)/*.c))
+UL_UNIT_OBJS := $(patsubst $(UL_UNIT)/%.c,$(UL_OBJ)/unit/%.o,$(UL_UNIT_SRCS))
+UL_UNIT_BIN  := $(BUILD)/bin/vireo-unit
+
+UL_FUZZ_CC      ?= clang
+UL_FUZZ_SECONDS ?= 20
+UL_FUZZ_BIN     := $(BUILD)/bin/vireo-fuzz-decode
+UL_FUZZ_CORPUS  := $(BUILD)/fuzz/decode
+
+.PHONY: userland unit fuzz
+
+userland: $(UL_LIB) $(UL_RUN)
+
+# Objects depend on the generated config so a Kconfig change (e.g.
+# VIREO_USER_DEBUG) rebuilds them with the new flags.
+$(UL_OBJ)/lib/%.o: $(UL_SRC)/lib/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_CFLAGS) -c $< -o $@
+
+$(UL_OBJ)/vireo-run/%.o: $(UL_SRC)/vireo-run/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -c $< -o $@
+
+$(UL_OBJ)/unit/%.o: $(UL_UNIT)/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC)/lib -c $< -o $@
+
+$(UL_LIB): $(UL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(UL_RUN): $(UL_RUN_OBJS) $(UL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_LIB)
+
+$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_LIB)
+
+unit: $(UL_UNIT_BIN)
+	$(UL_UNIT_BIN)
+
+# The fuzzer builds the decoder on its own with clang's instrumentation.
+$(UL_FUZZ_BIN): $(UL_UNIT)/fuzz_decode.c $(UL_SRC)/lib/decode.c \
+		$(wildcard $(UL_SRC)/include/vireo/*.h) $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(UL_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined \
+		-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi \
+		-o $@ $(UL_UNIT)/fuzz_decode.c $(UL_SRC)/lib/decode.c
+
+ifneq ($(CONFIG_VIREO_FUZZ),y)
+fuzz:
+	@echo "fuzz: CONFIG_VIREO_FUZZ is off; enable it with 'make menuconfig'"
+else
+fuzz: $(UL_FUZZ_BIN)
+	@mkdir -p $(UL_FUZZ_CORPUS)
+	$(UL_FUZZ_BIN) -max_total_time=$(UL_FUZZ_SECONDS) -max_len=32 $(UL_FUZZ_CORPUS)
+endif
+
+-include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d)

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Instruction emulation for the exits the kernel leaves to userland
+ * (vireo.h): MMIO (VIREO_EXIT_MMIO) and string port I/O (VIREO_EXIT_IO with
+ * io.string).  On this hardware the kernel gives neither the next RIP nor,
+ * always, the instruction bytes, so userland fetches, decodes, performs the
+ * access through a device callback, writes registers back and advances RIP.
+ *
+ * The core here works on a struct vireo_emu: register state plus a guest
+ * memory accessor, no file descriptors, so that it is testable with a fake
+ * vCPU.  libvireo.h wraps it for a real vCPU (vireo_emulate_mmio(), ...).
+ */
+#ifndef VIREO_EMULATE_H
+#define VIREO_EMULATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vireo.h>
+#include <vireo/decode.h>
+#include <vireo/paging.h>
+
+/*
+ * A device's MMIO handler.  size is 1, 2, 4 or 8.  For a write *data holds
+ * the value (in its low size bytes); for a read the handler stores the
+ * value there.  Return 0, or a negative errno to stop emulation (the
+ * registers are then left unchanged).
+ */
+typedef int (*vireo_mmio_fn)(void *opaque, uint64_t gpa, unsigned int size, bool is_write,
+			     uint64_t *data);
+
+/* A port-I/O handler, one element of size 1, 2 or 4 at a time. */
+typedef int (*vireo_pio_fn)(void *opaque, uint16_t port, unsigned int size, bool is_write,
+			    uint32_t *data);
+
+/* REP INS/OUTS elements done per exit; the guest re-executes for more. */
+#define VIREO_STRING_IO_BATCH	4096
+
+struct vireo_emu {
+	/* in */
+	struct vireo_regs *regs;	/* updated in place on success */
+	const struct vireo_sregs *sregs;
+	const struct vireo_mem *mem;	/* guest RAM (the slot table) */
+	unsigned int phys_bits;		/* guest MAXPHYADDR, 0: 52 */
+	/* out, on failure */
+	struct vireo_fault fault;	/* -EFAULT from translation: what faulted */
+	struct vireo_insn insn;		/* the decoded instruction (if it decoded) */
+	char error[192];		/* why emulation failed, for a message */
+};
+
+/*
+ * Fetch up to 15 instruction bytes at CS:RIP through the guest page tables
+ * into buf.  The instruction may cross into a page that is not mapped or
+ * not RAM; what could be read is returned in *len (the decoder then says
+ * whether it was enough).  -EFAULT if not even the first byte is readable.
+ */
+int vireo_emu_fetch(struct vireo_emu *emu, uint8_t *buf, size_t *len);
+
+/*
+ * Emulate the MOV-family instruction at RIP that caused mmio: the access
+ * goes to fn at mmio->gpa; loads update the destination register; RIP moves
+ * past the instruction.  Uses mmio->insn_bytes when the CPU supplied them.
+ */
+int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vireo_mmio_fn fn,
+		   void *opaque);
+
+/*
+ * Emulate the INS/OUTS at RIP that caused io (io->string set): element by
+ * element through fn and the guest page tables, updating rSI/rDI (by DF)
+ * and, with REP, rCX, all with io->address_size wrap-around.  RIP moves past
+ * the instruction once the count is exhausted; a REP with more than
+ * VIREO_STRING_IO_BATCH elements left stays at RIP to be re-executed.
+ */
+int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, vireo_pio_fn fn,
+			void *opaque);
+
+#endif /* VIREO_EMULATE_H */
