@@ -1,1 +1,70 @@
-# placeholder, owned by its helper
+# tests/tests.mk - test guests and test programs (included by the top Makefile).
+#
+#   make tests    builds, on any x86-64 Linux host:
+#     $(BUILD)/guests/*.bin       tiny flat-binary guests (tests/guest/*.asm,
+#                                 tests/bench/bench.asm), assembled with nasm
+#     $(BUILD)/bin/vireo-guest-suite   the guest test table (drives vireo-run)
+#     $(BUILD)/bin/vireo-cycles        200 create/run/destroy cycles, raw ioctls
+#     $(BUILD)/bin/vireo-misuse        ioctl misuse tests, raw ioctls
+#     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
+#     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
+#
+# They run inside the rig's L1 machine (tests/l1/*.sh); see tests/README.md.
+# Programs are linked statically: the L1 initramfs is busybox and nothing else.
+
+TESTS_GUEST_DIR := $(SRCTREE)/tests/guest
+TESTS_GUESTS_OUT := $(BUILD)/guests
+TESTS_BIN_OUT := $(BUILD)/bin
+TESTS_OBJ := $(BUILD)/obj/tests
+
+NASM ?= nasm
+TESTS_CC ?= cc
+TESTS_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -Werror=implicit-function-declaration \
+	-D_GNU_SOURCE -I$(SRCTREE)/kmod/include/uapi -I$(TESTS_GUEST_DIR)
+TESTS_LDFLAGS := -static -pthread
+
+TESTS_ASM := $(wildcard $(TESTS_GUEST_DIR)/*.asm)
+TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bin,$(TESTS_ASM)) \
+	$(TESTS_GUESTS_OUT)/bench.bin
+
+TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-misuse \
+	vireo-bench kvm-bench)
+
+.PHONY: tests tests-clean
+tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS)
+
+$(TESTS_GUESTS_OUT)/%.bin: $(TESTS_GUEST_DIR)/%.asm $(TESTS_GUEST_DIR)/lib.inc
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -w+all -Werror -I$(TESTS_GUEST_DIR)/ -o $@ $<
+
+$(TESTS_GUESTS_OUT)/bench.bin: $(SRCTREE)/tests/bench/bench.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin -w+all -Werror -o $@ $<
+
+TESTS_VTEST := $(TESTS_GUEST_DIR)/vtest.c $(TESTS_GUEST_DIR)/vtest.h
+TESTS_UAPI := $(SRCTREE)/kmod/include/uapi/vireo.h
+
+$(TESTS_BIN_OUT)/vireo-guest-suite: $(TESTS_GUEST_DIR)/suite.c
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-cycles: $(TESTS_GUEST_DIR)/cycles.c $(TESTS_VTEST) $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-misuse: $(SRCTREE)/tests/misuse/misuse.c $(TESTS_VTEST) $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+# The two benchmark runners use no helpers at all: symmetry is the point.
+$(TESTS_BIN_OUT)/vireo-bench: $(SRCTREE)/tests/bench/vireo-bench.c \
+		$(SRCTREE)/tests/bench/bench.h $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/bench/bench.h
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
+
+tests-clean:
+	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS)

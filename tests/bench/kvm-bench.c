@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-bench: exit cost on /dev/kvm, raw ioctls from linux/kvm.h.
+ * vireo-bench.c is the same program on /dev/vireo; keep them line-for-line
+ * alike so the comparison measures the kernels, not the runners.
+ *
+ * Usage: kvm-bench [-n N] [-r ROUNDS] [-g IMAGE]; see bench.h.
+ */
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+
+static void die(const char *what)
+{
+	fprintf(stderr, "kvm-bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+/* Flat 32-bit protected mode at BENCH_ENTRY with ESI = n. */
+static void set_protected_mode(int vcpu, unsigned long n)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
+		die("KVM_GET_SREGS");
+	seg(&sregs.cs, 0x08, 0xb);
+	seg(&sregs.ds, 0x10, 0x3);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.gdt.base = BENCH_GDT_GPA;
+	sregs.gdt.limit = sizeof(bench_gdt) - 1;
+	sregs.cr0 = 0x11;	/* PE | ET */
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
+		die("KVM_SET_SREGS");
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = BENCH_ENTRY;
+	regs.rsp = BENCH_STACK;
+	regs.rsi = n;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
+		die("KVM_SET_REGS");
+}
+
+int main(int argc, char **argv)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 leaf0;
+	} cpuid = {
+		.hdr.nent = 1,
+		.leaf0 = {
+			.function = 0,
+			.eax = BENCH_CPUID0_EAX, .ebx = BENCH_CPUID0_EBX,
+			.ecx = BENCH_CPUID0_ECX, .edx = BENCH_CPUID0_EDX,
+		},
+	};
+	struct kvm_userspace_memory_region region;
+	struct bench_result best = { 0, 0 };
+	struct bench_round round;
+	struct bench_opts o;
+	struct kvm_run *run;
+	int sys, vm, vcpu, i, run_size;
+	long len;
+	char *mem;
+
+	if (bench_parse(argc, argv, &o) < 0)
+		return 2;
+
+	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		die("mmap guest RAM");
+	len = bench_read_image(o.image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
+	if (len < 0) {
+		errno = (int)-len;
+		die(o.image);
+	}
+	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
+
+	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (sys < 0)
+		die("/dev/kvm");
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		die("KVM_CREATE_VM");
+	memset(&region, 0, sizeof(region));
+	region.slot = 0;
+	region.guest_phys_addr = 0;
+	region.memory_size = BENCH_MEM_SIZE;
+	region.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	run_size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < 0)
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED)
+		die("mmap kvm_run");
+	if (ioctl(vcpu, KVM_SET_CPUID2, &cpuid) < 0)
+		die("KVM_SET_CPUID2");
+
+	for (i = 0; i < o.rounds; i++) {
+		set_protected_mode(vcpu, o.n);
+		bench_round_start(&round);
+		for (;;) {
+			uint8_t data;
+
+			if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+				if (errno == EINTR)
+					continue;
+				die("KVM_RUN");
+			}
+			if (run->exit_reason == KVM_EXIT_HLT)
+				break;
+			if (run->exit_reason != KVM_EXIT_IO ||
+			    run->io.direction != KVM_EXIT_IO_OUT || run->io.count != 1) {
+				fprintf(stderr, "kvm-bench: unexpected exit %u\n",
+					run->exit_reason);
+				return 1;
+			}
+			data = *((uint8_t *)run + run->io.data_offset);
+			if (run->io.port == BENCH_MARK_PORT) {
+				if (bench_mark(&round, data) < 0) {
+					fprintf(stderr, "kvm-bench: marker %u out of order\n",
+						data);
+					return 1;
+				}
+			} else if (run->io.port != BENCH_WORK_PORT) {
+				fprintf(stderr, "kvm-bench: OUT to unexpected port 0x%x\n",
+					run->io.port);
+				return 1;
+			}
+		}
+		if (bench_round_end(&round, o.n, i == 0, &best) < 0) {
+			fprintf(stderr, "kvm-bench: guest halted before its last marker\n");
+			return 1;
+		}
+	}
+	bench_print("kvm", &o, &best);
+
+	munmap(run, run_size);
+	close(vcpu);
+	close(vm);
+	close(sys);
+	munmap(mem, BENCH_MEM_SIZE);
+	return 0;
+}
