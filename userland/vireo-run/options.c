@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-run command-line parsing and the --help text.  The test suite
+ * drives vireo-run through this interface, so the option names, defaults
+ * and exit statuses documented in vireo_usage() are a contract.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "boot.h"
+#include "status.h"
+
+static int __attribute__((format(printf, 3, 4)))
+opt_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* strtoull with every error made visible, plus an optional suffix. */
+static int parse_number(const char *s, bool suffix, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	if (suffix && *end) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		default:
+			return -EINVAL;
+		}
+		end++;
+	}
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int vireo_parse_size(const char *s, uint64_t *out)
+{
+	return parse_number(s, true, out);
+}
+
+int vireo_parse_addr(const char *s, uint64_t *out)
+{
+	return parse_number(s, true, out);
+}
+
+static int parse_u32(const char *s, size_t len, uint32_t *out)
+{
+	char buf[32];
+	uint64_t v;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	if (parse_number(buf, false, &v) || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int vireo_parse_cpuid_spec(const char *s, struct vireo_cpuid_entry *e)
+{
+	const char *eq = strchr(s, '='), *dot, *p;
+	uint32_t *regs[4] = { &e->eax, &e->ebx, &e->ecx, &e->edx };
+	unsigned int i;
+
+	memset(e, 0, sizeof(*e));
+	if (!eq)
+		return -EINVAL;
+	dot = memchr(s, '.', eq - s);
+	if (dot) {
+		if (parse_u32(s, dot - s, &e->function) ||
+		    parse_u32(dot + 1, eq - dot - 1, &e->index))
+			return -EINVAL;
+		e->flags = VIREO_CPUID_FLAG_INDEXED;
+	} else if (parse_u32(s, eq - s, &e->function)) {
+		return -EINVAL;
+	}
+	p = eq + 1;
+	for (i = 0; i < 4; i++) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		if ((i < 3) != (comma != NULL))
+			return -EINVAL;	/* exactly four values */
+		if (parse_u32(p, len, regs[i]))
+			return -EINVAL;
+		p += len + 1;
+	}
+	return 0;
+}
+
+static int parse_load(const char *arg, struct vireo_load *load)
+{
+	const char *at = strrchr(arg, '@');
+
+	if (!at) {
+		load->path = arg;
+		load->gpa = VIREO_DEFAULT_LOAD_GPA;
+		return 0;
+	}
+	if (at == arg)
+		return -EINVAL;
+	/* The path is NUL-terminated at the '@': argv is ours to edit. */
+	*(char *)at = 0;
+	load->path = arg;
+	return vireo_parse_addr(at + 1, &load->gpa);
+}
+
+enum {
+	OPT_MEM = 256,
+	OPT_LOAD,
+	OPT_MODE,
+	OPT_ENTRY,
+	OPT_CPUID,
+	OPT_IRQ_ON_HLT,
+	OPT_MMIO_TEST,
+	OPT_STATS,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "cpuid", required_argument, NULL, OPT_CPUID },
+	{ "irq-on-hlt", required_argument, NULL, OPT_IRQ_ON_HLT },
+	{ "mmio-test", required_argument, NULL, OPT_MMIO_TEST },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Cross-option checks, once everything is known. */
+static int check_options(struct vireo_options *o, char *err, size_t errlen)
+{
+	uint64_t min_mem = vireo_boot_min_mem(o->mode);
+	unsigned int i;
+
+	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
+		return opt_fail(err, errlen,
+				"--mem must be a multiple of 4K and at least %" PRIu64
+				"K in this mode",
+				min_mem >> 10);
+	if (o->mem_size > VIREO_MAX_MEM)
+		return opt_fail(err, errlen,
+				"--mem %" PRIu64 "M is too big: guest RAM must end at or below 3G",
+				o->mem_size >> 20);
+	if (!o->nr_loads)
+		return opt_fail(err, errlen, "nothing to run: give at least one --load FILE@GPA");
+	if (!o->has_entry)
+		o->entry = o->loads[0].gpa;
+	if (o->mode == VIREO_BOOT_REAL && o->entry >= 0x10000)
+		return opt_fail(err, errlen,
+				"entry 0x%" PRIx64 " is not reachable in real mode (CS=0): it must be below 0x10000",
+				o->entry);
+	if (o->entry > 0xffffffffULL)
+		return opt_fail(err, errlen, "entry 0x%" PRIx64 " is above 4G", o->entry);
+	if ((o->mmio_test_gpa & 0xfff) || o->mmio_test_gpa < o->mem_size ||
+	    o->mmio_test_gpa + 0x1000 < o->mmio_test_gpa)
+		return opt_fail(err, errlen,
+				"--mmio-test 0x%" PRIx64 " must be 4K aligned and outside guest RAM (which ends at 0x%" PRIx64 ")",
+				o->mmio_test_gpa, o->mem_size);
+	for (i = 0; i < o->nr_loads; i++) {
+		const struct vireo_load *l = &o->loads[i];
+
+		if (o->mode != VIREO_BOOT_REAL && l->gpa < VIREO_BOOT_RESERVED_END &&
+		    l->gpa >= VIREO_BOOT_RESERVED_START)
+			return opt_fail(err, errlen,
+					"%s: load address 0x%" PRIx64 " is in 0x8000-0xffff, reserved for the monitor's GDT and page tables",
+					l->path, l->gpa);
+	}
+	return 0;
+}
+
+int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *err,
+			size_t errlen)
+{
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->mem_size = VIREO_DEFAULT_MEM;
+	o->mode = VIREO_BOOT_REAL;
+	o->irq_on_hlt = -1;
+	o->mmio_test_gpa = VIREO_DEFAULT_MMIO_TEST;
+	err[0] = 0;
+
+	optind = 0;	/* glibc: reinitialise, so that tests can parse twice */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+		uint64_t v;
+
+		switch (c) {
+		case OPT_MEM:
+			if (vireo_parse_size(optarg, &o->mem_size))
+				return opt_fail(err, errlen, "--mem: bad size '%s' (try 16M)",
+						optarg);
+			break;
+		case OPT_LOAD:
+			if (o->nr_loads == VIREO_MAX_LOADS)
+				return opt_fail(err, errlen, "too many --load options (at most %d)",
+						VIREO_MAX_LOADS);
+			if (parse_load(optarg, &o->loads[o->nr_loads]))
+				return opt_fail(err, errlen, "--load: expected FILE@GPA, got '%s'",
+						optarg);
+			o->nr_loads++;
+			break;
+		case OPT_MODE:
+			if (!strcmp(optarg, "real"))
+				o->mode = VIREO_BOOT_REAL;
+			else if (!strcmp(optarg, "protected"))
+				o->mode = VIREO_BOOT_PROTECTED;
+			else if (!strcmp(optarg, "long"))
+				o->mode = VIREO_BOOT_LONG;
+			else
+				return opt_fail(err, errlen,
+						"--mode: '%s' is not real, protected or long", optarg);
+			break;
+		case OPT_ENTRY:
+			if (vireo_parse_addr(optarg, &o->entry))
+				return opt_fail(err, errlen, "--entry: bad address '%s'", optarg);
+			o->has_entry = true;
+			break;
+		case OPT_CPUID:
+			if (o->nr_cpuid == VIREO_MAX_CPUID_ENTRIES)
+				return opt_fail(err, errlen, "too many --cpuid options");
+			if (vireo_parse_cpuid_spec(optarg, &o->cpuid[o->nr_cpuid]))
+				return opt_fail(err, errlen,
+						"--cpuid: expected LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX, got '%s'",
+						optarg);
+			o->nr_cpuid++;
+			break;
+		case OPT_IRQ_ON_HLT:
+			if (parse_number(optarg, false, &v) || v > 255)
+				return opt_fail(err, errlen,
+						"--irq-on-hlt: '%s' is not a vector 0-255", optarg);
+			o->irq_on_hlt = (int)v;
+			break;
+		case OPT_MMIO_TEST:
+			if (vireo_parse_addr(optarg, &o->mmio_test_gpa))
+				return opt_fail(err, errlen, "--mmio-test: bad address '%s'",
+						optarg);
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_HELP:
+			o->help = true;
+			return 0;
+		case ':':
+			return opt_fail(err, errlen, "option '%s' needs an argument",
+					argv[optind - 1]);
+		default:
+			return opt_fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+	ret = check_options(o, err, errlen);
+	return ret;
+}
+
+void vireo_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
+		"                 [--mode real|protected|long] [--entry GPA]\n"
+		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
+		"                 [--irq-on-hlt VECTOR] [--mmio-test GPA] [--stats] [--help]\n"
+		"\n"
+		"Run a bare guest image on vireo.ko (/dev/vireo), one vCPU.\n"
+		"\n"
+		"  --mem SIZE        guest RAM, one slot at GPA 0 (K/M/G suffixes; default 16M,\n"
+		"                    at most 3G)\n"
+		"  --load FILE@GPA   copy FILE into guest RAM at GPA (default GPA 0x100000);\n"
+		"                    repeatable; the file must fit in RAM\n"
+		"  --mode MODE       initial CPU mode (default real):\n"
+		"                      real       CS=DS=ES=SS=0, RSP=0x7000, CR0=0x60000010;\n"
+		"                                 entry must be below 0x10000\n"
+		"                      protected  flat 32-bit, CS=0x08, data 0x10, RSP=0x7fff0,\n"
+		"                                 CR0=PE|ET|NE, no paging, IDT limit 0\n"
+		"                      long       64-bit, CS=0x18, data 0x10, RSP=0x7fff0,\n"
+		"                                 identity map of the first 4G with 2M pages\n"
+		"  --entry GPA       initial RIP (default: the first --load's GPA)\n"
+		"  --cpuid L[.S]=A,B,C,D  add or override a CPUID leaf (sub-leaf S) for the\n"
+		"                    guest; the defaults come from the host with the hypervisor\n"
+		"                    bit set, VMX/SVM hidden, and leaf 0x40000000 = \"VireoVireoVi\"\n"
+		"  --irq-on-hlt V    on HLT with interrupts enabled, inject external interrupt\n"
+		"                    vector V and continue (otherwise such a HLT ends the run)\n"
+		"  --mmio-test GPA   where the 4K MMIO test device sits (default 0xd0000000)\n"
+		"  --stats           print exit counts to stderr at the end\n"
+		"\n"
+		"Guest memory layout in protected and long mode (0x8000-0xffff is reserved\n"
+		"for the monitor; --load refuses it):\n"
+		"  0x8000  GDT: 0x08 32-bit code, 0x10 data, 0x18 64-bit code, 0x20 TSS\n"
+		"  0x8100  TSS (TR=0x20, busy, limit 0x67)\n"
+		"  0x9000  PML4, 0xa000 PDPT, 0xb000-0xefff four page directories (long)\n"
+		"  0x7fff0 initial stack pointer, 0x100000 default load address\n"
+		"\n"
+		"Devices:\n"
+		"  ports 0x3f8-0x3ff  serial: THR writes go to stdout, LSR reads 0x60\n"
+		"  port 0xf4          debug exit: writing V exits with status (V << 1) | 1\n"
+		"  other ports        reads return all-ones, writes are ignored\n"
+		"  MSR 0x4b564d00     scratch: reads return the last write\n"
+		"                     (initially 0x1122334455667788); other MSRs #GP\n"
+		"  MMIO test device   +0x000-0x0ff scratch registers (read back writes, any\n"
+		"                     width), +0x100 ID 0x0123456789abcdef (read only),\n"
+		"                     +0x200 prints 'mmio: SIZE VALUE' (VALUE in hex) on write;\n"
+		"                     other MMIO reads all-ones, writes ignored\n"
+		"\n"
+		"Exit status:\n"
+		"  0         the guest halted (HLT with interrupts disabled, or enabled\n"
+		"            without --irq-on-hlt)\n"
+		"  (V<<1)|1  the guest wrote V to the debug-exit port 0xf4\n"
+		"  %d         the guest crashed: triple fault, failed VM entry, an exit\n"
+		"            vireo.ko could not handle, MMIO the emulator cannot decode, or\n"
+		"            an instruction fetch from outside RAM\n"
+		"  %d         monitor error: bad arguments, missing /dev/vireo, ioctl failure\n"
+		"  %d         stopped by SIGINT or SIGTERM\n",
+		VIREO_STATUS_CRASH, VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL);
+}
