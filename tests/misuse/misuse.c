@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-misuse: what vireo.ko does with wrong, hostile or racy use of its
+ * ioctls.  Raw ioctls from the uapi header (see tests/guest/vtest.h), one
+ * TEST line each: "TEST misuse/<name> PASS" or "TEST misuse/<name> FAIL ...".
+ * Each case runs in a forked child with a deadline, so one that crashes or
+ * hangs fails alone and the rest still run.
+ *
+ * Usage: vireo-misuse [-l] [FILTER...]   (FILTER: substrings of case names)
+ *
+ * ------------------------------------------------------------------------
+ * The errors expected, where vireo.h leaves a choice (picked as a KVM user
+ * would expect them; "a|b" means either passes, the first is preferred):
+ *
+ *   unknown ioctl number, or right number with a wrong size/direction field
+ *                                      -ENOTTY | -EINVAL (wrong size)
+ *   an ioctl of another fd kind (VM ioctl on /dev/vireo, ...)   -ENOTTY
+ *   another driver's ioctl (KVM_GET_API_VERSION)                -ENOTTY
+ *   CREATE_VM with a non-zero argument                          -EINVAL
+ *   slot: unaligned gpa/size/uaddr, size 0, unknown flags       -EINVAL
+ *   slot: number >= VIREO_MAX_MEM_SLOTS                         -EINVAL
+ *   slot: overlaps another slot                        -EEXIST | -EINVAL
+ *   slot: number already in use (vireo.h)                       -EEXIST
+ *   slot: end above 1 << guest_phys_bits, or gpa+size wraps
+ *                                                      -EINVAL | -E2BIG
+ *   slot: the last page below 1 << guest_phys_bits              accepted
+ *   DELETE_MEMORY_REGION of an unused or out-of-range slot      -EINVAL
+ *   bad user pointer as an ioctl argument, or in cpuid.entries/msrs.entries
+ *                                                               -EFAULT
+ *   slot whose userspace_addr is not mapped (or PROT_NONE): SET succeeds
+ *   (pinning is lazy); RUN then gives -EFAULT, or an exit
+ *   VIREO_EXIT_INTERNAL_ERROR (suberror VIREO_INTERNAL_NO_MEMORY expected,
+ *   any accepted).  Never MMIO: the address is inside a slot.
+ *   CREATE_VCPU id >= max_vcpus (incl. >= 2^32)                 -EINVAL
+ *   CREATE_VCPU id already used                                 -EEXIST
+ *   SET_CPUID nent > VIREO_MAX_CPUID_ENTRIES           -E2BIG | -EINVAL
+ *   SET_CPUID nent == VIREO_MAX_CPUID_ENTRIES                   accepted
+ *   GET/SET_MSRS nmsrs > VIREO_MAX_MSR_ENTRIES         -E2BIG | -EINVAL
+ *   non-zero reserved field in vireo_cpuid, vireo_cpuid_entry,
+ *   vireo_msrs, vireo_event; unknown cpuid entry flag           -EINVAL
+ *   non-zero vireo_msr_entry.reserved: -EINVAL, or the entry is not
+ *   processed (return 0); both accepted
+ *   GET/SET_MSRS with an MSR not in caps.msr_list: returns the count
+ *   processed before it
+ *   RUN with no memory at all: returns an exit (MMIO or INTERNAL_ERROR),
+ *   twice in a row, promptly
+ *   VM fd closed while a vCPU thread is in RUN, then the thread signalled:
+ *   RUN returns -EINTR; closing the rest works; a new VM works afterwards
+ *   run page: mmap longer than VIREO_RUN_PAGE_SIZE, or offset != 0 -EINVAL
+ *   mmap of a VM fd or of /dev/vireo                   -ENODEV | -EINVAL
+ *   INJECT_EVENT: unknown type; exception vector >= 32; error code on a
+ *   non-exception                                               -EINVAL
+ *   INJECT_EVENT: a second pending external interrupt           -EBUSY
+ *   run->immediate_exit = 1: RUN returns -EINTR at once
+ * ------------------------------------------------------------------------
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vtest.h"
+
+#define BAD_PTR		0x10UL		/* never mapped: below mmap_min_addr */
+#define DEFAULT_TIMEOUT_S 20
+#define WHY_LEN		512
+
+struct mcase {
+	const char *name;
+	int (*fn)(char *why);	/* 0: pass; else fills why */
+	int timeout_s;		/* 0: DEFAULT_TIMEOUT_S */
+};
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *ename(long err)
+{
+	static char buf[32];
+	const char *n;
+
+	if (err >= 0) {
+		snprintf(buf, sizeof(buf), "%ld", err);
+		return buf;
+	}
+	n = strerrorname_np((int)-err);
+	if (!n) {
+		snprintf(buf, sizeof(buf), "-%ld", -err);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "-%s", n);
+	return buf;
+}
+
+/*
+ * expect: got (a vt_ioctl result) must be -e1 or -e2 (e2 == 0: only e1; e1
+ * == 0: success, i.e. >= 0).  On mismatch appends "<what>: got X want Y"
+ * to why and returns -1.
+ */
+static int expect(char *why, const char *what, long got, int e1, int e2)
+{
+	char want[64];
+
+	if (e1 == 0 ? got >= 0 : (got == -e1 || (e2 && got == -e2)))
+		return 0;
+	if (e1 == 0)
+		snprintf(want, sizeof(want), "success");
+	else if (e2)
+		snprintf(want, sizeof(want), "-%s or -%s", strerrorname_np(e1),
+			 strerrorname_np(e2));
+	else
+		snprintf(want, sizeof(want), "-%s", strerrorname_np(e1));
+	snprintf(why + strlen(why), WHY_LEN - strlen(why), "%s%s: got %s want %s",
+		 why[0] ? "; " : "", what, ename(got), want);
+	return -1;
+}
+
+static int fail(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(char *why, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(why);
+
+	if (n)
+		n += snprintf(why + n, WHY_LEN - n, "; ");
+	va_start(ap, fmt);
+	vsnprintf(why + n, WHY_LEN - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int open_dev(char *why)
+{
+	int fd = vt_open_dev();
+
+	if (fd < 0)
+		fail(why, "open %s: %s", VIREO_DEVICE_PATH, ename(fd));
+	return fd;
+}
+
+/* A VM fd with nothing in it, or -1. */
+static int new_vm(int sys, char *why)
+{
+	long vm = vt_ioctl(sys, VIREO_CREATE_VM, 0);
+
+	if (vm < 0)
+		fail(why, "VIREO_CREATE_VM: %s", ename(vm));
+	return (int)vm;
+}
+
+/* A VM with RAM and a vCPU; -1 on failure (why filled). */
+static int new_full_vm(int sys, struct vt_vm *v, size_t mem, char *why)
+{
+	const char *step;
+	int r = vt_vm_create(sys, v, mem, &step);
+
+	if (r < 0)
+		return fail(why, "%s: %s", step, ename(r));
+	return 0;
+}
+
+static int get_caps(int sys, struct vireo_caps *caps, char *why)
+{
+	long r = vt_ioctl(sys, VIREO_GET_CAPS, (uintptr_t)caps);
+
+	if (r < 0)
+		return fail(why, "VIREO_GET_CAPS: %s", ename(r));
+	return 0;
+}
+
+static long set_region(int vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+		       uint64_t uaddr)
+{
+	struct vireo_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .size = size,
+		.userspace_addr = uaddr,
+	};
+
+	return vt_ioctl(vm, VIREO_SET_MEMORY_REGION, (uintptr_t)&r);
+}
+
+static void *anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The few guests used here: real mode at 0x1000. */
+static const unsigned char g_out_hlt[] = { 0xb0, 0x42, 0xe6, 0xe9, 0xf4 }; /* mov al,0x42; out 0xe9,al; hlt */
+static const unsigned char g_out_spin[] = { 0xe6, 0xe9, 0xeb, 0xfe };     /* out 0xe9,al; jmp $ */
+
+static int load_real(struct vt_vm *v, const unsigned char *code, size_t len, char *why)
+{
+	int r;
+
+	memcpy((char *)v->mem + 0x1000, code, len);
+	r = vt_mode_real(v, 0x1000);
+	if (r < 0)
+		return fail(why, "set real mode: %s", ename(r));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* /dev/vireo                                                          */
+/* ------------------------------------------------------------------ */
+
+static int t_api_version(char *why)
+{
+	int sys = open_dev(why);
+	long v;
+
+	if (sys < 0)
+		return -1;
+	v = vt_ioctl(sys, VIREO_GET_API_VERSION, 0);
+	if (v != VIREO_API_VERSION)
+		return fail(why, "GET_API_VERSION returned %s, want %d", ename(v),
+			    VIREO_API_VERSION);
+	return 0;
+}
+
+static int t_caps_sane(char *why)
+{
+	struct vireo_caps c;
+	int sys = open_dev(why), bad = 0;
+
+	if (sys < 0 || get_caps(sys, &c, why))
+		return -1;
+	if (c.api_version != VIREO_API_VERSION)
+		bad = fail(why, "api_version %u", c.api_version);
+	if (c.backend != VIREO_BACKEND_SVM && c.backend != VIREO_BACKEND_VMX)
+		bad = fail(why, "backend %u", c.backend);
+	if (c.max_vcpus < 1 || c.max_vcpus > VIREO_MAX_VCPUS)
+		bad = fail(why, "max_vcpus %u", c.max_vcpus);
+	if (c.max_mem_slots < 1 || c.max_mem_slots > VIREO_MAX_MEM_SLOTS)
+		bad = fail(why, "max_mem_slots %u", c.max_mem_slots);
+	if (c.guest_phys_bits < 32 || c.guest_phys_bits > 52)
+		bad = fail(why, "guest_phys_bits %u", c.guest_phys_bits);
+	if (c.run_page_size != VIREO_RUN_PAGE_SIZE)
+		bad = fail(why, "run_page_size %u", c.run_page_size);
+	if (c.max_cpuid_entries != VIREO_MAX_CPUID_ENTRIES)
+		bad = fail(why, "max_cpuid_entries %u", c.max_cpuid_entries);
+	if (c.max_msr_entries != VIREO_MAX_MSR_ENTRIES)
+		bad = fail(why, "max_msr_entries %u", c.max_msr_entries);
+	if (c.nr_msrs > 32)
+		bad = fail(why, "nr_msrs %u", c.nr_msrs);
+	if (c.reserved0)
+		bad = fail(why, "reserved0 %u", c.reserved0);
+	return bad;
+}
+
+static int t_unknown_ioctl(char *why)
+{
+	int sys = open_dev(why), bad = 0;
+
+	if (sys < 0)
+		return -1;
+	bad |= expect(why, "_IO(magic, 0x7f)", vt_ioctl(sys, _IO(VIREO_IOCTL_MAGIC, 0x7f), 0),
+		      ENOTTY, 0);
+	bad |= expect(why, "KVM_GET_API_VERSION", vt_ioctl(sys, _IO(0xAE, 0x00), 0), ENOTTY, 0);
+	return bad;
+}
+
+static int t_wrong_size(char *why)
+{
+	struct vireo_caps big[2];
+	int sys = open_dev(why), vm, bad = 0;
+	struct vt_vm v;
+	char buf[256] = { 0 };
+
+	if (sys < 0)
+		return -1;
+	/* GET_CAPS with a size field of 100, and of 2 structs. */
+	bad |= expect(why, "GET_CAPS size 100",
+		      vt_ioctl(sys, _IOC(_IOC_READ, VIREO_IOCTL_MAGIC, 0x01, 100), (uintptr_t)big),
+		      ENOTTY, EINVAL);
+	/* GET_CAPS as _IOW instead of _IOR (wrong direction). */
+	bad |= expect(why, "GET_CAPS as _IOW",
+		      vt_ioctl(sys, _IOW(VIREO_IOCTL_MAGIC, 0x01, struct vireo_caps),
+			       (uintptr_t)big), ENOTTY, EINVAL);
+	vm = new_vm(sys, why);
+	if (vm < 0)
+		return -1;
+	bad |= expect(why, "SET_MEMORY_REGION size 24",
+		      vt_ioctl(vm, _IOC(_IOC_WRITE, VIREO_IOCTL_MAGIC, 0x10, 24), (uintptr_t)buf),
+		      ENOTTY, EINVAL);
+	if (new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	bad |= expect(why, "SET_REGS size 100",
+		      vt_ioctl(v.vcpu, _IOC(_IOC_WRITE, VIREO_IOCTL_MAGIC, 0x21, 100),
+			       (uintptr_t)buf), ENOTTY, EINVAL);
+	return bad;
+}
+
+static int t_create_vm_arg(char *why)
+{
+	int sys = open_dev(why), bad = 0;
+
+	if (sys < 0)
+		return -1;
+	bad |= expect(why, "CREATE_VM(1)", vt_ioctl(sys, VIREO_CREATE_VM, 1), EINVAL, 0);
+	bad |= expect(why, "CREATE_VM(~0)", vt_ioctl(sys, VIREO_CREATE_VM, ~0UL), EINVAL, 0);
+	return bad;
+}
+
+static int t_wrong_fd_kind(char *why)
+{
+	struct vireo_regs regs;
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	bad |= expect(why, "CREATE_VCPU on /dev/vireo", vt_ioctl(sys, VIREO_CREATE_VCPU, 0),
+		      ENOTTY, 0);
+	bad |= expect(why, "RUN on /dev/vireo", vt_ioctl(sys, VIREO_RUN, 0), ENOTTY, 0);
+	bad |= expect(why, "CREATE_VM on a VM fd", vt_ioctl(v.vm, VIREO_CREATE_VM, 0), ENOTTY, 0);
+	bad |= expect(why, "GET_REGS on a VM fd",
+		      vt_ioctl(v.vm, VIREO_GET_REGS, (uintptr_t)&regs), ENOTTY, 0);
+	bad |= expect(why, "CREATE_VCPU on a vCPU fd", vt_ioctl(v.vcpu, VIREO_CREATE_VCPU, 1),
+		      ENOTTY, 0);
+	bad |= expect(why, "GET_CAPS on a vCPU fd",
+		      vt_ioctl(v.vcpu, VIREO_GET_CAPS, (uintptr_t)&regs), ENOTTY, 0);
+	return bad;
+}
+
+static int t_mmap_sys_vm(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	void *p;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0)
+		return -1;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vm, 0);
+	bad |= expect(why, "mmap(VM fd)", p == MAP_FAILED ? -errno : 0, ENODEV, EINVAL);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sys, 0);
+	bad |= expect(why, "mmap(/dev/vireo)", p == MAP_FAILED ? -errno : 0, ENODEV, EINVAL);
+	return bad;
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory slots                                                        */
+/* ------------------------------------------------------------------ */
+
+static int t_slot_alignment(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x20000);
+	uint64_t u = (uintptr_t)mem;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	bad |= expect(why, "gpa 0x800", set_region(vm, 0, 0, 0x800, 0x10000, u), EINVAL, 0);
+	bad |= expect(why, "size 0x10800", set_region(vm, 0, 0, 0, 0x10800, u), EINVAL, 0);
+	bad |= expect(why, "size 1", set_region(vm, 0, 0, 0, 1, u), EINVAL, 0);
+	bad |= expect(why, "uaddr +0x10", set_region(vm, 0, 0, 0, 0x10000, u + 0x10), EINVAL, 0);
+	bad |= expect(why, "size 0", set_region(vm, 0, 0, 0, 0, u), EINVAL, 0);
+	bad |= expect(why, "flags 0x80000000",
+		      set_region(vm, 0, 0x80000000u, 0, 0x10000, u), EINVAL, 0);
+	/* None of those may have taken slot 0. */
+	bad |= expect(why, "a good slot 0 after all that", set_region(vm, 0, 0, 0, 0x10000, u),
+		      0, 0);
+	return bad;
+}
+
+static int t_slot_number(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x10000);
+	uint64_t u = (uintptr_t)mem;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	bad |= expect(why, "slot VIREO_MAX_MEM_SLOTS",
+		      set_region(vm, VIREO_MAX_MEM_SLOTS, 0, 0, 0x10000, u), EINVAL, 0);
+	bad |= expect(why, "slot 0xffffffff", set_region(vm, 0xffffffffu, 0, 0, 0x10000, u),
+		      EINVAL, 0);
+	bad |= expect(why, "slot VIREO_MAX_MEM_SLOTS-1",
+		      set_region(vm, VIREO_MAX_MEM_SLOTS - 1, 0, 0, 0x10000, u), 0, 0);
+	return bad;
+}
+
+static int t_slot_overlap(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x40000);
+	uint64_t u = (uintptr_t)mem;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	if (expect(why, "slot 0 [0x10000,0x20000)", set_region(vm, 0, 0, 0x10000, 0x10000, u), 0, 0))
+		return -1;
+	bad |= expect(why, "slot 1 overlapping the top",
+		      set_region(vm, 1, 0, 0x18000, 0x10000, u + 0x10000), EEXIST, EINVAL);
+	bad |= expect(why, "slot 1 overlapping the bottom",
+		      set_region(vm, 1, 0, 0x8000, 0x10000, u + 0x10000), EEXIST, EINVAL);
+	bad |= expect(why, "slot 1 inside slot 0",
+		      set_region(vm, 1, 0, 0x11000, 0x1000, u + 0x10000), EEXIST, EINVAL);
+	bad |= expect(why, "slot 1 around slot 0",
+		      set_region(vm, 1, 0, 0, 0x30000, u), EEXIST, EINVAL);
+	bad |= expect(why, "slot 1 adjacent above (no overlap)",
+		      set_region(vm, 1, 0, 0x20000, 0x10000, u + 0x10000), 0, 0);
+	bad |= expect(why, "slot 2 adjacent below (no overlap)",
+		      set_region(vm, 2, 0, 0, 0x10000, u + 0x20000), 0, 0);
+	return bad;
+}
+
+static int t_slot_reuse(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x20000);
+	uint64_t u = (uintptr_t)mem;
+	__u32 slot = 0;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	if (expect(why, "slot 0", set_region(vm, 0, 0, 0, 0x10000, u), 0, 0))
+		return -1;
+	bad |= expect(why, "slot 0 again elsewhere",
+		      set_region(vm, 0, 0, 0x100000, 0x10000, u + 0x10000), EEXIST, 0);
+	bad |= expect(why, "DELETE slot 0", vt_ioctl(vm, VIREO_DELETE_MEMORY_REGION,
+						     (uintptr_t)&slot), 0, 0);
+	bad |= expect(why, "slot 0 again after DELETE",
+		      set_region(vm, 0, 0, 0x100000, 0x10000, u + 0x10000), 0, 0);
+	bad |= expect(why, "old range free after DELETE",
+		      set_region(vm, 1, 0, 0, 0x10000, u), 0, 0);
+	return bad;
+}
+
+static int t_slot_delete_bad(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	__u32 slot;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0)
+		return -1;
+	slot = 5;
+	bad |= expect(why, "DELETE unused slot 5",
+		      vt_ioctl(vm, VIREO_DELETE_MEMORY_REGION, (uintptr_t)&slot), EINVAL, 0);
+	slot = VIREO_MAX_MEM_SLOTS;
+	bad |= expect(why, "DELETE slot VIREO_MAX_MEM_SLOTS",
+		      vt_ioctl(vm, VIREO_DELETE_MEMORY_REGION, (uintptr_t)&slot), EINVAL, 0);
+	bad |= expect(why, "DELETE with a bad pointer",
+		      vt_ioctl(vm, VIREO_DELETE_MEMORY_REGION, BAD_PTR), EFAULT, 0);
+	bad |= expect(why, "SET_MEMORY_REGION with a bad pointer",
+		      vt_ioctl(vm, VIREO_SET_MEMORY_REGION, BAD_PTR), EFAULT, 0);
+	return bad;
+}
+
+static int t_slot_phys_width(char *why)
+{
+	struct vireo_caps c;
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x2000);
+	uint64_t u = (uintptr_t)mem, top;
+
+	if (sys < 0 || get_caps(sys, &c, why) || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	if (c.guest_phys_bits < 32 || c.guest_phys_bits > 63)
+		return fail(why, "guest_phys_bits %u", c.guest_phys_bits);
+	top = 1ULL << c.guest_phys_bits;
+	bad |= expect(why, "gpa at 1<<bits", set_region(vm, 0, 0, top, 0x1000, u), EINVAL, E2BIG);
+	bad |= expect(why, "straddling 1<<bits",
+		      set_region(vm, 0, 0, top - 0x1000, 0x2000, u), EINVAL, E2BIG);
+	bad |= expect(why, "gpa+size wraps",
+		      set_region(vm, 0, 0, 0xfffffffffffff000ULL, 0x2000, u), EINVAL, E2BIG);
+	bad |= expect(why, "huge size", set_region(vm, 0, 0, 0, 0xfffffffffffff000ULL, u),
+		      EINVAL, E2BIG);
+	bad |= expect(why, "the last page below 1<<bits",
+		      set_region(vm, 0, 0, top - 0x1000, 0x1000, u), 0, 0);
+	return bad;
+}
+
+/* RUN with a slot whose memory is gone must fail cleanly, not oops. */
+static int run_bad_uaddr(char *why, const char *what, bool prot_none)
+{
+	struct vt_vm v;
+	struct vireo_memory_region r;
+	void *hole;
+	long ret;
+	int sys = open_dev(why), bad = 0;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0, why))
+		return -1;
+	hole = mmap(NULL, 0x10000, prot_none ? PROT_NONE : PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hole == MAP_FAILED)
+		return fail(why, "mmap: %s", strerror(errno));
+	if (!prot_none)
+		munmap(hole, 0x10000);
+	memset(&r, 0, sizeof(r));
+	r.size = 0x10000;
+	r.userspace_addr = (uintptr_t)hole;
+	ret = vt_ioctl(v.vm, VIREO_SET_MEMORY_REGION, (uintptr_t)&r);
+	if (expect(why, what, ret, 0, 0))
+		return -1;
+	/* Real mode at 0x1000: the very first fetch touches the slot. */
+	ret = vt_mode_real(&v, 0x1000);
+	if (ret < 0)
+		return fail(why, "set real mode: %s", ename(ret));
+	ret = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (ret == -EFAULT)
+		return 0;
+	if (ret < 0)
+		return fail(why, "RUN: %s (want -EFAULT or INTERNAL_ERROR)", ename(ret));
+	if (v.run->exit_reason != VIREO_EXIT_INTERNAL_ERROR)
+		bad = fail(why, "RUN: exit %s (want -EFAULT or INTERNAL_ERROR)",
+			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
+static int t_uaddr_unmapped(char *why)
+{
+	return run_bad_uaddr(why, "SET_MEMORY_REGION on unmapped memory", false);
+}
+
+static int t_uaddr_prot_none(char *why)
+{
+	return run_bad_uaddr(why, "SET_MEMORY_REGION on PROT_NONE memory", true);
+}
+
+/* ------------------------------------------------------------------ */
+/* vCPUs                                                               */
+/* ------------------------------------------------------------------ */
+
+static int t_vcpu_id(char *why)
+{
+	struct vireo_caps c;
+	int sys = open_dev(why), vm, bad = 0;
+
+	if (sys < 0 || get_caps(sys, &c, why) || (vm = new_vm(sys, why)) < 0)
+		return -1;
+	bad |= expect(why, "id max_vcpus", vt_ioctl(vm, VIREO_CREATE_VCPU, c.max_vcpus),
+		      EINVAL, 0);
+	bad |= expect(why, "id VIREO_MAX_VCPUS", vt_ioctl(vm, VIREO_CREATE_VCPU, VIREO_MAX_VCPUS),
+		      EINVAL, 0);
+	bad |= expect(why, "id 1<<32", vt_ioctl(vm, VIREO_CREATE_VCPU, 1UL << 32), EINVAL, 0);
+	bad |= expect(why, "id -1", vt_ioctl(vm, VIREO_CREATE_VCPU, ~0UL), EINVAL, 0);
+	bad |= expect(why, "id max_vcpus-1", vt_ioctl(vm, VIREO_CREATE_VCPU, c.max_vcpus - 1),
+		      0, 0);
+	bad |= expect(why, "id 0", vt_ioctl(vm, VIREO_CREATE_VCPU, 0), 0, 0);
+	bad |= expect(why, "id 0 again", vt_ioctl(vm, VIREO_CREATE_VCPU, 0), EEXIST, 0);
+	bad |= expect(why, "id max_vcpus-1 again",
+		      vt_ioctl(vm, VIREO_CREATE_VCPU, c.max_vcpus - 1), EEXIST, 0);
+	return bad;
+}
+
+static int t_bad_pointers(char *why)
+{
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	bad |= expect(why, "GET_CAPS(bad)", vt_ioctl(sys, VIREO_GET_CAPS, BAD_PTR), EFAULT, 0);
+	bad |= expect(why, "GET_REGS(bad)", vt_ioctl(v.vcpu, VIREO_GET_REGS, BAD_PTR), EFAULT, 0);
+	bad |= expect(why, "SET_REGS(bad)", vt_ioctl(v.vcpu, VIREO_SET_REGS, BAD_PTR), EFAULT, 0);
+	bad |= expect(why, "GET_SREGS(bad)", vt_ioctl(v.vcpu, VIREO_GET_SREGS, BAD_PTR),
+		      EFAULT, 0);
+	bad |= expect(why, "SET_SREGS(bad)", vt_ioctl(v.vcpu, VIREO_SET_SREGS, BAD_PTR),
+		      EFAULT, 0);
+	bad |= expect(why, "SET_CPUID(bad)", vt_ioctl(v.vcpu, VIREO_SET_CPUID, BAD_PTR),
+		      EFAULT, 0);
+	bad |= expect(why, "GET_MSRS(bad)", vt_ioctl(v.vcpu, VIREO_GET_MSRS, BAD_PTR),
+		      EFAULT, 0);
+	bad |= expect(why, "INJECT_EVENT(bad)", vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, BAD_PTR),
+		      EFAULT, 0);
+	return bad;
+}
+
+static int t_cpuid(char *why)
+{
+	static struct vireo_cpuid_entry e[VIREO_MAX_CPUID_ENTRIES + 1];
+	struct vireo_cpuid cp;
+	int sys = open_dev(why), bad = 0, i;
+	struct vt_vm v;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	for (i = 0; i <= VIREO_MAX_CPUID_ENTRIES; i++)
+		e[i] = (struct vireo_cpuid_entry){ .function = 0x40000100 + i, .eax = i };
+
+	cp = (struct vireo_cpuid){ .nent = 1, .entries = BAD_PTR };
+	bad |= expect(why, "entries = bad pointer",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), EFAULT, 0);
+	cp = (struct vireo_cpuid){ .nent = VIREO_MAX_CPUID_ENTRIES + 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "nent = MAX+1", vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp),
+		      E2BIG, EINVAL);
+	cp = (struct vireo_cpuid){ .nent = 0xffffffffu, .entries = (uintptr_t)e };
+	bad |= expect(why, "nent = 0xffffffff", vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp),
+		      E2BIG, EINVAL);
+	cp = (struct vireo_cpuid){ .nent = 1, .reserved = 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "vireo_cpuid.reserved = 1",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), EINVAL, 0);
+	e[0].reserved = 1;
+	cp = (struct vireo_cpuid){ .nent = 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "entry.reserved = 1",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), EINVAL, 0);
+	e[0].reserved = 0;
+	e[0].flags = 0x80;
+	bad |= expect(why, "entry.flags = 0x80",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), EINVAL, 0);
+	e[0].flags = 0;
+	cp = (struct vireo_cpuid){ .nent = VIREO_MAX_CPUID_ENTRIES, .entries = (uintptr_t)e };
+	bad |= expect(why, "nent = MAX", vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
+	cp = (struct vireo_cpuid){ .nent = 0, .entries = 0 };
+	bad |= expect(why, "nent = 0 (empty table)",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
+	return bad;
+}
+
+static int t_msrs(char *why)
+{
+	static struct vireo_msr_entry e[VIREO_MAX_MSR_ENTRIES + 1];
+	struct vireo_caps c;
+	struct vireo_msrs m;
+	int sys = open_dev(why), bad = 0;
+	uint32_t i, nr;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || get_caps(sys, &c, why) || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	nr = c.nr_msrs < 32 ? c.nr_msrs : 32;
+	if (nr < 1)
+		return fail(why, "caps.nr_msrs is 0: nothing to test with");
+
+	m = (struct vireo_msrs){ .nmsrs = 1, .entries = BAD_PTR };
+	bad |= expect(why, "GET_MSRS entries = bad pointer",
+		      vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m), EFAULT, 0);
+	bad |= expect(why, "SET_MSRS entries = bad pointer",
+		      vt_ioctl(v.vcpu, VIREO_SET_MSRS, (uintptr_t)&m), EFAULT, 0);
+
+	for (i = 0; i <= VIREO_MAX_MSR_ENTRIES; i++)
+		e[i] = (struct vireo_msr_entry){ .index = c.msr_list[0] };
+	m = (struct vireo_msrs){ .nmsrs = VIREO_MAX_MSR_ENTRIES + 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "GET_MSRS nmsrs = MAX+1",
+		      vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m), E2BIG, EINVAL);
+	m = (struct vireo_msrs){ .nmsrs = 1, .reserved = 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "vireo_msrs.reserved = 1",
+		      vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m), EINVAL, 0);
+
+	/* Every listed MSR can be read, all in one call. */
+	for (i = 0; i < nr; i++)
+		e[i] = (struct vireo_msr_entry){ .index = c.msr_list[i] };
+	m = (struct vireo_msrs){ .nmsrs = nr, .entries = (uintptr_t)e };
+	r = vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m);
+	if (r != nr)
+		bad = fail(why, "GET_MSRS of all %u listed MSRs returned %s", nr, ename(r));
+
+	/* An unlisted MSR in the middle: processing stops there. */
+	e[0] = (struct vireo_msr_entry){ .index = c.msr_list[0] };
+	m = (struct vireo_msrs){ .nmsrs = 1, .entries = (uintptr_t)e };
+	if (vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m) != 1)
+		return fail(why, "GET_MSRS of msr_list[0] failed");
+	e[1] = (struct vireo_msr_entry){ .index = 0x4b564dff, .data = 0 };
+	e[2] = e[0];
+	m = (struct vireo_msrs){ .nmsrs = 3, .entries = (uintptr_t)e };
+	r = vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m);
+	if (r != 1)
+		bad = fail(why, "GET_MSRS [listed, 0x4b564dff, listed] returned %s, want 1",
+			   ename(r));
+	r = vt_ioctl(v.vcpu, VIREO_SET_MSRS, (uintptr_t)&m);	/* same values back */
+	if (r != 1)
+		bad = fail(why, "SET_MSRS [listed, 0x4b564dff, listed] returned %s, want 1",
+			   ename(r));
+
+	/* Reserved field in an entry: -EINVAL, or not processed. */
+	e[0].reserved = 1;
+	m = (struct vireo_msrs){ .nmsrs = 1, .entries = (uintptr_t)e };
+	r = vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m);
+	if (r != -EINVAL && r != 0)
+		bad = fail(why, "GET_MSRS entry.reserved = 1 returned %s, want -EINVAL or 0",
+			   ename(r));
+	return bad;
+}
+
+static int t_inject(char *why)
+{
+	struct vireo_event ev;
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+#define INJ(desc, e1, e2, ...)						\
+	do {								\
+		ev = (struct vireo_event){ __VA_ARGS__ };		\
+		bad |= expect(why, desc,				\
+			      vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev), e1, e2); \
+	} while (0)
+	INJ("type 1", EINVAL, 0, .type = 1, .vector = 0x30);
+	INJ("type 4", EINVAL, 0, .type = 4, .vector = 0x30);
+	INJ("type 255", EINVAL, 0, .type = 255, .vector = 0x30);
+	INJ("exception vector 32", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 32);
+	INJ("exception vector 255", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 255);
+	INJ("extint with an error code", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30,
+	    .has_error_code = 1);
+	INJ("reserved = 1", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30, .reserved = 1);
+	/* The guest has IF=0 and never runs: the first extint stays pending. */
+	INJ("first extint 0x30", 0, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30);
+	INJ("second extint 0x31", EBUSY, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x31);
+#undef INJ
+	return bad;
+}
+
+static int t_mmap_run(char *why)
+{
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	void *p;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	p = mmap(NULL, 2 * VIREO_RUN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, v.vcpu, 0);
+	bad |= expect(why, "mmap 2 pages", p == MAP_FAILED ? -errno : 0, EINVAL, 0);
+	p = mmap(NULL, VIREO_RUN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, v.vcpu,
+		 VIREO_RUN_PAGE_SIZE);
+	bad |= expect(why, "mmap at offset 4096", p == MAP_FAILED ? -errno : 0, EINVAL, 0);
+	p = mmap(NULL, VIREO_RUN_PAGE_SIZE, PROT_READ, MAP_SHARED, v.vcpu, 0);
+	bad |= expect(why, "a second mapping of the run page", p == MAP_FAILED ? -errno : 0, 0, 0);
+	if (p != MAP_FAILED && ((struct vireo_run *)p)->exit_count != v.run->exit_count)
+		bad = fail(why, "the two mappings disagree");
+	return bad;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+static int t_run_no_memory(char *why)
+{
+	int sys = open_dev(why), i;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0, why))
+		return -1;
+	/* The vCPU's reset state fetches from 0xfffffff0: no memory there. */
+	for (i = 0; i < 2; i++) {
+		r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+		if (r < 0)
+			return fail(why, "RUN #%d: %s (want an MMIO or INTERNAL_ERROR exit)", i + 1,
+				    ename(r));
+		if (v.run->exit_reason != VIREO_EXIT_MMIO &&
+		    v.run->exit_reason != VIREO_EXIT_INTERNAL_ERROR)
+			return fail(why, "RUN #%d: exit %s (want MMIO or INTERNAL_ERROR)", i + 1,
+				    vt_exit_name(v.run->exit_reason));
+	}
+	return 0;
+}
+
+static int t_immediate_exit(char *why)
+{
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	v.run->immediate_exit = 1;
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	bad |= expect(why, "RUN with immediate_exit", r, EINTR, 0);
+	v.run->immediate_exit = 0;
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.port != 0xe9)
+		bad = fail(why, "RUN afterwards: %s exit %s (want the OUT to 0xe9)", ename(r),
+			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
+/* Close the VM fd while another thread is inside VIREO_RUN. */
+struct runner {
+	struct vt_vm *v;
+	int efd;		/* written once: about to enter the spinning RUN */
+	int done_fd;		/* written once: RUN returned */
+	pid_t tid;
+	long first, second;	/* RUN results */
+};
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void *runner_thread(void *arg)
+{
+	struct runner *r = arg;
+	uint64_t one = 1;
+
+	r->tid = (pid_t)syscall(SYS_gettid);
+	r->first = vt_ioctl(r->v->vcpu, VIREO_RUN, 0);		/* the OUT */
+	if (write(r->efd, &one, sizeof(one)) < 0)
+		return NULL;
+	if (r->first >= 0)
+		r->second = vt_ioctl(r->v->vcpu, VIREO_RUN, 0);	/* spins */
+	if (write(r->done_fd, &one, sizeof(one)) < 0)
+		return NULL;
+	return NULL;
+}
+
+/* Waits for an eventfd to become readable; false on timeout. */
+static bool wait_fd(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* True once the thread is inside an ioctl (syscall 16) per /proc. */
+static bool in_ioctl(pid_t tid)
+{
+	char path[64], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strncmp(buf, "16 ", 3) == 0;
+}
+
+static int t_close_vm_during_run(char *why)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
+	struct runner r = { .second = 1 };
+	int sys = open_dev(why), i, bad = 0;
+	struct vt_vm v, w;
+	pthread_t th;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_spin, sizeof(g_out_spin), why))
+		return -1;
+	sigaction(SIGUSR1, &sa, NULL);
+	r.v = &v;
+	r.efd = eventfd(0, EFD_CLOEXEC);
+	r.done_fd = eventfd(0, EFD_CLOEXEC);
+	if (r.efd < 0 || r.done_fd < 0 || pthread_create(&th, NULL, runner_thread, &r))
+		return fail(why, "eventfd/pthread_create: %s", strerror(errno));
+
+	if (!wait_fd(r.efd, 10000))
+		return fail(why, "first RUN (to the OUT) did not return in 10 s");
+	if (r.first < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+		return fail(why, "first RUN: %s exit %s (want the OUT)", ename(r.first),
+			    vt_exit_name(v.run->exit_reason));
+	/* Give the thread up to 2 s to be seen inside the second RUN. */
+	for (i = 0; i < 400 && !in_ioctl(r.tid); i++)
+		poll(NULL, 0, 5);
+
+	close(v.vm);		/* while the vCPU runs */
+	v.vm = -1;
+	if (wait_fd(r.done_fd, 200))
+		bad = fail(why, "RUN returned (%s, exit %s) when the VM fd was closed, before the signal",
+			   ename(r.second), vt_exit_name(v.run->exit_reason));
+	pthread_kill(th, SIGUSR1);
+	if (!wait_fd(r.done_fd, 10000))
+		return fail(why, "RUN did not return within 10 s of SIGUSR1");
+	pthread_join(th, NULL);
+	if (!bad)
+		bad = expect(why, "RUN after the signal", r.second, EINTR, 0);
+
+	vt_vm_destroy(&v);
+	/* The module must still work. */
+	if (new_full_vm(sys, &w, 0x10000, why) || load_real(&w, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	if (vt_ioctl(w.vcpu, VIREO_RUN, 0) < 0 || w.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "a new VM afterwards does not run");
+	vt_vm_destroy(&w);
+	return bad;
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct mcase mcases[] = {
+	{ "api-version", t_api_version },
+	{ "caps-sane", t_caps_sane },
+	{ "unknown-ioctl", t_unknown_ioctl },
+	{ "wrong-size-ioctl", t_wrong_size },
+	{ "create-vm-nonzero-arg", t_create_vm_arg },
+	{ "ioctl-on-wrong-fd-kind", t_wrong_fd_kind },
+	{ "mmap-system-and-vm-fd", t_mmap_sys_vm },
+	{ "slot-alignment-size-flags", t_slot_alignment },
+	{ "slot-number-range", t_slot_number },
+	{ "slot-overlap", t_slot_overlap },
+	{ "slot-reuse-and-delete", t_slot_reuse },
+	{ "slot-delete-bad", t_slot_delete_bad },
+	{ "slot-guest-phys-width", t_slot_phys_width },
+	{ "slot-uaddr-unmapped-run", t_uaddr_unmapped },
+	{ "slot-uaddr-prot-none-run", t_uaddr_prot_none },
+	{ "vcpu-id-range-and-twice", t_vcpu_id },
+	{ "bad-pointers", t_bad_pointers },
+	{ "set-cpuid-limits", t_cpuid },
+	{ "msrs-limits-and-unlisted", t_msrs },
+	{ "inject-event", t_inject },
+	{ "mmap-run-page", t_mmap_run },
+	{ "run-without-memory", t_run_no_memory },
+	{ "run-immediate-exit", t_immediate_exit },
+	{ "close-vm-fd-during-run", t_close_vm_during_run, 40 },
+};
+
+/* Runs one case in a child; the verdict comes back over a pipe. */
+static bool run_case(const struct mcase *mc)
+{
+	int timeout = mc->timeout_s ? mc->timeout_s : DEFAULT_TIMEOUT_S;
+	char why[WHY_LEN] = "", msg[WHY_LEN + 2] = "";
+	struct timespec t0, t;
+	size_t got = 0;
+	int p[2], status = 0;
+	bool reaped = false, eof = false;
+	pid_t pid;
+	long left;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		printf("TEST misuse/%s FAIL pipe: %s\n", mc->name, strerror(errno));
+		return false;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int r;
+
+		close(p[0]);
+		r = mc->fn(why);
+		dprintf(p[1], "%c%s", r ? 'F' : 'P', r ? (why[0] ? why : "failed") : "");
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		printf("TEST misuse/%s FAIL fork: %s\n", mc->name, strerror(errno));
+		return false;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+
+		if (!reaped && waitpid(pid, &status, WNOHANG) == pid)
+			reaped = true;
+		if (reaped && eof)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = timeout * 1000L - ((t.tv_sec - t0.tv_sec) * 1000L +
+					  (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			break;
+		if (eof) {
+			poll(NULL, 0, left < 10 ? (int)left : 10);	/* reap tick */
+			continue;
+		}
+		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) > 0) {
+			ssize_t n = read(p[0], msg + got, sizeof(msg) - 1 - got);
+
+			if (n > 0)
+				got += n;
+			else
+				eof = true;
+		}
+	}
+	close(p[0]);
+	msg[got] = '\0';
+
+	if (!reaped) {
+		kill(pid, SIGKILL);
+		for (left = 0; left < 1000 && waitpid(pid, &status, WNOHANG) != pid; left++)
+			poll(NULL, 0, 10);
+		printf("TEST misuse/%s FAIL timeout after %d s%s\n", mc->name, timeout,
+		       left >= 1000 ? " (and unkillable)" : "");
+		return false;
+	}
+	if (WIFSIGNALED(status)) {
+		printf("TEST misuse/%s FAIL crashed: signal %d\n", mc->name, WTERMSIG(status));
+		return false;
+	}
+	if (msg[0] == 'P') {
+		printf("TEST misuse/%s PASS\n", mc->name);
+		return true;
+	}
+	printf("TEST misuse/%s FAIL %s\n", mc->name, msg[0] == 'F' ? msg + 1 : "no verdict");
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0, i, k;
+	size_t n;
+
+	if (argc > 1 && !strcmp(argv[1], "-l")) {
+		for (n = 0; n < sizeof(mcases) / sizeof(mcases[0]); n++)
+			printf("%s\n", mcases[n].name);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (n = 0; n < sizeof(mcases) / sizeof(mcases[0]); n++) {
+		bool sel = argc < 2;
+
+		for (k = 1; k < argc; k++)
+			sel |= strstr(mcases[n].name, argv[k]) != NULL;
+		if (!sel)
+			continue;
+		if (run_case(&mcases[n]))
+			passed++;
+		else
+			failed++;
+		fflush(stdout);
+	}
+	i = failed ? 1 : 0;
+	printf("misuse: %d passed, %d failed\n", passed, failed);
+	return i;
+}
