@@ -151,7 +151,7 @@ enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_wr
 		unsigned long hva = slot->hva + (idx << PAGE_SHIFT);
 		unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 
-		if (pin_user_pages_unlocked(hva, 1, &page, gup) != 1) {
+		if (pin_user_pages_fast(hva, 1, gup, &page) != 1) {
 			res = VIREO_FAULT_NO_MEMORY;
 			goto out;
 		}

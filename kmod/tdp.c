@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Four-level two-dimensional paging tables (AMD NPT and Intel EPT share
- * the radix layout: 9 bits per level, 4 KiB leaves; APM vol. 2 15.25,
- * SDM vol. 3 29.3.2).  The backend supplies only the entry bits.
+ * Two-dimensional paging tables (AMD NPT and Intel EPT share the radix
+ * layout: 9 bits per level, 4 KiB leaves; APM vol. 2 15.25, SDM vol. 3
+ * 29.3.2).  The backend supplies the entry bits and the number of levels.
  *
  * Callers hold vm->mmu_lock.  Only 4 KiB leaves are created for now.
  */
@@ -12,7 +12,6 @@
 
 #include "vireo.h"
 
-#define TDP_LEVELS		4
 #define TDP_ENTRIES		512
 #define TDP_ADDR_MASK		0x000ffffffffff000ULL
 
@@ -56,7 +55,7 @@ static void tdp_free_table(const struct vireo_tdp *tdp, u64 *table, int level)
 void vireo_tdp_destroy(struct vireo_tdp *tdp)
 {
 	if (tdp->root)
-		tdp_free_table(tdp, tdp->root, TDP_LEVELS);
+		tdp_free_table(tdp, tdp->root, tdp->fmt->levels);
 	tdp->root = NULL;
 }
 
@@ -65,7 +64,7 @@ int vireo_tdp_map(struct vireo_tdp *tdp, u64 gpa, phys_addr_t hpa, bool writable
 	u64 *table = tdp->root;
 	int level;
 
-	for (level = TDP_LEVELS; level > 1; level--) {
+	for (level = tdp->fmt->levels; level > 1; level--) {
 		u64 *pte = &table[tdp_index(gpa, level)];
 
 		if (!tdp_present(tdp, *pte)) {
@@ -94,7 +93,7 @@ void vireo_tdp_unmap_range(struct vireo_tdp *tdp, u64 gpa, u64 size)
 		u64 *table = tdp->root;
 		int level;
 
-		for (level = TDP_LEVELS; level > 1; level--) {
+		for (level = tdp->fmt->levels; level > 1; level--) {
 			u64 pte = table[tdp_index(gpa, level)];
 			u64 span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
 

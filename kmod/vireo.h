@@ -48,10 +48,12 @@ struct vireo_mem_slot {
 };
 
 /*
- * A four-level guest-physical -> host-physical table (NPT or EPT).  The
- * walk, allocation and teardown are common; only the entry bits differ.
+ * A guest-physical -> host-physical radix table (NPT or EPT).  The walk,
+ * allocation and teardown are common; the entry bits and the depth are
+ * the backend's.
  */
 struct vireo_tdp_format {
+	unsigned int levels;	/* 4, or 5 (AMD NPT follows the host's LA57) */
 	u64 table_bits;		/* bits of a non-leaf entry */
 	u64 leaf_bits;		/* bits of a read-only leaf */
 	u64 write_bit;		/* added to a writable leaf */

@@ -6,6 +6,7 @@
  * Exports one symbol: vireo_svm_ops.
  */
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -123,6 +124,7 @@ static int svm_setup(void)
 	svm_max_asid = cpuid_ebx(0x8000000a) - 1;
 	/* Four-level NPT reaches 48 bits whatever the CPU's width. */
 	svm_phys_bits = min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+	vireo_npt_setup();
 
 	svm_iopm_pages = alloc_pages(GFP_KERNEL, 2);
 	svm_msrpm_pages = alloc_pages(GFP_KERNEL, 1);
@@ -139,8 +141,8 @@ static int svm_setup(void)
 		if (!sd->hsave || !sd->host_save)
 			goto fail;
 	}
-	pr_info(VIREO_LOG_PREFIX "SVM: %u ASIDs, next-RIP %s, decode assists %s\n",
-		svm_max_asid + 1, svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",
+	pr_info(VIREO_LOG_PREFIX "SVM: %u ASIDs, %u-level NPT, next-RIP %s, decode assists %s\n",
+		svm_max_asid + 1, vireo_npt_format.levels, svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",
 		svm_features & SVM_FEATURE_DECODE_ASSISTS ? "yes" : "no");
 	return 0;
 
@@ -606,11 +608,20 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 	return r;
 }
 
+static bool trace_exits;
+module_param(trace_exits, bool, 0644);
+MODULE_PARM_DESC(trace_exits, "log every SVM exit (rate-limited; debugging only)");
+
 static int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
 	u64 *regs = vcpu->regs;
+
+	if (trace_exits)
+		pr_info_ratelimited(VIREO_LOG_PREFIX "exit %#llx info %#llx %#llx rip %#llx intinfo %#x\n",
+				    c->exit_code, c->exit_info_1, c->exit_info_2,
+				    regs[VIREO_REG_RIP], c->exit_int_info);
 
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:

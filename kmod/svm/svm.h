@@ -5,6 +5,7 @@
 
 #include "../vireo.h"
 
-extern const struct vireo_tdp_format vireo_npt_format;
+extern struct vireo_tdp_format vireo_npt_format;
+void vireo_npt_setup(void);
 
 #endif /* VIREO_SVM_SVM_H */
