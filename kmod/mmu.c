@@ -105,7 +105,7 @@ int vireo_mmu_delete_region(struct vireo_vm *vm, u32 id)
 	slot = vm->slots[id];
 	if (!slot) {
 		mutex_unlock(&vm->mmu_lock);
-		return -ENOENT;
+		return -EINVAL;
 	}
 	vm->slots[id] = NULL;
 	vireo_tdp_unmap_range(&vm->tdp, slot->gpa, slot->npages << PAGE_SHIFT);
