@@ -1,0 +1,42 @@
+#!/bin/sh
+# tests/l1/run-suite.sh - every correctness test, run inside L1 by the rig
+# (make rig-check).  Prints TEST lines; exits 0 when it ran to the end.
+#
+#   1  vireo-guest-suite   the tiny guests under vireo-run (tests/guest/suite.c)
+#   2  vireo-cycles 200    create/run/destroy with raw ioctls
+#   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
+#   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
+#                          vireo.ko refuses to run while KVM holds SVM, so
+#                          the KVM run comes last of all.
+
+. "$(dirname "$0")/lib.sh"
+
+echo "run-suite: $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPUs," \
+	"$(sed -n 's/^MemTotal: *//p' /proc/meminfo)"
+
+run_prog guest/suite vireo-guest-suite
+run_prog guest/cycles vireo-cycles 200
+run_prog misuse/all vireo-misuse
+
+# quick_bench NAME RUNNER: one tiny run, judged on its BENCH line.
+quick_bench() {
+	if _out=$("$2" -n 1000 -r 1 2>&1); then
+		_line=$(echo "$_out" | grep "^BENCH $1 ")
+		if [ -n "$(bench_field "$_line" cpuid_ns)" ] && \
+		   [ -n "$(bench_field "$_line" pio_ns)" ]; then
+			echo "TEST bench/$1-quick PASS"
+			echo "quick: $_line"
+			return
+		fi
+	fi
+	echo "TEST bench/$1-quick FAIL $(echo "$_out" | tr '\n' ' ')"
+}
+
+quick_bench vireo vireo-bench
+if load_kvm; then
+	quick_bench kvm kvm-bench
+	unload_kvm
+else
+	echo "TEST bench/kvm-quick FAIL cannot load kvm: $KVM_ERR"
+fi
+exit 0
