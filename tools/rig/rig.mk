@@ -55,3 +55,19 @@ rig-demo: rig-build
 
 rig-shell: rig-build
 	$(RIG_RUN) --script shell
+
+# The Intel VMX + EPT leg under Bochs: for now it proves that L1 boots there
+# and offers VMX, EPT and unrestricted guest (tools/rig/l1/vmx-probe.sh).
+# vireo.ko goes in only when RIG_VMX_KO names it (once the VMX backend is
+# there); not part of `make check` yet.
+RIG_VMX_KO      ?=
+RIG_VMX_MEM_MB  ?= 1024
+RIG_VMX_TIMEOUT ?= 900
+RIG_VMX_SCRIPT  ?= vmx-probe.sh
+
+.PHONY: rig-check-vmx
+rig-check-vmx: rig-build
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
+		$(if $(RIG_VMX_KO),--ko $(RIG_VMX_KO)) --tests $(SRCTREE)/tools/rig/l1 \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script $(RIG_VMX_SCRIPT) --show $(RIG_SHOW)

@@ -4,18 +4,19 @@
 #
 #   tools/rig/run.sh --build BUILD --kver KVER --script NAME
 #       [--ko vireo.ko] [--tests DIR]... [--mem MB] [--timeout SECS]
-#       [--show prefix|raw|none]
+#       [--show prefix|raw|none] [--emu qemu|bochs]
 #
 # The programs come from BUILD/bin, the guest images from BUILD/guests, the
 # scripts from tests/l1 (plus any --tests DIR).  Logs and the initramfs go to
-# BUILD/rig/<script name>/.  Exit status: report.sh's (non-zero on failure);
+# BUILD/rig/<script name>/ (BUILD/rig/bochs-<script name>/ for --emu bochs:
+# the Intel VMX leg, booted by bochs.sh instead of boot.sh).  Exit status: report.sh's (non-zero on failure);
 # --script shell runs L1 interactively and reports nothing.
 set -euo pipefail
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-build= kver= script= ko= mem=2560 timeout=480 show=prefix
+build= kver= script= ko= mem=2560 timeout=480 show=prefix emu=qemu
 tests=("$top/tests/l1")
 while (($#)); do
 	case "$1" in
@@ -27,6 +28,7 @@ while (($#)); do
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
+	--emu) emu=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -34,7 +36,11 @@ done
 [[ -n "$build" && -n "$kver" && -n "$script" ]] || die "--build, --kver and --script are required"
 [[ -z "$ko" || -f "$ko" ]] || die "no kernel module at '$ko'"
 
-out=$build/rig/${script%.sh}
+case "$emu" in
+qemu) out=$build/rig/${script%.sh} boot=$top/tools/rig/boot.sh ;;
+bochs) out=$build/rig/bochs-${script%.sh} boot=$top/tools/rig/bochs.sh ;;
+*) die "--emu must be qemu or bochs" ;;
+esac
 mkdir -p "$out"
 
 kroot=$("$top/tools/rig/kernel.sh" "$kver" "$build/rig/cache")
@@ -47,7 +53,7 @@ for t in "${tests[@]}"; do
 done
 "${pack[@]}"
 
-"$top/tools/rig/boot.sh" --kernel "$kroot/boot/vmlinuz-$kver" --initrd "$out/initrd.gz" \
+"$boot" --kernel "$kroot/boot/vmlinuz-$kver" --initrd "$out/initrd.gz" \
 	--outdir "$out" --script "$script" --mem "$mem" --timeout "$timeout" --show "$show"
 
 [[ "$script" == shell ]] && exit 0
