@@ -9,7 +9,7 @@
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
 #
-# They run inside the rig's L1 machine (tests/l1/*.sh); see tests/README.md.
+# They run inside the rig's L1 machine (tests/l1/*.sh); see tests/guest/README.md.
 # Programs are linked statically: the L1 initramfs is busybox and nothing else.
 
 TESTS_GUEST_DIR := $(SRCTREE)/tests/guest
