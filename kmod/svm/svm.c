@@ -698,6 +698,13 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	u32 host_pkru;
 	int cpu;
 
+	/*
+	 * If RIP moved since the exit, the instruction under an STI/MOV SS
+	 * shadow has retired (an emulated HLT, say): the shadow is over.
+	 */
+	if (vcpu->regs[VIREO_REG_RIP] != vmcb->save.rip)
+		c->int_state &= ~VMCB_INT_SHADOW;
+
 	if (vcpu->run->request_interrupt_window && !vcpu->extint.valid &&
 	    vireo_vcpu_interruptible(vcpu, c->int_state & VMCB_INT_SHADOW))
 		return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
