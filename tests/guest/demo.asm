@@ -96,9 +96,12 @@ start:
 	mov	r9, PROBE_LIMIT			; (an imm32 would sign-extend)
 .probe:	cmp	rdi, r9
 	jae	.sized
+	; Only MOVs touch the probed address: beyond RAM it is MMIO, and
+	; vireo-run's decoder emulates the MOV family, nothing else.
 	mov	rax, [rdi]			; keep what was there
 	mov	[rdi], rdx
-	cmp	[rdi], rdx
+	mov	rcx, [rdi]
+	cmp	rcx, rdx
 	jne	.sized
 	mov	[rdi], rax
 	add	rdi, 0x100000

@@ -102,8 +102,8 @@ start:
 	CHECK	21, 0x89abcdef
 	mov	eax, [rbx + ID + 4]
 	CHECK	22, 0x01234567
-	movzx	eax, word [rbx + ID + 2]	; 0F B7
-	CHECK	23, 0xabcd
+	movzx	eax, word [rbx + ID + 2]	; 0F B7: bytes 2, 3
+	CHECK	23, 0x89ab
 	movzx	eax, byte [rbx + ID + 7]
 	CHECK	24, 0x01
 	movzx	rax, byte [rbx + ID]		; REX.W 0F B6
@@ -114,9 +114,9 @@ start:
 	CHECK	27, 0xffffffffffffffef
 	mov	rax, -1
 	movsx	eax, word [rbx + ID + 2]	; 0F BF, 32-bit: zero-extends
-	CHECK	28, 0x00000000ffffabcd
+	CHECK	28, 0x00000000ffff89ab
 	movsx	rax, word [rbx + ID + 2]	; REX.W 0F BF
-	CHECK	29, 0xffffffffffffabcd
+	CHECK	29, 0xffffffffffff89ab
 	xor	eax, eax
 	movsx	ax, byte [rbx + ID]		; 66 0F BE: writes AX only
 	CHECK	30, 0xffef
