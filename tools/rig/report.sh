@@ -10,7 +10,7 @@
 #   rig/kernel-log-clean  the kernel log (dumped by the init, or the console
 #                         log when the dump is missing) has no BUG, Oops,
 #                         WARNING, general protection, Call Trace or panic
-# then any "BENCH <name> <value> <unit>..." lines, and finally
+# then any "BENCH <name> <figures...>" lines, and finally
 #   N passed, N failed[, N skipped]
 # Exit status: 1 if anything failed, else 0.
 set -euo pipefail
