@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Emulation tests with a fake vCPU: struct vireo_regs/sregs plus a fake
+ * guest memory, and device callbacks that record what they see.  Covers
+ * MMIO loads/stores (CPU-supplied bytes, fetched bytes, page-crossing
+ * fetch, failures) and INS/OUTS (REP, DF, address sizes, segment
+ * override, batching, faults).
+ */
+#include <errno.h>
+
+#include <libvireo.h>
+
+#include "fake_mem.h"
+#include "test.h"
+
+#define P  VIREO_PTE_P
+#define RW VIREO_PTE_RW
+#define PS VIREO_PTE_PS
+
+struct env {
+	struct fake_mem f;
+	struct vireo_regs regs;
+	struct vireo_sregs sregs;
+	struct vireo_emu emu;
+};
+
+#define MAX_REC 8192
+
+struct rec {
+	unsigned int n;
+	uint64_t addr[MAX_REC];
+	unsigned int size[MAX_REC];
+	bool write[MAX_REC];
+	uint64_t data[MAX_REC];
+	uint64_t read_value;	/* what reads return */
+	int ret;		/* what the callback returns */
+};
+
+static struct rec rec;
+
+static void rec_reset(void)
+{
+	memset(&rec, 0, sizeof(rec));
+}
+
+static int mmio_cb(void *opaque, uint64_t gpa, unsigned int size, bool is_write, uint64_t *data)
+{
+	(void)opaque;
+	if (rec.n < MAX_REC) {
+		rec.addr[rec.n] = gpa;
+		rec.size[rec.n] = size;
+		rec.write[rec.n] = is_write;
+		rec.data[rec.n] = is_write ? *data : rec.read_value;
+		rec.n++;
+	}
+	if (!is_write)
+		*data = rec.read_value;
+	return rec.ret;
+}
+
+static int pio_cb(void *opaque, uint16_t port, unsigned int size, bool is_write, uint32_t *data)
+{
+	uint64_t d = *data;
+	int ret;
+
+	ret = mmio_cb(opaque, port, size, is_write, &d);
+	*data = (uint32_t)d;
+	return ret;
+}
+
+/*
+ * Long mode, 4 MiB of RAM: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000.
+ * 0-2M is identity-mapped with 4 KiB pages except 0x10000 -> 0x30000 (so a
+ * fetch at 0xfffe crosses into a physically distant page); 2M-4M is one
+ * identity 2 MiB page; 3G-4G a 1 GiB identity page (not RAM).
+ */
+static void env_long(struct env *e)
+{
+	unsigned int i;
+
+	memset(e, 0, sizeof(*e));
+	fake_mem_init(&e->f, 4 << 20);
+	/* Upper levels allow user access; leaves decide (all supervisor). */
+	fake_put64(&e->f, 0x1000, 0x2000 | P | RW | VIREO_PTE_US);
+	fake_put64(&e->f, 0x2000, 0x3000 | P | RW | VIREO_PTE_US);
+	fake_put64(&e->f, 0x2000 + 3 * 8, 0xc0000000ULL | P | RW | PS);
+	fake_put64(&e->f, 0x3000, 0x4000 | P | RW | VIREO_PTE_US);
+	fake_put64(&e->f, 0x3000 + 8, 0x200000 | P | RW | PS);
+	for (i = 0; i < 512; i++)
+		fake_put64(&e->f, 0x4000 + i * 8, ((uint64_t)i << 12) | P | RW);
+	fake_put64(&e->f, 0x4000 + 0x10 * 8, 0x30000 | P | RW);
+
+	e->sregs.cr0 = VIREO_CR0_PE | VIREO_CR0_PG | VIREO_CR0_ET | VIREO_CR0_NE;
+	e->sregs.cr3 = 0x1000;
+	e->sregs.cr4 = VIREO_CR4_PAE;
+	e->sregs.efer = VIREO_EFER_LME | VIREO_EFER_LMA;
+	e->sregs.cs.l = 1;
+	e->sregs.cs.present = 1;
+	e->regs.rflags = VIREO_RFLAGS_FIXED;
+	e->regs.rip = 0x100000;
+	e->emu.regs = &e->regs;
+	e->emu.sregs = &e->sregs;
+	e->emu.mem = &e->f.mem;
+	e->emu.phys_bits = 48;
+	rec_reset();
+}
+
+/* Real mode, 1 MiB of RAM, CS base 0x1000. */
+static void env_real(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	fake_mem_init(&e->f, 1 << 20);
+	e->sregs.cr0 = VIREO_CR0_ET;
+	e->sregs.cs.base = 0x1000;
+	e->sregs.cs.selector = 0x100;
+	e->sregs.cs.limit = 0xffff;
+	e->sregs.ds.base = 0x5000;
+	e->sregs.es.base = 0x6000;
+	e->regs.rflags = VIREO_RFLAGS_FIXED;
+	e->emu.regs = &e->regs;
+	e->emu.sregs = &e->sregs;
+	e->emu.mem = &e->f.mem;
+	rec_reset();
+}
+
+static struct vireo_exit_mmio mmio_exit(uint64_t gpa, const void *bytes, unsigned int len)
+{
+	struct vireo_exit_mmio m = { .gpa = gpa, .insn_len = len };
+
+	memcpy(m.insn_bytes, bytes, len);
+	return m;
+}
+
+static void mmio_load_cpu_bytes(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	/* mov rax, [rbx] followed by whatever else the CPU fetched */
+	m = mmio_exit(0xd0000000, "\x48\x8b\x03\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90",
+		      15);
+	e.regs.rax = 0x5555;
+	rec.read_value = 0x1122334455667788ULL;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_EQ(rec.addr[0], 0xd0000000);
+	T_EQ(rec.size[0], 8);
+	T_TRUE(!rec.write[0]);
+	T_EQ(e.regs.rax, 0x1122334455667788ULL);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+static void mmio_store_fetched(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m = { .gpa = 0xd0000008, .is_write = 1 };
+
+	env_long(&e);
+	/* mov dword [rbx+8], 0xdeadbeef at RIP, no CPU-supplied bytes */
+	fake_put(&e.f, 0x100000, "\xc7\x43\x08\xef\xbe\xad\xde", 7);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_TRUE(rec.write[0]);
+	T_EQ(rec.size[0], 4);
+	T_EQ(rec.data[0], 0xdeadbeef);
+	T_EQ(rec.addr[0], 0xd0000008);
+	T_EQ(e.regs.rip, 0x100007);
+}
+
+static void mmio_store_register_high8(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000038, "\x88\x63\x38", 3);	/* mov [rbx+0x38], ah */
+	e.regs.rax = 0x5500;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.data[0], 0x55);
+	T_EQ(rec.size[0], 1);
+}
+
+static void mmio_fetch_crosses_page(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m = { .gpa = 0xd0000000 };
+
+	env_long(&e);
+	/* movzx eax, word [rbx+0x100]: 0f b7 83 00 01 00 00 at 0xfffe */
+	fake_put(&e.f, 0xfffe, "\x0f\xb7", 2);
+	fake_put(&e.f, 0x30000, "\x83\x00\x01\x00\x00", 5);
+	fake_put(&e.f, 0x10000, "\xff\xff\xff\xff\xff", 5);	/* the wrong page */
+	e.regs.rip = 0xfffe;
+	e.regs.rax = ~0ULL;
+	rec.read_value = 0xabcd;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.size[0], 2);
+	T_EQ(e.regs.rax, 0xabcd);
+	T_EQ(e.regs.rip, 0xfffe + 7);
+}
+
+static void mmio_fetch_stops_at_unmapped_page(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m = { .gpa = 0xd0000000 };
+
+	env_long(&e);
+	/* A 2-byte instruction ending right before an unmapped page is fine... */
+	fake_put64(&e.f, 0x4000 + 0x10 * 8, 0);
+	fake_put(&e.f, 0xfffe, "\x8b\x03", 2);
+	e.regs.rip = 0xfffe;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rip, 0x10000);
+	/* ... one that continues into it is truncated. */
+	fake_put(&e.f, 0xfffe, "\x8b\x83", 2);
+	e.regs.rip = 0xfffe;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -ENODATA);
+	T_EQ(e.regs.rip, 0xfffe);
+	T_STR_CONTAINS(e.emu.error, "truncated");
+}
+
+static void mmio_short_cpu_bytes_fall_back(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x48\x8b\x03", 3);
+	m = mmio_exit(0xd0000000, "\x48\x8b", 2);	/* the CPU stopped early */
+	rec.read_value = 42;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rax, 42);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+static void mmio_unsupported_leaves_state(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000000, "\x01\x03", 2);	/* add [rbx], eax */
+	e.regs.rax = 7;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -ENOTSUP);
+	T_EQ(rec.n, 0);
+	T_EQ(e.regs.rip, 0x100000);
+	T_EQ(e.regs.rax, 7);
+	T_STR_CONTAINS(e.emu.error, "unsupported opcode 0x01");
+	T_STR_CONTAINS(e.emu.error, "rip=0x100000");
+}
+
+static void mmio_fetch_outside_ram(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m = { .gpa = 0xe0000000 };
+
+	env_long(&e);
+	e.regs.rip = 0xe0000000;	/* mapped, but not RAM */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -EFAULT);
+	T_EQ(e.emu.fault.kind, VIREO_FAULT_NOT_RAM);
+	T_STR_CONTAINS(e.emu.error, "cannot fetch instruction");
+	e.regs.rip = 0x0000800000000000ULL;	/* non-canonical */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -EFAULT);
+	T_EQ(e.emu.fault.kind, VIREO_FAULT_NONCANONICAL);
+}
+
+static void mmio_real_mode(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m = { .gpa = 0xd0000 };
+
+	env_real(&e);
+	fake_put(&e.f, 0x1010, "\x8b\x07", 2);	/* mov ax, [bx] */
+	e.regs.rip = 0x10;
+	e.regs.rax = 0xffff0000ffff1111ULL;
+	rec.read_value = 0xbeef;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.size[0], 2);
+	T_EQ(e.regs.rax, 0xffff0000ffffbeefULL);
+	T_EQ(e.regs.rip, 0x12);
+}
+
+static void mmio_callback_error(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000000, "\x8b\x03", 2);
+	rec.ret = -EIO;
+	e.regs.rax = 3;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -EIO);
+	T_EQ(e.regs.rax, 3);
+	T_EQ(e.regs.rip, 0x100000);
+}
+
+static void mmio_32bit_rip_wraps(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	e.sregs.cs.l = 0;
+	e.sregs.cs.db = 1;	/* compatibility mode */
+	e.regs.rip = 0xfffffffe;
+	m = mmio_exit(0xd0000000, "\x89\x03\x90", 3);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rip, 0);
+}
+
+static struct vireo_exit_io string_exit(uint8_t dir, uint8_t size, bool rep, uint8_t asize)
+{
+	struct vireo_exit_io io = {
+		.direction = dir,
+		.size = size,
+		.string = 1,
+		.rep = rep,
+		.port = 0x3f8,
+		.address_size = asize,
+	};
+
+	return io;
+}
+
+static void outs_rep_long(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 8);
+	unsigned int i;
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6e", 2);	/* rep outsb */
+	fake_put(&e.f, 0x200000, "123456", 6);
+	e.regs.rsi = 0x200000;
+	e.regs.rcx = 6;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 6);
+	for (i = 0; i < 6; i++) {
+		T_EQ(rec.data[i], '1' + i);
+		T_EQ(rec.addr[i], 0x3f8);
+		T_TRUE(rec.write[i]);
+	}
+	T_EQ(e.regs.rsi, 0x200006);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100002);
+}
+
+static void outs_direction_flag(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6e", 2);
+	fake_put(&e.f, 0x200000, "123456", 6);
+	e.regs.rflags |= VIREO_RFLAGS_DF;
+	e.regs.rsi = 0x200005;
+	e.regs.rcx = 3;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 3);
+	T_EQ(rec.data[0], '6');
+	T_EQ(rec.data[2], '4');
+	T_EQ(e.regs.rsi, 0x200002);
+}
+
+static void ins_rep_word(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 2, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x66\xf3\x6d", 3);	/* rep insw */
+	e.regs.rdi = 0x200100;
+	e.regs.rcx = 3;
+	rec.read_value = 0xabcd;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 3);
+	T_TRUE(!rec.write[0]);
+	T_TRUE(!memcmp(e.f.buf + 0x200100, "\xcd\xab\xcd\xab\xcd\xab\x00", 7));
+	T_EQ(e.regs.rdi, 0x200106);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+static void ins_without_rep(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 1, false, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x6c", 1);
+	e.regs.rdi = 0x200000;
+	e.regs.rcx = 5;
+	rec.read_value = 0x7f;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_EQ(e.f.buf[0x200000], 0x7f);
+	T_EQ(e.regs.rcx, 5);
+	T_EQ(e.regs.rdi, 0x200001);
+	T_EQ(e.regs.rip, 0x100001);
+}
+
+static void outs_real_mode_segment_override(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 2);
+
+	env_real(&e);
+	fake_put(&e.f, 0x1000, "\xf3\x2e\x6e", 3);	/* rep outsb cs: */
+	fake_put(&e.f, 0x1020, "ab", 2);		/* CS:0x20 */
+	fake_put(&e.f, 0x5020, "xy", 2);		/* DS:0x20, must not be used */
+	e.regs.rsi = 0x20;
+	e.regs.rcx = 2;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.data[0], 'a');
+	T_EQ(rec.data[1], 'b');
+	T_EQ(e.regs.rip, 3);
+
+	/* Without the override: DS. */
+	rec_reset();
+	fake_put(&e.f, 0x1000, "\xf3\x6e", 2);
+	e.regs.rip = 0;
+	e.regs.rsi = 0x20;
+	e.regs.rcx = 2;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.data[0], 'x');
+	T_EQ(e.regs.rip, 2);
+}
+
+static void string_16bit_address_wraps(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 2);
+
+	env_real(&e);
+	fake_put(&e.f, 0x1000, "\xf3\x6e", 2);
+	fake_put(&e.f, 0x5000 + 0xffff, "p", 1);
+	fake_put(&e.f, 0x5000, "q", 1);
+	e.regs.rsi = 0xdeadffff;	/* SI = 0xffff, upper bits kept */
+	e.regs.rcx = 0x12340002;	/* CX = 2 */
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 2);
+	T_EQ(rec.data[0], 'p');
+	T_EQ(rec.data[1], 'q');
+	T_EQ(e.regs.rsi, 0xdead0001);
+	T_EQ(e.regs.rcx, 0x12340000);
+}
+
+static void string_32bit_address_in_long_mode(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 4);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x67\xf3\x6e", 3);
+	fake_put(&e.f, 0x200000, "xyz", 3);
+	e.regs.rsi = 0xffffffff00200000ULL;
+	e.regs.rcx = 0xffffffff00000003ULL;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 3);
+	T_EQ(rec.data[2], 'z');
+	T_EQ(e.regs.rsi, 0x200003);	/* 32-bit writes zero-extend */
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+static void rep_count_zero(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6e", 2);
+	e.regs.rsi = 0x200000;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 0);
+	T_EQ(e.regs.rsi, 0x200000);
+	T_EQ(e.regs.rip, 0x100002);
+}
+
+static void rep_batches(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6e", 2);
+	e.regs.rsi = 0x200000;
+	e.regs.rcx = VIREO_STRING_IO_BATCH + 5;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(e.regs.rcx, 5);
+	T_EQ(e.regs.rip, 0x100000);	/* the guest re-executes */
+	T_EQ(e.regs.rsi, 0x200000 + VIREO_STRING_IO_BATCH);
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100002);
+	T_EQ(rec.n, VIREO_STRING_IO_BATCH + 5);
+}
+
+static void string_exit_mismatch(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 1, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6e", 2);	/* OUTS, but the exit says IN */
+	e.regs.rcx = 1;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), -EINVAL);
+	T_EQ(rec.n, 0);
+	T_STR_CONTAINS(e.emu.error, "does not match");
+}
+
+static void ins_into_readonly_page(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 1, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\xf3\x6c", 2);
+	fake_put64(&e.f, 0x4000 + 0x20 * 8, 0x20000 | P);	/* 0x20000 read-only */
+	e.sregs.cr0 |= VIREO_CR0_WP;
+	e.regs.rdi = 0x1fffe;
+	e.regs.rcx = 4;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), -EFAULT);
+	T_EQ(e.emu.fault.kind, VIREO_FAULT_PROTECTION);
+	T_EQ(e.emu.fault.address, 0x20000);
+	/* Two elements completed before the fault, and the state says so. */
+	T_EQ(e.regs.rdi, 0x20000);
+	T_EQ(e.regs.rcx, 2);
+	T_EQ(e.regs.rip, 0x100000);
+	T_STR_CONTAINS(e.emu.error, "protection");
+}
+
+static void outs_user_mode_supervisor_page(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 1, false, 8);
+
+	env_long(&e);
+	/* Code page user-accessible, data page supervisor-only: CPL 3 faults. */
+	fake_put(&e.f, 0x100000, "\x6e", 1);
+	fake_put64(&e.f, 0x4000 + 0x100 * 8, 0x100000 | P | VIREO_PTE_US);
+	e.sregs.cr0 |= VIREO_CR0_PE;
+	e.sregs.ss.dpl = 3;
+	e.regs.rsi = 0x200000;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), -EFAULT);
+	T_EQ(e.emu.fault.kind, VIREO_FAULT_PROTECTION);
+	T_EQ(e.emu.fault.address, 0x200000);
+	T_EQ(e.emu.fault.error_code, VIREO_PF_P | VIREO_PF_U);
+	T_EQ(rec.n, 0);
+	/* At CPL 0 the same access works. */
+	e.sregs.ss.dpl = 0;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+}
+
+const struct vireo_test vireo_tests_emulate[] = {
+	VIREO_TEST(mmio_load_cpu_bytes),
+	VIREO_TEST(mmio_store_fetched),
+	VIREO_TEST(mmio_store_register_high8),
+	VIREO_TEST(mmio_fetch_crosses_page),
+	VIREO_TEST(mmio_fetch_stops_at_unmapped_page),
+	VIREO_TEST(mmio_short_cpu_bytes_fall_back),
+	VIREO_TEST(mmio_unsupported_leaves_state),
+	VIREO_TEST(mmio_fetch_outside_ram),
+	VIREO_TEST(mmio_real_mode),
+	VIREO_TEST(mmio_callback_error),
+	VIREO_TEST(mmio_32bit_rip_wraps),
+	VIREO_TEST(outs_rep_long),
+	VIREO_TEST(outs_direction_flag),
+	VIREO_TEST(ins_rep_word),
+	VIREO_TEST(ins_without_rep),
+	VIREO_TEST(outs_real_mode_segment_override),
+	VIREO_TEST(string_16bit_address_wraps),
+	VIREO_TEST(string_32bit_address_in_long_mode),
+	VIREO_TEST(rep_count_zero),
+	VIREO_TEST(rep_batches),
+	VIREO_TEST(string_exit_mismatch),
+	VIREO_TEST(ins_into_readonly_page),
+	VIREO_TEST(outs_user_mode_supervisor_page),
+	{ NULL, NULL },
+};
