@@ -73,6 +73,77 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 	}
 }
 
+/*
+ * Events share one encoding on both vendors (APM 15.20 EVENTINJ, SDM
+ * 24.8.3 VM-entry interruption information) for the types used here.
+ */
+#define EVENT_VALID		(1U << 31)
+#define EVENT_ERROR_VALID	(1U << 11)
+#define EVENT_TYPE_SHIFT	8
+#define EVENT_TYPE_SOFT_INT	4
+
+u32 vireo_event_encode(const struct vireo_pending_event *ev)
+{
+	u32 bits = EVENT_VALID | ev->vector | (u32)ev->type << EVENT_TYPE_SHIFT;
+
+	return ev->has_error_code ? bits | EVENT_ERROR_VALID : bits;
+}
+
+/*
+ * Records the event whose delivery an exit interrupted, so that it is
+ * delivered again.  Software interrupts and exceptions are not: RIP still
+ * points at the INTn/INT3/INTO, which simply executes again.
+ */
+void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_code)
+{
+	u8 type = (info >> EVENT_TYPE_SHIFT) & 7;
+
+	if (!(info & EVENT_VALID) || type >= EVENT_TYPE_SOFT_INT)
+		return;
+	vcpu->reinject = (struct vireo_pending_event){
+		.valid = true,
+		.type = type,
+		.vector = info & 0xff,
+		.has_error_code = !!(info & EVENT_ERROR_VALID),
+		.error_code = error_code,
+	};
+}
+
+/*
+ * Picks and consumes the event to deliver at this entry, in priority
+ * order: an interrupted delivery, an exception, an NMI, an external
+ * interrupt the guest can take now.
+ */
+bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev)
+{
+	struct vireo_pending_event *src = NULL;
+
+	if (vcpu->reinject.valid) {
+		src = &vcpu->reinject;
+	} else if (vcpu->exception.valid) {
+		src = &vcpu->exception;
+	} else if (vcpu->nmi_pending && !shadow) {
+		*ev = (struct vireo_pending_event){
+			.valid = true, .type = VIREO_EVENT_NMI, .vector = 2,
+		};
+		vcpu->nmi_pending = false;
+		return true;
+	} else if (vcpu->extint.valid && vireo_vcpu_interruptible(vcpu, shadow)) {
+		src = &vcpu->extint;
+	}
+	if (!src)
+		return false;
+	*ev = *src;
+	src->valid = false;
+	return true;
+}
+
+/* Whether the backend must exit as soon as the guest can take an interrupt. */
+bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu)
+{
+	return vcpu->extint.valid || vcpu->run->request_interrupt_window;
+}
+
 /* --------------------------------------------------------------- run */
 
 static void vireo_kick_nop(void *unused)

@@ -111,7 +111,7 @@ enum vireo_vcpu_mode {
 /* An event waiting to be delivered at the next entry. */
 struct vireo_pending_event {
 	bool valid;
-	u8 type;		/* enum vireo_event_type, or 4 = software int */
+	u8 type;		/* enum vireo_event_type (hardware encoding) */
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
@@ -208,6 +208,10 @@ bool vireo_vcpu_interruptible(struct vireo_vcpu *vcpu, bool interrupt_shadow);
 void vireo_vcpu_queue_exception(struct vireo_vcpu *vcpu, u8 vector, bool has_error,
 				u32 error_code);
 void vireo_vcpu_kick_all(struct vireo_vm *vm);
+u32 vireo_event_encode(const struct vireo_pending_event *ev);
+void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_code);
+bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev);
+bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu);
 
 /* Exit helpers shared by the backends (exits.c). */
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len);

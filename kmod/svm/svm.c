@@ -520,41 +520,20 @@ static void svm_set_vintr(struct svm_vcpu *svm, bool on)
 	}
 }
 
-static u32 svm_event_bits(const struct vireo_pending_event *ev)
-{
-	u32 type = ev->type == VIREO_EVENT_EXTINT ? VMCB_EVENT_TYPE_INTR : ev->type;
-	u32 bits = VMCB_EVENT_VALID | ev->vector | type << VMCB_EVENT_TYPE_SHIFT;
-
-	return ev->has_error_code ? bits | VMCB_EVENT_ERROR_VALID : bits;
-}
-
 static void svm_inject_events(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
-	struct vireo_pending_event *ev = NULL;
-	bool shadow = c->int_state & VMCB_INT_SHADOW;
+	struct vireo_pending_event ev;
 
 	svm_set_vintr(svm, false);
 	/* Left from an entry that was abandoned before VMRUN: still valid. */
-	if (!(c->event_inj & VMCB_EVENT_VALID)) {
-		if (vcpu->reinject.valid) {
-			ev = &vcpu->reinject;
-		} else if (vcpu->exception.valid) {
-			ev = &vcpu->exception;
-		} else if (vcpu->nmi_pending && !shadow) {
-			c->event_inj = VMCB_EVENT_VALID | 2 | VMCB_EVENT_TYPE_NMI << VMCB_EVENT_TYPE_SHIFT;
-			vcpu->nmi_pending = false;
-		} else if (vcpu->extint.valid && vireo_vcpu_interruptible(vcpu, shadow)) {
-			ev = &vcpu->extint;
-		}
-		if (ev) {
-			c->event_inj = svm_event_bits(ev);
-			c->event_inj_err = ev->error_code;
-			ev->valid = false;
-		}
+	if (!(c->event_inj & VMCB_EVENT_VALID) &&
+	    vireo_vcpu_pick_event(vcpu, c->int_state & VMCB_INT_SHADOW, &ev)) {
+		c->event_inj = vireo_event_encode(&ev);
+		c->event_inj_err = ev.error_code;
 	}
-	if (vcpu->extint.valid || vcpu->run->request_interrupt_window)
+	if (vireo_vcpu_wants_irq_window(vcpu))
 		svm_set_vintr(svm, true);
 }
 
@@ -758,20 +737,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 
 	/* An event whose delivery the exit interrupted goes in again. */
 	c->event_inj = 0;
-	if (c->exit_int_info & VMCB_EVENT_VALID) {
-		u32 info = c->exit_int_info;
-		u32 type = (info & VMCB_EVENT_TYPE_MASK) >> VMCB_EVENT_TYPE_SHIFT;
-
-		/* A software interrupt is simply executed again. */
-		if (type != VMCB_EVENT_TYPE_SOFT)
-			vcpu->reinject = (struct vireo_pending_event){
-				.valid = true,
-				.type = type == VMCB_EVENT_TYPE_INTR ? VIREO_EVENT_EXTINT : type,
-				.vector = info & VMCB_EVENT_VECTOR_MASK,
-				.has_error_code = !!(info & VMCB_EVENT_ERROR_VALID),
-				.error_code = c->exit_int_info_err,
-			};
-	}
+	vireo_vcpu_interrupted_event(vcpu, c->exit_int_info, c->exit_int_info_err);
 	return svm_handle_exit(svm);
 }
 

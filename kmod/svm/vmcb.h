@@ -49,15 +49,7 @@
 #define VMCB_TLB_CONTROL_DO_NOTHING	0
 #define VMCB_TLB_CONTROL_FLUSH_ALL	1
 
-/* EVENTINJ and EXITINTINFO share a format (APM 15.20). */
-#define VMCB_EVENT_VECTOR_MASK		0xffU
-#define VMCB_EVENT_TYPE_SHIFT		8
-#define VMCB_EVENT_TYPE_MASK		(7U << VMCB_EVENT_TYPE_SHIFT)
-#define VMCB_EVENT_TYPE_INTR		0
-#define VMCB_EVENT_TYPE_NMI		2
-#define VMCB_EVENT_TYPE_EXCEPTION	3
-#define VMCB_EVENT_TYPE_SOFT		4
-#define VMCB_EVENT_ERROR_VALID		(1U << 11)
+/* EVENTINJ and EXITINTINFO (APM 15.20); encoded by vireo_event_encode(). */
 #define VMCB_EVENT_VALID		(1U << 31)
 
 /* IOIO intercept EXITINFO1 (APM 15.10.2, figure 15-2). */
