@@ -119,10 +119,13 @@ wpid=$!
 
 show_live() {
 	local prefix=$1
+	# raw (no prefix) is for a person watching a demo: the rig's own
+	# lines are left out there; the report after the run has them.
 	tail -s 0.5 -n +1 -f --pid="$wpid" "$results" | awk -v prefix="$prefix" '
 		{ sub(/\r$/, "") }
-		/^VIREO-RIG: dmesg begin/ { hide = 1; print prefix "(kernel log dumped to the results file)"; fflush(); next }
+		/^VIREO-RIG: dmesg begin/ { hide = 1; if (prefix != "") print prefix "(kernel log dumped to the results file)"; fflush(); next }
 		/^VIREO-RIG: dmesg end/ { hide = 0; next }
+		prefix == "" && /^(VIREO-RIG: |TEST rig\/)/ { next }
 		!hide { print prefix $0; fflush() }'
 }
 case "$show" in
