@@ -23,6 +23,8 @@ static const struct {
 	{ "cpuid", vireo_tests_cpuid },
 	{ "devices", vireo_tests_devices },
 	{ "boot", vireo_tests_boot },
+	{ "exits", vireo_tests_exits },
+	{ "lib", vireo_tests_lib },
 };
 
 static bool failed;

@@ -67,5 +67,7 @@ extern const struct vireo_test vireo_tests_options[];
 extern const struct vireo_test vireo_tests_cpuid[];
 extern const struct vireo_test vireo_tests_devices[];
 extern const struct vireo_test vireo_tests_boot[];
+extern const struct vireo_test vireo_tests_exits[];
+extern const struct vireo_test vireo_tests_lib[];
 
 #endif /* VIREO_UNIT_TEST_H */

@@ -288,9 +288,13 @@ static void loader_bounds(void)
 {
 	static struct vireo_monitor m;
 	static uint8_t ram[64 << 10];
+	FILE *err = out_open();
 	char path[64];
 
-	monitor_init(&m, stdout);
+	T_TRUE(err != NULL);
+	memset(&m, 0, sizeof(m));
+	m.err = err;
+	vireo_devices_init(&m, stdout);
 	m.ram = ram;
 	m.opts.mem_size = sizeof(ram);
 	m.opts.nr_loads = 1;
@@ -302,12 +306,16 @@ static void loader_bounds(void)
 	T_EQ(ram[sizeof(ram) - 1], 0xab);
 	m.opts.loads[0].gpa = sizeof(ram) - 4095;	/* one byte too many */
 	T_EQ(vireo_load_files(&m), -EFBIG);
+	fflush(err);
+	T_STR_CONTAINS(out_text, path);	/* the message names the file */
+	T_STR_CONTAINS(out_text, "do not fit in guest RAM");
 	m.opts.loads[0].gpa = sizeof(ram);
 	T_EQ(vireo_load_files(&m), -EFBIG);
 	m.opts.loads[0].gpa = ~0ULL;
 	T_EQ(vireo_load_files(&m), -EFBIG);
 	unlink(path);
 	T_EQ(vireo_load_files(&m), -ENOENT);
+	fclose(err);
 }
 
 const struct vireo_test vireo_tests_devices[] = {

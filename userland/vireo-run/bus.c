@@ -11,6 +11,8 @@
 
 void vireo_devices_init(struct vireo_monitor *m, FILE *out)
 {
+	if (!m->err)
+		m->err = stderr;
 	vireo_serial_init(&m->serial, out);
 	vireo_mmio_test_init(&m->mmio_test, m->opts.mmio_test_gpa, out);
 	m->msr_scratch = VIREO_MSR_SCRATCH_INIT;

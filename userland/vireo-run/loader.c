@@ -23,18 +23,18 @@ static int load_one(struct vireo_monitor *m, const struct vireo_load *l)
 	fd = open(l->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		fprintf(stderr, "vireo-run: %s: cannot open: %s\n", l->path, strerror(errno));
+		fprintf(m->err, "vireo-run: %s: cannot open: %s\n", l->path, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st)) {
 		ret = -errno;
-		fprintf(stderr, "vireo-run: %s: cannot stat: %s\n", l->path, strerror(errno));
+		fprintf(m->err, "vireo-run: %s: cannot stat: %s\n", l->path, strerror(errno));
 		goto out;
 	}
 	if (l->gpa >= ram_size ||
 	    (S_ISREG(st.st_mode) && (uint64_t)st.st_size > ram_size - l->gpa)) {
 		ret = -EFBIG;
-		fprintf(stderr,
+		fprintf(m->err,
 			"vireo-run: %s: %" PRIu64 " bytes at 0x%" PRIx64
 			" do not fit in guest RAM (0x%" PRIx64 " bytes)\n",
 			l->path, (uint64_t)st.st_size, l->gpa, ram_size);
@@ -47,7 +47,7 @@ static int load_one(struct vireo_monitor *m, const struct vireo_load *l)
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			fprintf(stderr, "vireo-run: %s: read error: %s\n", l->path,
+			fprintf(m->err, "vireo-run: %s: read error: %s\n", l->path,
 				strerror(errno));
 			goto out;
 		}
@@ -60,7 +60,7 @@ static int load_one(struct vireo_monitor *m, const struct vireo_load *l)
 			/* RAM is full: the file must end here. */
 			if (read(fd, &c, 1) > 0) {
 				ret = -EFBIG;
-				fprintf(stderr,
+				fprintf(m->err,
 					"vireo-run: %s: does not fit in guest RAM at 0x%" PRIx64 "\n",
 					l->path, l->gpa);
 				goto out;

@@ -33,6 +33,7 @@ struct vireo_monitor {
 	uint64_t msr_scratch;		/* (v) */
 	struct vireo_stats stats;	/* (v) */
 
+	FILE *err;			/* (i) messages: stderr, or a test's file */
 	bool done;			/* (v) a device ended the run ... */
 	int status;			/* (v) ... with this exit status */
 };
@@ -53,6 +54,16 @@ void vireo_bus_msr(struct vireo_monitor *m, struct vireo_exit_msr *msr);
 
 /* Copy each --load file into RAM; 0 or -errno with a message printed. */
 int vireo_load_files(struct vireo_monitor *m);
+
+/* vireo_handle_exit(): the run goes on. */
+#define VIREO_CONTINUE (-1)
+
+/*
+ * Handle the exit described by run: VIREO_CONTINUE, or the exit status that
+ * ends the run.  Needs m->vcpu only for MMIO, string I/O and interrupt
+ * injection, so that the rest can be tested with synthetic exits.
+ */
+int vireo_handle_exit(struct vireo_monitor *m, struct vireo_run *run);
 
 /* Run the vCPU until the guest or a signal ends the run: the exit status. */
 int vireo_run_loop(struct vireo_monitor *m);

@@ -20,8 +20,6 @@
 #include "monitor.h"
 #include "status.h"
 
-#define CONTINUE (-1)
-
 static volatile sig_atomic_t stop_requested;
 static struct vireo_run *volatile stop_run;
 
@@ -44,14 +42,14 @@ static int handle_io(struct vireo_monitor *m, struct vireo_run *run)
 		m->stats.string_io++;
 		ret = vireo_emulate_string_io(m->vcpu, vireo_bus_pio, m);
 		if (ret) {
-			fprintf(stderr, "vireo-run: string I/O on port 0x%x failed: %s\n", io->port,
+			fprintf(m->err, "vireo-run: string I/O on port 0x%x failed: %s\n", io->port,
 				vireo_vcpu_error(m->vcpu));
 			return VIREO_STATUS_CRASH;
 		}
-		return CONTINUE;
+		return VIREO_CONTINUE;
 	}
 	if (io->size != 1 && io->size != 2 && io->size != 4) {
-		fprintf(stderr, "vireo-run: I/O exit on port 0x%x with bad size %u\n", io->port,
+		fprintf(m->err, "vireo-run: I/O exit on port 0x%x with bad size %u\n", io->port,
 			io->size);
 		return VIREO_STATUS_ERROR;
 	}
@@ -59,7 +57,7 @@ static int handle_io(struct vireo_monitor *m, struct vireo_run *run)
 	vireo_bus_pio(m, io->port, io->size, io->direction == VIREO_IO_OUT, &data);
 	if (io->direction == VIREO_IO_IN)
 		io->data = data;
-	return CONTINUE;
+	return VIREO_CONTINUE;
 }
 
 static int handle_hlt(struct vireo_monitor *m, struct vireo_run *run)
@@ -70,15 +68,15 @@ static int handle_hlt(struct vireo_monitor *m, struct vireo_run *run)
 		ret = vireo_inject_extint(m->vcpu, (uint8_t)m->opts.irq_on_hlt);
 		/* -EBUSY: one is still pending, which will wake the guest. */
 		if (ret && ret != -EBUSY) {
-			fprintf(stderr, "vireo-run: cannot inject interrupt %d: %s\n",
+			fprintf(m->err, "vireo-run: cannot inject interrupt %d: %s\n",
 				m->opts.irq_on_hlt, vireo_strerror(ret));
 			return VIREO_STATUS_ERROR;
 		}
 		if (!ret)
 			m->stats.injected_irqs++;
-		return CONTINUE;
+		return VIREO_CONTINUE;
 	}
-	fprintf(stderr, "vireo-run: guest halted\n");
+	fprintf(m->err, "vireo-run: guest halted\n");
 	return VIREO_STATUS_HALTED;
 }
 
@@ -87,12 +85,12 @@ static int handle_mmio(struct vireo_monitor *m, struct vireo_run *run)
 	int ret = vireo_emulate_mmio(m->vcpu, vireo_bus_mmio, m);
 
 	if (ret) {
-		fprintf(stderr, "vireo-run: MMIO %s at gpa 0x%" PRIx64 " (rip=0x%" PRIx64 "): %s\n",
+		fprintf(m->err, "vireo-run: MMIO %s at gpa 0x%" PRIx64 " (rip=0x%" PRIx64 "): %s\n",
 			run->mmio.is_write ? "write" : "access", (uint64_t)run->mmio.gpa,
 			(uint64_t)run->rip, vireo_vcpu_error(m->vcpu));
 		return VIREO_STATUS_CRASH;
 	}
-	return CONTINUE;
+	return VIREO_CONTINUE;
 }
 
 static const char *internal_name(uint32_t suberror)
@@ -109,23 +107,23 @@ static const char *internal_name(uint32_t suberror)
 	}
 }
 
-static int handle_hw_failure(struct vireo_run *run)
+static int handle_hw_failure(struct vireo_monitor *m, struct vireo_run *run)
 {
 	const struct vireo_exit_hw *hw = &run->hw;
 
 	switch (run->exit_reason) {
 	case VIREO_EXIT_FAIL_ENTRY:
-		fprintf(stderr, "vireo-run: VM entry failed (invalid guest state)");
+		fprintf(m->err, "vireo-run: VM entry failed (invalid guest state)");
 		break;
 	case VIREO_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "vireo-run: vireo.ko internal error %u (%s)", hw->suberror,
+		fprintf(m->err, "vireo-run: vireo.ko internal error %u (%s)", hw->suberror,
 			internal_name(hw->suberror));
 		break;
 	default:
-		fprintf(stderr, "vireo-run: unhandled exit");
+		fprintf(m->err, "vireo-run: unhandled exit");
 		break;
 	}
-	fprintf(stderr,
+	fprintf(m->err,
 		": hardware code 0x%" PRIx64 ", info1 0x%" PRIx64 ", info2 0x%" PRIx64
 		", rip=0x%" PRIx64 "\n",
 		(uint64_t)hw->hardware_code, (uint64_t)hw->info1, (uint64_t)hw->info2,
@@ -133,7 +131,7 @@ static int handle_hw_failure(struct vireo_run *run)
 	return VIREO_STATUS_CRASH;
 }
 
-static int handle_exit(struct vireo_monitor *m, struct vireo_run *run)
+int vireo_handle_exit(struct vireo_monitor *m, struct vireo_run *run)
 {
 	switch (run->exit_reason) {
 	case VIREO_EXIT_IO:
@@ -143,22 +141,22 @@ static int handle_exit(struct vireo_monitor *m, struct vireo_run *run)
 	case VIREO_EXIT_HLT:
 		return handle_hlt(m, run);
 	case VIREO_EXIT_SHUTDOWN:
-		fprintf(stderr, "vireo-run: guest triple fault (shutdown) at rip=0x%" PRIx64 "\n",
+		fprintf(m->err, "vireo-run: guest triple fault (shutdown) at rip=0x%" PRIx64 "\n",
 			(uint64_t)run->rip);
 		return VIREO_STATUS_CRASH;
 	case VIREO_EXIT_MSR:
 		vireo_bus_msr(m, &run->msr);
-		return CONTINUE;
+		return VIREO_CONTINUE;
 	case VIREO_EXIT_IRQ_WINDOW:
 	case VIREO_EXIT_INTR:
 	case VIREO_EXIT_NONE:
-		return CONTINUE;	/* the loop re-checks for a stop */
+		return VIREO_CONTINUE;	/* the loop re-checks for a stop */
 	case VIREO_EXIT_FAIL_ENTRY:
 	case VIREO_EXIT_INTERNAL_ERROR:
 	case VIREO_EXIT_UNKNOWN:
-		return handle_hw_failure(run);
+		return handle_hw_failure(m, run);
 	default:
-		fprintf(stderr, "vireo-run: exit reason %u unknown to this vireo-run\n",
+		fprintf(m->err, "vireo-run: exit reason %u unknown to this vireo-run\n",
 			run->exit_reason);
 		return VIREO_STATUS_CRASH;
 	}
@@ -174,7 +172,7 @@ int vireo_run_loop(struct vireo_monitor *m)
 		run->immediate_exit = 1;
 	for (;;) {
 		if (stop_requested) {
-			fprintf(stderr, "vireo-run: stopped by signal\n");
+			fprintf(m->err, "vireo-run: stopped by signal\n");
 			status = VIREO_STATUS_SIGNAL;
 			break;
 		}
@@ -182,17 +180,17 @@ int vireo_run_loop(struct vireo_monitor *m)
 		if (ret == -EINTR)
 			continue;
 		if (ret) {
-			fprintf(stderr, "vireo-run: VIREO_RUN failed: %s\n", vireo_strerror(ret));
+			fprintf(m->err, "vireo-run: VIREO_RUN failed: %s\n", vireo_strerror(ret));
 			status = VIREO_STATUS_ERROR;
 			break;
 		}
 		vireo_stats_exit(&m->stats, run->exit_reason);
-		status = handle_exit(m, run);
+		status = vireo_handle_exit(m, run);
 		if (m->done) {
 			status = m->status;
 			break;
 		}
-		if (status != CONTINUE)
+		if (status != VIREO_CONTINUE)
 			break;
 	}
 	stop_run = NULL;
