@@ -19,7 +19,15 @@ if [[ -f $root/.unpacked && -f $root/boot/vmlinuz-$kver ]]; then
 	exit 0
 fi
 
+# One download at a time, when two rig runs start on an empty cache.
 mkdir -p "$cache/debs"
+exec 9>"$cache/.lock"
+flock 9
+if [[ -f $root/.unpacked && -f $root/boot/vmlinuz-$kver ]]; then
+	echo "$root"
+	exit 0
+fi
+
 deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
 if [[ -z "$deb" ]]; then
 	echo "kernel.sh: downloading $pkg" >&2
