@@ -28,6 +28,8 @@ help:
 	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
 	@echo "make demo         show a guest speaking under vireo.ko"
 	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd in the same L1"
+	@echo "make rig-shell    interactive shell in the emulated L1 (see tools/rig/README.md)"
+	@echo "make rig-check-vmx  boot L1 under Bochs (Intel VMX+EPT); not part of check yet"
 	@echo "make defconfig | menuconfig | olddefconfig   Kconfig front ends (kconfiglib)"
 
 # ---------------------------------------------------------------- config
