@@ -9,6 +9,12 @@
  * The core here works on a struct vireo_emu: register state plus a guest
  * memory accessor, no file descriptors, so that it is testable with a fake
  * vCPU.  libvireo.h wraps it for a real vCPU (vireo_emulate_mmio(), ...).
+ *
+ * Not emulated, deliberately: segment limit and type checks (for MMIO the
+ * CPU made them before the nested fault; for INS/OUTS a guest tripping them
+ * is broken anyway), I/O permission bitmaps (the kernel intercepts all
+ * ports), and MMIO accesses that straddle RAM and MMIO (the whole access
+ * goes to the device at the reported address).
  */
 #ifndef VIREO_EMULATE_H
 #define VIREO_EMULATE_H
@@ -23,8 +29,9 @@
 /*
  * A device's MMIO handler.  size is 1, 2, 4 or 8.  For a write *data holds
  * the value (in its low size bytes); for a read the handler stores the
- * value there.  Return 0, or a negative errno to stop emulation (the
- * registers are then left unchanged).
+ * value there.  Return 0, or a negative errno to stop emulation (for MMIO
+ * the registers are then left unchanged; for string I/O they reflect the
+ * elements completed before the failing one).
  */
 typedef int (*vireo_mmio_fn)(void *opaque, uint64_t gpa, unsigned int size, bool is_write,
 			     uint64_t *data);
