@@ -88,9 +88,6 @@ static int setup(struct vireo_monitor *m)
 	ret = vireo_set_regs(m->vcpu, &regs);
 	if (ret)
 		return fail("VIREO_SET_REGS", ret);
-	ret = install_signals();
-	if (ret)
-		return fail("sigaction", ret);
 	return 0;
 }
 
@@ -122,6 +119,9 @@ int main(int argc, char **argv)
 	}
 	vireo_devices_init(m, stdout);
 
+	/* Before setup: a stop requested meanwhile is seen by the loop. */
+	if (install_signals())
+		return fail("sigaction", -errno);
 	status = setup(m);
 	if (!status)
 		status = vireo_run_loop(m);
