@@ -120,8 +120,9 @@ int main(int argc, char **argv)
 	vireo_devices_init(m, stdout);
 
 	/* Before setup: a stop requested meanwhile is seen by the loop. */
-	if (install_signals())
-		return fail("sigaction", -errno);
+	status = install_signals();
+	if (status)
+		return fail("sigaction", status);
 	status = setup(m);
 	if (!status)
 		status = vireo_run_loop(m);
