@@ -133,8 +133,13 @@ static const struct vireo_backend_ops *vireo_pick_backend(void)
 	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
 		return &vireo_svm_ops;
 #endif
-	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
-		pr_info(VIREO_LOG_PREFIX "Intel VT-x backend not built in this vireo.ko; VMs are unavailable\n");
+#ifdef CONFIG_VIREO_VMX
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_ZHAOXIN ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_CENTAUR)
+		return &vireo_vmx_ops;
+#endif
+	pr_info(VIREO_LOG_PREFIX "no backend in this vireo.ko for this CPU vendor; VMs are unavailable\n");
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/sched/mm.h>
+#include <linux/uaccess.h>
 #include <asm/io.h>
 
 #include "vireo.h"
@@ -165,4 +166,25 @@ enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_wr
 out:
 	mutex_unlock(&vm->mmu_lock);
 	return res;
+}
+
+/*
+ * Copies guest-physical memory (within one slot) for the few structures
+ * the kernel itself must read, such as PAE PDPTEs.  Process context of the
+ * VM's creator; -EFAULT if the range is not RAM.
+ */
+int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	struct vireo_mem_slot *slot;
+	unsigned long hva;
+
+	mutex_lock(&vm->mmu_lock);
+	slot = vireo_find_slot(vm, gpa);
+	if (!slot || len > (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
+		mutex_unlock(&vm->mmu_lock);
+		return -EFAULT;
+	}
+	hva = slot->hva + (gpa - slot->gpa);
+	mutex_unlock(&vm->mmu_lock);
+	return copy_from_user(buf, (void __user *)hva, len) ? -EFAULT : 0;
 }

@@ -100,6 +100,7 @@ enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_wr
 int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *mr);
 int vireo_mmu_delete_region(struct vireo_vm *vm, u32 slot);
 void vireo_mmu_destroy(struct vireo_vm *vm);
+int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len);
 
 /* ------------------------------------------------------------- vCPU */
 
@@ -197,6 +198,7 @@ struct vireo_backend_ops {
 
 extern const struct vireo_backend_ops *vireo_ops;
 extern const struct vireo_backend_ops vireo_svm_ops;
+extern const struct vireo_backend_ops vireo_vmx_ops;
 
 int vireo_hardware_get(void);
 void vireo_hardware_put(void);

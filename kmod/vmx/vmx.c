@@ -1,0 +1,914 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VT-x backend with EPT and unrestricted guest: guest state in the
+ * VMCS, control-register ownership, event injection and exit dispatch.
+ * VMXON and VMCS handling live in vmcs.c, EPT in ept.c, the world switch
+ * in entry.S.  Exports one symbol: vireo_vmx_ops.
+ */
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <uapi/asm/vmx.h>
+
+#include "vmx.h"
+
+/* VMX access rights (SDM vol. 3 25.4.1, table 25-2). */
+#define AR_UNUSABLE		(1U << 16)
+
+#define VMX_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/* Exception bitmap: #DB and #AC, see the SVM backend for why. */
+#define VMX_EXCEPTIONS		((1U << 1) | (1U << 17))
+
+/* Exit qualification of a control-register access (SDM table 28-3). */
+#define CR_QUAL_NUMBER(q)	((q) & 15)
+#define CR_QUAL_TYPE(q)		(((q) >> 4) & 3)
+#define CR_QUAL_GPR(q)		(((q) >> 8) & 15)
+#define CR_QUAL_LMSW(q)		(((q) >> 16) & 0xffff)
+
+static bool trace_exits;
+module_param_named(vmx_trace_exits, trace_exits, bool, 0644);
+MODULE_PARM_DESC(vmx_trace_exits, "log every VMX exit (rate-limited; debugging only)");
+
+/* ------------------------------------------------------------ module */
+
+static int vmx_probe(void)
+{
+	u64 feat;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_info(VIREO_LOG_PREFIX "this Intel CPU has no usable VMX (VT-x), or the firmware disabled it; VMs are unavailable\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) || !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_info(VIREO_LOG_PREFIX "VMX is disabled in IA32_FEATURE_CONTROL; enable VT-x in the BIOS setup\n");
+		return -ENODEV;
+	}
+	return vmx_read_caps();
+}
+
+static int vmx_setup(void)
+{
+	pr_info(VIREO_LOG_PREFIX "VMX: EPT, unrestricted guest, VPID %s; controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
+		vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no", vmx_caps.pin,
+		vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit, vmx_caps.entry);
+	return 0;
+}
+
+static void vmx_unsetup(void)
+{
+}
+
+static u64 vmx_caps_flags(void)
+{
+	return VIREO_CAP_NESTED_PAGING | VIREO_CAP_READONLY_MEM | VIREO_CAP_NEXT_RIP;
+}
+
+static u32 vmx_guest_phys_bits(void)
+{
+	return min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+}
+
+/* ------------------------------------------------- control registers */
+
+/* Bits the host owns: a guest write that changes them exits. */
+static u64 vmx_cr0_host_bits(void)
+{
+	return X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | (~vmx_caps.cr0_fixed1 & 0xffffffffULL);
+}
+
+static u64 vmx_cr4_host_bits(void)
+{
+	return X86_CR4_VMXE | (~vmx_caps.cr4_fixed1 & 0xffffffffULL);
+}
+
+/* The value the CPU runs with: forced bits on (PE/PG may be 0). */
+static u64 vmx_real_cr0(u64 cr0)
+{
+	u64 forced = vmx_caps.cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	return (cr0 | forced) & vmx_caps.cr0_fixed1;
+}
+
+static u64 vmx_real_cr4(u64 cr4)
+{
+	return (cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
+}
+
+/* VMCS loaded.  Keeps EFER.LMA and the IA-32e entry control in step. */
+static void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	u32 entry = vmcs_read(VM_ENTRY_CONTROLS);
+
+	vmx->efer = efer;
+	vmcs_write(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	else
+		entry &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+}
+
+/* PAE paging outside long mode reads its PDPTEs from the VMCS (SDM 26.3.2.4). */
+static int vmx_load_pdptrs(struct vmx_vcpu *vmx, u64 cr3)
+{
+	u64 pdpte[4];
+	int i;
+
+	if (vireo_read_guest(vmx->vcpu.vm, cr3 & ~0x1fULL, pdpte, sizeof(pdpte)))
+		return -EFAULT;
+	for (i = 0; i < 4; i++)
+		vmcs_write(GUEST_PDPTR0 + i * 2, pdpte[i]);
+	return 0;
+}
+
+/* VMCS loaded.  Returns -EINVAL for a value that must raise #GP. */
+static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
+{
+	u64 efer = vmx->efer;
+
+	if (cr0 >> 32 || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) ||
+	    ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)))
+		return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
+		if (!(vmx->cr4 & X86_CR4_PAE))
+			return -EINVAL;
+		efer |= EFER_LMA;
+	}
+	if (!(cr0 & X86_CR0_PG))
+		efer &= ~EFER_LMA;
+	if (efer != vmx->efer)
+		vmx_write_efer(vmx, efer);
+	if ((cr0 & X86_CR0_PG) && (vmx->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA) &&
+	    vmx_load_pdptrs(vmx, vmcs_read(GUEST_CR3)))
+		return -EINVAL;
+	vmx->cr0 = cr0;
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR0, vmx_real_cr0(cr0));
+	return 0;
+}
+
+static int vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
+{
+	if (cr4 & vmx_cr4_host_bits() & ~(u64)X86_CR4_VMXE || cr4 & X86_CR4_VMXE)
+		return -EINVAL;
+	vmx->cr4 = cr4;
+	vmx->cr4_cached = vmx_real_cr4(cr4);
+	vmcs_write(CR4_READ_SHADOW, cr4);
+	vmcs_write(GUEST_CR4, vmx->cr4_cached);
+	return 0;
+}
+
+static u64 vmx_get_cr4(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 host = vmx_cr4_host_bits();
+
+	return (vmx->cr4_cached & ~host) | (vmx->cr4 & host);
+}
+
+/* ------------------------------------------------------ guest state */
+
+struct vmx_seg_fields {
+	u32 selector, base, limit, ar;
+};
+
+#define SEG_FIELDS(s) { GUEST_##s##_SELECTOR, GUEST_##s##_BASE, GUEST_##s##_LIMIT, GUEST_##s##_AR_BYTES }
+static const struct vmx_seg_fields vmx_seg_cs = SEG_FIELDS(CS), vmx_seg_ds = SEG_FIELDS(DS),
+				   vmx_seg_es = SEG_FIELDS(ES), vmx_seg_fs = SEG_FIELDS(FS),
+				   vmx_seg_gs = SEG_FIELDS(GS), vmx_seg_ss = SEG_FIELDS(SS),
+				   vmx_seg_tr = SEG_FIELDS(TR), vmx_seg_ldtr = SEG_FIELDS(LDTR);
+
+static void vmx_seg_get(const struct vmx_seg_fields *f, struct vireo_segment *v)
+{
+	u32 ar = vmcs_read(f->ar);
+
+	v->selector = vmcs_read(f->selector);
+	v->base = vmcs_read(f->base);
+	v->limit = vmcs_read(f->limit);
+	v->type = ar & 0xf;
+	v->s = (ar >> 4) & 1;
+	v->dpl = (ar >> 5) & 3;
+	v->present = (ar >> 7) & 1;
+	v->avl = (ar >> 12) & 1;
+	v->l = (ar >> 13) & 1;
+	v->db = (ar >> 14) & 1;
+	v->g = (ar >> 15) & 1;
+	v->unusable = !!(ar & AR_UNUSABLE);
+}
+
+static void vmx_seg_set(const struct vmx_seg_fields *f, const struct vireo_segment *v)
+{
+	u32 ar = AR_UNUSABLE;
+
+	if (!v->unusable)
+		ar = (v->type & 0xf) | (v->s & 1) << 4 | (v->dpl & 3) << 5 |
+		     (v->present & 1) << 7 | (v->avl & 1) << 12 | (v->l & 1) << 13 |
+		     (v->db & 1) << 14 | (v->g & 1) << 15;
+	vmcs_write(f->selector, v->selector);
+	vmcs_write(f->base, v->base);
+	vmcs_write(f->limit, v->limit);
+	vmcs_write(f->ar, ar);
+}
+
+static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 host0 = vmx_cr0_host_bits();
+
+	vmx_get(vmx);
+	vmx_seg_get(&vmx_seg_cs, &sr->cs);
+	vmx_seg_get(&vmx_seg_ds, &sr->ds);
+	vmx_seg_get(&vmx_seg_es, &sr->es);
+	vmx_seg_get(&vmx_seg_fs, &sr->fs);
+	vmx_seg_get(&vmx_seg_gs, &sr->gs);
+	vmx_seg_get(&vmx_seg_ss, &sr->ss);
+	vmx_seg_get(&vmx_seg_tr, &sr->tr);
+	vmx_seg_get(&vmx_seg_ldtr, &sr->ldt);
+	sr->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	sr->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+	sr->cr0 = (vmcs_read(GUEST_CR0) & ~host0) | (vmx->cr0 & host0);
+	sr->cr3 = vmcs_read(GUEST_CR3);
+	vmx_put(vmx);
+	sr->cr2 = vmx->cr2;
+	sr->cr4 = vmx_get_cr4(vcpu);
+	sr->cr8 = vcpu->cr8;
+	sr->efer = vmx->efer;
+}
+
+static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 efer = sr->efer;
+	int r = -EINVAL;
+
+	if (efer & ~VMX_GUEST_EFER_MASK || sr->cr8 > 0xf ||
+	    sr->gdt.reserved[0] | sr->gdt.reserved[1] | sr->gdt.reserved[2] ||
+	    sr->idt.reserved[0] | sr->idt.reserved[1] | sr->idt.reserved[2])
+		return -EINVAL;
+	if (sr->cr0 >> 32 || sr->cr4 & X86_CR4_VMXE ||
+	    sr->cr4 & vmx_cr4_host_bits() & ~(u64)X86_CR4_VMXE)
+		return -EINVAL;
+
+	vmx_get(vmx);
+	vmx_seg_set(&vmx_seg_cs, &sr->cs);
+	vmx_seg_set(&vmx_seg_ds, &sr->ds);
+	vmx_seg_set(&vmx_seg_es, &sr->es);
+	vmx_seg_set(&vmx_seg_fs, &sr->fs);
+	vmx_seg_set(&vmx_seg_gs, &sr->gs);
+	vmx_seg_set(&vmx_seg_ss, &sr->ss);
+	vmx_seg_set(&vmx_seg_tr, &sr->tr);
+	vmx_seg_set(&vmx_seg_ldtr, &sr->ldt);
+	vmcs_write(GUEST_GDTR_BASE, sr->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, sr->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, sr->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, sr->idt.limit);
+	vmcs_write(GUEST_CR3, sr->cr3);
+	vmx_set_cr4(vmx, sr->cr4);
+	vmx_write_efer(vmx, efer);
+	/* Set CR0 as a whole: no transition logic, userland gave all state. */
+	vmx->cr0 = sr->cr0;
+	vmcs_write(CR0_READ_SHADOW, sr->cr0);
+	vmcs_write(GUEST_CR0, vmx_real_cr0(sr->cr0));
+	r = 0;
+	if ((sr->cr0 & X86_CR0_PG) && (sr->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA))
+		r = vmx_load_pdptrs(vmx, sr->cr3);
+	vmx_put(vmx);
+	vmx->cr2 = sr->cr2;
+	vcpu->cr8 = sr->cr8;
+	return r;
+}
+
+static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long field = 0;
+
+	switch (index) {
+	case MSR_EFER: *data = vmx->efer; return 0;
+	case MSR_STAR: *data = vmx->star; return 0;
+	case MSR_LSTAR: *data = vmx->lstar; return 0;
+	case MSR_CSTAR: *data = vmx->cstar; return 0;
+	case MSR_SYSCALL_MASK: *data = vmx->sfmask; return 0;
+	case MSR_KERNEL_GS_BASE: *data = vmx->kernel_gs_base; return 0;
+	case MSR_FS_BASE: field = GUEST_FS_BASE; break;
+	case MSR_GS_BASE: field = GUEST_GS_BASE; break;
+	case MSR_IA32_SYSENTER_CS: field = GUEST_SYSENTER_CS; break;
+	case MSR_IA32_SYSENTER_ESP: field = GUEST_SYSENTER_ESP; break;
+	case MSR_IA32_SYSENTER_EIP: field = GUEST_SYSENTER_EIP; break;
+	case MSR_IA32_CR_PAT: field = GUEST_IA32_PAT; break;
+	case MSR_IA32_TSC: field = TSC_OFFSET; break;
+	default:
+		return -EINVAL;
+	}
+	vmx_get(vmx);
+	*data = vmcs_read(field);
+	vmx_put(vmx);
+	if (index == MSR_IA32_TSC)
+		*data += rdtsc();
+	return 0;
+}
+
+static bool vmx_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_guest)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long field = 0;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~VMX_GUEST_EFER_MASK)
+			return -EINVAL;
+		if (from_guest)
+			data = (data & ~EFER_LMA) | (vmx->efer & EFER_LMA);
+		vmx_get(vmx);
+		vmx_write_efer(vmx, data);
+		vmx_put(vmx);
+		return 0;
+	case MSR_STAR: vmx->star = data; return 0;
+	case MSR_LSTAR: vmx->lstar = data; return 0;
+	case MSR_CSTAR: vmx->cstar = data; return 0;
+	case MSR_SYSCALL_MASK: vmx->sfmask = data; return 0;
+	case MSR_KERNEL_GS_BASE: vmx->kernel_gs_base = data; return 0;
+	case MSR_FS_BASE: field = GUEST_FS_BASE; break;
+	case MSR_GS_BASE: field = GUEST_GS_BASE; break;
+	case MSR_IA32_SYSENTER_CS: field = GUEST_SYSENTER_CS; break;
+	case MSR_IA32_SYSENTER_ESP: field = GUEST_SYSENTER_ESP; break;
+	case MSR_IA32_SYSENTER_EIP: field = GUEST_SYSENTER_EIP; break;
+	case MSR_IA32_CR_PAT:
+		if (!vmx_pat_valid(data))
+			return -EINVAL;
+		field = GUEST_IA32_PAT;
+		break;
+	case MSR_IA32_TSC:
+		field = TSC_OFFSET;
+		data -= rdtsc();
+		break;
+	default:
+		return -EINVAL;
+	}
+	vmx_get(vmx);
+	vmcs_write(field, data);
+	vmx_put(vmx);
+	return 0;
+}
+
+/* ------------------------------------------------------------- vCPU */
+
+/* Architectural power-on state (SDM vol. 3 10.1.1, table 10-1).  VMCS loaded. */
+static void vmx_reset_state(struct vmx_vcpu *vmx)
+{
+	struct vireo_segment code = {
+		.selector = 0xf000, .base = 0xffff0000, .limit = 0xffff,
+		.type = 0xb, .s = 1, .present = 1,
+	};
+	struct vireo_segment data = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
+	struct vireo_segment ldt = { .limit = 0xffff, .type = 2, .present = 1 };
+	struct vireo_segment tr = { .limit = 0xffff, .type = 3, .present = 1 };
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+
+	vmx_seg_set(&vmx_seg_cs, &code);
+	vmx_seg_set(&vmx_seg_ds, &data);
+	vmx_seg_set(&vmx_seg_es, &data);
+	vmx_seg_set(&vmx_seg_fs, &data);
+	vmx_seg_set(&vmx_seg_gs, &data);
+	vmx_seg_set(&vmx_seg_ss, &data);
+	vmx_seg_set(&vmx_seg_ldtr, &ldt);
+	vmx_seg_set(&vmx_seg_tr, &tr);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_host_bits());
+	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_host_bits());
+	vmcs_write(GUEST_CR3, 0);
+	vmx_set_cr4(vmx, 0);
+	vmx_write_efer(vmx, 0);
+	vmx->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	vmcs_write(CR0_READ_SHADOW, vmx->cr0);
+	vmcs_write(GUEST_CR0, vmx_real_cr0(vmx->cr0));
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(EXCEPTION_BITMAP, VMX_EXCEPTIONS);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx->event_pending = false;
+	vmx->cr2 = 0;
+	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = vmx->kernel_gs_base = 0;
+
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->regs[VIREO_REG_RIP] = 0xfff0;
+	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vmcs_write(GUEST_RIP, 0xfff0);
+	vmcs_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_write(GUEST_RSP, 0);
+}
+
+/* All-ones I/O and MSR bitmaps: every port and MSR access exits. */
+static void *vmx_io_bitmaps;	/* 8 KiB: A (ports 0-7fff), B */
+static void *vmx_msr_bitmap;	/* 4 KiB */
+
+static int vmx_vcpu_init(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r;
+
+	vmx->vpid = vmx_vpid_alloc();
+	if (!vmx->vpid && (vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_VPID))
+		return -EBUSY;
+	r = vmx_vmcs_alloc(vmx);
+	if (r)
+		return r;
+
+	vmx_get(vmx);
+	vmx_setup_controls(vmx);
+	vmcs_write(IO_BITMAP_A, virt_to_phys(vmx_io_bitmaps));
+	vmcs_write(IO_BITMAP_B, virt_to_phys(vmx_io_bitmaps) + PAGE_SIZE);
+	vmcs_write(MSR_BITMAP, virt_to_phys(vmx_msr_bitmap));
+	vmx_reset_state(vmx);
+	vmx_put(vmx);
+	return 0;
+}
+
+static struct vireo_vcpu *vmx_vcpu_alloc(void)
+{
+	struct vmx_vcpu *vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+
+	if (!vmx)
+		return NULL;
+	vmx->loaded_cpu = -1;
+	return &vmx->vcpu;
+}
+
+static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vmcs_free(vmx);
+	vmx_vpid_free(vmx->vpid);
+	kfree(vmx);
+}
+
+/* ---------------------------------------------------------- exits */
+
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u64 gpa;
+	u32 intr_info;
+	u32 intr_error;
+	u32 insn_len;
+	u32 insn_info;
+	u32 idt_info;
+	u32 idt_error;
+};
+
+static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	vmx->vcpu.regs[VIREO_REG_RIP] += e->insn_len;
+}
+
+static int vmx_handle_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	struct vireo_exit_io io = {
+		.direction = (e->qual & 8) ? VIREO_IO_IN : VIREO_IO_OUT,
+		.size = (e->qual & 7) + 1,
+		.string = !!(e->qual & 16),
+		.rep = !!(e->qual & 32),
+		.port = e->qual >> 16,
+	};
+
+	if (io.string) {
+		if (vmx_caps.ins_outs_info) {
+			io.address_size = 2 << ((e->insn_info >> 7) & 3);
+		} else {
+			struct vireo_segment cs;
+
+			vmx_get(vmx);
+			vmx_seg_get(&vmx_seg_cs, &cs);
+			vmx_put(vmx);
+			io.address_size = (vmx->efer & EFER_LMA) && cs.l ? 8 : cs.db ? 4 : 2;
+		}
+	}
+	return vireo_handle_io(&vmx->vcpu, &io, vmx->vcpu.regs[VIREO_REG_RIP] + e->insn_len);
+}
+
+static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	u64 *reg = &vcpu->regs[CR_QUAL_GPR(e->qual)];
+	int cr = CR_QUAL_NUMBER(e->qual);
+	int r = 0;
+
+	vmx_get(vmx);
+	switch (CR_QUAL_TYPE(e->qual)) {
+	case 0:	/* MOV to CR */
+		if (cr == 0)
+			r = vmx_set_cr0(vmx, *reg);
+		else if (cr == 3)
+			vmcs_write(GUEST_CR3, *reg);
+		else if (cr == 4)
+			r = vmx_set_cr4(vmx, *reg);
+		else if (cr == 8)
+			r = *reg > 0xf ? -EINVAL : (vcpu->cr8 = *reg, 0);
+		else
+			r = -EINVAL;
+		break;
+	case 1:	/* MOV from CR */
+		if (cr == 3)
+			*reg = vmcs_read(GUEST_CR3);
+		else if (cr == 8)
+			*reg = vcpu->cr8;
+		else
+			r = -EINVAL;
+		break;
+	case 2:	/* CLTS */
+		r = vmx_set_cr0(vmx, vmx->cr0 & ~X86_CR0_TS);
+		break;
+	case 3:	/* LMSW: loads PE, MP, EM, TS; cannot clear PE */
+		r = vmx_set_cr0(vmx, (vmx->cr0 & ~0xeULL) | (CR_QUAL_LMSW(e->qual) & 0xf));
+		break;
+	}
+	vmx_put(vmx);
+	if (r)
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+	else
+		vmx_skip(vmx, e);
+	return 0;
+}
+
+static int vmx_handle_exception_nmi(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	u32 type = e->intr_info & INTR_INFO_INTR_TYPE_MASK;
+	u8 vector = e->intr_info & INTR_INFO_VECTOR_MASK;
+
+	if (type == INTR_TYPE_NMI_INTR)
+		return 0;	/* passed to the host right after the exit */
+	if (vector == 1 || vector == 17) {
+		vireo_vcpu_queue_exception(&vmx->vcpu, vector,
+					   e->intr_info & INTR_INFO_DELIVER_CODE_MASK,
+					   e->intr_error);
+		return 0;
+	}
+	return vireo_exit_hw(&vmx->vcpu, VIREO_EXIT_UNKNOWN, e->reason, e->intr_info, e->qual, 0);
+}
+
+static int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	pr_info_ratelimited(VIREO_LOG_PREFIX "VM entry failed: exit reason %u (%s), qualification %#llx\n",
+			    e->reason & 0xffff,
+			    (e->reason & 0xffff) == EXIT_REASON_INVALID_STATE ? "invalid guest state" :
+			    (e->reason & 0xffff) == EXIT_REASON_MSR_LOAD_FAIL ? "MSR loading" :
+			    (e->reason & 0xffff) == EXIT_REASON_MCE_DURING_VMENTRY ? "machine check" :
+			    "other", e->qual);
+	return vireo_exit_hw(&vmx->vcpu, VIREO_EXIT_FAIL_ENTRY, e->reason, e->qual, 0, 0);
+}
+
+static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	u64 *regs = vcpu->regs;
+
+	if (trace_exits)
+		pr_info_ratelimited(VIREO_LOG_PREFIX "vmexit %u qual %#llx gpa %#llx rip %#llx idt %#x\n",
+				    e->reason, e->qual, e->gpa, regs[VIREO_REG_RIP], e->idt_info);
+	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return vmx_entry_failed(vmx, e);
+
+	switch (e->reason) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return 0;	/* the host took it when we re-enabled */
+	case EXIT_REASON_EXCEPTION_NMI:
+		return vmx_handle_exception_nmi(vmx, e);
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		if (!vcpu->extint.valid && vcpu->run->request_interrupt_window)
+			return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
+		return 0;
+	case EXIT_REASON_CPUID:
+		return vireo_handle_cpuid(vcpu, e->insn_len);
+	case EXIT_REASON_HLT:
+		vmx_skip(vmx, e);
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
+	case EXIT_REASON_IO_INSTRUCTION:
+		return vmx_handle_io(vmx, e);
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		return vireo_handle_msr(vcpu, e->reason == EXIT_REASON_MSR_WRITE,
+					regs[VIREO_REG_RIP] + e->insn_len);
+	case EXIT_REASON_EPT_VIOLATION:
+		return vireo_handle_tdp_fault(vcpu, e->gpa, e->qual & 2);
+	case EXIT_REASON_EPT_MISCONFIG:
+		pr_err_ratelimited(VIREO_LOG_PREFIX "EPT misconfiguration at gpa %#llx\n", e->gpa);
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, e->reason, e->qual, e->gpa,
+				     VIREO_INTERNAL_BAD_EXIT);
+	case EXIT_REASON_CR_ACCESS:
+		return vmx_handle_cr(vmx, e);
+	case EXIT_REASON_XSETBV:
+		return vireo_handle_xsetbv(vcpu, e->insn_len);
+	case EXIT_REASON_INVD:
+		vmx_skip(vmx, e);
+		return 0;
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		vireo_vcpu_queue_exception(vcpu, 6, false, 0);	/* #UD */
+		return 0;
+	case EXIT_REASON_TRIPLE_FAULT: {
+		u64 rip = regs[VIREO_REG_RIP];
+
+		vmx_get(vmx);
+		vmx_reset_state(vmx);
+		vmx_put(vmx);
+		vcpu->reinject.valid = vcpu->exception.valid = false;
+		vireo_exit_hw(vcpu, VIREO_EXIT_SHUTDOWN, e->reason, rip, 0, 0);
+		vcpu->run->rip = rip;
+		return 1;
+	}
+	default:
+		return vireo_exit_hw(vcpu, VIREO_EXIT_UNKNOWN, e->reason, e->qual, e->gpa, 0);
+	}
+}
+
+/* ------------------------------------------------------ world switch */
+
+/* VMCS loaded, interrupts off. */
+static void vmx_inject_events(struct vmx_vcpu *vmx)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	struct vireo_pending_event ev;
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	u32 proc = vmx->proc_ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
+	bool shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+
+	if (!vmx->event_pending && vireo_vcpu_pick_event(vcpu, shadow, &ev)) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vireo_event_encode(&ev));
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev.error_code);
+		vmx->event_pending = true;
+	}
+	if (vireo_vcpu_wants_irq_window(vcpu))
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (proc != vmx->proc_ctl) {
+		vmx->proc_ctl = proc;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	}
+}
+
+static inline u16 vmx_read_ldt(void)
+{
+	u16 ldt;
+
+	asm volatile("sldt %0" : "=g"(ldt));
+	return ldt;
+}
+
+static inline void vmx_load_ldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm"(sel));
+}
+
+/* The syscall MSRs are not switched by VM entry/exit: swap them here. */
+struct vmx_host_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u16 ds, es, fs, gs, ldt;
+};
+
+static void vmx_switch_to_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
+{
+	rdmsrl(MSR_STAR, h->star);
+	rdmsrl(MSR_LSTAR, h->lstar);
+	rdmsrl(MSR_CSTAR, h->cstar);
+	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	h->ldt = vmx_read_ldt();
+	wrmsrl(MSR_STAR, vmx->star);
+	wrmsrl(MSR_LSTAR, vmx->lstar);
+	wrmsrl(MSR_CSTAR, vmx->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+}
+
+static void vmx_switch_to_host_msrs(struct vmx_vcpu *vmx, const struct vmx_host_msrs *h)
+{
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);	/* SWAPGS changes it */
+	wrmsrl(MSR_STAR, h->star);
+	wrmsrl(MSR_LSTAR, h->lstar);
+	wrmsrl(MSR_CSTAR, h->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	/* VM exit zeroed the data selectors and the LDT (SDM 28.5.2). */
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->ldt || (h->gs & 7)) {
+		vmx_load_ldt(h->ldt);
+		load_gs_index(h->gs);
+	}
+	if (h->fs & 7)
+		loadsegment(fs, h->fs);
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	/* Exit set the TR limit to 0x67 and the GDT limit to 0xffff. */
+	invalidate_tss_limit();
+	load_fixmap_gdt(smp_processor_id());
+}
+
+static int vmx_run_once(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_host_msrs host;
+	struct vmx_exit e = {};
+	u64 host_xcr0;
+	u32 host_pkru;
+	int gen, failed;
+
+	if (vcpu->run->request_interrupt_window && !vcpu->extint.valid &&
+	    vireo_vcpu_interruptible(vcpu, vcpu->interrupt_shadow))
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
+
+	preempt_disable();
+	vmx_load(vmx);
+	local_irq_disable();
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	smp_wmb();
+	WRITE_ONCE(vcpu->mode, VIREO_IN_GUEST);
+	smp_mb();	/* pairs with vireo_vcpu_kick_all() */
+	if (need_resched() || signal_pending(current)) {
+		WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return 0;
+	}
+
+	/* A moved RIP means the instruction under an STI shadow retired. */
+	if (vcpu->regs[VIREO_REG_RIP] != vmcs_read(GUEST_RIP) || vcpu->interrupt_shadow) {
+		u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+		if (vcpu->regs[VIREO_REG_RIP] != vmcs_read(GUEST_RIP) ||
+		    !(vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF))
+			intr &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
+	}
+	vmx_inject_events(vmx);
+
+	gen = atomic_read(&vcpu->vm->tlb_generation);
+	if (vmx->need_flush || vcpu->tlb_generation != gen) {
+		vmx_flush_guest(vmx);
+		vmx->need_flush = false;
+		vcpu->tlb_generation = gen;
+	}
+	vmx_refresh_host_state();
+	vmcs_write(GUEST_RSP, vcpu->regs[VIREO_REG_RSP]);
+	vmcs_write(GUEST_RIP, vcpu->regs[VIREO_REG_RIP]);
+	vmcs_write(GUEST_RFLAGS, vcpu->regs[VIREO_REG_RFLAGS]);
+
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	vmx_switch_to_guest_msrs(vmx, &host);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+
+	failed = vireo_vmx_enter(vcpu->regs, vmx->launched);
+
+	vmx->cr2 = native_read_cr2();
+	vmx_switch_to_host_msrs(vmx, &host);
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+
+	if (failed) {
+		e.reason = vmcs_read(VM_INSTRUCTION_ERROR);
+	} else {
+		vmx->launched = true;
+		e.reason = vmcs_read(VM_EXIT_REASON);
+		e.qual = vmcs_read(EXIT_QUALIFICATION);
+		e.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		e.intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+		e.intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+		e.insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+		e.insn_info = vmcs_read(VMX_INSTRUCTION_INFO);
+		e.idt_info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+		e.idt_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
+		/* An NMI that ended the run belongs to the host: raise it again. */
+		if (e.reason == EXIT_REASON_EXCEPTION_NMI &&
+		    (e.intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+			apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+		vcpu->regs[VIREO_REG_RSP] = vmcs_read(GUEST_RSP);
+		vcpu->regs[VIREO_REG_RIP] = vmcs_read(GUEST_RIP);
+		vcpu->regs[VIREO_REG_RFLAGS] = vmcs_read(GUEST_RFLAGS);
+		vcpu->interrupt_shadow = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+					 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		vmx->cr4_cached = vmcs_read(GUEST_CR4);
+		vmx->efer = vmcs_read(GUEST_IA32_EFER);
+		/* Entry delivered (or the exit reports in IDT-vectoring info). */
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vmx->event_pending = false;
+	}
+	WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
+	local_irq_enable();
+	preempt_enable();
+
+	if (failed) {
+		pr_info_ratelimited(VIREO_LOG_PREFIX "VMLAUNCH/VMRESUME failed: VM-instruction error %u (%s)\n",
+				    e.reason, vmx_instruction_error_name(e.reason));
+		return vireo_exit_hw(vcpu, VIREO_EXIT_FAIL_ENTRY, e.reason, 0, 0, 0);
+	}
+	vcpu->exit_count++;
+	vireo_vcpu_interrupted_event(vcpu, e.idt_info, e.idt_error);
+	return vmx_handle_exit(vmx, &e);
+}
+
+/* ---------------------------------------------------------- CPUs */
+
+static int vmx_setup_bitmaps(void)
+{
+	vmx_io_bitmaps = (void *)__get_free_pages(GFP_KERNEL, 1);
+	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_io_bitmaps || !vmx_msr_bitmap) {
+		free_pages((unsigned long)vmx_io_bitmaps, 1);
+		free_page((unsigned long)vmx_msr_bitmap);
+		return -ENOMEM;
+	}
+	memset(vmx_io_bitmaps, 0xff, 2 * PAGE_SIZE);
+	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	return 0;
+}
+
+static int vmx_setup_all(void)
+{
+	int r = vmx_setup_bitmaps();
+
+	return r ?: vmx_setup();
+}
+
+static void vmx_unsetup_all(void)
+{
+	vmx_unsetup();
+	free_pages((unsigned long)vmx_io_bitmaps, 1);
+	free_page((unsigned long)vmx_msr_bitmap);
+}
+
+const struct vireo_backend_ops vireo_vmx_ops = {
+	.name = "Intel VT-x (VMX+EPT)",
+	.id = VIREO_BACKEND_VMX,
+	.probe = vmx_probe,
+	.setup = vmx_setup_all,
+	.unsetup = vmx_unsetup_all,
+	.enable_cpu = vmx_cpu_on,
+	.disable_cpu = vmx_cpu_off,
+	.caps_flags = vmx_caps_flags,
+	.guest_phys_bits = vmx_guest_phys_bits,
+	.tdp_format = &vireo_ept_format,
+	.vcpu_alloc = vmx_vcpu_alloc,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_free = vmx_vcpu_free,
+	.get_sregs = vmx_get_sregs,
+	.set_sregs = vmx_set_sregs,
+	.get_cr4 = vmx_get_cr4,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
+	.run_once = vmx_run_once,
+};

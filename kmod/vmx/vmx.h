@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to the VMX backend.  VMCS field encodings and control bits come
+ * from the kernel's <asm/vmx.h> (SDM vol. 3 appendix B and chapter 25).
+ */
+#ifndef VIREO_VMX_VMX_H
+#define VIREO_VMX_VMX_H
+
+#include <linux/types.h>
+#include <asm/asm.h>
+#include <asm/vmx.h>
+
+#include "../vireo.h"
+
+/* Capabilities read once at load (vmcs.c). */
+struct vmx_caps {
+	u32 vmcs_revision;
+	u32 vmcs_size;
+	u32 pin, proc, proc2, exit, entry;	/* adjusted controls */
+	u64 ept_vpid;			/* IA32_VMX_EPT_VPID_CAP */
+	u64 cr0_fixed0, cr0_fixed1;
+	u64 cr4_fixed0, cr4_fixed1;
+	bool ins_outs_info;		/* INS/OUTS report instruction info */
+};
+extern struct vmx_caps vmx_caps;
+
+struct vmx_vcpu {
+	struct vireo_vcpu vcpu;
+	void *vmcs;			/* (c) */
+	u64 vmcs_pa;			/* (c) */
+	u16 vpid;			/* (c) 0: none */
+	int loaded_cpu;			/* where the VMCS is active, or -1 */
+	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	bool need_flush;		/* INVEPT/INVVPID before the next entry */
+
+	/* Guest state not in the VMCS, or the guest's view of it. */
+	u64 cr0;			/* guest view (read shadow) */
+	u64 cr4;			/* guest view; cr4_cached has the live bits */
+	u64 cr4_cached;			/* GUEST_CR4 as of the last exit */
+	u64 cr2;
+	u64 efer;
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u32 proc_ctl;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	bool event_pending;		/* VM_ENTRY_INTR_INFO_FIELD is valid */
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
+{
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
+}
+
+static inline u64 vmcs_read(unsigned long field)
+{
+	u64 value;
+
+	asm volatile("vmread %[field], %[value]"
+		     : [value] "=rm"(value) : [field] "r"(field) : "cc");
+	return value;
+}
+
+void vmx_vmwrite_error(unsigned long field, u64 value);
+
+static inline void vmcs_write(unsigned long field, u64 value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %[value], %[field]" CC_SET(na)
+		     : CC_OUT(na)(fail) : [value] "rm"(value), [field] "r"(field) : "cc");
+	if (unlikely(fail))
+		vmx_vmwrite_error(field, value);
+}
+
+/* vmcs.c: capabilities, VMXON, VMCS lifetime and the host state. */
+int vmx_read_caps(void);
+int vmx_cpu_on(void);
+void vmx_cpu_off(void);
+int vmx_vmcs_alloc(struct vmx_vcpu *vmx);
+void vmx_vmcs_free(struct vmx_vcpu *vmx);
+void vmx_load(struct vmx_vcpu *vmx);
+void vmx_get(struct vmx_vcpu *vmx);
+void vmx_put(struct vmx_vcpu *vmx);
+void vmx_setup_controls(struct vmx_vcpu *vmx);
+void vmx_refresh_host_state(void);
+const char *vmx_instruction_error_name(u32 error);
+
+/* ept.c */
+extern struct vireo_tdp_format vireo_ept_format;
+u64 vmx_eptp(u64 root_pa);
+void vmx_flush_guest(struct vmx_vcpu *vmx);
+int vmx_vpid_alloc(void);
+void vmx_vpid_free(int vpid);
+
+/* entry.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
+int vireo_vmx_enter(u64 *regs, bool launched);
+void vireo_vmx_exit_point(void);
+
+#endif /* VIREO_VMX_VMX_H */
