@@ -33,30 +33,38 @@ apt_update() {
 	apt_update_done=1
 }
 
-# The kernel headers must match the Debian kernel the rig boots.
-if ! kver=$(tools/rig/kver.sh 2>/dev/null); then
-	apt_update
-	kver=$(tools/rig/kver.sh)
+# The kernel headers must match the Debian kernel the rig boots: the ABI
+# that linux-image-amd64 depends on (tools/rig/kver.sh).
+
+# missing_pkgs PKG...: those dpkg doesn't call "install ok installed"
+# (one dpkg-query for all; a package it doesn't know prints nothing).
+missing_pkgs() {
+	local -A installed=()
+	local name status p
+	while read -r name status; do
+		[[ "$status" == "install ok installed" ]] && installed[$name]=1
+	done < <(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)
+	for p in "$@"; do
+		[[ -n "${installed[$p]:-}" ]] || echo "$p"
+	done
+}
+
+if kver=$(tools/rig/kver.sh 2>/dev/null); then
+	mapfile -t missing < <(missing_pkgs "${PACKAGES[@]}" "linux-headers-$kver")
+	if ((${#missing[@]} == 0)); then
+		echo "deps.sh: all $((${#PACKAGES[@]} + 1)) packages installed (kernel ABI $kver)"
+		exit 0
+	fi
 fi
-PACKAGES+=("linux-headers-$kver")
 
-# One dpkg-query for all; a package it doesn't know at all prints nothing.
-declare -A installed=()
-while read -r name status; do
-	[[ "$status" == "install ok installed" ]] && installed[$name]=1
-done < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-	[[ -n "${installed[$p]:-}" ]] || missing+=("$p")
-done
-
-if ((${#missing[@]} == 0)); then
-	echo "deps.sh: all ${#PACKAGES[@]} packages installed (kernel ABI $kver)"
-	exit 0
-fi
+# Something is missing (or apt can't name the kernel): refresh the package
+# lists first, then ask again, so that the headers follow the current ABI.
+apt_update
+kver=$(tools/rig/kver.sh) || exit 1
+mapfile -t missing < <(missing_pkgs "${PACKAGES[@]}" "linux-headers-$kver")
+((${#missing[@]} == 0)) && { echo "deps.sh: all packages installed (kernel ABI $kver)"; exit 0; }
 
 echo "deps.sh: installing ${missing[*]}"
-apt_update
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
 	{ echo "deps.sh: 'apt-get install ${missing[*]}' failed" >&2; exit 1; }
+echo "deps.sh: done (kernel ABI $kver)"
