@@ -5,6 +5,7 @@
 #                                 tests/bench/bench.asm), assembled with nasm
 #     $(BUILD)/bin/vireo-guest-suite   the guest test table (drives vireo-run)
 #     $(BUILD)/bin/vireo-cycles        200 create/run/destroy cycles, raw ioctls
+#     $(BUILD)/bin/vireo-smp           two vCPUs of one VM in two threads, raw ioctls
 #     $(BUILD)/bin/vireo-misuse        ioctl misuse tests, raw ioctls
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
@@ -27,8 +28,8 @@ TESTS_ASM := $(wildcard $(TESTS_GUEST_DIR)/*.asm)
 TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bin,$(TESTS_ASM)) \
 	$(TESTS_GUESTS_OUT)/bench.bin
 
-TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-misuse \
-	vireo-bench kvm-bench)
+TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
+	vireo-misuse vireo-bench kvm-bench)
 
 .PHONY: tests tests-clean
 tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS)
@@ -49,6 +50,10 @@ $(TESTS_BIN_OUT)/vireo-guest-suite: $(TESTS_GUEST_DIR)/suite.c
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
 
 $(TESTS_BIN_OUT)/vireo-cycles: $(TESTS_GUEST_DIR)/cycles.c $(TESTS_VTEST) $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-smp: $(TESTS_GUEST_DIR)/smp.c $(TESTS_VTEST) $(TESTS_UAPI)
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 

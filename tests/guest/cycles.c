@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [COUNT]\n", argv[0]);
 		return 2;
 	}
+	alarm(600);		/* a hang ends the program (SIGALRM), not the suite */
 	fds0 = vt_count_fds();
 	sys = vt_open_dev();
 	if (sys < 0) {

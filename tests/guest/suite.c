@@ -80,6 +80,10 @@ static const struct gcase cases[] = {
 	  "mmio: 4 (0x)?0*deadbeef\n"
 	  "mmio: 8 (0x)?0*123456789abcdef\n"
 	  "mmio OK\n$", ST_OK },
+	{ "mmio-32bit", PROT("mmio32.bin"), M_REGEX,
+	  "^mmio: 4 (0x)?0*cafe\nmmio32 OK\n$", ST_OK },
+	{ "paging-string-io-and-mmio", LONG("paging_io.bin"), M_EXACT,
+	  "abcdef\npaging io OK\n", ST_OK },
 	{ "cpuid", PROT("cpuid.bin")
 	  " --cpuid 0x40000001=0x11111111,0x22222222,0x33333333,0x44444444"
 	  " --cpuid 0x40000002.3=0xa,0xb,0xc,0xd", M_REGEX,

@@ -50,8 +50,9 @@ rp=$(ratio "$vp" "$kp")
 [ "$rp" != "-" ] && echo "BENCH ratio-pio/vireo-over-kvm $rp x"
 
 echo
-echo "Exit cost in this L1 (QEMU TCG, nested: absolute numbers are emulated time;"
-echo "the ratio is the figure that means something).  n=$N, best of $ROUNDS."
+echo "Exit cost in this L1, n=$N, best of $ROUNDS.  Under QEMU TCG the absolute"
+echo "numbers are emulated time, not hardware cost: compare the columns, not the"
+echo "numbers with a real machine's."
 printf '  %-22s %14s %14s %14s\n' "" "vireo.ko" "kvm" "vireo/kvm"
 printf '  %-22s %14s %14s %14s\n' "ns per CPUID exit" "${vc:--}" "${kc:--}" "$rc"
 printf '  %-22s %14s %14s %14s\n' "ns per port-I/O exit" "${vp:--}" "${kp:--}" "$rp"

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-smp: two vCPUs of one VM running at once, each in its own thread,
+ * raw ioctls.  vCPU n runs (real mode, at 0x1000 + n * 0x1000)
+ *	mov cx, ROUNDS ; l: out PORT_n, al ; loop l ; hlt
+ * with PORT_0 = 0xe0, PORT_1 = 0xe1.  Each thread must see exactly ROUNDS
+ * OUT exits, all on its own port, then the HLT: vCPU state is per vCPU and
+ * both can be in VIREO_RUN together.
+ *
+ * Prints "TEST guest/two-vcpus-one-vm PASS" or "... FAIL <why>".
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vtest.h"
+
+#define ROUNDS		2000
+#define MEM_SIZE	0x10000
+
+struct cpu {
+	int id;
+	int fd;
+	struct vireo_run *run;
+	unsigned long outs;
+	char why[256];
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct cpu *c = arg;
+	unsigned int port = 0xe0 + c->id;
+	long r;
+
+	for (;;) {
+		r = vt_ioctl(c->fd, VIREO_RUN, 0);
+		if (r == -EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(c->why, sizeof(c->why), "vCPU %d: RUN: %s", c->id, strerror((int)-r));
+			return NULL;
+		}
+		if (c->run->exit_reason == VIREO_EXIT_HLT)
+			break;
+		if (c->run->exit_reason != VIREO_EXIT_IO || c->run->io.port != port) {
+			snprintf(c->why, sizeof(c->why), "vCPU %d: exit %s port 0x%x (want IO to 0x%x)",
+				 c->id, vt_exit_name(c->run->exit_reason), c->run->io.port, port);
+			return NULL;
+		}
+		c->outs++;
+	}
+	if (c->outs != ROUNDS)
+		snprintf(c->why, sizeof(c->why), "vCPU %d: %lu OUT exits, want %d", c->id, c->outs,
+			 ROUNDS);
+	return NULL;
+}
+
+int main(void)
+{
+	struct cpu cpus[2];
+	pthread_t th[2];
+	struct vt_vm v;
+	const char *step;
+	int sys, i, r;
+
+	alarm(120);		/* a hung vCPU ends the program (SIGALRM), not the suite */
+	sys = vt_open_dev();
+	if (sys < 0) {
+		printf("TEST guest/two-vcpus-one-vm FAIL open %s: %s\n", VIREO_DEVICE_PATH,
+		       strerror(-sys));
+		return 1;
+	}
+	r = vt_vm_create(sys, &v, MEM_SIZE, &step);	/* vCPU 0 */
+	if (r < 0) {
+		printf("TEST guest/two-vcpus-one-vm FAIL %s: %s\n", step, strerror(-r));
+		return 1;
+	}
+	memset(cpus, 0, sizeof(cpus));
+	cpus[0] = (struct cpu){ .id = 0, .fd = v.vcpu, .run = v.run };
+	cpus[1].id = 1;
+	cpus[1].fd = (int)vt_ioctl(v.vm, VIREO_CREATE_VCPU, 1);
+	if (cpus[1].fd < 0) {
+		printf("TEST guest/two-vcpus-one-vm FAIL CREATE_VCPU 1: %s\n", strerror(-cpus[1].fd));
+		return 1;
+	}
+	cpus[1].run = mmap(NULL, VIREO_RUN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   cpus[1].fd, 0);
+	if (cpus[1].run == MAP_FAILED) {
+		printf("TEST guest/two-vcpus-one-vm FAIL mmap run page 1: %s\n", strerror(errno));
+		return 1;
+	}
+
+	for (i = 0; i < 2; i++) {
+		uint64_t gpa = 0x1000 + i * 0x1000;
+		unsigned char code[] = {
+			0xb9, ROUNDS & 0xff, ROUNDS >> 8,	/* mov cx, ROUNDS */
+			0xe6, (unsigned char)(0xe0 + i),	/* out PORT_i, al */
+			0xe2, 0xfc,				/* loop -4 */
+			0xf4,					/* hlt */
+		};
+		struct vt_vm one = v;
+
+		memcpy((char *)v.mem + gpa, code, sizeof(code));
+		one.vcpu = cpus[i].fd;
+		r = vt_mode_real(&one, gpa);
+		if (r < 0) {
+			printf("TEST guest/two-vcpus-one-vm FAIL vCPU %d real mode: %s\n", i,
+			       strerror(-r));
+			return 1;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, vcpu_thread, &cpus[i])) {
+			printf("TEST guest/two-vcpus-one-vm FAIL pthread_create\n");
+			return 1;
+		}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+
+	for (i = 0; i < 2; i++)
+		if (cpus[i].why[0]) {
+			printf("TEST guest/two-vcpus-one-vm FAIL %s\n", cpus[i].why);
+			return 1;
+		}
+	munmap(cpus[1].run, VIREO_RUN_PAGE_SIZE);
+	close(cpus[1].fd);
+	vt_vm_destroy(&v);
+	close(sys);
+	printf("TEST guest/two-vcpus-one-vm PASS\n");
+	return 0;
+}
