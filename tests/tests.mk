@@ -6,6 +6,7 @@
 #     $(BUILD)/bin/vireo-guest-suite   the guest test table (drives vireo-run)
 #     $(BUILD)/bin/vireo-cycles        200 create/run/destroy cycles, raw ioctls
 #     $(BUILD)/bin/vireo-smp           two vCPUs of one VM in two threads, raw ioctls
+#     $(BUILD)/bin/vireo-abi           the run-loop contract (who completes what), raw ioctls
 #     $(BUILD)/bin/vireo-misuse        ioctl misuse tests, raw ioctls
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
@@ -29,7 +30,7 @@ TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bi
 	$(TESTS_GUESTS_OUT)/bench.bin
 
 TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
-	vireo-misuse vireo-bench kvm-bench)
+	vireo-abi vireo-misuse vireo-bench kvm-bench)
 
 .PHONY: tests tests-clean
 tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS)
@@ -54,6 +55,10 @@ $(TESTS_BIN_OUT)/vireo-cycles: $(TESTS_GUEST_DIR)/cycles.c $(TESTS_VTEST) $(TEST
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 
 $(TESTS_BIN_OUT)/vireo-smp: $(TESTS_GUEST_DIR)/smp.c $(TESTS_VTEST) $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-abi: $(TESTS_GUEST_DIR)/abi.c $(TESTS_VTEST) $(TESTS_UAPI)
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 

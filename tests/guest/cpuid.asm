@@ -2,7 +2,8 @@
 ;   --cpuid 0x40000001=0x11111111,0x22222222,0x33333333,0x44444444
 ;   --cpuid 0x40000002.3=0xa,0xb,0xc,0xd
 ; and checks: those values; the default hypervisor leaf 0x40000000 with the
-; "VireoVireoVi" signature; the hypervisor bit CPUID.1:ECX[31].  Prints the
+; "VireoVireoVi" signature; the hypervisor bit CPUID.1:ECX[31]; VMX and SVM
+; hidden (vireo-run offers no nested virtualization).  Prints the
 ; vendor and signature it saw, then "cpuid OK" (status 33).
 ; vireo-run --mode protected --load cpuid.bin@0x100000 --entry 0x100000 ...
 
@@ -24,12 +25,23 @@ start:
 	call	lib_puts
 	PUTS	10
 
-	; Hypervisor present bit.
+	; Hypervisor present bit; VMX (CPUID.1:ECX[5]) hidden.
 	mov	eax, 1
 	cpuid
+	mov	ebx, ecx
 	mov	eax, ecx
 	shr	eax, 31
 	CHECK	1, 1
+	mov	eax, ebx
+	and	eax, 1 << 5
+	CHECK	5, 0
+
+	; SVM (CPUID.80000001h:ECX[2]) hidden: no nested virtualization.
+	mov	eax, 0x80000001
+	cpuid
+	mov	eax, ecx
+	and	eax, 1 << 2
+	CHECK	6, 0
 
 	; Hypervisor leaf: max leaf in EAX, signature in EBX ECX EDX.
 	mov	eax, 0x40000000

@@ -92,6 +92,12 @@ static const struct gcase cases[] = {
 	{ "hlt-if0", PROT("hlt.bin"), M_EXACT, "halting with IF=0\n", ST_HALT },
 	{ "irq-on-hlt", PROT("irq.bin") " --irq-on-hlt 0x20", M_EXACT,
 	  "halting with IF=1\ninterrupt 0x20 delivered after hlt\n", ST_OK },
+	{ "irq-on-hlt-real-mode", REAL("irq_real.bin") " --irq-on-hlt 0x20", M_EXACT,
+	  "halting with IF=1 (real mode)\ninterrupt 0x20 delivered through the IVT\n", ST_OK },
+	{ "irq-on-hlt-long-mode-iretq", LONG("irq_long.bin") " --irq-on-hlt 0x20", M_EXACT,
+	  "halting with IF=1 (long mode)\ninterrupt 0x20 delivered in long mode\n"
+	  "back after iretq\n", ST_HALT },
+	{ "hlt-if1-without-irq", PROT("irq.bin"), M_EXACT, "halting with IF=1\n", ST_HALT },
 	{ "triple-fault", LONG("triple.bin"), M_EXACT, "about to triple fault\n",
 	  ST_CRASH, "guest triple fault (shutdown) at rip=" },
 	{ "fetch-outside-ram", "--mode long --load %G/hlt.bin@0x100000 --entry 0xe0000000",
