@@ -64,6 +64,8 @@ struct gcase {
 static const struct gcase cases[] = {
 	{ "real-mode-port-io", REAL("hello_real.bin"), M_EXACT,
 	  "Hello from 16-bit real mode!\nLSR reads 0x60\n", ST_OK },
+	{ "stats-on-stderr-only", REAL("hello_real.bin") " --stats", M_EXACT,
+	  "Hello from 16-bit real mode!\nLSR reads 0x60\n", ST_OK, "vireo-run: stats: " },
 	{ "protected-mode", PROT("protected.bin"), M_EXACT,
 	  "Hello from 32-bit protected mode!\nprotected mode OK\n", ST_OK },
 	{ "long-mode-paging", LONG("long.bin"), M_EXACT,
