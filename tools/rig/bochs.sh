@@ -117,6 +117,26 @@ tmux -L "$sock" new-session -d -x 80 -y 25 -s rig \
 timeout $((timeout + 30)) tmux -L "$sock" wait-for "$chan" &
 wpid=$!
 
+# Debian's Bochs has its debugger built in, and then the term display draws
+# on a pty of its own ("Bochs connected to screen /dev/pts/N" on stderr),
+# not on the terminal.  Nobody reads that pty unless we do: once its 4 KiB
+# buffer is full, Bochs blocks writing the screen and the guest stops.  So
+# wait (at most 60 s) for the name, then drain it into screen.log.
+pty=
+for ((i = 0; i < 600; i++)); do
+	pty=$(sed -n 's/^Bochs connected to screen "\(.*\)"$/\1/p' "$outdir/bochs.out" 2>/dev/null | head -n 1)
+	[[ -n "$pty" || -f "$outdir/bochs.rc" ]] && break
+	sleep 0.1
+done
+dpid=
+if [[ -n "$pty" && -c "$pty" ]]; then
+	stty -F "$pty" raw -echo 2>/dev/null || true
+	cat "$pty" >"$outdir/screen.log" 2>/dev/null &
+	dpid=$!
+elif [[ ! -f "$outdir/bochs.rc" ]]; then
+	echo "bochs.sh: WARNING: Bochs named no screen pty in $outdir/bochs.out; it may stall on a full pty" >&2
+fi
+
 show_live() {
 	local prefix=$1
 	# raw (no prefix) is for a person watching a demo: the rig's own
@@ -136,7 +156,10 @@ none) spid= ;;
 esac
 
 wait "$wpid" 2>/dev/null || true
-[[ -n "$spid" ]] && wait "$spid"
+[[ -z "$spid" ]] || wait "$spid" || true
+# cat ends by itself when Bochs closes the pty; this is for a Bochs killed
+# with the pty still held by something else.
+[[ -z "$dpid" ]] || kill "$dpid" 2>/dev/null || true
 end=$(date +%s.%N)
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 

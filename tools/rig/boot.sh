@@ -82,7 +82,7 @@ esac
 
 rc=0
 wait "$qpid" 2>/dev/null || rc=$?	# (no "Killed" job notice)
-[[ -n "$spid" ]] && wait "$spid"
+[[ -z "$spid" ]] || wait "$spid" || true
 end=$(date +%s.%N)
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 timed_out=0
