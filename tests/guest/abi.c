@@ -6,7 +6,10 @@
  * guest snippets are real-mode code in abi.asm ($VIREO_GUESTS/abi.bin,
  * loaded at 0x1000; offsets below must match it).
  *
- * Usage: vireo-abi [-g GUESTS_DIR]   Prints one "TEST abi/<name> ..." per case.
+ * Usage: vireo-abi [-g GUESTS_DIR] [-l] [FILTER...]
+ *   -l      list the case names
+ *   FILTER  run only the cases whose name contains one of these strings
+ * Prints one "TEST abi/<name> ..." per case, then "abi: N passed, M failed".
  *
  * Every VIREO_RUN is bounded by an alarm (SIGALRM without SA_RESTART): a
  * guest that keeps running when it should have exited fails its case
@@ -391,22 +394,40 @@ static const struct {
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	bool list = false;
 	struct ctx c;
 	size_t i;
 	int opt;
 
 	guests_dir = getenv("VIREO_GUESTS") ? getenv("VIREO_GUESTS") : "/vireo/guests";
-	while ((opt = getopt(argc, argv, "g:")) != -1) {
-		if (opt != 'g') {
-			fprintf(stderr, "usage: %s [-g GUESTS_DIR]\n", argv[0]);
+	while ((opt = getopt(argc, argv, "g:l")) != -1) {
+		switch (opt) {
+		case 'g':
+			guests_dir = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-g GUESTS_DIR] [-l] [FILTER...]\n", argv[0]);
 			return 2;
 		}
-		guests_dir = optarg;
+	}
+	if (list) {
+		for (i = 0; i < sizeof(acases) / sizeof(acases[0]); i++)
+			printf("%s\n", acases[i].name);
+		return 0;
 	}
 	sigaction(SIGALRM, &sa, NULL);
 	sys_fd = vt_open_dev();
 	for (i = 0; i < sizeof(acases) / sizeof(acases[0]); i++) {
-		int r;
+		bool sel = optind >= argc;
+		int r, k;
+
+		for (k = optind; k < argc; k++)
+			sel |= strstr(acases[i].name, argv[k]) != NULL;
+		if (!sel)
+			continue;
 
 		if (sys_fd < 0) {
 			printf("TEST abi/%s FAIL open %s: %s\n", acases[i].name, VIREO_DEVICE_PATH,
