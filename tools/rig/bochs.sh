@@ -165,11 +165,16 @@ wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
 rc=$(cat "$outdir/bochs.rc" 2>/dev/null || echo 137)
 timed_out=0
-((rc == 137)) && timed_out=1
+# SIGKILL (137) near the deadline is the timeout; earlier, someone else's.
+if ((rc == 137)) && awk -v w="$wall" -v t="$timeout" 'BEGIN { exit !(w >= t - 2) }'; then
+	timed_out=1
+fi
 printf 'rc=%s\ntimed_out=%s\nwall=%s\n' "$rc" "$timed_out" "$wall" >"$outdir/boot.status"
 
 if ((timed_out)); then
 	echo "bochs.sh: L1 killed after ${timeout}s (timeout)"
+elif ((rc == 137)); then
+	echo "bochs.sh: the emulator was killed (SIGKILL) after ${wall}s, not by the rig's timeout"
 else
 	echo "bochs.sh: L1 ran for ${wall}s wall (bochs exit status $rc)"
 fi

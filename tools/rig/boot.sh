@@ -86,11 +86,16 @@ wait "$qpid" 2>/dev/null || rc=$?	# (no "Killed" job notice)
 end=$(date +%s.%N)
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 timed_out=0
-((rc == 137)) && timed_out=1
+# SIGKILL (137) near the deadline is the timeout; earlier, someone else's.
+if ((rc == 137)) && awk -v w="$wall" -v t="$timeout" 'BEGIN { exit !(w >= t - 2) }'; then
+	timed_out=1
+fi
 printf 'rc=%s\ntimed_out=%s\nwall=%s\n' "$rc" "$timed_out" "$wall" >"$outdir/boot.status"
 
 if ((timed_out)); then
 	echo "boot.sh: L1 killed after ${timeout}s (timeout)"
+elif ((rc == 137)); then
+	echo "boot.sh: the emulator was killed (SIGKILL) after ${wall}s, not by the rig's timeout"
 elif ((rc != 0)); then
 	echo "boot.sh: qemu-system-x86_64 exited with status $rc after ${wall}s (see $console)"
 else

@@ -54,6 +54,8 @@ if grep -q '^VIREO-RIG: end' "$dir/results.txt"; then
 else
 	if ((timed_out)); then
 		why="L1 killed by the timeout after ${wall}s"
+	elif [[ "$rc" == 137 ]]; then
+		why="the emulator was killed (SIGKILL) after ${wall}s by something other than the rig's timeout"
 	elif grep -q 'Kernel panic' "$dir/console.txt"; then
 		why="L1 kernel panicked"
 	elif [[ "$rc" != 0 ]]; then
