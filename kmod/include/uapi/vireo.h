@@ -54,6 +54,7 @@ enum vireo_backend {
 #define VIREO_CAP_INSN_BYTES		(1ULL << 1) /* MMIO exits carry insn bytes */
 #define VIREO_CAP_NEXT_RIP		(1ULL << 2) /* hw reports next RIP */
 #define VIREO_CAP_READONLY_MEM		(1ULL << 3)
+#define VIREO_CAP_LAPIC			(1ULL << 4) /* VIREO_ENABLE_LAPIC works */
 
 struct vireo_caps {
 	__u32 api_version;
@@ -105,6 +106,72 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_memory_region) == 32, "memory_region ABI");
 #define VIREO_DELETE_MEMORY_REGION _IOW(VIREO_IOCTL_MAGIC, 0x11, __u32)
 /* Argument: vCPU id (0 .. max_vcpus-1).  Returns a new vCPU fd. */
 #define VIREO_CREATE_VCPU	_IO(VIREO_IOCTL_MAGIC, 0x12)
+
+/*
+ * In-kernel interrupt controller.  VIREO_ENABLE_LAPIC (argument 0) must
+ * come before the first VIREO_CREATE_VCPU; afterwards every vCPU has a
+ * local APIC in the kernel (xAPIC registers at IA32_APIC_BASE, x2APIC
+ * MSRs 0x800-0x8ff, the timer in periodic, one-shot and TSC-deadline
+ * modes, IPIs including INIT/SIPI), HLT waits in the kernel until an
+ * interrupt is pending, and vCPUs other than 0 start in wait-for-SIPI.
+ * VIREO_INJECT_EVENT then takes only exceptions and NMIs; interrupts
+ * arrive as MSI messages (VIREO_SIGNAL_MSI, VIREO_IRQFD) from the
+ * device models, IOAPIC and PIC in userland.
+ */
+#define VIREO_ENABLE_LAPIC	_IO(VIREO_IOCTL_MAGIC, 0x13)
+
+/*
+ * An MSI write as a PCI device would make it (Intel SDM vol. 3 12.11):
+ * address 0xfee00000 | dest ID << 12 | redirection hint << 3 | dest mode
+ * << 2; data = vector | delivery mode << 8 | level << 14 | trigger << 15.
+ * Delivery mode ExtINT (7) is how the userland 8259 PIC hands an
+ * interrupt to the LAPIC: the vector is taken from data as is and the
+ * LAPIC's in-service state is not involved (the PIC gets its own EOI).
+ * Returns the number of LAPICs that accepted it (0: all masked/absent).
+ */
+struct vireo_msi {
+	__u64 address;
+	__u32 data;
+	__u32 reserved;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_msi) == 16, "vireo_msi ABI");
+#define VIREO_SIGNAL_MSI	_IOW(VIREO_IOCTL_MAGIC, 0x14, struct vireo_msi)
+
+/*
+ * Each write to the eventfd fd delivers the MSI message: device threads
+ * raise interrupts without a system call into the vCPU path.  With
+ * VIREO_IRQFD_DEASSIGN, fd is unbound instead.
+ */
+#define VIREO_IRQFD_DEASSIGN	(1U << 0)
+struct vireo_irqfd {
+	__s32 fd;
+	__u32 flags;
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 reserved;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_irqfd) == 24, "vireo_irqfd ABI");
+#define VIREO_IRQFD		_IOW(VIREO_IOCTL_MAGIC, 0x15, struct vireo_irqfd)
+
+/*
+ * A guest OUT of len bytes to port addr (and, with DATAMATCH, of value
+ * datamatch) signals the eventfd fd and completes in the kernel instead of
+ * exiting: a virtio queue notification wakes the device thread directly.
+ * Port I/O only for now (VIREO_IOEVENTFD_PIO is required).
+ */
+#define VIREO_IOEVENTFD_PIO		(1U << 0)
+#define VIREO_IOEVENTFD_DATAMATCH	(1U << 1)
+#define VIREO_IOEVENTFD_DEASSIGN	(1U << 2)
+struct vireo_ioeventfd {
+	__u64 addr;
+	__u32 len;		/* 1, 2 or 4 */
+	__s32 fd;
+	__u64 datamatch;
+	__u32 flags;
+	__u32 reserved;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_ioeventfd) == 32, "vireo_ioeventfd ABI");
+#define VIREO_IOEVENTFD		_IOW(VIREO_IOCTL_MAGIC, 0x16, struct vireo_ioeventfd)
 
 /* ------------------------------------------------------------------ */
 /* vCPU state                                                          */
@@ -221,6 +288,22 @@ struct vireo_event {
 VIREO_ABI_ASSERT(sizeof(struct vireo_event) == 8, "vireo_event ABI");
 
 #define VIREO_INJECT_EVENT	_IOW(VIREO_IOCTL_MAGIC, 0x27, struct vireo_event)
+
+/*
+ * xAPIC MMIO: a guest access to the 4 KiB page at IA32_APIC_BASE exits as
+ * VIREO_EXIT_MMIO; userland decodes the instruction (libvireo) and performs
+ * the access on the in-kernel LAPIC with this ioctl (offset within the
+ * page, size 4; reads return data), then finishes the instruction.
+ */
+struct vireo_apic_access {
+	__u32 offset;
+	__u8 size;
+	__u8 is_write;
+	__u16 reserved;
+	__u64 data;
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_apic_access) == 16, "vireo_apic_access ABI");
+#define VIREO_APIC_ACCESS	_IOWR(VIREO_IOCTL_MAGIC, 0x29, struct vireo_apic_access)
 
 /* Runs the vCPU until an exit userland must see; see struct vireo_run. */
 #define VIREO_RUN		_IO(VIREO_IOCTL_MAGIC, 0x28)
