@@ -31,6 +31,13 @@ UL_RUN_OBJS  := $(patsubst $(UL_SRC)/vireo-run/%.c,$(UL_OBJ)/vireo-run/%.o,$(UL_
 UL_RUN_LIBOBJS := $(filter-out $(UL_OBJ)/vireo-run/main.o,$(UL_RUN_OBJS))
 UL_RUN       := $(BUILD)/bin/vireo-run
 
+# The PC platform (device models, PCI, virtio, boot, ACPI): one directory
+# per area, all in libvireo-pc.a, linked into vireo-run and the unit tests.
+UL_PC_DIRS   := hw pci virtio boot acpi
+UL_PC_SRCS   := $(foreach d,$(UL_PC_DIRS),$(wildcard $(UL_SRC)/$(d)/*.c))
+UL_PC_OBJS   := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_PC_SRCS))
+UL_PC_LIB    := $(BUILD)/lib/libvireo-pc.a
+
 UL_UNIT_SRCS := $(filter-out $(UL_UNIT)/fuzz_%.c,$(wildcard $(UL_UNIT)/*.c))
 UL_UNIT_OBJS := $(patsubst $(UL_UNIT)/%.c,$(UL_OBJ)/unit/%.o,$(UL_UNIT_SRCS))
 UL_UNIT_BIN  := $(BUILD)/bin/vireo-unit
@@ -42,7 +49,14 @@ UL_FUZZ_CORPUS  := $(BUILD)/fuzz/decode
 
 .PHONY: userland unit fuzz
 
-userland: $(UL_LIB) $(UL_RUN)
+userland: $(UL_LIB) $(UL_PC_LIB) $(UL_RUN)
+
+$(foreach d,$(UL_PC_DIRS),$(eval $$(UL_OBJ)/$(d)/%.o: $$(UL_SRC)/$(d)/%.c $$(CONFIG_H) ; @mkdir -p $$(dir $$@) && $$(CC) $$(UL_CFLAGS) -I$$(UL_SRC) -c $$< -o $$@))
+
+$(UL_PC_LIB): $(UL_PC_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 # Objects depend on the generated config so a Kconfig change (e.g.
 # VIREO_USER_DEBUG) rebuilds them with the new flags.
@@ -52,24 +66,27 @@ $(UL_OBJ)/lib/%.o: $(UL_SRC)/lib/%.c $(CONFIG_H)
 
 $(UL_OBJ)/vireo-run/%.o: $(UL_SRC)/vireo-run/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -c $< -o $@
+	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC) -c $< -o $@
 
 $(UL_OBJ)/unit/%.o: $(UL_UNIT)/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC)/lib -c $< -o $@
+	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC)/lib -I$(UL_SRC) -c $< -o $@
 
 $(UL_LIB): $(UL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(UL_RUN): $(UL_RUN_OBJS) $(UL_LIB)
+$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_LIB)
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) -lpthread
 
-$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_LIB)
+# --whole-archive: test files may only reference the platform through
+# self-registered suites, so pull every object in.
+$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_LIB)
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
+		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) -lpthread
 
 unit: $(UL_UNIT_BIN)
 	$(UL_UNIT_BIN)
@@ -92,4 +109,4 @@ fuzz: $(UL_FUZZ_BIN)
 	$(UL_FUZZ_BIN) -max_total_time=$(UL_FUZZ_SECONDS) -max_len=32 $(UL_FUZZ_CORPUS)
 endif
 
--include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d)
+-include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)

@@ -29,6 +29,13 @@ static const struct {
 
 static bool failed;
 static char detail[512];
+static struct vireo_test_suite *registered, **registered_tail = &registered;
+
+void vireo_test_register(struct vireo_test_suite *suite)
+{
+	*registered_tail = suite;
+	registered_tail = &suite->next;
+}
 
 void vireo_test_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -65,33 +72,41 @@ static bool selected(const char *name, int argc, char **argv)
 	return false;
 }
 
+static void run_suite(const char *prefix, const struct vireo_test *tests, int argc, char **argv,
+		      unsigned int *passed, unsigned int *nfailed)
+{
+	const struct vireo_test *t;
+
+	for (t = tests; t->name; t++) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s/%s", prefix, t->name);
+		if (!selected(name, argc, argv))
+			continue;
+		failed = false;
+		detail[0] = 0;
+		t->fn();
+		if (failed) {
+			printf("FAIL %s: %s\n", name, detail);
+			(*nfailed)++;
+		} else {
+			printf("PASS %s\n", name);
+			(*passed)++;
+		}
+		fflush(stdout);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int passed = 0, nfailed = 0;
+	const struct vireo_test_suite *r;
 	size_t s;
 
-	for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
-		const struct vireo_test *t;
-
-		for (t = suites[s].tests; t->name; t++) {
-			char name[128];
-
-			snprintf(name, sizeof(name), "%s/%s", suites[s].prefix, t->name);
-			if (!selected(name, argc, argv))
-				continue;
-			failed = false;
-			detail[0] = 0;
-			t->fn();
-			if (failed) {
-				printf("FAIL %s: %s\n", name, detail);
-				nfailed++;
-			} else {
-				printf("PASS %s\n", name);
-				passed++;
-			}
-			fflush(stdout);
-		}
-	}
+	for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
+		run_suite(suites[s].prefix, suites[s].tests, argc, argv, &passed, &nfailed);
+	for (r = registered; r; r = r->next)
+		run_suite(r->prefix, r->tests, argc, argv, &passed, &nfailed);
 	printf("%u passed, %u failed\n", passed, nfailed);
 	return nfailed ? 1 : 0;
 }

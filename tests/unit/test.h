@@ -59,6 +59,24 @@ bool vireo_test_failed(void);
 
 #define VIREO_TEST(fn) { #fn, fn }
 
+/*
+ * Self-registration, so that a new test file needs no edit elsewhere:
+ *   VIREO_TEST_SUITE(pic, vireo_tests_pic);
+ * after the file's NULL-terminated table.
+ */
+struct vireo_test_suite {
+	const char *prefix;
+	const struct vireo_test *tests;
+	struct vireo_test_suite *next;
+};
+void vireo_test_register(struct vireo_test_suite *suite);
+#define VIREO_TEST_SUITE(prefix_, table_)                                                   \
+	static struct vireo_test_suite vireo_suite_##prefix_ = { #prefix_, table_, NULL };  \
+	__attribute__((constructor)) static void vireo_suite_register_##prefix_(void)       \
+	{                                                                                   \
+		vireo_test_register(&vireo_suite_##prefix_);                               \
+	}
+
 extern const struct vireo_test vireo_tests_decode[];
 extern const struct vireo_test vireo_tests_paging[];
 extern const struct vireo_test vireo_tests_emulate[];
