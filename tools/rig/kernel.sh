@@ -7,6 +7,7 @@
 # CACHEDIR/debs and unpacks it with dpkg -x into CACHEDIR/linux-image-KVER.
 # A second run finds the unpacked tree and downloads nothing.  Prints the
 # unpacked tree's path (it has boot/vmlinuz-KVER and lib/modules/KVER).
+# Kernels of other versions in CACHEDIR are removed once a new one is in.
 set -euo pipefail
 
 kver=${1:?usage: kernel.sh KVER CACHEDIR}
@@ -48,4 +49,12 @@ dpkg -x "$deb" "$root.tmp" || { echo "kernel.sh: 'dpkg -x $deb' failed" >&2; exi
 touch "$root.tmp/.unpacked"
 rm -rf "$root"
 mv "$root.tmp" "$root"
+
+# Debian moved to a new ABI: the old kernels (~500 MB each) can go.
+for old in "$cache"/linux-image-* "$cache"/debs/linux-image-*.deb; do
+	case "$old" in
+	"$root" | "$cache/debs/${pkg}_"*) ;;
+	*) [[ -e "$old" ]] && echo "kernel.sh: removing the old $(basename "$old")" >&2 && rm -rf "$old" ;;
+	esac
+done
 echo "$root"
