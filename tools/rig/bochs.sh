@@ -104,7 +104,10 @@ echo c >"$outdir/bochs.debugrc"
 # ---------------------------------------------------------------- run
 sock=vireo-rig-$$
 chan=vireo-rig-done-$$
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null || true; }
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+}
 trap cleanup EXIT
 
 echo "bochs.sh: booting L1 (Bochs, Haswell with VMX+EPT, ${mem} MiB), script $script, timeout ${timeout}s"
