@@ -77,8 +77,7 @@ kmod: $(CONFIG_H)
 	$(MAKE) -C $(KDIR) M=$(SRCTREE)/kmod $(KMOD_FLAGS) modules
 
 check: deps
-	$(MAKE) unit
-	$(MAKE) rig-check
+	tools/check.sh
 
 demo: deps
 	tools/demo.sh

@@ -39,9 +39,30 @@ int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 
 	return vireo_exit_to_user(vcpu, reason);
 }
 
+/* HLT: with the in-kernel LAPIC the vCPU sleeps here instead of exiting. */
+int vireo_handle_hlt(struct vireo_vcpu *vcpu, unsigned int insn_len)
+{
+	vcpu->regs[VIREO_REG_RIP] += insn_len;
+	if (!vcpu->lapic)
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
+	vcpu->mp_state = VIREO_MP_HALTED;
+	return 0;
+}
+
 int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64 next_rip)
 {
 	struct vireo_run *run = vcpu->run;
+
+	/* A registered notification port completes here, without an exit. */
+	if (io->direction == VIREO_IO_OUT && !io->string) {
+		u32 mask = io->size == 4 ? 0xffffffff : (1U << (io->size * 8)) - 1;
+
+		if (vireo_ioeventfd_signal(vcpu->vm, io->port, io->size,
+					   vcpu->regs[VIREO_REG_RAX] & mask)) {
+			vcpu->regs[VIREO_REG_RIP] = next_rip;
+			return 0;
+		}
+	}
 
 	run->io = *io;
 	run->io.data = 0;

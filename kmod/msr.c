@@ -34,6 +34,27 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 	u64 data = (regs[VIREO_REG_RDX] << 32) | (u32)regs[VIREO_REG_RAX];
 	struct vireo_run *run = vcpu->run;
 
+	if (vcpu->lapic) {
+		u64 tsc = 0;
+		int r;
+
+		if (index == MSR_IA32_TSC_DEADLINE)
+			vireo_ops->get_msr(vcpu, MSR_IA32_TSC, &tsc);
+		r = vireo_lapic_msr(vcpu, index, is_write, &data, tsc);
+		if (r != -ENOENT) {
+			if (r) {
+				vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+			} else {
+				if (!is_write) {
+					regs[VIREO_REG_RAX] = (u32)data;
+					regs[VIREO_REG_RDX] = data >> 32;
+				}
+				regs[VIREO_REG_RIP] = next_rip;
+			}
+			return 0;
+		}
+	}
+
 	if (vireo_msr_is_listed(index)) {
 		int r;
 

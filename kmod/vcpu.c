@@ -47,6 +47,8 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 
 	switch (ev.type) {
 	case VIREO_EVENT_EXTINT:
+		if (vcpu->lapic)
+			return -EINVAL;	/* use VIREO_SIGNAL_MSI */
 		/* Vectors 0-15 are exceptions; an interrupt there is a bug. */
 		if (ev.vector < 16 || ev.has_error_code || ev.error_code)
 			return -EINVAL;
@@ -130,6 +132,24 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 		return true;
 	} else if (vcpu->extint.valid && vireo_vcpu_interruptible(vcpu, shadow)) {
 		src = &vcpu->extint;
+	} else if (vcpu->lapic && vireo_vcpu_interruptible(vcpu, shadow)) {
+		u32 pic = READ_ONCE(vcpu->pic_vector);
+		int vec;
+
+		if (pic & VIREO_PIC_VECTOR_VALID) {
+			/* The 8259 through LINT0 (ExtINT): no IRR/ISR involved. */
+			cmpxchg(&vcpu->pic_vector, pic, 0);
+			vec = pic & 0xff;
+		} else {
+			vec = vireo_lapic_pending(vcpu);
+			if (vec < 0)
+				return false;
+			vireo_lapic_ack(vcpu, vec);
+		}
+		*ev = (struct vireo_pending_event){
+			.valid = true, .type = VIREO_EVENT_EXTINT, .vector = vec,
+		};
+		return true;
 	}
 	if (!src)
 		return false;
@@ -141,7 +161,106 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 /* Whether the backend must exit as soon as the guest can take an interrupt. */
 bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu)
 {
-	return vcpu->extint.valid || vcpu->run->request_interrupt_window;
+	if (vcpu->extint.valid || vcpu->run->request_interrupt_window)
+		return true;
+	return vcpu->lapic && ((READ_ONCE(vcpu->pic_vector) & VIREO_PIC_VECTOR_VALID) ||
+			       vireo_lapic_pending(vcpu) >= 0);
+}
+
+/*
+ * Makes the vCPU notice new work: wakes it from HLT or wait-for-SIPI, and
+ * forces an exit if it is in guest mode (a reschedule IPI is enough: any
+ * interrupt ends the guest's run).  Any context.
+ */
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
+{
+	wake_up_interruptible(&vcpu->wq);
+	smp_mb();
+	if (READ_ONCE(vcpu->mode) == VIREO_IN_GUEST)
+		smp_send_reschedule(READ_ONCE(vcpu->cpu));
+}
+
+/* Power-on/INIT register state (SDM vol. 3 10.1.1, table 10-1). */
+static int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
+{
+	struct vireo_segment data = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
+	struct vireo_sregs sr = {
+		.cs = { .selector = 0xf000, .base = 0xffff0000, .limit = 0xffff,
+			.type = 0xb, .s = 1, .present = 1 },
+		.ds = data, .es = data, .fs = data, .gs = data, .ss = data,
+		.ldt = { .limit = 0xffff, .type = 2, .present = 1 },
+		.tr = { .limit = 0xffff, .type = 3, .present = 1 },
+		.gdt = { .limit = 0xffff },
+		.idt = { .limit = 0xffff },
+		.cr0 = 0x60000010,
+	};
+
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->regs[VIREO_REG_RIP] = 0xfff0;
+	vcpu->regs[VIREO_REG_RFLAGS] = 2;
+	vcpu->reinject.valid = vcpu->exception.valid = vcpu->extint.valid = false;
+	vcpu->completion = VIREO_COMPLETE_NONE;
+	vcpu->xcr0 = 1;
+	vcpu->cr8 = 0;
+	return vireo_ops->set_sregs(vcpu, &sr);
+}
+
+static bool vireo_vcpu_can_wake(struct vireo_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->requests) || READ_ONCE(vcpu->nmi_pending))
+		return true;
+	if (vcpu->mp_state == VIREO_MP_WAIT_SIPI)
+		return false;
+	if (!(vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF))
+		return false;
+	return (READ_ONCE(vcpu->pic_vector) & VIREO_PIC_VECTOR_VALID) ||
+	       vireo_lapic_pending(vcpu) >= 0;
+}
+
+/*
+ * INIT, SIPI and sleeping for the in-kernel LAPIC.  Returns 0 when the
+ * vCPU may enter the guest, 1 for an exit to userland, -EINTR on a signal.
+ */
+static int vireo_vcpu_mp_step(struct vireo_vcpu *vcpu)
+{
+	int r;
+
+	if (test_and_clear_bit(VIREO_REQ_INIT, &vcpu->requests)) {
+		r = vireo_vcpu_init_state(vcpu);
+		if (r)
+			return r;
+		vireo_lapic_init_signal(vcpu);
+		vcpu->mp_state = VIREO_MP_WAIT_SIPI;
+	}
+	if (test_and_clear_bit(VIREO_REQ_SIPI, &vcpu->requests) &&
+	    vcpu->mp_state == VIREO_MP_WAIT_SIPI) {
+		struct vireo_sregs sr;
+		u8 vec = READ_ONCE(vcpu->sipi_vector);
+
+		vireo_ops->get_sregs(vcpu, &sr);
+		sr.cs.selector = vec << 8;
+		sr.cs.base = (u64)vec << 12;
+		r = vireo_ops->set_sregs(vcpu, &sr);
+		if (r)
+			return r;
+		vcpu->regs[VIREO_REG_RIP] = 0;
+		vcpu->mp_state = VIREO_MP_RUNNABLE;
+	}
+	if (vcpu->level_eoi & VIREO_PIC_VECTOR_VALID) {
+		memset(&vcpu->run->eoi, 0, sizeof(vcpu->run->eoi));
+		vcpu->run->eoi.vector = vcpu->level_eoi & 0xff;
+		vcpu->level_eoi = 0;
+		return vireo_exit_to_user(vcpu, VIREO_EXIT_IOAPIC_EOI);
+	}
+	if (vcpu->mp_state == VIREO_MP_RUNNABLE)
+		return 0;
+
+	r = wait_event_interruptible(vcpu->wq, vireo_vcpu_can_wake(vcpu));
+	if (r)
+		return -EINTR;
+	if (vcpu->mp_state == VIREO_MP_HALTED && vireo_vcpu_can_wake(vcpu))
+		vcpu->mp_state = VIREO_MP_RUNNABLE;
+	return 0;
 }
 
 /* --------------------------------------------------------------- run */
@@ -219,13 +338,19 @@ static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	while (r == 0) {
 		if (signal_pending(current)) {
-			run->exit_reason = VIREO_EXIT_INTR;
 			r = -EINTR;
 			break;
 		}
 		cond_resched();
+		if (vcpu->lapic) {
+			r = vireo_vcpu_mp_step(vcpu);
+			if (r || vcpu->mp_state != VIREO_MP_RUNNABLE)
+				continue;
+		}
 		r = vireo_ops->run_once(vcpu);
 	}
+	if (r == -EINTR)
+		run->exit_reason = VIREO_EXIT_INTR;
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r < 0 ? r : 0;
 }
@@ -386,6 +511,17 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 	case VIREO_INJECT_EVENT:
 		r = vireo_vcpu_inject(vcpu, argp);
 		break;
+	case VIREO_APIC_ACCESS: {
+		struct vireo_apic_access acc;
+
+		r = -EFAULT;
+		if (copy_from_user(&acc, argp, sizeof(acc)))
+			break;
+		r = vireo_lapic_mmio(vcpu, &acc);
+		if (!r && copy_to_user(argp, &acc, sizeof(acc)))
+			r = -EFAULT;
+		break;
+	}
 	default:
 		r = -ENOTTY;
 		break;
@@ -439,6 +575,7 @@ static const struct file_operations vireo_vcpu_fops = {
 /* Freed only with its VM; the vCPU fd holds a VM reference. */
 void vireo_vcpu_destroy(struct vireo_vcpu *vcpu)
 {
+	vireo_lapic_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kfree(vcpu->cpuid);
 	__free_page(vcpu->run_page);
@@ -470,11 +607,21 @@ int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
 	vcpu->run = page_address(vcpu->run_page);
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto out_page;
+	init_waitqueue_head(&vcpu->wq);
 	r = vireo_ops->vcpu_init(vcpu);
 	if (r)
 		goto out_fpu;
 
 	mutex_lock(&vm->vcpus_lock);
+	if (vm->lapic_enabled && !vcpu->lapic) {
+		r = vireo_lapic_create(vcpu);
+		if (r) {
+			mutex_unlock(&vm->vcpus_lock);
+			goto out_fpu;
+		}
+		/* Application processors wait for the BSP's INIT-SIPI-SIPI. */
+		vcpu->mp_state = id ? VIREO_MP_WAIT_SIPI : VIREO_MP_RUNNABLE;
+	}
 	if (vm->vcpus[id]) {
 		mutex_unlock(&vm->vcpus_lock);
 		r = -EEXIST;
@@ -493,6 +640,7 @@ int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
 	return r;
 
 out_fpu:
+	vireo_lapic_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 out_page:
 	__free_page(vcpu->run_page);

@@ -16,6 +16,8 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
+#include <linux/wait.h>
+#include <linux/list.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -85,6 +87,11 @@ struct vireo_vm {
 	struct mutex vcpus_lock;
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];	/* (vcpus_lock) */
 	int nr_vcpus;					/* (vcpus_lock) */
+	bool lapic_enabled;				/* (vcpus_lock) */
+
+	struct mutex eventfds_lock;
+	struct list_head irqfds;			/* (eventfds_lock) */
+	struct list_head ioeventfds;			/* (RCU, eventfds_lock) */
 };
 
 void vireo_vm_put(struct vireo_vm *vm);
@@ -108,6 +115,22 @@ enum vireo_vcpu_mode {
 	VIREO_OUTSIDE_GUEST,
 	VIREO_IN_GUEST,
 };
+
+/* Multiprocessor state with an in-kernel LAPIC (SDM 9.4). */
+enum vireo_mp_state {
+	VIREO_MP_RUNNABLE,
+	VIREO_MP_HALTED,	/* HLT: sleeping until an interrupt */
+	VIREO_MP_WAIT_SIPI,	/* after INIT, and APs from creation */
+};
+
+/* vcpu->requests bits, set by other contexts, taken by the vCPU thread. */
+#define VIREO_REQ_INIT		0
+#define VIREO_REQ_SIPI		1
+
+/* A vector in pic_vector / level_eoi is valid when this bit is set. */
+#define VIREO_PIC_VECTOR_VALID	0x100
+
+struct vireo_lapic;
 
 /* An event waiting to be delivered at the next entry. */
 struct vireo_pending_event {
@@ -153,6 +176,14 @@ struct vireo_vcpu {
 	enum vireo_completion completion;	/* (v) */
 	u64 completion_rip;			/* (v) */
 	u8 io_size;				/* (v) */
+
+	struct vireo_lapic *lapic;	/* (c) NULL without VIREO_ENABLE_LAPIC */
+	wait_queue_head_t wq;		/* HLT and wait-for-SIPI sleep here */
+	int mp_state;			/* (v) enum vireo_mp_state */
+	unsigned long requests;		/* (a) VIREO_REQ_* */
+	u8 sipi_vector;			/* (a) with VIREO_REQ_SIPI */
+	u32 pic_vector;			/* (a) ExtINT from the 8259 */
+	u32 level_eoi;			/* (v) level-triggered EOI for userland */
 
 	u64 xcr0;			/* (v) guest XCR0 */
 	u32 pkru;			/* (v) guest PKRU */
@@ -226,6 +257,25 @@ int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 
 		  u32 suberror);
 void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru);
 void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru);
+
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
+int vireo_handle_hlt(struct vireo_vcpu *vcpu, unsigned int insn_len);
+
+/* lapic.c */
+int vireo_lapic_create(struct vireo_vcpu *vcpu);
+void vireo_lapic_free(struct vireo_vcpu *vcpu);
+int vireo_lapic_deliver_msi(struct vireo_vm *vm, u64 address, u32 data);
+int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc);
+int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data, u64 guest_tsc);
+int vireo_lapic_pending(struct vireo_vcpu *vcpu);
+void vireo_lapic_ack(struct vireo_vcpu *vcpu, u8 vector);
+void vireo_lapic_init_signal(struct vireo_vcpu *vcpu);
+
+/* eventfd.c */
+int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args);
+int vireo_ioeventfd(struct vireo_vm *vm, const struct vireo_ioeventfd *args);
+bool vireo_ioeventfd_signal(struct vireo_vm *vm, u16 port, u8 size, u32 value);
+void vireo_eventfds_release(struct vireo_vm *vm);
 
 /* msr.c */
 extern const u32 vireo_msr_list[];

@@ -18,6 +18,7 @@ static void vireo_vm_destroy(struct vireo_vm *vm)
 {
 	int i;
 
+	vireo_eventfds_release(vm);
 	for (i = 0; i < VIREO_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			vireo_vcpu_destroy(vm->vcpus[i]);
@@ -65,6 +66,44 @@ static long vireo_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long ar
 	}
 	case VIREO_CREATE_VCPU:
 		return vireo_vcpu_create(vm, arg);
+	case VIREO_ENABLE_LAPIC: {
+		int r = 0;
+
+		if (arg)
+			return -EINVAL;
+		mutex_lock(&vm->vcpus_lock);
+		if (vm->nr_vcpus)
+			r = -EBUSY;	/* existing vCPUs would have none */
+		else
+			vm->lapic_enabled = true;
+		mutex_unlock(&vm->vcpus_lock);
+		return r;
+	}
+	case VIREO_SIGNAL_MSI: {
+		struct vireo_msi msi;
+
+		if (copy_from_user(&msi, argp, sizeof(msi)))
+			return -EFAULT;
+		if (msi.reserved)
+			return -EINVAL;
+		if (!vm->lapic_enabled)
+			return -ENXIO;
+		return vireo_lapic_deliver_msi(vm, msi.address, msi.data);
+	}
+	case VIREO_IRQFD: {
+		struct vireo_irqfd irqfd;
+
+		if (copy_from_user(&irqfd, argp, sizeof(irqfd)))
+			return -EFAULT;
+		return vireo_irqfd(vm, &irqfd);
+	}
+	case VIREO_IOEVENTFD: {
+		struct vireo_ioeventfd ioev;
+
+		if (copy_from_user(&ioev, argp, sizeof(ioev)))
+			return -EFAULT;
+		return vireo_ioeventfd(vm, &ioev);
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -94,6 +133,9 @@ int vireo_vm_create(void)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->mmu_lock);
 	mutex_init(&vm->vcpus_lock);
+	mutex_init(&vm->eventfds_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
+	INIT_LIST_HEAD(&vm->ioeventfds);
 	r = vireo_tdp_init(&vm->tdp, vireo_ops->tdp_format);
 	if (r)
 		goto out_free;

@@ -298,6 +298,7 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	save->cr3 = sr->cr3;
 	save->cr4 = sr->cr4;
 	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl & ~VMCB_V_TPR_MASK) | sr->cr8;
+	vcpu->cr8 = sr->cr8;
 	svm->efer = sr->efer;
 	save->efer = sr->efer | EFER_SVME;
 	/* The CPL is SS.DPL in protected mode (APM 15.5.1). */
@@ -530,6 +531,9 @@ static void svm_inject_events(struct svm_vcpu *svm)
 	/* Left from an entry that was abandoned before VMRUN: still valid. */
 	if (!(c->event_inj & VMCB_EVENT_VALID) &&
 	    vireo_vcpu_pick_event(vcpu, c->int_state & VMCB_INT_SHADOW, &ev)) {
+		/* Real mode pushes no error codes. */
+		if (!(svm->vmcb->save.cr0 & X86_CR0_PE))
+			ev.has_error_code = false;
 		c->event_inj = vireo_event_encode(&ev);
 		c->event_inj_err = ev.error_code;
 	}
@@ -615,8 +619,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_CPUID:
 		return vireo_handle_cpuid(vcpu, svm_insn_len(svm, 2));
 	case SVM_EXIT_HLT:
-		regs[VIREO_REG_RIP] += svm_insn_len(svm, 1);
-		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
+		return vireo_handle_hlt(vcpu, svm_insn_len(svm, 1));
 	case SVM_EXIT_IOIO:
 		return svm_handle_ioio(svm);
 	case SVM_EXIT_MSR:
@@ -709,6 +712,8 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	}
 	svm_prepare_asid(svm, sd, cpu);
 
+	/* The TPR may have been written through the LAPIC: V_TPR is CR8. */
+	c->int_ctl = (c->int_ctl & ~VMCB_V_TPR_MASK) | (vcpu->cr8 & 0xf);
 	vmcb->save.rax = vcpu->regs[VIREO_REG_RAX];
 	vmcb->save.rsp = vcpu->regs[VIREO_REG_RSP];
 	vmcb->save.rip = vcpu->regs[VIREO_REG_RIP];

@@ -77,11 +77,18 @@ SYM_FUNC_START(vireo_vmx_enter)
 	 */
 	UNWIND_HINT_SAVE
 	jnz	.Lresume
+	/*
+	 * Enter with IF set, in the STI shadow: no host interrupt is taken
+	 * before the entry, and one pending exits at once (as SVM does).
+	 */
+	sti
 	vmlaunch
 	jmp	.Lvmfail
 .Lresume:
+	sti
 	vmresume
 .Lvmfail:
+	cli
 	/* Host RSP never changed; RBP and friends are restored below. */
 .Lvmfail_early:
 	mov	$1, %eax
@@ -90,6 +97,12 @@ SYM_FUNC_START(vireo_vmx_enter)
 SYM_INNER_LABEL(vireo_vmx_exit_point, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
 	ENDBR
+	/*
+	 * A VM exit clears IF (SDM 28.5.3); say it again so that Bochs,
+	 * which sets RFLAGS on exit without updating its interrupt masking,
+	 * keeps host interrupts off until the C code enables them.
+	 */
+	cli
 	/* RSP = HOST_RSP; every other register holds the guest's value. */
 	push	%rax
 	mov	8(%rsp), %rax		/* regs */

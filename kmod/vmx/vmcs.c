@@ -19,6 +19,7 @@
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include <asm/io.h>
 
 #include "vmx.h"
@@ -94,10 +95,10 @@ static int vmx_adjust(const char *what, u32 msr, u32 required, u32 optional, u32
 	return 0;
 }
 
-int vmx_read_caps(void)
+int vmx_read_caps(unsigned int preempt_us)
 {
 	bool true_msrs;
-	u64 basic;
+	u64 basic, misc;
 	int r;
 
 	rdmsrl(MSR_IA32_VMX_BASIC, basic);
@@ -119,6 +120,8 @@ int vmx_read_caps(void)
 			     CPU_BASED_HLT_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
 			     CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 			     CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+			     /* No TPR shadow: MOV CR8 would reach the host's APIC. */
+			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 			     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_caps.proc);
 	r = r ?: vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 			     SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
@@ -138,6 +141,26 @@ int vmx_read_caps(void)
 	vmx_caps.entry &= ~VM_ENTRY_IA32E_MODE;
 	/* Whether an interrupt window exit is wanted is decided per entry. */
 	vmx_caps.proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+
+	/*
+	 * The VMX-preemption timer (SDM 26.5.1) is off unless asked for: it
+	 * bounds how long a guest runs without an exit, which only matters
+	 * where external interrupts fail to end a run (Bochs, see entry.S).
+	 */
+	if (preempt_us) {
+		u32 pin = vmx_caps.pin;
+
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		if (!vmx_adjust("preemption-timer", true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+				MSR_IA32_VMX_PINBASED_CTLS, pin | PIN_BASED_VMX_PREEMPTION_TIMER,
+				0, &vmx_caps.pin)) {
+			u64 ticks = ((u64)tsc_khz * preempt_us / 1000) >> (misc & 0x1f);
+
+			vmx_caps.preempt_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+		} else {
+			vmx_caps.pin = pin;
+		}
+	}
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_caps.ept_vpid);
 	if (!(vmx_caps.ept_vpid & VMX_EPT_PAGE_WALK_4_BIT) ||

@@ -35,6 +35,10 @@
 #define CR_QUAL_GPR(q)		(((q) >> 8) & 15)
 #define CR_QUAL_LMSW(q)		(((q) >> 16) & 0xffff)
 
+static unsigned int preempt_us;
+module_param_named(vmx_preempt_us, preempt_us, uint, 0444);
+MODULE_PARM_DESC(vmx_preempt_us, "end every VMX guest run after this many microseconds (0: never; for emulators whose interrupts do not end a run)");
+
 static bool trace_exits;
 module_param_named(vmx_trace_exits, trace_exits, bool, 0644);
 MODULE_PARM_DESC(vmx_trace_exits, "log every VMX exit (rate-limited; debugging only)");
@@ -54,13 +58,14 @@ static int vmx_probe(void)
 		pr_info(VIREO_LOG_PREFIX "VMX is disabled in IA32_FEATURE_CONTROL; enable VT-x in the BIOS setup\n");
 		return -ENODEV;
 	}
-	return vmx_read_caps();
+	return vmx_read_caps(preempt_us);
 }
 
 static int vmx_setup(void)
 {
-	pr_info(VIREO_LOG_PREFIX "VMX: EPT, unrestricted guest, VPID %s; controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
-		vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no", vmx_caps.pin,
+	pr_info(VIREO_LOG_PREFIX "VMX: EPT, unrestricted guest, VPID %s, preemption timer %u ticks; controls pin %#x proc %#x proc2 %#x exit %#x entry %#x\n",
+		vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no", vmx_caps.preempt_ticks,
+		vmx_caps.pin,
 		vmx_caps.proc, vmx_caps.proc2, vmx_caps.exit, vmx_caps.entry);
 	return 0;
 }
@@ -607,6 +612,7 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 
 	switch (e->reason) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 		return 0;	/* the host took it when we re-enabled */
 	case EXIT_REASON_EXCEPTION_NMI:
 		return vmx_handle_exception_nmi(vmx, e);
@@ -617,8 +623,7 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	case EXIT_REASON_CPUID:
 		return vireo_handle_cpuid(vcpu, e->insn_len);
 	case EXIT_REASON_HLT:
-		vmx_skip(vmx, e);
-		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
+		return vireo_handle_hlt(vcpu, e->insn_len);
 	case EXIT_REASON_IO_INSTRUCTION:
 		return vmx_handle_io(vmx, e);
 	case EXIT_REASON_MSR_READ:
@@ -683,6 +688,9 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 	bool shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 
 	if (!vmx->event_pending && vireo_vcpu_pick_event(vcpu, shadow, &ev)) {
+		/* Real mode pushes no error codes; entry checks it (SDM 26.2.1.3). */
+		if (!(vmx->cr0 & X86_CR0_PE))
+			ev.has_error_code = false;
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vireo_event_encode(&ev));
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev.error_code);
 		vmx->event_pending = true;
@@ -802,6 +810,8 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 		vcpu->tlb_generation = gen;
 	}
 	vmx_refresh_host_state();
+	if (vmx_caps.preempt_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.preempt_ticks);
 	vmcs_write(GUEST_RSP, vcpu->regs[VIREO_REG_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->regs[VIREO_REG_RIP]);
 	vmcs_write(GUEST_RFLAGS, vcpu->regs[VIREO_REG_RFLAGS]);

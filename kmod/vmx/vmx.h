@@ -21,6 +21,7 @@ struct vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1;
 	u64 cr4_fixed0, cr4_fixed1;
 	bool ins_outs_info;		/* INS/OUTS report instruction info */
+	u32 preempt_ticks;		/* VMX-preemption timer per entry, 0: off */
 };
 extern struct vmx_caps vmx_caps;
 
@@ -71,7 +72,7 @@ static inline void vmcs_write(unsigned long field, u64 value)
 }
 
 /* vmcs.c: capabilities, VMXON, VMCS lifetime and the host state. */
-int vmx_read_caps(void);
+int vmx_read_caps(unsigned int preempt_us);
 int vmx_cpu_on(void);
 void vmx_cpu_off(void);
 int vmx_vmcs_alloc(struct vmx_vcpu *vmx);

@@ -61,7 +61,7 @@ rig-shell: rig-build
 # vireo.ko goes in only when RIG_VMX_KO names it (once the VMX backend is
 # there); not part of `make check` yet.
 RIG_VMX_KO      ?=
-RIG_VMX_MEM_MB  ?= 1024
+RIG_VMX_MEM_MB  ?= 2048
 RIG_VMX_TIMEOUT ?= 900
 RIG_VMX_SCRIPT  ?= vmx-probe.sh
 

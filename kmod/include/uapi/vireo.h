@@ -341,6 +341,11 @@ enum vireo_exit_reason {
 	VIREO_EXIT_INTERNAL_ERROR = 8,	/* vireo.ko could not handle an exit */
 	VIREO_EXIT_INTR = 9,		/* VIREO_RUN returned -EINTR (signal) */
 	VIREO_EXIT_UNKNOWN = 10,	/* unhandled hardware exit code */
+	/*
+	 * With the in-kernel LAPIC: the guest ended (EOI) a level-triggered
+	 * interrupt; userland's IOAPIC clears its remote IRR for eoi.vector.
+	 */
+	VIREO_EXIT_IOAPIC_EOI = 11,
 };
 
 #define VIREO_IO_IN	0
@@ -406,6 +411,10 @@ struct vireo_run {
 		struct vireo_exit_mmio mmio;
 		struct vireo_exit_msr msr;
 		struct vireo_exit_hw hw;	/* FAIL_ENTRY, UNKNOWN, INTERNAL */
+		struct {
+			__u8 vector;
+			__u8 reserved[7];
+		} eoi;				/* IOAPIC_EOI */
 		__u8 padding[256];
 	};
 };

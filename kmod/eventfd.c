@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Eventfd shortcuts between device threads and vCPUs:
+ *  irqfd      a write to the eventfd delivers a fixed MSI message, from the
+ *             eventfd's wakeup (atomic context), without any vCPU thread;
+ *  ioeventfd  a guest OUT to a registered port signals the eventfd and
+ *             completes in the kernel, without an exit to userland.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "vireo.h"
+
+struct vireo_irqfd_entry {
+	struct vireo_vm *vm;
+	struct eventfd_ctx *ctx;
+	u64 msi_address;
+	u32 msi_data;
+	wait_queue_entry_t wait;
+	poll_table pt;
+	struct list_head link;		/* (vm->eventfds_lock) */
+};
+
+struct vireo_ioeventfd_entry {
+	struct eventfd_ctx *ctx;
+	u16 port;
+	u8 len;
+	bool datamatch;
+	u32 value;
+	struct list_head link;		/* (vm->eventfds_lock) */
+};
+
+/* Eventfd wakeup: the wait-queue lock is held, interrupts are off. */
+static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
+{
+	struct vireo_irqfd_entry *e = container_of(wait, struct vireo_irqfd_entry, wait);
+	__poll_t flags = key_to_poll(key);
+
+	if (flags & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(e->ctx, &cnt);
+		vireo_lapic_deliver_msi(e->vm, e->msi_address, e->msi_data);
+	}
+	/* EPOLLHUP (fd closed): the entry stays until deassign or VM exit. */
+	return 0;
+}
+
+static void irqfd_queue_proc(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
+{
+	struct vireo_irqfd_entry *e = container_of(pt, struct vireo_irqfd_entry, pt);
+
+	add_wait_queue(wqh, &e->wait);
+}
+
+static void irqfd_free(struct vireo_irqfd_entry *e)
+{
+	u64 cnt;
+
+	eventfd_ctx_remove_wait_queue(e->ctx, &e->wait, &cnt);
+	eventfd_ctx_put(e->ctx);
+	kfree(e);
+}
+
+static int irqfd_deassign(struct vireo_vm *vm, struct eventfd_ctx *ctx)
+{
+	struct vireo_irqfd_entry *e, *tmp;
+	int r = -ENOENT;
+
+	mutex_lock(&vm->eventfds_lock);
+	list_for_each_entry_safe(e, tmp, &vm->irqfds, link) {
+		if (e->ctx != ctx)
+			continue;
+		list_del(&e->link);
+		irqfd_free(e);
+		r = 0;
+	}
+	mutex_unlock(&vm->eventfds_lock);
+	return r;
+}
+
+int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
+{
+	struct vireo_irqfd_entry *e;
+	struct eventfd_ctx *ctx;
+	struct fd f;
+	__poll_t events;
+	int r;
+
+	if (args->reserved || args->flags & ~VIREO_IRQFD_DEASSIGN)
+		return -EINVAL;
+	if (!vm->lapic_enabled)
+		return -ENXIO;
+	ctx = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	if (args->flags & VIREO_IRQFD_DEASSIGN) {
+		r = irqfd_deassign(vm, ctx);
+		eventfd_ctx_put(ctx);
+		return r;
+	}
+	if ((args->msi_address & 0xfff00000ULL) != 0xfee00000ULL) {
+		eventfd_ctx_put(ctx);
+		return -EINVAL;
+	}
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e) {
+		eventfd_ctx_put(ctx);
+		return -ENOMEM;
+	}
+	e->vm = vm;
+	e->ctx = ctx;
+	e->msi_address = args->msi_address;
+	e->msi_data = args->msi_data;
+	init_waitqueue_func_entry(&e->wait, irqfd_wakeup);
+	init_poll_funcptr(&e->pt, irqfd_queue_proc);
+
+	f = fdget(args->fd);
+	if (!f.file) {
+		eventfd_ctx_put(ctx);
+		kfree(e);
+		return -EBADF;
+	}
+	mutex_lock(&vm->eventfds_lock);
+	list_add_tail(&e->link, &vm->irqfds);
+	events = vfs_poll(f.file, &e->pt);
+	mutex_unlock(&vm->eventfds_lock);
+	fdput(f);
+	/* Writes made before we were listening count too. */
+	if (events & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(ctx, &cnt);
+		vireo_lapic_deliver_msi(vm, e->msi_address, e->msi_data);
+	}
+	return 0;
+}
+
+int vireo_ioeventfd(struct vireo_vm *vm, const struct vireo_ioeventfd *args)
+{
+	struct vireo_ioeventfd_entry *e, *tmp;
+	struct eventfd_ctx *ctx;
+	bool datamatch = args->flags & VIREO_IOEVENTFD_DATAMATCH;
+	int r = 0;
+
+	if (args->reserved || !(args->flags & VIREO_IOEVENTFD_PIO) ||
+	    args->flags & ~(VIREO_IOEVENTFD_PIO | VIREO_IOEVENTFD_DATAMATCH |
+			    VIREO_IOEVENTFD_DEASSIGN))
+		return -EINVAL;
+	if (args->addr > 0xffff || (args->len != 1 && args->len != 2 && args->len != 4) ||
+	    (datamatch && args->datamatch >> (args->len * 8)))
+		return -EINVAL;
+	ctx = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+
+	mutex_lock(&vm->eventfds_lock);
+	if (args->flags & VIREO_IOEVENTFD_DEASSIGN) {
+		r = -ENOENT;
+		list_for_each_entry_safe(e, tmp, &vm->ioeventfds, link) {
+			if (e->ctx != ctx || e->port != args->addr)
+				continue;
+			list_del(&e->link);
+			eventfd_ctx_put(e->ctx);
+			kfree(e);
+			r = 0;
+		}
+		goto out;
+	}
+	list_for_each_entry(e, &vm->ioeventfds, link) {
+		if (e->port == args->addr && e->len == args->len &&
+		    (!e->datamatch || !datamatch || e->value == args->datamatch)) {
+			r = -EEXIST;
+			goto out;
+		}
+	}
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e) {
+		r = -ENOMEM;
+		goto out;
+	}
+	e->ctx = ctx;
+	e->port = args->addr;
+	e->len = args->len;
+	e->datamatch = datamatch;
+	e->value = args->datamatch;
+	list_add_tail(&e->link, &vm->ioeventfds);
+	ctx = NULL;	/* the entry owns the reference now */
+out:
+	mutex_unlock(&vm->eventfds_lock);
+	if (ctx)
+		eventfd_ctx_put(ctx);
+	return r;
+}
+
+/* vCPU thread, process context.  True if an eventfd took the OUT. */
+bool vireo_ioeventfd_signal(struct vireo_vm *vm, u16 port, u8 size, u32 value)
+{
+	struct vireo_ioeventfd_entry *e;
+	bool hit = false;
+
+	if (list_empty_careful(&vm->ioeventfds))
+		return false;
+	mutex_lock(&vm->eventfds_lock);
+	list_for_each_entry(e, &vm->ioeventfds, link) {
+		if (e->port == port && e->len == size && (!e->datamatch || e->value == value)) {
+			eventfd_signal(e->ctx, 1);
+			hit = true;
+			break;
+		}
+	}
+	mutex_unlock(&vm->eventfds_lock);
+	return hit;
+}
+
+/* VM teardown. */
+void vireo_eventfds_release(struct vireo_vm *vm)
+{
+	struct vireo_ioeventfd_entry *io, *iotmp;
+	struct vireo_irqfd_entry *e, *tmp;
+
+	mutex_lock(&vm->eventfds_lock);
+	list_for_each_entry_safe(e, tmp, &vm->irqfds, link) {
+		list_del(&e->link);
+		irqfd_free(e);
+	}
+	list_for_each_entry_safe(io, iotmp, &vm->ioeventfds, link) {
+		list_del(&io->link);
+		eventfd_ctx_put(io->ctx);
+		kfree(io);
+	}
+	mutex_unlock(&vm->eventfds_lock);
+}

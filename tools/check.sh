@@ -1,0 +1,51 @@
+#!/bin/bash
+# `make check`: every leg, each reported on its own, then one total line.
+#
+#   unit  host unit tests (make unit)
+#   svm   the rig suite in the QEMU-TCG L1 (AMD SVM + NPT)      make rig-check
+#   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
+#
+# CHECK_LEGS="unit svm" runs a subset.  Exit status 1 if any leg failed or
+# printed no summary (a leg that crashed counts as one failure).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+legs=${CHECK_LEGS:-unit svm vmx}
+make=(make --no-print-directory)
+total_pass=0 total_fail=0 summary=()
+
+run_leg() {	# run_leg NAME COMMAND...
+	local name=$1 log line p f
+	shift
+	log=$(mktemp)
+	echo "==== check: $name ($*)"
+	"$@" 2>&1 | tee "$log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	rm -f "$log"
+	if [[ -z "$line" ]]; then
+		echo "==== check: $name printed no summary: counted as 1 failure"
+		p=0 f=1
+	else
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")")
+}
+
+for leg in $legs; do
+	case "$leg" in
+	unit) run_leg unit "${make[@]}" unit ;;
+	svm) run_leg svm "${make[@]}" rig-check ;;
+	vmx) run_leg vmx "${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" \
+		RIG_VMX_SCRIPT=run-suite.sh ;;
+	*) echo "check: unknown leg '$leg'"; exit 2 ;;
+	esac
+done
+
+echo "==== check: summary"
+printf '  %s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+((total_fail == 0))
