@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Multiboot v1 loader (contract in multiboot.h).  The kernel is checked
+ * whole before anything is written: a bad segment fails the load with
+ * guest RAM untouched.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vireo/paging.h>
+
+#include "boot/image.h"
+#include "boot/multiboot.h"
+
+#define PAGE_4K		0x1000ULL
+
+/* ELF32 (System V ABI, Intel386 supplement) */
+#define ELF_EHDR_SIZE	52
+#define ELF_PHDR_SIZE	32
+#define ELF_E_TYPE	16
+#define ELF_E_MACHINE	18
+#define ELF_E_ENTRY	24
+#define ELF_E_PHOFF	28
+#define ELF_E_PHENTSIZE	42
+#define ELF_E_PHNUM	44
+#define ELF_ET_EXEC	2
+#define ELF_EM_386	3
+#define ELF_PT_LOAD	1
+
+/* One range to copy into the guest: file bytes, then zeros. */
+struct mb_segment {
+	uint64_t paddr;
+	uint64_t offset;
+	uint64_t filesz;
+	uint64_t memsz;
+};
+
+struct mb_kernel {
+	struct mb_segment seg[64];
+	unsigned int nr;
+	uint64_t entry;
+};
+
+long vireo_multiboot_find_header(const void *image, size_t size)
+{
+	const uint8_t *p = image;
+	size_t limit = size < VIREO_MB_SEARCH ? size : VIREO_MB_SEARCH;
+	size_t off;
+
+	for (off = 0; off + 12 <= limit; off += 4) {
+		uint32_t magic = vireo_le32(p + off), flags = vireo_le32(p + off + 4);
+
+		if (magic != VIREO_MB_HEADER_MAGIC)
+			continue;
+		if ((uint32_t)(magic + flags + vireo_le32(p + off + 8)) != 0)
+			continue;
+		if ((flags & VIREO_MB_AOUT_KLUDGE) && off + 32 > limit)
+			continue;
+		return (long)off;
+	}
+	return -1;
+}
+
+/* [addr, addr + len) is RAM at or above 1 MiB below the hole, no wrap. */
+static bool fits(const struct vireo_layout *l, uint64_t addr, uint64_t len)
+{
+	return addr >= VIREO_LAYOUT_HIGH_MEM && addr <= l->low_end && len <= l->low_end - addr;
+}
+
+static bool entry_inside(const struct mb_kernel *k, uint64_t entry)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nr; i++) {
+		if (entry >= k->seg[i].paddr && entry - k->seg[i].paddr < k->seg[i].filesz)
+			return true;
+	}
+	return false;
+}
+
+static int parse_aout(const char *name, const uint8_t *p, size_t size, size_t hoff,
+		      struct mb_kernel *k, char *err)
+{
+	uint32_t header_addr = vireo_le32(p + hoff + 12), load_addr = vireo_le32(p + hoff + 16);
+	uint32_t load_end = vireo_le32(p + hoff + 20), bss_end = vireo_le32(p + hoff + 24);
+	struct mb_segment *s = &k->seg[0];
+
+	if (load_addr > header_addr || header_addr - load_addr > hoff) {
+		vireo_boot_errf(err, name,
+				"a.out kludge: load_addr %#x and header_addr %#x do not match the header's file offset %#zx",
+				load_addr, header_addr, hoff);
+		return -ENOEXEC;
+	}
+	s->paddr = load_addr;
+	s->offset = hoff - (header_addr - load_addr);
+	if (load_end == 0) {
+		s->filesz = size - s->offset;
+	} else if (load_end < load_addr || load_end - load_addr > size - s->offset) {
+		vireo_boot_errf(err, name,
+				"a.out kludge: load_end_addr %#x is before load_addr %#x or past the end of the file",
+				load_end, load_addr);
+		return -ENOEXEC;
+	} else {
+		s->filesz = load_end - load_addr;
+	}
+	s->memsz = s->filesz;
+	if (bss_end) {
+		if (bss_end < load_addr + s->filesz) {
+			vireo_boot_errf(err, name,
+					"a.out kludge: bss_end_addr %#x is inside the loaded image",
+					bss_end);
+			return -ENOEXEC;
+		}
+		s->memsz = bss_end - load_addr;
+	}
+	k->nr = 1;
+	k->entry = vireo_le32(p + hoff + 28);
+	return 0;
+}
+
+static int parse_elf(const char *name, const uint8_t *p, size_t size, struct mb_kernel *k,
+		     char *err)
+{
+	uint64_t phoff, entry;
+	unsigned int i, phnum;
+
+	if (size < ELF_EHDR_SIZE || memcmp(p, "\177ELF", 4)) {
+		vireo_boot_errf(err, name,
+				"Multiboot header without the a.out kludge, and not an ELF file");
+		return -ENOEXEC;
+	}
+	if (p[4] != 1 || p[5] != 1 || vireo_le16(p + ELF_E_MACHINE) != ELF_EM_386 ||
+	    vireo_le16(p + ELF_E_TYPE) != ELF_ET_EXEC) {
+		vireo_boot_errf(err, name,
+				"not a little-endian 32-bit i386 ELF executable (Multiboot v1 loads only those)");
+		return -ENOEXEC;
+	}
+	phoff = vireo_le32(p + ELF_E_PHOFF);
+	phnum = vireo_le16(p + ELF_E_PHNUM);
+	if (vireo_le16(p + ELF_E_PHENTSIZE) != ELF_PHDR_SIZE || phoff > size ||
+	    (uint64_t)phnum * ELF_PHDR_SIZE > size - phoff) {
+		vireo_boot_errf(err, name,
+				"ELF program headers (%u at %#llx) are malformed or past the end of the file",
+				phnum, (unsigned long long)phoff);
+		return -ENOEXEC;
+	}
+
+	entry = vireo_le32(p + ELF_E_ENTRY);
+	k->nr = 0;
+	k->entry = entry;
+	for (i = 0; i < phnum; i++) {
+		const uint8_t *ph = p + phoff + (uint64_t)i * ELF_PHDR_SIZE;
+		uint64_t off = vireo_le32(ph + 4), vaddr = vireo_le32(ph + 8);
+		uint64_t paddr = vireo_le32(ph + 12), filesz = vireo_le32(ph + 16);
+		uint64_t memsz = vireo_le32(ph + 20);
+		struct mb_segment *s;
+
+		if (vireo_le32(ph) != ELF_PT_LOAD || memsz == 0)
+			continue;
+		if (filesz > memsz || off > size || filesz > size - off) {
+			vireo_boot_errf(err, name,
+					"ELF segment %u: file range [%#llx, +%#llx) is past the end of the file or larger than its memory size",
+					i, (unsigned long long)off, (unsigned long long)filesz);
+			return -ENOEXEC;
+		}
+		if (k->nr == sizeof(k->seg) / sizeof(k->seg[0])) {
+			vireo_boot_errf(err, name, "more than %zu loadable ELF segments",
+					sizeof(k->seg) / sizeof(k->seg[0]));
+			return -ENOEXEC;
+		}
+		s = &k->seg[k->nr++];
+		*s = (struct mb_segment){ paddr, off, filesz, memsz };
+		/* e_entry is virtual; the kernel runs with paging off. */
+		if (entry >= vaddr && entry - vaddr < memsz)
+			k->entry = paddr + (entry - vaddr);
+	}
+	if (k->nr == 0) {
+		vireo_boot_errf(err, name, "no loadable ELF segment");
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Appends a NUL-terminated string to the information area's strings. */
+static uint64_t put_string(uint8_t *area, size_t *used, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	uint64_t at;
+
+	if (n > VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE - *used)
+		return 0;
+	at = VIREO_LAYOUT_ZERO_PAGE + *used;
+	memcpy(area + *used, s, n);
+	*used += n;
+	return at;
+}
+
+static int build_info(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
+		      struct vireo_multiboot_info *info, uint8_t *area, char *err)
+{
+	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
+	size_t used = VIREO_MBI_STRINGS_OFF;
+	uint64_t loader;
+	unsigned int i;
+	uint8_t *m = area;
+
+	vireo_put_le32(m + VIREO_MBI_FLAGS, VIREO_MBI_MEM | VIREO_MBI_CMDLINE | VIREO_MBI_MODS |
+						   VIREO_MBI_MMAP | VIREO_MBI_LOADER_NAME);
+	vireo_put_le32(m + VIREO_MBI_MEM_LOWER, (uint32_t)(VIREO_LAYOUT_EBDA >> 10));
+	/* KiB from 1 MiB to the first hole, the 32-bit field's reach. */
+	vireo_put_le32(m + VIREO_MBI_MEM_UPPER,
+		       (uint32_t)((l->low_end - VIREO_LAYOUT_HIGH_MEM) >> 10));
+	vireo_put_le32(m + VIREO_MBI_CMDLINE_PTR, (uint32_t)VIREO_LAYOUT_CMDLINE);
+	vireo_put_le32(m + VIREO_MBI_MODS_COUNT, cfg->nr_modules);
+	vireo_put_le32(m + VIREO_MBI_MODS_ADDR,
+		       (uint32_t)(VIREO_LAYOUT_ZERO_PAGE + VIREO_MBI_MODS_OFF));
+	vireo_put_le32(m + VIREO_MBI_MMAP_LENGTH, 24 * l->nr_e820);
+	vireo_put_le32(m + VIREO_MBI_MMAP_ADDR,
+		       (uint32_t)(VIREO_LAYOUT_ZERO_PAGE + VIREO_MBI_MMAP_OFF));
+	loader = put_string(area, &used, VIREO_MB_LOADER_NAME);
+	vireo_put_le32(m + VIREO_MBI_LOADER_NAME_PTR, (uint32_t)loader);
+
+	/* size (of the rest: 20), base, length, type; size is at -4. */
+	for (i = 0; i < l->nr_e820; i++) {
+		uint8_t *e = area + VIREO_MBI_MMAP_OFF + 24 * i;
+
+		vireo_put_le32(e, 20);
+		vireo_put_le64(e + 4, l->e820[i].addr);
+		vireo_put_le64(e + 12, l->e820[i].size);
+		vireo_put_le32(e + 20, l->e820[i].type);
+	}
+
+	for (i = 0; i < cfg->nr_modules; i++) {
+		const struct vireo_multiboot_module *mod = &cfg->modules[i];
+		const char *s = mod->cmdline ? mod->cmdline : (mod->name ? mod->name : "");
+		uint8_t *e = area + VIREO_MBI_MODS_OFF + 16 * i;
+		uint64_t str = put_string(area, &used, s);
+
+		if (!str) {
+			vireo_boot_errf(err, name,
+					"module command lines exceed the %llu bytes of the information area",
+					VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE -
+						VIREO_MBI_STRINGS_OFF);
+			return -E2BIG;
+		}
+		vireo_put_le32(e, (uint32_t)info->mod_addr[i]);
+		vireo_put_le32(e + 4, (uint32_t)(info->mod_addr[i] + mod->size));
+		vireo_put_le32(e + 8, (uint32_t)str);
+	}
+	return 0;
+}
+
+static int place_modules(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
+			 struct vireo_multiboot_info *info, char *err)
+{
+	uint64_t at = (info->kernel_end + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	unsigned int i;
+
+	if (cfg->nr_modules > VIREO_MB_MAX_MODULES) {
+		vireo_boot_errf(err, cfg->kernel_name, "%u modules: at most %zu",
+				cfg->nr_modules, (size_t)VIREO_MB_MAX_MODULES);
+		return -E2BIG;
+	}
+	for (i = 0; i < cfg->nr_modules; i++) {
+		const struct vireo_multiboot_module *mod = &cfg->modules[i];
+
+		if (!fits(l, at, mod->size)) {
+			vireo_boot_errf(err, mod->name ? mod->name : "module",
+					"%zu bytes do not fit in guest RAM after %#llx (RAM below the PCI hole ends at %#llx)",
+					mod->size, (unsigned long long)at,
+					(unsigned long long)l->low_end);
+			return -ENOSPC;
+		}
+		info->mod_addr[i] = at;
+		at = (at + mod->size + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	}
+	return 0;
+}
+
+int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *mem,
+			 const struct vireo_multiboot_config *cfg,
+			 struct vireo_multiboot_info *info, char *err)
+{
+	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
+	const char *cmdline = cfg->cmdline ? cfg->cmdline : name;
+	const uint8_t *p = cfg->kernel;
+	struct mb_kernel *k = NULL;
+	uint8_t *area = NULL;
+	unsigned int i;
+	long hoff;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	hoff = vireo_multiboot_find_header(cfg->kernel, cfg->kernel_size);
+	if (hoff < 0) {
+		vireo_boot_errf(err, name, "no Multiboot header in the first 8 KiB");
+		return -ENOEXEC;
+	}
+	info->header_flags = vireo_le32(p + hoff + 4);
+	if (info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS) {
+		vireo_boot_errf(err, name, "Multiboot header requires features %#x Vireo lacks",
+				info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS);
+		return -ENOEXEC;
+	}
+	if (strlen(cmdline) >= VIREO_LAYOUT_CMDLINE_MAX) {
+		vireo_boot_errf(err, name, "the command line is longer than %llu bytes",
+				VIREO_LAYOUT_CMDLINE_MAX - 1);
+		return -E2BIG;
+	}
+
+	k = calloc(1, sizeof(*k));
+	area = calloc(1, VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE);
+	if (!k || !area) {
+		vireo_boot_errf(err, name, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (info->header_flags & VIREO_MB_AOUT_KLUDGE)
+		ret = parse_aout(name, p, cfg->kernel_size, (size_t)hoff, k, err);
+	else
+		ret = parse_elf(name, p, cfg->kernel_size, k, err);
+	if (ret)
+		goto out;
+
+	ret = -ENOSPC;
+	info->kernel_start = UINT64_MAX;
+	for (i = 0; i < k->nr; i++) {
+		const struct mb_segment *s = &k->seg[i];
+
+		if (!fits(l, s->paddr, s->memsz)) {
+			vireo_boot_errf(err, name,
+					"segment [%#llx, %#llx) is not in guest RAM between 1 MiB and %#llx",
+					(unsigned long long)s->paddr,
+					(unsigned long long)(s->paddr + s->memsz),
+					(unsigned long long)l->low_end);
+			goto out;
+		}
+		if (s->paddr < info->kernel_start)
+			info->kernel_start = s->paddr;
+		if (s->paddr + s->memsz > info->kernel_end)
+			info->kernel_end = s->paddr + s->memsz;
+	}
+	if (!entry_inside(k, k->entry)) {
+		vireo_boot_errf(err, name, "entry point %#llx is outside the loaded image",
+				(unsigned long long)k->entry);
+		ret = -ENOEXEC;
+		goto out;
+	}
+	ret = place_modules(l, cfg, info, err);
+	if (ret)
+		goto out;
+	ret = build_info(l, cfg, info, area, err);
+	if (ret)
+		goto out;
+
+	ret = -EFAULT;
+	for (i = 0; i < k->nr; i++) {
+		const struct mb_segment *s = &k->seg[i];
+
+		if (vireo_boot_write(mem, s->paddr, p + s->offset, s->filesz) ||
+		    vireo_boot_write(mem, s->paddr + s->filesz, NULL, s->memsz - s->filesz)) {
+			vireo_boot_errf(err, name, "cannot write to guest RAM at %#llx",
+					(unsigned long long)s->paddr);
+			goto out;
+		}
+	}
+	for (i = 0; i < cfg->nr_modules; i++) {
+		const struct vireo_multiboot_module *mod = &cfg->modules[i];
+
+		if (vireo_boot_write(mem, info->mod_addr[i], mod->data, mod->size)) {
+			vireo_boot_errf(err, mod->name ? mod->name : "module",
+					"cannot write to guest RAM at %#llx",
+					(unsigned long long)info->mod_addr[i]);
+			goto out;
+		}
+	}
+	if (vireo_boot_write(mem, VIREO_LAYOUT_CMDLINE, cmdline, strlen(cmdline) + 1) ||
+	    vireo_boot_write(mem, VIREO_LAYOUT_ZERO_PAGE, area,
+			     VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE)) {
+		vireo_boot_errf(err, name, "cannot write the information structure to guest RAM");
+		goto out;
+	}
+
+	info->info_addr = VIREO_LAYOUT_ZERO_PAGE;
+	info->entry.mode = VIREO_ENTRY_PROT32;
+	info->entry.rip = k->entry;
+	info->entry.rax = VIREO_MB_BOOT_MAGIC;
+	info->entry.rbx = info->info_addr;
+	ret = 0;
+out:
+	free(area);
+	free(k);
+	return ret;
+}
