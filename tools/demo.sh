@@ -5,6 +5,8 @@
 # hardware), runs tests/l1/run-demo.sh right here against $BUILD/bin and
 # $BUILD/guests.  Anywhere else, boots the emulated L1 machine and runs the
 # same script there (make rig-demo); the guest's output is shown either way.
+# DEMO_BACKEND=vmx picks the Intel VMX L1 (Bochs, a few minutes) instead of
+# the AMD SVM one (QEMU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -20,5 +22,11 @@ if [[ -c /dev/vireo ]] && (exec 9<>/dev/vireo) 2>/dev/null; then
 	exec sh "$demo"
 fi
 
-echo "demo.sh: no usable /dev/vireo on this host: running the demo inside the emulated L1 machine"
-exec make -C "$top" --no-print-directory BUILD="$build" rig-demo
+backend=${DEMO_BACKEND:-svm}
+case "$backend" in
+svm) target=rig-demo ;;
+vmx) target=rig-demo-vmx ;;
+*) echo "demo.sh: DEMO_BACKEND must be svm or vmx, not '$backend'" >&2; exit 2 ;;
+esac
+echo "demo.sh: no usable /dev/vireo on this host: running the demo inside the emulated L1 machine ($backend)"
+exec make -C "$top" --no-print-directory BUILD="$build" "$target"

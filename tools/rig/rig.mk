@@ -71,3 +71,19 @@ rig-check-vmx: rig-build
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		$(if $(RIG_VMX_KO),--ko $(RIG_VMX_KO)) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script $(RIG_VMX_SCRIPT) --show $(RIG_SHOW)
+
+# The exit-cost benchmark in the Bochs L1: vireo.ko's VMX backend against
+# kvm-intel in the same boot.
+.PHONY: rig-bench-vmx
+rig-bench-vmx: rig-build
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
+		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench.sh --show $(RIG_SHOW)
+
+.PHONY: rig-demo-vmx
+rig-demo-vmx: rig-build
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
+		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-demo.sh --show raw
