@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Image conversion: read the source's guest view chunk by chunk, write the
+ * chunks that are not all zeros to a fresh image, report progress.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "disk_priv.h"
+
+#define CHUNK (1u << 20)
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i])
+			return false;
+	for (size_t i = len & ~(size_t)7; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void copy_err(struct vireo_disk_err *err, const struct vireo_disk *d)
+{
+	if (err)
+		snprintf(err->msg, sizeof(err->msg), "%s", vireo_disk_errmsg(d));
+}
+
+int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *o,
+		       struct vireo_disk_err *err)
+{
+	struct vireo_disk_create_opts copts = { 0 };
+	struct vireo_disk *s = NULL, *d = NULL;
+	uint64_t size, done = 0;
+	size_t chunk = CHUNK;
+	bool created = false;
+	uint8_t *buf = NULL;
+	int ret;
+
+	ret = vireo_disk_open(src, o->src_format, VIREO_DISK_RDONLY, &s, err);
+	if (ret)
+		return ret;
+	size = vireo_disk_size(s);
+	copts.format = o->dst_format;
+	copts.size = size;
+	copts.cluster_size = o->cluster_size;
+	copts.overwrite = o->overwrite;
+	if (o->dst_format == VIREO_DISK_RAW && !size) {
+		vireo_disk_err_set(err, src, "convert: the source is empty");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = vireo_disk_create(dst, &copts, err);
+	if (ret)
+		goto out;
+	created = true;
+	ret = vireo_disk_open(dst, o->dst_format, VIREO_DISK_UNSAFE_NOSYNC, &d, err);
+	if (ret)
+		goto out;
+	if (o->cluster_size > chunk)
+		chunk = o->cluster_size;
+	buf = malloc(chunk);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (o->progress && o->progress(o->opaque, 0, size)) {
+		ret = -ECANCELED;
+		goto out;
+	}
+	while (done < size) {
+		size_t n = size - done < chunk ? size - done : chunk;
+
+		ret = vireo_disk_pread(s, buf, n, done);
+		if (ret) {
+			copy_err(err, s);
+			goto out;
+		}
+		if (!all_zero(buf, n)) {
+			ret = vireo_disk_pwrite(d, buf, n, done);
+			if (ret) {
+				copy_err(err, d);
+				goto out;
+			}
+		}
+		done += n;
+		if (o->progress && o->progress(o->opaque, done, size)) {
+			vireo_disk_err_set(err, dst, "conversion cancelled");
+			ret = -ECANCELED;
+			goto out;
+		}
+	}
+	ret = vireo_disk_close(d);
+	d = NULL;
+	if (ret)
+		vireo_disk_err_set(err, dst, "flush: %s", strerror(-ret));
+out:
+	if (d)
+		vireo_disk_close(d);
+	vireo_disk_close(s);
+	if (ret && created)
+		unlink(dst);
+	free(buf);
+	return ret;
+}

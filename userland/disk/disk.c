@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic block-backend layer: opening with format probing and
+ * locking, range checks, the per-handle mutex, error messages, and the
+ * dispatch to the format's ops table.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "disk_priv.h"
+#include "qcow2.h"
+
+void vireo_disk_fmt_err(char *buf, size_t len, const char *path, const char *fmt, va_list ap)
+{
+	int n = snprintf(buf, len, "%s: ", path ? path : "(image)");
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	vsnprintf(buf + n, len - n, fmt, ap);
+}
+
+void vireo_disk_err_set(struct vireo_disk_err *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vireo_disk_fmt_err(err->msg, sizeof(err->msg), path, fmt, ap);
+	va_end(ap);
+}
+
+int vireo_disk_fail(struct vireo_disk *d, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vireo_disk_fmt_err(d->err, sizeof(d->err), d->path, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void vireo_disk_base_init(struct vireo_disk *d, const struct vireo_disk_ops *ops,
+			  const char *path, int fd, unsigned int flags)
+{
+	d->ops = ops;
+	d->path = strdup(path);
+	d->fd = fd;
+	d->flags = flags;
+	d->ro = flags & VIREO_DISK_RDONLY;
+	d->err[0] = 0;
+	pthread_mutex_init(&d->lock, NULL);
+}
+
+void vireo_disk_base_fini(struct vireo_disk *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);	/* drops the flock too */
+	d->fd = -1;
+	pthread_mutex_destroy(&d->lock);
+	free(d->path);
+	d->path = NULL;
+}
+
+int vireo_disk_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0) {	/* past EOF: sparse tail */
+			memset(p, 0, len);
+			return 0;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vireo_disk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+char *vireo_disk_resolve_relative(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+	char *out;
+
+	if (name[0] == '/' || !slash)
+		return strdup(name);
+	if (asprintf(&out, "%.*s/%s", (int)(slash - path), path, name) < 0)
+		return NULL;
+	return out;
+}
+
+const char *vireo_disk_format_name(enum vireo_disk_format fmt)
+{
+	switch (fmt) {
+	case VIREO_DISK_RAW:
+		return "raw";
+	case VIREO_DISK_QCOW2:
+		return "qcow2";
+	default:
+		return "auto";
+	}
+}
+
+int vireo_disk_parse_format(const char *name, enum vireo_disk_format *fmt)
+{
+	if (!strcmp(name, "raw"))
+		*fmt = VIREO_DISK_RAW;
+	else if (!strcmp(name, "qcow2"))
+		*fmt = VIREO_DISK_QCOW2;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int vireo_disk_open_depth(const char *path, enum vireo_disk_format fmt, unsigned int flags,
+			  int depth, struct vireo_disk **out, struct vireo_disk_err *err)
+{
+	bool ro = flags & VIREO_DISK_RDONLY;
+	uint8_t magic[4] = { 0 };
+	struct stat st;
+	int fd, ret;
+
+	*out = NULL;
+	if (depth > VIREO_DISK_MAX_CHAIN) {
+		vireo_disk_err_set(err, path, "backing chain deeper than %d images (a loop?)",
+				   VIREO_DISK_MAX_CHAIN);
+		return -ELOOP;
+	}
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, path, "cannot open: %s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		ret = -EINVAL;
+		vireo_disk_err_set(err, path, "not a regular file or block device");
+		goto fail;
+	}
+	if (!(flags & VIREO_DISK_NO_LOCK) && flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, path, "in use by another process (%s lock held)",
+				   ro ? "exclusive" : "a");
+		goto fail;
+	}
+	if (fmt == VIREO_DISK_AUTO) {
+		ret = vireo_disk_pread_full(fd, magic, sizeof(magic), 0);
+		if (ret) {
+			vireo_disk_err_set(err, path, "cannot read: %s", strerror(-ret));
+			goto fail;
+		}
+		fmt = (magic[0] == 'Q' && magic[1] == 'F' && magic[2] == 'I' && magic[3] == 0xfb)
+			      ? VIREO_DISK_QCOW2
+			      : VIREO_DISK_RAW;
+	}
+	if (fmt == VIREO_DISK_QCOW2)
+		return vireo_disk_qcow2_open(path, fd, flags, depth, out, err);
+	return vireo_disk_raw_open(path, fd, flags, out, err);
+fail:
+	close(fd);
+	return ret;
+}
+
+int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
+		    struct vireo_disk **out, struct vireo_disk_err *err)
+{
+	return vireo_disk_open_depth(path, fmt, flags, 0, out, err);
+}
+
+int vireo_disk_close(struct vireo_disk *d)
+{
+	int ret = 0;
+
+	if (!d)
+		return 0;
+	if (!d->ro)
+		ret = vireo_disk_flush(d);
+	d->ops->close(d);
+	return ret;
+}
+
+static int check_range(struct vireo_disk *d, uint64_t off, uint64_t len)
+{
+	if (off > d->size || len > d->size - off)
+		return vireo_disk_fail(d, -EINVAL,
+				       "request at 0x%llx (+%llu bytes) beyond the virtual size %llu",
+				       (unsigned long long)off, (unsigned long long)len,
+				       (unsigned long long)d->size);
+	return 0;
+}
+
+int vireo_disk_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = check_range(d, off, len);
+	if (!ret && len)
+		ret = d->ops->pread(d, buf, len, off);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->ro)
+		ret = vireo_disk_fail(d, -EROFS, "opened read-only");
+	else
+		ret = check_range(d, off, len);
+	if (!ret && len)
+		ret = d->ops->pwrite(d, buf, len, off);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int vireo_disk_flush(struct vireo_disk *d)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->ro)
+		ret = d->ops->flush(d);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int vireo_disk_discard(struct vireo_disk *d, uint64_t off, uint64_t len)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->ro)
+		ret = vireo_disk_fail(d, -EROFS, "opened read-only");
+	else if (!d->ops->discard)
+		ret = vireo_disk_fail(d, -EOPNOTSUPP, "%s images cannot discard", d->ops->name);
+	else
+		ret = check_range(d, off, len);
+	if (!ret && len)
+		ret = d->ops->discard(d, off, len);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int vireo_disk_resize(struct vireo_disk *d, uint64_t new_size)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->ro)
+		ret = vireo_disk_fail(d, -EROFS, "opened read-only");
+	else if (new_size % 512)
+		ret = vireo_disk_fail(d, -EINVAL, "new size %llu is not a multiple of 512",
+				      (unsigned long long)new_size);
+	else if (new_size < d->size)
+		ret = vireo_disk_fail(d, -EINVAL,
+				      "shrinking from %llu to %llu bytes is not supported (it would drop data)",
+				      (unsigned long long)d->size, (unsigned long long)new_size);
+	else if (new_size == d->size)
+		ret = 0;
+	else
+		ret = d->ops->resize(d, new_size);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+uint64_t vireo_disk_size(const struct vireo_disk *d)
+{
+	return d->size;
+}
+
+bool vireo_disk_readonly(const struct vireo_disk *d)
+{
+	return d->ro;
+}
+
+enum vireo_disk_format vireo_disk_format(const struct vireo_disk *d)
+{
+	return d->ops->format;
+}
+
+const char *vireo_disk_path(const struct vireo_disk *d)
+{
+	return d->path;
+}
+
+const char *vireo_disk_errmsg(const struct vireo_disk *d)
+{
+	return d->err;
+}
+
+void vireo_disk_get_info(struct vireo_disk *d, struct vireo_disk_info *info)
+{
+	struct stat st;
+
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&d->lock);
+	info->format = d->ops->format;
+	info->virtual_size = d->size;
+	if (fstat(d->fd, &st) == 0) {
+		info->disk_size = (uint64_t)st.st_blocks * 512;
+		info->file_size = st.st_size;
+	}
+	d->ops->info(d, info);
+	pthread_mutex_unlock(&d->lock);
+}
+
+int vireo_disk_check(struct vireo_disk *d, struct vireo_disk_check *res, FILE *log)
+{
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&d->lock);
+	if (d->ops->check)
+		ret = d->ops->check(d, res, log);
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opts,
+		      struct vireo_disk_err *err)
+{
+	switch (opts->format) {
+	case VIREO_DISK_RAW:
+		if (opts->backing_file) {
+			vireo_disk_err_set(err, path, "raw images cannot have a backing file");
+			return -EINVAL;
+		}
+		return vireo_disk_raw_create(path, opts, err);
+	case VIREO_DISK_QCOW2:
+		return vireo_disk_qcow2_create(path, opts, err);
+	default:
+		vireo_disk_err_set(err, path, "create: the format must be raw or qcow2");
+		return -EINVAL;
+	}
+}

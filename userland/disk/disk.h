@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libvireo-disk: block backends for guest disks (raw files and qcow2
+ * version 2/3 with backing files), image creation, resize, conversion and
+ * consistency checks.  virtio-blk, the `vireo disk ...` CLI and the
+ * vireo-img tool are its clients.  Plain C + libc + zlib: no GLib, so
+ * that vireo-run can link it statically into the rig's initramfs.
+ *
+ * Conventions
+ *   - Every function returning int returns 0 (or a count) on success and
+ *     -errno on failure.  Failures leave a message that names the file and
+ *     the problem: in the caller's struct vireo_disk_err for the functions
+ *     that take one (open, create, convert), else in vireo_disk_errmsg().
+ *     Example: "disk.qcow2: L1 table at 0x30000 (65536 bytes) extends
+ *     beyond the end of the file (size 196608)".
+ *   - I/O is byte-granular: any offset and length inside the virtual size.
+ *     virtio-blk passes sector * 512.  Reads of never-written areas return
+ *     zeros (or the backing file's data).  A request crossing the virtual
+ *     size fails with -EINVAL and does nothing.
+ *   - Thread safety: every call on one handle takes the handle's mutex, so
+ *     a handle may be used from several threads (e.g. one per virtqueue);
+ *     requests on one image are serialised, not parallel.  Different
+ *     handles are independent.  An image opened read-write is locked
+ *     (flock LOCK_EX) against a second read-write or read-only open by
+ *     another Vireo handle; read-only opens share the lock (LOCK_SH), so
+ *     one backing file can serve many linked clones.
+ *   - Durability: a completed write is in the page cache; vireo_disk_flush()
+ *     (virtio-blk FLUSH) makes it durable.  Image metadata stays
+ *     consistent whatever the moment the process dies or the host loses
+ *     power: at worst clusters are leaked (see the ordering comment in
+ *     qcow2_write.c).
+ */
+#ifndef VIREO_DISK_H
+#define VIREO_DISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum vireo_disk_format {
+	VIREO_DISK_AUTO = 0,	/* open: probe (qcow2 magic, else raw) */
+	VIREO_DISK_RAW,
+	VIREO_DISK_QCOW2,
+};
+
+/* Open flags. */
+#define VIREO_DISK_RDONLY	(1u << 0)
+/*
+ * Do not open the backing file: unallocated clusters read as zeros.  For
+ * tools that must not follow a name taken from an untrusted image (the
+ * fuzzer) and for `info` of an image whose backing file is missing.
+ */
+#define VIREO_DISK_NO_BACKING	(1u << 1)
+/*
+ * Skip the ordering fdatasync()s of cluster allocation.  Only for images
+ * nobody else can see until the caller is done (convert's fresh output):
+ * a crash then leaves a file that must be thrown away.
+ */
+#define VIREO_DISK_UNSAFE_NOSYNC (1u << 2)
+/* Do not take the flock (the caller holds a lock of its own). */
+#define VIREO_DISK_NO_LOCK	(1u << 3)
+
+#define VIREO_DISK_ERR_MAX 1200
+
+struct vireo_disk_err {
+	char msg[VIREO_DISK_ERR_MAX];
+};
+
+struct vireo_disk;
+
+/*
+ * Open @path.  @fmt VIREO_DISK_AUTO probes the first bytes: the qcow2
+ * magic means qcow2, anything else raw.  A qcow2 image's backing chain is
+ * opened read-only (at most VIREO_DISK_MAX_CHAIN deep), the backing path
+ * taken relative to the directory of the image that names it.
+ * Refused, with a message: a malformed or truncated header or table, an
+ * incompatible feature we do not implement (named), encryption, external
+ * data files; read-write opens are also refused for images with the dirty
+ * or corrupt bit, internal snapshots, or refcounts other than 16 bits.
+ */
+#define VIREO_DISK_MAX_CHAIN 16
+int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
+		    struct vireo_disk **out, struct vireo_disk_err *err);
+
+/* Flush (if writable) and free.  Returns the flush's result. */
+int vireo_disk_close(struct vireo_disk *d);
+
+int vireo_disk_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off);
+int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off);
+int vireo_disk_flush(struct vireo_disk *d);
+/*
+ * Discard (virtio-blk DISCARD / WRITE_ZEROES with unmap): the range reads
+ * as zeros afterwards.  qcow2 v3 drops whole clusters (zero flag), and
+ * zero-fills partial ones; raw punches a hole.  -EOPNOTSUPP where the
+ * format cannot (qcow2 v2).
+ */
+int vireo_disk_discard(struct vireo_disk *d, uint64_t off, uint64_t len);
+
+/* Virtual size in bytes (what the guest sees). */
+uint64_t vireo_disk_size(const struct vireo_disk *d);
+bool vireo_disk_readonly(const struct vireo_disk *d);
+enum vireo_disk_format vireo_disk_format(const struct vireo_disk *d);
+const char *vireo_disk_path(const struct vireo_disk *d);
+
+/* The message of the last failed call on @d ("" if none). */
+const char *vireo_disk_errmsg(const struct vireo_disk *d);
+
+/*
+ * Grow the virtual size to @new_size (a multiple of 512).  Shrinking is
+ * refused (-EINVAL): it would silently drop guest data.
+ */
+int vireo_disk_resize(struct vireo_disk *d, uint64_t new_size);
+
+struct vireo_disk_info {
+	enum vireo_disk_format format;
+	uint64_t virtual_size;
+	uint64_t disk_size;	/* bytes allocated on the host (st_blocks * 512) */
+	uint64_t file_size;	/* st_size */
+	uint32_t cluster_size;	/* 0 for raw */
+	uint32_t qcow2_version;	/* 0 for raw */
+	uint32_t refcount_bits;
+	uint32_t nb_snapshots;
+	bool dirty, corrupt, lazy_refcounts, compressed_clusters_seen;
+	char backing_file[1024];	/* as stored in the image, "" if none */
+	char backing_path[4096];	/* resolved against the image's directory */
+	char backing_format[32];	/* "raw"/"qcow2" from the header extension, or "" */
+};
+void vireo_disk_get_info(struct vireo_disk *d, struct vireo_disk_info *info);
+const char *vireo_disk_format_name(enum vireo_disk_format fmt);
+/* "raw" / "qcow2" -> format; -EINVAL for anything else. */
+int vireo_disk_parse_format(const char *name, enum vireo_disk_format *fmt);
+
+/* --- creation ----------------------------------------------------------- */
+
+struct vireo_disk_create_opts {
+	enum vireo_disk_format format;	/* RAW or QCOW2 */
+	uint64_t size;			/* 0: the backing file's size (required without one) */
+	uint32_t cluster_size;		/* qcow2: power of two 512..2M; 0 = 64 KiB */
+	const char *backing_file;	/* qcow2 only; stored as given, relative to the new image's dir */
+	enum vireo_disk_format backing_format;	/* AUTO = probe it now */
+	bool overwrite;			/* replace an existing file (default: -EEXIST) */
+};
+
+/*
+ * Create an image.  raw: a sparse file of @size bytes.  qcow2: version 3,
+ * 16-bit refcounts, zlib compression type, no L2 tables until written.
+ */
+int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opts,
+		      struct vireo_disk_err *err);
+
+/* --- conversion --------------------------------------------------------- */
+
+/*
+ * Called after each chunk with bytes done and the total (the source's
+ * virtual size); a non-zero return cancels (convert returns -ECANCELED and
+ * removes the half-written output).  Called from the converting thread.
+ */
+typedef int (*vireo_disk_progress_fn)(void *opaque, uint64_t done, uint64_t total);
+
+struct vireo_disk_convert_opts {
+	enum vireo_disk_format src_format;	/* AUTO to probe */
+	enum vireo_disk_format dst_format;	/* RAW or QCOW2 */
+	uint32_t cluster_size;			/* qcow2 output; 0 = 64 KiB */
+	bool overwrite;
+	vireo_disk_progress_fn progress;	/* may be NULL */
+	void *opaque;
+};
+
+/*
+ * Copy the guest-visible content of @src (its backing chain flattened) to
+ * a new image @dst.  All-zero chunks are not written, so the output is
+ * sparse (raw: holes; qcow2: unallocated clusters).
+ */
+int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *opts,
+		       struct vireo_disk_err *err);
+
+/* --- consistency check -------------------------------------------------- */
+
+struct vireo_disk_check {
+	uint64_t corruptions;	/* refcount below the number of references, bad entries */
+	uint64_t leaks;		/* clusters with a refcount but fewer references */
+	uint64_t check_errors;	/* I/O errors while checking */
+	uint64_t allocated_clusters, total_clusters;	/* guest clusters */
+	uint64_t image_end_offset;
+};
+
+/*
+ * Walk every table of a qcow2 image and compare the references it finds
+ * with the stored refcounts, the way `qemu-img check` does.  One line per
+ * problem goes to @log (may be NULL).  Returns 0 when the walk completed
+ * (look at the counts) or -errno.  Raw images have nothing to check.
+ */
+int vireo_disk_check(struct vireo_disk *d, struct vireo_disk_check *res, FILE *log);
+
+/* --- sizes -------------------------------------------------------------- */
+
+/*
+ * "10G", "512M", "1.5T", "4096", "64k", "2GiB": binary multiples K/M/G/T/P/E
+ * (upper or lower case, optional "B"/"iB").  -EINVAL for junk, -ERANGE
+ * past 2^63.
+ */
+int vireo_disk_parse_size(const char *s, uint64_t *out);
+/* Human form "10 GiB", "1.5 MiB", "512 B" into @buf. */
+void vireo_disk_format_size(uint64_t v, char *buf, size_t len);
+
+#endif /* VIREO_DISK_H */

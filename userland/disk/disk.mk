@@ -1,0 +1,92 @@
+# libvireo-disk: block backends (raw, qcow2), vireo-img, their tests and
+# fuzzer.  Included by the top Makefile, which provides BUILD, SRCTREE,
+# CONFIG_H and the CONFIG_* variables.  Every variable is prefixed DISK_.
+#
+#   make disk          $(BUILD)/lib/libvireo-disk.a and $(BUILD)/bin/vireo-img
+#   make disk-unit     build and run tests/disk (part of `make unit`);
+#                      the qemu-img interop tests need qemu-utils (make deps)
+#   make fuzz-qcow2    libFuzzer on qcow2 header/L1/L2 parsing for DISK_FUZZ_SECONDS
+#
+# Clients link $(BUILD)/lib/libvireo-disk.a -lz -lpthread and include
+# "disk/disk.h" with -I$(SRCTREE)/userland.
+
+DISK_SRC   := $(SRCTREE)/userland/disk
+DISK_OBJ   := $(BUILD)/obj/disk
+DISK_TESTS := $(SRCTREE)/tests/disk
+
+DISK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+	-fno-strict-aliasing -MMD -MP -pthread -I$(DISK_SRC)
+DISK_LDFLAGS :=
+ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
+DISK_CFLAGS  += -O0 -fsanitize=address,undefined -fno-omit-frame-pointer
+DISK_LDFLAGS += -fsanitize=address,undefined
+endif
+DISK_LIBS  := -lz -lpthread
+
+DISK_LIB_SRCS := $(wildcard $(DISK_SRC)/*.c)
+DISK_LIB_OBJS := $(patsubst $(DISK_SRC)/%.c,$(DISK_OBJ)/%.o,$(DISK_LIB_SRCS))
+DISK_LIB      := $(BUILD)/lib/libvireo-disk.a
+DISK_IMG      := $(BUILD)/bin/vireo-img
+
+DISK_TEST_SRCS := $(filter-out $(DISK_TESTS)/fuzz_%.c,$(wildcard $(DISK_TESTS)/*.c))
+DISK_TEST_OBJS := $(patsubst $(DISK_TESTS)/%.c,$(DISK_OBJ)/tests/%.o,$(DISK_TEST_SRCS))
+DISK_TEST_BIN  := $(BUILD)/bin/vireo-disk-unit
+
+DISK_FUZZ_CC      ?= clang
+DISK_FUZZ_SECONDS ?= 20
+DISK_FUZZ_BIN     := $(BUILD)/bin/vireo-fuzz-qcow2
+DISK_FUZZ_CORPUS  := $(BUILD)/fuzz/qcow2
+
+.PHONY: disk disk-unit fuzz-qcow2
+
+disk: $(DISK_LIB) $(DISK_IMG)
+userland: disk
+unit: disk-unit
+
+$(DISK_OBJ)/%.o: $(DISK_SRC)/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_CFLAGS) -c $< -o $@
+
+$(DISK_OBJ)/tool/%.o: $(DISK_SRC)/tool/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_CFLAGS) -c $< -o $@
+
+$(DISK_OBJ)/tests/%.o: $(DISK_TESTS)/%.c $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_CFLAGS) -I$(SRCTREE)/userland -I$(SRCTREE)/tests/unit -c $< -o $@
+
+$(DISK_LIB): $(DISK_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(DISK_IMG): $(DISK_OBJ)/tool/vireo-img.o $(DISK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_LDFLAGS) -o $@ $< $(DISK_LIB) $(DISK_LIBS)
+
+$(DISK_TEST_BIN): $(DISK_TEST_OBJS) $(DISK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_LDFLAGS) -o $@ $(DISK_TEST_OBJS) $(DISK_LIB) $(DISK_LIBS)
+
+# The tests run vireo-img too (its exit codes and --json output).
+disk-unit: $(DISK_TEST_BIN) $(DISK_IMG)
+	VIREO_IMG=$(DISK_IMG) $(DISK_TEST_BIN)
+
+# The fuzzer builds the library on its own with clang's instrumentation.
+$(DISK_FUZZ_BIN): $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(wildcard $(DISK_SRC)/*.h) $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(DISK_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -pthread \
+		-fsanitize=fuzzer,address,undefined -I$(DISK_SRC) -I$(SRCTREE)/userland \
+		-o $@ $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(DISK_LIBS)
+
+ifneq ($(CONFIG_VIREO_FUZZ),y)
+fuzz-qcow2:
+	@echo "fuzz-qcow2: CONFIG_VIREO_FUZZ is off; enable it with 'make menuconfig'"
+else
+fuzz-qcow2: $(DISK_FUZZ_BIN)
+	@mkdir -p $(DISK_FUZZ_CORPUS)
+	$(DISK_FUZZ_BIN) -max_total_time=$(DISK_FUZZ_SECONDS) -max_len=65536 \
+		-timeout=10 $(DISK_FUZZ_CORPUS) $(DISK_TESTS)/fuzz-seeds
+endif
+
+-include $(DISK_LIB_OBJS:.o=.d) $(DISK_TEST_OBJS:.o=.d) $(DISK_OBJ)/tool/vireo-img.d

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw images: the file is the disk.  Created sparse (ftruncate), so only
+ * written blocks take host space; discard punches holes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "disk_priv.h"
+
+struct raw_disk {
+	struct vireo_disk base;
+};
+
+static int raw_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off)
+{
+	int ret = vireo_disk_pread_full(d->fd, buf, len, off);
+
+	if (ret)
+		return vireo_disk_fail(d, ret, "read at 0x%llx: %s", (unsigned long long)off,
+				       strerror(-ret));
+	return 0;
+}
+
+static int raw_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off)
+{
+	int ret = vireo_disk_pwrite_full(d->fd, buf, len, off);
+
+	if (ret)
+		return vireo_disk_fail(d, ret, "write at 0x%llx: %s", (unsigned long long)off,
+				       strerror(-ret));
+	return 0;
+}
+
+static int raw_flush(struct vireo_disk *d)
+{
+	if (fdatasync(d->fd) < 0)
+		return vireo_disk_fail(d, -errno, "fdatasync: %s", strerror(errno));
+	return 0;
+}
+
+static int raw_discard(struct vireo_disk *d, uint64_t off, uint64_t len)
+{
+	static const uint8_t zeros[4096];
+
+	if (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
+		return 0;
+	/* No hole punching here (tmpfs of old, some filesystems): write zeros. */
+	while (len) {
+		size_t n = len < sizeof(zeros) ? len : sizeof(zeros);
+		int ret = vireo_disk_pwrite_full(d->fd, zeros, n, off);
+
+		if (ret)
+			return vireo_disk_fail(d, ret, "discard at 0x%llx: %s",
+					       (unsigned long long)off, strerror(-ret));
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int raw_resize(struct vireo_disk *d, uint64_t new_size)
+{
+	if (ftruncate(d->fd, (off_t)new_size) < 0)
+		return vireo_disk_fail(d, -errno, "resize to %llu: %s",
+				       (unsigned long long)new_size, strerror(errno));
+	d->size = new_size;
+	return 0;
+}
+
+static void raw_info(struct vireo_disk *d, struct vireo_disk_info *info)
+{
+	(void)d;
+	(void)info;
+}
+
+static void raw_close(struct vireo_disk *d)
+{
+	struct raw_disk *r = container_of(d, struct raw_disk, base);
+
+	vireo_disk_base_fini(d);
+	free(r);
+}
+
+const struct vireo_disk_ops vireo_disk_raw_ops = {
+	.name = "raw",
+	.format = VIREO_DISK_RAW,
+	.pread = raw_pread,
+	.pwrite = raw_pwrite,
+	.flush = raw_flush,
+	.discard = raw_discard,
+	.resize = raw_resize,
+	.info = raw_info,
+	.close = raw_close,
+};
+
+int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vireo_disk **out,
+			struct vireo_disk_err *err)
+{
+	struct raw_disk *r;
+	struct stat st;
+	uint64_t size;
+
+	if (fstat(fd, &st) < 0) {
+		vireo_disk_err_set(err, path, "stat: %s", strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	size = st.st_size;
+	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) < 0) {
+		vireo_disk_err_set(err, path, "BLKGETSIZE64: %s", strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		close(fd);
+		return -ENOMEM;
+	}
+	vireo_disk_base_init(&r->base, &vireo_disk_raw_ops, path, fd, flags);
+	r->base.size = size;
+	*out = &r->base;
+	return 0;
+}
+
+int vireo_disk_raw_create(const char *path, const struct vireo_disk_create_opts *o,
+			  struct vireo_disk_err *err)
+{
+	int fd, ret = 0;
+
+	if (!o->size) {
+		vireo_disk_err_set(err, path, "create: a raw image needs a size");
+		return -EINVAL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (o->overwrite ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, path, "cannot create: %s", strerror(errno));
+		return ret;
+	}
+	if (ftruncate(fd, (off_t)o->size) < 0 || fsync(fd) < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, path, "cannot size to %llu bytes: %s",
+				   (unsigned long long)o->size, strerror(errno));
+		unlink(path);
+	}
+	close(fd);
+	return ret;
+}
