@@ -6,6 +6,7 @@
 #   2  vireo-cycles 200    create/run/destroy with raw ioctls
 #      vireo-smp           two vCPUs of one VM at once, raw ioctls
 #      vireo-abi           who completes what (vireo.h), raw ioctls, no libvireo
+#      vireo-lapic         the in-kernel LAPIC: timer, MSI, irqfd, ioeventfd, SIPI
 #   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
@@ -20,6 +21,7 @@ run_prog guest/suite vireo-guest-suite
 run_prog guest/cycles vireo-cycles 200
 run_prog guest/smp vireo-smp
 run_prog abi/all vireo-abi
+run_prog lapic/all vireo-lapic
 run_prog misuse/all vireo-misuse
 
 # quick_bench NAME RUNNER: one tiny run, judged on its BENCH line.

@@ -1,0 +1,131 @@
+; lapic.asm - the in-kernel LAPIC seen from a guest (vireo-lapic drives it).
+; 32-bit protected mode, flat segments, loaded at 0x10000; the AP's real-mode
+; entry is at 0x2000 (SIPI vector 0x02), copied there by the host.
+; Progress is reported one character at a time on port 0xe9:
+;   T  the x2APIC one-shot timer interrupt (vector 0x40) arrived and was EOId
+;   R  ready: the host now sends an MSI (vector 0x41)
+;   M  the MSI arrived
+;   I  an OUT to port 0x500 was made (the host registered an ioeventfd there)
+;   F  the irqfd interrupt (vector 0x42) arrived
+;   S  INIT-SIPI-SIPI sent to APIC ID 1
+;   D  done
+	bits	32
+	org	0x10000
+
+BASE	equ	0x10000
+%define ABS(l)	((l) - $$ + BASE)
+
+start:
+	lidt	[idt_desc]
+	mov	ecx, 0x1b		; IA32_APIC_BASE: x2APIC mode
+	rdmsr
+	or	eax, 0xc00
+	wrmsr
+	mov	ecx, 0x80f		; SVR: software enable, spurious 0xff
+	mov	eax, 0x1ff
+	xor	edx, edx
+	wrmsr
+	mov	ecx, 0x83e		; timer divide by 1
+	mov	eax, 0xb
+	wrmsr
+	mov	ecx, 0x832		; LVT timer: one-shot, vector 0x40
+	mov	eax, 0x40
+	wrmsr
+	mov	ecx, 0x838		; initial count: 1 ms at the 1 GHz APIC bus
+	mov	eax, 1000000
+	wrmsr
+	sti
+.t:	hlt
+	cmp	byte [got40], 0
+	je	.t
+	mov	al, 'T'
+	out	0xe9, al
+
+	mov	al, 'R'
+	out	0xe9, al
+.m:	hlt
+	cmp	byte [got41], 0
+	je	.m
+	mov	al, 'M'
+	out	0xe9, al
+
+	mov	dx, 0x500
+	mov	al, 1
+	out	dx, al
+	mov	al, 'I'
+	out	0xe9, al
+.f:	hlt
+	cmp	byte [got42], 0
+	je	.f
+	mov	al, 'F'
+	out	0xe9, al
+
+	; INIT, then SIPI with vector 2 (AP starts at 0x2000), to APIC ID 1
+	mov	ecx, 0x830
+	mov	edx, 1
+	mov	eax, 0x4500		; INIT, level assert
+	wrmsr
+	mov	eax, 0x4602		; STARTUP, vector 0x02
+	wrmsr
+	mov	al, 'S'
+	out	0xe9, al
+
+	mov	al, 'D'
+	out	0xe9, al
+	cli
+	hlt
+	jmp	$
+
+%macro HANDLER 1
+handler%1:
+	mov	byte [got%1], 1
+	push	eax
+	push	ecx
+	push	edx
+	mov	ecx, 0x80b		; EOI
+	xor	eax, eax
+	xor	edx, edx
+	wrmsr
+	pop	edx
+	pop	ecx
+	pop	eax
+	iretd
+%endmacro
+
+	HANDLER 40
+	HANDLER 41
+	HANDLER 42
+
+got40:	db	0
+got41:	db	0
+got42:	db	0
+
+%macro GATE 1
+	dw	ABS(handler%1) & 0xffff
+	dw	0x08
+	dw	0x8e00
+	dw	ABS(handler%1) >> 16
+%endmacro
+
+	align	8
+idt:
+	times	0x40 dq 0
+	GATE 40
+	GATE 41
+	GATE 42
+idt_end:
+
+idt_desc:
+	dw	idt_end - idt - 1
+	dd	ABS(idt)
+
+; The AP: real mode at 0x2000; the host copies it there from offset 0x380.
+	times	0x380 - ($ - $$) db 0
+ap_entry:
+	bits	16
+	mov	al, 'A'
+	out	0xe9, al
+	cli
+	hlt
+	jmp	$
+ap_end:

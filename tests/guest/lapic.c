@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-lapic: the in-kernel LAPIC through raw ioctls (VIREO_ENABLE_LAPIC,
+ * VIREO_SIGNAL_MSI, VIREO_IRQFD, VIREO_IOEVENTFD, VIREO_APIC_ACCESS) with
+ * the guest in lapic.asm: the x2APIC timer, an MSI, an ioeventfd that
+ * takes an OUT without an exit, an irqfd, HLT sleeping in the kernel, and
+ * an application processor started with INIT-SIPI-SIPI.
+ *
+ * Usage: vireo-lapic [-g GUESTS_DIR]
+ * Prints "TEST lapic/<name> PASS|FAIL ..." lines and a summary.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vtest.h"
+
+#define MEM_SIZE	0x100000
+#define IMAGE_GPA	0x10000
+#define AP_OFFSET	0x380
+#define AP_GPA		0x2000
+#define PORT_REPORT	0xe9
+#define PORT_NOTIFY	0x500
+#define MSI_ADDR	0xfee00000ULL	/* physical, APIC ID 0 */
+#define RUN_TIMEOUT_S	20
+
+static int passed, failed;
+
+static void report(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fmt) {
+		printf("TEST lapic/%s PASS\n", name);
+		passed++;
+	} else {
+		printf("TEST lapic/%s FAIL ", name);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+		failed++;
+	}
+	fflush(stdout);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+struct vcpu {
+	int fd;
+	struct vireo_run *run;
+	char seen[64];		/* characters reported on PORT_REPORT */
+	int nseen;
+	int unexpected_exit;	/* first exit that was neither IO nor INTR */
+};
+
+static int vcpu_open(int vm, unsigned long id, struct vcpu *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = (int)vt_ioctl(vm, VIREO_CREATE_VCPU, id);
+	if (c->fd < 0)
+		return c->fd;
+	c->run = mmap(NULL, VIREO_RUN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	return c->run == MAP_FAILED ? -errno : 0;
+}
+
+/*
+ * Runs until the guest reports `until` (or fails); returns 0 if it did.
+ * The BSP's runs are bounded by alarm(); the AP thread blocks SIGALRM and
+ * is stopped with SIGUSR1 instead.
+ */
+static int run_until(struct vcpu *c, char until, bool *notify_exited)
+{
+	for (;;) {
+		long r;
+
+		if (notify_exited)
+			alarm(RUN_TIMEOUT_S);
+		r = vt_ioctl(c->fd, VIREO_RUN, 0);
+		if (notify_exited)
+			alarm(0);
+		if (r == -EINTR)
+			return -ETIMEDOUT;
+		if (r < 0)
+			return (int)r;
+		if (c->run->exit_reason != VIREO_EXIT_IO) {
+			c->unexpected_exit = c->run->exit_reason;
+			return -EPROTO;
+		}
+		if (c->run->io.port == PORT_NOTIFY && notify_exited)
+			*notify_exited = true;
+		if (c->run->io.port == PORT_REPORT && c->nseen < (int)sizeof(c->seen) - 1) {
+			char ch = (char)c->run->io.data;
+
+			c->seen[c->nseen++] = ch;
+			if (ch == until)
+				return 0;
+		}
+	}
+}
+
+static void *ap_thread(void *arg)
+{
+	struct vcpu *ap = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Blocks in the kernel (wait-for-SIPI) until the BSP starts it. */
+	run_until(ap, 'A', NULL);
+	return NULL;
+}
+
+static void test_xapic_access(int sys)
+{
+	struct vireo_apic_access acc = { .offset = 0x30, .size = 4 };
+	int vm = (int)vt_ioctl(sys, VIREO_CREATE_VM, 0);
+	struct vcpu c;
+	long r;
+
+	if (vm < 0) {
+		report("xapic-access", "CREATE_VM: %s", strerror((int)-vm));
+		return;
+	}
+	if (vt_ioctl(vm, VIREO_ENABLE_LAPIC, 0) < 0 || vcpu_open(vm, 0, &c) < 0) {
+		report("xapic-access", "ENABLE_LAPIC/CREATE_VCPU failed");
+		close(vm);
+		return;
+	}
+	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
+	if (r < 0 || (acc.data & 0xff) != 0x14 || ((acc.data >> 16) & 0xff) != 5) {
+		report("xapic-access", "version register: r=%ld data=%#llx (want 0x50014)", r,
+		       (unsigned long long)acc.data);
+		goto out;
+	}
+	acc = (struct vireo_apic_access){ .offset = 0x80, .size = 4, .is_write = 1, .data = 0x20 };
+	vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
+	acc = (struct vireo_apic_access){ .offset = 0xa0, .size = 4 };
+	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
+	if (r < 0 || acc.data != 0x20) {
+		report("xapic-access", "PPR after TPR=0x20: r=%ld data=%#llx", r,
+		       (unsigned long long)acc.data);
+		goto out;
+	}
+	acc = (struct vireo_apic_access){ .offset = 0x30, .size = 2 };
+	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
+	if (r != -EINVAL) {
+		report("xapic-access", "a 2-byte access gave %ld, want -EINVAL", r);
+		goto out;
+	}
+	report("xapic-access", NULL);
+out:
+	munmap(c.run, VIREO_RUN_PAGE_SIZE);
+	close(c.fd);
+	close(vm);
+}
+
+static void test_guest(int sys, const char *image)
+{
+	struct vcpu bsp, ap;
+	struct vt_vm v = { .vm = -1, .vcpu = -1 };
+	struct vireo_ioeventfd ioev;
+	struct vireo_irqfd irqfd;
+	struct vireo_msi msi;
+	int notify_efd = -1, irq_efd = -1, r;
+	bool notify_exited = false;
+	pthread_t th;
+	bool ap_started = false;
+	uint64_t one = 1;
+	struct pollfd p;
+
+	v.vm = (int)vt_ioctl(sys, VIREO_CREATE_VM, 0);
+	if (v.vm < 0) {
+		report("enable", "CREATE_VM: %s", strerror(-v.vm));
+		return;
+	}
+	r = (int)vt_ioctl(v.vm, VIREO_ENABLE_LAPIC, 0);
+	if (r < 0) {
+		report("enable", "VIREO_ENABLE_LAPIC: %s", strerror(-r));
+		goto out;
+	}
+	v.mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	v.mem_size = MEM_SIZE;
+	{
+		struct vireo_memory_region mr = {
+			.size = MEM_SIZE, .userspace_addr = (uintptr_t)v.mem,
+		};
+
+		r = (int)vt_ioctl(v.vm, VIREO_SET_MEMORY_REGION, (uintptr_t)&mr);
+	}
+	if (r < 0 || vcpu_open(v.vm, 0, &bsp) < 0 || vcpu_open(v.vm, 1, &ap) < 0) {
+		report("enable", "memory or vCPUs: %s", strerror(-r));
+		goto out;
+	}
+	r = (int)vt_ioctl(v.vm, VIREO_ENABLE_LAPIC, 0);
+	report("enable", r == -EBUSY ? NULL : "ENABLE_LAPIC after vCPUs gave %d, want -EBUSY", r);
+
+	v.vcpu = bsp.fd;
+	r = vt_load_file(&v, image, IMAGE_GPA);
+	if (r < 0) {
+		report("guest", "cannot load %s: %s", image, strerror(-r));
+		goto out;
+	}
+	memcpy((char *)v.mem + AP_GPA, (char *)v.mem + IMAGE_GPA + AP_OFFSET, 16);
+	r = vt_mode_protected(&v, IMAGE_GPA);
+	v.vcpu = -1;	/* closed with bsp below */
+	if (r < 0) {
+		report("guest", "protected mode: %s", strerror(-r));
+		goto out;
+	}
+
+	ap_started = !pthread_create(&th, NULL, ap_thread, &ap);
+
+	r = run_until(&bsp, 'T', &notify_exited);
+	report("timer-oneshot", r ? "no timer interrupt: %s (seen \"%s\", exit %u)" : NULL,
+	       strerror(-r), bsp.seen, bsp.unexpected_exit);
+	if (r)
+		goto out;
+
+	r = run_until(&bsp, 'R', &notify_exited);
+	msi = (struct vireo_msi){ .address = MSI_ADDR, .data = 0x41 };
+	if (!r)
+		r = (int)vt_ioctl(v.vm, VIREO_SIGNAL_MSI, (uintptr_t)&msi);
+	if (r == 1)
+		r = run_until(&bsp, 'M', &notify_exited);
+	else if (r >= 0)
+		r = -ENODEV;
+	report("msi", r ? "MSI not delivered: %s (seen \"%s\")" : NULL, strerror(-r), bsp.seen);
+	if (r)
+		goto out;
+
+	notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ioev = (struct vireo_ioeventfd){
+		.addr = PORT_NOTIFY, .len = 1, .fd = notify_efd, .flags = VIREO_IOEVENTFD_PIO,
+	};
+	irqfd = (struct vireo_irqfd){ .fd = irq_efd, .msi_address = MSI_ADDR, .msi_data = 0x42 };
+	r = (int)vt_ioctl(v.vm, VIREO_IOEVENTFD, (uintptr_t)&ioev);
+	if (!r)
+		r = (int)vt_ioctl(v.vm, VIREO_IRQFD, (uintptr_t)&irqfd);
+	if (r) {
+		report("ioeventfd", "registering the eventfds: %s", strerror(-r));
+		goto out;
+	}
+	r = run_until(&bsp, 'I', &notify_exited);
+	p = (struct pollfd){ .fd = notify_efd, .events = POLLIN };
+	if (!r && (notify_exited || poll(&p, 1, 0) != 1))
+		r = -EPROTO;
+	report("ioeventfd", r ? "OUT 0x500: exited=%d eventfd readable=%d (%s)" : NULL,
+	       notify_exited, poll(&p, 1, 0) == 1, strerror(-r));
+
+	if (write(irq_efd, &one, sizeof(one)) != sizeof(one))
+		r = -errno;
+	else
+		r = run_until(&bsp, 'F', &notify_exited);
+	report("irqfd", r ? "irqfd interrupt not seen: %s (seen \"%s\")" : NULL, strerror(-r),
+	       bsp.seen);
+
+	r = run_until(&bsp, 'D', &notify_exited);
+	if (r) {
+		report("init-sipi", "BSP did not finish: %s (seen \"%s\")", strerror(-r), bsp.seen);
+		goto out;
+	}
+	if (ap_started) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += RUN_TIMEOUT_S;
+		if (pthread_timedjoin_np(th, NULL, &ts) == 0) {
+			ap_started = false;
+			report("init-sipi", strchr(ap.seen, 'A') ? NULL :
+			       "the AP never ran (seen \"%s\", exit %u)", ap.seen, ap.unexpected_exit);
+		} else {
+			report("init-sipi", "the AP did not report within %d s", RUN_TIMEOUT_S);
+		}
+	} else {
+		report("init-sipi", "cannot start the AP thread");
+	}
+out:
+	if (ap_started) {
+		pthread_kill(th, SIGUSR1);
+		pthread_join(th, NULL);
+	}
+	if (notify_efd >= 0)
+		close(notify_efd);
+	if (irq_efd >= 0)
+		close(irq_efd);
+	vt_vm_destroy(&v);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	const char *guests = getenv("VIREO_GUESTS");
+	char image[4096];
+	int sys, opt;
+
+	while ((opt = getopt(argc, argv, "g:")) != -1) {
+		if (opt == 'g')
+			guests = optarg;
+		else
+			return 2;
+	}
+	snprintf(image, sizeof(image), "%s/lapic.bin", guests ? guests : "/vireo/guests");
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	sys = vt_open_dev();
+	if (sys < 0) {
+		report("open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
+		return 1;
+	}
+	test_xapic_access(sys);
+	test_guest(sys, image);
+	printf("lapic: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
