@@ -280,6 +280,7 @@ void vireo_pci_dev_reset_locked(struct vireo_pci_dev *dev)
 {
 	memcpy(dev->cfg, dev->defaults, sizeof(dev->cfg));
 	dev->command = 0;
+	dev->intx_level = false;
 	vireo_pci_update_bars(dev);
 	if (dev->msix_vectors)
 		vireo_pci_msix_reset(dev);

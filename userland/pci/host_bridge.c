@@ -35,11 +35,13 @@ int vireo_pci_bus_init(struct vireo_pci_bus *bus, const struct vireo_pci_bus_con
 {
 	int err;
 
-	if ((cfg->ecam_base & (VIREO_PCI_ECAM_BUS_SIZE - 1)) || cfg->mem_base > cfg->mem_end ||
-	    cfg->io_base > cfg->io_end || cfg->io_end > 0x10000)
+	if ((cfg->ecam_base & (VIREO_PCI_ECAM_BUS_SIZE - 1)) || cfg->ecam_buses > 256 ||
+	    cfg->mem_base > cfg->mem_end || cfg->io_base > cfg->io_end || cfg->io_end > 0x10000)
 		return -EINVAL;
 	memset(bus, 0, sizeof(*bus));
 	bus->cfg = *cfg;
+	if (!bus->cfg.ecam_buses)
+		bus->cfg.ecam_buses = 1;
 	pthread_mutex_init(&bus->lock, NULL);
 	pthread_mutex_init(&bus->intx_lock, NULL);
 	err = vireo_pci_dev_init(&bus->host_bridge, &host_bridge_desc, bus, 0);
@@ -267,18 +269,19 @@ int vireo_pci_mmio(struct vireo_pci_bus *bus, uint64_t gpa, unsigned int size, b
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return -ENOENT;
 	if (bus->cfg.ecam_base && gpa >= bus->cfg.ecam_base &&
-	    gpa - bus->cfg.ecam_base < VIREO_PCI_ECAM_BUS_SIZE) {
+	    gpa - bus->cfg.ecam_base < bus->cfg.ecam_buses * VIREO_PCI_ECAM_BUS_SIZE) {
 		uint64_t off = gpa - bus->cfg.ecam_base;
+		unsigned int busno = (unsigned int)(off >> 20);
 		unsigned int devfn = (unsigned int)(off >> 12) & 0xff;
 		unsigned int reg = (unsigned int)off & 0xfff;
 
 		pthread_mutex_lock(&bus->lock);
 		if (is_write)
-			config_write(bus, 0, devfn, reg, size, (uint32_t)*data);
+			config_write(bus, busno, devfn, reg, size, (uint32_t)*data);
 		else if (size == 8)
 			*data = ones(8);
 		else
-			*data = config_read(bus, 0, devfn, reg, size);
+			*data = config_read(bus, busno, devfn, reg, size);
 		pthread_mutex_unlock(&bus->lock);
 		return 0;
 	}

@@ -80,13 +80,9 @@ static void deliver(struct vireo_pci_dev *dev, unsigned int vec)
 {
 	const struct vireo_pci_msix_entry *e = &dev->msix_table[vec];
 	const struct vireo_pci_bus_config *bc = &dev->bus->cfg;
-	struct vireo_msi msi = {
-		.address = (uint64_t)e->addr_hi << 32 | e->addr_lo,
-		.data = e->data,
-	};
 
 	if (bc->irq && bc->irq->msi)
-		bc->irq->msi(bc->irq_opaque, &msi);
+		bc->irq->msi(bc->irq_opaque, (uint64_t)e->addr_hi << 32 | e->addr_lo, e->data);
 }
 
 static bool vector_masked(const struct vireo_pci_dev *dev, unsigned int vec)
@@ -160,11 +156,8 @@ bool vireo_pci_msix_bar_access(struct vireo_pci_dev *dev, unsigned int bar, uint
 		bool was_masked = vector_masked(dev, vec);
 
 		/* Aligned accesses never cross an entry (entries are 16 bytes). */
-		if (!aligned) {
-			if (!is_write)
-				*data = ~0ULL;
-			return true;
-		}
+		if (!aligned)
+			return true;	/* bar_access() preset reads to all ones */
 		if (!is_write) {
 			uint64_t v = 0;
 
@@ -184,9 +177,9 @@ bool vireo_pci_msix_bar_access(struct vireo_pci_dev *dev, unsigned int bar, uint
 		if (!is_write) {
 			uint64_t rel = offset - d->msix_pba_offset;
 
-			*data = aligned ? (dev->msix_pba >> (8 * rel)) &
-						  (size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1)
-					: ~0ULL;
+			if (aligned)
+				*data = (dev->msix_pba >> (8 * rel)) &
+					(size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1);
 		}
 		return true;
 	}

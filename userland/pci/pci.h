@@ -39,8 +39,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vireo.h>
-
 #include "pci/pci_regs.h"
 
 #define VIREO_PCI_MAX_SLOTS	32
@@ -48,10 +46,16 @@
 #define VIREO_PCI_MSIX_MAX	64	/* vectors per function */
 #define VIREO_PCI_MAX_GSI	64
 
-/* The reference platform's choices (the ACPI tables must say the same). */
-#define VIREO_PCI_ECAM_BASE	0xb0000000ULL	/* bus 0 only: 1 MiB */
-#define VIREO_PCI_MEM_BASE	0xc0000000ULL	/* 32-bit hole, below the IOAPIC */
-#define VIREO_PCI_MEM_END	0xfec00000ULL	/* exclusive */
+/*
+ * Defaults matching boot/layout.h's map with the default hole (the monitor
+ * should pass its struct vireo_layout's ecam_base and mmio32 window): ECAM
+ * for 256 buses at 0xe0000000 of which bus 0 is populated, BARs between
+ * the hole's start and the ECAM, I/O BARs in 0xc000-0xffff.
+ */
+#define VIREO_PCI_ECAM_BASE	0xe0000000ULL
+#define VIREO_PCI_ECAM_BUSES	256
+#define VIREO_PCI_MEM_BASE	0xc0000000ULL
+#define VIREO_PCI_MEM_END	0xe0000000ULL	/* exclusive */
 #define VIREO_PCI_IO_BASE	0xc000U
 #define VIREO_PCI_IO_END	0x10000U	/* exclusive */
 
@@ -154,12 +158,18 @@ struct vireo_pci_dev {
 struct vireo_pci_irq_ops {
 	/* Drive GSI gsi: true = asserted.  The bus ORs the devices sharing it. */
 	void (*set_gsi)(void *opaque, unsigned int gsi, bool asserted);
-	/* Deliver an MSI message (VIREO_SIGNAL_MSI in production). */
-	void (*msi)(void *opaque, const struct vireo_msi *msi);
+	/*
+	 * Deliver an MSI message (VIREO_SIGNAL_MSI in production); the same
+	 * signature as hw/irq.h's vireo_msi_fn, so the IOAPIC's sink fits.
+	 * The result is ignored (a message nobody accepts is lost, as on
+	 * hardware).
+	 */
+	int (*msi)(void *opaque, uint64_t address, uint32_t data);
 };
 
 struct vireo_pci_bus_config {
-	uint64_t ecam_base;	/* 0: no ECAM; else 1 MiB for bus 0 */
+	uint64_t ecam_base;	/* 0: no ECAM; 1 MiB aligned */
+	unsigned int ecam_buses;	/* buses the window spans (MCFG); 0 means 1 */
 	uint64_t mem_base;	/* window for memory BARs, [base, end) */
 	uint64_t mem_end;
 	uint32_t io_base;	/* window for I/O BARs, [base, end) */
