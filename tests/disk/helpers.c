@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static char tmpdir[256];
+
+void disk_test_begin(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/vireo-disk-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+}
+
+void disk_test_end(void)
+{
+	char cmd[300];
+
+	if (getenv("VIREO_DISK_KEEP")) {
+		fprintf(stderr, "kept %s\n", tmpdir);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+const char *tpath(const char *name)
+{
+	static char ring[8][512];
+	static int i;
+	char *p = ring[i++ % 8];
+
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	return p;
+}
+
+static int have(const char *tool)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+bool have_qemu_img(void)
+{
+	static int cached = -1;
+
+	if (cached < 0)
+		cached = have("qemu-img");
+	return cached;
+}
+
+bool have_qemu_io(void)
+{
+	static int cached = -1;
+
+	if (cached < 0)
+		cached = have("qemu-io");
+	return cached;
+}
+
+int run(char *out, size_t outlen, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	FILE *f;
+	size_t n = 0;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
+	va_end(ap);
+	strcat(cmd, " 2>&1");
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (out && outlen)
+		out[0] = 0;
+	for (;;) {
+		char tmp[4096];
+		size_t r = fread(tmp, 1, sizeof(tmp), f);
+
+		if (!r)
+			break;
+		if (out && n + 1 < outlen) {
+			size_t k = r < outlen - 1 - n ? r : outlen - 1 - n;
+
+			memcpy(out + n, tmp, k);
+			n += k;
+			out[n] = 0;
+		}
+	}
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int qemu_check(const char *path, char *out, size_t outlen)
+{
+	return run(out, outlen, "qemu-img check -f qcow2 '%s'", path);
+}
+
+uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+void rng_fill(uint64_t *s, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len >= 8) {
+		uint64_t v = rng_next(s);
+
+		memcpy(p, &v, 8);
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		*p++ = (uint8_t)rng_next(s);
+}
+
+uint64_t test_seed(void)
+{
+	const char *e = getenv("VIREO_DISK_SEED");
+	uint64_t s = e ? strtoull(e, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+
+	if (!s)
+		s = 1;
+	fprintf(stderr, "  (seed %llu; VIREO_DISK_SEED=%llu reproduces)\n", (unsigned long long)s,
+		(unsigned long long)s);
+	return s;
+}
+
+int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+uint8_t *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (buf && pread(fd, buf, st.st_size, 0) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*len = st.st_size;
+	return buf;
+}
+
+int patch_file(const char *path, uint64_t off, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int copy_file(const char *from, const char *to)
+{
+	size_t len;
+	uint8_t *buf = read_file(from, &len);
+	int ret;
+
+	if (!buf)
+		return -EIO;
+	ret = write_file(to, buf, len);
+	free(buf);
+	return ret;
+}
+
+int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size)
+{
+	static uint8_t buf[1 << 20];
+
+	for (uint64_t off = 0; off < size; off += sizeof(buf)) {
+		size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
+
+		if (vireo_disk_pread(d, buf, n, off))
+			return (int64_t)off;
+		if (memcmp(buf, shadow + off, n)) {
+			for (size_t i = 0; i < n; i++)
+				if (buf[i] != shadow[off + i])
+					return (int64_t)(off + i);
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the disk tests: a fresh temporary directory per test,
+ * running commands (qemu-img, qemu-io, vireo-img), a seeded PRNG, and a
+ * raw "shadow" to compare an image against.
+ */
+#ifndef VIREO_DISK_TEST_HELPERS_H
+#define VIREO_DISK_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "disk/disk.h"
+#include "test.h"
+
+void disk_test_begin(void);
+void disk_test_end(void);
+void disk_test_skip(const char *why);
+
+/* "<tmpdir>/<name>", from a ring of buffers (valid for a few calls). */
+const char *tpath(const char *name);
+
+bool have_qemu_img(void);
+bool have_qemu_io(void);
+#define T_NEED_QEMU()                                                                       \
+	do {                                                                                \
+		if (!have_qemu_img()) {                                                     \
+			disk_test_skip("qemu-img not installed (make deps installs qemu-utils)"); \
+			return;                                                             \
+		}                                                                           \
+	} while (0)
+
+/* Run a shell command; its exit status (-1 if it did not exit).  Output to @out if non-NULL. */
+int run(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* qemu-img check's exit status: 0 clean, 3 leaks only, 2 corruptions, 1 failure. */
+int qemu_check(const char *path, char *out, size_t outlen);
+
+uint64_t rng_next(uint64_t *s);
+void rng_fill(uint64_t *s, void *buf, size_t len);
+uint64_t test_seed(void);	/* $VIREO_DISK_SEED or time-based; printed when used */
+
+/* Whole-file helpers. */
+int write_file(const char *path, const void *buf, size_t len);
+uint8_t *read_file(const char *path, size_t *len);
+int patch_file(const char *path, uint64_t off, const void *buf, size_t len);
+int copy_file(const char *from, const char *to);
+
+/* Compare the whole guest view of @d with @shadow (size bytes); offset of first difference or -1. */
+int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size);
+
+#endif
