@@ -15,6 +15,21 @@
 BASE	equ	0x10000
 %define ABS(l)	((l) - $$ + BASE)
 
+; WAIT flag: sleep until the interrupt handler sets flag.  The check runs
+; with interrupts off and "sti; hlt" reopens them atomically (STI's shadow
+; covers the HLT), so an interrupt that came early is never slept through.
+%macro WAIT 1
+%%again:
+	cli
+	cmp	byte [%1], 0
+	jne	%%done
+	sti
+	hlt
+	jmp	%%again
+%%done:
+	sti
+%endmacro
+
 start:
 	lidt	[idt_desc]
 	mov	ecx, 0x1b		; IA32_APIC_BASE: x2APIC mode
@@ -34,18 +49,13 @@ start:
 	mov	ecx, 0x838		; initial count: 1 ms at the 1 GHz APIC bus
 	mov	eax, 1000000
 	wrmsr
-	sti
-.t:	hlt
-	cmp	byte [got40], 0
-	je	.t
+	WAIT	got40
 	mov	al, 'T'
 	out	0xe9, al
 
 	mov	al, 'R'
 	out	0xe9, al
-.m:	hlt
-	cmp	byte [got41], 0
-	je	.m
+	WAIT	got41
 	mov	al, 'M'
 	out	0xe9, al
 
@@ -54,9 +64,7 @@ start:
 	out	dx, al
 	mov	al, 'I'
 	out	0xe9, al
-.f:	hlt
-	cmp	byte [got42], 0
-	je	.f
+	WAIT	got42
 	mov	al, 'F'
 	out	0xe9, al
 
