@@ -5,6 +5,7 @@
  * cluster sizes, raw and qcow2 backing files, reopen in between), compared
  * byte for byte; then our check, and qemu-img check/convert when present.
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -268,6 +269,45 @@ static void qcow2_resize_grow(void)
 	}
 }
 
+/* 512-byte clusters: past 8 MiB of file the refcount table (one cluster) must move. */
+static void qcow2_reftable_growth(void)
+{
+	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 24 << 20,
+					    .cluster_size = 512 };
+	struct vireo_disk_err err;
+	struct vireo_disk_check chk;
+	struct vireo_disk *d;
+	uint8_t *data = malloc(20 << 20);
+	uint32_t clusters;
+	uint64_t seed = 5;
+	char out[2048];
+
+	T_TRUE(data);
+	rng_fill(&seed, data, 20 << 20);
+	T_EQ(vireo_disk_create(tpath("rt.qcow2"), &o, &err), 0);
+	T_EQ(vireo_disk_open(tpath("rt.qcow2"), VIREO_DISK_AUTO, 0, &d, &err), 0);
+	for (uint64_t off = 0; off < (20 << 20); off += 1 << 20)	/* 1 MiB requests */
+		T_EQ(vireo_disk_pwrite(d, data + off, 1 << 20, off), 0);
+	vireo_disk_close(d);
+	T_EQ(vireo_disk_open(tpath("rt.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), 0);
+	T_TRUE(compare_disk(d, data, 20 << 20) < 0);
+	T_EQ(vireo_disk_check(d, &chk, stderr), 0);
+	T_EQ(chk.corruptions + chk.leaks, 0);
+	vireo_disk_close(d);
+	free(data);
+	{
+		size_t len;
+		uint8_t *f = read_file(tpath("rt.qcow2"), &len);
+
+		T_TRUE(f);
+		memcpy(&clusters, f + 56, 4);
+		free(f);
+	}
+	T_TRUE(be32toh(clusters) > 1);
+	if (have_qemu_img())
+		T_EQ(qemu_check(tpath("rt.qcow2"), out, sizeof(out)), 0);
+}
+
 static void raw_resize_and_discard(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_RAW, .size = 1 << 20 };
@@ -507,6 +547,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(qcow2_2m_random),
 	VIREO_TEST(raw_random),
 	VIREO_TEST(qcow2_resize_grow),
+	VIREO_TEST(qcow2_reftable_growth),
 	VIREO_TEST(raw_resize_and_discard),
 	VIREO_TEST(backing_relative_to_image_dir),
 	VIREO_TEST(backing_cow_partial_cluster),
