@@ -4,6 +4,10 @@
  * VIREO_SET_CPUID; a leaf not in the table reads as zeros.  A few bits
  * depend on live vCPU state and are patched in here.
  */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
@@ -59,4 +63,128 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 	regs[VIREO_REG_RDX] = edx;
 	regs[VIREO_REG_RIP] += insn_len;
 	return 0;
+}
+
+/* ------------------------------------------------- the supported table */
+
+#define SUPPORTED_MAX	64
+
+/* Leaf 1 ECX/EDX bits a guest must not see (features Vireo does not give). */
+#define C1_ECX_HIDE	((1U << 3) /* MONITOR */ | (1U << 4) /* DS-CPL */ |		\
+			 (1U << 5) /* VMX */ | (1U << 6) /* SMX */ | (1U << 7) /* EST */ | \
+			 (1U << 8) /* TM2 */ | (1U << 15) /* PDCM */ | (1U << 18) /* DCA */)
+#define C1_EDX_HIDE	((1U << 21) /* DS */ | (1U << 22) /* ACPI */ | (1U << 28) /* HTT */ | \
+			 (1U << 29) /* TM */ | (1U << 31) /* PBE */)
+/* Leaf 7 EDX: only bits that need no MSR Vireo lacks (the speculation
+ * controls would have the guest write MSRs it would #GP on). */
+#define C7_EDX_KEEP	((1U << 8) | (1U << 10) /* MD_CLEAR */ | (1U << 14) | (1U << 23))
+#define C7_EBX_HIDE	((1U << 2) /* SGX */ | (1U << 12) /* PQM */ | (1U << 15) /* PQE */ | \
+			 (1U << 25) /* Intel PT */)
+#define C7_ECX_HIDE	((1U << 5) /* WAITPKG */ | (1U << 30) /* SGX_LC */)
+#define C81_ECX_HIDE	((1U << 2) /* SVM */ | (1U << 12) /* SKINIT */ | (1U << 13) /* WDT */ | \
+			 (1U << 15) /* LWP */)
+
+static void supported_add(struct vireo_cpuid_entry *t, u32 *n, u32 fn, u32 idx, bool indexed)
+{
+	struct vireo_cpuid_entry *e;
+	u32 eax, ebx, ecx, edx;
+
+	if (*n >= SUPPORTED_MAX)
+		return;
+	cpuid_count(fn, idx, &eax, &ebx, &ecx, &edx);
+	e = &t[(*n)++];
+	*e = (struct vireo_cpuid_entry){
+		.function = fn, .index = indexed ? idx : 0,
+		.flags = indexed ? VIREO_CPUID_FLAG_INDEXED : 0,
+		.eax = eax, .ebx = ebx, .ecx = ecx, .edx = edx,
+	};
+
+	switch (fn) {
+	case 0:
+		e->eax = min_t(u32, e->eax, 0xd);
+		break;
+	case 1:
+		e->ebx &= 0x0000ffff;	/* APIC ID and CPU count are per vCPU */
+		e->ecx = (e->ecx & ~C1_ECX_HIDE) | (1U << 31) /* hypervisor */;
+		e->edx &= ~C1_EDX_HIDE;
+		break;
+	case 7:
+		if (idx == 0) {
+			e->eax = 0;	/* no sub-leaves beyond 0 */
+			e->ebx &= ~C7_EBX_HIDE;
+			e->ecx &= ~C7_ECX_HIDE;
+			e->edx &= C7_EDX_KEEP;
+		}
+		break;
+	case 0xd:
+		if (idx == 1)
+			e->eax &= ~(1U << 3);	/* XSAVES needs IA32_XSS */
+		break;
+	case 0x80000000:
+		e->eax = min_t(u32, e->eax, 0x80000008);
+		break;
+	case 0x80000001:
+		e->ecx &= ~C81_ECX_HIDE;
+		break;
+	}
+}
+
+long vireo_get_supported_cpuid(void __user *argp)
+{
+	struct vireo_cpuid_entry *t;
+	struct vireo_cpuid c;
+	u32 n = 0, max, fn, i;
+
+	long r;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved)
+		return -EINVAL;
+	t = kcalloc(SUPPORTED_MAX, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+
+	/*
+	 * Basic leaves 0, 1, 7 and 0xd only: caches, topology, power and
+	 * performance monitoring (2-6, 0xa, 0xb) would describe the host or
+	 * promise MSRs that Vireo does not emulate.
+	 */
+	max = cpuid_eax(0);
+	supported_add(t, &n, 0, 0, false);
+	if (max >= 1)
+		supported_add(t, &n, 1, 0, false);
+	if (max >= 7)
+		supported_add(t, &n, 7, 0, true);
+	if (max >= 0xd && boot_cpu_has(X86_FEATURE_XSAVE)) {
+		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+		supported_add(t, &n, 0xd, 0, true);
+		supported_add(t, &n, 0xd, 1, true);
+		for (i = 2; i < 63; i++)
+			if (xcr0 & (1ULL << i))
+				supported_add(t, &n, 0xd, i, true);
+	}
+	max = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
+	for (fn = 0x80000000; fn <= max; fn++)
+		supported_add(t, &n, fn, 0, false);
+
+	if (n < SUPPORTED_MAX) {
+		t[n++] = (struct vireo_cpuid_entry){
+			.function = 0x40000000, .eax = 0x40000001,
+			.ebx = 0x65726956, .ecx = 0x7269566f, .edx = 0x69566f65,	/* "VireoVireoVi" */
+		};
+	}
+	if (n < SUPPORTED_MAX)
+		t[n++] = (struct vireo_cpuid_entry){ .function = 0x40000001 };
+
+	r = n;
+	if (c.nent < n) {
+		c.nent = n;
+		r = copy_to_user(argp, &c, sizeof(c)) ? -EFAULT : -E2BIG;
+	} else if (copy_to_user(u64_to_user_ptr(c.entries), t, n * sizeof(*t))) {
+		r = -EFAULT;
+	}
+	kfree(t);
+	return r;
 }

@@ -103,6 +103,8 @@ static long vireo_dev_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return arg ? -EINVAL : VIREO_API_VERSION;
 	case VIREO_GET_CAPS:
 		return vireo_get_caps((void __user *)arg);
+	case VIREO_GET_SUPPORTED_CPUID:
+		return vireo_get_supported_cpuid((void __user *)arg);
 	case VIREO_CREATE_VM:
 		if (arg)
 			return -EINVAL;

@@ -277,6 +277,9 @@ int vireo_ioeventfd(struct vireo_vm *vm, const struct vireo_ioeventfd *args);
 bool vireo_ioeventfd_signal(struct vireo_vm *vm, u16 port, u8 size, u32 value);
 void vireo_eventfds_release(struct vireo_vm *vm);
 
+/* cpuid.c */
+long vireo_get_supported_cpuid(void __user *argp);
+
 /* msr.c */
 extern const u32 vireo_msr_list[];
 extern const unsigned int vireo_msr_list_len;

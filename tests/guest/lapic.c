@@ -4,7 +4,8 @@
  * VIREO_SIGNAL_MSI, VIREO_IRQFD, VIREO_IOEVENTFD, VIREO_APIC_ACCESS) with
  * the guest in lapic.asm: the x2APIC timer, an MSI, an ioeventfd that
  * takes an OUT without an exit, an irqfd, HLT sleeping in the kernel, and
- * an application processor started with INIT-SIPI-SIPI.
+ * an application processor started with INIT-SIPI-SIPI; and the guest
+ * CPUID table vireo.ko recommends (VIREO_GET_SUPPORTED_CPUID).
  *
  * Usage: vireo-lapic [-g GUESTS_DIR]
  * Prints "TEST lapic/<name> PASS|FAIL ..." lines and a summary.
@@ -303,6 +304,45 @@ out:
 	vt_vm_destroy(&v);
 }
 
+static void test_supported_cpuid(int sys)
+{
+	struct vireo_cpuid_entry e[128];
+	struct vireo_cpuid c = { .nent = 0, .entries = (uintptr_t)e };
+	const struct vireo_cpuid_entry *l1 = NULL, *l81 = NULL, *hv = NULL;
+	long r = vt_ioctl(sys, VIREO_GET_SUPPORTED_CPUID, (uintptr_t)&c);
+	unsigned int i, n;
+
+	if (r != -E2BIG || c.nent == 0 || c.nent > 128) {
+		report("supported-cpuid", "nent=0 gave %ld, nent=%u (want -E2BIG and the size)", r,
+		       c.nent);
+		return;
+	}
+	r = vt_ioctl(sys, VIREO_GET_SUPPORTED_CPUID, (uintptr_t)&c);
+	if (r <= 0) {
+		report("supported-cpuid", "second call gave %ld", r);
+		return;
+	}
+	n = (unsigned int)r;
+	for (i = 0; i < n; i++) {
+		if (e[i].function == 1)
+			l1 = &e[i];
+		else if (e[i].function == 0x80000001)
+			l81 = &e[i];
+		else if (e[i].function == 0x40000000)
+			hv = &e[i];
+	}
+	if (!l1 || !(l1->ecx & (1U << 31)) || (l1->ecx & (1U << 5)) || (l1->ecx & (1U << 3)))
+		report("supported-cpuid", "leaf 1 ECX %#x: want hypervisor set, VMX/MONITOR clear",
+		       l1 ? l1->ecx : 0);
+	else if (l81 && (l81->ecx & (1U << 2)))
+		report("supported-cpuid", "leaf 0x80000001 ECX %#x still offers SVM", l81->ecx);
+	else if (!hv || memcmp(&hv->ebx, "Vire", 4) || memcmp(&hv->ecx, "oVir", 4) ||
+		 memcmp(&hv->edx, "eoVi", 4))
+		report("supported-cpuid", "no \"VireoVireoVi\" signature at 0x40000000");
+	else
+		report("supported-cpuid", NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
@@ -325,6 +365,7 @@ int main(int argc, char **argv)
 		report("open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
 		return 1;
 	}
+	test_supported_cpuid(sys);
 	test_xapic_access(sys);
 	test_guest(sys, image);
 	printf("lapic: %d passed, %d failed\n", passed, failed);

@@ -75,6 +75,15 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_caps) == 176, "vireo_caps ABI");
 /* Returns VIREO_API_VERSION. */
 #define VIREO_GET_API_VERSION	_IO(VIREO_IOCTL_MAGIC, 0x00)
 #define VIREO_GET_CAPS		_IOR(VIREO_IOCTL_MAGIC, 0x01, struct vireo_caps)
+/*
+ * The CPUID table vireo.ko recommends for a guest: the host's leaves
+ * filtered to what Vireo virtualises (no VMX/SVM, no MONITOR, no MSRs it
+ * does not emulate), the hypervisor bit, and the "VireoVireoVi" leaf at
+ * 0x40000000.  Fills at most nent entries; returns the number filled, or
+ * -E2BIG (with nent set to the number needed) if they do not fit.
+ */
+#define VIREO_GET_SUPPORTED_CPUID _IOWR(VIREO_IOCTL_MAGIC, 0x03, struct vireo_cpuid)
+
 /* Returns a new VM fd.  The argument must be 0. */
 #define VIREO_CREATE_VM		_IO(VIREO_IOCTL_MAGIC, 0x02)
 
