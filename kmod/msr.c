@@ -26,6 +26,20 @@ bool vireo_msr_is_listed(u32 index)
 	return false;
 }
 
+/* IA32_PAT: each byte UC(0) WC(1) WT(4) WP(5) WB(6) UC-(7) (SDM 13.12.2). */
+bool vireo_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
 /* Guest RDMSR/WRMSR: ECX is the index, EDX:EAX the value. */
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 {

@@ -181,7 +181,7 @@ void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 }
 
 /* Power-on/INIT register state (SDM vol. 3 10.1.1, table 10-1). */
-static int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
+int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
 {
 	struct vireo_segment data = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
 	struct vireo_sregs sr = {

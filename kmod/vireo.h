@@ -259,6 +259,7 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru);
 
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
+int vireo_vcpu_init_state(struct vireo_vcpu *vcpu);
 int vireo_handle_hlt(struct vireo_vcpu *vcpu, unsigned int insn_len);
 
 /* lapic.c */
@@ -284,5 +285,6 @@ long vireo_get_supported_cpuid(void __user *argp);
 extern const u32 vireo_msr_list[];
 extern const unsigned int vireo_msr_list_len;
 bool vireo_msr_is_listed(u32 index);
+bool vireo_pat_valid(u64 pat);
 
 #endif /* VIREO_INTERNAL_H */

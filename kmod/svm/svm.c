@@ -311,20 +311,6 @@ static u64 svm_get_cr4(struct vireo_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->save.cr4;
 }
 
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	/* Each byte: UC(0) WC(1) WT(4) WP(5) WB(6) UC-(7). */
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type == 2 || type == 3 || type > 7)
-			return false;
-	}
-	return true;
-}
-
 static int svm_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -378,7 +364,7 @@ static int svm_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 	case MSR_IA32_SYSENTER_ESP: save->sysenter_esp = data; break;
 	case MSR_IA32_SYSENTER_EIP: save->sysenter_eip = data; break;
 	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
+		if (!vireo_pat_valid(data))
 			return -EINVAL;
 		save->g_pat = data;
 		break;
@@ -393,32 +379,15 @@ static int svm_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 
 /* ------------------------------------------------------------- vCPU */
 
-/* Architectural power-on state (APM vol. 2 14.1.3, table 14-1). */
+/* Power-on state: the VMCB-only fields here, the rest is common. */
 static void svm_reset_state(struct svm_vcpu *svm)
 {
 	struct vireo_vmcb_save *save = &svm->vmcb->save;
-	struct vireo_vmcb_seg data = { .attrib = 0x93, .limit = 0xffff };
 
-	save->cs = (struct vireo_vmcb_seg){
-		.selector = 0xf000, .attrib = 0x9b, .limit = 0xffff, .base = 0xffff0000,
-	};
-	save->ds = save->es = save->fs = save->gs = save->ss = data;
-	save->gdtr = (struct vireo_vmcb_seg){ .limit = 0xffff };
-	save->idtr = (struct vireo_vmcb_seg){ .limit = 0xffff };
-	save->ldtr = (struct vireo_vmcb_seg){ .attrib = 0x82, .limit = 0xffff };
-	save->tr = (struct vireo_vmcb_seg){ .attrib = 0x8b, .limit = 0xffff };
-	save->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
-	save->cr2 = save->cr3 = save->cr4 = 0;
 	save->dr6 = 0xffff0ff0;
 	save->dr7 = 0x400;
-	save->cpl = 0;
 	save->g_pat = 0x0007040600070406ULL;
-	svm->efer = 0;
-	save->efer = EFER_SVME;
-
-	memset(svm->vcpu.regs, 0, sizeof(svm->vcpu.regs));
-	svm->vcpu.regs[VIREO_REG_RIP] = 0xfff0;
-	svm->vcpu.regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vireo_vcpu_init_state(&svm->vcpu);
 }
 
 /*

@@ -326,19 +326,6 @@ static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type == 2 || type == 3 || type > 7)
-			return false;
-	}
-	return true;
-}
-
 static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_guest)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -365,7 +352,7 @@ static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 	case MSR_IA32_SYSENTER_ESP: field = GUEST_SYSENTER_ESP; break;
 	case MSR_IA32_SYSENTER_EIP: field = GUEST_SYSENTER_EIP; break;
 	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(data))
+		if (!vireo_pat_valid(data))
 			return -EINVAL;
 		field = GUEST_IA32_PAT;
 		break;
@@ -384,38 +371,11 @@ static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 
 /* ------------------------------------------------------------- vCPU */
 
-/* Architectural power-on state (SDM vol. 3 10.1.1, table 10-1).  VMCS loaded. */
+/* Power-on state: the VMCS-only fields here, the rest is common.  VMCS loaded. */
 static void vmx_reset_state(struct vmx_vcpu *vmx)
 {
-	struct vireo_segment code = {
-		.selector = 0xf000, .base = 0xffff0000, .limit = 0xffff,
-		.type = 0xb, .s = 1, .present = 1,
-	};
-	struct vireo_segment data = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
-	struct vireo_segment ldt = { .limit = 0xffff, .type = 2, .present = 1 };
-	struct vireo_segment tr = { .limit = 0xffff, .type = 3, .present = 1 };
-	struct vireo_vcpu *vcpu = &vmx->vcpu;
-
-	vmx_seg_set(&vmx_seg_cs, &code);
-	vmx_seg_set(&vmx_seg_ds, &data);
-	vmx_seg_set(&vmx_seg_es, &data);
-	vmx_seg_set(&vmx_seg_fs, &data);
-	vmx_seg_set(&vmx_seg_gs, &data);
-	vmx_seg_set(&vmx_seg_ss, &data);
-	vmx_seg_set(&vmx_seg_ldtr, &ldt);
-	vmx_seg_set(&vmx_seg_tr, &tr);
-	vmcs_write(GUEST_GDTR_BASE, 0);
-	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_write(GUEST_IDTR_BASE, 0);
-	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_host_bits());
 	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_host_bits());
-	vmcs_write(GUEST_CR3, 0);
-	vmx_set_cr4(vmx, 0);
-	vmx_write_efer(vmx, 0);
-	vmx->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
-	vmcs_write(CR0_READ_SHADOW, vmx->cr0);
-	vmcs_write(GUEST_CR0, vmx_real_cr0(vmx->cr0));
 	vmcs_write(GUEST_DR7, 0x400);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);
@@ -428,15 +388,8 @@ static void vmx_reset_state(struct vmx_vcpu *vmx)
 	vmcs_write(EXCEPTION_BITMAP, VMX_EXCEPTIONS);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmx->event_pending = false;
-	vmx->cr2 = 0;
 	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = vmx->kernel_gs_base = 0;
-
-	memset(vcpu->regs, 0, sizeof(vcpu->regs));
-	vcpu->regs[VIREO_REG_RIP] = 0xfff0;
-	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
-	vmcs_write(GUEST_RIP, 0xfff0);
-	vmcs_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_write(GUEST_RSP, 0);
+	vireo_vcpu_init_state(&vmx->vcpu);
 }
 
 /* All-ones I/O and MSR bitmaps: every port and MSR access exits. */
