@@ -20,6 +20,10 @@ CLI_OBJ     := $(BUILD)/obj/cli
 CLI_TESTS   := $(SRCTREE)/tests
 
 CLI_PKGS    := glib-2.0 json-glib-1.0
+# `vireo disk` and new disks of `vireo create` use libvireo-disk
+# (userland/disk/disk.mk builds it).
+CLI_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
+CLI_DISK_LIBS := -lz -lpthread
 CLI_GLIB_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_GLIB_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
@@ -86,18 +90,20 @@ $(CLI_CONTROL_LIB): $(CLI_CONTROL_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB)
+$(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_LDFLAGS) -o $@ $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_GLIB_LIBS)
+	$(CC) $(CLI_LDFLAGS) -o $@ $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \
+		$(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 $(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(CLI_CONTROL_LIB) $(CLI_VM_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_LDFLAGS) -o $@ $< $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_GLIB_LIBS) -lpthread
 
-$(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB)
+$(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \
+		$(CLI_DISK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_LDFLAGS) -o $@ $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) \
-		$(CLI_VM_LIB) $(CLI_GLIB_LIBS) -lpthread
+		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 # The C tests first, then the CLI end to end against the fake monitor;
 # each prints its own "N passed, M failed".

@@ -21,7 +21,7 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GE
 	char *sock;
 	unsigned int i, j;
 
-	if (def->boot.mode == VIREO_BOOT_FIRMWARE) {
+	if (def->boot.mode == VIREO_VM_BOOT_FIRMWARE) {
 		g_set_error(error, VIREO_VM_ERROR, VIREO_VM_ERROR_INVALID,
 			    "%s: boot.mode: firmware boot is not implemented yet; boot a kernel "
 			    "with 'vireo modify %s --kernel PATH'",
@@ -56,26 +56,26 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GE
 		char *path = vireo_machine_resolve(def->name, d->path);
 
 		add(a, "--disk",
-		    g_strdup_printf("%s,format=%s%s%s", path, vireo_disk_format_name(d->format),
+		    g_strdup_printf("%s,format=%s%s%s", path, vireo_vm_disk_format_name(d->format),
 				    d->read_only ? ",ro" : "",
-				    d->media == VIREO_MEDIA_CDROM ? ",media=cdrom" : ""));
+				    d->media == VIREO_VM_MEDIA_CDROM ? ",media=cdrom" : ""));
 		g_free(path);
 	}
 	for (i = 0; i < def->n_nics; i++) {
 		const struct vireo_vm_nic *n = &def->nics[i];
-		GString *s = g_string_new(vireo_nic_backend_name(n->backend));
+		GString *s = g_string_new(vireo_vm_nic_backend_name(n->backend));
 		char mac[18];
 
-		if (n->backend == VIREO_NIC_TAP)
+		if (n->backend == VIREO_VM_NIC_TAP)
 			g_string_append_printf(s, ",ifname=%s", n->ifname);
-		vireo_mac_format(n->mac, mac);
+		vireo_vm_mac_format(n->mac, mac);
 		g_string_append_printf(s, ",mac=%s", mac);
 		for (j = 0; j < n->n_forwards; j++) {
 			const struct vireo_vm_forward *f = &n->forwards[j];
 
 			/* QEMU's hostfwd spelling, which libslirp users know. */
 			g_string_append_printf(s, ",hostfwd=%s:%s:%u-:%u",
-					       vireo_fwd_proto_name(f->proto), f->host_addr,
+					       vireo_vm_fwd_proto_name(f->proto), f->host_addr,
 					       f->host_port, f->guest_port);
 		}
 		add(a, "--net", g_string_free(s, FALSE));

@@ -328,23 +328,21 @@ out:
 	return ok;
 }
 
-/* A path of the definition that lies inside the machine dir (only those
- * are ever deleted): relative without "..", or absolute under the dir. */
-static bool inside_machine_dir(const char *name, const char *path)
+bool vireo_machine_path_inside(const char *name, const char *path)
 {
-	char *dir, *prefix;
 	const char *rel = path;
-	bool r;
 
 	if (g_path_is_absolute(path)) {
-		dir = vireo_machine_dir(name);
-		prefix = g_strconcat(dir, "/", NULL);
-		r = g_str_has_prefix(path, prefix);
+		char *dir = vireo_machine_dir(name);
+		char *prefix = g_strconcat(dir, "/", NULL);
+		size_t skip = strlen(prefix);
+		bool under = g_str_has_prefix(path, prefix);
+
 		g_free(dir);
 		g_free(prefix);
-		if (!r)
+		if (!under)
 			return false;
-		rel = path + strlen(prefix) - 0;
+		rel = path + skip;
 	}
 	return !strstr(rel, "..") && *rel;
 }
@@ -377,12 +375,12 @@ bool vireo_machine_delete(const struct vireo_vmdef *def, bool delete_disks, char
 	for (i = 0; i < def->n_disks; i++) {
 		const char *d = def->disks[i].path;
 
-		if (delete_disks && inside_machine_dir(def->name, d))
+		if (delete_disks && vireo_machine_path_inside(def->name, d))
 			remove_quietly(def->name, d);
 		else
 			g_ptr_array_add(left, vireo_machine_resolve(def->name, d));
 	}
-	if (def->serial.log && inside_machine_dir(def->name, def->serial.log))
+	if (def->serial.log && vireo_machine_path_inside(def->name, def->serial.log))
 		remove_quietly(def->name, def->serial.log);
 	remove_quietly(def->name, "monitor.log");
 	remove_quietly(def->name, VIREO_MACHINE_FILE ".tmp");

@@ -47,6 +47,10 @@ char *vireo_machine_socket_path(const char *name, GError **error);
  * relative to the machine dir. */
 char *vireo_machine_resolve(const char *name, const char *path);
 
+/* Whether a path of the definition lies inside the machine dir (relative
+ * without "..", or absolute under it): only such disks are ever deleted. */
+bool vireo_machine_path_inside(const char *name, const char *path);
+
 /* Whether <machines dir>/<name>/machine.json exists. */
 bool vireo_machine_exists(const char *name);
 

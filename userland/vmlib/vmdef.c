@@ -47,12 +47,12 @@ static int enum_value(const char *const *names, size_t n, const char *s)
 		return enum_value(names, G_N_ELEMENTS(names), s);                           \
 	}
 
-ENUM_FUNCS(vireo_disk_format, vireo_disk_format, disk_format_names)
-ENUM_FUNCS(vireo_disk_media, vireo_disk_media, disk_media_names)
-ENUM_FUNCS(vireo_nic_backend, vireo_nic_backend, nic_backend_names)
-ENUM_FUNCS(vireo_fwd_proto, vireo_fwd_proto, fwd_proto_names)
-ENUM_FUNCS(vireo_boot_mode, vireo_boot_mode, boot_mode_names)
-ENUM_FUNCS(vireo_boot_device, vireo_boot_device, boot_device_names)
+ENUM_FUNCS(vireo_vm_disk_format, vireo_vm_disk_format, disk_format_names)
+ENUM_FUNCS(vireo_vm_disk_media, vireo_vm_disk_media, disk_media_names)
+ENUM_FUNCS(vireo_vm_nic_backend, vireo_vm_nic_backend, nic_backend_names)
+ENUM_FUNCS(vireo_vm_fwd_proto, vireo_vm_fwd_proto, fwd_proto_names)
+ENUM_FUNCS(vireo_vm_boot_mode, vireo_vm_boot_mode, boot_mode_names)
+ENUM_FUNCS(vireo_vm_boot_device, vireo_vm_boot_device, boot_device_names)
 
 /* ------------------------------------------------------------ small parsers */
 
@@ -74,7 +74,7 @@ bool vireo_vm_name_valid(const char *name)
 	return true;
 }
 
-void vireo_mac_generate(uint8_t mac[6])
+void vireo_vm_mac_generate(uint8_t mac[6])
 {
 	guint32 a = g_random_int(), b = g_random_int();
 
@@ -86,7 +86,7 @@ void vireo_mac_generate(uint8_t mac[6])
 	mac[5] = b;
 }
 
-bool vireo_mac_parse(const char *s, uint8_t mac[6])
+bool vireo_vm_mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned int i;
 
@@ -104,7 +104,7 @@ bool vireo_mac_parse(const char *s, uint8_t mac[6])
 	return true;
 }
 
-void vireo_mac_format(const uint8_t mac[6], char out[18])
+void vireo_vm_mac_format(const uint8_t mac[6], char out[18])
 {
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
 		 mac[4], mac[5]);
@@ -156,7 +156,7 @@ bool vireo_vm_parse_size(const char *s, uint64_t *bytes)
 struct vireo_vmdef *vireo_vmdef_new(const char *name)
 {
 	struct vireo_vmdef *def = g_new0(struct vireo_vmdef, 1);
-	struct vireo_vm_nic nic = { .model = "virtio", .backend = VIREO_NIC_NAT };
+	struct vireo_vm_nic nic = { .model = "virtio", .backend = VIREO_VM_NIC_NAT };
 	char *uuid = g_uuid_string_random();
 
 	def->name = g_strdup(name);
@@ -164,9 +164,9 @@ struct vireo_vmdef *vireo_vmdef_new(const char *name)
 	g_free(uuid);
 	def->memory_mib = 512;
 	def->cpus = 1;
-	def->boot.mode = VIREO_BOOT_KERNEL;
-	def->boot.order[0] = VIREO_BOOTDEV_DISK;
-	def->boot.order[1] = VIREO_BOOTDEV_CDROM;
+	def->boot.mode = VIREO_VM_BOOT_KERNEL;
+	def->boot.order[0] = VIREO_VM_BOOTDEV_DISK;
+	def->boot.order[1] = VIREO_VM_BOOTDEV_CDROM;
 	def->boot.n_order = 2;
 	def->boot.cmdline = g_strdup("console=ttyS0");
 	def->serial.enabled = true;
@@ -268,7 +268,7 @@ bool vireo_vmdef_add_disk(struct vireo_vmdef *def, const struct vireo_vm_disk *d
 	}
 	def->disks = g_renew(struct vireo_vm_disk, def->disks, def->n_disks + 1);
 	disk_copy(&def->disks[def->n_disks], disk);
-	if (disk->media == VIREO_MEDIA_CDROM)
+	if (disk->media == VIREO_VM_MEDIA_CDROM)
 		def->disks[def->n_disks].read_only = true;
 	def->n_disks++;
 	return true;
@@ -288,7 +288,7 @@ bool vireo_vmdef_add_nic(struct vireo_vmdef *def, const struct vireo_vm_nic *nic
 	n = &def->nics[def->n_nics++];
 	nic_copy(n, nic);
 	if (!memcmp(n->mac, zero, 6))
-		vireo_mac_generate(n->mac);
+		vireo_vm_mac_generate(n->mac);
 	return true;
 }
 
@@ -312,7 +312,7 @@ void vireo_vmdef_remove_nic(struct vireo_vmdef *def, unsigned int index)
 	def->n_nics--;
 }
 
-bool vireo_nic_add_forward(struct vireo_vm_nic *nic, const struct vireo_vm_forward *fwd,
+bool vireo_vm_nic_add_forward(struct vireo_vm_nic *nic, const struct vireo_vm_forward *fwd,
 			   GError **error)
 {
 	if (nic->n_forwards >= VIREO_VM_FORWARDS_MAX) {
@@ -389,15 +389,15 @@ static bool validate_nic(const struct vireo_vmdef *def, unsigned int i, const ch
 		return invalid(error, what, field, "\"%s\" is not one of virtio",
 			       nic->model ? nic->model : "");
 	snprintf(field, sizeof(field), "nics[%u].backend", i);
-	if ((unsigned int)nic->backend > VIREO_NIC_TAP)
+	if ((unsigned int)nic->backend > VIREO_VM_NIC_TAP)
 		return invalid(error, what, field, "not one of nat, tap");
 	snprintf(field, sizeof(field), "nics[%u].ifname", i);
-	if (nic->backend == VIREO_NIC_TAP && !ifname_valid(nic->ifname))
+	if (nic->backend == VIREO_VM_NIC_TAP && !ifname_valid(nic->ifname))
 		return invalid(error, what, field,
 			       "a tap NIC needs an interface name of 1 to %d printable bytes "
 			       "without '/', ':' or spaces",
 			       VIREO_VM_IFNAME_MAX);
-	if (nic->backend == VIREO_NIC_NAT && nic->ifname)
+	if (nic->backend == VIREO_VM_NIC_NAT && nic->ifname)
 		return invalid(error, what, field, "only a tap NIC has an interface name");
 	snprintf(field, sizeof(field), "nics[%u].mac", i);
 	if (!memcmp(nic->mac, zero, 6) || (nic->mac[0] & 1))
@@ -406,7 +406,7 @@ static bool validate_nic(const struct vireo_vmdef *def, unsigned int i, const ch
 		if (!memcmp(def->nics[j].mac, nic->mac, 6))
 			return invalid(error, what, field, "the same as nics[%u].mac", j);
 	}
-	if (nic->backend != VIREO_NIC_NAT && nic->n_forwards) {
+	if (nic->backend != VIREO_VM_NIC_NAT && nic->n_forwards) {
 		snprintf(field, sizeof(field), "nics[%u].forwards", i);
 		return invalid(error, what, field, "port forwards need the nat backend");
 	}
@@ -414,7 +414,7 @@ static bool validate_nic(const struct vireo_vmdef *def, unsigned int i, const ch
 		const struct vireo_vm_forward *f = &nic->forwards[j];
 
 		snprintf(field, sizeof(field), "nics[%u].forwards[%u].proto", i, j);
-		if ((unsigned int)f->proto > VIREO_FWD_UDP)
+		if ((unsigned int)f->proto > VIREO_VM_FWD_UDP)
 			return invalid(error, what, field, "not one of tcp, udp");
 		snprintf(field, sizeof(field), "nics[%u].forwards[%u].host_addr", i, j);
 		if (!ipv4_valid(f->host_addr))
@@ -430,7 +430,7 @@ static bool validate_nic(const struct vireo_vmdef *def, unsigned int i, const ch
 			if (g->proto == f->proto && g->host_port == f->host_port &&
 			    !strcmp(g->host_addr, f->host_addr))
 				return invalid(error, what, field, "%s port %u is forwarded twice",
-					       vireo_fwd_proto_name(f->proto), f->host_port);
+					       vireo_vm_fwd_proto_name(f->proto), f->host_port);
 		}
 		snprintf(field, sizeof(field), "nics[%u].forwards[%u].guest_port", i, j);
 		if (f->guest_port == 0)
@@ -460,9 +460,9 @@ bool vireo_vmdef_validate(const struct vireo_vmdef *def, const char *what, GErro
 		return invalid(error, what, "cpus", "%u is not 1 to %d", def->cpus,
 			       VIREO_VM_CPUS_MAX);
 
-	if ((unsigned int)b->mode > VIREO_BOOT_FIRMWARE)
+	if ((unsigned int)b->mode > VIREO_VM_BOOT_FIRMWARE)
 		return invalid(error, what, "boot.mode", "not one of kernel, firmware");
-	if (b->mode == VIREO_BOOT_KERNEL && b->kernel && !path_valid(b->kernel))
+	if (b->mode == VIREO_VM_BOOT_KERNEL && b->kernel && !path_valid(b->kernel))
 		return invalid(error, what, "boot.kernel", "not a path");
 	if (b->initrd && !path_valid(b->initrd))
 		return invalid(error, what, "boot.initrd", "not a path");
@@ -471,17 +471,17 @@ bool vireo_vmdef_validate(const struct vireo_vmdef *def, const char *what, GErro
 			       VIREO_VM_CMDLINE_MAX);
 	if (b->cmdline && !g_utf8_validate(b->cmdline, -1, NULL))
 		return invalid(error, what, "boot.cmdline", "not UTF-8");
-	if (b->n_order > VIREO_BOOTDEV_COUNT)
+	if (b->n_order > VIREO_VM_BOOTDEV_COUNT)
 		return invalid(error, what, "boot.order", "more than %d entries",
-			       VIREO_BOOTDEV_COUNT);
+			       VIREO_VM_BOOTDEV_COUNT);
 	for (i = 0; i < b->n_order; i++) {
 		snprintf(field, sizeof(field), "boot.order[%u]", i);
-		if ((unsigned int)b->order[i] >= VIREO_BOOTDEV_COUNT)
+		if ((unsigned int)b->order[i] >= VIREO_VM_BOOTDEV_COUNT)
 			return invalid(error, what, field, "not one of disk, cdrom, net");
 		for (j = 0; j < i; j++) {
 			if (b->order[j] == b->order[i])
 				return invalid(error, what, field, "\"%s\" appears twice",
-					       vireo_boot_device_name(b->order[i]));
+					       vireo_vm_boot_device_name(b->order[i]));
 		}
 	}
 
@@ -499,13 +499,13 @@ bool vireo_vmdef_validate(const struct vireo_vmdef *def, const char *what, GErro
 					       d->path, j);
 		}
 		snprintf(field, sizeof(field), "disks[%u].format", i);
-		if ((unsigned int)d->format > VIREO_DISK_QCOW2)
+		if ((unsigned int)d->format > VIREO_VM_DISK_QCOW2)
 			return invalid(error, what, field, "not one of raw, qcow2");
 		snprintf(field, sizeof(field), "disks[%u].media", i);
-		if ((unsigned int)d->media > VIREO_MEDIA_CDROM)
+		if ((unsigned int)d->media > VIREO_VM_MEDIA_CDROM)
 			return invalid(error, what, field, "not one of disk, cdrom");
 		snprintf(field, sizeof(field), "disks[%u].read_only", i);
-		if (d->media == VIREO_MEDIA_CDROM && !d->read_only)
+		if (d->media == VIREO_VM_MEDIA_CDROM && !d->read_only)
 			return invalid(error, what, field, "a cdrom is always read-only");
 	}
 

@@ -48,48 +48,48 @@ enum vireo_vm_error {
 	VIREO_VM_ERROR_IO,		/* the file system said no */
 };
 
-enum vireo_disk_format {
-	VIREO_DISK_RAW,
-	VIREO_DISK_QCOW2,
+enum vireo_vm_disk_format {
+	VIREO_VM_DISK_RAW,
+	VIREO_VM_DISK_QCOW2,
 };
 
-enum vireo_disk_media {
-	VIREO_MEDIA_DISK,
-	VIREO_MEDIA_CDROM,	/* read-only, boot order "cdrom" */
+enum vireo_vm_disk_media {
+	VIREO_VM_MEDIA_DISK,
+	VIREO_VM_MEDIA_CDROM,	/* read-only, boot order "cdrom" */
 };
 
-enum vireo_nic_backend {
-	VIREO_NIC_NAT,	/* user-mode NAT (libslirp in the monitor); no root */
-	VIREO_NIC_TAP,	/* an existing tap interface, for bridged setups */
+enum vireo_vm_nic_backend {
+	VIREO_VM_NIC_NAT,	/* user-mode NAT (libslirp in the monitor); no root */
+	VIREO_VM_NIC_TAP,	/* an existing tap interface, for bridged setups */
 };
 
-enum vireo_fwd_proto {
-	VIREO_FWD_TCP,
-	VIREO_FWD_UDP,
+enum vireo_vm_fwd_proto {
+	VIREO_VM_FWD_TCP,
+	VIREO_VM_FWD_UDP,
 };
 
-enum vireo_boot_mode {
-	VIREO_BOOT_KERNEL,	/* direct Linux boot: kernel + initrd + cmdline */
-	VIREO_BOOT_FIRMWARE,	/* firmware boot by "order" (not implemented yet) */
+enum vireo_vm_boot_mode {
+	VIREO_VM_BOOT_KERNEL,	/* direct Linux boot: kernel + initrd + cmdline */
+	VIREO_VM_BOOT_FIRMWARE,	/* firmware boot by "order" (not implemented yet) */
 };
 
-enum vireo_boot_device {
-	VIREO_BOOTDEV_DISK,
-	VIREO_BOOTDEV_CDROM,
-	VIREO_BOOTDEV_NET,
+enum vireo_vm_boot_device {
+	VIREO_VM_BOOTDEV_DISK,
+	VIREO_VM_BOOTDEV_CDROM,
+	VIREO_VM_BOOTDEV_NET,
 };
-#define VIREO_BOOTDEV_COUNT 3
+#define VIREO_VM_BOOTDEV_COUNT 3
 
 struct vireo_vm_disk {
 	char *path;			/* relative to the machine dir, or absolute */
-	enum vireo_disk_format format;
-	enum vireo_disk_media media;
+	enum vireo_vm_disk_format format;
+	enum vireo_vm_disk_media media;
 	bool read_only;			/* always true for a cdrom */
 };
 
 /* Host → guest port forward on a NAT NIC. */
 struct vireo_vm_forward {
-	enum vireo_fwd_proto proto;
+	enum vireo_vm_fwd_proto proto;
 	char *host_addr;		/* IPv4 dotted quad; "127.0.0.1" by default */
 	uint16_t host_port;		/* 1..65535 */
 	uint16_t guest_port;		/* 1..65535 */
@@ -98,7 +98,7 @@ struct vireo_vm_forward {
 struct vireo_vm_nic {
 	/* Only "virtio" exists; the field is stored so that others can come. */
 	char *model;
-	enum vireo_nic_backend backend;
+	enum vireo_vm_nic_backend backend;
 	char *ifname;			/* tap only: 1..15 bytes */
 	uint8_t mac[6];			/* generated once at creation, then stored */
 	struct vireo_vm_forward *forwards;	/* NAT only */
@@ -106,12 +106,12 @@ struct vireo_vm_nic {
 };
 
 struct vireo_vm_boot {
-	enum vireo_boot_mode mode;
-	char *kernel;			/* VIREO_BOOT_KERNEL: required */
+	enum vireo_vm_boot_mode mode;
+	char *kernel;			/* VIREO_VM_BOOT_KERNEL: required */
 	char *initrd;			/* optional */
 	char *cmdline;			/* optional */
 	/* Boot order for firmware boot; stored for either mode. */
-	enum vireo_boot_device order[VIREO_BOOTDEV_COUNT];
+	enum vireo_vm_boot_device order[VIREO_VM_BOOTDEV_COUNT];
 	unsigned int n_order;
 };
 
@@ -159,7 +159,7 @@ bool vireo_vmdef_add_nic(struct vireo_vmdef *def, const struct vireo_vm_nic *nic
 			 GError **error);
 void vireo_vmdef_remove_disk(struct vireo_vmdef *def, unsigned int index);
 void vireo_vmdef_remove_nic(struct vireo_vmdef *def, unsigned int index);
-bool vireo_nic_add_forward(struct vireo_vm_nic *nic, const struct vireo_vm_forward *fwd,
+bool vireo_vm_nic_add_forward(struct vireo_vm_nic *nic, const struct vireo_vm_forward *fwd,
 			   GError **error);
 
 /* Check every field against the documented ranges, the way the loader
@@ -168,24 +168,24 @@ bool vireo_nic_add_forward(struct vireo_vm_nic *nic, const struct vireo_vm_forwa
 bool vireo_vmdef_validate(const struct vireo_vmdef *def, const char *what, GError **error);
 
 /* A locally administered unicast MAC: 56:xx:xx:xx:xx:xx (0x56 is 'V'). */
-void vireo_mac_generate(uint8_t mac[6]);
-bool vireo_mac_parse(const char *s, uint8_t mac[6]);
-void vireo_mac_format(const uint8_t mac[6], char out[18]);
+void vireo_vm_mac_generate(uint8_t mac[6]);
+bool vireo_vm_mac_parse(const char *s, uint8_t mac[6]);
+void vireo_vm_mac_format(const uint8_t mac[6], char out[18]);
 
 /* Names of the enums as they appear in JSON and on the command line, and
  * back (-1 when unknown). */
-const char *vireo_disk_format_name(enum vireo_disk_format f);
-int vireo_disk_format_from_name(const char *s);
-const char *vireo_disk_media_name(enum vireo_disk_media m);
-int vireo_disk_media_from_name(const char *s);
-const char *vireo_nic_backend_name(enum vireo_nic_backend b);
-int vireo_nic_backend_from_name(const char *s);
-const char *vireo_fwd_proto_name(enum vireo_fwd_proto p);
-int vireo_fwd_proto_from_name(const char *s);
-const char *vireo_boot_mode_name(enum vireo_boot_mode m);
-int vireo_boot_mode_from_name(const char *s);
-const char *vireo_boot_device_name(enum vireo_boot_device d);
-int vireo_boot_device_from_name(const char *s);
+const char *vireo_vm_disk_format_name(enum vireo_vm_disk_format f);
+int vireo_vm_disk_format_from_name(const char *s);
+const char *vireo_vm_disk_media_name(enum vireo_vm_disk_media m);
+int vireo_vm_disk_media_from_name(const char *s);
+const char *vireo_vm_nic_backend_name(enum vireo_vm_nic_backend b);
+int vireo_vm_nic_backend_from_name(const char *s);
+const char *vireo_vm_fwd_proto_name(enum vireo_vm_fwd_proto p);
+int vireo_vm_fwd_proto_from_name(const char *s);
+const char *vireo_vm_boot_mode_name(enum vireo_vm_boot_mode m);
+int vireo_vm_boot_mode_from_name(const char *s);
+const char *vireo_vm_boot_device_name(enum vireo_vm_boot_device d);
+int vireo_vm_boot_device_from_name(const char *s);
 
 /*
  * Sizes as people type them: "512M", "2G", "1T", "4096" (bytes), "64K";

@@ -248,7 +248,7 @@ static bool parse_boot(struct rd *rd, JsonObject *o, struct vireo_vm_boot *b)
 
 	if (!check_members(rd, o, "boot", known))
 		return false;
-	if (!get_enum(rd, o, "boot", "mode", vireo_boot_mode_from_name, "kernel, firmware",
+	if (!get_enum(rd, o, "boot", "mode", vireo_vm_boot_mode_from_name, "kernel, firmware",
 		      &mode))
 		return false;
 	b->mode = mode;
@@ -256,7 +256,7 @@ static bool parse_boot(struct rd *rd, JsonObject *o, struct vireo_vm_boot *b)
 	    !get_string(rd, o, "boot", "initrd", false, true, &b->initrd) ||
 	    !get_string(rd, o, "boot", "cmdline", false, true, &b->cmdline))
 		return false;
-	if (!get_array(rd, o, "boot", "order", VIREO_BOOTDEV_COUNT, &order))
+	if (!get_array(rd, o, "boot", "order", VIREO_VM_BOOTDEV_COUNT, &order))
 		return false;
 	if (!order)
 		return true;
@@ -269,7 +269,7 @@ static bool parse_boot(struct rd *rd, JsonObject *o, struct vireo_vm_boot *b)
 		snprintf(f, sizeof(f), "boot.order[%u]", i);
 		if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
 			return rd_fail(rd, f, "expected a string, found %s", node_type_name(n));
-		d = vireo_boot_device_from_name(json_node_get_string(n));
+		d = vireo_vm_boot_device_from_name(json_node_get_string(n));
 		if (d < 0)
 			return rd_fail(rd, f, "\"%s\" is not one of disk, cdrom, net",
 				       json_node_get_string(n));
@@ -283,7 +283,7 @@ static bool parse_disk(struct rd *rd, JsonNode *n, unsigned int i, struct vireo_
 	static const char *const known[] = { "path", "format", "media", "read_only", NULL };
 	char prefix[PREFIX_MAX];
 	JsonObject *o;
-	int format = VIREO_DISK_RAW, media = VIREO_MEDIA_DISK;
+	int format = VIREO_VM_DISK_RAW, media = VIREO_VM_MEDIA_DISK;
 	bool ro = false;
 
 	snprintf(prefix, sizeof(prefix), "disks[%u]", i);
@@ -292,16 +292,16 @@ static bool parse_disk(struct rd *rd, JsonNode *n, unsigned int i, struct vireo_
 	o = json_node_get_object(n);
 	if (!check_members(rd, o, prefix, known) ||
 	    !get_string(rd, o, prefix, "path", true, false, &d->path) ||
-	    !get_enum(rd, o, prefix, "format", vireo_disk_format_from_name, "raw, qcow2",
+	    !get_enum(rd, o, prefix, "format", vireo_vm_disk_format_from_name, "raw, qcow2",
 		      &format) ||
-	    !get_enum(rd, o, prefix, "media", vireo_disk_media_from_name, "disk, cdrom", &media) ||
+	    !get_enum(rd, o, prefix, "media", vireo_vm_disk_media_from_name, "disk, cdrom", &media) ||
 	    !get_bool(rd, o, prefix, "read_only", &ro))
 		return false;
 	d->format = format;
 	d->media = media;
 	/* A cdrom without "read_only" is read-only; one that says false is an
 	 * error the validator names. */
-	d->read_only = media == VIREO_MEDIA_CDROM && !json_object_has_member(o, "read_only") ?
+	d->read_only = media == VIREO_VM_MEDIA_CDROM && !json_object_has_member(o, "read_only") ?
 			       true :
 			       ro;
 	return true;
@@ -313,7 +313,7 @@ static bool parse_forward(struct rd *rd, JsonNode *n, const char *prefix,
 	static const char *const known[] = { "proto", "host_addr", "host_port", "guest_port",
 					     NULL };
 	JsonObject *o;
-	int proto = VIREO_FWD_TCP;
+	int proto = VIREO_VM_FWD_TCP;
 	int64_t hp = 0, gp = 0;
 
 	if (!JSON_NODE_HOLDS_OBJECT(n))
@@ -321,7 +321,7 @@ static bool parse_forward(struct rd *rd, JsonNode *n, const char *prefix,
 	o = json_node_get_object(n);
 	f->host_addr = g_strdup("127.0.0.1");
 	if (!check_members(rd, o, prefix, known) ||
-	    !get_enum(rd, o, prefix, "proto", vireo_fwd_proto_from_name, "tcp, udp", &proto) ||
+	    !get_enum(rd, o, prefix, "proto", vireo_vm_fwd_proto_from_name, "tcp, udp", &proto) ||
 	    !get_string(rd, o, prefix, "host_addr", false, false, &f->host_addr) ||
 	    !get_int(rd, o, prefix, "host_port", true, 1, 65535, &hp) ||
 	    !get_int(rd, o, prefix, "guest_port", true, 1, 65535, &gp))
@@ -340,7 +340,7 @@ static bool parse_nic(struct rd *rd, JsonNode *n, unsigned int i, struct vireo_v
 	JsonArray *fwds;
 	JsonObject *o;
 	char *mac = NULL;
-	int backend = VIREO_NIC_NAT;
+	int backend = VIREO_VM_NIC_NAT;
 	unsigned int j;
 
 	snprintf(prefix, sizeof(prefix), "nics[%u]", i);
@@ -350,13 +350,13 @@ static bool parse_nic(struct rd *rd, JsonNode *n, unsigned int i, struct vireo_v
 	nic->model = g_strdup("virtio");
 	if (!check_members(rd, o, prefix, known) ||
 	    !get_string(rd, o, prefix, "model", false, false, &nic->model) ||
-	    !get_enum(rd, o, prefix, "backend", vireo_nic_backend_from_name, "nat, tap",
+	    !get_enum(rd, o, prefix, "backend", vireo_vm_nic_backend_from_name, "nat, tap",
 		      &backend) ||
 	    !get_string(rd, o, prefix, "ifname", false, true, &nic->ifname) ||
 	    !get_string(rd, o, prefix, "mac", true, false, &mac))
 		return false;
 	nic->backend = backend;
-	if (!vireo_mac_parse(mac, nic->mac)) {
+	if (!vireo_vm_mac_parse(mac, nic->mac)) {
 		rd_fail(rd, field_of(f, prefix, "mac"),
 			"\"%s\" is not a MAC address such as 56:12:34:56:78:9a", mac);
 		g_free(mac);
@@ -398,7 +398,7 @@ static struct vireo_vmdef *parse_v1(struct rd *rd, JsonObject *root)
 	int64_t mem = 0, cpus = 0;
 	unsigned int i;
 
-	def->boot.mode = VIREO_BOOT_KERNEL;
+	def->boot.mode = VIREO_VM_BOOT_KERNEL;
 	def->disks = g_new0(struct vireo_vm_disk, 1);
 	def->nics = g_new0(struct vireo_vm_nic, 1);
 	if (!check_members(rd, root, NULL, known) ||
@@ -551,8 +551,8 @@ static JsonObject *upgrade_v0(struct rd *rd, JsonObject *v0)
 		uint8_t mac[6];
 		char macs[18];
 
-		vireo_mac_generate(mac);
-		vireo_mac_format(mac, macs);
+		vireo_vm_mac_generate(mac);
+		vireo_vm_mac_format(mac, macs);
 		json_object_set_string_member(nic, "mac", macs);
 		json_array_add_object_element(nics, nic);
 		json_object_set_array_member(v1, "nics", nics);
@@ -686,14 +686,14 @@ char *vireo_vmdef_to_json(const struct vireo_vmdef *def)
 	json_builder_set_member_name(b, "boot");
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "mode");
-	json_builder_add_string_value(b, vireo_boot_mode_name(def->boot.mode));
+	json_builder_add_string_value(b, vireo_vm_boot_mode_name(def->boot.mode));
 	add_string_or_null(b, "kernel", def->boot.kernel);
 	add_string_or_null(b, "initrd", def->boot.initrd);
 	add_string_or_null(b, "cmdline", def->boot.cmdline);
 	json_builder_set_member_name(b, "order");
 	json_builder_begin_array(b);
 	for (i = 0; i < def->boot.n_order; i++)
-		json_builder_add_string_value(b, vireo_boot_device_name(def->boot.order[i]));
+		json_builder_add_string_value(b, vireo_vm_boot_device_name(def->boot.order[i]));
 	json_builder_end_array(b);
 	json_builder_end_object(b);
 
@@ -706,9 +706,9 @@ char *vireo_vmdef_to_json(const struct vireo_vmdef *def)
 		json_builder_set_member_name(b, "path");
 		json_builder_add_string_value(b, d->path);
 		json_builder_set_member_name(b, "format");
-		json_builder_add_string_value(b, vireo_disk_format_name(d->format));
+		json_builder_add_string_value(b, vireo_vm_disk_format_name(d->format));
 		json_builder_set_member_name(b, "media");
-		json_builder_add_string_value(b, vireo_disk_media_name(d->media));
+		json_builder_add_string_value(b, vireo_vm_disk_media_name(d->media));
 		json_builder_set_member_name(b, "read_only");
 		json_builder_add_boolean_value(b, d->read_only);
 		json_builder_end_object(b);
@@ -721,19 +721,19 @@ char *vireo_vmdef_to_json(const struct vireo_vmdef *def)
 		const struct vireo_vm_nic *nic = &def->nics[i];
 		char mac[18];
 
-		vireo_mac_format(nic->mac, mac);
+		vireo_vm_mac_format(nic->mac, mac);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "model");
 		json_builder_add_string_value(b, nic->model);
 		json_builder_set_member_name(b, "backend");
-		json_builder_add_string_value(b, vireo_nic_backend_name(nic->backend));
+		json_builder_add_string_value(b, vireo_vm_nic_backend_name(nic->backend));
 		if (nic->ifname) {
 			json_builder_set_member_name(b, "ifname");
 			json_builder_add_string_value(b, nic->ifname);
 		}
 		json_builder_set_member_name(b, "mac");
 		json_builder_add_string_value(b, mac);
-		if (nic->backend == VIREO_NIC_NAT) {
+		if (nic->backend == VIREO_VM_NIC_NAT) {
 			json_builder_set_member_name(b, "forwards");
 			json_builder_begin_array(b);
 			for (j = 0; j < nic->n_forwards; j++) {
@@ -741,7 +741,7 @@ char *vireo_vmdef_to_json(const struct vireo_vmdef *def)
 
 				json_builder_begin_object(b);
 				json_builder_set_member_name(b, "proto");
-				json_builder_add_string_value(b, vireo_fwd_proto_name(f->proto));
+				json_builder_add_string_value(b, vireo_vm_fwd_proto_name(f->proto));
 				json_builder_set_member_name(b, "host_addr");
 				json_builder_add_string_value(b, f->host_addr);
 				json_builder_set_member_name(b, "host_port");
