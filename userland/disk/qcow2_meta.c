@@ -61,6 +61,11 @@ static int cache_get(struct qcow2 *q, struct qcow2_table_cache *c, int n, uint64
 			victim = &c[i];
 	}
 	victim->offset = 0;
+	if (!victim->data) {	/* slots fill lazily: 2 MiB clusters make big caches */
+		victim->data = malloc(q->cluster_size);
+		if (!victim->data)
+			return vireo_disk_fail(&q->base, -ENOMEM, "out of memory for metadata cache");
+	}
 	if (fresh) {
 		memset(victim->data, 0, q->cluster_size);
 	} else {

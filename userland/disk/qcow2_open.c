@@ -548,12 +548,7 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags, int dept
 	q->bounce = malloc(q->cluster_size);
 	q->zcache = malloc(q->cluster_size);
 	q->zbuf = malloc(2 * q->cluster_size);
-	for (int i = 0; i < QCOW2_L2_CACHE; i++)
-		q->l2c[i].data = malloc(q->cluster_size);
-	for (int i = 0; i < QCOW2_RB_CACHE; i++)
-		q->rbc[i].data = malloc(q->cluster_size);
-	if (!q->bounce || !q->zcache || !q->zbuf || !q->l2c[QCOW2_L2_CACHE - 1].data ||
-	    !q->rbc[QCOW2_RB_CACHE - 1].data) {
+	if (!q->bounce || !q->zcache || !q->zbuf) {
 		ret = -ENOMEM;
 		goto fail;
 	}
