@@ -69,7 +69,7 @@ int vireo_disk_parse_size(const char *s, uint64_t *out)
 	}
 	if (frac && !shift)
 		return -EINVAL;	/* "1.5" bytes */
-	if (shift && whole > (UINT64_MAX >> 1) >> shift)
+	if (shift && whole > (1ull << 63) >> shift)
 		return -ERANGE;
 	whole <<= shift;
 	whole += (uint64_t)((((unsigned __int128)frac) << shift) / frac_div);
