@@ -289,6 +289,7 @@ out:
 bool vireo_cli_parse_boot_order(const char *spec, struct vireo_vm_boot *boot, GError **error)
 {
 	char **parts = g_strsplit(spec, ",", -1);
+	enum vireo_vm_boot_device order[VIREO_VM_BOOTDEV_COUNT];
 	unsigned int n = 0, i;
 	bool ok = false;
 	char **p;
@@ -302,18 +303,19 @@ bool vireo_cli_parse_boot_order(const char *spec, struct vireo_vm_boot *boot, GE
 			goto out;
 		}
 		for (i = 0; i < n; i++) {
-			if (boot->order[i] == (enum vireo_vm_boot_device)d) {
+			if (order[i] == (enum vireo_vm_boot_device)d) {
 				bad(error, VIREO_VM_ERROR_INVALID,
 				    "boot order \"%s\": \"%s\" appears twice", spec, *p);
 				goto out;
 			}
 		}
-		boot->order[n++] = d;
+		order[n++] = d;
 	}
 	if (!n) {
 		bad(error, VIREO_VM_ERROR_INVALID, "boot order: empty");
 		goto out;
 	}
+	memcpy(boot->order, order, sizeof(order));
 	boot->n_order = n;
 	ok = true;
 out:
