@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include "acpi/pm.h"
+#include "hw/irq.h"
 #include "test.h"
 
 struct rec {
@@ -277,6 +278,33 @@ static void pm_concurrent_press(void)
 	vireo_pm_fini(&pm);
 }
 
+/* Production wiring: the SCI is line 9 of the interrupt router. */
+static void pm_router(void)
+{
+	struct vireo_irq_router router;
+	struct vireo_pm_config cfg = { .irq = &router };
+	struct vireo_pm pm;
+
+	T_EQ(vireo_irq_router_init(&router, NULL, NULL), 0);
+	T_EQ(vireo_pm_init(&pm, &cfg), 0);
+	wr(&pm, VIREO_PM1_EN, 2, VIREO_PM1_PWRBTN);
+	T_TRUE(!vireo_irq_level(&router, VIREO_IRQ_SCI));
+	vireo_pm_press_power_button(&pm);
+	T_TRUE(vireo_irq_level(&router, VIREO_IRQ_SCI));
+	T_EQ(vireo_irq_raised(&router, VIREO_IRQ_SCI), 1);
+	T_EQ(vireo_irq_gsi(VIREO_IRQ_SCI), VIREO_PM_SCI_IRQ);
+	wr(&pm, VIREO_PM1_STS, 2, VIREO_PM1_PWRBTN);
+	T_TRUE(!vireo_irq_level(&router, VIREO_IRQ_SCI));
+	/* The descriptor the monitor registers. */
+	T_EQ(vireo_pm_desc.nr_pio, 1);
+	T_EQ(vireo_pm_desc.pio[0].base, 0x600);
+	T_EQ(vireo_pm_desc.pio[0].len, 16);
+	T_TRUE(vireo_pm_desc.pio[0].handler == vireo_pm_pio);
+	T_EQ(vireo_pm_desc.line, 9);
+	vireo_pm_fini(&pm);
+	vireo_irq_router_fini(&router);
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(pm_reset_state),
 	VIREO_TEST(pm_power_button),
@@ -285,6 +313,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(pm_timer_status),
 	VIREO_TEST(pm_bad_access),
 	VIREO_TEST(pm_concurrent_press),
+	VIREO_TEST(pm_router),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(acpi_pm, tests);

@@ -7,6 +7,18 @@
 #include <time.h>
 
 #include "acpi/pm.h"
+#include "hw/irq.h"
+
+static const struct vireo_hw_pio_range pm_ports = {
+	.base = VIREO_PM_BASE, .len = VIREO_PM_PORTS, .handler = vireo_pm_pio,
+};
+
+const struct vireo_hw_desc vireo_pm_desc = {
+	.name = "acpi-pm",
+	.pio = &pm_ports,
+	.nr_pio = 1,
+	.line = VIREO_IRQ_SCI,
+};
 
 static uint64_t monotonic_ns(void *opaque)
 {
@@ -54,7 +66,9 @@ static void update_sci(struct vireo_pm *pm)
 	if (level == pm->sci)
 		return;
 	pm->sci = level;
-	if (pm->cfg.set_sci)
+	if (pm->cfg.irq)
+		vireo_irq_set(pm->cfg.irq, VIREO_IRQ_SCI, level);
+	else if (pm->cfg.set_sci)
 		pm->cfg.set_sci(pm->cfg.opaque, level);
 }
 

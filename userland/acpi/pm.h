@@ -15,7 +15,9 @@
  *  - the power button is a fixed feature: vireo_pm_press_power_button()
  *    sets PWRBTN_STS; the SCI is asserted while (STS & EN) has PWRBTN or
  *    TMR set and SCI_EN is 1.  The SCI is level triggered, active high
- *    (MADT override for ISA IRQ 9): set_sci(opaque, level) follows it.
+ *    (MADT override for ISA IRQ 9): the device sets line VIREO_IRQ_SCI of
+ *    the interrupt router (hw/irq.h) to follow it, or calls set_sci(opaque,
+ *    level) when no router is given (tests, other wiring).
  *  - writing SLP_EN with SLP_TYP = the S5 value (VIREO_PM_S5_SLP_TYP, which
  *    the DSDT's \_S5 package carries) calls poweroff(opaque).  No other
  *    sleep state exists; other SLP_TYP values are ignored.
@@ -28,9 +30,12 @@
  * Accesses: any size 1, 2 or 4 at any offset, little-endian over the
  * registers above (a 4-byte access at base reads STS | EN << 16).
  *
- * Locking: one mutex per device.  set_sci is called with it held (lock
- * order: pm -> irq router -> ioapic/pic); poweroff is called without it
- * and may do anything, including calling back into the device.
+ * Locking: one mutex per device.  The router (or set_sci) is called with
+ * it held (lock order: pm -> irq router -> ioapic/pic, as hw/hw.h orders
+ * devices); poweroff is called without it and may do anything, including
+ * calling back into the device.
+ *
+ * The monitor registers vireo_pm_desc (hw/hw.h) on its port bus.
  */
 #ifndef VIREO_ACPI_PM_H
 #define VIREO_ACPI_PM_H
@@ -38,6 +43,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "hw/hw.h"
+
+struct vireo_irq_router;
 
 #define VIREO_PM_BASE		0x600
 #define VIREO_PM_PORTS		0x10
@@ -81,10 +90,8 @@ struct vireo_pm_config {
 	bool timer_32bit;		/* FADT TMR_VAL_EXT */
 	/* Monotonic nanoseconds; NULL: CLOCK_MONOTONIC. */
 	uint64_t (*now_ns)(void *opaque);
-	/*
-	 * The SCI line: production wires it to
-	 * vireo_irq_set(router, VIREO_IRQ_SCI, level) (hw/irq.h).
-	 */
+	/* The SCI: line VIREO_IRQ_SCI of irq; without a router, set_sci. */
+	struct vireo_irq_router *irq;
 	void (*set_sci)(void *opaque, bool level);
 	void (*poweroff)(void *opaque);	/* the guest entered S5 */
 	void *opaque;
@@ -102,6 +109,8 @@ struct vireo_pm {
 	bool sci;			/* (l) the level last given to set_sci */
 	uint64_t poweroffs;		/* (l) S5 entries, for stats and tests */
 };
+
+extern const struct vireo_hw_desc vireo_pm_desc;
 
 /* 0 or -errno (mutex). */
 int vireo_pm_init(struct vireo_pm *pm, const struct vireo_pm_config *cfg);
