@@ -28,7 +28,7 @@
  *     (virtio-blk FLUSH) makes it durable.  Image metadata stays
  *     consistent whatever the moment the process dies or the host loses
  *     power: at worst clusters are leaked (see the ordering comment in
- *     qcow2_write.c).
+ *     qcow2_io.c).
  */
 #ifndef VIREO_DISK_H
 #define VIREO_DISK_H
