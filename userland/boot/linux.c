@@ -163,8 +163,7 @@ static int place_initrd(const struct vireo_layout *l, const struct vireo_linux_c
 	if (max_end < top)
 		top = max_end;
 	top &= ~(PAGE_4K - 1);
-	if (size > top || top - size < floor ||
-	    ((top - size) & ~(PAGE_4K - 1)) < floor) {
+	if (size > top || ((top - size) & ~(PAGE_4K - 1)) < floor) {
 		vireo_boot_errf(err, name,
 				"%llu bytes do not fit between the kernel's end %#llx and %#llx (the lower of RAM below the PCI hole and initrd_addr_max); give the guest more memory",
 				(unsigned long long)size, (unsigned long long)floor,
