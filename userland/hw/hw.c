@@ -33,28 +33,26 @@ int vireo_hw_pio_bytes(void *dev, uint16_t port_offset, unsigned int len, unsign
 				       uint8_t *byte))
 {
 	uint32_t value = is_write ? *data : 0;
-	int ret = 0;
 	unsigned int i;
 
-	if (size != 1 && size != 2 && size != 4) {
-		ret = -EINVAL;
-		size = size > 4 ? 4 : size;
+	/* A monitor bug: no side effect, reads see a floating bus. */
+	if ((size != 1 && size != 2 && size != 4) || port_offset >= len) {
+		if (!is_write)
+			*data = 0xffffffffU;
+		return -EINVAL;
 	}
-	if (port_offset >= len)
-		ret = -EINVAL;
 	for (i = 0; i < size; i++) {
 		unsigned int port = port_offset + i;
 		uint8_t byte = (uint8_t)(value >> (8 * i));
 
-		if (port < len) {
+		if (port < len)
 			byte_fn(dev, (uint16_t)port, is_write, &byte);
-		} else {
+		else
 			byte = 0xff;
-		}
 		if (!is_write)
 			value |= (uint32_t)byte << (8 * i);
 	}
 	if (!is_write)
-		*data = size ? value : 0xffffffffU;
-	return ret;
+		*data = value;
+	return 0;
 }

@@ -223,14 +223,13 @@ int vireo_ioapic_mmio(void *dev, uint64_t offset, unsigned int size, bool is_wri
 	struct vireo_ioapic *io = dev;
 	uint64_t result = 0;
 	unsigned int done = 0;
-	int ret = 0;
 
-	if (size != 1 && size != 2 && size != 4 && size != 8) {
-		ret = -EINVAL;
-		size = size > 8 ? 8 : size;
+	/* A monitor bug: no side effect. */
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || offset >= VIREO_IOAPIC_SIZE) {
+		if (!is_write)
+			*data = 0;
+		return -EINVAL;
 	}
-	if (offset >= VIREO_IOAPIC_SIZE)
-		ret = -EINVAL;
 	pthread_mutex_lock(&io->lock);
 	while (done < size) {
 		uint64_t off = offset + done;
@@ -249,5 +248,5 @@ int vireo_ioapic_mmio(void *dev, uint64_t offset, unsigned int size, bool is_wri
 	pthread_mutex_unlock(&io->lock);
 	if (!is_write)
 		*data = result;
-	return ret;
+	return 0;
 }
