@@ -19,7 +19,8 @@ struct vireo_ctl_error {
 	char *message;
 };
 
-#define VIREO_CTL_JSON_DEPTH VIREO_CTL_DEPTH_MAX
+/* The builder's top object sits inside the reply or event object. */
+#define VIREO_CTL_JSON_DEPTH (VIREO_CTL_DEPTH_MAX - 1)
 
 struct vireo_ctl_json {
 	JsonBuilder *b;

@@ -118,6 +118,29 @@ bool vireo_ctl_depth_ok(const char *text, size_t len, unsigned int max)
 	return true;
 }
 
+/* Whether a string in the text escapes a NUL ("\u0000"): json-glib would
+ * hand back a C string cut short at it, so "a\u0000b" would read as "a". */
+static bool has_nul_escape(const char *text, size_t len)
+{
+	bool in_string = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+			continue;
+		}
+		if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
 bool vireo_ctl_name_valid(const char *name)
 {
 	size_t i, n = name ? strlen(name) : 0;
@@ -151,6 +174,10 @@ JsonNode *vireo_ctl_parse_json(const char *line, size_t len, char **why)
 	}
 	if (!vireo_ctl_depth_ok(line, len, VIREO_CTL_DEPTH_MAX)) {
 		*why = g_strdup_printf("nested deeper than %d levels", VIREO_CTL_DEPTH_MAX);
+		return NULL;
+	}
+	if (has_nul_escape(line, len)) {
+		*why = g_strdup("NUL characters (\\u0000) are not allowed in strings");
 		return NULL;
 	}
 	parser = json_parser_new_immutable();

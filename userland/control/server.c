@@ -26,6 +26,10 @@
 #define DEFAULT_QUEUE_MAX	(1024 * 1024)
 #define READ_CHUNK		(16 * 1024)
 #define READS_PER_DISPATCH	8	/* then let the other clients have a turn */
+/* Events handed to the server thread and not yet broadcast: past this,
+ * emit drops events (a monitor emitting faster than one thread can
+ * format and queue them has a bug; its memory must not grow for it). */
+#define EVENTS_PENDING_MAX	4096
 
 struct client;
 
@@ -56,6 +60,8 @@ struct vireo_ctl_server {
 
 	/* (a) atomic */
 	gint n_clients;
+	gint events_pending;
+	gint events_dropped;
 
 	/* (m) under lock */
 	GMutex lock;
@@ -377,6 +383,7 @@ static void broadcast_free(gpointer p)
 {
 	struct broadcast *b = p;
 
+	g_atomic_int_add(&b->srv->events_pending, -1);
 	g_free(b->line);
 	g_free(b);
 }
@@ -411,6 +418,13 @@ int vireo_ctl_server_emit(struct vireo_ctl_server *srv, const char *event,
 		if (node)
 			json_node_unref(node);
 		return -EINVAL;
+	}
+	if (g_atomic_int_add(&srv->events_pending, 1) >= EVENTS_PENDING_MAX) {
+		g_atomic_int_add(&srv->events_pending, -1);
+		g_atomic_int_inc(&srv->events_dropped);
+		if (node)
+			json_node_unref(node);
+		return -EAGAIN;
 	}
 	b = g_new0(struct broadcast, 1);
 	b->srv = srv;

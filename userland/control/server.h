@@ -109,7 +109,10 @@ unsigned int vireo_ctl_server_clients(struct vireo_ctl_server *srv);
 
 /*
  * Send an event to every connected client.  data (may be NULL: {}) is
- * consumed.  Any thread.  0, or -EINVAL for a bad name.
+ * consumed.  Any thread.  0; -EINVAL for a bad name; -EAGAIN when 4096
+ * events are already waiting for the server thread (the event is
+ * dropped: memory stays bounded however fast a monitor emits).  Must not
+ * race with vireo_ctl_server_stop() (join the emitting threads first).
  */
 int vireo_ctl_server_emit(struct vireo_ctl_server *srv, const char *event,
 			  struct vireo_ctl_json *data);
