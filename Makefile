@@ -64,6 +64,7 @@ deps:
 # ---------------------------------------------------------------- parts
 include tools/rig/rig.mk
 include userland/userland.mk
+include userland/disk/disk.mk
 include tests/tests.mk
 
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))
