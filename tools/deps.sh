@@ -18,6 +18,8 @@ PACKAGES=(
 	tmux
 	# tests: ACPI tables checked with iasl; qcow2 interop with qemu-img/qemu-io
 	acpica-tools qemu-utils
+	# userland libraries: disk images (zlib), VM library and control socket
+	zlib1g-dev libjson-glib-dev libslirp-dev
 )
 
 if [[ $(id -u) -eq 0 ]]; then
