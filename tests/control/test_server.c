@@ -213,6 +213,11 @@ static bool raw_send(int fd, const char *s, size_t n)
 	return true;
 }
 
+static bool raw_sends(int fd, const char *s)
+{
+	return raw_send(fd, s, strlen(s));
+}
+
 /* One line (without "\n"), or NULL on EOF/timeout. */
 static char *raw_line(int fd, int timeout_ms)
 {
@@ -282,22 +287,21 @@ static void test_good_requests(void)
 	T_CALL(s = start());
 	fd = raw_connect();
 	T_TRUE(fd >= 0);
-	T_TRUE(raw_send(fd, "{\"id\":1,\"cmd\":\"query-status\"}\n", 30));
+	T_TRUE(raw_sends(fd, "{\"id\":1,\"cmd\":\"query-status\"}\n"));
 	line = raw_line(fd, 5000);
 	T_TRUE(line && !strcmp(line, "{\"id\":1,\"ok\":true,\"result\":{\"state\":\"running\"}}"));
 	g_free(line);
-	T_TRUE(raw_send(fd, "{\"id\":2,\"cmd\":\"query-version\"}\r\n", 32));
+	T_TRUE(raw_sends(fd, "{\"id\":2,\"cmd\":\"query-version\"}\r\n"));
 	line = raw_line(fd, 5000);
 	T_STR_CONTAINS(line, "\"protocol\":1");
 	g_free(line);
-	T_TRUE(raw_send(fd, "{\"id\":3,\"cmd\":\"query-commands\"}\n", 32));
+	T_TRUE(raw_sends(fd, "{\"id\":3,\"cmd\":\"query-commands\"}\n"));
 	line = raw_line(fd, 5000);
 	T_STR_CONTAINS(line, "\"name\":\"echo\"");
 	T_STR_CONTAINS(line, "\"name\":\"query-version\"");
 	g_free(line);
-	T_TRUE(raw_send(fd, "{\"id\":4,\"cmd\":\"echo\",\"args\":{\"n\":7,\"s\":\"\\u00e9\",\"b\":true,"
-			    "\"x\":null}}\n",
-			74));
+	T_TRUE(raw_sends(fd, "{\"id\":4,\"cmd\":\"echo\",\"args\":{\"n\":7,\"s\":\"\\u00e9\",\"b\":true,"
+			    "\"x\":null}}\n"));
 	line = raw_line(fd, 5000);
 	T_TRUE(line && !strcmp(line, "{\"id\":4,\"ok\":true,\"result\":{\"n\":7,\"s\":\"\xc3\xa9\","
 				     "\"b\":true,\"had_x\":false}}"));
@@ -428,8 +432,7 @@ static void test_half_close(void)
 
 	T_CALL(s = start());
 	fd = raw_connect();
-	T_TRUE(raw_send(fd, "{\"id\":1,\"cmd\":\"query-status\"}\n{\"id\":2,\"cmd\":\"echo\"}\n",
-			52));
+	T_TRUE(raw_sends(fd, "{\"id\":1,\"cmd\":\"query-status\"}\n{\"id\":2,\"cmd\":\"echo\"}\n"));
 	shutdown(fd, SHUT_WR);
 	line = raw_line(fd, 5000);
 	T_STR_CONTAINS(line, "\"id\":1");
@@ -786,7 +789,7 @@ static void test_stop_flushes(void)
 	atomic_store(&kill_requested, 0);
 	T_CALL(s = start());
 	fd = raw_connect();
-	T_TRUE(raw_send(fd, "{\"id\":5,\"cmd\":\"kill\"}\n", 22));
+	T_TRUE(raw_sends(fd, "{\"id\":5,\"cmd\":\"kill\"}\n"));
 	for (i = 0; i < 500 && !atomic_load(&kill_requested); i++)
 		g_usleep(10 * 1000);
 	T_TRUE(atomic_load(&kill_requested));

@@ -130,6 +130,11 @@ bool vireo_cli_parse_boot_order(const char *spec, struct vireo_vm_boot *boot, GE
 bool vireo_cli_parse_memory(const char *spec, uint64_t *mib, GError **error);
 void vireo_cli_nic_clear(struct vireo_vm_nic *nic);
 
+/* A file name diskN.qcow2 / diskN.img for a new disk of def, with the
+ * lowest N that no disk of def uses and no file in the machine dir has,
+ * whatever its extension. */
+char *vireo_cli_new_disk_name(const struct vireo_vmdef *def, enum vireo_vm_disk_format format);
+
 /* Create the image of a new disk (libvireo-disk); false with *error. */
 bool vireo_cli_create_image(const char *path, enum vireo_vm_disk_format format, uint64_t size,
 			    GError **error);

@@ -43,29 +43,9 @@ static struct vireo_vm_nic *first_nat(struct vireo_vmdef *def)
 	return NULL;
 }
 
-/* A name diskN.FMT not used by the definition nor on disk. */
-static char *new_disk_name(const struct vireo_vmdef *def, enum vireo_vm_disk_format format)
-{
-	unsigned int n, i;
-
-	for (n = 0;; n++) {
-		char *name = g_strdup_printf("disk%u.%s", n,
-					     format == VIREO_VM_DISK_QCOW2 ? "qcow2" : "img");
-		char *path = vireo_machine_resolve(def->name, name);
-		bool used = g_file_test(path, G_FILE_TEST_EXISTS);
-
-		for (i = 0; i < def->n_disks && !used; i++)
-			used = !strcmp(def->disks[i].path, name);
-		g_free(path);
-		if (!used)
-			return name;
-		g_free(name);
-	}
-}
-
 int vireo_cmd_create(int argc, char **argv)
 {
-	struct edit_opts o = { .cpus = 0 };
+	struct edit_opts o = { .cpus = -1 };
 	GOptionEntry entries[] = {
 		{ "memory", 'm', 0, G_OPTION_ARG_STRING, &o.memory,
 		  "Guest RAM (512M default; K/M/G/T, a bare number is MiB)", "SIZE" },
@@ -128,8 +108,8 @@ int vireo_cmd_create(int argc, char **argv)
 	def = vireo_vmdef_new(name);
 	if (o.memory && !vireo_cli_parse_memory(o.memory, &def->memory_mib, &err))
 		goto usage;
-	if (o.cpus)
-		def->cpus = o.cpus;
+	if (o.cpus != -1)
+		def->cpus = o.cpus < 0 ? 0 : o.cpus;	/* 0: the validator names it */
 	if (o.kernel) {
 		def->boot.kernel = g_canonicalize_filename(o.kernel, NULL);
 		if (!g_file_test(def->boot.kernel, G_FILE_TEST_IS_REGULAR)) {
@@ -203,7 +183,7 @@ int vireo_cmd_create(int argc, char **argv)
 
 		if (!vireo_cli_parse_new_disk(*s, &size, &d.format, &err))
 			goto usage;
-		d.path = new_disk_name(def, d.format);
+		d.path = vireo_cli_new_disk_name(def, d.format);
 		if (!vireo_vmdef_add_disk(def, &d, &err)) {
 			g_free(d.path);
 			goto usage;

@@ -246,8 +246,8 @@ static bool apply(struct vireo_vmdef *def, struct modify_opts *o, GPtrArray *new
 
 	if (o->memory && !vireo_cli_parse_memory(o->memory, &def->memory_mib, error))
 		return false;
-	if (o->cpus)
-		def->cpus = o->cpus;
+	if (o->cpus != -1)
+		def->cpus = o->cpus < 0 ? 0 : o->cpus;	/* 0: the validator names it */
 	if (o->kernel) {
 		g_free(def->boot.kernel);
 		def->boot.kernel = NULL;
@@ -310,24 +310,10 @@ static bool apply(struct vireo_vmdef *def, struct modify_opts *o, GPtrArray *new
 	for (s = o->new_disks; s && *s; s++) {
 		struct vireo_vm_disk d = { 0 };
 		uint64_t size;
-		unsigned int n, i;
 
 		if (!vireo_cli_parse_new_disk(*s, &size, &d.format, error))
 			return false;
-		for (n = 0; !d.path; n++) {
-			char *name = g_strdup_printf("disk%u.%s", n,
-						     d.format == VIREO_VM_DISK_QCOW2 ? "qcow2" : "img");
-			char *path = vireo_machine_resolve(def->name, name);
-			bool used = g_file_test(path, G_FILE_TEST_EXISTS);
-
-			for (i = 0; i < def->n_disks && !used; i++)
-				used = !strcmp(def->disks[i].path, name);
-			if (!used)
-				d.path = name;
-			else
-				g_free(name);
-			g_free(path);
-		}
+		d.path = vireo_cli_new_disk_name(def, d.format);
 		if (!vireo_vmdef_add_disk(def, &d, error)) {
 			g_free(d.path);
 			return false;
@@ -355,7 +341,7 @@ static bool apply(struct vireo_vmdef *def, struct modify_opts *o, GPtrArray *new
 
 int vireo_cmd_modify(int argc, char **argv)
 {
-	struct modify_opts o = { .cpus = 0 };
+	struct modify_opts o = { .cpus = -1 };
 	GOptionEntry entries[] = {
 		{ "memory", 'm', 0, G_OPTION_ARG_STRING, &o.memory, "Guest RAM", "SIZE" },
 		{ "cpus", 'c', 0, G_OPTION_ARG_INT, &o.cpus, "Virtual CPUs", "N" },

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "disk/disk.h"
+#include "vmlib/store.h"
 
 static bool __attribute__((format(printf, 3, 4)))
 bad(GError **error, int code, const char *fmt, ...)
@@ -354,4 +355,37 @@ bool vireo_cli_create_image(const char *path, enum vireo_vm_disk_format format, 
 		return bad(error, ret == -EEXIST ? VIREO_VM_ERROR_EXISTS : VIREO_VM_ERROR_IO, "%s",
 			   err.msg[0] ? err.msg : g_strerror(-ret));
 	return true;
+}
+
+static bool disk_name_used(const struct vireo_vmdef *def, const char *name)
+{
+	char *path = vireo_machine_resolve(def->name, name);
+	bool used = g_file_test(path, G_FILE_TEST_EXISTS);
+	unsigned int i;
+
+	for (i = 0; i < def->n_disks && !used; i++)
+		used = !strcmp(def->disks[i].path, name) || !strcmp(def->disks[i].path, path);
+	g_free(path);
+	return used;
+}
+
+char *vireo_cli_new_disk_name(const struct vireo_vmdef *def, enum vireo_vm_disk_format format)
+{
+	unsigned int n;
+
+	for (n = 0;; n++) {
+		char *q = g_strdup_printf("disk%u.qcow2", n), *r = g_strdup_printf("disk%u.img", n);
+		bool used = disk_name_used(def, q) || disk_name_used(def, r);
+
+		if (!used) {
+			if (format == VIREO_VM_DISK_QCOW2) {
+				g_free(r);
+				return q;
+			}
+			g_free(q);
+			return r;
+		}
+		g_free(q);
+		g_free(r);
+	}
 }

@@ -1,0 +1,372 @@
+#!/bin/bash
+# End-to-end tests of the `vireo` CLI in a temporary XDG_DATA_HOME and
+# XDG_RUNTIME_DIR, with vireo-fake-monitor (tests/control/fake_monitor.c)
+# standing in for vireo-run: it takes the machine lock and serves the
+# control socket, so start/stop/kill/pause/resume/reset run for real.
+#
+#   VIREO=build/bin/vireo VIREO_FAKE_MONITOR=build/bin/vireo-fake-monitor \
+#       bash tests/vmlib/cli-e2e.sh [NAME-SUBSTRING]
+#
+# Prints "PASS name" / "FAIL name: detail" per check and "N passed, M failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+VIREO=${VIREO:-$top/build/bin/vireo}
+FAKE=${VIREO_FAKE_MONITOR:-$top/build/bin/vireo-fake-monitor}
+COMPLETION=$top/tools/completion/vireo.bash
+filter=${1:-}
+
+for f in "$VIREO" "$FAKE"; do
+	[[ -x $f ]] || { echo "cli-e2e: $f missing (make cli unit-cli)"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+T=$(mktemp -d /tmp/vireo-e2e.XXXXXX)
+export XDG_DATA_HOME=$T/data XDG_RUNTIME_DIR=$T/run VIREO_MONITOR=$FAKE
+unset VIREO_FAKE_IGNORE_POWER VIREO_FAKE_FAIL VIREO_FAKE_STOP_MS
+mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+M=$XDG_DATA_HOME/vireo/machines
+
+# Kill what the tests started (monitors write their pid in the lock file).
+cleanup() {
+	local l p
+	for l in "$M"/*/lock; do
+		[[ -f $l ]] || continue
+		p=$(cat "$l" 2>/dev/null)
+		[[ $p =~ ^[0-9]+$ ]] && kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+passed=0 failed=0 out= err= rc=0
+
+ok() { echo "PASS $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+
+# run NAME WANT_RC CMD...: run, keep stdout in $out, stderr in $err.
+run() {
+	local name=$1 want=$2
+	shift 2
+	[[ -n $filter && $name != *"$filter"* ]] && return 0
+	out=$("$@" 2>"$T/stderr" </dev/null)
+	rc=$?
+	err=$(cat "$T/stderr")
+	if [[ $rc == "$want" ]]; then
+		ok "$name"
+	else
+		bad "$name" "exit $rc, want $want; stderr: ${err:0:300}"
+	fi
+}
+
+# has NAME TEXT PATTERN: TEXT contains PATTERN (fixed string).
+has() {
+	[[ -n $filter && $1 != *"$filter"* ]] && return 0
+	if grep -qF -- "$3" <<<"$2"; then ok "$1"; else bad "$1" "'${3}' not in: ${2:0:400}"; fi
+}
+lacks() {
+	[[ -n $filter && $1 != *"$filter"* ]] && return 0
+	if grep -qF -- "$3" <<<"$2"; then bad "$1" "'${3}' found in: ${2:0:400}"; else ok "$1"; fi
+}
+truth() {
+	[[ -n $filter && $1 != *"$filter"* ]] && return 0
+	if eval "$2"; then ok "$1"; else bad "$1" "not true: $2"; fi
+}
+
+state_of() { "$VIREO" list 2>/dev/null | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# wait_state NAME STATE: up to 5 s.
+wait_state() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(state_of "$1") == "$2" ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+echo "vm" >"$T/bzImage"
+echo "rd" >"$T/initrd.img"
+
+# ------------------------------------------------------------------ help
+run help-top 0 "$VIREO" --help
+has help-top-lists "$out" "modify"
+has help-top-exit-codes "$out" "Exit status"
+run no-args 1 "$VIREO"
+run unknown-command 1 "$VIREO" frobnicate
+has unknown-command-msg "$err" "no command 'frobnicate'"
+run help-create 0 "$VIREO" help create
+has help-create-text "$out" "--memory"
+for c in create list info start stop kill pause resume reset modify delete disk; do
+	run "help-$c" 0 "$VIREO" "$c" --help
+done
+for c in create info resize convert; do
+	run "help-disk-$c" 0 "$VIREO" disk "$c" --help
+done
+run bad-option 1 "$VIREO" list --bogus
+run version 0 "$VIREO" --version
+
+# ------------------------------------------------------------------ create, list, info
+run list-empty 0 "$VIREO" list
+truth list-empty-silent '[[ -z $out ]]'
+run create-a 0 "$VIREO" create a
+has create-a-msg "$out" "created a"
+run create-dup 3 "$VIREO" create a
+run create-badname 1 "$VIREO" create "bad name"
+run create-badmem 1 "$VIREO" create c --memory lots
+run create-badcpus 1 "$VIREO" create c --cpus 0
+run create-nodisk 2 "$VIREO" create c --disk /nonexistent/disk.img
+run create-nokernel 2 "$VIREO" create c --kernel /nonexistent/bzImage
+run create-badnic 1 "$VIREO" create c --nic bridge
+run create-badfwd 1 "$VIREO" create c --forward 22
+truth create-failures-leave-nothing '[[ ! -e $M/c ]]'
+run create-b 0 "$VIREO" create b --memory 1G --cpus 2 --kernel "$T/bzImage" \
+	--initrd "$T/initrd.img" --append "console=ttyS0 quiet" --new-disk 64M --forward 2222:22
+truth create-b-disk '[[ -f $M/b/disk0.qcow2 ]]'
+truth create-b-json '[[ -f $M/b/machine.json ]]'
+run list-two 0 "$VIREO" list
+has list-a "$out" "a "
+has list-b-stopped "$(grep '^b ' <<<"$out")" "stopped"
+run list-json 0 "$VIREO" list --json
+truth list-json-valid 'python3 -c "import json,sys; d=json.load(sys.stdin); assert [m[\"name\"] for m in d]==[\"a\",\"b\"]" <<<"$out"'
+run info-b 0 "$VIREO" info b
+has info-b-mem "$out" "1024 MiB"
+has info-b-disk "$out" "disk0.qcow2 (qcow2)"
+has info-b-fwd "$out" "forward tcp 127.0.0.1:2222 -> guest :22"
+has info-b-state "$out" "state:     stopped"
+run info-json 0 "$VIREO" info b --json
+truth info-json-valid 'python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"state\"]==\"stopped\" and d[\"definition\"][\"cpus\"]==2 and d[\"definition\"][\"format\"]==1" <<<"$out"'
+run info-missing 2 "$VIREO" info nosuch
+run info-usage 1 "$VIREO" info
+
+# ------------------------------------------------------------------ modify
+run modify-b 0 "$VIREO" modify b --cpus 4 --memory 2G --add-forward udp:5353:53 --remove-forward 2222
+run modify-b-info 0 "$VIREO" info b
+has modify-cpus "$out" "cpus:      4"
+has modify-mem "$out" "2048 MiB"
+has modify-fwd-added "$out" "forward udp 127.0.0.1:5353 -> guest :53"
+lacks modify-fwd-removed "$out" "2222"
+run modify-badcpus 1 "$VIREO" modify b --cpus 100
+run modify-missing 2 "$VIREO" modify nosuch --cpus 2
+run modify-nodisk 1 "$VIREO" modify b --remove-disk 7
+run modify-newdisk 0 "$VIREO" modify b --new-disk 32M,format=raw
+truth modify-newdisk-file '[[ -f $M/b/disk1.img ]]'
+run modify-removedisk 0 "$VIREO" modify b --remove-disk 1
+truth modify-removedisk-kept '[[ -f $M/b/disk1.img ]]'
+has modify-removedisk-msg "$out" "detached disk disk1.img"
+run modify-addnic 0 "$VIREO" modify b --add-nic tap,ifname=tap5 --boot-order cdrom,disk
+run modify-addnic-info 0 "$VIREO" info b
+has modify-tap "$out" "virtio tap tap5"
+has modify-order "$out" "order:     cdrom,disk"
+run modify-removenic 0 "$VIREO" modify b --remove-nic 1
+run modify-invalid-unchanged 1 "$VIREO" modify b --cpus 3 --add-forward 99999:1
+run modify-invalid-unchanged-info 0 "$VIREO" info b
+has modify-invalid-kept-cpus "$out" "cpus:      4"
+
+# ------------------------------------------------------------------ disk
+run disk-create 0 "$VIREO" disk create "$T/x.qcow2" 16M
+run disk-create-dup 3 "$VIREO" disk create "$T/x.qcow2" 16M
+run disk-create-nosize 1 "$VIREO" disk create "$T/y.qcow2"
+run disk-create-badsize 1 "$VIREO" disk create "$T/y.qcow2" huge
+run disk-info 0 "$VIREO" disk info "$T/x.qcow2"
+has disk-info-size "$out" "virtual size: 16 MiB"
+has disk-info-format "$out" "format:       qcow2"
+run disk-info-json 0 "$VIREO" disk info --json "$T/x.qcow2"
+truth disk-info-json-valid 'python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"virtual_size\"]==16<<20" <<<"$out"'
+run disk-resize 0 "$VIREO" disk resize "$T/x.qcow2" +16M
+run disk-resize-info 0 "$VIREO" disk info "$T/x.qcow2"
+has disk-resized "$out" "virtual size: 32 MiB"
+run disk-shrink-refused 4 "$VIREO" disk resize "$T/x.qcow2" 1M
+run disk-convert 0 "$VIREO" disk convert -q -O raw "$T/x.qcow2" "$T/x.img"
+run disk-convert-info 0 "$VIREO" disk info "$T/x.img"
+has disk-convert-raw "$out" "format:       raw"
+run disk-convert-progress 0 "$VIREO" disk convert "$T/x.img" "$T/x2.qcow2"
+has disk-convert-progress-msg "$err" "converting: 100%"
+run disk-info-missing 2 "$VIREO" disk info "$T/nope.qcow2"
+run disk-unknown 1 "$VIREO" disk frob
+run disk-backing 0 "$VIREO" disk create -b x.qcow2 "$T/clone.qcow2"
+run disk-backing-info 0 "$VIREO" disk info "$T/clone.qcow2"
+has disk-backing-shown "$out" "backing file: x.qcow2"
+run create-attach-disk 0 "$VIREO" create d --disk "$T/x.qcow2" --disk "$T/x.img,ro" --no-nic
+run create-attach-info 0 "$VIREO" info d
+has create-attach-probed "$out" "$T/x.qcow2 (qcow2)"
+has create-attach-ro "$out" "$T/x.img (raw, read-only)"
+
+# ------------------------------------------------------------------ start, pause, stop
+run start-nokernel 4 "$VIREO" start a
+has start-nokernel-msg "$err" "boot.kernel: no kernel"
+run start-b 0 "$VIREO" start b
+has start-b-msg "$out" "started b (monitor pid"
+truth start-b-running 'wait_state b running'
+run start-b-again 3 "$VIREO" start b
+run info-running 0 "$VIREO" info b
+has info-running-state "$out" "state:     running (monitor pid"
+run modify-running 3 "$VIREO" modify b --cpus 2
+run delete-running 3 "$VIREO" delete b --yes
+run pause-b 0 "$VIREO" pause b
+has pause-b-msg "$out" "paused b"
+truth pause-b-state 'wait_state b paused'
+run pause-b-again 3 "$VIREO" pause b
+run resume-b 0 "$VIREO" resume b
+run resume-b-again 3 "$VIREO" resume b
+run reset-b 0 "$VIREO" reset b
+run pause-stopped 3 "$VIREO" pause a
+run pause-missing 2 "$VIREO" pause nosuch
+serial=$(cat "$M/b/serial.log" 2>/dev/null)
+has argv-mem "$serial" "--mem 2048M"
+has argv-cpus "$serial" "--cpus 4"
+has argv-kernel "$serial" "--kernel $T/bzImage"
+has argv-initrd "$serial" "--initrd $T/initrd.img"
+has argv-append "$serial" "--append console=ttyS0 quiet"
+has argv-disk "$serial" "--disk $M/b/disk0.qcow2,format=qcow2"
+has argv-net "$serial" "hostfwd=udp:127.0.0.1:5353-:53"
+has argv-lock "$serial" "--lock $M/b/lock"
+has argv-control "$serial" "--control $XDG_RUNTIME_DIR/vireo/b.sock"
+has argv-console "$serial" "--console stdio"
+has monitor-log "$(cat "$M/b/monitor.log")" "fake-monitor: b running"
+# A second monitor on the same machine is refused by the lock itself.
+run second-monitor 3 "$FAKE" --name b --lock "$M/b/lock" --control "$T/other.sock"
+run stop-b 0 "$VIREO" stop b
+has stop-b-msg "$out" "stopped b"
+truth stop-b-stopped '[[ $(state_of b) == stopped ]]'
+truth stop-b-socket-gone '[[ ! -e $XDG_RUNTIME_DIR/vireo/b.sock ]]'
+has stop-b-poweroff "$(cat "$M/b/serial.log")" "guest powered off"
+run stop-stopped 3 "$VIREO" stop b
+run kill-stopped 3 "$VIREO" kill b
+
+# A paused machine is resumed before the power button.
+run start-pstop 0 "$VIREO" start b
+run pause-pstop 0 "$VIREO" pause b
+run stop-paused 0 "$VIREO" stop b --timeout 5
+truth stop-paused-stopped '[[ $(state_of b) == stopped ]]'
+
+# A guest that ignores the power button: --no-kill times out, the default kills.
+export VIREO_FAKE_IGNORE_POWER=1
+run start-ignore 0 "$VIREO" start b
+run stop-nokill 5 "$VIREO" stop b --timeout 1 --no-kill
+truth stop-nokill-still-running '[[ $(state_of b) == running ]]'
+run stop-then-kill 0 "$VIREO" stop b --timeout 1
+has stop-then-kill-msg "$out" "killed b"
+truth stop-then-kill-stopped '[[ $(state_of b) == stopped ]]'
+unset VIREO_FAKE_IGNORE_POWER
+
+run start-kill 0 "$VIREO" start b
+run kill-b 0 "$VIREO" kill b
+truth kill-b-stopped '[[ $(state_of b) == stopped ]]'
+
+# A monitor killed by SIGKILL leaves no stale lock; the socket it left is
+# replaced by the next start.
+run start-crash 0 "$VIREO" start b
+pid=$(cat "$M/b/lock")
+kill -9 "$pid" 2>/dev/null
+truth crash-lock-dropped 'wait_state b stopped'
+truth crash-socket-left '[[ -S $XDG_RUNTIME_DIR/vireo/b.sock ]]'
+run start-after-crash 0 "$VIREO" start b
+run kill-after-crash 0 "$VIREO" kill b
+
+# kill falls back to SIGKILL when the monitor does not answer.
+run start-stopped-monitor 0 "$VIREO" start b
+pid=$(cat "$M/b/lock")
+kill -STOP "$pid"
+run list-unresponsive 0 "$VIREO" list
+has list-unresponsive-state "$(grep '^b ' <<<"$out")" "unresponsive"
+run kill-unresponsive 0 "$VIREO" kill b
+has kill-unresponsive-sigkill "$err" "sending SIGKILL"
+truth kill-unresponsive-stopped 'wait_state b stopped'
+
+# A monitor that fails at once: its log is shown, the exit code is 4.
+run start-fail 4 env VIREO_FAKE_FAIL=1 "$VIREO" start b
+has start-fail-log "$err" "failing as asked"
+
+# --attach: the monitor in the foreground, the console on our stdout.
+if [[ -z $filter || attach == *"$filter"* ]]; then
+	"$VIREO" start b --attach >"$T/attach.out" 2>"$T/attach.err" </dev/null &
+	bg=$!
+	if wait_state b running; then ok attach-running; else bad attach-running "$(cat "$T/attach.err")"; fi
+	run attach-stop 0 "$VIREO" stop b
+	wait "$bg"
+	rc=$?
+	if [[ $rc == 0 ]]; then ok attach-exit; else bad attach-exit "exit $rc"; fi
+	has attach-console "$(cat "$T/attach.out")" "fake-monitor argv:"
+fi
+
+# ------------------------------------------------------------------ delete
+run delete-a 0 "$VIREO" delete a
+truth delete-a-gone '[[ ! -e $M/a ]]'
+run delete-missing 2 "$VIREO" delete nosuch
+run delete-contradiction 1 "$VIREO" delete b --yes --keep-disks
+if [[ -z $filter || delete-declined == *"$filter"* ]]; then
+	out=$(echo n | "$VIREO" delete b 2>"$T/stderr")
+	rc=$?
+	if [[ $rc == 6 ]]; then ok delete-declined; else bad delete-declined "exit $rc"; fi
+	has delete-declined-asked "$(cat "$T/stderr")" "disk0.qcow2? [y/N]"
+	truth delete-declined-kept '[[ -f $M/b/machine.json && -f $M/b/disk0.qcow2 ]]'
+fi
+run delete-keep 0 "$VIREO" delete b --keep-disks
+has delete-keep-msg "$out" "kept disk $M/b/disk0.qcow2"
+truth delete-keep-disk '[[ -f $M/b/disk0.qcow2 && ! -f $M/b/machine.json ]]'
+run delete-keep-list 0 "$VIREO" list
+lacks delete-keep-unlisted "$out" "b "
+# The kept disk can go into a new machine of the same name.
+run recreate-b 0 "$VIREO" create b --disk "$M/b/disk0.qcow2"
+if [[ -z $filter || delete-yes-prompt == *"$filter"* ]]; then
+	out=$(echo y | "$VIREO" delete b 2>"$T/stderr")
+	rc=$?
+	if [[ $rc == 0 ]]; then ok delete-yes-prompt; else bad delete-yes-prompt "exit $rc: $(cat "$T/stderr")"; fi
+	truth delete-yes-prompt-gone '[[ ! -e $M/b/machine.json && ! -e $M/b/disk0.qcow2 ]]'
+	# An image detached earlier is not the definition's: it stays.
+	truth delete-yes-prompt-detached-kept '[[ -f $M/b/disk1.img ]]'
+fi
+run create-e 0 "$VIREO" create e --new-disk 8M
+run delete-e-yes 0 "$VIREO" delete e --yes
+truth delete-e-gone '[[ ! -e $M/e ]]'
+run delete-d-outside 0 "$VIREO" delete d --yes
+truth delete-d-outside-kept '[[ -f $T/x.qcow2 && -f $T/x.img ]]'
+
+# ------------------------------------------------------------------ broken and old definitions
+mkdir -p "$M/broken"
+echo '{"format": 1, "name": "broken", "uuid": 5}' >"$M/broken/machine.json"
+run list-broken 0 "$VIREO" list
+has list-broken-invalid "$out" "invalid"
+has list-broken-named "$err" "$M/broken/machine.json: uuid: expected a string"
+run info-broken 4 "$VIREO" info broken
+has info-broken-msg "$err" "machine.json: uuid"
+run delete-broken 4 "$VIREO" delete broken
+run delete-broken-yes 0 "$VIREO" delete broken --yes
+mkdir -p "$M/future"
+echo '{"format": 9, "name": "future"}' >"$M/future/machine.json"
+run info-future 4 "$VIREO" info future
+has info-future-msg "$err" "format: 9 is newer than this Vireo understands"
+rm -rf "$M/future"
+mkdir -p "$M/old"
+echo '{"name": "old", "memory": "256M", "net": "nat", "disks": ["root.qcow2"]}' >"$M/old/machine.json"
+run info-old 0 "$VIREO" info old
+has info-old-upgraded "$err" "definition upgraded to format 1"
+has info-old-mem "$out" "256 MiB"
+truth info-old-written '[[ -f $M/old/machine.json.v0 ]] && grep -q "\"format\" : 1" "$M/old/machine.json"'
+run info-old-again 0 "$VIREO" info old
+lacks info-old-once "$err" "upgraded"
+
+# ------------------------------------------------------------------ completion
+if [[ -z $filter || completion == *"$filter"* ]]; then
+	if bash -n "$COMPLETION"; then ok completion-syntax; else bad completion-syntax "bash -n"; fi
+	# shellcheck source=/dev/null
+	source "$COMPLETION"
+	complete_words() {
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		_vireo
+		echo "${COMPREPLY[*]}"
+	}
+	has completion-commands "$(complete_words vireo mo)" "modify"
+	has completion-machines "$(complete_words vireo info o)" "old"
+	has completion-options "$(complete_words vireo stop old --ti)" "--timeout"
+	has completion-disk "$(complete_words vireo disk c)" "convert"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))
