@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-blk over a raw temp file, driven through the PCI transport:
+ * reads, writes, flush, GET_ID, every out-of-range shape, read-only
+ * disks, unknown requests and malformed ones.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "test_virtio_dev.h"
+#include "virtio/blk.h"
+
+#define DISK_SECTORS 2048	/* 1 MiB */
+#define SEC 512
+
+static struct tvdev tv;
+static char path[64];
+
+/* Sector s of the test image is filled with bytes (s * 7 + i) & 0xff. */
+static uint8_t pattern(uint64_t s, unsigned int i)
+{
+	return (uint8_t)(s * 7 + i);
+}
+
+static int make_image(uint64_t bytes)
+{
+	uint8_t buf[SEC];
+	int fd;
+
+	strcpy(path, "/tmp/vireo-blk-test-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	for (uint64_t s = 0; s * SEC < bytes; s++) {
+		size_t n = bytes - s * SEC < SEC ? bytes - s * SEC : SEC;
+
+		for (unsigned int i = 0; i < SEC; i++)
+			buf[i] = pattern(s, i);
+		if (write(fd, buf, n) != (ssize_t)n)
+			return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int setup(bool readonly, uint64_t bytes)
+{
+	struct vireo_blk_backend be;
+	struct vireo_virtio_dev *vd;
+
+	if (tv_ram(&tv) || make_image(bytes))
+		return -1;
+	if (vireo_blk_raw_open(path, readonly, &be))
+		return -2;
+	if (vireo_virtio_blk_create(&vd, &tv.tr.ram, &be, "vireo-disk-0123456789"))
+		return -3;
+	if (tv_attach(&tv, vd))
+		return -4;
+	return tv_bringup(&tv, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
+				       (readonly ? VIRTIO_BIT(VIRTIO_BLK_F_RO) : 0) |
+				       VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC),
+			  64);
+}
+
+static void teardown(void)
+{
+	tv_detach(&tv);
+	unlink(path);
+}
+
+struct req {
+	uint64_t hdr, data, status;
+	uint16_t head;
+};
+
+/* Post a request: header, then data (split into nseg pieces), then status. */
+static struct req post(uint32_t type, uint64_t sector, uint32_t len, unsigned int nseg,
+		       bool indirect)
+{
+	struct tdrv *d = &tv.q[0];
+	struct tbuf b[16];
+	struct req r;
+	unsigned int n = 0;
+	uint16_t dflag = type == VIRTIO_BLK_T_OUT ? 0 : VRING_DESC_F_WRITE;
+	uint32_t hdr[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
+
+	r.hdr = tdrv_alloc(d, 16);
+	r.data = tdrv_alloc(d, len ? len : 1);
+	r.status = tdrv_alloc(d, 1);
+	memcpy(tram_ptr(&tv.tr, r.hdr), hdr, 16);
+	*(uint8_t *)tram_ptr(&tv.tr, r.status) = 0xee;
+	b[n++] = (struct tbuf){ r.hdr, 16, 0 };
+	for (unsigned int i = 0; i < nseg; i++) {
+		uint32_t piece = len / nseg + (i == nseg - 1 ? len % nseg : 0);
+
+		b[n++] = (struct tbuf){ r.data + (uint64_t)(len / nseg) * i, piece, dflag };
+	}
+	b[n++] = (struct tbuf){ r.status, 1, VRING_DESC_F_WRITE };
+	if (indirect) {
+		struct tbuf ind = { tdrv_indirect(d, b, n), 16 * n, VRING_DESC_F_INDIRECT };
+
+		r.head = tdrv_add(d, &ind, 1);
+	} else {
+		r.head = tdrv_add(d, b, n);
+	}
+	return r;
+}
+
+static uint8_t status_of(const struct req *r)
+{
+	return *(uint8_t *)tram_ptr(&tv.tr, r->status);
+}
+
+/* Kick and take the one completion: its used length. */
+static uint32_t complete(const struct req *r)
+{
+	uint32_t id, len;
+
+	tv_kick(&tv, 0);
+	if (!tdrv_used_next(&tv.q[0], &id, &len) || id != r->head)
+		return 0xdeadbeef;
+	return len;
+}
+
+static bool data_is_pattern(uint64_t gpa, uint64_t sector, uint32_t len)
+{
+	const uint8_t *p = tram_ptr(&tv.tr, gpa);
+
+	for (uint32_t i = 0; i < len; i++)
+		if (p[i] != pattern(sector + i / SEC, i % SEC))
+			return false;
+	return true;
+}
+
+static void blk_config(void)
+{
+	uint64_t f;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC + 100), 0);
+	/* Capacity in whole sectors: the 100-byte tail is not addressable. */
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_DEVICE + VIRTIO_BLK_CFG_CAPACITY, 8), DISK_SECTORS);
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_DEVICE + VIRTIO_BLK_CFG_SEG_MAX, 4),
+	     VIREO_VIRTIO_BLK_SEG_MAX);
+	f = tv_device_features(&tv);
+	T_TRUE(f & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	T_TRUE(!(f & VIRTIO_BIT(VIRTIO_BLK_F_RO)));
+	T_EQ(tp_cf8_read(&tv.tb, TV_DEVFN, 2, 2), 0x1042);
+	teardown();
+}
+
+static void blk_read(void)
+{
+	struct req r;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	r = post(VIRTIO_BLK_T_IN, 5, 3 * SEC, 1, false);
+	T_EQ(complete(&r), 3 * SEC + 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	T_TRUE(data_is_pattern(r.data, 5, 3 * SEC));
+	/* Scattered over 7 descriptors, through an indirect table. */
+	r = post(VIRTIO_BLK_T_IN, 100, 8 * SEC, 7, true);
+	T_EQ(complete(&r), 8 * SEC + 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	T_TRUE(data_is_pattern(r.data, 100, 8 * SEC));
+	/* The last sector. */
+	r = post(VIRTIO_BLK_T_IN, DISK_SECTORS - 1, SEC, 1, false);
+	T_EQ(complete(&r), SEC + 1);
+	T_TRUE(data_is_pattern(r.data, DISK_SECTORS - 1, SEC));
+	/* Zero-length read: fine, nothing read. */
+	r = post(VIRTIO_BLK_T_IN, 0, 0, 0, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	teardown();
+}
+
+static void blk_write_flush(void)
+{
+	uint8_t back[2 * SEC];
+	struct req r;
+	int fd;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	r = post(VIRTIO_BLK_T_OUT, 10, 2 * SEC, 3, false);
+	memset(tram_ptr(&tv.tr, r.data), 0x5a, 2 * SEC);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	r = post(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	/* In the file ... */
+	fd = open(path, O_RDONLY);
+	T_TRUE(fd >= 0);
+	T_EQ(pread(fd, back, sizeof(back), 10 * SEC), sizeof(back));
+	close(fd);
+	for (unsigned int i = 0; i < sizeof(back); i++)
+		T_EQ(back[i], 0x5a);
+	/* ... and read back by the guest, neighbours untouched. */
+	r = post(VIRTIO_BLK_T_IN, 9, 4 * SEC, 1, false);
+	T_EQ(complete(&r), 4 * SEC + 1);
+	T_TRUE(data_is_pattern(r.data, 9, SEC));
+	T_EQ(((uint8_t *)tram_ptr(&tv.tr, r.data))[SEC], 0x5a);
+	T_TRUE(data_is_pattern(r.data + 3 * SEC, 12, SEC));
+	teardown();
+}
+
+static void blk_out_of_range(void)
+{
+	static const struct {
+		uint32_t type;
+		uint64_t sector;
+		uint32_t len;
+	} bad[] = {
+		{ VIRTIO_BLK_T_IN, DISK_SECTORS, SEC },		/* just past the end */
+		{ VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 2 * SEC },	/* straddles it */
+		{ VIRTIO_BLK_T_OUT, DISK_SECTORS, SEC },
+		{ VIRTIO_BLK_T_OUT, DISK_SECTORS - 1, 2 * SEC },
+		{ VIRTIO_BLK_T_IN, 0xffffffffffffffffULL, SEC },	/* sector * 512 wraps */
+		{ VIRTIO_BLK_T_IN, 0x0080000000000000ULL, SEC },	/* exactly 2^64 bytes */
+		{ VIRTIO_BLK_T_OUT, 0xfffffffffffffff0ULL, 32 * SEC },
+		{ VIRTIO_BLK_T_IN, 0, SEC + 1 },		/* not whole sectors */
+		{ VIRTIO_BLK_T_OUT, 0, 100 },
+	};
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct req r = post(bad[i].type, bad[i].sector, bad[i].len, 1, false);
+
+		T_EQ(complete(&r), 1);
+		T_EQ(status_of(&r), VIRTIO_BLK_S_IOERR);
+	}
+	/* The disk is unchanged and the device still works. */
+	{
+		struct req r = post(VIRTIO_BLK_T_IN, DISK_SECTORS - 1, SEC, 1, false);
+
+		T_EQ(complete(&r), SEC + 1);
+		T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+		T_TRUE(data_is_pattern(r.data, DISK_SECTORS - 1, SEC));
+	}
+	T_EQ(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET, 0);
+	teardown();
+}
+
+static void blk_readonly(void)
+{
+	struct req r;
+	uint8_t back[SEC];
+	int fd;
+
+	T_EQ(setup(true, DISK_SECTORS * SEC), 0);
+	T_TRUE(tv_device_features(&tv) & VIRTIO_BIT(VIRTIO_BLK_F_RO));
+	r = post(VIRTIO_BLK_T_OUT, 3, SEC, 1, false);
+	memset(tram_ptr(&tv.tr, r.data), 0, SEC);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_IOERR);
+	fd = open(path, O_RDONLY);
+	T_TRUE(fd >= 0);
+	T_EQ(pread(fd, back, SEC, 3 * SEC), SEC);
+	close(fd);
+	for (unsigned int i = 0; i < SEC; i++)
+		T_EQ(back[i], pattern(3, i));
+	/* Reads and flushes still work. */
+	r = post(VIRTIO_BLK_T_IN, 3, SEC, 1, false);
+	T_EQ(complete(&r), SEC + 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	r = post(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	teardown();
+}
+
+static void blk_get_id_unsupp(void)
+{
+	struct req r;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	r = post(VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, 1, false);
+	T_EQ(complete(&r), VIRTIO_BLK_ID_BYTES + 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	T_TRUE(!memcmp(tram_ptr(&tv.tr, r.data), "vireo-disk-012345678", 20));	/* cut at 20 */
+	/* A smaller buffer gets what fits. */
+	r = post(VIRTIO_BLK_T_GET_ID, 0, 5, 1, false);
+	T_EQ(complete(&r), 6);
+	T_TRUE(!memcmp(tram_ptr(&tv.tr, r.data), "vireo", 5));
+	/* Unknown request types (discard, write zeroes: not offered). */
+	r = post(11, 0, SEC, 1, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_UNSUPP);
+	r = post(0x12345678, 0, 0, 0, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_UNSUPP);
+	teardown();
+}
+
+static void blk_malformed(void)
+{
+	struct tbuf b[2];
+	uint32_t id, len;
+
+	/* A header of 8 bytes. */
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	b[0] = (struct tbuf){ tdrv_alloc(&tv.q[0], 8), 8, 0 };
+	b[1] = (struct tbuf){ tdrv_alloc(&tv.q[0], 1), 1, VRING_DESC_F_WRITE };
+	tdrv_add(&tv.q[0], b, 2);
+	tv_kick(&tv, 0);
+	T_TRUE(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET);
+	T_STR_CONTAINS(tv.last_log, "header or status");
+	T_TRUE(!tdrv_used_next(&tv.q[0], &id, &len));
+	teardown();
+
+	/* No status byte (nothing writable). */
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	b[0] = (struct tbuf){ tdrv_alloc(&tv.q[0], 16), 16, 0 };
+	tdrv_add(&tv.q[0], b, 1);
+	tv_kick(&tv, 0);
+	T_TRUE(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET);
+	teardown();
+
+	/* Data in guest RAM that is not RAM: the ring check catches it. */
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	b[0] = (struct tbuf){ tdrv_alloc(&tv.q[0], 16), 16, 0 };
+	b[1] = (struct tbuf){ 0xfee00000ULL, 512, VRING_DESC_F_WRITE };
+	tdrv_add(&tv.q[0], b, 2);
+	tv_kick(&tv, 0);
+	T_TRUE(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET);
+	T_STR_CONTAINS(tv.last_log, "outside guest RAM");
+	teardown();
+}
+
+static void blk_batch(void)
+{
+	struct req r[20];
+	uint32_t id, len;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	for (unsigned int i = 0; i < 20; i++)
+		r[i] = post(VIRTIO_BLK_T_IN, i * 3, SEC, 1, false);
+	tv_kick(&tv, 0);
+	for (unsigned int i = 0; i < 20; i++) {
+		T_TRUE(tdrv_used_next(&tv.q[0], &id, &len));
+		T_EQ(id, r[i].head);
+		T_EQ(status_of(&r[i]), VIRTIO_BLK_S_OK);
+		T_TRUE(data_is_pattern(r[i].data, i * 3, SEC));
+	}
+	/* One interrupt for the batch (INTx level, ISR bit). */
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
+	teardown();
+}
+
+static void blk_raw_open_errors(void)
+{
+	struct vireo_blk_backend a, b;
+
+	T_EQ(vireo_blk_raw_open("/nonexistent/vireo", false, &a), -ENOENT);
+	T_EQ(vireo_blk_raw_open("/tmp", true, &a), -EINVAL);
+	T_EQ(make_image(4096), 0);
+	/* One writer at a time; readers share. */
+	T_EQ(vireo_blk_raw_open(path, false, &a), 0);
+	T_EQ(a.size, 4096);
+	T_EQ(vireo_blk_raw_open(path, false, &b), -EBUSY);
+	T_EQ(vireo_blk_raw_open(path, true, &b), -EBUSY);
+	a.ops->close(&a);
+	T_EQ(vireo_blk_raw_open(path, true, &a), 0);
+	T_EQ(vireo_blk_raw_open(path, true, &b), 0);
+	T_TRUE(a.readonly && b.readonly);
+	a.ops->close(&a);
+	b.ops->close(&b);
+	unlink(path);
+}
+
+static const struct vireo_test vireo_tests_virtio_blk[] = {
+	VIREO_TEST(blk_config),
+	VIREO_TEST(blk_read),
+	VIREO_TEST(blk_write_flush),
+	VIREO_TEST(blk_out_of_range),
+	VIREO_TEST(blk_readonly),
+	VIREO_TEST(blk_get_id_unsupp),
+	VIREO_TEST(blk_malformed),
+	VIREO_TEST(blk_batch),
+	VIREO_TEST(blk_raw_open_errors),
+	{ NULL, NULL },
+};
+VIREO_TEST_SUITE(virtio_blk, vireo_tests_virtio_blk);
