@@ -24,16 +24,17 @@ struct fake_msi {
 	int accept;			/* what the callback returns */
 };
 
+/* Callable from several threads at once (the IOAPIC and the PIC lock apart). */
 static inline int fake_msi_fn(void *opaque, uint64_t address, uint32_t data)
 {
 	struct fake_msi *m = opaque;
+	unsigned int i = __atomic_fetch_add(&m->n, 1, __ATOMIC_RELAXED);
 
-	if (m->n < FAKE_MSI_MAX) {
-		m->address[m->n] = address;
-		m->data[m->n] = data;
+	if (i < FAKE_MSI_MAX) {
+		m->address[i] = address;
+		m->data[i] = data;
 	}
-	m->n++;
-	return m->accept;
+	return __atomic_load_n(&m->accept, __ATOMIC_RELAXED);
 }
 
 static inline void fake_msi_reset(struct fake_msi *m)
