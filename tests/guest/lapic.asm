@@ -7,6 +7,7 @@
 ;   M  the MSI arrived
 ;   I  an OUT to port 0x500 was made (the host registered an ioeventfd there)
 ;   F  the irqfd interrupt (vector 0x42) arrived
+;   d  the TSC-deadline timer interrupt (vector 0x43) arrived
 ;   S  INIT-SIPI-SIPI sent to APIC ID 1
 ;   D  done
 	bits	32
@@ -68,6 +69,20 @@ start:
 	mov	al, 'F'
 	out	0xe9, al
 
+	; TSC-deadline mode: LVT timer mode 2, deadline = now + 2^20 cycles
+	mov	ecx, 0x832
+	mov	eax, 0x43 | (2 << 17)
+	xor	edx, edx
+	wrmsr
+	rdtsc
+	add	eax, 0x100000
+	adc	edx, 0
+	mov	ecx, 0x6e0		; IA32_TSC_DEADLINE
+	wrmsr
+	WAIT	got43
+	mov	al, 'd'
+	out	0xe9, al
+
 	; INIT, then SIPI with vector 2 (AP starts at 0x2000), to APIC ID 1
 	mov	ecx, 0x830
 	mov	edx, 1
@@ -103,10 +118,12 @@ handler%1:
 	HANDLER 40
 	HANDLER 41
 	HANDLER 42
+	HANDLER 43
 
 got40:	db	0
 got41:	db	0
 got42:	db	0
+got43:	db	0
 
 %macro GATE 1
 	dw	ABS(handler%1) & 0xffff
@@ -121,6 +138,7 @@ idt:
 	GATE 40
 	GATE 41
 	GATE 42
+	GATE 43
 idt_end:
 
 idt_desc:

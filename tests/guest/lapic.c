@@ -272,6 +272,10 @@ static void test_guest(int sys, const char *image)
 	report("irqfd", r ? "irqfd interrupt not seen: %s (seen \"%s\")" : NULL, strerror(-r),
 	       bsp.seen);
 
+	r = run_until(&bsp, 'd', &notify_exited);
+	report("timer-tsc-deadline", r ? "no TSC-deadline interrupt: %s (seen \"%s\")" : NULL,
+	       strerror(-r), bsp.seen);
+
 	r = run_until(&bsp, 'D', &notify_exited);
 	if (r) {
 		report("init-sipi", "BSP did not finish: %s (seen \"%s\")", strerror(-r), bsp.seen);
