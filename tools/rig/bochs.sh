@@ -69,7 +69,7 @@ TIMEOUT 0
 LABEL l1
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout vireo.vmx_preempt_us=2000
+  APPEND console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=bochs vireo.vmx_preempt_us=2000
 EOF
 xorriso -as mkisofs -quiet -o "$outdir/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 	-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>"$outdir/xorriso.log" || {

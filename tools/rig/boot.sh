@@ -45,7 +45,7 @@ results=$outdir/results.log
 rm -f "$outdir/boot.status"
 
 guest_timeout=$((timeout > 90 ? timeout - 60 : timeout * 2 / 3))
-append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout"
+append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=qemu"
 qemu_args=(-accel tcg -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
 
