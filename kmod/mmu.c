@@ -130,39 +130,61 @@ void vireo_mmu_destroy(struct vireo_vm *vm)
 			vireo_slot_unpin(vm->slots[i]);
 }
 
+/*
+ * Pins slot page idx and maps it.  Lock held.  Returns 0, or -EFAULT if
+ * the user memory behind it is gone, -ENOMEM if a table page is.
+ */
+static int vireo_mmu_map_page(struct vireo_vm *vm, struct vireo_mem_slot *slot, u64 idx)
+{
+	bool writable = !(slot->flags & VIREO_MEM_READONLY);
+	struct page *page = slot->pages[idx];
+
+	if (!page) {
+		unsigned long hva = slot->hva + (idx << PAGE_SHIFT);
+		unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
+
+		if (pin_user_pages_fast(hva, 1, gup, &page) != 1)
+			return -EFAULT;
+		slot->pages[idx] = page;
+	}
+	return vireo_tdp_map(&vm->tdp, slot->gpa + (idx << PAGE_SHIFT), page_to_phys(page),
+			     writable);
+}
+
+/*
+ * Guests touch memory in runs (a kernel clearing its page tables, a
+ * 1 GiB test writing every page): each fault also maps its neighbours in
+ * an aligned block, so one exit serves up to this many pages.
+ */
+#define VIREO_FAULT_AROUND	16
+
 enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_write)
 {
 	enum vireo_fault_result res = VIREO_FAULT_MMIO;
 	struct vireo_mem_slot *slot;
-	struct page *page;
-	bool writable;
-	u64 idx;
+	u64 idx, first, last;
 
 	mutex_lock(&vm->mmu_lock);
 	slot = vireo_find_slot(vm, gpa);
 	if (!slot)
 		goto out;
-	writable = !(slot->flags & VIREO_MEM_READONLY);
-	if (is_write && !writable)
+	if (is_write && (slot->flags & VIREO_MEM_READONLY))
 		goto out;	/* ROM: the write is userland's to handle */
 
 	idx = (gpa - slot->gpa) >> PAGE_SHIFT;
-	page = slot->pages[idx];
-	if (!page) {
-		unsigned long hva = slot->hva + (idx << PAGE_SHIFT);
-		unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-
-		if (pin_user_pages_fast(hva, 1, gup, &page) != 1) {
-			res = VIREO_FAULT_NO_MEMORY;
-			goto out;
-		}
-		slot->pages[idx] = page;
-	}
-	if (vireo_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page), writable)) {
+	if (vireo_mmu_map_page(vm, slot, idx)) {
 		res = VIREO_FAULT_NO_MEMORY;
 		goto out;
 	}
 	res = VIREO_FAULT_MAPPED;
+
+	first = idx & ~(u64)(VIREO_FAULT_AROUND - 1);
+	last = min(first + VIREO_FAULT_AROUND, slot->npages);
+	for (; first < last; first++) {
+		/* A neighbour that cannot be mapped now faults on its own later. */
+		if (first != idx && !slot->pages[first] && vireo_mmu_map_page(vm, slot, first))
+			break;
+	}
 out:
 	mutex_unlock(&vm->mmu_lock);
 	return res;
