@@ -359,10 +359,12 @@ static void ioapic_random(void)
 			v = 0x10 + ((r >> 8) % 0x40);
 			vireo_ioapic_mmio(&io, 0, 4, true, &v);
 			break;
-		default:
-			vireo_ioapic_mmio(&io, (r >> 8) % 0x1010, sizes[(r >> 24) & 7], (r >> 4) & 1,
-					  &v);
+		default: {
+			unsigned int size = sizes[(r >> 24) & 7];
+
+			vireo_ioapic_mmio(&io, (r >> 8) % 0x1010, size, (r >> 4) & 1, &v);
 			break;
+		}
 		}
 	}
 	/* Still coherent: the version register reads right. */

@@ -11,6 +11,7 @@
 #define ENTRY_WRITABLE_LO	0x0001afffULL
 #define ENTRY_WRITABLE_HI	0xff000000ULL
 #define ID_MASK			0x0f000000U
+#define REDTBL_END		(VIREO_IOAPIC_REG_REDTBL + 2 * VIREO_IOAPIC_PINS)
 
 const struct vireo_hw_desc vireo_ioapic_desc = {
 	.name = "ioapic",
@@ -152,7 +153,7 @@ static uint32_t reg_read(struct vireo_ioapic *io, uint32_t index)
 	case VIREO_IOAPIC_REG_ARB:
 		return io->arb;
 	}
-	if (index < VIREO_IOAPIC_REG_REDTBL || index >= VIREO_IOAPIC_REG_REDTBL + 2 * VIREO_IOAPIC_PINS)
+	if (index < VIREO_IOAPIC_REG_REDTBL || index >= REDTBL_END)
 		return 0;
 	pin = (index - VIREO_IOAPIC_REG_REDTBL) / 2;
 	if (index & 1)
@@ -171,12 +172,14 @@ static void reg_write(struct vireo_ioapic *io, uint32_t index, uint32_t value)
 		io->arb = io->id;
 		return;
 	}
-	if (index < VIREO_IOAPIC_REG_REDTBL || index >= VIREO_IOAPIC_REG_REDTBL + 2 * VIREO_IOAPIC_PINS)
+	if (index < VIREO_IOAPIC_REG_REDTBL || index >= REDTBL_END)
 		return;	/* version, arbitration, holes: read-only or nothing */
 	pin = (index - VIREO_IOAPIC_REG_REDTBL) / 2;
 	e = io->redir[pin];
 	if (index & 1) {
-		e = (e & ~(ENTRY_WRITABLE_HI << 32)) | (((uint64_t)value << 32) & (ENTRY_WRITABLE_HI << 32));
+		uint64_t hi = ENTRY_WRITABLE_HI << 32;
+
+		e = (e & ~hi) | (((uint64_t)value << 32) & hi);
 	} else {
 		e = (e & ~ENTRY_WRITABLE_LO) | (value & ENTRY_WRITABLE_LO);
 	}

@@ -296,23 +296,34 @@ static void advance(struct vireo_rtc *rtc, int64_t t)
 	update_irq(rtc);
 }
 
+static int64_t next_update_ns(const struct vireo_rtc *rtc, int64_t t)
+{
+	return rtc->phase_ns + (updates_at(rtc, t) + 1) * NS_PER_SEC;
+}
+
+/* The first nanosecond at or after the next periodic edge. */
+static int64_t next_periodic_ns(const struct vireo_rtc *rtc, int64_t t, unsigned int shift)
+{
+	__int128 next = (__int128)(periods_at(rtc, t, shift) + 1) * ((__int128)NS_PER_SEC << shift);
+
+	return rtc->phase_ns + (int64_t)((next + 32767) / 32768);
+}
+
 /* Arm the timer for the next edge of an enabled interrupt.  Lock held. */
 static void rearm(struct vireo_rtc *rtc, int64_t t)
 {
 	uint64_t deadline = VIREO_TIMER_OFF;
 	unsigned int shift = periodic_shift(rtc);
 
+	/* With the line up, nothing new can be signalled until C is read. */
 	if (!rtc->irq_level) {
 		if (!rtc->halted && (rtc->reg_b & (B_UIE | B_AIE)))
-			deadline = (uint64_t)(rtc->phase_ns + (updates_at(rtc, t) + 1) * NS_PER_SEC);
+			deadline = (uint64_t)next_update_ns(rtc, t);
 		if (shift && (rtc->reg_b & B_PIE)) {
-			__int128 next = (__int128)(periods_at(rtc, t, shift) + 1) *
-					((__int128)NS_PER_SEC << shift);
-			/* Round up to the first nanosecond at or after the edge. */
-			int64_t edge = rtc->phase_ns + (int64_t)((next + 32767) / 32768);
+			uint64_t edge = (uint64_t)next_periodic_ns(rtc, t, shift);
 
-			if ((uint64_t)edge < deadline)
-				deadline = (uint64_t)edge;
+			if (edge < deadline)
+				deadline = edge;
 		}
 	}
 	if (deadline != rtc->armed && rtc->timer.arm) {
