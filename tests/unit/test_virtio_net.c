@@ -311,6 +311,24 @@ static void net_rx_before_driver(void)
 	teardown();
 }
 
+static void net_backend_gone(void)
+{
+	uint32_t id, len;
+
+	/* The far end closes: the fd reads EOF forever, the device stops asking. */
+	T_EQ(setup(0), 0);
+	guest_rx_buffer(1526);
+	tv_kick(&tv, RXQ);
+	T_TRUE(vireo_virtio_backend_wanted(tv.vd));
+	close(peer);
+	peer = -1;
+	vireo_virtio_backend_event(tv.vd);
+	T_TRUE(!vireo_virtio_backend_wanted(tv.vd));
+	T_TRUE(!tdrv_used_next(&tv.q[RXQ], &id, &len));
+	T_EQ(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET, 0);
+	teardown();
+}
+
 static void net_macs(void)
 {
 	uint8_t a[6], b[6], c[6];
@@ -360,6 +378,7 @@ static const struct vireo_test vireo_tests_virtio_net[] = {
 	VIREO_TEST(net_rx_flow_control),
 	VIREO_TEST(net_rx_small_buffer),
 	VIREO_TEST(net_rx_before_driver),
+	VIREO_TEST(net_backend_gone),
 	VIREO_TEST(net_macs),
 	VIREO_TEST(net_backend_errors),
 	{ NULL, NULL },

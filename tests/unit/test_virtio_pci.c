@@ -478,6 +478,35 @@ static void vpci_hostile_ring(void)
 	tv_detach(&tv);
 }
 
+static void vpci_event_idx(void)
+{
+	uint16_t *used_event, *avail_event;
+	uint32_t id, len;
+
+	T_EQ(setup_rng(), 0);
+	T_EQ(tv_bringup(&tv, VIRTIO_BIT(VIRTIO_F_EVENT_IDX), 16), 0);
+	used_event = &tdrv_avail(&tv.q[0])->ring[16];
+	avail_event = (uint16_t *)&tdrv_used(&tv.q[0])->ring[16];
+	post_in(0, 8);
+	tv_kick(&tv, 0);
+	T_TRUE(tdrv_used_next(&tv.q[0], &id, &len));
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_QUEUE);	/* the first */
+	T_EQ(*avail_event, 1);	/* "kick me when you pass 1" */
+	/* The driver wants an interrupt only after the 5th buffer. */
+	*used_event = 4;
+	for (unsigned int i = 0; i < 3; i++) {
+		post_in(0, 8);
+		tv_kick(&tv, 0);
+		T_TRUE(tdrv_used_next(&tv.q[0], &id, &len));
+		T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), 0);
+	}
+	post_in(0, 8);
+	tv_kick(&tv, 0);
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
+	T_EQ(*avail_event, 5);
+	tv_detach(&tv);
+}
+
 static void vpci_cfg_window(void)
 {
 	unsigned int cap = 0;
@@ -557,6 +586,7 @@ static const struct vireo_test vireo_tests_virtio_pci[] = {
 	VIREO_TEST(vpci_bus_master),
 	VIREO_TEST(vpci_early_kick),
 	VIREO_TEST(vpci_hostile_ring),
+	VIREO_TEST(vpci_event_idx),
 	VIREO_TEST(vpci_cfg_window),
 	VIREO_TEST(vpci_platform_reset),
 	VIREO_TEST(vpci_device_config),

@@ -97,7 +97,8 @@ static void console_rx(struct vireo_virtio_dev *vd, struct console *con)
 		} while (n < 0 && errno == EINTR);
 		if (n <= 0) {
 			vireo_virtio_unpop(vd, VIREO_VIRTIO_CONSOLE_RXQ);
-			if (n == 0) {
+			/* End of input, or an fd that fails (a hung-up tty): stop for good. */
+			if (n == 0 || errno != EAGAIN) {
 				con->eof = true;
 				vireo_virtio_backend_stall(vd, true);
 			}

@@ -119,8 +119,11 @@ static void net_rx(struct vireo_virtio_dev *vd, struct net *n)
 		}
 		len = net_rx_one(n, c);
 		if (len <= 0) {
-			/* Nothing waiting (or the backend failed): keep the buffer. */
+			/* Nothing waiting, or the backend failed: keep the buffer. */
 			vireo_virtio_unpop(vd, VIREO_VIRTIO_NET_RXQ);
+			/* A failed backend stays "readable": do not let it spin the poller. */
+			if (len != -EAGAIN && len != 0)
+				vireo_virtio_backend_stall(vd, true);
 			break;
 		}
 		vireo_virtio_push(vd, VIREO_VIRTIO_NET_RXQ, c->head, (uint32_t)len);

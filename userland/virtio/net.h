@@ -34,7 +34,9 @@ struct vireo_net_backend_ops {
 	/*
 	 * Receive one frame (after hdr_len header bytes if the backend gives
 	 * them) into iov: its length, or -EAGAIN when nothing is waiting, or
-	 * another -errno.  A frame longer than iov is truncated.
+	 * another -errno when the backend failed or ended (the device then
+	 * stops polling it until the guest posts receive buffers again).  A
+	 * frame longer than iov is truncated.
 	 */
 	ssize_t (*recv)(void *opaque, const struct iovec *iov, int n);
 	/* The fd to poll for received frames, or -1. */

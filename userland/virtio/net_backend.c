@@ -36,8 +36,8 @@ static ssize_t fdb_recv(void *opaque, const struct iovec *iov, int n)
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	/* 0 from a socket whose peer left: nothing will come. */
-	return r ? r : -EAGAIN;
+	/* 0: a socket whose peer left; nothing will ever come. */
+	return r ? r : -EPIPE;
 }
 
 static int fdb_fd(void *opaque)
