@@ -20,16 +20,20 @@ run_leg() {	# run_leg NAME COMMAND...
 	log=$(mktemp)
 	echo "==== check: $name ($*)"
 	"$@" 2>&1 | tee "$log"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	rm -f "$log"
-	if [[ -z "$line" ]]; then
+	# A leg may run several test programs, each with its own summary line
+	# (make unit: the unit tests and the disk tests): add them up.
+	p=0 f=0
+	while read -r line; do
+		line=${line%%, * skipped}
+		p=$((p + ${line%% passed*}))
+		line=${line#*passed, }
+		f=$((f + ${line%% failed*}))
+	done < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log")
+	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$log"; then
 		echo "==== check: $name printed no summary: counted as 1 failure"
-		p=0 f=1
-	else
-		p=${line%% passed*}
-		f=${line#*passed, }
-		f=${f%% failed*}
+		f=1
 	fi
+	rm -f "$log"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")")
