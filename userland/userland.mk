@@ -110,3 +110,4 @@ fuzz: $(UL_FUZZ_BIN)
 endif
 
 -include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)
+include $(UL_SRC)/virtio/fuzz.mk
