@@ -2,6 +2,7 @@
 # `make check`: every leg, each reported on its own, then one total line.
 #
 #   unit  host unit tests (make unit)
+#   fuzz  every libFuzzer target for 10 s (decoder, virtqueue, qcow2, control)
 #   svm   the rig suite in the QEMU-TCG L1 (AMD SVM + NPT)      make rig-check
 #   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
 #
@@ -10,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-legs=${CHECK_LEGS:-unit svm vmx}
+legs=${CHECK_LEGS:-unit fuzz svm vmx}
 make=(make --no-print-directory)
 total_pass=0 total_fail=0 summary=()
 
@@ -39,9 +40,25 @@ run_leg() {	# run_leg NAME COMMAND...
 	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")")
 }
 
+# Each fuzz target that this tree defines, 10 s each; one verdict per target.
+fuzz_targets() {
+	local t pass=0 fail=0
+	for t in fuzz fuzz-qcow2 fuzz-control; do
+		make -n "$t" >/dev/null 2>&1 || continue
+		if "${make[@]}" "$t" UL_FUZZ_SECONDS=10 DISK_FUZZ_SECONDS=10 CLI_FUZZ_SECONDS=10; then
+			pass=$((pass + 1))
+		else
+			echo "check: fuzz target $t failed"
+			fail=$((fail + 1))
+		fi
+	done
+	echo "$pass passed, $fail failed"
+}
+
 for leg in $legs; do
 	case "$leg" in
 	unit) run_leg unit "${make[@]}" unit ;;
+	fuzz) run_leg fuzz fuzz_targets ;;
 	svm) run_leg svm "${make[@]}" rig-check ;;
 	vmx) run_leg vmx "${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" \
 		RIG_VMX_SCRIPT=run-suite.sh ;;
