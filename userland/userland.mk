@@ -77,16 +77,20 @@ $(UL_LIB): $(UL_LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB)
+# vireo-run's --disk takes qcow2 images through libvireo-disk (disk.mk).
+UL_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
+
+$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) -lpthread
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz -lpthread
 
 # --whole-archive: test files may only reference the platform through
 # self-registered suites, so pull every object in.
-$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB)
+$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
-		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) -lpthread
+		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
+		$(UL_DISK_LIB) -lz -lpthread
 
 unit: $(UL_UNIT_BIN)
 	$(UL_UNIT_BIN)

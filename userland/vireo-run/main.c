@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vireo-run: run a bare guest image on vireo.ko.  This file only wires the
- * pieces together: options, /dev/vireo, RAM, images, CPU state, CPUID, the
- * vCPU loop; each piece lives in its own file and is unit-tested there.
+ * vireo-run: run a bare guest image on vireo.ko, or (--kernel) boot a kernel
+ * on the PC machine (pc_main.c).  This file only wires the pieces together:
+ * options, /dev/vireo, RAM, images, CPU state, CPUID, the vCPU loop; each
+ * piece lives in its own file and is unit-tested there.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include "boot.h"
 #include "cpuid_table.h"
 #include "monitor.h"
+#include "pc.h"
 #include "status.h"
 
 static void on_stop_signal(int sig)
@@ -117,6 +119,8 @@ int main(int argc, char **argv)
 		vireo_usage(stdout);
 		return 0;
 	}
+	if (m->opts.pc)
+		return vireo_pc_main(&m->opts);
 	vireo_devices_init(m, stdout);
 
 	/* Before setup: a stop requested meanwhile is seen by the loop. */

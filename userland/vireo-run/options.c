@@ -4,6 +4,7 @@
  * drives vireo-run through this interface, so the option names, defaults
  * and exit statuses documented in vireo_usage() are a contract.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -123,6 +124,73 @@ int vireo_parse_cpuid_spec(const char *s, struct vireo_cpuid_entry *e)
 	return 0;
 }
 
+int vireo_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		char *end;
+		unsigned long v;
+
+		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+			return -EINVAL;
+		v = strtoul(s, &end, 16);
+		if (end != s + 2 || v > 0xff)
+			return -EINVAL;
+		mac[i] = (uint8_t)v;
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return -EINVAL;
+	}
+	if (*s)
+		return -EINVAL;
+	/* A multicast address cannot be a NIC's. */
+	return mac[0] & 1 ? -EINVAL : 0;
+}
+
+int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d)
+{
+	char *opt, *save = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->path = strtok_r(s, ",", &save);
+	if (!d->path || !*d->path || s[0] == ',')
+		return -EINVAL;
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(opt, "ro"))
+			d->readonly = true;
+		else if (!strcmp(opt, "rw"))
+			d->readonly = false;
+		else if (!strcmp(opt, "format=raw"))
+			d->format = VIREO_DISK_FMT_RAW;
+		else if (!strcmp(opt, "format=qcow2"))
+			d->format = VIREO_DISK_FMT_QCOW2;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int vireo_parse_net_spec(char *s, struct vireo_net_opt *n)
+{
+	char *opt, *save = NULL;
+	const char *type;
+
+	memset(n, 0, sizeof(*n));
+	type = strtok_r(s, ",", &save);
+	if (!type || strcmp(type, "tap"))
+		return -EINVAL;
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (!strncmp(opt, "ifname=", 7) && opt[7] && strlen(opt + 7) < 16)
+			n->ifname = opt + 7;
+		else if (!strncmp(opt, "mac=", 4) && !vireo_parse_mac(opt + 4, n->mac))
+			n->has_mac = true;
+		else
+			return -EINVAL;
+	}
+	return n->ifname ? 0 : -EINVAL;
+}
+
 static int parse_load(const char *arg, struct vireo_load *load)
 {
 	const char *at = strrchr(arg, '@');
@@ -150,6 +218,14 @@ enum {
 	OPT_MMIO_TEST,
 	OPT_STATS,
 	OPT_HELP,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_APPEND,
+	OPT_CPUS,
+	OPT_DISK,
+	OPT_NET,
+	OPT_CONSOLE,
+	OPT_VERBOSE,
 };
 
 static const struct option long_options[] = {
@@ -162,8 +238,35 @@ static const struct option long_options[] = {
 	{ "mmio-test", required_argument, NULL, OPT_MMIO_TEST },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "console", optional_argument, NULL, OPT_CONSOLE },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --kernel: the PC machine's checks; the tiny-guest options do not apply. */
+static int check_pc_options(struct vireo_options *o, char *err, size_t errlen)
+{
+	if (o->nr_loads || o->has_entry || o->irq_on_hlt >= 0 ||
+	    o->mmio_test_gpa != VIREO_DEFAULT_MMIO_TEST || o->mode != VIREO_BOOT_REAL)
+		return opt_fail(err, errlen,
+				"--load, --mode, --entry, --irq-on-hlt and --mmio-test are for bare images; they cannot be combined with --kernel");
+	if (!o->mem_given)
+		o->mem_size = VIREO_PC_DEFAULT_MEM;
+	if ((o->mem_size & 0xfff) || o->mem_size < VIREO_PC_MIN_MEM)
+		return opt_fail(err, errlen,
+				"--mem must be a multiple of 4K and at least %" PRIu64 "M with --kernel",
+				(uint64_t)(VIREO_PC_MIN_MEM >> 20));
+	if (o->mem_size > VIREO_PC_MAX_MEM)
+		return opt_fail(err, errlen, "--mem %" PRIu64 "G is too big (at most %" PRIu64 "G)",
+				o->mem_size >> 30, (uint64_t)(VIREO_PC_MAX_MEM >> 30));
+	return 0;
+}
 
 /* Cross-option checks, once everything is known. */
 static int check_options(struct vireo_options *o, char *err, size_t errlen)
@@ -171,6 +274,11 @@ static int check_options(struct vireo_options *o, char *err, size_t errlen)
 	uint64_t min_mem = vireo_boot_min_mem(o->mode);
 	unsigned int i;
 
+	if (o->pc)
+		return check_pc_options(o, err, errlen);
+	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console)
+		return opt_fail(err, errlen,
+				"--initrd, --append, --cpus, --disk, --net and --console need --kernel");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
 		return opt_fail(err, errlen,
 				"--mem must be a multiple of 4K and at least %" PRIu64
@@ -229,6 +337,62 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			if (vireo_parse_size(optarg, &o->mem_size))
 				return opt_fail(err, errlen, "--mem: bad size '%s' (try 16M)",
 						optarg);
+			o->mem_given = true;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			o->pc = true;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_APPEND:
+			o->append = optarg;
+			break;
+		case OPT_CPUS:
+			if (parse_number(optarg, false, &v) || v < 1 || v > VIREO_PC_MAX_CPUS)
+				return opt_fail(err, errlen, "--cpus: '%s' is not a number 1-%d",
+						optarg, VIREO_PC_MAX_CPUS);
+			o->cpus = (unsigned int)v;
+			break;
+		case OPT_DISK:
+			if (o->nr_disks == VIREO_PC_MAX_DISKS)
+				return opt_fail(err, errlen, "too many --disk options (at most %d)",
+						VIREO_PC_MAX_DISKS);
+			if (vireo_parse_disk_spec(optarg, &o->disks[o->nr_disks]))
+				return opt_fail(err, errlen,
+						"--disk: expected FILE[,ro][,format=raw|qcow2], got '%s'",
+						optarg);
+			o->nr_disks++;
+			break;
+		case OPT_NET:
+			if (o->nr_nets == VIREO_PC_MAX_NICS)
+				return opt_fail(err, errlen, "too many --net options (at most %d)",
+						VIREO_PC_MAX_NICS);
+			if (vireo_parse_net_spec(optarg, &o->nets[o->nr_nets]))
+				return opt_fail(err, errlen,
+						"--net: expected tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX], got '%s'",
+						optarg);
+			o->nr_nets++;
+			break;
+		case OPT_CONSOLE:
+			/*
+			 * --console, --console=stdio|none, and (as `vireo start`
+			 * passes it) --console stdio|none as two words.
+			 */
+			if (!optarg && optind < argc &&
+			    (!strcmp(argv[optind], "stdio") || !strcmp(argv[optind], "none")))
+				optarg = argv[optind++];
+			if (!optarg || !strcmp(optarg, "stdio"))
+				o->console = true;
+			else if (!strcmp(optarg, "none"))
+				o->console = false;
+			else
+				return opt_fail(err, errlen, "--console: '%s' is not stdio or none",
+						optarg);
+			break;
+		case OPT_VERBOSE:
+			o->verbose = true;
 			break;
 		case OPT_LOAD:
 			if (o->nr_loads == VIREO_MAX_LOADS)
@@ -291,19 +455,58 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 	if (optind < argc)
 		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	ret = check_options(o, err, errlen);
+	if (!ret && o->pc && !o->cpus)
+		o->cpus = 1;
 	return ret;
 }
 
 void vireo_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
+		"usage: vireo-run --kernel FILE [--initrd FILE] [--append STRING] [--cpus N]\n"
+		"                 [--mem SIZE] [--disk FILE[,ro][,format=raw|qcow2] ...]\n"
+		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
+		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
 		"                 [--irq-on-hlt VECTOR] [--mmio-test GPA] [--stats] [--help]\n"
 		"\n"
-		"Run a bare guest image on vireo.ko (/dev/vireo), one vCPU.\n"
+		"Boot a kernel on the Vireo PC (first form), or run a bare guest image on\n"
+		"one vCPU (second form), on vireo.ko (/dev/vireo).\n"
 		"\n"
+		"The PC (--kernel):\n"
+		"  --kernel FILE     a Linux bzImage (64-bit boot protocol when the kernel has\n"
+		"                    it) or a Multiboot v1 kernel\n"
+		"  --initrd FILE     initial ramdisk (a Multiboot module for Multiboot kernels)\n"
+		"  --append STRING   kernel command line (e.g. \"console=ttyS0\")\n"
+		"  --cpus N          vCPUs, 1-%d (default 1), one thread each\n"
+		"  --mem SIZE        guest RAM (default 256M); what does not fit below the\n"
+		"                    PCI hole at 3G goes above 4G\n"
+		"  --disk FILE[,ro][,format=raw|qcow2]\n"
+		"                    a virtio-blk disk (raw or qcow2, probed by default);\n"
+		"                    repeatable: /dev/vda, /dev/vdb, ... in order\n"
+		"  --net tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+		"                    a virtio-net NIC on tap device NAME (created if missing;\n"
+		"                    needs CAP_NET_ADMIN); default MAC 52:54:00:56:49:1N for\n"
+		"                    the Nth NIC; repeatable\n"
+		"  --console         connect stdin to the serial port too (output always goes\n"
+		"                    to stdout); a terminal is put in raw mode.  Escapes\n"
+		"                    after Ctrl-A: x quit (status %d), p press the power\n"
+		"                    button, Ctrl-A a literal Ctrl-A, h help\n"
+		"  --verbose         notes on stderr: MSRs the guest uses that are not\n"
+		"                    emulated, device errors, resets\n"
+		"  The machine: COM1 at 0x3f8 (IRQ 4, Linux's ttyS0), 8259 PIC pair, IOAPIC\n"
+		"  at 0xfec00000, 8254 PIT, CMOS RTC, i8042 (reset line), ACPI tables with\n"
+		"  a power button and S5 (PM block at 0x600), PCI host bridge (CF8/CFC and\n"
+		"  ECAM at 0xe0000000), virtio-pci devices with MSI-X: the --disk and --net\n"
+		"  devices, a virtio-console (hvc0, output to stdout) and a virtio-rng.\n"
+		"  Guest reboot (i8042, port 0xcf9 or 0x92 reset) rebuilds the machine and\n"
+		"  boots the kernel again; SIGPWR presses the power button.\n"
+		"  Exit status: 0 the guest powered off (ACPI S5), %d the guest crashed\n"
+		"  (triple fault, failed entry), %d monitor error, %d SIGINT/SIGTERM or the\n"
+		"  console escape.\n"
+		"\n"
+		"Bare images (--load):\n"
 		"  --mem SIZE        guest RAM, one slot at GPA 0 (K/M/G suffixes; default 16M,\n"
 		"                    at most 3G)\n"
 		"  --load FILE@GPA   copy FILE into guest RAM at GPA (default GPA 0x100000);\n"
@@ -351,5 +554,6 @@ void vireo_usage(FILE *f)
 		"            an instruction fetch from outside RAM\n"
 		"  %d         monitor error: bad arguments, missing /dev/vireo, ioctl failure\n"
 		"  %d         stopped by SIGINT or SIGTERM\n",
-		VIREO_STATUS_CRASH, VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL);
+		VIREO_PC_MAX_CPUS, VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR,
+		VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL);
 }

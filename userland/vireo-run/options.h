@@ -20,6 +20,14 @@
 #define VIREO_DEFAULT_LOAD_GPA	0x100000ULL
 #define VIREO_DEFAULT_MMIO_TEST	0xd0000000ULL
 
+/* The PC machine (--kernel). */
+#define VIREO_PC_DEFAULT_MEM	(256ULL << 20)
+#define VIREO_PC_MIN_MEM	(16ULL << 20)
+#define VIREO_PC_MAX_MEM	(1ULL << 40)
+#define VIREO_PC_MAX_DISKS	8
+#define VIREO_PC_MAX_NICS	4
+#define VIREO_PC_MAX_CPUS	VIREO_MAX_VCPUS
+
 enum vireo_boot_mode {
 	VIREO_BOOT_REAL = 0,
 	VIREO_BOOT_PROTECTED,
@@ -29,6 +37,26 @@ enum vireo_boot_mode {
 struct vireo_load {
 	const char *path;	/* points into argv */
 	uint64_t gpa;
+};
+
+enum vireo_disk_fmt_opt {
+	VIREO_DISK_FMT_AUTO = 0,	/* qcow2 if the magic says so, else raw */
+	VIREO_DISK_FMT_RAW,
+	VIREO_DISK_FMT_QCOW2,
+};
+
+/* --disk FILE[,ro][,format=raw|qcow2] */
+struct vireo_disk_opt {
+	const char *path;	/* points into argv */
+	bool readonly;
+	enum vireo_disk_fmt_opt format;
+};
+
+/* --net tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX] */
+struct vireo_net_opt {
+	const char *ifname;	/* points into argv */
+	bool has_mac;
+	uint8_t mac[6];
 };
 
 struct vireo_options {
@@ -44,6 +72,20 @@ struct vireo_options {
 	uint64_t mmio_test_gpa;
 	bool stats;
 	bool help;
+
+	/* The PC machine: set when --kernel is given (pc is then true). */
+	bool pc;
+	const char *kernel;
+	const char *initrd;	/* NULL: none */
+	const char *append;	/* NULL: empty command line */
+	unsigned int cpus;	/* default 1 */
+	bool mem_given;
+	struct vireo_disk_opt disks[VIREO_PC_MAX_DISKS];
+	unsigned int nr_disks;
+	struct vireo_net_opt nets[VIREO_PC_MAX_NICS];
+	unsigned int nr_nets;
+	bool console;		/* serial console on stdin/stdout */
+	bool verbose;		/* notes on stderr: unemulated MSRs, device faults */
 };
 
 /*
@@ -57,6 +99,15 @@ int vireo_parse_addr(const char *s, uint64_t *out);
 
 /* "LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX" into a CPUID entry. */
 int vireo_parse_cpuid_spec(const char *s, struct vireo_cpuid_entry *e);
+
+/* "FILE[,ro][,format=raw|qcow2]"; 0 or -EINVAL.  Edits s (commas become NULs). */
+int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d);
+
+/* "tap,ifname=NAME[,mac=..]"; 0 or -EINVAL.  Edits s. */
+int vireo_parse_net_spec(char *s, struct vireo_net_opt *n);
+
+/* "52:54:00:12:34:56" */
+int vireo_parse_mac(const char *s, uint8_t mac[6]);
 
 /*
  * Parse argv.  Returns 0, or -EINVAL with a message (without program name

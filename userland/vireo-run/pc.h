@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vireo-run's PC machine (--kernel): the in-kernel LAPIC per vCPU, the
+ * userland platform of libvireo-pc (hw/, acpi/, pci/, virtio/, boot/) and
+ * the threads that drive it.
+ *
+ * Threads:
+ *   main     builds the machine, then runs the I/O loop (pc_io.c): epoll on
+ *            the device timers (timerfds), stdin, the virtio queue
+ *            notifications (ioeventfds), the backends (tap, console), the
+ *            signals (signalfd) and the machine's event eventfd.  When an
+ *            event ends the machine, it stops the vCPU threads, tears
+ *            everything down and, on a reset, builds it again.
+ *   vCPU n   VIREO_RUN and the exits that reach userland (pc_vcpu.c): port
+ *            I/O and MMIO into the device models, the xAPIC page, MSRs the
+ *            kernel leaves to userland, IOAPIC EOIs.
+ * Device models lock themselves (hw/hw.h, pci/pci.h, virtio/virtio.h); this
+ * file's structures are either fixed while the threads run or atomic.
+ *
+ * What survives a reset (struct vireo_pc_host): the console (terminal
+ * mode, escape state, input not yet delivered), the tap fds (a tap closed
+ * by its last fd would leave the host's bridge), the signalfd.  Everything
+ * else is made again, so a reboot is a power cycle with the disks kept.
+ *
+ * Legend: (i) set while building, then fixed while the threads run;
+ * (a) atomic; (m) main thread only.
+ */
+#ifndef VIREO_RUN_PC_H
+#define VIREO_RUN_PC_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libvireo.h>
+
+#include "acpi/pm.h"
+#include "acpi/tables.h"
+#include "boot/layout.h"
+#include "hw/i8042.h"
+#include "hw/ioapic.h"
+#include "hw/irq.h"
+#include "hw/pic.h"
+#include "hw/pit.h"
+#include "hw/rtc.h"
+#include "hw/uart.h"
+#include "pci/pci.h"
+#include "virtio/virtio_pci.h"
+
+#include "options.h"
+#include "pc_console.h"
+#include "pc_msr.h"
+
+/* Why the machine stops, in order of precedence (a higher one wins). */
+enum vireo_pc_event {
+	VIREO_PC_RUNNING = 0,
+	VIREO_PC_RESET,		/* the guest asked for a reboot */
+	VIREO_PC_POWEROFF,	/* ACPI S5: status 0 */
+	VIREO_PC_STOP,		/* SIGINT/SIGTERM or the console escape */
+	VIREO_PC_CRASH,		/* triple fault, failed entry, bad exit */
+	VIREO_PC_ERROR,		/* a monitor error: ioctl failures */
+};
+
+/* Port I/O ranges on the PC's bus (pc_bus.c). */
+struct vireo_pc_port_range {
+	uint16_t base, len;
+	vireo_pio_handler_fn handler;
+	void *dev;
+	const char *name;
+};
+#define VIREO_PC_MAX_PORT_RANGES	24
+
+struct vireo_pc;
+
+struct vireo_pc_vcpu {
+	struct vireo_pc *pc;		/* (i) */
+	unsigned int id;		/* (i) also the APIC ID */
+	struct vireo_vcpu *vcpu;	/* (i) */
+	struct vireo_run *run;		/* (i) */
+	pthread_t thread;		/* (i) */
+	bool thread_started;		/* (m) */
+	atomic_bool exited;		/* (a) the thread has left its loop */
+	struct vireo_pc_msrs msrs;	/* the vCPU thread's */
+};
+
+/* One virtio-pci function and the fds the I/O loop watches for it. */
+struct vireo_pc_virtio {
+	struct vireo_pc *pc;			/* (i) */
+	struct vireo_virtio_dev *vd;		/* (i) */
+	struct vireo_virtio_pci vp;		/* (i) */
+	const char *what;			/* (i) "disk /path", ... for messages */
+	int queue_fd[VIREO_VIRTIO_MAX_QUEUES];	/* (i) ioeventfds, -1: none */
+	/* The port each queue's ioeventfd is assigned to, 0: none (bar_change). */
+	uint16_t queue_port[VIREO_VIRTIO_MAX_QUEUES];
+	int backend_fd;				/* (i) tap, console input, or -1 */
+	int wake_fd;				/* (i) eventfd the device writes, or -1 */
+	bool backend_polled;			/* (m) EPOLLIN on backend_fd now */
+};
+#define VIREO_PC_MAX_VIRTIO	(VIREO_PC_MAX_DISKS + VIREO_PC_MAX_NICS + 2)
+
+/* A device's one-shot timer: a timerfd on CLOCK_MONOTONIC. */
+struct vireo_pc_timer {
+	int fd;				/* (i) */
+	void (*expired)(void *dev);	/* (i) */
+	void *dev;			/* (i) */
+};
+
+/* What outlives a reset (see above). */
+struct vireo_pc_host {
+	struct vireo_pc_console console;	/* (m) */
+	int signal_fd;				/* (i) SIGINT, SIGTERM, SIGPWR */
+	int tap_fd[VIREO_PC_MAX_NICS];		/* (i) a dup kept open; -1: none */
+	unsigned int boots;			/* (m) machines built so far */
+};
+
+struct vireo_pc {
+	const struct vireo_options *opts;	/* (i) */
+	struct vireo_pc_host *host;		/* (i) */
+	FILE *err;				/* (i) */
+	struct vireo_sys *sys;			/* (i) */
+	struct vireo_vm *vm;			/* (i) */
+	int vm_fd;				/* (i) */
+
+	struct vireo_layout layout;		/* (i) */
+	uint8_t *ram;				/* (i) layout.ram_size bytes */
+	struct vireo_guest_ram guest_ram;	/* (i) for the virtio devices */
+	struct vireo_acpi_tables acpi;		/* (i) */
+	struct vireo_cpuid_entry cpuid[VIREO_MAX_CPUID_ENTRIES];	/* (i) */
+	unsigned int nr_cpuid;			/* (i) */
+	unsigned int phys_bits;			/* (i) guest MAXPHYADDR */
+
+	/* Device models; each locks itself. */
+	struct vireo_irq_router irq;
+	struct vireo_ioapic ioapic;
+	struct vireo_pic pic;
+	struct vireo_pit pit;
+	struct vireo_rtc rtc;
+	struct vireo_uart uart;
+	struct vireo_i8042 i8042;
+	struct vireo_pm pm;
+	struct vireo_pci_bus pci;
+	struct vireo_pc_virtio *virtio[VIREO_PC_MAX_VIRTIO];	/* (i) */
+	unsigned int nr_virtio;			/* (i) */
+	bool hw_ready[9];			/* (i) which inits succeeded, for teardown */
+
+	struct vireo_pc_timer pit_timer, rtc_timer;	/* (i) */
+	int uart_room_fd;			/* (i) eventfd: the UART took input */
+
+	struct vireo_pc_port_range ports[VIREO_PC_MAX_PORT_RANGES];	/* (i) */
+	unsigned int nr_ports;			/* (i) */
+
+	struct vireo_pc_vcpu vcpus[VIREO_MAX_VCPUS];	/* (i) */
+	unsigned int nr_vcpus;			/* (i) */
+
+	/* The machine's fate: the first event wins unless a later one outranks it. */
+	pthread_mutex_t event_lock;
+	enum vireo_pc_event event;		/* (event_lock) */
+	int event_fd;				/* (i) wakes the I/O loop */
+	atomic_bool stopping;			/* (a) vCPU threads: leave the loop */
+
+	/* Counters for --verbose and the tests. */
+	atomic_uint_fast64_t unhandled_pio, unhandled_mmio, msi_sent, msi_refused;
+};
+
+/* ---- pc_main.c -------------------------------------------------------- */
+
+/* vireo-run --kernel ...: the exit status (status.h). */
+int vireo_pc_main(const struct vireo_options *opts);
+
+/* ---- pc_machine.c ------------------------------------------------------ */
+
+/* Build the whole machine, ready for its vCPU threads.  0 or -errno (message printed). */
+int vireo_pc_build(struct vireo_pc *pc, const struct vireo_options *opts,
+		   struct vireo_pc_host *host, FILE *err);
+/* Undo vireo_pc_build (or what of it succeeded); threads must be stopped. */
+void vireo_pc_destroy(struct vireo_pc *pc);
+
+/* Any thread: the machine must stop because of ev (pc.h's precedence). */
+void vireo_pc_request(struct vireo_pc *pc, enum vireo_pc_event ev);
+enum vireo_pc_event vireo_pc_event(struct vireo_pc *pc);
+
+/* The MSI sink of the IOAPIC, the PIC and PCI: VIREO_SIGNAL_MSI. */
+int vireo_pc_msi(void *pc, uint64_t address, uint32_t data);
+
+/* ---- pc_bus.c ---------------------------------------------------------- */
+
+/* Register a port range; -ENOSPC (a monitor bug) when the table is full. */
+int vireo_pc_add_ports(struct vireo_pc *pc, uint16_t base, uint16_t len,
+		       vireo_pio_handler_fn handler, void *dev, const char *name);
+/* Every port range of a hw/hw.h descriptor, for dev. */
+int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, void *dev);
+
+/* The vireo_pio_fn and vireo_mmio_fn of libvireo's emulation (opaque: vCPU). */
+int vireo_pc_pio(void *pc_vcpu, uint16_t port, unsigned int size, bool is_write,
+		 uint32_t *data);
+int vireo_pc_mmio(void *pc_vcpu, uint64_t gpa, unsigned int size, bool is_write,
+		  uint64_t *data);
+
+/* ---- pc_vcpu.c --------------------------------------------------------- */
+
+int vireo_pc_vcpus_start(struct vireo_pc *pc);
+/* Make every vCPU thread leave VIREO_RUN and join it. */
+void vireo_pc_vcpus_stop(struct vireo_pc *pc);
+
+/* ---- pc_io.c ----------------------------------------------------------- */
+
+/* Run the I/O loop until the machine's event is set; 0 or -errno. */
+int vireo_pc_io_loop(struct vireo_pc *pc);
+
+/* ---- pc_ioctl.c: the in-kernel LAPIC ioctls (vireo.h) ------------------ */
+
+int vireo_pc_enable_lapic(int vm_fd);
+int vireo_pc_signal_msi(int vm_fd, uint64_t address, uint32_t data);
+int vireo_pc_ioeventfd(int vm_fd, uint16_t port, unsigned int len, int fd, uint64_t datamatch,
+		       bool assign);
+/* One 32-bit access to the vCPU's xAPIC page at offset. */
+int vireo_pc_apic_access(struct vireo_vcpu *vcpu, uint32_t offset, bool is_write,
+			 uint32_t *data);
+/* VIREO_GET_SUPPORTED_CPUID into e (max entries): the count, or -errno. */
+int vireo_pc_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e,
+			     unsigned int max);
+
+/* ---- pc_cpuid.c -------------------------------------------------------- */
+
+/*
+ * The guest's CPUID table from the kernel's recommendation (n entries,
+ * changed in place): what a minimal PC with these devices shows.  See
+ * pc_cpuid.c for each change and why.
+ */
+void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n);
+/* The guest's physical address width from the table (0x80000008 EAX), or 36. */
+unsigned int vireo_pc_cpuid_phys_bits(const struct vireo_cpuid_entry *e, unsigned int n);
+
+#endif /* VIREO_RUN_PC_H */

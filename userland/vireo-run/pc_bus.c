@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PC's buses as the vCPU threads see them: which port or MMIO address
+ * goes to which device model.  The table is filled while building and
+ * only read afterwards, so lookups take no lock; every device locks
+ * itself.  What nobody claims behaves like an empty ISA bus: reads return
+ * all-ones, writes vanish.
+ *
+ * Ports the monitor answers itself, the chipset's bits:
+ *   0x80         POST codes: ignored (Linux uses it as an I/O delay)
+ *   0x92         PS/2 system control port A: bit 0 resets, bit 1 is A20
+ *   0xcf9        PIIX reset control: writing bit 2 resets (0x06, 0x0e)
+ * MMIO: the xAPIC page goes to the vCPU's in-kernel LAPIC
+ * (VIREO_APIC_ACCESS), the IOAPIC page to hw/ioapic.c, everything else to
+ * the PCI bus (ECAM and BARs).
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "pc.h"
+
+#define PORT_POST	0x80
+#define PORT_A		0x92
+#define PORT_RESET_CTL	0xcf9
+
+int vireo_pc_add_ports(struct vireo_pc *pc, uint16_t base, uint16_t len,
+		       vireo_pio_handler_fn handler, void *dev, const char *name)
+{
+	struct vireo_pc_port_range *r;
+
+	if (pc->nr_ports == VIREO_PC_MAX_PORT_RANGES)
+		return -ENOSPC;
+	r = &pc->ports[pc->nr_ports++];
+	r->base = base;
+	r->len = len;
+	r->handler = handler;
+	r->dev = dev;
+	r->name = name;
+	return 0;
+}
+
+int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, void *dev)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < desc->nr_pio; i++) {
+		r = vireo_pc_add_ports(pc, desc->pio[i].base, desc->pio[i].len,
+				       desc->pio[i].handler, dev, desc->name);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static uint32_t ones(unsigned int size)
+{
+	return size >= 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+}
+
+/* The chipset's own ports; true if port was one of them. */
+static bool chipset_pio(struct vireo_pc *pc, uint16_t port, unsigned int size, bool is_write,
+			uint32_t *data)
+{
+	switch (port) {
+	case PORT_POST:
+		if (!is_write)
+			*data = ones(size);
+		return true;
+	case PORT_A:
+		if (!is_write) {
+			*data = 0x02;	/* A20 on */
+		} else if (*data & 1) {
+			vireo_pc_request(pc, VIREO_PC_RESET);
+		}
+		return true;
+	case PORT_RESET_CTL:
+		if (size != 1)
+			return false;	/* 0xcf8 as a dword is the PCI bridge's */
+		if (!is_write)
+			*data = 0;
+		else if (*data & 0x04)
+			vireo_pc_request(pc, VIREO_PC_RESET);
+		return true;
+	}
+	return false;
+}
+
+int vireo_pc_pio(void *opaque, uint16_t port, unsigned int size, bool is_write, uint32_t *data)
+{
+	struct vireo_pc_vcpu *v = opaque;
+	struct vireo_pc *pc = v->pc;
+	unsigned int i;
+
+	if (!is_write)
+		*data = ones(size);
+	for (i = 0; i < pc->nr_ports; i++) {
+		const struct vireo_pc_port_range *r = &pc->ports[i];
+
+		if (port >= r->base && port - r->base < r->len) {
+			/* An access running past the range: the ISA bus splits it. */
+			if (port - r->base + size > r->len)
+				break;
+			r->handler(r->dev, (uint16_t)(port - r->base), size, is_write, data);
+			if (!is_write)
+				*data &= ones(size);
+			return 0;
+		}
+	}
+	if (chipset_pio(pc, port, size, is_write, data))
+		return 0;
+	if (vireo_pci_pio(&pc->pci, port, size, is_write, data) == 0) {
+		if (!is_write)
+			*data &= ones(size);
+		return 0;
+	}
+	if (!is_write)
+		*data = ones(size);
+	atomic_fetch_add(&pc->unhandled_pio, 1);
+	return 0;
+}
+
+static int apic_mmio(struct vireo_pc_vcpu *v, uint64_t offset, unsigned int size, bool is_write,
+		     uint64_t *data)
+{
+	uint32_t val = (uint32_t)*data;
+	int r;
+
+	/* The LAPIC's registers are 32 bits wide and 16-byte aligned (SDM 11.4.1). */
+	if (size != 4 || (offset & 3)) {
+		if (!is_write)
+			*data = 0;
+		return 0;
+	}
+	r = vireo_pc_apic_access(v->vcpu, (uint32_t)offset, is_write, &val);
+	if (r) {
+		fprintf(v->pc->err, "vireo-run: vCPU %u: xAPIC %s at 0x%03" PRIx64 " failed: %s\n",
+			v->id, is_write ? "write" : "read", offset, vireo_strerror(r));
+		vireo_pc_request(v->pc, VIREO_PC_ERROR);
+		return 0;
+	}
+	if (!is_write)
+		*data = val;
+	return 0;
+}
+
+int vireo_pc_mmio(void *opaque, uint64_t gpa, unsigned int size, bool is_write, uint64_t *data)
+{
+	struct vireo_pc_vcpu *v = opaque;
+	struct vireo_pc *pc = v->pc;
+	uint64_t all = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+
+	if (gpa - VIREO_LAYOUT_LAPIC_BASE < VIREO_LAYOUT_APIC_PAGE)
+		return apic_mmio(v, gpa - VIREO_LAYOUT_LAPIC_BASE, size, is_write, data);
+	if (gpa - VIREO_IOAPIC_BASE < VIREO_IOAPIC_SIZE) {
+		if (!is_write)
+			*data = all;
+		vireo_ioapic_mmio(&pc->ioapic, gpa - VIREO_IOAPIC_BASE, size, is_write, data);
+		if (!is_write)
+			*data &= all;
+		return 0;
+	}
+	if (vireo_pci_mmio(&pc->pci, gpa, size, is_write, data) == 0) {
+		if (!is_write)
+			*data &= all;
+		return 0;
+	}
+	if (!is_write)
+		*data = all;
+	atomic_fetch_add(&pc->unhandled_mmio, 1);
+	return 0;
+}

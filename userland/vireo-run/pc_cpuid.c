@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PC guest's CPUID table: vireo.ko's recommendation
+ * (VIREO_GET_SUPPORTED_CPUID: the host's leaves filtered to what the
+ * kernel virtualises, APIC ID patched per vCPU at run time) with what
+ * this machine does not have taken out.  A feature bit stays only if
+ * everything it promises works: an instruction that runs, an MSR that
+ * vireo.ko or pc_msr.c answers.
+ *
+ *   1 EDX MCE, MCA         no machine-check banks to report (MCG_CAP 0)
+ *   7 EBX TSC_ADJUST       no IA32_TSC_ADJUST
+ *   7 ECX LA57             the boot page tables and libvireo's walker are
+ *                          4-level here; 5-level guests are not tested
+ *   7 ECX RDPID, 0x80000001 EDX RDTSCP
+ *                          both read IA32_TSC_AUX, which neither vireo.ko
+ *                          nor this monitor switches for the guest
+ *   0x80000001 ECX         no OSVW (Linux reads its MSRs unguarded), IBS,
+ *                          TOPOEXT (no leaf 0x8000001e), core/NB/LLC
+ *                          performance counters, MWAITX
+ *   0x80000007             only the invariant TSC bit
+ *   0x80000008 EBX         only CLZERO, XSAVEERPTR, WBNOINVD: the rest are
+ *                          speculation controls backed by MSRs (SPEC_CTRL,
+ *                          PRED_CMD, VIRT_SPEC_CTRL) the guest would write
+ *                          with plain wrmsr
+ *   0x80000008 ECX         0: one core per package; the MADT and the APIC
+ *                          IDs describe the vCPUs
+ */
+#include <errno.h>
+
+#include "pc.h"
+
+#define C1_EDX_MCE		(1U << 7)
+#define C1_EDX_MCA		(1U << 14)
+#define C7_EBX_TSC_ADJUST	(1U << 1)
+#define C7_ECX_LA57		(1U << 16)
+#define C7_ECX_RDPID		(1U << 22)
+#define C81_EDX_RDTSCP		(1U << 27)
+#define C81_ECX_HIDE		((1U << 9) /* OSVW */ | (1U << 10) /* IBS */ |		\
+				 (1U << 22) /* TOPOEXT */ | (1U << 23) /* PERFCTR_CORE */ | \
+				 (1U << 24) /* PERFCTR_NB */ | (1U << 28) /* PERFCTR_LLC */ | \
+				 (1U << 29) /* MWAITX */)
+#define C87_EDX_KEEP		(1U << 8)	/* invariant TSC */
+#define C88_EBX_KEEP		((1U << 0) /* CLZERO */ | (1U << 2) /* XSAVEERPTR */ | \
+				 (1U << 9) /* WBNOINVD */)
+
+void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct vireo_cpuid_entry *c = &e[i];
+
+		switch (c->function) {
+		case 1:
+			c->edx &= ~(C1_EDX_MCE | C1_EDX_MCA);
+			break;
+		case 7:
+			if (c->index == 0) {
+				c->ebx &= ~C7_EBX_TSC_ADJUST;
+				c->ecx &= ~(C7_ECX_LA57 | C7_ECX_RDPID);
+			}
+			break;
+		case 0x80000001:
+			c->ecx &= ~C81_ECX_HIDE;
+			c->edx &= ~C81_EDX_RDTSCP;
+			break;
+		case 0x80000007:
+			c->eax = c->ebx = c->ecx = 0;
+			c->edx &= C87_EDX_KEEP;
+			break;
+		case 0x80000008:
+			c->ebx &= C88_EBX_KEEP;
+			c->ecx = 0;
+			break;
+		}
+	}
+}
+
+unsigned int vireo_pc_cpuid_phys_bits(const struct vireo_cpuid_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].function == 0x80000008 && (e[i].eax & 0xff) >= 32)
+			return e[i].eax & 0xff;
+	return 36;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-run --kernel: the PC's life.  Set up what outlives a reset (the
+ * console, the taps, the signals), then build the machine, run it until
+ * something ends it, take it apart, and on a guest reboot do it again.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "virtio/net.h"
+
+#include "pc.h"
+#include "status.h"
+
+static int host_init(struct vireo_pc_host *h, const struct vireo_options *o, FILE *err)
+{
+	sigset_t set;
+	unsigned int i;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	h->signal_fd = -1;
+	for (i = 0; i < VIREO_PC_MAX_NICS; i++)
+		h->tap_fd[i] = -1;
+
+	/*
+	 * Every thread blocks these; the I/O loop reads them from a signalfd.
+	 * Threads created later inherit the mask.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPWR);
+	sigaddset(&set, SIGUSR1);	/* only vCPU threads take their kick */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	sigdelset(&set, SIGUSR1);
+	h->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (h->signal_fd < 0) {
+		r = -errno;
+		fprintf(err, "vireo-run: signalfd: %s\n", strerror(errno));
+		return r;
+	}
+	/* A console write to a reader that went away must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < o->nr_nets; i++) {
+		struct vireo_net_backend be;
+
+		r = vireo_net_tap_open(o->nets[i].ifname, &be, NULL);
+		if (r) {
+			fprintf(err, "vireo-run: tap %s: %s%s\n", o->nets[i].ifname, strerror(-r),
+				r == -EPERM ? " (creating a tap needs CAP_NET_ADMIN)" : "");
+			return r;
+		}
+		/* Keep the interface across resets; each machine gets a dup. */
+		h->tap_fd[i] = dup(be.ops->fd(be.opaque));
+		be.ops->close(be.opaque);
+		if (h->tap_fd[i] < 0) {
+			r = -errno;
+			fprintf(err, "vireo-run: tap %s: %s\n", o->nets[i].ifname, strerror(errno));
+			return r;
+		}
+	}
+
+	r = vireo_pc_console_init(&h->console, o->console, STDIN_FILENO, STDOUT_FILENO);
+	if (r) {
+		fprintf(err, "vireo-run: cannot set up the terminal: %s\n", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static void host_fini(struct vireo_pc_host *h)
+{
+	unsigned int i;
+
+	vireo_pc_console_fini(&h->console);
+	for (i = 0; i < VIREO_PC_MAX_NICS; i++)
+		if (h->tap_fd[i] >= 0)
+			close(h->tap_fd[i]);
+	if (h->signal_fd >= 0)
+		close(h->signal_fd);
+}
+
+static int status_of(enum vireo_pc_event ev)
+{
+	switch (ev) {
+	case VIREO_PC_POWEROFF:
+		return VIREO_STATUS_HALTED;
+	case VIREO_PC_STOP:
+		return VIREO_STATUS_SIGNAL;
+	case VIREO_PC_CRASH:
+		return VIREO_STATUS_CRASH;
+	default:
+		return VIREO_STATUS_ERROR;
+	}
+}
+
+/* One machine from power-on to its end: the event that ended it. */
+static enum vireo_pc_event run_once(struct vireo_pc *pc, const struct vireo_options *o,
+				    struct vireo_pc_host *h)
+{
+	enum vireo_pc_event ev = VIREO_PC_ERROR;
+
+	if (vireo_pc_build(pc, o, h, stderr) == 0 && vireo_pc_vcpus_start(pc) == 0 &&
+	    vireo_pc_io_loop(pc) == 0)
+		ev = vireo_pc_event(pc);
+	vireo_pc_vcpus_stop(pc);
+	if (o->verbose)
+		fprintf(stderr,
+			"vireo-run: note: machine %u ended (%d): MSIs sent %lu, refused %lu; unclaimed port accesses %lu, MMIO %lu\n",
+			h->boots, ev, (unsigned long)atomic_load(&pc->msi_sent),
+			(unsigned long)atomic_load(&pc->msi_refused),
+			(unsigned long)atomic_load(&pc->unhandled_pio),
+			(unsigned long)atomic_load(&pc->unhandled_mmio));
+	vireo_pc_destroy(pc);
+	return ev;
+}
+
+int vireo_pc_main(const struct vireo_options *o)
+{
+	static struct vireo_pc pc;	/* large; one at a time */
+	struct vireo_pc_host *h;
+	enum vireo_pc_event ev;
+	int status;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return VIREO_STATUS_ERROR;
+	if (host_init(h, o, stderr)) {
+		status = VIREO_STATUS_ERROR;
+		goto out;
+	}
+	for (;;) {
+		h->boots++;
+		ev = run_once(&pc, o, h);
+		if (ev != VIREO_PC_RESET)
+			break;
+		if (o->verbose)
+			fprintf(stderr, "vireo-run: note: the guest reset the machine; booting again\n");
+	}
+	status = status_of(ev);
+out:
+	host_fini(h);
+	free(h);
+	return status;
+}

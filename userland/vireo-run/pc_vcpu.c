@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PC's vCPU threads: one per vCPU, each looping on VIREO_RUN and
+ * handling the exits vireo.ko leaves to userland.  With the in-kernel
+ * LAPIC, HLT sleeps in the kernel and application processors wait there
+ * for the BSP's INIT-SIPI-SIPI, so a thread can block in VIREO_RUN for a
+ * long time.
+ *
+ * Stopping: vireo_pc_vcpus_stop() sets pc->stopping and each run page's
+ * immediate_exit, then sends SIGUSR1 to every thread until it has left
+ * its loop.  A thread already in the kernel returns -EINTR (in the guest,
+ * in HLT or waiting for SIPI); one about to enter sees immediate_exit.
+ * Every thread blocks SIGINT, SIGTERM and SIGPWR: the I/O loop takes
+ * those through a signalfd.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "pc.h"
+
+#define KICK_SIGNAL	SIGUSR1
+
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+static void note_msr(struct vireo_pc_vcpu *v, const struct vireo_exit_msr *msr)
+{
+	if (!v->pc->opts->verbose)
+		return;
+	fprintf(v->pc->err, "vireo-run: note: vCPU %u: %s of MSR 0x%x not emulated: #GP\n", v->id,
+		msr->is_write ? "wrmsr" : "rdmsr", msr->index);
+}
+
+static void handle_msr(struct vireo_pc_vcpu *v, struct vireo_exit_msr *msr)
+{
+	uint64_t data = msr->data;
+	int r = vireo_pc_msr(&v->msrs, msr->index, msr->is_write, &data);
+
+	msr->error = r != 0;
+	if (!r && !msr->is_write)
+		msr->data = data;
+	if (r == -ENOENT)
+		note_msr(v, msr);
+}
+
+static int handle_io(struct vireo_pc_vcpu *v, struct vireo_run *run)
+{
+	struct vireo_exit_io *io = &run->io;
+	uint32_t data;
+	int r;
+
+	if (io->string) {
+		r = vireo_emulate_string_io(v->vcpu, vireo_pc_pio, v);
+		if (r) {
+			fprintf(v->pc->err, "vireo-run: vCPU %u: string I/O on port 0x%x: %s\n",
+				v->id, io->port, vireo_vcpu_error(v->vcpu));
+			return VIREO_PC_CRASH;
+		}
+		return 0;
+	}
+	if (io->size != 1 && io->size != 2 && io->size != 4) {
+		fprintf(v->pc->err, "vireo-run: vCPU %u: I/O exit with bad size %u\n", v->id,
+			io->size);
+		return VIREO_PC_ERROR;
+	}
+	data = io->data;
+	vireo_pc_pio(v, io->port, io->size, io->direction == VIREO_IO_OUT, &data);
+	if (io->direction == VIREO_IO_IN)
+		io->data = data;
+	return 0;
+}
+
+static int handle_mmio(struct vireo_pc_vcpu *v, struct vireo_run *run)
+{
+	if (vireo_emulate_mmio(v->vcpu, vireo_pc_mmio, v) == 0)
+		return 0;
+	fprintf(v->pc->err,
+		"vireo-run: vCPU %u: MMIO %s at 0x%" PRIx64 " (rip 0x%" PRIx64 "): %s\n", v->id,
+		run->mmio.is_write ? "write" : "access", (uint64_t)run->mmio.gpa,
+		(uint64_t)run->rip, vireo_vcpu_error(v->vcpu));
+	return VIREO_PC_CRASH;
+}
+
+static int handle_failure(struct vireo_pc_vcpu *v, struct vireo_run *run)
+{
+	const struct vireo_exit_hw *hw = &run->hw;
+
+	fprintf(v->pc->err,
+		"vireo-run: vCPU %u: %s exit (hardware code 0x%" PRIx64 ", info 0x%" PRIx64
+		"/0x%" PRIx64 ", suberror %u) at rip 0x%" PRIx64 "\n",
+		v->id, vireo_exit_reason_name(run->exit_reason), (uint64_t)hw->hardware_code,
+		(uint64_t)hw->info1, (uint64_t)hw->info2, hw->suberror, (uint64_t)run->rip);
+	return VIREO_PC_CRASH;
+}
+
+/* 0: go on; otherwise the event that ends the machine. */
+static int handle_exit(struct vireo_pc_vcpu *v, struct vireo_run *run)
+{
+	switch (run->exit_reason) {
+	case VIREO_EXIT_IO:
+		return handle_io(v, run);
+	case VIREO_EXIT_MMIO:
+		return handle_mmio(v, run);
+	case VIREO_EXIT_MSR:
+		handle_msr(v, &run->msr);
+		return 0;
+	case VIREO_EXIT_IOAPIC_EOI:
+		vireo_ioapic_eoi(&v->pc->ioapic, run->eoi.vector);
+		return 0;
+	case VIREO_EXIT_HLT:		/* the kernel sleeps on HLT; harmless */
+	case VIREO_EXIT_IRQ_WINDOW:
+	case VIREO_EXIT_INTR:
+	case VIREO_EXIT_NONE:
+		return 0;
+	case VIREO_EXIT_SHUTDOWN:
+		fprintf(v->pc->err, "vireo-run: vCPU %u: triple fault at rip 0x%" PRIx64 "\n",
+			v->id, (uint64_t)run->rip);
+		return VIREO_PC_CRASH;
+	default:
+		return handle_failure(v, run);
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vireo_pc_vcpu *v = arg;
+	struct vireo_pc *pc = v->pc;
+	struct vireo_run *run = v->run;
+	sigset_t set;
+	int r, ev;
+
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (!atomic_load(&pc->stopping)) {
+		r = vireo_vcpu_run(v->vcpu);
+		if (r == -EINTR)
+			continue;
+		if (r) {
+			fprintf(pc->err, "vireo-run: vCPU %u: VIREO_RUN failed: %s\n", v->id,
+				vireo_strerror(r));
+			vireo_pc_request(pc, VIREO_PC_ERROR);
+			break;
+		}
+		ev = handle_exit(v, run);
+		if (ev) {
+			vireo_pc_request(pc, ev);
+			break;
+		}
+	}
+	atomic_store(&v->exited, true);
+	return NULL;
+}
+
+int vireo_pc_vcpus_start(struct vireo_pc *pc)
+{
+	struct sigaction sa;
+	unsigned int i;
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kick;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: VIREO_RUN must come back with -EINTR. */
+	if (sigaction(KICK_SIGNAL, &sa, NULL))
+		return -errno;
+	for (i = 0; i < pc->nr_vcpus; i++) {
+		struct vireo_pc_vcpu *v = &pc->vcpus[i];
+
+		atomic_store(&v->exited, false);
+		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (r) {
+			fprintf(pc->err, "vireo-run: cannot start vCPU %u's thread: %s\n", i,
+				strerror(r));
+			return -r;
+		}
+		v->thread_started = true;
+	}
+	return 0;
+}
+
+void vireo_pc_vcpus_stop(struct vireo_pc *pc)
+{
+	struct timespec pause = { .tv_nsec = 1000000 };
+	unsigned int i, left;
+
+	atomic_store(&pc->stopping, true);
+	for (i = 0; i < pc->nr_vcpus; i++)
+		if (pc->vcpus[i].run)
+			pc->vcpus[i].run->immediate_exit = 1;
+	/* Signal until each has left: one signal may land just before it blocks. */
+	do {
+		left = 0;
+		for (i = 0; i < pc->nr_vcpus; i++) {
+			struct vireo_pc_vcpu *v = &pc->vcpus[i];
+
+			if (!v->thread_started || atomic_load(&v->exited))
+				continue;
+			pthread_kill(v->thread, KICK_SIGNAL);
+			left++;
+		}
+		if (left)
+			nanosleep(&pause, NULL);
+	} while (left);
+	for (i = 0; i < pc->nr_vcpus; i++) {
+		struct vireo_pc_vcpu *v = &pc->vcpus[i];
+
+		if (v->thread_started)
+			pthread_join(v->thread, NULL);
+		v->thread_started = false;
+	}
+}
