@@ -14,8 +14,9 @@
 
 static char tmpdir[256];
 
-void disk_test_begin(void)
+static void disk_test_begin(const char *name)
 {
+	(void)name;
 	const char *base = getenv("TMPDIR");
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/vireo-disk-XXXXXX", base && *base ? base : "/tmp");
@@ -25,7 +26,7 @@ void disk_test_begin(void)
 	}
 }
 
-void disk_test_end(void)
+static void disk_test_end(void)
 {
 	char cmd[300];
 
@@ -36,6 +37,17 @@ void disk_test_end(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+/* A fresh temporary directory around every test of this program. */
+static const struct vireo_test_hooks disk_test_hooks = {
+	.begin = disk_test_begin,
+	.end = disk_test_end,
+};
+
+__attribute__((constructor)) static void disk_test_install_hooks(void)
+{
+	vireo_test_set_hooks(&disk_test_hooks);
 }
 
 const char *tpath(const char *name)

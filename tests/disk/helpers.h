@@ -14,9 +14,6 @@
 #include "disk/disk.h"
 #include "test.h"
 
-void disk_test_begin(void);
-void disk_test_end(void);
-void disk_test_skip(const char *why);
 
 /* "<tmpdir>/<name>", from a ring of buffers (valid for a few calls). */
 const char *tpath(const char *name);
@@ -26,7 +23,7 @@ bool have_qemu_io(void);
 #define T_NEED_QEMU()                                                                       \
 	do {                                                                                \
 		if (!have_qemu_img()) {                                                     \
-			disk_test_skip("qemu-img not installed (make deps installs qemu-utils)"); \
+			vireo_test_skip("qemu-img not installed (make deps installs qemu-utils)"); \
 			return;                                                             \
 		}                                                                           \
 	} while (0)

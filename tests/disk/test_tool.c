@@ -65,7 +65,7 @@ static const char *img_tool(void)
 #define T_NEED_TOOL()                                                           \
 	do {                                                                    \
 		if (!img_tool()) {                                              \
-			disk_test_skip("VIREO_IMG not set (run through make disk-unit)"); \
+			vireo_test_skip("VIREO_IMG not set (run through make disk-unit)"); \
 			return;                                                 \
 		}                                                               \
 	} while (0)

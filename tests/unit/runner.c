@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit-test runner: runs every test of every table (or those whose name
- * contains one of the command-line arguments), prints "PASS name" or
- * "FAIL name: detail" per test and "N passed, M failed" at the end; exits
- * non-zero if anything failed.
+ * The test runner of every host test program (tests/unit, tests/disk,
+ * tests/control): runs each test of each self-registered suite (or those
+ * whose "suite/name" contains one of the command-line arguments), prints
+ * "PASS name", "FAIL name: detail" or "SKIP name: why" per test and
+ * "N passed, N failed[, N skipped]" at the end; exits non-zero if anything
+ * failed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,30 +13,20 @@
 
 #include "test.h"
 
-static const struct {
-	const char *prefix;
-	const struct vireo_test *tests;
-} suites[] = {
-	{ "decode", vireo_tests_decode },
-	{ "paging", vireo_tests_paging },
-	{ "emulate", vireo_tests_emulate },
-	{ "slots", vireo_tests_slots },
-	{ "options", vireo_tests_options },
-	{ "cpuid", vireo_tests_cpuid },
-	{ "devices", vireo_tests_devices },
-	{ "boot", vireo_tests_boot },
-	{ "exits", vireo_tests_exits },
-	{ "lib", vireo_tests_lib },
-};
-
-static bool failed;
-static char detail[512];
+static bool failed, skipped;
+static char detail[1024];
 static struct vireo_test_suite *registered, **registered_tail = &registered;
+static const struct vireo_test_hooks *hooks;
 
 void vireo_test_register(struct vireo_test_suite *suite)
 {
 	*registered_tail = suite;
 	registered_tail = &suite->next;
+}
+
+void vireo_test_set_hooks(const struct vireo_test_hooks *h)
+{
+	hooks = h;
 }
 
 void vireo_test_fail(const char *file, int line, const char *fmt, ...)
@@ -59,6 +51,12 @@ bool vireo_test_failed(void)
 	return failed;
 }
 
+void vireo_test_skip(const char *why)
+{
+	skipped = true;
+	snprintf(detail, sizeof(detail), "%s", why);
+}
+
 static bool selected(const char *name, int argc, char **argv)
 {
 	int i;
@@ -72,41 +70,42 @@ static bool selected(const char *name, int argc, char **argv)
 	return false;
 }
 
-static void run_suite(const char *prefix, const struct vireo_test *tests, int argc, char **argv,
-		      unsigned int *passed, unsigned int *nfailed)
-{
-	const struct vireo_test *t;
-
-	for (t = tests; t->name; t++) {
-		char name[128];
-
-		snprintf(name, sizeof(name), "%s/%s", prefix, t->name);
-		if (!selected(name, argc, argv))
-			continue;
-		failed = false;
-		detail[0] = 0;
-		t->fn();
-		if (failed) {
-			printf("FAIL %s: %s\n", name, detail);
-			(*nfailed)++;
-		} else {
-			printf("PASS %s\n", name);
-			(*passed)++;
-		}
-		fflush(stdout);
-	}
-}
-
 int main(int argc, char **argv)
 {
-	unsigned int passed = 0, nfailed = 0;
+	unsigned int passed = 0, nfailed = 0, nskipped = 0;
 	const struct vireo_test_suite *r;
-	size_t s;
+	const struct vireo_test *t;
 
-	for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
-		run_suite(suites[s].prefix, suites[s].tests, argc, argv, &passed, &nfailed);
-	for (r = registered; r; r = r->next)
-		run_suite(r->prefix, r->tests, argc, argv, &passed, &nfailed);
-	printf("%u passed, %u failed\n", passed, nfailed);
+	for (r = registered; r; r = r->next) {
+		for (t = r->tests; t->name; t++) {
+			char name[160];
+
+			snprintf(name, sizeof(name), "%s/%s", r->prefix, t->name);
+			if (!selected(name, argc, argv))
+				continue;
+			failed = skipped = false;
+			detail[0] = 0;
+			if (hooks && hooks->begin)
+				hooks->begin(name);
+			t->fn();
+			if (hooks && hooks->end)
+				hooks->end();
+			if (failed) {
+				printf("FAIL %s: %s\n", name, detail);
+				nfailed++;
+			} else if (skipped) {
+				printf("SKIP %s: %s\n", name, detail);
+				nskipped++;
+			} else {
+				printf("PASS %s\n", name);
+				passed++;
+			}
+			fflush(stdout);
+		}
+	}
+	printf("%u passed, %u failed", passed, nfailed);
+	if (nskipped)
+		printf(", %u skipped", nskipped);
+	printf("\n");
 	return nfailed ? 1 : 0;
 }

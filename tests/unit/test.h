@@ -19,6 +19,18 @@ struct vireo_test {
 void vireo_test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vireo_test_failed(void);
+/* Mark the running test skipped (it needs something this machine lacks). */
+void vireo_test_skip(const char *why);
+
+/*
+ * Per-program setup around every test (a fresh temporary directory, say):
+ * a test program that needs it sets these from a constructor.
+ */
+struct vireo_test_hooks {
+	void (*begin)(const char *name);
+	void (*end)(void);
+};
+void vireo_test_set_hooks(const struct vireo_test_hooks *hooks);
 
 #define T_TRUE(cond)                                                                        \
 	do {                                                                                \
@@ -77,15 +89,5 @@ void vireo_test_register(struct vireo_test_suite *suite);
 		vireo_test_register(&vireo_suite_##prefix_);                               \
 	}
 
-extern const struct vireo_test vireo_tests_decode[];
-extern const struct vireo_test vireo_tests_paging[];
-extern const struct vireo_test vireo_tests_emulate[];
-extern const struct vireo_test vireo_tests_slots[];
-extern const struct vireo_test vireo_tests_options[];
-extern const struct vireo_test vireo_tests_cpuid[];
-extern const struct vireo_test vireo_tests_devices[];
-extern const struct vireo_test vireo_tests_boot[];
-extern const struct vireo_test vireo_tests_exits[];
-extern const struct vireo_test vireo_tests_lib[];
 
 #endif /* VIREO_UNIT_TEST_H */

@@ -153,3 +153,4 @@ const struct vireo_test vireo_tests_boot[] = {
 	VIREO_TEST(boot_too_little_ram),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(boot, vireo_tests_boot);

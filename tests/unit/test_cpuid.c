@@ -150,3 +150,4 @@ const struct vireo_test vireo_tests_cpuid[] = {
 	VIREO_TEST(cpuid_host),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(cpuid, vireo_tests_cpuid);

@@ -660,3 +660,4 @@ const struct vireo_test vireo_tests_decode[] = {
 	VIREO_TEST(cpu_modes),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(decode, vireo_tests_decode);

@@ -332,3 +332,4 @@ const struct vireo_test vireo_tests_devices[] = {
 	VIREO_TEST(loader_bounds),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(devices, vireo_tests_devices);

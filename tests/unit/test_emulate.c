@@ -580,3 +580,4 @@ const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(outs_user_mode_supervisor_page),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(emulate, vireo_tests_emulate);

@@ -181,3 +181,4 @@ const struct vireo_test vireo_tests_exits[] = {
 	VIREO_TEST(exit_benign),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(exits, vireo_tests_exits);

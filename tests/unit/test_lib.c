@@ -57,3 +57,4 @@ const struct vireo_test vireo_tests_lib[] = {
 	VIREO_TEST(names),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(lib, vireo_tests_lib);

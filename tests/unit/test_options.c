@@ -194,3 +194,4 @@ const struct vireo_test vireo_tests_options[] = {
 	VIREO_TEST(options_default_load_gpa),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(options, vireo_tests_options);

@@ -419,3 +419,4 @@ const struct vireo_test vireo_tests_paging[] = {
 	VIREO_TEST(describe_fault),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(paging, vireo_tests_paging);

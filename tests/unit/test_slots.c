@@ -75,3 +75,4 @@ const struct vireo_test vireo_tests_slots[] = {
 	VIREO_TEST(slots_mem_accessor),
 	{ NULL, NULL },
 };
+VIREO_TEST_SUITE(slots, vireo_tests_slots);

@@ -28,8 +28,11 @@ DISK_LIB_OBJS := $(patsubst $(DISK_SRC)/%.c,$(DISK_OBJ)/%.o,$(DISK_LIB_SRCS))
 DISK_LIB      := $(BUILD)/lib/libvireo-disk.a
 DISK_IMG      := $(BUILD)/bin/vireo-img
 
-DISK_TEST_SRCS := $(filter-out $(DISK_TESTS)/fuzz_%.c,$(wildcard $(DISK_TESTS)/*.c))
-DISK_TEST_OBJS := $(patsubst $(DISK_TESTS)/%.c,$(DISK_OBJ)/tests/%.o,$(DISK_TEST_SRCS))
+# The disk tests share tests/unit's runner; helpers.c installs its hooks.
+DISK_TEST_SRCS := $(filter-out $(DISK_TESTS)/fuzz_%.c,$(wildcard $(DISK_TESTS)/*.c)) \
+	$(SRCTREE)/tests/unit/runner.c
+DISK_TEST_OBJS := $(patsubst $(DISK_TESTS)/%.c,$(DISK_OBJ)/tests/%.o,$(filter $(DISK_TESTS)/%,$(DISK_TEST_SRCS))) \
+	$(DISK_OBJ)/tests/runner.o
 DISK_TEST_BIN  := $(BUILD)/bin/vireo-disk-unit
 
 DISK_FUZZ_CC      ?= clang
@@ -54,6 +57,10 @@ $(DISK_OBJ)/tool/%.o: $(DISK_SRC)/tool/%.c $(CONFIG_H)
 $(DISK_OBJ)/tests/%.o: $(DISK_TESTS)/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(DISK_CFLAGS) -I$(SRCTREE)/userland -I$(SRCTREE)/tests/unit -c $< -o $@
+
+$(DISK_OBJ)/tests/runner.o: $(SRCTREE)/tests/unit/runner.c $(SRCTREE)/tests/unit/test.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(DISK_CFLAGS) -I$(SRCTREE)/tests/unit -c $< -o $@
 
 $(DISK_LIB): $(DISK_LIB_OBJS)
 	@mkdir -p $(dir $@)
