@@ -52,7 +52,10 @@ CLI_BIN          := $(BUILD)/bin/vireo
 
 CLI_TEST_SRCS    := $(filter-out %/fuzz_control.c %/fake_monitor.c, \
 	$(wildcard $(CLI_TESTS)/vmlib/*.c) $(wildcard $(CLI_TESTS)/control/*.c))
-CLI_TEST_OBJS    := $(patsubst $(CLI_TESTS)/%.c,$(CLI_OBJ)/tests/%.o,$(CLI_TEST_SRCS))
+# The runner is tests/unit's; tests/control/hooks.c gives each test its own
+# temporary XDG directories.
+CLI_TEST_OBJS    := $(patsubst $(CLI_TESTS)/%.c,$(CLI_OBJ)/tests/%.o,$(CLI_TEST_SRCS)) \
+	$(CLI_OBJ)/tests/unit/runner.o
 CLI_TEST_BIN     := $(BUILD)/bin/vireo-unit-cli
 CLI_FAKE_BIN     := $(BUILD)/bin/vireo-fake-monitor
 CLI_E2E          := $(CLI_TESTS)/vmlib/cli-e2e.sh
