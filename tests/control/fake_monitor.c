@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 		{ "append", required_argument, NULL, 'a' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "net", required_argument, NULL, 'n' },
-		{ "console", required_argument, NULL, 'o' },
+		{ "console", no_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vireo_ctl_server_config cfg = { .commands = commands };

@@ -223,7 +223,7 @@ has argv-disk "$serial" "--disk $M/b/disk0.qcow2,format=qcow2"
 has argv-net "$serial" "hostfwd=udp:127.0.0.1:5353-:53"
 has argv-lock "$serial" "--lock $M/b/lock"
 has argv-control "$serial" "--control $XDG_RUNTIME_DIR/vireo/b.sock"
-has argv-console "$serial" "--console stdio"
+lacks argv-console-headless "$serial" "--console"
 has monitor-log "$(cat "$M/b/monitor.log")" "fake-monitor: b running"
 # A second monitor on the same machine is refused by the lock itself.
 run second-monitor 3 "$FAKE" --name b --lock "$M/b/lock" --control "$T/other.sock"
@@ -289,6 +289,7 @@ if [[ -z $filter || attach == *"$filter"* ]]; then
 	rc=$?
 	if [[ $rc == 0 ]]; then ok attach-exit; else bad attach-exit "exit $rc"; fi
 	has attach-console "$(cat "$T/attach.out")" "fake-monitor argv:"
+	has attach-console-flag "$(cat "$T/attach.out")" "--console"
 fi
 
 # ------------------------------------------------------------------ delete

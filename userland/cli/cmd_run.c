@@ -232,7 +232,7 @@ int vireo_cmd_start(int argc, char **argv)
 				      "(or set VIREO_MONITOR)");
 		goto out;
 	}
-	margv = vireo_monitor_argv(def, monitor, &err);
+	margv = vireo_monitor_argv(def, monitor, attach, &err);
 	if (!margv) {
 		code = vireo_cli_gerror(err);
 		goto out;

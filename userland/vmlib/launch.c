@@ -15,7 +15,8 @@ static void add(GPtrArray *a, const char *opt, char *value_owned)
 		g_ptr_array_add(a, value_owned);
 }
 
-char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GError **error)
+char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, bool attach,
+			  GError **error)
 {
 	GPtrArray *a;
 	char *sock;
@@ -55,10 +56,11 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GE
 		const struct vireo_vm_disk *d = &def->disks[i];
 		char *path = vireo_machine_resolve(def->name, d->path);
 
+		/* A cdrom is read-only (the validator sees to it): a read-only
+		 * virtio disk until the monitor has a cdrom device. */
 		add(a, "--disk",
-		    g_strdup_printf("%s,format=%s%s%s", path, vireo_vm_disk_format_name(d->format),
-				    d->read_only ? ",ro" : "",
-				    d->media == VIREO_VM_MEDIA_CDROM ? ",media=cdrom" : ""));
+		    g_strdup_printf("%s%s,format=%s", path, d->read_only ? ",ro" : "",
+				    vireo_vm_disk_format_name(d->format)));
 		g_free(path);
 	}
 	for (i = 0; i < def->n_nics; i++) {
@@ -80,7 +82,10 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GE
 		}
 		add(a, "--net", g_string_free(s, FALSE));
 	}
-	add(a, "--console", g_strdup(def->serial.enabled ? "stdio" : "none"));
+	/* The serial console always goes to the monitor's stdout; attached,
+	 * the terminal's input goes to it too. */
+	if (attach)
+		add(a, "--console", NULL);
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }

@@ -5,19 +5,24 @@
  *
  *   MONITOR --name NAME --lock <dir>/lock --control <runtime>/NAME.sock
  *           --mem <N>M --cpus N --kernel PATH [--initrd PATH] [--append CMDLINE]
- *           [--disk PATH,format=raw|qcow2[,ro][,media=cdrom]]...
+ *           [--disk PATH[,ro],format=raw|qcow2]...
  *           [--net nat,mac=MAC[,hostfwd=tcp:ADDR:HPORT-:GPORT]...]...
  *           [--net tap,ifname=IF,mac=MAC]...
- *           --console stdio|none
+ *           [--console]
  *
- * Paths are resolved against the machine dir.  The monitor takes the lock
- * (lock.h) before anything else and fails with status 3 if it is held,
- * serves the control socket (control/server.h), and with --console stdio
- * the guest's serial console is its stdin/stdout: the CLI points those at
- * the terminal (--attach) or at the log file (headless).
+ * Paths are resolved against the machine dir.  --disk, --net tap, --mem,
+ * --cpus, --kernel, --initrd, --append and --console are vireo-run's own
+ * (its --help); the serial console always goes to its stdout, and
+ * --console (attach only) connects its stdin too.  A cdrom is passed as a
+ * read-only disk until the monitor has a cdrom device.  Still to be added
+ * to vireo-run: --name; --lock (take the machine lock, lock.h, before
+ * anything else; exit 3 if it is held); --control (serve the control
+ * socket, control/server.h); --net nat (libslirp).
  */
 #ifndef VIREO_VMLIB_LAUNCH_H
 #define VIREO_VMLIB_LAUNCH_H
+
+#include <stdbool.h>
 
 #include <glib.h>
 
@@ -26,6 +31,7 @@
 /* A NULL-terminated argv (g_strfreev) for 'monitor', or NULL with an error
  * (VIREO_VM_ERROR_INVALID) when the definition cannot be started yet, e.g.
  * no kernel or firmware boot. */
-char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, GError **error);
+char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, bool attach,
+			  GError **error);
 
 #endif /* VIREO_VMLIB_LAUNCH_H */
