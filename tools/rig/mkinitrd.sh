@@ -3,7 +3,7 @@
 # see tools/rig/README.md).
 #
 #   tools/rig/mkinitrd.sh --out FILE --kroot DIR --kver KVER
-#       [--ko vireo.ko] [--bin DIR] [--guests DIR] [--tests DIR]...
+#       [--ko vireo.ko] [--bin DIR] [--guests DIR] [--tests DIR]... [--extra DIR]...
 #       [--kmods "kvm_amd kvm_intel ..."]
 #
 #   /init                 tools/rig/init
@@ -16,13 +16,17 @@
 #   /lib/modules/KVER/    the --kmods from the Debian kernel unpacked at
 #                         --kroot, with what they depend on, and modules.dep
 #                         (so `modprobe kvm_amd` works)
+#   /...                  every --extra DIR copied over the root as is
+#                         (e.g. QEMU and its firmware, for the Linux-guest
+#                         benchmark only); its dynamic executables get
+#                         their shared libraries (ldd) like --bin's
 set -euo pipefail
 
 die() { echo "mkinitrd.sh: $*" >&2; exit 1; }
 note() { echo "mkinitrd.sh: NOTE: $*" >&2; }
 
 out= kroot= kver= ko= bin= guests= kmods=
-tests=()
+tests=() extras=()
 while (($#)); do
 	case "$1" in
 	--out) out=$2 ;;
@@ -32,6 +36,7 @@ while (($#)); do
 	--bin) bin=$2 ;;
 	--guests) guests=$2 ;;
 	--tests) tests+=("$2") ;;
+	--extra) extras+=("$2") ;;
 	--kmods) kmods=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
@@ -80,23 +85,36 @@ is_dynamic_elf() {
 		ldd "$1" >/dev/null 2>&1
 }
 
+# The shared libraries of a dynamic executable, as ldd finds them here.
+copy_needed_libs() {
+	local f=$1 line lib
+	is_dynamic_elf "$f" || return 0
+	while read -r line; do
+		case "$line" in
+		*"=> not found"*) die "$f needs a library that is not installed: $line" ;;
+		*"=> "/*) lib=${line#*=> }; copy_lib "${lib%% (*}" ;;
+		/*) copy_lib "${line%% (*}" ;;	# the ELF interpreter
+		esac
+	done < <(ldd "$f")
+}
+
 nbin=0
 if [[ -n "$bin" && -d "$bin" ]]; then
 	for f in "$bin"/*; do
 		[[ -f "$f" && -x "$f" ]] || continue
 		cp -L "$f" "$root/vireo/bin/"
 		nbin=$((nbin + 1))
-		is_dynamic_elf "$f" || continue
-		while read -r line; do
-			case "$line" in
-			*"=> not found"*) die "$f needs a library that is not installed: $line" ;;
-			*"=> "/*) lib=${line#*=> }; copy_lib "${lib%% (*}" ;;
-			/*) copy_lib "${line%% (*}" ;;	# the ELF interpreter
-			esac
-		done < <(ldd "$f")
+		copy_needed_libs "$f"
 	done
 fi
 ((nbin)) || note "no programs in ${bin:-(no --bin)}: /vireo/bin is empty (userland not built yet?)"
+for x in "${extras[@]}"; do
+	[[ -d "$x" ]] || die "no directory $x (--extra)"
+	cp -a "$x"/. "$root/"
+	while IFS= read -r -d '' f; do
+		copy_needed_libs "$root/$f"
+	done < <(cd "$x" && find . -type f -perm -u+x -print0)
+done
 # The libraries' own search path, as on the host.
 if [[ -d "$root/lib/x86_64-linux-gnu" || -d "$root/usr/lib/x86_64-linux-gnu" ]]; then
 	mkdir -p "$root/etc/ld.so.conf.d"
@@ -153,4 +171,4 @@ fi
 	cpio --null --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp" ||
 	die "packing $root with cpio failed"
 mv "$out.tmp" "$out"
-echo "mkinitrd.sh: $out ($(du -h "$out" | cut -f1); vireo.ko: $([[ -n $ko ]] && echo yes || echo no), $nbin programs, kernel modules: ${!seen[*]})" >&2
+echo "mkinitrd.sh: $out ($(du -h "$out" | cut -f1); vireo.ko: $([[ -n $ko ]] && echo yes || echo no), $nbin programs, kernel modules: ${!seen[*]}${extras[*]:+; extra: ${extras[*]}})" >&2

@@ -4,10 +4,11 @@
 #
 #   tools/rig/run.sh --build BUILD --kver KVER --script NAME
 #       [--ko vireo.ko] [--tests DIR]... [--mem MB] [--timeout SECS]
-#       [--show prefix|raw|none] [--emu qemu|bochs]
+#       [--show prefix|raw|none] [--emu qemu|bochs] [--extra DIR]...
 #
 # The programs come from BUILD/bin, the guest images from BUILD/guests, the
-# scripts from tests/l1 (plus any --tests DIR).  Logs and the initramfs go to
+# scripts from tests/l1 (plus any --tests DIR); every --extra DIR is copied
+# over the initramfs root (mkinitrd.sh --extra).  Logs and the initramfs go to
 # BUILD/rig/<script name>/ (BUILD/rig/bochs-<script name>/ for --emu bochs:
 # the Intel VMX leg, booted by bochs.sh instead of boot.sh).  Exit status: report.sh's (non-zero on failure);
 # --script shell runs L1 interactively and reports nothing.
@@ -17,7 +18,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 build= kver= script= ko= mem=2560 timeout=480 show=prefix emu=qemu
-tests=("$top/tests/l1")
+tests=("$top/tests/l1") extras=()
 while (($#)); do
 	case "$1" in
 	--build) build=$2 ;;
@@ -25,6 +26,7 @@ while (($#)); do
 	--script) script=$2 ;;
 	--ko) ko=$2 ;;
 	--tests) tests+=("$2") ;;
+	--extra) extras+=("$2") ;;
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
@@ -50,6 +52,9 @@ pack=("$top/tools/rig/mkinitrd.sh" --out "$out/initrd.gz" --kroot "$kroot" --kve
 [[ -n "$ko" ]] && pack+=(--ko "$ko")
 for t in "${tests[@]}"; do
 	pack+=(--tests "$t")
+done
+for x in "${extras[@]}"; do
+	pack+=(--extra "$x")
 done
 "${pack[@]}"
 
