@@ -423,14 +423,24 @@ static bool validate_nic(const struct vireo_vmdef *def, unsigned int i, const ch
 		snprintf(field, sizeof(field), "nics[%u].forwards[%u].host_port", i, j);
 		if (f->host_port == 0)
 			return invalid(error, what, field, "must be 1 to 65535");
-		/* Two rules on one host port: the second could never bind. */
-		for (k = 0; k < j; k++) {
-			const struct vireo_vm_forward *g = &nic->forwards[k];
+		/* Two rules on one host port, on this NIC or an earlier one:
+		 * the second could never bind (0.0.0.0 takes every address). */
+		for (k = 0; k <= i; k++) {
+			const struct vireo_vm_nic *o = &def->nics[k];
+			unsigned int l, n = k == i ? j : o->n_forwards;
 
-			if (g->proto == f->proto && g->host_port == f->host_port &&
-			    !strcmp(g->host_addr, f->host_addr))
-				return invalid(error, what, field, "%s port %u is forwarded twice",
-					       vireo_vm_fwd_proto_name(f->proto), f->host_port);
+			for (l = 0; l < n; l++) {
+				const struct vireo_vm_forward *g = &o->forwards[l];
+
+				if (g->proto == f->proto && g->host_port == f->host_port &&
+				    (!strcmp(g->host_addr, f->host_addr) ||
+				     !strcmp(g->host_addr, "0.0.0.0") ||
+				     !strcmp(f->host_addr, "0.0.0.0")))
+					return invalid(error, what, field,
+						       "%s port %u is forwarded twice",
+						       vireo_vm_fwd_proto_name(f->proto),
+						       f->host_port);
+			}
 		}
 		snprintf(field, sizeof(field), "nics[%u].forwards[%u].guest_port", i, j);
 		if (f->guest_port == 0)

@@ -30,7 +30,7 @@
 #define VIREO_VM_CPUS_MAX		64	/* VIREO_MAX_VCPUS in the uapi */
 #define VIREO_VM_DISKS_MAX		16
 #define VIREO_VM_NICS_MAX		8
-#define VIREO_VM_FORWARDS_MAX		64	/* per NIC */
+#define VIREO_VM_FORWARDS_MAX		32	/* per NIC (VIREO_NET_MAX_HOSTFWD) */
 #define VIREO_VM_IFNAME_MAX		15	/* IFNAMSIZ - 1 */
 #define VIREO_VM_CMDLINE_MAX		4096	/* bytes, without the NUL */
 
