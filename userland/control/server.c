@@ -345,6 +345,14 @@ static void refuse_client(int fd)
 	close(fd);
 }
 
+static gboolean listener_resume(gpointer p)
+{
+	struct vireo_ctl_server *srv = p;
+
+	g_source_modify_unix_fd(&srv->listener->base, srv->listener->tag, G_IO_IN);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean listener_dispatch(struct fd_source *fs, GIOCondition rev)
 {
 	struct vireo_ctl_server *srv = fs->data;
@@ -354,6 +362,18 @@ static gboolean listener_dispatch(struct fd_source *fs, GIOCondition rev)
 	(void)rev;
 	for (;;) {
 		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			/* The pending connection stays readable: stop watching
+			 * for a while rather than spin on it. */
+			GSource *t = g_timeout_source_new(100);
+
+			g_source_modify_unix_fd(&fs->base, fs->tag, 0);
+			g_source_set_callback(t, listener_resume, srv, NULL);
+			g_source_attach(t, srv->ctx);
+			g_source_unref(t);
+			break;
+		}
 		if (fd < 0)
 			break;	/* EAGAIN, or a transient error: try at the next wakeup */
 		if ((unsigned int)g_atomic_int_get(&srv->n_clients) >= srv->max_clients) {
