@@ -33,7 +33,7 @@ UL_RUN       := $(BUILD)/bin/vireo-run
 
 # The PC platform (device models, PCI, virtio, boot, ACPI): one directory
 # per area, all in libvireo-pc.a, linked into vireo-run and the unit tests.
-UL_PC_DIRS   := hw pci virtio boot acpi
+UL_PC_DIRS   := hw pci virtio boot acpi net
 UL_PC_SRCS   := $(foreach d,$(UL_PC_DIRS),$(wildcard $(UL_SRC)/$(d)/*.c))
 UL_PC_OBJS   := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_PC_SRCS))
 UL_PC_LIB    := $(BUILD)/lib/libvireo-pc.a
@@ -82,7 +82,8 @@ UL_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
 
 $(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz -lpthread
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz \
+		$(shell pkg-config --libs slirp) -lpthread
 
 # --whole-archive: test files may only reference the platform through
 # self-registered suites, so pull every object in.
@@ -90,7 +91,7 @@ $(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DI
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
 		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
-		$(UL_DISK_LIB) -lz -lpthread
+		$(UL_DISK_LIB) -lz $(shell pkg-config --libs slirp) -lpthread
 
 unit: $(UL_UNIT_BIN)
 	$(UL_UNIT_BIN)
