@@ -26,9 +26,9 @@
 #
 # Knobs: VIREO_BENCH_LINUX (dir with vmlinuz and initrd.gz, default
 # /vireo/bench-linux), VIREO_BENCH_LINUX_CPUS (1), VIREO_BENCH_LINUX_MEM_MB
-# (256), VIREO_BENCH_LINUX_BOOTS (idle boots per monitor, 1; the blk run's
-# boot counts too), VIREO_BENCH_BLK_MIB (64), VIREO_BENCH_LINUX_TIMEOUT
-# (seconds per L2 run, 600), VIREO_BENCH_LINUX_APPEND (more kernel command
+# (256), VIREO_BENCH_LINUX_BOOTS (idle boots per monitor, 3; the blk run's
+# boot counts too), VIREO_BENCH_BLK_MIB (128), VIREO_BENCH_LINUX_TIMEOUT
+# (seconds per L2 run, 300), VIREO_BENCH_LINUX_APPEND (more kernel command
 # line), VIREO_BENCH_QEMU (qemu-system-x86_64), VIREO_BENCH_LINUX_ONLY
 # (vireo|kvm: one side only).  In the rig they come from
 # $VIREO_BENCH_LINUX/env (make rig-bench-linux BENCH_LINUX_ENV="...").
@@ -42,9 +42,9 @@ KERNEL=$L2DIR/vmlinuz
 INITRD=$L2DIR/initrd.gz
 CPUS=${VIREO_BENCH_LINUX_CPUS:-1}
 MEM=${VIREO_BENCH_LINUX_MEM_MB:-256}
-BOOTS=${VIREO_BENCH_LINUX_BOOTS:-1}
-MIB=${VIREO_BENCH_BLK_MIB:-64}
-TMO=${VIREO_BENCH_LINUX_TIMEOUT:-600}
+BOOTS=${VIREO_BENCH_LINUX_BOOTS:-3}
+MIB=${VIREO_BENCH_BLK_MIB:-128}
+TMO=${VIREO_BENCH_LINUX_TIMEOUT:-300}
 QEMU=${VIREO_BENCH_QEMU:-qemu-system-x86_64}
 ONLY=${VIREO_BENCH_LINUX_ONLY:-}
 APPEND="console=ttyS0 quiet panic=-1 ${VIREO_BENCH_LINUX_APPEND:-}"
@@ -112,15 +112,17 @@ show_tail() {
 # wr_WHO, rd_WHO, rss_WHO, ram_WHO, over_WHO (empty when not measured).
 bench_side() {
 	_w=$1
-	_boot= _ready= _rss= _ram= _over= _wr= _rd=
+	_boot= _ready= _rss= _ram= _over= _wr= _rd= _boots= _readys=
 	_i=1
 	while [ "$_i" -le "$BOOTS" ]; do
 		_log=$WORK/$_w-idle-$_i.log
 		_s=$(l2_run "$_w" idle "$_log" --stop-at-marker --ram-mib "$MEM")
 		echo "$_w idle boot $_i: $_s"
 		if [ -n "$(field "$_s" marker_ms)" ]; then
-			_boot=$(min "$_boot" "$(line_ms "$_log" "VIREO-BENCH init")")
+			_b=$(line_ms "$_log" "VIREO-BENCH init")
+			_boot=$(min "$_boot" "$_b") _boots="$_boots $_b"
 			_ready=$(min "$_ready" "$(field "$_s" marker_ms)")
+			_readys="$_readys $(field "$_s" marker_ms)"
 			grep "$READY" "$_log" | sed "s/^/$_w: /"
 			if [ "$_i" = 1 ] && [ -n "$(field "$_s" ram_rss_kb)" ]; then
 				_rss=$(field "$_s" vmrss_kb)
@@ -142,9 +144,12 @@ bench_side() {
 	echo "$_w blk run: $_s"
 	grep '^[0-9.]* BLK ' "$_log" | sed "s/^/$_w: /"
 	if [ -n "$(field "$_s" marker_ms)" ]; then
-		_boot=$(min "$_boot" "$(line_ms "$_log" "VIREO-BENCH init")")
+		_b=$(line_ms "$_log" "VIREO-BENCH init")
+		_boot=$(min "$_boot" "$_b") _boots="$_boots $_b"
 		_ready=$(min "$_ready" "$(field "$_s" marker_ms)")
+		_readys="$_readys $(field "$_s" marker_ms)"
 	fi
+	echo "$_w: boot samples (ms to init):${_boots:- none}; to ready:${_readys:- none}"
 	if grep -q 'BLK read end' "$_log" && ! grep -q 'BLK error' "$_log"; then
 		_wr=$(mbps "$_log" write)
 		_rd=$(mbps "$_log" read)
@@ -235,9 +240,10 @@ row() {
 	printf '  %-34s %12s %12s %12s\n' "$1" "${2:--}" "${3:--}" "$4"
 }
 echo
-echo "Linux ($KERNEL) as L2, $CPUS vCPU(s), $MEM MiB, in an L1 that is itself QEMU TCG:"
-echo "every figure is emulated time on emulated hardware.  Compare the columns"
-echo "with each other, not with a real machine."
+echo "Linux ($KERNEL) as L2, $CPUS vCPU(s), $MEM MiB; boot: best of $((BOOTS + 1));"
+echo "QEMU: -accel kvm -cpu host, SeaBIOS + linuxboot_dma; disk: $MIB MiB raw in L1 tmpfs."
+echo "The L1 is itself QEMU TCG: every figure is emulated time on emulated"
+echo "hardware.  Compare the columns with each other, not with a real machine."
 row "" "vireo-run" "qemu+kvm" "vireo/kvm"
 row "boot to init marker (ms)" "$boot_vireo" "$boot_kvm" "$(ratio "$boot_vireo" "$boot_kvm")"
 row "boot to virtio-blk ready (ms)" "$ready_vireo" "$ready_kvm" "$(ratio "$ready_vireo" "$ready_kvm")"
