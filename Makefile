@@ -66,6 +66,7 @@ include tools/rig/rig.mk
 include userland/userland.mk
 include userland/disk/disk.mk
 include tests/tests.mk
+include tests/bench/linux/bench-linux.mk
 
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))
 

@@ -5,6 +5,8 @@
 #
 #   make rig-check    build, boot L1, run tests/l1/run-suite.sh, report
 #   make rig-bench    the same with tests/l1/run-bench.sh, prints figures
+#   make rig-bench-linux  Linux as L2: vireo-run vs QEMU/kvm-amd in one L1
+#                     (tests/l1/run-bench-linux.sh; QEMU in the initramfs)
 #   make rig-demo     the same with tests/l1/run-demo.sh, output shown raw
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
@@ -55,6 +57,19 @@ rig-demo: rig-build
 
 rig-shell: rig-build
 	$(RIG_RUN) --script shell
+
+# The Linux-guest benchmark (tests/bench/linux/README.md): the Debian kernel
+# as L2 under vireo-run, then under QEMU on kvm-amd, in the same L1.  Only
+# this run's initramfs carries QEMU and its firmware (--extra).  Several L2
+# boots under an emulated L1: a timeout of its own.
+RIG_BENCH_LINUX_TIMEOUT ?= 1800
+
+.PHONY: rig-bench-linux
+rig-bench-linux: rig-build bench-linux
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_MEM_MB) --timeout $(RIG_BENCH_LINUX_TIMEOUT) \
+		$(if $(RIG_KO),--ko $(RIG_KO)) --extra $(BUILD)/bench-linux/l1 \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench-linux.sh --show $(RIG_SHOW)
 
 # The Intel VMX + EPT leg under Bochs: for now it proves that L1 boots there
 # and offers VMX, EPT and unrestricted guest (tools/rig/l1/vmx-probe.sh).
