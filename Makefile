@@ -27,7 +27,8 @@ help:
 	@echo "make              build vireo.ko, userland and test programs"
 	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
 	@echo "make demo         show a guest speaking under vireo.ko"
-	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd (QEMU L1) and vs kvm-intel (Bochs L1)"
+	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd (QEMU L1) and vs kvm-intel (Bochs L1);"
+	@echo "                  Linux as L2, vireo-run vs QEMU/kvm-amd (boot, virtio-blk, memory)"
 	@echo "make rig-shell    interactive shell in the emulated L1 (see tools/rig/README.md)"
 	@echo "make rig-check-vmx  boot L1 under Bochs (Intel VMX+EPT); not part of check yet"
 	@echo "make defconfig | menuconfig | olddefconfig   Kconfig front ends (kconfiglib)"
@@ -86,6 +87,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) rig-bench
+	$(MAKE) rig-bench-linux
 	$(MAKE) rig-bench-vmx
 
 clean:
