@@ -66,6 +66,7 @@ deps:
 include tools/rig/rig.mk
 include userland/userland.mk
 include userland/disk/disk.mk
+include userland/cli/cli.mk
 include tests/tests.mk
 include tests/bench/linux/bench-linux.mk
 
