@@ -269,7 +269,8 @@ size_t tg_tcp(const struct tguest *g, const uint8_t dst_mac[6], uint32_t dst, ui
 		t[21] = 4;
 		put16(t + 22, 1460);
 	}
-	memcpy(t + hlen, payload, len);
+	if (len)
+		memcpy(t + hlen, payload, len);
 	put16(t + 16, csum_fold(csum_add(pseudo4(g->ip, dst, 6, hlen + len), t, hlen + len)));
 	return off + hlen + len;
 }

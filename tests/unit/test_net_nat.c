@@ -3,15 +3,18 @@
  * The libslirp NAT with a fake guest (test_net_guest.h) on its backend:
  * DHCP, ARP, a guest TCP connection to a server on the host's loopback,
  * TCP and UDP port forwards into the guest, a port already taken, IPv6
- * router advertisements, hostile frames, and both queues overflowing.
+ * router advertisements, hostile frames, both queues overflowing, and
+ * the NAT thread apart from the guest's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -536,6 +539,83 @@ static void nat_queues_overflow(void)
 	tg_fini(&g);
 }
 
+/*
+ * The threading contract: the NAT thread runs the loop alone while a
+ * "vCPU" thread sends and receives through the backend ops.  Every
+ * request gets its reply, so no frame is lost between the threads and the
+ * NAT thread wakes for frames queued from elsewhere.
+ */
+struct nat_thread {
+	struct vireo_nat *nat;
+	int stop;		/* eventfd: leave the loop */
+	unsigned int rounds;
+};
+
+static void *nat_thread_fn(void *arg)
+{
+	struct nat_thread *t = arg;
+	struct vireo_pollset ps;
+
+	vireo_pollset_init(&ps);
+	for (;;) {
+		int stop, r;
+
+		vireo_pollset_reset(&ps, -1);
+		stop = vireo_pollset_add(&ps, t->stop, POLLIN);
+		vireo_nat_poll_fill(t->nat, &ps);
+		r = poll(ps.fds, ps.n, ps.timeout_ms);
+		vireo_nat_poll_dispatch(t->nat, &ps, r < 0);
+		t->rounds++;
+		if (vireo_pollset_revents(&ps, stop) & POLLIN)
+			break;
+	}
+	vireo_pollset_fini(&ps);
+	return NULL;
+}
+
+static void nat_threads(void)
+{
+	enum { TOTAL = 5000, WINDOW = 64 };
+	struct nat_thread t;
+	pthread_t th;
+	uint8_t frame[64], buf[128];
+	size_t len;
+	unsigned int sent = 0, replies = 0;
+	struct pollfd pfd;
+	uint64_t one = 1;
+	struct vireo_nat_stats st;
+
+	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	t.nat = g.nat;
+	t.rounds = 0;
+	t.stop = eventfd(0, EFD_CLOEXEC);
+	T_TRUE(t.stop >= 0);
+	T_EQ(pthread_create(&th, NULL, nat_thread_fn, &t), 0);
+	len = tg_arp_request(&g, GATEWAY, frame);
+	pfd = (struct pollfd){ .fd = g.be.ops->fd(g.be.opaque), .events = POLLIN };
+	while (replies < TOTAL) {
+		while (sent < TOTAL && sent - replies < WINDOW && !tg_send(&g, frame, len))
+			sent++;
+		if (poll(&pfd, 1, 2000) != 1)
+			break;
+		for (;;) {
+			struct iovec iov = { buf, sizeof(buf) };
+
+			if (g.be.ops->recv(g.be.opaque, &iov, 1) < 0)
+				break;
+			replies++;
+		}
+	}
+	T_EQ(write(t.stop, &one, sizeof(one)), sizeof(one));
+	pthread_join(th, NULL);
+	close(t.stop);
+	T_EQ(replies, TOTAL);
+	vireo_nat_stats(g.nat, &st);
+	T_EQ(st.from_guest_dropped, 0);
+	T_EQ(st.to_guest_dropped, 0);
+	tg_fini(&g);
+}
+
 static const struct vireo_test vireo_tests_net_nat[] = {
 	VIREO_TEST(nat_dhcp_offer),
 	VIREO_TEST(nat_arp),
@@ -546,6 +626,7 @@ static const struct vireo_test vireo_tests_net_nat[] = {
 	VIREO_TEST(nat_ipv6_router_advert),
 	VIREO_TEST(nat_hostile_frames),
 	VIREO_TEST(nat_queues_overflow),
+	VIREO_TEST(nat_threads),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(net_nat, vireo_tests_net_nat);
