@@ -5,13 +5,15 @@
 # Both monitors boot the same kernel and initramfs (tests/bench/linux:
 # prepare.sh puts them in /vireo/bench-linux, with QEMU and its firmware in
 # /usr) with the same memory, CPUs, command line and a virtio-blk disk on
-# the same raw image in L1's tmpfs.  vireo-run goes first: vireo.ko will not
-# turn SVM on while KVM holds it, and KVM is loaded only after.
+# the same raw image in L1's tmpfs.  The two alternate, round by round
+# (vireo-run first, then QEMU with kvm-amd loaded for its run and unloaded
+# after: vireo.ko will not turn SVM on while KVM holds it), so that a change
+# in the emulated L1's speed (the host's load) falls on both sides alike.
 #
 # Figures (all timed in L1 with CLOCK_MONOTONIC by vireo-bench-spawn, which
 # reads the monitor's console through a pipe, no sleeps):
 #   linux-boot    process start to the first line of L2's init
-#                 ("VIREO-BENCH init"), best of the boots
+#                 ("VIREO-BENCH init"), best of the boots (all are shown)
 #   linux-ready   process start to "VIREO-BENCH ready" (virtio modules in,
 #                 /dev/vda there), best of the boots
 #   blk-write, blk-read   vireo-bench-blk in L2 on /dev/vda (O_DIRECT, 1 MiB
@@ -27,7 +29,8 @@
 # Knobs: VIREO_BENCH_LINUX (dir with vmlinuz and initrd.gz, default
 # /vireo/bench-linux), VIREO_BENCH_LINUX_CPUS (1), VIREO_BENCH_LINUX_MEM_MB
 # (256), VIREO_BENCH_LINUX_BOOTS (idle boots per monitor, 3; the blk run's
-# boot counts too), VIREO_BENCH_BLK_MIB (128), VIREO_BENCH_LINUX_TIMEOUT
+# boot counts too), VIREO_BENCH_BLK_MIB (128), VIREO_BENCH_BLK_ROUNDS
+# (disk runs per monitor, best of; 1), VIREO_BENCH_LINUX_TIMEOUT
 # (seconds per L2 run, 300), VIREO_BENCH_LINUX_APPEND (more kernel command
 # line), VIREO_BENCH_QEMU (qemu-system-x86_64), VIREO_BENCH_LINUX_ONLY
 # (vireo|kvm: one side only).  In the rig they come from
@@ -44,6 +47,7 @@ CPUS=${VIREO_BENCH_LINUX_CPUS:-1}
 MEM=${VIREO_BENCH_LINUX_MEM_MB:-256}
 BOOTS=${VIREO_BENCH_LINUX_BOOTS:-3}
 MIB=${VIREO_BENCH_BLK_MIB:-128}
+BLK_ROUNDS=${VIREO_BENCH_BLK_ROUNDS:-1}
 TMO=${VIREO_BENCH_LINUX_TIMEOUT:-300}
 QEMU=${VIREO_BENCH_QEMU:-qemu-system-x86_64}
 ONLY=${VIREO_BENCH_LINUX_ONLY:-}
@@ -92,6 +96,13 @@ min() {
 	fi
 }
 
+# max A B: the larger, either may be empty.
+max() {
+	if [ -z "$1" ]; then echo "$2"; elif [ -z "$2" ]; then echo "$1"; else
+		awk -v a="$1" -v b="$2" 'BEGIN { print (a > b) ? a : b }'
+	fi
+}
+
 # mbps LOG PHASE: MiB/s of a vireo-bench-blk phase, by the L1 times of its
 # begin and end lines.
 mbps() {
@@ -108,59 +119,88 @@ show_tail() {
 	echo "---"
 }
 
-# bench_side WHO: every run of one monitor; sets boot_WHO, ready_WHO,
-# wr_WHO, rd_WHO, rss_WHO, ram_WHO, over_WHO (empty when not measured).
-bench_side() {
-	_w=$1
-	_boot= _ready= _rss= _ram= _over= _wr= _rd= _boots= _readys=
-	_i=1
-	while [ "$_i" -le "$BOOTS" ]; do
-		_log=$WORK/$_w-idle-$_i.log
-		_s=$(l2_run "$_w" idle "$_log" --stop-at-marker --ram-mib "$MEM")
-		echo "$_w idle boot $_i: $_s"
-		if [ -n "$(field "$_s" marker_ms)" ]; then
-			_b=$(line_ms "$_log" "VIREO-BENCH init")
-			_boot=$(min "$_boot" "$_b") _boots="$_boots $_b"
-			_ready=$(min "$_ready" "$(field "$_s" marker_ms)")
-			_readys="$_readys $(field "$_s" marker_ms)"
-			grep "$READY" "$_log" | sed "s/^/$_w: /"
-			if [ "$_i" = 1 ] && [ -n "$(field "$_s" ram_rss_kb)" ]; then
-				_rss=$(field "$_s" vmrss_kb)
-				_ram=$(field "$_s" ram_rss_kb)
-				_over=$((_rss - _ram))
-				[ "$(field "$_s" ram_maps)" = 1 ] ||
-					echo "$_w: NOTE: $(field "$_s" ram_maps) mappings of the guest RAM's size counted as guest RAM"
-				grep '^MAP ' "$_log" | sed "s/^/$_w: /"
-			fi
-		else
-			echo "TEST bench-linux/$_w-boot FAIL no \"$READY\" line: $_s"
-			show_tail "$_log"
-		fi
-		_i=$((_i + 1))
-	done
+# get VAR: the value of the variable named VAR.
+get() {
+	eval "echo \"\${$1:-}\""
+}
 
-	_log=$WORK/$_w-blk.log
-	_s=$(l2_run "$_w" blk "$_log")
-	echo "$_w blk run: $_s"
-	grep '^[0-9.]* BLK ' "$_log" | sed "s/^/$_w: /"
-	if [ -n "$(field "$_s" marker_ms)" ]; then
-		_b=$(line_ms "$_log" "VIREO-BENCH init")
-		_boot=$(min "$_boot" "$_b") _boots="$_boots $_b"
-		_ready=$(min "$_ready" "$(field "$_s" marker_ms)")
-		_readys="$_readys $(field "$_s" marker_ms)"
+# note_boot WHO LOG SPAWN-LINE: adds a boot's samples (to init, to ready)
+# to WHO's lists and bests.
+note_boot() {
+	_b=$(line_ms "$2" "VIREO-BENCH init")
+	_r=$(field "$3" marker_ms)
+	[ -n "$_b" ] && [ -n "$_r" ] || return 0
+	eval "boots_$1=\"\$boots_$1 $_b\" readys_$1=\"\$readys_$1 $_r\""
+	eval "boot_$1=\$(min \"\$boot_$1\" $_b) ready_$1=\$(min \"\$ready_$1\" $_r)"
+}
+
+# idle_run WHO N: boot N of WHO, stopped at the ready line; the first one
+# that gets there gives WHO's memory figures.
+idle_run() {
+	_log=$WORK/$1-idle-$2.log
+	_s=$(l2_run "$1" idle "$_log" --stop-at-marker --ram-mib "$MEM")
+	echo "$1 idle boot $2: $_s"
+	if [ -z "$(field "$_s" marker_ms)" ]; then
+		echo "TEST bench-linux/$1-boot FAIL no \"$READY\" line (boot $2): $_s"
+		show_tail "$_log"
+		return 0
 	fi
-	echo "$_w: boot samples (ms to init):${_boots:- none}; to ready:${_readys:- none}"
+	note_boot "$1" "$_log" "$_s"
+	grep "$READY" "$_log" | sed "s/^/$1: /"
+	if [ -z "$(get "over_$1")" ] && [ -n "$(field "$_s" ram_rss_kb)" ]; then
+		_rss=$(field "$_s" vmrss_kb)
+		_ram=$(field "$_s" ram_rss_kb)
+		eval "rss_$1=$_rss ram_$1=$_ram over_$1=$((_rss - _ram))"
+		[ "$(field "$_s" ram_maps)" = 1 ] ||
+			echo "$1: NOTE: $(field "$_s" ram_maps) mappings of the guest RAM's size counted as guest RAM"
+		grep '^MAP ' "$_log" | sed "s/^/$1: /"
+	fi
+}
+
+# blk_run WHO N: boot N of WHO with the disk benchmark, to its poweroff;
+# keeps WHO's best write and read (and its boot samples).
+blk_run() {
+	_log=$WORK/$1-blk-$2.log
+	_s=$(l2_run "$1" blk "$_log")
+	echo "$1 blk run $2: $_s"
+	grep '^[0-9.]* BLK ' "$_log" | sed "s/^/$1: /"
+	[ -n "$(field "$_s" marker_ms)" ] && note_boot "$1" "$_log" "$_s"
 	if grep -q 'BLK read end' "$_log" && ! grep -q 'BLK error' "$_log"; then
-		_wr=$(mbps "$_log" write)
-		_rd=$(mbps "$_log" read)
+		eval "wr_$1=\$(max \"\$wr_$1\" \"$(mbps "$_log" write)\")"
+		eval "rd_$1=\$(max \"\$rd_$1\" \"$(mbps "$_log" read)\")"
 	else
-		echo "TEST bench-linux/$_w-blk FAIL no complete write/read in L2: $_s"
+		echo "TEST bench-linux/$1-blk FAIL no complete write/read in L2 (run $2): $_s"
 		show_tail "$_log"
 	fi
 	if [ "$(field "$_s" end)" != exit ] || [ "$(field "$_s" code)" != 0 ]; then
-		echo "$_w: NOTE: the blk run did not end with poweroff and status 0 ($_s)"
+		echo "$1: NOTE: blk run $2 did not end with poweroff and status 0"
 	fi
-	eval "boot_$_w=\$_boot ready_$_w=\$_ready rss_$_w=\$_rss ram_$_w=\$_ram over_$_w=\$_over wr_$_w=\$_wr rd_$_w=\$_rd"
+}
+
+# l1_blk: the same program on the image file in L1 (best of the rounds).
+l1_blk() {
+	_o=$(vireo-bench-blk "$DISK" "$MIB")
+	echo "$_o" | sed 's/^/l1: /'
+	wr_l1=$(max "$wr_l1" "$(echo "$_o" | awk '/BLK write end/ { for (i = 1; i <= NF; i++) if ($i ~ /^mbps=/) print substr($i, 6) }')")
+	rd_l1=$(max "$rd_l1" "$(echo "$_o" | awk '/BLK read end/ { for (i = 1; i <= NF; i++) if ($i ~ /^mbps=/) print substr($i, 6) }')")
+}
+
+# each_side KIND N: one run of KIND (idle_run, blk_run) for vireo-run, then
+# for QEMU with kvm-amd loaded for it alone: vireo.ko cannot turn SVM on
+# while KVM holds it.  Alternating the two in every round keeps a change
+# in the host's load (the L1 is emulated) from landing on one side only.
+each_side() {
+	if [ "$ONLY" != kvm ] && [ -n "$have_vireo" ]; then
+		"$1" vireo "$2"
+	fi
+	if [ "$ONLY" != vireo ] && [ -n "$have_kvm" ]; then
+		if load_kvm; then
+			"$1" kvm "$2"
+			unload_kvm
+		else
+			echo "TEST bench-linux/kvm-load FAIL cannot load kvm (round $2): $KVM_ERR"
+		fi
+	fi
 }
 
 for f in "$KERNEL" "$INITRD"; do
@@ -169,34 +209,50 @@ for f in "$KERNEL" "$INITRD"; do
 		exit 0
 	fi
 done
-boot_vireo= ready_vireo= rss_vireo= ram_vireo= over_vireo= wr_vireo= rd_vireo=
-boot_kvm= ready_kvm= rss_kvm= ram_kvm= over_kvm= wr_kvm= rd_kvm=
+# shellcheck disable=SC2034  # boots_* and readys_* are read through get()
+{
+	boot_vireo= ready_vireo= boots_vireo= readys_vireo= rss_vireo= ram_vireo= over_vireo=
+	wr_vireo= rd_vireo=
+	boot_kvm= ready_kvm= boots_kvm= readys_kvm= rss_kvm= ram_kvm= over_kvm= wr_kvm= rd_kvm=
+}
+wr_l1= rd_l1=
 
 echo "run-bench-linux: L1 $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB;" \
 	"L2: $CPUS vCPU(s), $MEM MiB, disk $MIB MiB raw in $WORK; append: $APPEND"
 
-# The image, allocated (not sparse), then the same program on it in L1.
-dd if=/dev/zero of="$DISK" bs=1M count="$MIB" 2>/dev/null
-l1_out=$(vireo-bench-blk "$DISK" "$MIB")
-echo "$l1_out" | sed 's/^/l1: /'
-wr_l1=$(echo "$l1_out" | awk '/BLK write end/ { for (i = 1; i <= NF; i++) if ($i ~ /^mbps=/) print substr($i, 6) }')
-rd_l1=$(echo "$l1_out" | awk '/BLK read end/ { for (i = 1; i <= NF; i++) if ($i ~ /^mbps=/) print substr($i, 6) }')
+have_vireo=1
+if [ ! -c "$VIREO_DEV" ]; then
+	have_vireo=
+	echo "TEST bench-linux/vireo SKIP no $VIREO_DEV (vireo.ko not loaded)"
+fi
+have_kvm=1
+if [ -c /dev/kvm ]; then
+	# Loaded before us (a host): vireo.ko could not run next to it.
+	have_vireo=
+	echo "TEST bench-linux/vireo SKIP /dev/kvm exists already: KVM holds SVM"
+elif ! load_kvm; then
+	have_kvm=
+	echo "TEST bench-linux/kvm SKIP cannot load kvm: $KVM_ERR"
+else
+	unload_kvm
+fi
 
-if [ "$ONLY" != kvm ]; then
-	if [ -c "$VIREO_DEV" ]; then
-		bench_side vireo
-	else
-		echo "TEST bench-linux/vireo SKIP no $VIREO_DEV (vireo.ko not loaded)"
-	fi
-fi
-if [ "$ONLY" != vireo ]; then
-	if load_kvm; then
-		bench_side kvm
-		unload_kvm
-	else
-		echo "TEST bench-linux/kvm SKIP cannot load kvm: $KVM_ERR"
-	fi
-fi
+# The image, allocated (not sparse).
+dd if=/dev/zero of="$DISK" bs=1M count="$MIB" 2>/dev/null
+i=1
+while [ "$i" -le "$BOOTS" ]; do
+	each_side idle_run "$i"
+	i=$((i + 1))
+done
+i=1
+while [ "$i" -le "$BLK_ROUNDS" ]; do
+	l1_blk
+	each_side blk_run "$i"
+	i=$((i + 1))
+done
+for w in vireo kvm; do
+	echo "$w: boot samples, ms to init:$(get "boots_$w"); to ready:$(get "readys_$w")"
+done
 
 # ratio A B: A/B with two decimals, or "-" if either is missing.
 ratio() {
@@ -240,7 +296,7 @@ row() {
 	printf '  %-34s %12s %12s %12s\n' "$1" "${2:--}" "${3:--}" "$4"
 }
 echo
-echo "Linux ($KERNEL) as L2, $CPUS vCPU(s), $MEM MiB; boot: best of $((BOOTS + 1));"
+echo "Linux ($KERNEL) as L2, $CPUS vCPU(s), $MEM MiB; boot: best of $((BOOTS + BLK_ROUNDS));"
 echo "QEMU: -accel kvm -cpu host, SeaBIOS + linuxboot_dma; disk: $MIB MiB raw in L1 tmpfs."
 echo "The L1 is itself QEMU TCG: every figure is emulated time on emulated"
 echo "hardware.  Compare the columns with each other, not with a real machine."
