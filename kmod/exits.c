@@ -5,6 +5,7 @@
  * and calls these, which fill the run page or finish the exit in-kernel.
  */
 #include <linux/string.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
 #include <asm/pkru.h>
@@ -136,6 +137,15 @@ int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru)
 {
 	bool osxsave = vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
+
+	/*
+	 * A context switch or a kernel_fpu_begin() since the guest state was
+	 * loaded leaves the registers holding someone else's state and only
+	 * marks the task; load the guest's back now, or the guest would run
+	 * on (and leak) foreign FPU/vector registers.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 
 	*host_xcr0 = 0;
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
