@@ -29,6 +29,10 @@
  * for the guest wait in a queue whose eventfd is the backend fd that the
  * monitor already polls for the device.
  *
+ * SIGNALS.  libslirp send()s to host sockets without MSG_NOSIGNAL: the
+ * process must ignore SIGPIPE (vireo-run does), or a host peer that
+ * closes first kills it.
+ *
  * THE LOOP.  Per round, on the NAT thread:
  *
  *	vireo_pollset_reset(&ps, -1);
