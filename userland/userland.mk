@@ -79,19 +79,25 @@ $(UL_LIB): $(UL_LIB_OBJS)
 
 # vireo-run's --disk takes qcow2 images through libvireo-disk (disk.mk).
 UL_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
+# --control embeds the control server and --lock takes the machine lock
+# (both built by userland/cli/cli.mk; the server needs GLib and json-glib).
+UL_CTL_LIBS  := $(BUILD)/lib/libvireo-control.a $(BUILD)/lib/libvireo-vm.a
+UL_CTL_LDLIBS = $(shell pkg-config --libs glib-2.0 json-glib-1.0)
 
-$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB)
+$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) $(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz \
-		$(shell pkg-config --libs slirp) -lpthread
+		$(UL_CTL_LIBS) $(UL_CTL_LDLIBS) $(shell pkg-config --libs slirp) -lpthread
 
 # --whole-archive: test files may only reference the platform through
 # self-registered suites, so pull every object in.
-$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB)
+$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) \
+		$(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
 		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
-		$(UL_DISK_LIB) -lz $(shell pkg-config --libs slirp) -lpthread
+		$(UL_DISK_LIB) -lz $(UL_CTL_LIBS) $(UL_CTL_LDLIBS) \
+		$(shell pkg-config --libs slirp) -lpthread
 
 unit: $(UL_UNIT_BIN)
 	$(UL_UNIT_BIN)

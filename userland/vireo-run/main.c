@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmlib/lock.h"
+
 #include "boot.h"
 #include "cpuid_table.h"
 #include "monitor.h"
@@ -118,6 +120,23 @@ int main(int argc, char **argv)
 	if (m->opts.help) {
 		vireo_usage(stdout);
 		return 0;
+	}
+	/*
+	 * --lock before anything else: a second monitor of the machine must
+	 * touch nothing (not the control socket, not the disks).  The fd stays
+	 * open until exit; the kernel drops the lock with it, crash or not.
+	 */
+	if (m->opts.lock) {
+		int lock_fd, r = vireo_machine_lock(m->opts.lock, true, &lock_fd);
+
+		if (r == -EBUSY) {
+			fprintf(stderr,
+				"vireo-run: %s: the machine is running already (another monitor holds %s)\n",
+				m->opts.name ? m->opts.name : "this machine", m->opts.lock);
+			return VIREO_STATUS_LOCKED;
+		}
+		if (r)
+			return fail(m->opts.lock, r);
 	}
 	if (m->opts.pc)
 		return vireo_pc_main(&m->opts);

@@ -171,24 +171,24 @@ int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d)
 	return 0;
 }
 
-int vireo_parse_net_spec(char *s, struct vireo_net_opt *n)
+int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size_t errlen)
 {
-	char *opt, *save = NULL;
-	const char *type;
+	char dummy[1];
+	int r;
 
 	memset(n, 0, sizeof(*n));
-	type = strtok_r(s, ",", &save);
-	if (!type || strcmp(type, "tap"))
-		return -EINVAL;
-	while ((opt = strtok_r(NULL, ",", &save))) {
-		if (!strncmp(opt, "ifname=", 7) && opt[7] && strlen(opt + 7) < 16)
-			n->ifname = opt + 7;
-		else if (!strncmp(opt, "mac=", 4) && !vireo_parse_mac(opt + 4, n->mac))
-			n->has_mac = true;
-		else
-			return -EINVAL;
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
 	}
-	return n->ifname ? 0 : -EINVAL;
+	r = vireo_net_spec_parse(s, &n->spec, err, errlen);
+	if (r)
+		return r;
+	if (n->spec.kind == VIREO_NET_TAP)
+		memcpy(n->ifname, n->spec.ifname, sizeof(n->ifname));
+	n->has_mac = n->spec.has_mac;
+	memcpy(n->mac, n->spec.mac, sizeof(n->mac));
+	return 0;
 }
 
 static int parse_load(const char *arg, struct vireo_load *load)
@@ -226,6 +226,9 @@ enum {
 	OPT_NET,
 	OPT_CONSOLE,
 	OPT_VERBOSE,
+	OPT_NAME,
+	OPT_LOCK,
+	OPT_CONTROL,
 };
 
 static const struct option long_options[] = {
@@ -246,6 +249,9 @@ static const struct option long_options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "console", optional_argument, NULL, OPT_CONSOLE },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "lock", required_argument, NULL, OPT_LOCK },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -276,9 +282,10 @@ static int check_options(struct vireo_options *o, char *err, size_t errlen)
 
 	if (o->pc)
 		return check_pc_options(o, err, errlen);
-	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console)
+	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console ||
+	    o->control)
 		return opt_fail(err, errlen,
-				"--initrd, --append, --cpus, --disk, --net and --console need --kernel");
+				"--initrd, --append, --cpus, --disk, --net, --console and --control need --kernel");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
 		return opt_fail(err, errlen,
 				"--mem must be a multiple of 4K and at least %" PRIu64
@@ -369,11 +376,31 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			if (o->nr_nets == VIREO_PC_MAX_NICS)
 				return opt_fail(err, errlen, "too many --net options (at most %d)",
 						VIREO_PC_MAX_NICS);
-			if (vireo_parse_net_spec(optarg, &o->nets[o->nr_nets]))
-				return opt_fail(err, errlen,
-						"--net: expected tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX], got '%s'",
-						optarg);
+			if (vireo_parse_net_spec(optarg, &o->nets[o->nr_nets], err, errlen)) {
+				char why[200];
+
+				snprintf(why, sizeof(why), "%s", err);
+				return opt_fail(err, errlen, "--net: %s", why);
+			}
 			o->nr_nets++;
+			break;
+		case OPT_NAME:
+			/* It names files and appears in messages: keep it printable. */
+			if (!*optarg || strlen(optarg) > 64 || strpbrk(optarg, "/\n\t"))
+				return opt_fail(err, errlen,
+						"--name: '%s' must be 1-64 characters without '/' or control characters",
+						optarg);
+			o->name = optarg;
+			break;
+		case OPT_LOCK:
+			if (!*optarg)
+				return opt_fail(err, errlen, "--lock: empty path");
+			o->lock = optarg;
+			break;
+		case OPT_CONTROL:
+			if (!*optarg)
+				return opt_fail(err, errlen, "--control: empty path");
+			o->control = optarg;
 			break;
 		case OPT_CONSOLE:
 			/*
@@ -465,7 +492,9 @@ void vireo_usage(FILE *f)
 	fprintf(f,
 		"usage: vireo-run --kernel FILE [--initrd FILE] [--append STRING] [--cpus N]\n"
 		"                 [--mem SIZE] [--disk FILE[,ro][,format=raw|qcow2] ...]\n"
+		"                 [--net nat[,mac=MAC][,hostfwd=RULE]... ...]\n"
 		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
+		"                 [--name NAME] [--lock FILE] [--control SOCKET]\n"
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
@@ -485,6 +514,11 @@ void vireo_usage(FILE *f)
 		"  --disk FILE[,ro][,format=raw|qcow2]\n"
 		"                    a virtio-blk disk (raw or qcow2, probed by default);\n"
 		"                    repeatable: /dev/vda, /dev/vdb, ... in order\n"
+		"  --net nat[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]...\n"
+		"                    a virtio-net NIC on user-mode NAT (libslirp, no privileges):\n"
+		"                    10.0.2.0/24, DHCP gives 10.0.2.15, gateway 10.0.2.2 (the\n"
+		"                    host's loopback), DNS 10.0.2.3; hostfwd forwards a host port\n"
+		"                    (HADDR default 127.0.0.1) to the guest; repeatable\n"
 		"  --net tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
 		"                    a virtio-net NIC on tap device NAME (created if missing;\n"
 		"                    needs CAP_NET_ADMIN); default MAC 52:54:00:56:49:1N for\n"
@@ -495,6 +529,11 @@ void vireo_usage(FILE *f)
 		"                    button, Ctrl-A a literal Ctrl-A, h help\n"
 		"  --verbose         notes on stderr: MSRs the guest uses that are not\n"
 		"                    emulated, device errors, resets\n"
+		"  --name NAME       the machine's name, for messages and query-status\n"
+		"  --lock FILE       take the machine lock FILE (vmlib/lock.h) before anything\n"
+		"                    else; exit with status %d if another monitor holds it\n"
+		"  --control SOCKET  serve the control socket (docs/control-protocol.md):\n"
+		"                    query-status, stop, kill, pause, resume, reset, query-vcpus\n"
 		"  The machine: COM1 at 0x3f8 (IRQ 4, Linux's ttyS0), 8259 PIC pair, IOAPIC\n"
 		"  at 0xfec00000, 8254 PIT, CMOS RTC, i8042 (reset line), ACPI tables with\n"
 		"  a power button and S5 (PM block at 0x600), PCI host bridge (CF8/CFC and\n"
@@ -554,6 +593,6 @@ void vireo_usage(FILE *f)
 		"            an instruction fetch from outside RAM\n"
 		"  %d         monitor error: bad arguments, missing /dev/vireo, ioctl failure\n"
 		"  %d         stopped by SIGINT or SIGTERM\n",
-		VIREO_PC_MAX_CPUS, VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR,
+		VIREO_PC_MAX_CPUS, VIREO_STATUS_SIGNAL, VIREO_STATUS_LOCKED, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR,
 		VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL);
 }

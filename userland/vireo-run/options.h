@@ -13,6 +13,8 @@
 
 #include <vireo.h>
 
+#include "net/spec.h"
+
 #define VIREO_MAX_LOADS		16
 #define VIREO_DEFAULT_MEM	(16ULL << 20)
 /* RAM is one slot at GPA 0; it must stay below the PCI/MMIO hole. */
@@ -52,9 +54,14 @@ struct vireo_disk_opt {
 	enum vireo_disk_fmt_opt format;
 };
 
-/* --net tap,ifname=NAME[,mac=XX:XX:XX:XX:XX:XX] */
+/*
+ * --net nat[,mac=MAC][,hostfwd=RULE]... or tap,ifname=NAME[,mac=MAC]
+ * (net/spec.h has the grammar).  ifname, has_mac and mac repeat spec's
+ * for the code that predates NAT; ifname is "" for nat.
+ */
 struct vireo_net_opt {
-	const char *ifname;	/* points into argv */
+	struct vireo_net_spec spec;
+	char ifname[VIREO_NET_IFNAMSIZ];
 	bool has_mac;
 	uint8_t mac[6];
 };
@@ -86,6 +93,11 @@ struct vireo_options {
 	unsigned int nr_nets;
 	bool console;		/* serial console on stdin/stdout */
 	bool verbose;		/* notes on stderr: unemulated MSRs, device faults */
+
+	/* Run by `vireo start` (docs/vm-definition.md); NULL when not given. */
+	const char *name;	/* --name: for messages and query-status */
+	const char *lock;	/* --lock: the machine lock, taken first of all */
+	const char *control;	/* --control: the control socket (needs --kernel) */
 };
 
 /*
@@ -103,8 +115,11 @@ int vireo_parse_cpuid_spec(const char *s, struct vireo_cpuid_entry *e);
 /* "FILE[,ro][,format=raw|qcow2]"; 0 or -EINVAL.  Edits s (commas become NULs). */
 int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d);
 
-/* "tap,ifname=NAME[,mac=..]"; 0 or -EINVAL.  Edits s. */
-int vireo_parse_net_spec(char *s, struct vireo_net_opt *n);
+/*
+ * A --net argument (net/spec.h: nat or tap); 0, or -EINVAL with a message
+ * naming what is wrong in err (errlen bytes, may be 0).  s is not edited.
+ */
+int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size_t errlen);
 
 /* "52:54:00:12:34:56" */
 int vireo_parse_mac(const char *s, uint8_t mac[6]);

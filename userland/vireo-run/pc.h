@@ -52,7 +52,10 @@
 
 #include "options.h"
 #include "pc_console.h"
+#include "pc_control.h"
 #include "pc_msr.h"
+
+struct vireo_nat;
 
 /* Why the machine stops, in order of precedence (a higher one wins). */
 enum vireo_pc_event {
@@ -108,9 +111,22 @@ struct vireo_pc_timer {
 	void *dev;			/* (i) */
 };
 
+/*
+ * Where paused vCPU threads wait (pc_vcpu.c).  'want' is read without the
+ * lock on every trip round a vCPU loop and written under it.
+ */
+struct vireo_pc_hold {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* parked changes; want or stopping changes */
+	atomic_bool want;		/* (lock for writes) vCPUs must park */
+	unsigned int parked;		/* (lock) threads waiting now */
+};
+
 /* What outlives a reset (see above). */
 struct vireo_pc_host {
 	struct vireo_pc_console console;	/* (m) */
+	struct vireo_pc_control ctl;		/* pc_control.h */
+	struct vireo_pc_hold hold;
 	int signal_fd;				/* (i) SIGINT, SIGTERM, SIGPWR */
 	int tap_fd[VIREO_PC_MAX_NICS];		/* (i) a dup kept open; -1: none */
 	unsigned int boots;			/* (m) machines built so far */
@@ -144,6 +160,9 @@ struct vireo_pc {
 	struct vireo_pci_bus pci;
 	struct vireo_pc_virtio *virtio[VIREO_PC_MAX_VIRTIO];	/* (i) */
 	unsigned int nr_virtio;			/* (i) */
+	/* --net nat: each owned by its virtio-net device, driven by the I/O loop. */
+	struct vireo_nat *nat[VIREO_PC_MAX_NICS];	/* (i) */
+	unsigned int nr_nat;			/* (i) */
 	bool hw_ready[9];			/* (i) which inits succeeded, for teardown */
 
 	struct vireo_pc_timer pit_timer, rtc_timer;	/* (i) */
@@ -204,6 +223,14 @@ int vireo_pc_mmio(void *pc_vcpu, uint64_t gpa, unsigned int size, bool is_write,
 int vireo_pc_vcpus_start(struct vireo_pc *pc);
 /* Make every vCPU thread leave VIREO_RUN and join it. */
 void vireo_pc_vcpus_stop(struct vireo_pc *pc);
+/*
+ * Main thread: hold every vCPU thread out of VIREO_RUN (kicked with the
+ * stop signal) and return once each is held or has exited; resume lets
+ * them go.  The hold is the host's, so threads started later (a reset)
+ * start held.
+ */
+void vireo_pc_vcpus_pause(struct vireo_pc *pc);
+void vireo_pc_vcpus_resume(struct vireo_pc *pc);
 
 /* ---- pc_io.c ----------------------------------------------------------- */
 

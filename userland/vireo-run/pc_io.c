@@ -13,6 +13,7 @@
  *                   only while the device wants input (virtio.h), so a
  *                   device without receive buffers does not spin the loop
  *   wake fds        a device wants input again: resume polling its backend
+ *   control wake    the control socket asked for something (pc_control.h)
  *
  * Level-triggered throughout: an fd not drained now is seen again.
  */
@@ -35,6 +36,7 @@ enum watch_kind {
 	W_QUEUE,
 	W_BACKEND,
 	W_WAKE,
+	W_CONTROL,
 };
 
 struct watch {
@@ -225,6 +227,9 @@ static void dispatch(struct io *io, struct watch *w)
 		drain(v->wake_fd);
 		backend_update(io, v, backend_watch(io, v));
 		break;
+	case W_CONTROL:
+		vireo_pc_control_service(pc);
+		break;
 	}
 }
 
@@ -245,6 +250,8 @@ static int setup(struct io *io)
 		r = watch_fd(io, pc->rtc_timer.fd, W_TIMER, &pc->rtc_timer, 0, true, NULL);
 	if (!r)
 		r = watch_fd(io, pc->uart_room_fd, W_UART_ROOM, NULL, 0, true, NULL);
+	if (!r && pc->host->ctl.wake_fd >= 0)
+		r = watch_fd(io, pc->host->ctl.wake_fd, W_CONTROL, NULL, 0, true, NULL);
 	if (!r && c->input && !c->eof) {
 		/* A regular file or /dev/null cannot go into epoll: it is always ready. */
 		r = watch_fd(io, c->in_fd, W_STDIN, NULL, 0, true, &io->stdin_watch);

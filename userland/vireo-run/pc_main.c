@@ -24,8 +24,11 @@ static int host_init(struct vireo_pc_host *h, const struct vireo_options *o, FIL
 
 	memset(h, 0, sizeof(*h));
 	h->signal_fd = -1;
+	h->ctl.wake_fd = -1;
 	for (i = 0; i < VIREO_PC_MAX_NICS; i++)
 		h->tap_fd[i] = -1;
+	pthread_mutex_init(&h->hold.lock, NULL);
+	pthread_cond_init(&h->hold.cond, NULL);
 
 	/*
 	 * Every thread blocks these; the I/O loop reads them from a signalfd.
@@ -51,6 +54,9 @@ static int host_init(struct vireo_pc_host *h, const struct vireo_options *o, FIL
 	for (i = 0; i < o->nr_nets; i++) {
 		struct vireo_net_backend be;
 
+		/* A NAT is made with each machine (pc_nat.c). */
+		if (o->nets[i].spec.kind != VIREO_NET_TAP)
+			continue;
 		r = vireo_net_tap_open(o->nets[i].ifname, &be, NULL);
 		if (r) {
 			fprintf(err, "vireo-run: tap %s: %s%s\n", o->nets[i].ifname, strerror(-r),
@@ -72,19 +78,40 @@ static int host_init(struct vireo_pc_host *h, const struct vireo_options *o, FIL
 		fprintf(err, "vireo-run: cannot set up the terminal: %s\n", strerror(-r));
 		return r;
 	}
-	return 0;
+	/* Last: `vireo start` takes an answering socket for a running monitor. */
+	return vireo_pc_control_start(&h->ctl, o, err);
 }
 
-static void host_fini(struct vireo_pc_host *h)
+static void host_fini(struct vireo_pc_host *h, const char *reason)
 {
 	unsigned int i;
 
+	vireo_pc_control_stop(&h->ctl, reason);
 	vireo_pc_console_fini(&h->console);
 	for (i = 0; i < VIREO_PC_MAX_NICS; i++)
 		if (h->tap_fd[i] >= 0)
 			close(h->tap_fd[i]);
 	if (h->signal_fd >= 0)
 		close(h->signal_fd);
+	pthread_cond_destroy(&h->hold.cond);
+	pthread_mutex_destroy(&h->hold.lock);
+}
+
+/* The "reason" of the last state-changed (docs/control-protocol.md). */
+static const char *reason_of(enum vireo_pc_event ev, bool killed)
+{
+	if (killed)
+		return "kill";
+	switch (ev) {
+	case VIREO_PC_POWEROFF:
+		return "poweroff";
+	case VIREO_PC_STOP:
+		return "signal";
+	case VIREO_PC_CRASH:
+		return "crash";
+	default:
+		return "error";
+	}
 }
 
 static int status_of(enum vireo_pc_event ev)
@@ -107,10 +134,19 @@ static enum vireo_pc_event run_once(struct vireo_pc *pc, const struct vireo_opti
 {
 	enum vireo_pc_event ev = VIREO_PC_ERROR;
 
-	if (vireo_pc_build(pc, o, h, stderr) == 0 && vireo_pc_vcpus_start(pc) == 0 &&
-	    vireo_pc_io_loop(pc) == 0)
-		ev = vireo_pc_event(pc);
+	if (vireo_pc_build(pc, o, h, stderr) == 0 && vireo_pc_vcpus_start(pc) == 0) {
+		vireo_pc_control_emit_state(&h->ctl, vireo_pc_control_state(&h->ctl),
+					    h->boots > 1 ? "reset" : "start");
+		if (vireo_pc_io_loop(pc) == 0)
+			ev = vireo_pc_event(pc);
+	}
 	vireo_pc_vcpus_stop(pc);
+	/*
+	 * No pvpanic device yet: what the guest cannot survive (a triple
+	 * fault, a failed entry) is the panic clients hear of.
+	 */
+	if (ev == VIREO_PC_CRASH)
+		vireo_pc_control_emit_panic(&h->ctl, "the guest crashed (triple fault or failed VM entry)");
 	if (o->verbose)
 		fprintf(stderr,
 			"vireo-run: note: machine %u ended (%d): MSIs sent %lu, refused %lu; unclaimed port accesses %lu, MMIO %lu\n",
@@ -126,7 +162,7 @@ int vireo_pc_main(const struct vireo_options *o)
 {
 	static struct vireo_pc pc;	/* large; one at a time */
 	struct vireo_pc_host *h;
-	enum vireo_pc_event ev;
+	enum vireo_pc_event ev = VIREO_PC_ERROR;
 	int status;
 
 	h = calloc(1, sizeof(*h));
@@ -146,7 +182,7 @@ int vireo_pc_main(const struct vireo_options *o)
 	}
 	status = status_of(ev);
 out:
-	host_fini(h);
+	host_fini(h, reason_of(ev, atomic_load(&h->ctl.killed)));
 	free(h);
 	return status;
 }

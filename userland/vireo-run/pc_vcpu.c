@@ -12,12 +12,20 @@
  * in HLT or waiting for SIPI); one about to enter sees immediate_exit.
  * Every thread blocks SIGINT, SIGTERM and SIGPWR: the I/O loop takes
  * those through a signalfd.
+ *
+ * Pausing (the control socket): the host's hold (pc.h) says "park"; each
+ * thread checks it before every VIREO_RUN and waits on its condition
+ * variable until resumed or stopped.  vireo_pc_vcpus_pause() kicks the
+ * threads out of the kernel with the same signal, again until each one is
+ * parked, so a vCPU in HLT or in the guest is held as surely as a busy one.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pc.h"
 
@@ -126,6 +134,24 @@ static int handle_exit(struct vireo_pc_vcpu *v, struct vireo_run *run)
 	}
 }
 
+/* Wait here while the host holds the vCPUs (a pause), unless stopping. */
+static void hold_point(struct vireo_pc_vcpu *v)
+{
+	struct vireo_pc_hold *h = &v->pc->host->hold;
+
+	if (!atomic_load(&h->want))
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (atomic_load(&h->want) && !atomic_load(&v->pc->stopping)) {
+		h->parked++;
+		pthread_cond_broadcast(&h->cond);
+		while (atomic_load(&h->want) && !atomic_load(&v->pc->stopping))
+			pthread_cond_wait(&h->cond, &h->lock);
+		h->parked--;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vireo_pc_vcpu *v = arg;
@@ -137,8 +163,13 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (v->id < VIREO_PC_MAX_CPUS)
+		atomic_store(&pc->host->ctl.tid[v->id], (int)syscall(SYS_gettid));
 
 	while (!atomic_load(&pc->stopping)) {
+		hold_point(v);
+		if (atomic_load(&pc->stopping))
+			break;
 		r = vireo_vcpu_run(v->vcpu);
 		if (r == -EINTR)
 			continue;
@@ -154,6 +185,8 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 	}
+	if (v->id < VIREO_PC_MAX_CPUS)
+		atomic_store(&pc->host->ctl.tid[v->id], 0);
 	atomic_store(&v->exited, true);
 	return NULL;
 }
@@ -191,6 +224,10 @@ void vireo_pc_vcpus_stop(struct vireo_pc *pc)
 	unsigned int i, left;
 
 	atomic_store(&pc->stopping, true);
+	/* Parked threads wake up and see 'stopping'. */
+	pthread_mutex_lock(&pc->host->hold.lock);
+	pthread_cond_broadcast(&pc->host->hold.cond);
+	pthread_mutex_unlock(&pc->host->hold.lock);
 	for (i = 0; i < pc->nr_vcpus; i++)
 		if (pc->vcpus[i].run)
 			pc->vcpus[i].run->immediate_exit = 1;
@@ -215,4 +252,55 @@ void vireo_pc_vcpus_stop(struct vireo_pc *pc)
 			pthread_join(v->thread, NULL);
 		v->thread_started = false;
 	}
+}
+
+/* Threads that are neither parked nor gone; call with the hold's lock. */
+static unsigned int unheld(struct vireo_pc *pc)
+{
+	unsigned int i, live = 0;
+
+	for (i = 0; i < pc->nr_vcpus; i++)
+		if (pc->vcpus[i].thread_started && !atomic_load(&pc->vcpus[i].exited))
+			live++;
+	return live > pc->host->hold.parked ? live - pc->host->hold.parked : 0;
+}
+
+void vireo_pc_vcpus_pause(struct vireo_pc *pc)
+{
+	struct vireo_pc_hold *h = &pc->host->hold;
+	unsigned int i;
+
+	pthread_mutex_lock(&h->lock);
+	atomic_store(&h->want, true);
+	while (unheld(pc) && !atomic_load(&pc->stopping)) {
+		struct timespec until;
+
+		/*
+		 * Kick everyone (a parked thread just takes the signal and goes
+		 * on waiting): the ones in VIREO_RUN come back with -EINTR and
+		 * park.  Again after 1 ms, for a signal that landed just before
+		 * a thread entered the kernel.
+		 */
+		for (i = 0; i < pc->nr_vcpus; i++)
+			if (pc->vcpus[i].thread_started && !atomic_load(&pc->vcpus[i].exited))
+				pthread_kill(pc->vcpus[i].thread, KICK_SIGNAL);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&h->cond, &h->lock, &until);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void vireo_pc_vcpus_resume(struct vireo_pc *pc)
+{
+	struct vireo_pc_hold *h = &pc->host->hold;
+
+	pthread_mutex_lock(&h->lock);
+	atomic_store(&h->want, false);
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
 }
