@@ -204,6 +204,22 @@ enum vireo_pc_event vireo_pc_event(struct vireo_pc *pc);
 /* The MSI sink of the IOAPIC, the PIC and PCI: VIREO_SIGNAL_MSI. */
 int vireo_pc_msi(void *pc, uint64_t address, uint32_t data);
 
+/* ---- pc_nat.c ----------------------------------------------------------- */
+
+struct vireo_net_backend;
+
+/*
+ * The backend of NIC i (opts->nets[i]) for its virtio-net device: a dup of
+ * the host's tap, or a new NAT recorded in pc->nat[] for the I/O loop.
+ * 0, or -errno with a message in err.  If the device is then not created,
+ * close the backend (be->ops->close) and call vireo_pc_nic_forget().
+ */
+int vireo_pc_nic_backend(struct vireo_pc *pc, unsigned int i, struct vireo_net_backend *be,
+			 char *err, size_t errlen);
+void vireo_pc_nic_forget(struct vireo_pc *pc, unsigned int i);
+/* For messages: the tap's name, or "nat". */
+const char *vireo_pc_nic_name(const struct vireo_net_opt *n);
+
 /* ---- pc_bus.c ---------------------------------------------------------- */
 
 /* Register a port range; -ENOSPC (a monitor bug) when the table is full. */

@@ -16,14 +16,22 @@
  *   control wake    the control socket asked for something (pc_control.h)
  *
  * Level-triggered throughout: an fd not drained now is seen again.
+ *
+ * With --net nat the loop sleeps in poll(2) instead, over the epoll fd
+ * and every NAT's sockets (net/nat.h's loop): libslirp is driven from
+ * this thread only, and the epoll set is then read without waiting.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+
+#include "net/nat.h"
+#include "net/pollset.h"
 
 #include "pc.h"
 
@@ -282,12 +290,44 @@ static int setup(struct io *io)
 	return r;
 }
 
+/*
+ * One sleep with NATs: poll the epoll fd and the NATs' sockets, let each
+ * NAT dispatch, then collect what epoll has without waiting.  As
+ * epoll_wait: the number of events in evs, or -1 with errno.
+ */
+static int nat_wait(struct io *io, struct vireo_pollset *ps, struct epoll_event *evs, int max)
+{
+	struct vireo_pc *pc = io->pc;
+	unsigned int i;
+	int mon, r, saved;
+
+	vireo_pollset_reset(ps, -1);
+	mon = vireo_pollset_add(ps, io->ep, POLLIN);
+	for (i = 0; i < pc->nr_nat; i++)
+		vireo_nat_poll_fill(pc->nat[i], ps);
+	r = mon < 0 ? -1 : poll(ps->fds, ps->n, ps->timeout_ms);
+	saved = errno;
+	for (i = 0; i < pc->nr_nat; i++)
+		vireo_nat_poll_dispatch(pc->nat[i], ps, r < 0);
+	if (mon < 0)
+		return epoll_wait(io->ep, evs, max, 10);	/* out of memory: a slow tick */
+	if (r < 0) {
+		errno = saved;
+		return -1;
+	}
+	if (!(vireo_pollset_revents(ps, mon) & POLLIN))
+		return 0;
+	return epoll_wait(io->ep, evs, max, 0);
+}
+
 int vireo_pc_io_loop(struct vireo_pc *pc)
 {
 	struct epoll_event evs[32];
+	struct vireo_pollset ps;
 	struct io *io;
 	int r, n, i;
 
+	vireo_pollset_init(&ps);
 	io = calloc(1, sizeof(*io));
 	if (!io)
 		return -ENOMEM;
@@ -305,7 +345,10 @@ int vireo_pc_io_loop(struct vireo_pc *pc)
 	stdin_update(io);
 
 	while (vireo_pc_event(pc) == VIREO_PC_RUNNING) {
-		n = epoll_wait(io->ep, evs, 32, -1);
+		if (pc->nr_nat)
+			n = nat_wait(io, &ps, evs, 32);
+		else
+			n = epoll_wait(io->ep, evs, 32, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -320,5 +363,6 @@ out:
 	if (io->ep >= 0)
 		close(io->ep);
 	free(io);
+	vireo_pollset_fini(&ps);
 	return r;
 }
