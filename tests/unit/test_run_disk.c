@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-run --disk with images made by QEMU's tools: an image from
+ * `qemu-img create -f qcow2` opens (probed and with format=qcow2), reads
+ * as zeros, takes a write and reads it back; after close `qemu-img check`
+ * finds no errors.  Skipped when qemu-img is not installed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pc_disk.h"
+#include "test.h"
+
+static int sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	return system(cmd);
+}
+
+static void open_rw(const char *path, enum vireo_disk_fmt_opt fmt)
+{
+	struct vireo_disk_opt o = { .path = path, .format = fmt };
+	struct vireo_blk_backend be;
+	static uint8_t buf[4096], back[4096];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iovec iov2 = { .iov_base = back, .iov_len = sizeof(back) };
+	char err[256] = "";
+	unsigned int i;
+	int r;
+
+	r = vireo_pc_disk_open(&o, &be, err, sizeof(err));
+	if (r) {
+		vireo_test_fail(__FILE__, __LINE__, "open %s: %s", path, err);
+		return;
+	}
+	T_EQ(be.size, 64ULL << 20);
+	memset(buf, 0xaa, sizeof(buf));
+	T_EQ(be.ops->preadv(&be, &iov, 1, 1 << 20), 0);
+	for (i = 0; i < sizeof(buf); i++)
+		T_EQ(buf[i], 0);
+	memset(buf, 0x5c, sizeof(buf));
+	T_EQ(be.ops->pwritev(&be, &iov, 1, 3 << 20), 0);
+	T_EQ(be.ops->flush(&be), 0);
+	T_EQ(be.ops->preadv(&be, &iov2, 1, 3 << 20), 0);
+	T_TRUE(!memcmp(buf, back, sizeof(buf)));
+	be.ops->close(&be);
+}
+
+static void run_disk_qemu_img_qcow2(void)
+{
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64];
+
+	if (system("qemu-img --version >/dev/null 2>&1")) {
+		vireo_test_skip("qemu-img is not installed");
+		return;
+	}
+	T_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/q.qcow2", dir);
+	T_EQ(sh("qemu-img create -q -f qcow2 %s 64M", path), 0);
+	open_rw(path, VIREO_DISK_FMT_AUTO);
+	if (!vireo_test_failed())
+		open_rw(path, VIREO_DISK_FMT_QCOW2);
+	if (!vireo_test_failed() && sh("qemu-img check -q %s", path))
+		vireo_test_fail(__FILE__, __LINE__, "qemu-img check found errors in %s", path);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void run_disk_truncated_qcow2_named(void)
+{
+	/* A truncated qcow2 header is refused with the file's name. */
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64], err[256] = "";
+	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_QCOW2 };
+	struct vireo_blk_backend be;
+	FILE *f;
+
+	T_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/bad.qcow2", dir);
+	f = fopen(path, "w");
+	T_TRUE(f != NULL);
+	fwrite("QFI\xfb\0\0\0\3", 1, 8, f);
+	fclose(f);
+	o.path = path;
+	T_TRUE(vireo_pc_disk_open(&o, &be, err, sizeof(err)) < 0);
+	unlink(path);
+	rmdir(dir);
+	T_STR_CONTAINS(err, "bad.qcow2");
+}
+
+static const struct vireo_test vireo_tests_run_disk[] = {
+	VIREO_TEST(run_disk_qemu_img_qcow2),
+	VIREO_TEST(run_disk_truncated_qcow2_named),
+	{ NULL, NULL },
+};
+VIREO_TEST_SUITE(run_disk, vireo_tests_run_disk);
