@@ -112,10 +112,18 @@ mbps() {
 		awk -v b="$_b" -v e="$_e" -v m="$MIB" 'BEGIN { if (e > b) printf "%.1f", m / ((e - b) / 1000) }'
 }
 
-# show_tail LOG: the end of a failed run's console, for the reader.
+# show_tail LOG: a failed run's console for the reader (the log stays in
+# L1's tmpfs only): the first kernel oops or panic with what follows, and
+# the last lines.
 show_tail() {
+	_at=$(grep -n -m 1 -E 'BUG:|Oops|general protection|Kernel panic|WARNING:|Call Trace' "$1" |
+		cut -d: -f1)
+	if [ -n "$_at" ]; then
+		echo "--- $1, from line $((_at > 10 ? _at - 10 : 1)):"
+		tail -n "+$((_at > 10 ? _at - 10 : 1))" "$1" | head -n 40 | sed 's/^/    /'
+	fi
 	echo "--- last lines of $1:"
-	grep -v '^MAP ' "$1" | tail -n 25 | sed 's/^/    /'
+	grep -v '^MAP ' "$1" | tail -n 15 | sed 's/^/    /'
 	echo "---"
 }
 
