@@ -67,7 +67,7 @@ l2_run() {
 	if [ "$_who" = vireo ]; then
 		vireo-bench-spawn --log "$_log" --timeout "$TMO" --marker "$READY" "$@" -- \
 			vireo-run --kernel "$KERNEL" --initrd "$INITRD" --append "$_app" \
-			--cpus "$CPUS" --mem "${MEM}M" --disk "$DISK,format=raw" --console stdio
+			--cpus "$CPUS" --mem "${MEM}M" --disk "$DISK,format=raw"
 	else
 		vireo-bench-spawn --log "$_log" --timeout "$TMO" --marker "$READY" "$@" -- \
 			"$QEMU" -accel kvm -cpu host -m "$MEM" -smp "$CPUS" \
