@@ -78,6 +78,15 @@ struct vireo_pc_port_range {
 
 struct vireo_pc;
 
+/* One exit, for the crash report: the last few per vCPU. */
+struct vireo_pc_exit_trace {
+	uint32_t reason;
+	uint32_t detail;	/* port, MSR index, EOI vector */
+	uint64_t addr;		/* MMIO gpa, or I/O data */
+	uint64_t rip;
+};
+#define VIREO_PC_TRACE	16
+
 struct vireo_pc_vcpu {
 	struct vireo_pc *pc;		/* (i) */
 	unsigned int id;		/* (i) also the APIC ID */
@@ -87,6 +96,8 @@ struct vireo_pc_vcpu {
 	bool thread_started;		/* (m) */
 	atomic_bool exited;		/* (a) the thread has left its loop */
 	struct vireo_pc_msrs msrs;	/* the vCPU thread's */
+	struct vireo_pc_exit_trace trace[VIREO_PC_TRACE];	/* the vCPU thread's */
+	unsigned int trace_next;	/* the vCPU thread's */
 };
 
 /* One virtio-pci function and the fds the I/O loop watches for it. */

@@ -152,6 +152,66 @@ static void hold_point(struct vireo_pc_vcpu *v)
 	pthread_mutex_unlock(&h->lock);
 }
 
+static void trace_exit(struct vireo_pc_vcpu *v, const struct vireo_run *run)
+{
+	struct vireo_pc_exit_trace *t = &v->trace[v->trace_next++ % VIREO_PC_TRACE];
+
+	t->reason = run->exit_reason;
+	t->rip = run->rip;
+	t->detail = 0;
+	t->addr = 0;
+	switch (run->exit_reason) {
+	case VIREO_EXIT_IO:
+		t->detail = run->io.port | (uint32_t)run->io.direction << 16 |
+			    (uint32_t)run->io.size << 20 | (uint32_t)run->io.string << 24;
+		t->addr = run->io.data;
+		break;
+	case VIREO_EXIT_MMIO:
+		t->detail = run->mmio.is_write;
+		t->addr = run->mmio.gpa;
+		break;
+	case VIREO_EXIT_MSR:
+		t->detail = run->msr.index;
+		t->addr = run->msr.data;
+		break;
+	case VIREO_EXIT_IOAPIC_EOI:
+		t->detail = run->eoi.vector;
+		break;
+	}
+}
+
+/* What a crash report needs: the registers and the last exits. */
+static void report_crash(struct vireo_pc_vcpu *v)
+{
+	struct vireo_regs r;
+	struct vireo_sregs sr;
+	FILE *f = v->pc->err;
+	unsigned int i;
+
+	if (!vireo_get_regs(v->vcpu, &r) && !vireo_get_sregs(v->vcpu, &sr)) {
+		fprintf(f,
+			"vireo-run: vCPU %u: rip %016llx rsp %016llx rflags %llx rax %llx rcx %llx rdx %llx\n"
+			"vireo-run: vCPU %u: cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx cs %x idt %llx/%x\n",
+			v->id, (unsigned long long)r.rip, (unsigned long long)r.rsp,
+			(unsigned long long)r.rflags, (unsigned long long)r.rax,
+			(unsigned long long)r.rcx, (unsigned long long)r.rdx, v->id,
+			(unsigned long long)sr.cr0, (unsigned long long)sr.cr2,
+			(unsigned long long)sr.cr3, (unsigned long long)sr.cr4,
+			(unsigned long long)sr.efer, sr.cs.selector, (unsigned long long)sr.idt.base,
+			sr.idt.limit);
+	}
+	for (i = 0; i < VIREO_PC_TRACE; i++) {
+		const struct vireo_pc_exit_trace *t =
+			&v->trace[(v->trace_next + i) % VIREO_PC_TRACE];
+
+		if (!t->reason)
+			continue;
+		fprintf(f, "vireo-run: vCPU %u: exit %-11s rip %016llx detail %x addr %llx\n", v->id,
+			vireo_exit_reason_name(t->reason), (unsigned long long)t->rip, t->detail,
+			(unsigned long long)t->addr);
+	}
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vireo_pc_vcpu *v = arg;
@@ -179,8 +239,11 @@ static void *vcpu_thread(void *arg)
 			vireo_pc_request(pc, VIREO_PC_ERROR);
 			break;
 		}
+		trace_exit(v, run);
 		ev = handle_exit(v, run);
 		if (ev) {
+			if (ev == VIREO_PC_CRASH)
+				report_crash(v);
 			vireo_pc_request(pc, ev);
 			break;
 		}
