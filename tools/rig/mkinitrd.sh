@@ -4,7 +4,7 @@
 #
 #   tools/rig/mkinitrd.sh --out FILE --kroot DIR --kver KVER
 #       [--ko vireo.ko] [--bin DIR] [--guests DIR] [--tests DIR]... [--extra DIR]...
-#       [--kmods "kvm_amd kvm_intel ..."]
+#       [--kmods "kvm_amd kvm_intel ..."] [--l2 DIR]
 #
 #   /init                 tools/rig/init
 #   /bin, /sbin, /usr/... busybox-static and its applet links (--install -s)
@@ -16,6 +16,8 @@
 #   /lib/modules/KVER/    the --kmods from the Debian kernel unpacked at
 #                         --kroot, with what they depend on, and modules.dep
 #                         (so `modprobe kvm_amd` works)
+#   /vireo/l2/            the files of --l2: the L2 guest's kernel and
+#                         initramfs (tests/linux), for tests/l1/run-linux.sh
 #   /...                  every --extra DIR copied over the root as is
 #                         (e.g. QEMU and its firmware, for the Linux-guest
 #                         benchmark only); its dynamic executables get
@@ -25,7 +27,7 @@ set -euo pipefail
 die() { echo "mkinitrd.sh: $*" >&2; exit 1; }
 note() { echo "mkinitrd.sh: NOTE: $*" >&2; }
 
-out= kroot= kver= ko= bin= guests= kmods=
+out= kroot= kver= ko= bin= guests= kmods= l2=
 tests=() extras=()
 while (($#)); do
 	case "$1" in
@@ -38,6 +40,7 @@ while (($#)); do
 	--tests) tests+=("$2") ;;
 	--extra) extras+=("$2") ;;
 	--kmods) kmods=$2 ;;
+	--l2) l2=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -54,7 +57,7 @@ fi
 root=$out.d
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,lib/modules}
-mkdir -p "$root"/vireo/{bin,guests,tests}
+mkdir -p "$root"/vireo/{bin,guests,tests,l2}
 
 # ---------------------------------------------------------------- busybox
 cp "$busybox" "$root/bin/busybox"
@@ -135,6 +138,12 @@ for t in "${tests[@]}"; do
 		note "no test scripts in $t"
 	fi
 done
+
+# ---------------------------------------------------------------- L2 guest
+if [[ -n "$l2" ]]; then
+	[[ -d "$l2" ]] || die "no L2 directory at $l2"
+	cp -a "$l2"/. "$root/vireo/l2/"
+fi
 
 # ---------------------------------------------------------------- kernel modules
 moddir=$kroot/lib/modules/$kver

@@ -47,8 +47,16 @@ mkdir -p "$out"
 
 kroot=$("$top/tools/rig/kernel.sh" "$kver" "$build/rig/cache")
 
+# The L2 guest (tests/l1/run-linux.sh): the same Debian kernel, and an
+# initramfs of busybox and its virtio modules (tests/linux).
+mkdir -p "$out/l2"
+cp "$kroot/boot/vmlinuz-$kver" "$out/l2/vmlinuz"
+"$top/tests/linux/mkinitrd.sh" --out "$out/l2/initrd.gz" --kroot "$kroot" --kver "$kver"
+
+# tun and bridge: the L1 side of the L2 guest's network.
 pack=("$top/tools/rig/mkinitrd.sh" --out "$out/initrd.gz" --kroot "$kroot" --kver "$kver"
-	--bin "$build/bin" --guests "$build/guests" --kmods "kvm_amd kvm_intel")
+	--bin "$build/bin" --guests "$build/guests" --kmods "kvm_amd kvm_intel tun bridge"
+	--l2 "$out/l2")
 [[ -n "$ko" ]] && pack+=(--ko "$ko")
 for t in "${tests[@]}"; do
 	pack+=(--tests "$t")
