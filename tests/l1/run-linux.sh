@@ -1,0 +1,318 @@
+#!/bin/sh
+# tests/l1/run-linux.sh - the Debian kernel as an L2 guest of vireo-run, in
+# the rig's L1 (also run by run-suite.sh).  Prints TEST lines; exits 0 when
+# it ran to the end.
+#
+# One vireo-run, two boots of the L2 kernel (tests/linux/init is its PID 1):
+#   boot 1  init marker; 2 vCPUs online; an ext2 file system made on the
+#           virtio disk with a 256 KiB random file; eth0 (virtio-net on a
+#           tap bridged in L1) pings L1 and sends a TCP stream to it; L1
+#           pings L2; a command typed on the serial console (through a
+#           FIFO on vireo-run's stdin) runs and its output comes back;
+#           "reboot -f" typed there
+#   boot 2  the file read back with the same checksum; "poweroff -f" typed:
+#           vireo-run exits with status 0
+# and the L2 kernel log shows no warning (BUG, WARNING, unchecked MSR
+# access, Call Trace ...).  Every wait is bounded.
+#
+# vireo-run runs on L1's CPU 0 only (L2_TASKSET, "taskset -c 0"; empty: no
+# pinning): with the two vCPU threads on two L1 CPUs at once, vireo.ko's
+# SVM backend corrupts guest state now and then (the L2 triple-faults with
+# an L1 module address as its RIP, then L1 itself triple-faults there).
+# Two vCPUs time-sliced on one L1 CPU still make an SMP L2.
+#
+# Knobs: L2_BOOT_TIMEOUT (seconds to the init marker, default 240),
+# L2_STEP_TIMEOUT (other steps, default 120), VIREO_L2 (the kernel and
+# initramfs, default /vireo/l2).
+
+. "$(dirname "$0")/lib.sh"
+
+L2=${VIREO_L2:-/vireo/l2}
+BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-240}
+STEP_TIMEOUT=${L2_STEP_TIMEOUT:-120}
+T=/tmp/run-linux.$$
+TASKSET=${L2_TASKSET-taskset -c 0}
+TAP=vtap0
+BR=vbr0
+L1_IP=10.0.2.1
+L2_IP=10.0.2.2
+PORT=5000
+
+pass() { echo "TEST linux/$1 PASS${2:+ }$2"; }
+fail() { echo "TEST linux/$1 FAIL $2"; FAILED=1; }
+skip() { echo "TEST linux/$1 SKIP $2"; }
+
+if [ ! -f "$L2/vmlinuz" ] || [ ! -f "$L2/initrd.gz" ]; then
+	skip boot "no L2 kernel and initramfs in $L2 (tools/rig/run.sh puts them there)"
+	exit 0
+fi
+mkdir -p "$T"
+
+# ---------------------------------------------------------------- L1 side
+# A bridge with L1's address and a persistent tap on it: vireo-run opens
+# the tap by name, and it stays on the bridge across the L2 reboot.
+net_ok=1
+net_err=
+setup_net() {
+	modprobe tun 2>/dev/null
+	modprobe bridge 2>/dev/null
+	[ -c /dev/net/tun ] || { mkdir -p /dev/net; mknod /dev/net/tun c 10 200; }
+	net_err=$( {
+		tunctl -t "$TAP" >/dev/null &&
+		brctl addbr "$BR" &&
+		brctl addif "$BR" "$TAP" &&
+		ip addr add "$L1_IP/24" dev "$BR" &&
+		ip link set "$BR" up &&
+		ip link set "$TAP" up
+	} 2>&1) || net_ok=
+}
+cleanup_net() {
+	ip link set "$TAP" down 2>/dev/null
+	brctl delif "$BR" "$TAP" 2>/dev/null
+	ip link set "$BR" down 2>/dev/null
+	brctl delbr "$BR" 2>/dev/null
+	tunctl -d "$TAP" >/dev/null 2>&1
+}
+setup_net
+
+dd if=/dev/zero of="$T/disk.img" bs=1M count=32 2>/dev/null
+
+# The serial console's input: a FIFO held open for writing here (fd 5), so
+# that vireo-run never sees the end of its input.
+mkfifo "$T/console"
+exec 5<>"$T/console"
+
+# The TCP stream's receiver.  Its stdin stays open (fd 6 on a FIFO): at
+# the end of its input, busybox nc would half-close the connection, and
+# the sender, seeing that, would quit before it has sent everything.
+mkfifo "$T/nc-in"
+exec 6<>"$T/nc-in"
+nc -l -p "$PORT" <"$T/nc-in" >"$T/tcp.got" 2>/dev/null &
+nc_pid=$!
+
+append="console=ttyS0 quiet l2.ip=$L2_IP/24 l2.peer=$L1_IP l2.tcp=$PORT"
+[ -n "$net_ok" ] || append="console=ttyS0 quiet"
+net_opt=
+[ -n "$net_ok" ] && net_opt="--net tap,ifname=$TAP"
+start=$(cut -d' ' -f1 /proc/uptime)
+# shellcheck disable=SC2086  # TASKSET and net_opt are words or nothing
+$TASKSET vireo-run --kernel "$L2/vmlinuz" --initrd "$L2/initrd.gz" --append "$append" \
+	--cpus 2 --mem 256M --disk "$T/disk.img" $net_opt --console --verbose \
+	<"$T/console" >"$T/out" 2>"$T/err" &
+vpid=$!
+
+# ---------------------------------------------------------------- helpers
+out() { tr -d '\r' <"$T/out"; }
+alive() { kill -0 "$vpid" 2>/dev/null; }
+elapsed() { awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# wait_line PATTERN COUNT SECONDS: until COUNT lines of the L2's output
+# match PATTERN (grep -E).  1 on timeout or when vireo-run is gone.
+wait_line() {
+	_i=0
+	while [ "$_i" -lt "$3" ]; do
+		[ "$(out | grep -cE "$1")" -ge "$2" ] && return 0
+		alive || { [ "$(out | grep -cE "$1")" -ge "$2" ]; return; }
+		sleep 1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# field KEY PATTERN N: KEY=value from the Nth line matching PATTERN.
+field() {
+	out | grep -E "$2" | sed -n "${3}p" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# type LINE: typed on the serial console.
+type_line() { printf '%s\n' "$1" >&5; }
+
+# Give up: the remaining tests fail with why.
+STOPPED=
+give_up() {
+	[ -n "$STOPPED" ] && return
+	STOPPED=$1
+	echo "run-linux: giving up after $(elapsed)s: $1"
+	echo "run-linux: --- last lines of the L2 console ---"
+	out | tail -n 40 | sed 's/^/l2| /'
+	echo "run-linux: --- vireo-run's stderr ---"
+	tail -n 20 "$T/err" | sed 's/^/l2-err| /'
+}
+step() { # step NAME: true if the run is still going
+	if [ -n "$STOPPED" ]; then
+		fail "$1" "not reached ($STOPPED)"
+		return 1
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- boot 1
+if wait_line '^VIREO-L2: init marker' 1 "$BOOT_TIMEOUT"; then
+	pass boot "init marker after $(elapsed)s"
+else
+	fail boot "no init marker within ${BOOT_TIMEOUT}s"
+	give_up "no init marker"
+fi
+
+if step smp-2-cpus; then
+	cpus=$(field online '^VIREO-L2: cpus' 1)
+	if [ "$cpus" = 0-1 ]; then
+		pass smp-2-cpus
+	else
+		fail smp-2-cpus "online CPUs '$cpus', want 0-1"
+	fi
+fi
+
+written=
+if step disk-write; then
+	if wait_line '^VIREO-L2: disk-(written|failed|none)' 1 "$STEP_TIMEOUT"; then
+		written=$(field sha '^VIREO-L2: disk-written' 1)
+		if [ -n "$written" ]; then
+			pass disk-write "sha256 $written"
+		else
+			fail disk-write "$(out | grep -E '^VIREO-L2: disk-' | head -n 1)"
+		fi
+	else
+		fail disk-write "no disk report within ${STEP_TIMEOUT}s"
+		give_up "no disk report"
+	fi
+fi
+
+if [ -z "$net_ok" ]; then
+	fail net "L1 network setup failed: $(echo "$net_err" | tr '\n' ' ')"
+elif step net-up; then
+	if wait_line '^VIREO-L2: net-(up|none)' 1 "$STEP_TIMEOUT" &&
+	   out | grep -q '^VIREO-L2: net-up'; then
+		pass net-up
+		if ping -c 3 -W 5 "$L2_IP" >"$T/ping" 2>&1; then
+			pass ping-l1-to-l2 "$(grep -o '[0-9]* packets received' "$T/ping")"
+		else
+			fail ping-l1-to-l2 "$(tail -n 2 "$T/ping" | tr '\n' ' ')"
+		fi
+		if wait_line '^VIREO-L2: ping-' 1 "$STEP_TIMEOUT" &&
+		   out | grep -q '^VIREO-L2: ping-ok'; then
+			pass ping-l2-to-l1
+		else
+			fail ping-l2-to-l1 "$(out | grep '^VIREO-L2: ping-' | head -n 1)"
+		fi
+		if wait_line '^VIREO-L2: tcp-' 1 "$STEP_TIMEOUT"; then
+			sent=$(field sha '^VIREO-L2: tcp-sent' 1)
+			_i=0
+			while kill -0 "$nc_pid" 2>/dev/null && [ "$_i" -lt 20 ]; do
+				sleep 1
+				_i=$((_i + 1))
+			done
+			got=$(sha256sum "$T/tcp.got" | cut -d' ' -f1)
+			if [ -n "$sent" ] && [ "$sent" = "$got" ]; then
+				pass tcp-l2-to-l1 "256 KiB, sha256 $got"
+			else
+				fail tcp-l2-to-l1 "sent '${sent:-$(out | grep '^VIREO-L2: tcp-')}', L1 got $(wc -c <"$T/tcp.got") bytes sha256 $got"
+			fi
+		else
+			fail tcp-l2-to-l1 "no TCP report within ${STEP_TIMEOUT}s"
+		fi
+	else
+		fail net-up "$(out | grep '^VIREO-L2: net-' | head -n 1)"
+	fi
+fi
+
+if step console; then
+	if wait_line '^VIREO-L2: shell$' 1 "$STEP_TIMEOUT"; then
+		sleep 1	# the shell reaches its prompt
+		type_line 'echo typed-$((6*7))'
+		if wait_line '^typed-42$' 1 30; then
+			pass console "a typed command ran and its output came back"
+		else
+			fail console "no 'typed-42' within 30s of typing"
+		fi
+	else
+		fail console "no shell on the console within ${STEP_TIMEOUT}s"
+		give_up "no shell"
+	fi
+fi
+
+# ---------------------------------------------------------------- boot 2
+if step reboot; then
+	type_line 'reboot -f'
+	if wait_line '^VIREO-L2: init marker' 2 "$BOOT_TIMEOUT"; then
+		pass reboot "booted again after $(elapsed)s"
+	else
+		fail reboot "no second init marker within ${BOOT_TIMEOUT}s"
+		give_up "no reboot"
+	fi
+fi
+
+if step disk-reread; then
+	if wait_line '^VIREO-L2: disk-' 2 "$STEP_TIMEOUT"; then
+		read_back=$(field sha '^VIREO-L2: disk-read' 1)
+		if [ -n "$written" ] && [ "$read_back" = "$written" ]; then
+			pass disk-reread "same sha256 after the reboot"
+		else
+			fail disk-reread "wrote '$written', read '$read_back' ($(out | grep -E '^VIREO-L2: disk-' | tail -n 1))"
+		fi
+	else
+		fail disk-reread "no disk report within ${STEP_TIMEOUT}s"
+	fi
+fi
+
+if step poweroff; then
+	if wait_line '^VIREO-L2: shell$' 2 "$STEP_TIMEOUT"; then
+		sleep 1
+		type_line 'poweroff -f'
+		_i=0
+		while alive && [ "$_i" -lt 60 ]; do
+			sleep 1
+			_i=$((_i + 1))
+		done
+		if alive; then
+			fail poweroff "vireo-run still running 60s after 'poweroff -f'"
+			give_up "no poweroff"
+		else
+			wait "$vpid"
+			rc=$?
+			if [ "$rc" -eq 0 ]; then
+				pass poweroff "vireo-run exited with status 0 after $(elapsed)s"
+			else
+				fail poweroff "vireo-run exited with status $rc"
+			fi
+		fi
+	else
+		fail poweroff "no shell after the reboot within ${STEP_TIMEOUT}s"
+		give_up "no second shell"
+	fi
+fi
+
+# ---------------------------------------------------------------- the end
+if alive; then
+	kill -TERM "$vpid" 2>/dev/null
+	_i=0
+	while alive && [ "$_i" -lt 10 ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	alive && kill -KILL "$vpid" 2>/dev/null
+	wait "$vpid" 2>/dev/null
+fi
+kill "$nc_pid" 2>/dev/null
+
+# The L2 kernel log at "quiet" shows warnings and errors only.
+bad=$(out | grep -E 'BUG|Oops|WARNING|Call Trace|Kernel panic|unchecked MSR|general protection' | head -n 3)
+if [ ! -s "$T/out" ]; then
+	fail l2-log-clean "no L2 output at all"
+elif [ -n "$bad" ]; then
+	fail l2-log-clean "$(echo "$bad" | tr '\n' '|')"
+else
+	pass l2-log-clean
+fi
+if [ -n "$FAILED" ] && [ -z "$STOPPED" ]; then
+	echo "run-linux: --- L2 console (last 60 lines) ---"
+	out | tail -n 60 | sed 's/^/l2| /'
+	echo "run-linux: --- vireo-run's stderr ---"
+	tail -n 30 "$T/err" | sed 's/^/l2-err| /'
+fi
+grep -h 'note:' "$T/err" | sort | uniq -c | sed 's/^/run-linux: /' | head -n 20
+
+exec 5>&- 6>&-
+cleanup_net
+rm -rf "$T"
+exit 0
