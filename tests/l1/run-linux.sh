@@ -12,6 +12,8 @@
 #           "reboot -f" typed there
 #   boot 2  the file read back with the same checksum; "poweroff -f" typed:
 #           vireo-run exits with status 0
+# then a second vireo-run, stopped with the console escape Ctrl-A x
+# (status 6),
 # and the L2 kernel log shows no warning (BUG, WARNING, unchecked MSR
 # access, Call Trace ...).  Every wait is bounded.
 #
@@ -282,6 +284,38 @@ if step poweroff; then
 	fi
 fi
 
+cp "$T/out" "$T/out.main"
+
+# ---------------------------------------------------------------- escape
+# A third, short boot: the console escape Ctrl-A x stops vireo-run with
+# the status of SIGTERM (6), whatever the guest is doing.
+if step console-escape; then
+	$TASKSET vireo-run --kernel "$L2/vmlinuz" --initrd "$L2/initrd.gz" \
+		--append "console=ttyS0 quiet" --console <"$T/console" >"$T/out" 2>"$T/err" &
+	vpid=$!
+	if wait_line '^VIREO-L2: init marker' 1 "$BOOT_TIMEOUT"; then
+		printf '\001x' >&5
+		_i=0
+		while alive && [ "$_i" -lt 30 ]; do
+			sleep 1
+			_i=$((_i + 1))
+		done
+		if alive; then
+			fail console-escape "vireo-run still running 30s after Ctrl-A x"
+		else
+			wait "$vpid"
+			rc=$?
+			if [ "$rc" -eq 6 ]; then
+				pass console-escape "Ctrl-A x: status 6"
+			else
+				fail console-escape "Ctrl-A x: status $rc, want 6"
+			fi
+		fi
+	else
+		fail console-escape "no init marker within ${BOOT_TIMEOUT}s: $(tail -n 3 "$T/err" | tr '\n' ' ')"
+	fi
+fi
+
 # ---------------------------------------------------------------- the end
 if alive; then
 	kill -TERM "$vpid" 2>/dev/null
@@ -296,6 +330,8 @@ fi
 kill "$nc_pid" 2>/dev/null
 
 # The L2 kernel log at "quiet" shows warnings and errors only.
+cat "$T/out.main" "$T/out" >"$T/out.all" 2>/dev/null
+mv "$T/out.all" "$T/out"
 bad=$(out | grep -E 'BUG|Oops|WARNING|Call Trace|Kernel panic|unchecked MSR|general protection' | head -n 3)
 if [ ! -s "$T/out" ]; then
 	fail l2-log-clean "no L2 output at all"

@@ -8,6 +8,9 @@
 #      vireo-abi           who completes what (vireo.h), raw ioctls, no libvireo
 #      vireo-lapic         the in-kernel LAPIC: timer, MSI, irqfd, ioeventfd, SIPI
 #   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
+#      run-linux.sh        the Debian kernel as L2 under vireo-run --kernel:
+#                          SMP, virtio disk across a reboot, tap network,
+#                          serial console, poweroff (about 90 s)
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
 #                          the KVM run comes last of all.
@@ -23,6 +26,7 @@ run_prog guest/smp vireo-smp
 run_prog abi/all vireo-abi
 run_prog lapic/all vireo-lapic
 run_prog misuse/all vireo-misuse
+run_prog linux/all sh "$(dirname "$0")/run-linux.sh"
 
 # quick_bench NAME RUNNER: one tiny run, judged on its BENCH line.
 quick_bench() {
