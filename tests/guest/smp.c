@@ -5,7 +5,11 @@
  *	mov cx, ROUNDS ; l: out PORT_n, al ; loop l ; hlt
  * with PORT_0 = 0xe0, PORT_1 = 0xe1.  Each thread must see exactly ROUNDS
  * OUT exits, all on its own port, then the HLT: vCPU state is per vCPU and
- * both can be in VIREO_RUN together.
+ * both can be in VIREO_RUN together.  At every exit the thread also reads
+ * its registers back: RBX and RBP hold a per-vCPU tag that the guest never
+ * touches (they travel through the world switch's own save area) and RSP
+ * one that travels through the VMCB/VMCS, so a mixed-up exit says which
+ * half of the state went to the wrong vCPU.
  *
  * Prints "TEST guest/two-vcpus-one-vm PASS" or "... FAIL <why>".
  */
@@ -20,6 +24,8 @@
 
 #define ROUNDS		2000
 #define MEM_SIZE	0x10000
+#define TAG(id)		(0x5a5a0000 + (id))
+#define STACK(id)	(0x7000 + 0x100 * (id))
 
 struct cpu {
 	int id;
@@ -33,6 +39,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct cpu *c = arg;
 	unsigned int port = 0xe0 + c->id;
+	struct vireo_regs regs;
 	long r;
 
 	for (;;) {
@@ -43,11 +50,29 @@ static void *vcpu_thread(void *arg)
 			snprintf(c->why, sizeof(c->why), "vCPU %d: RUN: %s", c->id, strerror((int)-r));
 			return NULL;
 		}
+		r = vt_ioctl(c->fd, VIREO_GET_REGS, (uintptr_t)&regs);
+		if (r < 0) {
+			snprintf(c->why, sizeof(c->why), "vCPU %d: GET_REGS: %s", c->id,
+				 strerror((int)-r));
+			return NULL;
+		}
+		if (regs.rbx != TAG(c->id) || regs.rbp != TAG(c->id) ||
+		    regs.rsp != STACK(c->id)) {
+			snprintf(c->why, sizeof(c->why),
+				 "vCPU %d after %lu OUTs: rbx %#llx rbp %#llx rsp %#llx rip %#llx rcx %#llx (want rbx/rbp %#x, rsp %#x)",
+				 c->id, c->outs, (unsigned long long)regs.rbx,
+				 (unsigned long long)regs.rbp, (unsigned long long)regs.rsp,
+				 (unsigned long long)regs.rip, (unsigned long long)regs.rcx,
+				 TAG(c->id), STACK(c->id));
+			return NULL;
+		}
 		if (c->run->exit_reason == VIREO_EXIT_HLT)
 			break;
 		if (c->run->exit_reason != VIREO_EXIT_IO || c->run->io.port != port) {
-			snprintf(c->why, sizeof(c->why), "vCPU %d: exit %s port 0x%x (want IO to 0x%x)",
-				 c->id, vt_exit_name(c->run->exit_reason), c->run->io.port, port);
+			snprintf(c->why, sizeof(c->why),
+				 "vCPU %d after %lu OUTs: exit %s port 0x%x (want IO to 0x%x), rip %#llx rcx %#llx",
+				 c->id, c->outs, vt_exit_name(c->run->exit_reason), c->run->io.port,
+				 port, (unsigned long long)regs.rip, (unsigned long long)regs.rcx);
 			return NULL;
 		}
 		c->outs++;
@@ -56,6 +81,18 @@ static void *vcpu_thread(void *arg)
 		snprintf(c->why, sizeof(c->why), "vCPU %d: %lu OUT exits, want %d", c->id, c->outs,
 			 ROUNDS);
 	return NULL;
+}
+
+static int set_tags(int fd, int id)
+{
+	struct vireo_regs regs;
+	long r = vt_ioctl(fd, VIREO_GET_REGS, (uintptr_t)&regs);
+
+	if (r < 0)
+		return (int)r;
+	regs.rbx = regs.rbp = TAG(id);
+	regs.rsp = STACK(id);
+	return (int)vt_ioctl(fd, VIREO_SET_REGS, (uintptr_t)&regs);
 }
 
 int main(void)
@@ -106,6 +143,8 @@ int main(void)
 		memcpy((char *)v.mem + gpa, code, sizeof(code));
 		one.vcpu = cpus[i].fd;
 		r = vt_mode_real(&one, gpa);
+		if (r >= 0)
+			r = set_tags(cpus[i].fd, i);
 		if (r < 0) {
 			printf("TEST guest/two-vcpus-one-vm FAIL vCPU %d real mode: %s\n", i,
 			       strerror(-r));

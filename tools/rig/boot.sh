@@ -46,7 +46,16 @@ rm -f "$outdir/boot.status"
 
 guest_timeout=$((timeout > 90 ? timeout - 60 : timeout * 2 / 3))
 append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=qemu"
-qemu_args=(-accel tcg -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
+# One host thread for both L1 CPUs (thread=single): QEMU 7.2's SVM model is
+# not safe under multi-threaded TCG.  With a thread per L1 CPU, two vCPUs of
+# one VM running at once on both L1 CPUs now and then come back from an NPT
+# fault whose "guest" state in the VMCB is L1's own (L1's CR0, the RIP just
+# after VMRUN, a user-mode write while walking L1's page tables through the
+# NPT): QEMU ran L1 code with nested paging still on.  vireo-smp looped 80
+# times in one L1: 10 failures multi-threaded, none single-threaded.
+# RIG_TCG_OPTS=thread=multi brings the other mode back.
+tcg_opts=${RIG_TCG_OPTS-thread=single}
+qemu_args=(-accel "tcg${tcg_opts:+,$tcg_opts}" -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
 
 if [[ "$script" == shell ]]; then
