@@ -17,23 +17,28 @@
 # and the L2 kernel log shows no warning (BUG, WARNING, unchecked MSR
 # access, Call Trace ...).  Every wait is bounded.
 #
-# vireo-run runs on L1's CPU 0 only (L2_TASKSET, "taskset -c 0"; empty: no
-# pinning): with the two vCPU threads on two L1 CPUs at once, vireo.ko's
-# SVM backend corrupts guest state now and then (the L2 triple-faults with
-# an L1 module address as its RIP, then L1 itself triple-faults there).
-# Two vCPUs time-sliced on one L1 CPU still make an SMP L2.
-#
-# Knobs: L2_BOOT_TIMEOUT (seconds to the init marker, default 240),
-# L2_STEP_TIMEOUT (other steps, default 120), VIREO_L2 (the kernel and
-# initramfs, default /vireo/l2).
+# vireo-run's vCPU threads go wherever L1's scheduler puts them (L2_TASKSET,
+# e.g. "taskset -c 0", pins them).  The rig runs QEMU single-threaded
+# (tools/rig/boot.sh says why): with multi-threaded TCG, QEMU's SVM model
+# now and then runs L1 code with nested paging on when two vCPUs of one VM
+# run on both L1 CPUs at once.
+
+# Knobs: L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
+# under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
+# Bochs), VIREO_L2 (the kernel and initramfs, default /vireo/l2).
 
 . "$(dirname "$0")/lib.sh"
 
 L2=${VIREO_L2:-/vireo/l2}
-BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-240}
-STEP_TIMEOUT=${L2_STEP_TIMEOUT:-120}
+if [ "$VIREO_RIG_EMU" = bochs ]; then	# make rig-linux-vmx: everything is slower
+	BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-3600}
+	STEP_TIMEOUT=${L2_STEP_TIMEOUT:-1200}
+else
+	BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-240}
+	STEP_TIMEOUT=${L2_STEP_TIMEOUT:-120}
+fi
 T=/tmp/run-linux.$$
-TASKSET=${L2_TASKSET-taskset -c 0}
+TASKSET=${L2_TASKSET-}
 TAP=vtap0
 BR=vbr0
 L1_IP=10.0.2.1

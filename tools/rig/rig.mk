@@ -10,6 +10,7 @@
 #   make rig-demo     the same with tests/l1/run-demo.sh, output shown raw
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
+#   make rig-linux-vmx  Linux as L2 in the Bochs L1 (slow; not in make check)
 #
 # Knobs (make VAR=...): RIG_TIMEOUT, RIG_MEM_MB (default from Kconfig),
 # RIG_TESTS (more directories of L1 scripts), RIG_SHOW (prefix|raw|none).
@@ -95,6 +96,17 @@ rig-bench-vmx: rig-build
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench.sh --show $(RIG_SHOW)
+
+# Linux as L2 under the Bochs L1 (tests/l1/run-linux.sh): hours, not
+# minutes, so not part of make check.
+RIG_LINUX_VMX_TIMEOUT ?= 7200
+
+.PHONY: rig-linux-vmx
+rig-linux-vmx: rig-build
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_LINUX_VMX_TIMEOUT) \
+		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-linux.sh --show $(RIG_SHOW)
 
 .PHONY: rig-demo-vmx
 rig-demo-vmx: rig-build
