@@ -13,22 +13,23 @@ cd "$(dirname "$0")/.."
 
 legs=${CHECK_LEGS:-unit fuzz svm vmx}
 make=(make --no-print-directory)
-total_pass=0 total_fail=0 summary=()
+total_pass=0 total_fail=0 total_skip=0 summary=()
 
 run_leg() {	# run_leg NAME COMMAND...
-	local name=$1 log line p f
+	local name=$1 log line p f s
 	shift
 	log=$(mktemp)
 	echo "==== check: $name ($*)"
 	"$@" 2>&1 | tee "$log"
 	# A leg may run several test programs, each with its own summary line
 	# (make unit: the unit tests and the disk tests): add them up.
-	p=0 f=0
+	p=0 f=0 s=0
+	# "N passed, N failed" with an optional ", N skipped" after it.
 	while read -r line; do
-		line=${line%%, * skipped}
-		p=$((p + ${line%% passed*}))
-		line=${line#*passed, }
-		f=$((f + ${line%% failed*}))
+		[[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]] || continue
+		p=$((p + BASH_REMATCH[1]))
+		f=$((f + BASH_REMATCH[2]))
+		s=$((s + ${BASH_REMATCH[4]:-0}))
 	done < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log")
 	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$log"; then
 		echo "==== check: $name printed no summary: counted as 1 failure"
@@ -37,7 +38,8 @@ run_leg() {	# run_leg NAME COMMAND...
 	rm -f "$log"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")")
+	total_skip=$((total_skip + s))
+	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")$( ((s)) && echo ", $s skipped")")
 }
 
 # Each fuzz target that this tree defines, 10 s each; one verdict per target.
@@ -68,5 +70,5 @@ done
 
 echo "==== check: summary"
 printf '  %s\n' "${summary[@]}"
-echo "$total_pass passed, $total_fail failed"
+echo "$total_pass passed, $total_fail failed$( ((total_skip)) && echo ", $total_skip skipped")"
 ((total_fail == 0))
