@@ -512,14 +512,12 @@ static int pci_init(struct vireo_pc *pc)
 	for (i = 0; i < o->nr_nets; i++) {
 		struct vireo_net_backend be;
 		uint8_t mac[6];
-		int fd = dup(pc->host->tap_fd[i]);
+		char msg[256];
 
-		if (fd < 0)
-			return fail(pc, -errno, "tap %s", o->nets[i].ifname);
-		r = vireo_net_fd_backend(fd, VIRTIO_NET_HDR_SIZE, &be);
+		r = vireo_pc_nic_backend(pc, i, &be, msg, sizeof(msg));
 		if (r) {
-			close(fd);
-			return fail(pc, r, "tap %s", o->nets[i].ifname);
+			fail(pc, 0, "%s", msg);	/* msg names the error */
+			return r;
 		}
 		if (o->nets[i].has_mac)
 			memcpy(mac, o->nets[i].mac, 6);
@@ -529,9 +527,11 @@ static int pci_init(struct vireo_pc *pc)
 		r = vireo_virtio_net_create(&vd, &pc->guest_ram, &be, mac);
 		if (r) {
 			be.ops->close(be.opaque);
-			return fail(pc, r, "tap %s: virtio-net", o->nets[i].ifname);
+			vireo_pc_nic_forget(pc, i);
+			return fail(pc, r, "%s: virtio-net", vireo_pc_nic_name(&o->nets[i]));
 		}
-		if (asprintf(&what, "tap %s", o->nets[i].ifname) < 0)
+		if (asprintf(&what, "%s %s", o->nets[i].spec.kind == VIREO_NET_TAP ? "tap" : "net",
+			     vireo_pc_nic_name(&o->nets[i])) < 0)
 			what = NULL;
 		r = add_virtio(pc, vd, what);
 		if (r)
