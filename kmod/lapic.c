@@ -81,6 +81,8 @@ struct vireo_lapic {
 	ktime_t timer_start;		/* when TIMER_ICR was loaded */
 	u64 timer_period_ns;		/* one round of the count */
 	u64 tsc_deadline;		/* guest TSC value, 0: disarmed */
+	bool ipi_queued;		/* an ICR write waiting for the unlock */
+	u32 ipi_low, ipi_high;
 };
 
 static u32 reg_get(struct vireo_lapic *a, u32 off)
@@ -509,7 +511,9 @@ static int lapic_write(struct vireo_lapic *a, u32 off, u32 val)
 		return 0;
 	case LAPIC_REG_ICR_LOW:
 		reg_set(a, off, val & ~(1U << 12));	/* delivery status idle */
-		lapic_send_ipi(a, val, reg_get(a, LAPIC_REG_ICR_HIGH));
+		a->ipi_low = val;
+		a->ipi_high = reg_get(a, LAPIC_REG_ICR_HIGH);
+		a->ipi_queued = true;	/* sent by lapic_unlock_and_send() */
 		return 0;
 	case LAPIC_REG_ICR_HIGH:
 		reg_set(a, off, lapic_x2apic(a) ? val : val & 0xff000000);
@@ -563,6 +567,23 @@ static int lapic_write(struct vireo_lapic *a, u32 off, u32 val)
 	}
 }
 
+/*
+ * Drops the lock, then sends the IPI an ICR write queued under it.  Sending
+ * takes each destination's lock, and a destination may be the sender itself
+ * (a self IPI by destination ID or shorthand) or a vCPU sending to us at the
+ * same moment: under our lock that is a deadlock with interrupts off.
+ */
+static void lapic_unlock_and_send(struct vireo_lapic *a, unsigned long flags)
+{
+	bool send = a->ipi_queued;
+	u32 low = a->ipi_low, high = a->ipi_high;
+
+	a->ipi_queued = false;
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (send)
+		lapic_send_ipi(a, low, high);
+}
+
 /* VIREO_APIC_ACCESS: an xAPIC MMIO access userland decoded. */
 int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc)
 {
@@ -588,7 +609,7 @@ int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc)
 			val = 0, r = 0;
 		acc->data = val;
 	}
-	spin_unlock_irqrestore(&a->lock, flags);
+	lapic_unlock_and_send(a, flags);
 	vireo_vcpu_kick(vcpu);	/* an IPI or EOI may have made work */
 	return r;
 }
@@ -650,7 +671,7 @@ int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data
 				*data |= (u64)reg_get(a, LAPIC_REG_ICR_HIGH) << 32;
 		}
 	}
-	spin_unlock_irqrestore(&a->lock, flags);
+	lapic_unlock_and_send(a, flags);
 	if (is_write && !r)
 		vireo_vcpu_kick(vcpu);
 	return r;
