@@ -7,7 +7,8 @@
 #   /init                 tests/linux/init (busybox sh)
 #   /bin, /sbin, ...      busybox-static and its applet links
 #   /lib/modules/KVER/    the virtio drivers (pci, blk, net, console, rng)
-#                         and ext4, with their dependencies and modules.dep,
+#                         ext4, the ACPI button and evdev (the power
+#                         button), with their dependencies and modules.dep,
 #                         from the Debian kernel unpacked at --kroot (the one
 #                         the rig boots as L1: it is the L2 kernel as well)
 set -euo pipefail
@@ -61,7 +62,8 @@ add_kmod() {
 		add_kmod "$dep"
 	done
 }
-for m in virtio_pci virtio_blk virtio_net virtio_console virtio_rng crc32c_generic ext4; do
+for m in virtio_pci virtio_blk virtio_net virtio_console virtio_rng crc32c_generic ext4 \
+	 button evdev; do
 	add_kmod "$m"
 done
 cp "$moddir"/modules.order "$moddir"/modules.builtin "$moddir"/modules.builtin.modinfo \
