@@ -8,6 +8,7 @@
 #   make rig-bench-linux  Linux as L2: vireo-run vs QEMU/kvm-amd in one L1
 #                     (tests/l1/run-bench-linux.sh; QEMU in the initramfs)
 #   make rig-demo     the same with tests/l1/run-demo.sh, output shown raw
+#   make rig-linux    the Debian kernel as L2 under vireo-run (run-linux.sh)
 #   make rig-cli      the vireo CLI end to end with a Linux L2 (run-cli.sh)
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
@@ -65,6 +66,12 @@ rig-shell: rig-build
 # this run's initramfs carries QEMU and its firmware (--extra).  Several L2
 # boots under an emulated L1: a timeout of its own.
 RIG_BENCH_LINUX_TIMEOUT ?= 1800
+
+# The Debian kernel as L2 under vireo-run (tests/l1/run-linux.sh).  Not in
+# make check: one boot in a few never reaches its init marker.
+.PHONY: rig-linux
+rig-linux: rig-build
+	$(RIG_RUN) --script run-linux.sh --show $(RIG_SHOW)
 
 # The vireo CLI end to end (tests/l1/run-cli.sh): vireo create/start/stop
 # of the L2 Linux from a qcow2 disk with a NAT NIC.  Not in make check yet:
