@@ -31,6 +31,21 @@ run_prog() {
 	return 0
 }
 
+# pass/fail/skip NAME [DETAIL]: a "TEST $TEST_GROUP/NAME ..." line; fail also
+# sets FAILED.
+pass() { echo "TEST $TEST_GROUP/$1 PASS${2:+ }$2"; }
+fail() { echo "TEST $TEST_GROUP/$1 FAIL $2"; FAILED=1; }
+skip() { echo "TEST $TEST_GROUP/$1 SKIP $2"; }
+
+# need_l2 NAME: unless $L2 holds the L2 kernel and initramfs (tools/rig/run.sh
+# puts them there), NAME is skipped and the script ends.
+need_l2() {
+	if [ ! -f "$L2/vmlinuz" ] || [ ! -f "$L2/initrd.gz" ]; then
+		skip "$1" "no L2 kernel and initramfs in $L2 (tools/rig/run.sh puts them there)"
+		exit 0
+	fi
+}
+
 # bench_field LINE KEY: the value of KEY=... in a "BENCH name k=v ..." line.
 bench_field() {
 	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"

@@ -36,14 +36,8 @@ HTTP_PORT=8080
 FWD_PORT=18000
 TASKSET=${CLI_TASKSET-taskset -c 0}
 
-pass() { echo "TEST cli/$1 PASS${2:+ }$2"; }
-fail() { echo "TEST cli/$1 FAIL $2"; FAILED=1; }
-skip() { echo "TEST cli/$1 SKIP $2"; }
-
-if [ ! -f "$L2/vmlinuz" ] || [ ! -f "$L2/initrd.gz" ]; then
-	skip create "no L2 kernel and initramfs in $L2 (tools/rig/run.sh puts them there)"
-	exit 0
-fi
+TEST_GROUP=cli
+need_l2 create
 mkdir -p "$T/data" "$T/run" "$T/www"
 chmod 700 "$T/run"
 export XDG_DATA_HOME="$T/data" XDG_RUNTIME_DIR="$T/run"

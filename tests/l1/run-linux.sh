@@ -52,14 +52,8 @@ L1_IP=10.0.2.1
 L2_IP=10.0.2.2
 PORT=5000
 
-pass() { echo "TEST linux/$1 PASS${2:+ }$2"; }
-fail() { echo "TEST linux/$1 FAIL $2"; FAILED=1; }
-skip() { echo "TEST linux/$1 SKIP $2"; }
-
-if [ ! -f "$L2/vmlinuz" ] || [ ! -f "$L2/initrd.gz" ]; then
-	skip boot "no L2 kernel and initramfs in $L2 (tools/rig/run.sh puts them there)"
-	exit 0
-fi
+TEST_GROUP=linux
+need_l2 boot
 mkdir -p "$T"
 
 # ---------------------------------------------------------------- L1 side
