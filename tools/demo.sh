@@ -7,6 +7,11 @@
 # same script there (make rig-demo); the guest's output is shown either way.
 # DEMO_BACKEND=vmx picks the Intel VMX L1 (Bochs, a few minutes) instead of
 # the AMD SVM one (QEMU).
+#
+# In the AMD L1, with a terminal on stdin, the demo is Linux: the Debian
+# kernel boots under vireo-run to a shell on this terminal (make
+# rig-linux-shell; 'poweroff -f' ends it).  DEMO=hello, or no terminal (a
+# pipe, CI), shows the tiny guest instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -23,8 +28,9 @@ if [[ -c /dev/vireo ]] && (exec 9<>/dev/vireo) 2>/dev/null; then
 fi
 
 backend=${DEMO_BACKEND:-svm}
+what=${DEMO:-$([[ -t 0 ]] && echo linux || echo hello)}
 case "$backend" in
-svm) target=rig-demo ;;
+svm) target=rig-demo; [[ "$what" == linux ]] && target=rig-linux-shell ;;
 vmx) target=rig-demo-vmx ;;
 *) echo "demo.sh: DEMO_BACKEND must be svm or vmx, not '$backend'" >&2; exit 2 ;;
 esac

@@ -12,7 +12,7 @@
 # still leaves a kernel log.  DIR/boot.status records how the run ended:
 #   rc=<qemu exit status>  timed_out=0|1  wall=<seconds>
 #
-# --script shell boots interactively instead: the console on this terminal
+# --script shell (or linux-shell) boots interactively instead: the console on this terminal
 # (Ctrl-A X quits QEMU), no timeout.
 set -euo pipefail
 
@@ -58,10 +58,10 @@ tcg_opts=${RIG_TCG_OPTS-thread=single}
 qemu_args=(-accel "tcg${tcg_opts:+,$tcg_opts}" -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
 
-if [[ "$script" == shell ]]; then
-	echo "boot.sh: interactive L1 (Ctrl-A X quits); results channel: $results"
+if [[ "$script" == shell || "$script" == linux-shell ]]; then
+	echo "boot.sh: interactive L1 (Ctrl-A X quits QEMU); results channel: $results"
 	exec "$qemu" "${qemu_args[@]}" -nographic -serial mon:stdio -serial "file:$results" \
-		-append "console=ttyS0 panic=-1 rig.script=shell"
+		-append "console=ttyS0 quiet panic=-1 rig.script=$script"
 fi
 
 # Live view of the results channel, without the kernel-log dump.

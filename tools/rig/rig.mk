@@ -11,6 +11,7 @@
 #   make rig-linux    the Debian kernel as L2 under vireo-run (run-linux.sh)
 #   make rig-cli      the vireo CLI end to end with a Linux L2 (run-cli.sh)
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
+#   make rig-linux-shell  L1, then Linux as L2 under vireo-run, its shell here
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
 #   make rig-linux-vmx  Linux as L2 in the Bochs L1 (slow; not in make check)
 #
@@ -60,6 +61,11 @@ rig-demo: rig-build
 
 rig-shell: rig-build
 	$(RIG_RUN) --script shell
+
+# The Debian kernel as L2 under vireo-run, its shell on this terminal.
+.PHONY: rig-linux-shell
+rig-linux-shell: rig-build
+	$(RIG_RUN) --script linux-shell
 
 # The Linux-guest benchmark (tests/bench/linux/README.md): the Debian kernel
 # as L2 under vireo-run, then under QEMU on kvm-amd, in the same L1.  Only

@@ -11,7 +11,8 @@
 # over the initramfs root (mkinitrd.sh --extra).  Logs and the initramfs go to
 # BUILD/rig/<script name>/ (BUILD/rig/bochs-<script name>/ for --emu bochs:
 # the Intel VMX leg, booted by bochs.sh instead of boot.sh).  Exit status: report.sh's (non-zero on failure);
-# --script shell runs L1 interactively and reports nothing.
+# --script shell (or linux-shell: the L2 Linux on the console) runs L1
+# interactively and reports nothing.
 set -euo pipefail
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -69,5 +70,5 @@ done
 "$boot" --kernel "$kroot/boot/vmlinuz-$kver" --initrd "$out/initrd.gz" \
 	--outdir "$out" --script "$script" --mem "$mem" --timeout "$timeout" --show "$show"
 
-[[ "$script" == shell ]] && exit 0
+[[ "$script" == shell || "$script" == linux-shell ]] && exit 0
 "$top/tools/rig/report.sh" "$out"
