@@ -5,9 +5,10 @@
  * kernel virtualises, APIC ID patched per vCPU at run time) with what
  * this machine does not have taken out.  A feature bit stays only if
  * everything it promises works: an instruction that runs, an MSR that
- * vireo.ko or pc_msr.c answers.
+ * vireo.ko or pc_msr.c answers.  (MCE and MCA stay: IA32_MCG_CAP reports
+ * no banks, which Linux accepts; without the bits it complains that it
+ * cannot set its MCE device up.)
  *
- *   1 EDX MCE, MCA         no machine-check banks to report (MCG_CAP 0)
  *   7 EBX TSC_ADJUST       no IA32_TSC_ADJUST
  *   XSAVE and all that needs it (1 ECX XSAVE, OSXSAVE, AVX, FMA, F16C;
  *   7 EBX/ECX AVX2, AVX-512, VAES, VPCLMULQDQ; 0x80000001 ECX XOP, FMA4;
@@ -39,8 +40,6 @@
 
 #include "pc.h"
 
-#define C1_EDX_MCE		(1U << 7)
-#define C1_EDX_MCA		(1U << 14)
 #define C1_ECX_XSAVE_DEPS	((1U << 12) /* FMA */ | (1U << 26) /* XSAVE */ |		\
 				 (1U << 27) /* OSXSAVE */ | (1U << 28) /* AVX */ |		\
 				 (1U << 29) /* F16C */)
@@ -74,7 +73,6 @@ void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n)
 
 		switch (c->function) {
 		case 1:
-			c->edx &= ~(C1_EDX_MCE | C1_EDX_MCA);
 			c->ecx &= ~C1_ECX_XSAVE_DEPS;
 			break;
 		case 7:
