@@ -7,9 +7,10 @@
  * OUT exits, all on its own port, then the HLT: vCPU state is per vCPU and
  * both can be in VIREO_RUN together.  At every exit the thread also reads
  * its registers back: RBX and RBP hold a per-vCPU tag that the guest never
- * touches (they travel through the world switch's own save area) and RSP
- * one that travels through the VMCB/VMCS, so a mixed-up exit says which
- * half of the state went to the wrong vCPU.
+ * touches (they travel through the world switch's own save area), RSP one
+ * that travels through the VMCB/VMCS, and the FS and GS bases one that
+ * travels through VMSAVE/VMLOAD on SVM, so a mixed-up exit says which part
+ * of the state went to the wrong vCPU.
  *
  * Prints "TEST guest/two-vcpus-one-vm PASS" or "... FAIL <why>".
  */
@@ -24,8 +25,10 @@
 
 #define ROUNDS		2000
 #define MEM_SIZE	0x10000
-#define TAG(id)		(0x5a5a0000 + (id))
-#define STACK(id)	(0x7000 + 0x100 * (id))
+#define TAG(id)		(0x5a5a0000ULL + (id))
+#define STACK(id)	(0x7000ULL + 0x100 * (id))
+#define FS_BASE(id)	(0x100000ULL * ((id) + 1))
+#define GS_BASE(id)	(0x200000ULL * ((id) + 1))
 
 struct cpu {
 	int id;
@@ -39,6 +42,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct cpu *c = arg;
 	unsigned int port = 0xe0 + c->id;
+	struct vireo_sregs sregs;
 	struct vireo_regs regs;
 	long r;
 
@@ -59,11 +63,19 @@ static void *vcpu_thread(void *arg)
 		if (regs.rbx != TAG(c->id) || regs.rbp != TAG(c->id) ||
 		    regs.rsp != STACK(c->id)) {
 			snprintf(c->why, sizeof(c->why),
-				 "vCPU %d after %lu OUTs: rbx %#llx rbp %#llx rsp %#llx rip %#llx rcx %#llx (want rbx/rbp %#x, rsp %#x)",
+				 "vCPU %d after %lu OUTs: rbx %#llx rbp %#llx rsp %#llx rip %#llx rcx %#llx (want rbx/rbp %#llx, rsp %#llx)",
 				 c->id, c->outs, (unsigned long long)regs.rbx,
 				 (unsigned long long)regs.rbp, (unsigned long long)regs.rsp,
 				 (unsigned long long)regs.rip, (unsigned long long)regs.rcx,
 				 TAG(c->id), STACK(c->id));
+			return NULL;
+		}
+		r = vt_ioctl(c->fd, VIREO_GET_SREGS, (uintptr_t)&sregs);
+		if (r < 0 || sregs.fs.base != FS_BASE(c->id) || sregs.gs.base != GS_BASE(c->id)) {
+			snprintf(c->why, sizeof(c->why),
+				 "vCPU %d after %lu OUTs: GET_SREGS %ld, fs base %#llx gs base %#llx (want %#llx, %#llx)",
+				 c->id, c->outs, r, (unsigned long long)sregs.fs.base,
+				 (unsigned long long)sregs.gs.base, FS_BASE(c->id), GS_BASE(c->id));
 			return NULL;
 		}
 		if (c->run->exit_reason == VIREO_EXIT_HLT)
@@ -85,6 +97,7 @@ static void *vcpu_thread(void *arg)
 
 static int set_tags(int fd, int id)
 {
+	struct vireo_sregs sregs;
 	struct vireo_regs regs;
 	long r = vt_ioctl(fd, VIREO_GET_REGS, (uintptr_t)&regs);
 
@@ -92,7 +105,14 @@ static int set_tags(int fd, int id)
 		return (int)r;
 	regs.rbx = regs.rbp = TAG(id);
 	regs.rsp = STACK(id);
-	return (int)vt_ioctl(fd, VIREO_SET_REGS, (uintptr_t)&regs);
+	r = vt_ioctl(fd, VIREO_SET_REGS, (uintptr_t)&regs);
+	if (r >= 0)
+		r = vt_ioctl(fd, VIREO_GET_SREGS, (uintptr_t)&sregs);
+	if (r < 0)
+		return (int)r;
+	sregs.fs.base = FS_BASE(id);
+	sregs.gs.base = GS_BASE(id);
+	return (int)vt_ioctl(fd, VIREO_SET_SREGS, (uintptr_t)&sregs);
 }
 
 int main(void)
