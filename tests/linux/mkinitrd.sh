@@ -28,51 +28,15 @@ done
 [[ -n "$out" && -n "$kroot" && -n "$kver" ]] || die "--out, --kroot and --kver are required"
 
 here=$(cd "$(dirname "$0")" && pwd)
-busybox=/bin/busybox
-[[ -x $busybox ]] || die "$busybox missing (package busybox-static; run 'make deps')"
-if ldd "$busybox" >/dev/null 2>&1; then
-	die "$busybox is dynamically linked; the initramfs needs busybox-static"
-fi
-moddir=$kroot/lib/modules/$kver
-[[ -d "$moddir/kernel" ]] || die "no $moddir/kernel (unpacked linux-image-$kver expected at $kroot)"
-modinfo=$(command -v modinfo || echo /sbin/modinfo)
-depmod=$(command -v depmod || echo /sbin/depmod)
-[[ -x "$modinfo" && -x "$depmod" ]] || die "modinfo/depmod missing (package kmod; run 'make deps')"
+. "$here/../../tools/rig/initramfs.sh"
 
 root=$out.d
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,root,etc,lib/modules}
-cp "$busybox" "$root/bin/busybox"
-"$busybox" --list-full | while read -r applet; do
-	[[ -e "$root/$applet" ]] || ln -s /bin/busybox "$root/$applet"
-done
+initramfs_busybox "$root"
 install -m 0755 "$here/init" "$root/init"
-
-declare -A seen=()
-add_kmod() {
-	local name=$1 file dep
-	name=${name//-/_}
-	[[ -n "${seen[$name]:-}" ]] && return 0
-	seen[$name]=1
-	file=$(find "$moddir/kernel" \( -name "$name.ko" -o -name "${name//_/-}.ko" \) | head -n 1)
-	[[ -n "$file" ]] || die "kernel module '$name' not found in $moddir/kernel"
-	mkdir -p "$root/lib/modules/$kver/$(dirname "${file#"$moddir"/}")"
-	cp "$file" "$root/lib/modules/$kver/${file#"$moddir"/}"
-	for dep in $("$modinfo" -F depends "$file" | tr ',' ' '); do
-		add_kmod "$dep"
-	done
-}
-for m in virtio_pci virtio_blk virtio_net virtio_console virtio_rng crc32c_generic ext4 \
-	 button evdev; do
-	add_kmod "$m"
-done
-cp "$moddir"/modules.order "$moddir"/modules.builtin "$moddir"/modules.builtin.modinfo \
-	"$root/lib/modules/$kver/" 2>/dev/null || true
-"$depmod" -b "$root" "$kver" || die "depmod -b $root $kver failed"
-
-(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp" ||
-	die "packing $root with cpio failed"
-mv "$out.tmp" "$out"
+initramfs_kmods "$root" "$kroot" "$kver" virtio_pci virtio_blk virtio_net virtio_console \
+	virtio_rng crc32c_generic ext4 button evdev
+initramfs_pack "$root" "$out"
 rm -rf "$root"
-echo "tests/linux/mkinitrd.sh: $out ($(du -h "$out" | cut -f1); modules: ${!seen[*]})" >&2
+echo "tests/linux/mkinitrd.sh: $out ($(du -h "$out" | cut -f1); modules: ${initramfs_kmods_added[*]})" >&2

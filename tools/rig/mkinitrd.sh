@@ -48,11 +48,7 @@ done
 [[ -n "$out" && -n "$kroot" && -n "$kver" ]] || die "--out, --kroot and --kver are required"
 
 here=$(cd "$(dirname "$0")" && pwd)
-busybox=/bin/busybox
-[[ -x $busybox ]] || die "$busybox missing (package busybox-static; run 'make deps')"
-if ldd "$busybox" >/dev/null 2>&1; then
-	die "$busybox is dynamically linked; the initramfs needs busybox-static"
-fi
+. "$here/initramfs.sh"
 
 root=$out.d
 rm -rf "$root"
@@ -60,11 +56,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,lib/module
 mkdir -p "$root"/vireo/{bin,guests,tests,l2}
 
 # ---------------------------------------------------------------- busybox
-cp "$busybox" "$root/bin/busybox"
-# What `busybox --install -s` would do, done here rather than at every boot.
-"$busybox" --list-full | while read -r applet; do
-	[[ -e "$root/$applet" ]] || ln -s /bin/busybox "$root/$applet"
-done
+initramfs_busybox "$root"
 install -m 0755 "$here/init" "$root/init"
 
 # ---------------------------------------------------------------- vireo.ko
@@ -146,38 +138,9 @@ if [[ -n "$l2" ]]; then
 fi
 
 # ---------------------------------------------------------------- kernel modules
-moddir=$kroot/lib/modules/$kver
-[[ -d "$moddir/kernel" ]] || die "no $moddir/kernel (unpacked linux-image-$kver expected at $kroot)"
-modinfo=$(command -v modinfo || echo /sbin/modinfo)
-depmod=$(command -v depmod || echo /sbin/depmod)
-[[ -x "$modinfo" && -x "$depmod" ]] || die "modinfo/depmod missing (package kmod; run 'make deps')"
-
-declare -A seen=()
-add_kmod() {
-	local name=$1 file dep
-	name=${name//-/_}
-	[[ -n "${seen[$name]:-}" ]] && return 0
-	seen[$name]=1
-	file=$(find "$moddir/kernel" -name "$name.ko" -o -name "${name//_/-}.ko" | head -n 1)
-	[[ -n "$file" ]] || die "kernel module '$name' not found in $moddir/kernel"
-	mkdir -p "$root/lib/modules/$kver/$(dirname "${file#"$moddir"/}")"
-	cp "$file" "$root/lib/modules/$kver/${file#"$moddir"/}"
-	for dep in $("$modinfo" -F depends "$file" | tr ',' ' '); do
-		add_kmod "$dep"
-	done
-}
-for m in $kmods; do
-	add_kmod "$m"
-done
-if ((${#seen[@]})); then
-	cp "$moddir"/modules.order "$moddir"/modules.builtin "$moddir"/modules.builtin.modinfo \
-		"$root/lib/modules/$kver/" 2>/dev/null || true
-	"$depmod" -b "$root" "$kver" || die "depmod -b $root $kver failed"
-fi
+# shellcheck disable=SC2086  # $kmods is a list of names
+initramfs_kmods "$root" "$kroot" "$kver" $kmods
 
 # ---------------------------------------------------------------- pack
-(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp" ||
-	die "packing $root with cpio failed"
-mv "$out.tmp" "$out"
-echo "mkinitrd.sh: $out ($(du -h "$out" | cut -f1); vireo.ko: $([[ -n $ko ]] && echo yes || echo no), $nbin programs, kernel modules: ${!seen[*]}${extras[*]:+; extra: ${extras[*]}})" >&2
+initramfs_pack "$root" "$out"
+echo "mkinitrd.sh: $out ($(du -h "$out" | cut -f1); vireo.ko: $([[ -n $ko ]] && echo yes || echo no), $nbin programs, kernel modules: ${initramfs_kmods_added[*]}${extras[*]:+; extra: ${extras[*]}})" >&2
