@@ -112,6 +112,14 @@ vpid=$!
 # ---------------------------------------------------------------- helpers
 out() { tr -d '\r' <"$T/out"; }
 alive() { kill -0 "$vpid" 2>/dev/null; }
+# wait_gone SECONDS: until vireo-run has exited, at most SECONDS.
+wait_gone() {
+	_i=0
+	while alive && [ "$_i" -lt "$1" ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+}
 elapsed() { awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # wait_line PATTERN COUNT SECONDS: until COUNT lines of the L2's output
@@ -267,11 +275,7 @@ if step poweroff; then
 	if wait_line '^VIREO-L2: shell$' 2 "$STEP_TIMEOUT"; then
 		sleep 1
 		type_line 'poweroff -f'
-		_i=0
-		while alive && [ "$_i" -lt 60 ]; do
-			sleep 1
-			_i=$((_i + 1))
-		done
+		wait_gone 60
 		if alive; then
 			fail poweroff "vireo-run still running 60s after 'poweroff -f'"
 			give_up "no poweroff"
@@ -301,11 +305,7 @@ if step console-escape; then
 	vpid=$!
 	if wait_line '^VIREO-L2: init marker' 1 "$BOOT_TIMEOUT"; then
 		printf '\001x' >&5
-		_i=0
-		while alive && [ "$_i" -lt 30 ]; do
-			sleep 1
-			_i=$((_i + 1))
-		done
+		wait_gone 30
 		if alive; then
 			fail console-escape "vireo-run still running 30s after Ctrl-A x"
 		else
@@ -325,11 +325,7 @@ fi
 # ---------------------------------------------------------------- the end
 if alive; then
 	kill -TERM "$vpid" 2>/dev/null
-	_i=0
-	while alive && [ "$_i" -lt 10 ]; do
-		sleep 1
-		_i=$((_i + 1))
-	done
+	wait_gone 10
 	alive && kill -KILL "$vpid" 2>/dev/null
 	wait "$vpid" 2>/dev/null
 fi
