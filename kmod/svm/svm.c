@@ -9,6 +9,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -562,7 +563,8 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 
 static bool trace_exits;
 module_param(trace_exits, bool, 0644);
-MODULE_PARM_DESC(trace_exits, "log every SVM exit (rate-limited; debugging only)");
+MODULE_PARM_DESC(trace_exits, "log every SVM exit (at most 100 a second; debugging only)");
+static DEFINE_RATELIMIT_STATE(trace_exits_rs, HZ, 100);
 
 static int svm_handle_exit(struct svm_vcpu *svm)
 {
@@ -570,10 +572,10 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
 	u64 *regs = vcpu->regs;
 
-	if (trace_exits)
-		pr_info_ratelimited(VIREO_LOG_PREFIX "exit %#llx info %#llx %#llx rip %#llx intinfo %#x\n",
-				    c->exit_code, c->exit_info_1, c->exit_info_2,
-				    regs[VIREO_REG_RIP], c->exit_int_info);
+	if (trace_exits && __ratelimit(&trace_exits_rs))
+		pr_info(VIREO_LOG_PREFIX "vcpu %u exit %#llx info %#llx %#llx rip %#llx rflags %#llx intinfo %#x\n",
+			vcpu->id, c->exit_code, c->exit_info_1, c->exit_info_2,
+			regs[VIREO_REG_RIP], regs[VIREO_REG_RFLAGS], c->exit_int_info);
 
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:

@@ -30,7 +30,7 @@
 # vireo-run kept delivering interrupts (about 230 a second, the rate of the
 # 250 Hz PIT tick through the IOAPIC).
 
-# Knobs: L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
+# Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
 # Bochs), VIREO_L2 (the kernel and initramfs, default /vireo/l2).
 
@@ -46,6 +46,7 @@ else
 fi
 T=/tmp/run-linux.$$
 TASKSET=${L2_TASKSET-taskset -c 0}
+QUIET=${L2_QUIET-quiet}
 TAP=vtap0
 BR=vbr0
 L1_IP=10.0.2.1
@@ -98,8 +99,8 @@ exec 6<>"$T/nc-in"
 nc -l -p "$PORT" <"$T/nc-in" >"$T/tcp.got" 2>/dev/null &
 nc_pid=$!
 
-append="console=ttyS0 quiet l2.ip=$L2_IP/24 l2.peer=$L1_IP l2.tcp=$PORT"
-[ -n "$net_ok" ] || append="console=ttyS0 quiet"
+append="console=ttyS0 $QUIET l2.ip=$L2_IP/24 l2.peer=$L1_IP l2.tcp=$PORT"
+[ -n "$net_ok" ] || append="console=ttyS0 $QUIET"
 net_opt=
 [ -n "$net_ok" ] && net_opt="--net tap,ifname=$TAP"
 start=$(cut -d' ' -f1 /proc/uptime)
@@ -153,6 +154,28 @@ give_up() {
 	out | tail -n 40 | sed 's/^/l2| /'
 	echo "run-linux: --- vireo-run's stderr ---"
 	tail -n 20 "$T/err" | sed 's/^/l2-err| /'
+	diagnose
+}
+
+# diagnose: where a stalled L2 is.  The state and kernel wait channel of
+# each vireo-run thread (a vCPU asleep in HLT or spinning in the guest),
+# then two seconds of vireo.ko's exit trace: exit codes and guest RIPs.
+diagnose() {
+	alive || return
+	echo "run-linux: --- vireo-run's threads (tid state wchan) ---"
+	for _t in /proc/$vpid/task/*; do
+		echo "l2-thread| ${_t##*/} $(cut -d' ' -f3 "$_t/stat" 2>/dev/null)" \
+			"$(cat "$_t/wchan" 2>/dev/null) $(cat "$_t/comm" 2>/dev/null)"
+	done
+	_p=/sys/module/vireo/parameters/trace_exits
+	[ -w "$_p" ] || _p=/sys/module/vireo/parameters/vmx_trace_exits
+	[ -w "$_p" ] || return
+	dmesg -c >/dev/null 2>&1
+	echo 1 >"$_p"
+	sleep 2
+	echo 0 >"$_p"
+	echo "run-linux: --- vireo.ko exit trace (2 s) ---"
+	dmesg | grep ' exit ' | tail -n 120 | sed 's/^/l2-trace| /'
 }
 step() { # step NAME: true if the run is still going
 	if [ -n "$STOPPED" ]; then
@@ -171,6 +194,8 @@ else
 fi
 
 if step smp-2-cpus; then
+	# init prints this line after the marker: it may not be out yet.
+	wait_line '^VIREO-L2: cpus' 1 "$STEP_TIMEOUT"
 	cpus=$(field online '^VIREO-L2: cpus' 1)
 	if [ "$cpus" = 0-1 ]; then
 		pass smp-2-cpus
@@ -319,6 +344,7 @@ if step console-escape; then
 		fi
 	else
 		fail console-escape "no init marker within ${BOOT_TIMEOUT}s: $(tail -n 3 "$T/err" | tr '\n' ' ')"
+		diagnose
 	fi
 fi
 
