@@ -7,6 +7,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -41,7 +42,8 @@ MODULE_PARM_DESC(vmx_preempt_us, "end every VMX guest run after this many micros
 
 static bool trace_exits;
 module_param_named(vmx_trace_exits, trace_exits, bool, 0644);
-MODULE_PARM_DESC(vmx_trace_exits, "log every VMX exit (rate-limited; debugging only)");
+MODULE_PARM_DESC(vmx_trace_exits, "log every VMX exit (at most 100 a second; debugging only)");
+static DEFINE_RATELIMIT_STATE(trace_exits_rs, HZ, 100);
 
 /* ------------------------------------------------------------ module */
 
@@ -117,10 +119,20 @@ static void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
 
 	vmx->efer = efer;
 	vmcs_write(GUEST_IA32_EFER, efer);
-	if (efer & EFER_LMA)
+	if (efer & EFER_LMA) {
+		u32 tr_ar = vmcs_read(GUEST_TR_AR_BYTES);
+
 		entry |= VM_ENTRY_IA32E_MODE;
-	else
+		/*
+		 * VM entry into IA-32e mode wants a 64-bit busy TSS in TR (SDM
+		 * 26.3.1.2), but a CPU entering long mode never looks at TR:
+		 * an AP's trampoline still has the 16-bit busy TSS of INIT.
+		 */
+		if ((tr_ar & 0xf) != 11)
+			vmcs_write(GUEST_TR_AR_BYTES, (tr_ar & ~0xfU) | 11);
+	} else {
 		entry &= ~VM_ENTRY_IA32E_MODE;
+	}
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
 }
 
@@ -137,16 +149,36 @@ static int vmx_load_pdptrs(struct vmx_vcpu *vmx, u64 cr3)
 	return 0;
 }
 
+/*
+ * CR4 as the guest sees it.  Bits it owns it writes without an exit, so
+ * vmx->cr4 is stale for them (PAE, set by an AP's trampoline just before
+ * it turns paging on): those come from GUEST_CR4 as of the last exit.
+ */
+static u64 vmx_guest_cr4(struct vmx_vcpu *vmx)
+{
+	u64 host = vmx_cr4_host_bits();
+
+	return (vmx->cr4_cached & ~host) | (vmx->cr4 & host);
+}
+
+/* VMCS loaded.  CR0 as the guest sees it: its own bits are live in GUEST_CR0. */
+static u64 vmx_guest_cr0(struct vmx_vcpu *vmx)
+{
+	u64 host = vmx_cr0_host_bits();
+
+	return (vmcs_read(GUEST_CR0) & ~host) | (vmx->cr0 & host);
+}
+
 /* VMCS loaded.  Returns -EINVAL for a value that must raise #GP. */
 static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 {
-	u64 efer = vmx->efer;
+	u64 efer = vmx->efer, cr4 = vmx_guest_cr4(vmx);
 
 	if (cr0 >> 32 || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) ||
 	    ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)))
 		return -EINVAL;
 	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
-		if (!(vmx->cr4 & X86_CR4_PAE))
+		if (!(cr4 & X86_CR4_PAE))
 			return -EINVAL;
 		efer |= EFER_LMA;
 	}
@@ -154,7 +186,7 @@ static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 		efer &= ~EFER_LMA;
 	if (efer != vmx->efer)
 		vmx_write_efer(vmx, efer);
-	if ((cr0 & X86_CR0_PG) && (vmx->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA) &&
+	if ((cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA) &&
 	    vmx_load_pdptrs(vmx, vmcs_read(GUEST_CR3)))
 		return -EINVAL;
 	vmx->cr0 = cr0;
@@ -176,10 +208,7 @@ static int vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 
 static u64 vmx_get_cr4(struct vireo_vcpu *vcpu)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 host = vmx_cr4_host_bits();
-
-	return (vmx->cr4_cached & ~host) | (vmx->cr4 & host);
+	return vmx_guest_cr4(to_vmx(vcpu));
 }
 
 /* ------------------------------------------------------ guest state */
@@ -229,7 +258,6 @@ static void vmx_seg_set(const struct vmx_seg_fields *f, const struct vireo_segme
 static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 host0 = vmx_cr0_host_bits();
 
 	vmx_get(vmx);
 	vmx_seg_get(&vmx_seg_cs, &sr->cs);
@@ -244,7 +272,7 @@ static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 	sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 	sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	sr->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-	sr->cr0 = (vmcs_read(GUEST_CR0) & ~host0) | (vmx->cr0 & host0);
+	sr->cr0 = vmx_guest_cr0(vmx);
 	sr->cr3 = vmcs_read(GUEST_CR3);
 	vmx_put(vmx);
 	sr->cr2 = vmx->cr2;
@@ -511,10 +539,11 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 			r = -EINVAL;
 		break;
 	case 2:	/* CLTS */
-		r = vmx_set_cr0(vmx, vmx->cr0 & ~X86_CR0_TS);
+		r = vmx_set_cr0(vmx, vmx_guest_cr0(vmx) & ~X86_CR0_TS);
 		break;
 	case 3:	/* LMSW: loads PE, MP, EM, TS; cannot clear PE */
-		r = vmx_set_cr0(vmx, (vmx->cr0 & ~0xeULL) | (CR_QUAL_LMSW(e->qual) & 0xf));
+		r = vmx_set_cr0(vmx, (vmx_guest_cr0(vmx) & ~0xeULL) |
+					 (CR_QUAL_LMSW(e->qual) & 0xf));
 		break;
 	}
 	vmx_put(vmx);
@@ -557,9 +586,10 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	u64 *regs = vcpu->regs;
 
-	if (trace_exits)
-		pr_info_ratelimited(VIREO_LOG_PREFIX "vmexit %u qual %#llx gpa %#llx rip %#llx idt %#x\n",
-				    e->reason, e->qual, e->gpa, regs[VIREO_REG_RIP], e->idt_info);
+	if (trace_exits && __ratelimit(&trace_exits_rs))
+		pr_info(VIREO_LOG_PREFIX "vcpu %u exit %u qual %#llx gpa %#llx rip %#llx rflags %#llx idt %#x\n",
+			vcpu->id, e->reason, e->qual, e->gpa, regs[VIREO_REG_RIP],
+			regs[VIREO_REG_RFLAGS], e->idt_info);
 	if (e->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 		return vmx_entry_failed(vmx, e);
 

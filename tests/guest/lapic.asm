@@ -8,7 +8,7 @@
 ;   I  an OUT to port 0x500 was made (the host registered an ioeventfd there)
 ;   F  the irqfd interrupt (vector 0x42) arrived
 ;   d  the TSC-deadline timer interrupt (vector 0x43) arrived
-;   S  INIT-SIPI-SIPI sent to APIC ID 1
+;   S  INIT-SIPI-SIPI sent to APIC ID 1 (the AP reports A, then L from long mode)
 ;   D  done
 	bits	32
 	org	0x10000
@@ -146,12 +146,63 @@ idt_desc:
 	dd	ABS(idt)
 
 ; The AP: real mode at 0x2000; the host copies it there from offset 0x380.
+; It goes to long mode the way Linux's trampoline does ('A' in real mode,
+; 'L' in 64-bit code): CR4.PAE is written without an exit on VMX, and TR
+; still has INIT's 16-bit busy TSS when paging turns long mode on.
+AP_PML4	equ	0x30000
+%define AP(l)	((l) - ap_entry + 0x2000)
 	times	0x380 - ($ - $$) db 0
 ap_entry:
 	bits	16
 	mov	al, 'A'
 	out	0xe9, al
 	cli
+	xor	ax, ax
+	mov	ds, ax
+	lgdt	[AP(ap_gdt_desc)]
+	mov	eax, cr0
+	or	eax, 1
+	mov	cr0, eax
+	jmp	dword 0x08:AP(ap_prot)
+	bits	32
+ap_prot:
+	mov	ax, 0x10
+	mov	ds, ax
+	mov	es, ax
+	mov	edi, AP_PML4			; PML4, PDPT, PD: the first 2 MiB
+	xor	eax, eax
+	mov	ecx, 3 * 1024
+	rep	stosd
+	mov	dword [AP_PML4], AP_PML4 + 0x1003
+	mov	dword [AP_PML4 + 0x1000], AP_PML4 + 0x2003
+	mov	dword [AP_PML4 + 0x2000], 0x83
+	mov	eax, cr4
+	or	eax, 0x20			; PAE
+	mov	cr4, eax
+	mov	eax, AP_PML4
+	mov	cr3, eax
+	mov	ecx, 0xc0000080			; EFER.LME
+	rdmsr
+	or	eax, 0x100
+	wrmsr
+	mov	eax, cr0
+	or	eax, 0x80000000			; PG: long mode is active
+	mov	cr0, eax
+	jmp	0x18:AP(ap_long)
+	bits	64
+ap_long:
+	mov	al, 'L'
+	out	0xe9, al
+	cli
 	hlt
 	jmp	$
+	align	8
+ap_gdt:
+	dq	0
+	dq	0x00cf9a000000ffff		; 0x08: 32-bit code
+	dq	0x00cf92000000ffff		; 0x10: data
+	dq	0x00af9a000000ffff		; 0x18: 64-bit code
+ap_gdt_desc:
+	dw	4 * 8 - 1
+	dd	AP(ap_gdt)
 ap_end:

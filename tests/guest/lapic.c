@@ -31,6 +31,7 @@
 #define IMAGE_GPA	0x10000
 #define AP_OFFSET	0x380
 #define AP_GPA		0x2000
+#define AP_SIZE		0x100	/* ap_entry..ap_end in lapic.asm, rounded up */
 #define PORT_REPORT	0xe9
 #define PORT_NOTIFY	0x500
 #define MSI_ADDR	0xfee00000ULL	/* physical, APIC ID 0 */
@@ -124,7 +125,7 @@ static void *ap_thread(void *arg)
 	sigaddset(&set, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	/* Blocks in the kernel (wait-for-SIPI) until the BSP starts it. */
-	run_until(ap, 'A', NULL);
+	run_until(ap, 'L', NULL);
 	return NULL;
 }
 
@@ -264,7 +265,7 @@ static void test_guest(int sys, const char *image)
 		report("guest", "cannot load %s: %s", image, strerror(-r));
 		goto out;
 	}
-	memcpy((char *)v.mem + AP_GPA, (char *)v.mem + IMAGE_GPA + AP_OFFSET, 16);
+	memcpy((char *)v.mem + AP_GPA, (char *)v.mem + IMAGE_GPA + AP_OFFSET, AP_SIZE);
 	r = vt_mode_protected(&v, IMAGE_GPA);
 	v.vcpu = -1;	/* closed with bsp below */
 	if (r < 0) {
@@ -335,8 +336,9 @@ static void test_guest(int sys, const char *image)
 		ts.tv_sec += RUN_TIMEOUT_S;
 		if (pthread_timedjoin_np(th, NULL, &ts) == 0) {
 			ap_started = false;
-			report("init-sipi", strchr(ap.seen, 'A') ? NULL :
-			       "the AP never ran (seen \"%s\", exit %u)", ap.seen, ap.unexpected_exit);
+			report("init-sipi", !strcmp(ap.seen, "AL") ? NULL :
+			       "the AP did not reach long mode (seen \"%s\", want \"AL\"; exit %u)",
+			       ap.seen, ap.unexpected_exit);
 		} else {
 			report("init-sipi", "the AP did not report within %d s", RUN_TIMEOUT_S);
 		}

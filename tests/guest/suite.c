@@ -73,6 +73,8 @@ static const struct gcase cases[] = {
 	  "read through the alias:       written through 0xffff800000000000\n"
 	  "read through the identity map: written through 0xffff800000000000\n"
 	  "long mode OK\n", ST_OK },
+	{ "real-to-long-mode", REAL("real_to_long.bin"), M_EXACT,
+	  "real mode\nlong mode from real mode OK\n", ST_OK },
 	{ "rep-outsb", LONG("rep_outsb.bin"), M_EXACT, "123456\n", ST_OK },
 	{ "rep-outsb-real-ds", REAL("rep_outsb_real.bin"), M_EXACT, "12345\n", ST_OK },
 	{ "rep-insb", LONG("rep_insb.bin"), M_EXACT, "rep insb OK\n", ST_OK },
