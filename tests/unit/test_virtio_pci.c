@@ -478,6 +478,47 @@ static void vpci_hostile_ring(void)
 	tv_detach(&tv);
 }
 
+/*
+ * A driver that breaks the device, resets it and breaks it again: the
+ * messages stop after the burst, the rest are counted, and the next one
+ * that gets through says how many were left out.
+ */
+static void vpci_fault_log_limit(void)
+{
+	const unsigned int n = VIREO_VIRTIO_LOG_BURST + 50;
+	unsigned int i;
+
+	T_EQ(setup_rng(), 0);
+	for (i = 0; i <= n; i++) {
+		if (i == n) {
+			/* Two periods later: one token back. */
+			tv.vd->log_stamp_ns -= 2 * VIREO_VIRTIO_LOG_PERIOD_NS;
+			tv.logs = 0;
+		}
+		memset(tram_ptr(&tv.tr, TV_RINGS), 0, 0x10000);
+		T_EQ(tv_bringup(&tv, 0, 16), 0);
+		*tdrv_desc(&tv.q[0], 0) = (struct vireo_vring_desc){ TRAM_BASE, 4,
+								     VRING_DESC_F_WRITE |
+									     VRING_DESC_F_NEXT,
+								     0 };
+		tdrv_publish(&tv.q[0], 0);
+		tv_kick(&tv, 0);
+		T_TRUE(tv_status(&tv) & VIRTIO_STATUS_NEEDS_RESET);
+		if (i == n - 1) {
+			/* The burst (one more if a period went by meanwhile). */
+			T_TRUE(tv.logs >= VIREO_VIRTIO_LOG_BURST);
+			T_TRUE(tv.logs <= VIREO_VIRTIO_LOG_BURST + 1);
+			T_EQ(tv.logs + vireo_virtio_log_suppressed(tv.vd), n);
+			T_STR_CONTAINS(tv.last_log, "queue 0: ");
+			T_STR_CONTAINS(tv.last_log, "loop");
+		}
+	}
+	T_EQ(tv.logs, 1);
+	T_STR_CONTAINS(tv.last_log, "earlier messages not shown)");
+	T_EQ(vireo_virtio_log_suppressed(tv.vd), 0);
+	tv_detach(&tv);
+}
+
 static void vpci_event_idx(void)
 {
 	uint16_t *used_event, *avail_event;
@@ -586,6 +627,7 @@ static const struct vireo_test vireo_tests_virtio_pci[] = {
 	VIREO_TEST(vpci_bus_master),
 	VIREO_TEST(vpci_early_kick),
 	VIREO_TEST(vpci_hostile_ring),
+	VIREO_TEST(vpci_fault_log_limit),
 	VIREO_TEST(vpci_event_idx),
 	VIREO_TEST(vpci_cfg_window),
 	VIREO_TEST(vpci_platform_reset),

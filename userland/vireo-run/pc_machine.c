@@ -652,8 +652,12 @@ int vireo_pc_build(struct vireo_pc *pc, const struct vireo_options *opts,
 
 static void virtio_destroy(struct vireo_pc *pc, struct vireo_pc_virtio *v)
 {
+	uint64_t unlogged = vireo_virtio_log_suppressed(v->vd);
 	unsigned int q;
 
+	if (unlogged)
+		fprintf(pc->err, "vireo-run: %s (%s): %" PRIu64 " more driver errors not shown (rate limit)\n",
+			v->vd->ops->name, v->what, unlogged);
 	for (q = 0; q < VIREO_VIRTIO_MAX_QUEUES; q++) {
 		if (v->queue_port[q])
 			vireo_pc_ioeventfd(pc->vm_fd, v->queue_port[q], 2, v->queue_fd[q], q,

@@ -68,7 +68,8 @@ static uint8_t do_get_id(struct blk *b, const struct vireo_vq_chain *c, uint32_t
 	return VIRTIO_BLK_S_OK;
 }
 
-static void blk_request(struct vireo_virtio_dev *vd, struct blk *b, struct vireo_vq_chain *c)
+static void blk_request(struct vireo_virtio_dev *vd, unsigned int q, struct blk *b,
+			struct vireo_vq_chain *c)
 {
 	struct blk_hdr h;
 	uint32_t written = 0;
@@ -76,7 +77,7 @@ static void blk_request(struct vireo_virtio_dev *vd, struct blk *b, struct vireo
 
 	/* 5.2.6: header (readable), data, status byte (writable, last). */
 	if (c->out_len < BLK_HDR_SIZE || c->in_len < 1) {
-		vireo_virtio_fail(vd, "virtio-blk: request without header or status byte");
+		vireo_virtio_fail_queue(vd, q, "virtio-blk: request without header or status byte");
 		return;
 	}
 	vireo_vq_chain_read(c, 0, &h, sizeof(h));
@@ -98,7 +99,7 @@ static void blk_request(struct vireo_virtio_dev *vd, struct blk *b, struct vireo
 		break;
 	}
 	vireo_vq_chain_write(c, c->in_len - 1, &status, 1);
-	vireo_virtio_push(vd, 0, c->head, written + 1);
+	vireo_virtio_push(vd, q, c->head, written + 1);
 }
 
 static void blk_queue_notify(struct vireo_virtio_dev *vd, unsigned int q)
@@ -108,7 +109,7 @@ static void blk_queue_notify(struct vireo_virtio_dev *vd, unsigned int q)
 
 	do {
 		while ((r = vireo_virtio_pop(vd, q, c)) > 0) {
-			blk_request(vd, vd->priv, c);
+			blk_request(vd, q, vd->priv, c);
 			if (vd->broken)
 				return;
 		}

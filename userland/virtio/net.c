@@ -53,7 +53,8 @@ static void net_tx(struct vireo_virtio_dev *vd, struct net *n)
 		while ((r = vireo_virtio_pop(vd, VIREO_VIRTIO_NET_TXQ, c)) > 0) {
 			/* 5.1.6.2: header and frame, all device-readable. */
 			if (c->nin || c->out_len < VIRTIO_NET_HDR_SIZE) {
-				vireo_virtio_fail(vd, "virtio-net: malformed transmit buffer");
+				vireo_virtio_fail_queue(vd, VIREO_VIRTIO_NET_TXQ,
+							"virtio-net: malformed transmit buffer");
 				return;
 			}
 			net_tx_one(n, c);
@@ -114,7 +115,8 @@ static void net_rx(struct vireo_virtio_dev *vd, struct net *n)
 			break;
 		}
 		if (c->nout || c->in_len < VIRTIO_NET_HDR_SIZE) {
-			vireo_virtio_fail(vd, "virtio-net: malformed receive buffer");
+			vireo_virtio_fail_queue(vd, VIREO_VIRTIO_NET_RXQ,
+						"virtio-net: malformed receive buffer");
 			return;
 		}
 		len = net_rx_one(n, c);

@@ -40,7 +40,8 @@ static void rng_queue_notify(struct vireo_virtio_dev *vd, unsigned int q)
 			uint32_t want = c->in_len;
 
 			if (c->nout) {
-				vireo_virtio_fail(vd, "virtio-rng: device-readable buffer in a request");
+				vireo_virtio_fail_queue(vd, q,
+							"virtio-rng: device-readable buffer in a request");
 				return;
 			}
 			if (want > VIREO_VIRTIO_RNG_MAX_REQUEST)

@@ -6,8 +6,10 @@
  * type's queue processing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "virtio/virtio.h"
 
@@ -38,6 +40,7 @@ struct vireo_virtio_dev *vireo_virtio_alloc(const struct vireo_virtio_ops *ops,
 	pthread_mutex_init(&vd->lock, NULL);
 	vd->host_features = device_features | VIREO_VIRTIO_F_COMMON;
 	vd->config_vector = VIRTIO_MSI_NO_VECTOR;
+	vd->log_tokens = VIREO_VIRTIO_LOG_BURST;
 	queues_reset(vd);
 	return vd;
 }
@@ -105,18 +108,96 @@ void vireo_virtio_backend_stall(struct vireo_virtio_dev *vd, bool stalled)
 		vd->wake(vd->wake_opaque, vd);
 }
 
-void vireo_virtio_fail(struct vireo_virtio_dev *vd, const char *why)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * May one more fault message go out?  A token bucket: the burst, then a
+ * token per period.  The guest decides how often it breaks the device
+ * (reset, break, reset, ...), so without this it decides how much the
+ * monitor writes.
+ */
+static bool log_allowed(struct vireo_virtio_dev *vd)
+{
+	uint64_t now = now_ns(), periods;
+
+	if (vd->log_tokens >= VIREO_VIRTIO_LOG_BURST) {
+		vd->log_stamp_ns = now;
+	} else {
+		periods = (now - vd->log_stamp_ns) / VIREO_VIRTIO_LOG_PERIOD_NS;
+		if (periods >= VIREO_VIRTIO_LOG_BURST - vd->log_tokens) {
+			vd->log_tokens = VIREO_VIRTIO_LOG_BURST;
+			vd->log_stamp_ns = now;
+		} else {
+			vd->log_tokens += (unsigned int)periods;
+			vd->log_stamp_ns += periods * VIREO_VIRTIO_LOG_PERIOD_NS;
+		}
+	}
+	if (!vd->log_tokens)
+		return false;
+	vd->log_tokens--;
+	return true;
+}
+
+static void log_fault(struct vireo_virtio_dev *vd, int q, const char *why)
+{
+	char msg[256];
+	int n = 0;
+
+	if (!vd->log)
+		return;
+	if (!log_allowed(vd)) {
+		vd->log_suppressed++;
+		return;
+	}
+	if (q >= 0)
+		n = snprintf(msg, sizeof(msg), "queue %d: ", q);
+	snprintf(msg + n, sizeof(msg) - (size_t)n, "%s", why);
+	if (vd->log_suppressed) {
+		n = (int)strlen(msg);
+		snprintf(msg + n, sizeof(msg) - (size_t)n, " (%llu earlier messages not shown)",
+			 (unsigned long long)vd->log_suppressed);
+		vd->log_suppressed = 0;
+	}
+	vd->log(vd->log_opaque, vd->ops->name, msg);
+}
+
+static void fault(struct vireo_virtio_dev *vd, int q, const char *why)
 {
 	vd->nr_faults++;
 	if (vd->broken)
 		return;
 	vd->broken = why;
 	vd->status |= VIRTIO_STATUS_NEEDS_RESET;
-	if (vd->log)
-		vd->log(vd->log_opaque, vd->ops->name, why);
+	log_fault(vd, q, why);
 	/* 2.1.2: after DRIVER_OK the device must tell the driver. */
 	if (vd->status & VIRTIO_STATUS_DRIVER_OK)
 		interrupt(vd, -1);
+}
+
+void vireo_virtio_fail(struct vireo_virtio_dev *vd, const char *why)
+{
+	fault(vd, -1, why);
+}
+
+void vireo_virtio_fail_queue(struct vireo_virtio_dev *vd, unsigned int q, const char *why)
+{
+	fault(vd, (int)q, why);
+}
+
+uint64_t vireo_virtio_log_suppressed(struct vireo_virtio_dev *vd)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&vd->lock);
+	n = vd->log_suppressed;
+	pthread_mutex_unlock(&vd->lock);
+	return n;
 }
 
 void vireo_virtio_config_changed(struct vireo_virtio_dev *vd)
@@ -217,11 +298,11 @@ void vireo_virtio_queue_enable(struct vireo_virtio_dev *vd, unsigned int q)
 		return;
 	vq = &vd->queues[q].vq;
 	if (!(vd->status & VIRTIO_STATUS_FEATURES_OK)) {
-		vireo_virtio_fail(vd, "queue enabled before FEATURES_OK");
+		vireo_virtio_fail_queue(vd, q, "queue enabled before FEATURES_OK");
 		return;
 	}
 	if (vireo_vq_start(vq, &vd->ram, vd->ops->queue_max_size, vd->driver_features))
-		vireo_virtio_fail(vd, vq->error);
+		vireo_virtio_fail_queue(vd, q, vq->error);
 }
 
 /* ---- queue processing ----------------------------------------------------- */
@@ -286,7 +367,7 @@ int vireo_virtio_pop(struct vireo_virtio_dev *vd, unsigned int q, struct vireo_v
 	vq = &vd->queues[q].vq;
 	r = vireo_vq_pop(vq, c);
 	if (r < 0) {
-		vireo_virtio_fail(vd, vq->error ? vq->error : "virtqueue error");
+		vireo_virtio_fail_queue(vd, q, vq->error ? vq->error : "virtqueue error");
 		return -EIO;
 	}
 	if (r > 0)

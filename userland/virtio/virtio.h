@@ -22,7 +22,12 @@
  * Faults.  A driver that breaks the rules (bad ring, malformed request)
  * gets DEVICE_NEEDS_RESET (2.1.2) and a configuration-change interrupt,
  * and the device ignores its queues until the driver resets it; the
- * monitor hears about it once through the log callback.
+ * monitor hears about it once through the log callback, with the queue
+ * named ("queue 0: descriptor chain longer than ...").  A driver that
+ * resets and breaks the device again and again is rate limited: a burst
+ * of VIREO_VIRTIO_LOG_BURST messages, then one per
+ * VIREO_VIRTIO_LOG_PERIOD_NS; the next message that gets through says how
+ * many were left out, and vireo_virtio_log_suppressed() tells the rest.
  */
 #ifndef VIREO_VIRTIO_H
 #define VIREO_VIRTIO_H
@@ -35,6 +40,10 @@
 
 #define VIREO_VIRTIO_MAX_QUEUES	8
 #define VIREO_VIRTIO_CONFIG_MAX	256
+
+/* Fault messages per device: a burst, then one per period (see above). */
+#define VIREO_VIRTIO_LOG_BURST		100
+#define VIREO_VIRTIO_LOG_PERIOD_NS	1000000000ULL
 
 struct vireo_virtio_dev;
 
@@ -102,6 +111,9 @@ struct vireo_virtio_dev {
 	uint64_t nr_faults;		/* (l) times a driver broke the rules */
 	void (*log)(void *opaque, const char *device, const char *msg);	/* (i) */
 	void *log_opaque;		/* (i) */
+	unsigned int log_tokens;	/* (l) messages that may go out now */
+	uint64_t log_stamp_ns;		/* (l) when log_tokens was last refilled */
+	uint64_t log_suppressed;	/* (l) left out since the last message */
 
 	struct vireo_vq_chain chain;	/* (l) scratch for queue processing */
 };
@@ -123,10 +135,17 @@ struct vireo_virtio_dev *vireo_virtio_alloc(const struct vireo_virtio_ops *ops,
 /* Destroy a device (ops->destroy, then free).  NULL is fine. */
 void vireo_virtio_destroy(struct vireo_virtio_dev *vd);
 
-/* Called once with a message when the driver breaks the rules; optional. */
+/*
+ * Called with a message when the driver breaks the rules (once per
+ * incident, rate limited: see "Faults" above), on the thread that found
+ * out, with the device lock held; optional.
+ */
 void vireo_virtio_set_log(struct vireo_virtio_dev *vd,
 			  void (*log)(void *opaque, const char *device, const char *msg),
 			  void *opaque);
+
+/* Fault messages the rate limit left out and no later message mentioned. */
+uint64_t vireo_virtio_log_suppressed(struct vireo_virtio_dev *vd);
 
 /* ---- for the monitor -------------------------------------------------- */
 
@@ -177,6 +196,8 @@ void vireo_virtio_backend_stall(struct vireo_virtio_dev *vd, bool stalled);
 
 /* The driver broke the rules: NEEDS_RESET, config interrupt, log once. */
 void vireo_virtio_fail(struct vireo_virtio_dev *vd, const char *why);
+/* The same, for something found on queue q (the message names it). */
+void vireo_virtio_fail_queue(struct vireo_virtio_dev *vd, unsigned int q, const char *why);
 
 /* The device changed its configuration: new generation, config interrupt. */
 void vireo_virtio_config_changed(struct vireo_virtio_dev *vd);
