@@ -3,6 +3,8 @@
 #   make tests    builds, on any x86-64 Linux host:
 #     $(BUILD)/guests/*.bin       tiny flat-binary guests (tests/guest/*.asm,
 #                                 tests/bench/bench.asm), assembled with nasm
+#     $(BUILD)/guests/virtio-hostile.elf  a Multiboot test kernel for the PC
+#                                 (tests/guest/virtio_hostile/, freestanding C)
 #     $(BUILD)/bin/vireo-guest-suite   the guest test table (drives vireo-run)
 #     $(BUILD)/bin/vireo-cycles        200 create/run/destroy cycles, raw ioctls
 #     $(BUILD)/bin/vireo-smp           two vCPUs of one VM in two threads, raw ioctls
@@ -33,7 +35,7 @@ TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vire
 	vireo-abi vireo-lapic vireo-misuse vireo-bench kvm-bench)
 
 .PHONY: tests tests-clean
-tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS)
+tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf
 
 $(TESTS_GUESTS_OUT)/%.bin: $(TESTS_GUEST_DIR)/%.asm $(TESTS_GUEST_DIR)/lib.inc
 	@mkdir -p $(dir $@)
@@ -42,6 +44,25 @@ $(TESTS_GUESTS_OUT)/%.bin: $(TESTS_GUEST_DIR)/%.asm $(TESTS_GUEST_DIR)/lib.inc
 $(TESTS_GUESTS_OUT)/bench.bin: $(SRCTREE)/tests/bench/bench.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -w+all -Werror -o $@ $<
+
+# The hostile virtio driver: a 32-bit Multiboot kernel booted with
+# vireo-run --kernel (tests/l1/run-virtio-hostile.sh).  Freestanding, no libc.
+VH_DIR := $(TESTS_GUEST_DIR)/virtio_hostile
+VH_OBJ := $(TESTS_OBJ)/virtio_hostile
+VH_SRCS := $(wildcard $(VH_DIR)/*.c) $(VH_DIR)/boot.S
+VH_OBJS := $(patsubst $(VH_DIR)/%,$(VH_OBJ)/%.o,$(VH_SRCS))
+VH_CFLAGS := -m32 -march=i686 -O2 -g -std=gnu11 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+	-Wall -Wextra -Werror -Wno-missing-field-initializers
+
+$(VH_OBJ)/%.o: $(VH_DIR)/% $(wildcard $(VH_DIR)/*.h)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(VH_CFLAGS) -c -o $@ $<
+
+$(TESTS_GUESTS_OUT)/virtio-hostile.elf: $(VH_OBJS) $(VH_DIR)/hostile.ld
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) -m32 -nostdlib -static -no-pie -Wl,-T,$(VH_DIR)/hostile.ld \
+		-Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -o $@ $(VH_OBJS)
 
 TESTS_VTEST := $(TESTS_GUEST_DIR)/vtest.c $(TESTS_GUEST_DIR)/vtest.h
 TESTS_UAPI := $(SRCTREE)/kmod/include/uapi/vireo.h
@@ -81,4 +102,5 @@ $(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
 
 tests-clean:
-	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS)
+	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf
+	rm -rf $(VH_OBJ)
