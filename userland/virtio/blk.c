@@ -77,7 +77,7 @@ static void blk_request(struct vireo_virtio_dev *vd, unsigned int q, struct blk 
 
 	/* 5.2.6: header (readable), data, status byte (writable, last). */
 	if (c->out_len < BLK_HDR_SIZE || c->in_len < 1) {
-		vireo_virtio_fail_queue(vd, q, "virtio-blk: request without header or status byte");
+		vireo_virtio_fail_queue(vd, q, "request without header or status byte");
 		return;
 	}
 	vireo_vq_chain_read(c, 0, &h, sizeof(h));

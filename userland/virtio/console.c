@@ -57,7 +57,7 @@ static void console_tx(struct vireo_virtio_dev *vd, struct console *con)
 		while ((r = vireo_virtio_pop(vd, VIREO_VIRTIO_CONSOLE_TXQ, c)) > 0) {
 			if (c->nin) {
 				vireo_virtio_fail_queue(vd, VIREO_VIRTIO_CONSOLE_TXQ,
-							"virtio-console: writable buffer in output");
+							"writable buffer in output");
 				return;
 			}
 			/* Output the guest cannot get out is lost, as on a serial line. */
@@ -91,7 +91,7 @@ static void console_rx(struct vireo_virtio_dev *vd, struct console *con)
 		}
 		if (c->nout) {
 			vireo_virtio_fail_queue(vd, VIREO_VIRTIO_CONSOLE_RXQ,
-						"virtio-console: readable buffer in input");
+						"readable buffer in input");
 			return;
 		}
 		do {

@@ -54,7 +54,7 @@ static void net_tx(struct vireo_virtio_dev *vd, struct net *n)
 			/* 5.1.6.2: header and frame, all device-readable. */
 			if (c->nin || c->out_len < VIRTIO_NET_HDR_SIZE) {
 				vireo_virtio_fail_queue(vd, VIREO_VIRTIO_NET_TXQ,
-							"virtio-net: malformed transmit buffer");
+							"malformed transmit buffer");
 				return;
 			}
 			net_tx_one(n, c);
@@ -116,7 +116,7 @@ static void net_rx(struct vireo_virtio_dev *vd, struct net *n)
 		}
 		if (c->nout || c->in_len < VIRTIO_NET_HDR_SIZE) {
 			vireo_virtio_fail_queue(vd, VIREO_VIRTIO_NET_RXQ,
-						"virtio-net: malformed receive buffer");
+						"malformed receive buffer");
 			return;
 		}
 		len = net_rx_one(n, c);

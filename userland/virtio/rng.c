@@ -41,7 +41,7 @@ static void rng_queue_notify(struct vireo_virtio_dev *vd, unsigned int q)
 
 			if (c->nout) {
 				vireo_virtio_fail_queue(vd, q,
-							"virtio-rng: device-readable buffer in a request");
+							"device-readable buffer in a request");
 				return;
 			}
 			if (want > VIREO_VIRTIO_RNG_MAX_REQUEST)
