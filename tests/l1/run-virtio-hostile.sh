@@ -142,6 +142,7 @@ features-without-version1	queue enabled before FEATURES_OK
 features-unoffered	-
 notify-bogus	-
 dma-without-bus-master	-
+dma-over-desc-table	-
 msix-bogus-address	-
 msix-illegal-vector	-
 msix-smi	-

@@ -837,6 +837,15 @@ static const char *c_dma_without_bus_master(void)
 	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(16, DATA, BLK_SECTOR);
 }
 
+/* The data lands on the descriptor table the device has just parsed. */
+static const char *c_dma_over_desc_table(void)
+{
+	std_read(18);
+	d->desc[1].addr = VH_RING;	/* 512 bytes: all 16 descriptors and beyond */
+	vd_submit(d, 0);
+	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(18, phys(VH_RING), BLK_SECTOR);
+}
+
 /* ---- MSI-X messages the guest points anywhere ---------------------------- */
 
 /*
@@ -968,6 +977,7 @@ static const struct vcase cases[] = {
 
 	{ "notify-bogus", c_notify_bogus, AFTER_SAME_QUEUE },
 	{ "dma-without-bus-master", c_dma_without_bus_master, AFTER_SAME_QUEUE },
+	{ "dma-over-desc-table", c_dma_over_desc_table, AFTER_SAME_QUEUE },
 	{ "msix-bogus-address", c_msix_bogus_address, AFTER_SAME_QUEUE },
 	{ "msix-illegal-vector", c_msix_illegal_vector, AFTER_SAME_QUEUE },
 	{ "msix-smi", c_msix_smi, AFTER_SAME_QUEUE },
