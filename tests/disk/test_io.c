@@ -539,6 +539,79 @@ static void convert_progress_and_cancel(void)
 	T_TRUE(access(tpath("s3.qcow2"), F_OK) != 0);
 }
 
+/* A source in memory that can fail at an offset: what disk-export hands in. */
+struct mem_src {
+	const uint8_t *data;
+	uint64_t fail_at;	/* 0: never */
+	unsigned int reads;
+};
+
+static int mem_read(void *opaque, void *buf, size_t len, uint64_t off, struct vireo_disk_err *err)
+{
+	struct mem_src *m = opaque;
+
+	(void)err;	/* no message: convert_from names the source */
+	m->reads++;
+	if (m->fail_at && off + len > m->fail_at)
+		return -EIO;
+	memcpy(buf, m->data + off, len);
+	return 0;
+}
+
+static void convert_from_source(void)
+{
+	const uint64_t size = 6 << 20;
+	struct vireo_disk_convert_opts c = { .dst_format = VIREO_DISK_QCOW2 };
+	struct mem_src m = { 0 };
+	struct vireo_disk_source src = { .read = mem_read, .opaque = &m, .size = size,
+					 .name = "disk0" };
+	struct vireo_disk_info info;
+	struct vireo_disk_err err;
+	struct vireo_disk *d;
+	struct prog p = { 0 };
+	uint8_t *data = calloc(1, size);
+	uint64_t seed = 7;
+
+	T_TRUE(data != NULL);
+	/* 1 MiB of data at 2 MiB, the rest zeros (holes in the copy). */
+	rng_fill(&seed, data + (2 << 20), 1 << 20);
+	m.data = data;
+	c.progress = progress_cb;
+	c.opaque = &p;
+	T_EQ(vireo_disk_convert_from(&src, tpath("e.qcow2"), &c, &err), 0);
+	T_EQ(p.last, size);
+	T_EQ(p.total, size);
+	T_EQ(vireo_disk_open(tpath("e.qcow2"), VIREO_DISK_QCOW2, VIREO_DISK_RDONLY, &d, &err), 0);
+	T_EQ(vireo_disk_size(d), size);
+	T_EQ(compare_disk(d, data, size), -1);
+	vireo_disk_get_info(d, &info);
+	vireo_disk_close(d);
+	/* Sparse: the zeros took no clusters (1 MiB of data, plus metadata). */
+	T_TRUE(info.file_size < (2 << 20));
+	/* The same to raw. */
+	c.dst_format = VIREO_DISK_RAW;
+	p = (struct prog){ 0 };
+	T_EQ(vireo_disk_convert_from(&src, tpath("e.raw"), &c, &err), 0);
+	{
+		size_t len;
+		uint8_t *raw = read_file(tpath("e.raw"), &len);
+
+		T_TRUE(raw && len == size && !memcmp(raw, data, size));
+		free(raw);
+	}
+	/* An existing output is refused and left alone. */
+	T_EQ(vireo_disk_convert_from(&src, tpath("e.raw"), &c, &err), -EEXIST);
+	T_TRUE(access(tpath("e.raw"), F_OK) == 0);
+	/* A read failure mid-copy: the error names the source, no output is left. */
+	m.fail_at = 4 << 20;
+	p = (struct prog){ 0 };
+	T_EQ(vireo_disk_convert_from(&src, tpath("f.qcow2"), &c, &err), -EIO);
+	T_STR_CONTAINS(err.msg, "disk0");
+	T_TRUE(p.last >= (3 << 20) && p.last < (4 << 20) + 1);
+	T_TRUE(access(tpath("f.qcow2"), F_OK) != 0);
+	free(data);
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(qcow2_64k_random),
 	VIREO_TEST(qcow2_512_random),
@@ -554,6 +627,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(open_rules),
 	VIREO_TEST(qcow2_threads),
 	VIREO_TEST(convert_progress_and_cancel),
+	VIREO_TEST(convert_from_source),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(io, tests);

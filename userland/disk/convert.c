@@ -32,33 +32,55 @@ static void copy_err(struct vireo_disk_err *err, const struct vireo_disk *d)
 		snprintf(err->msg, sizeof(err->msg), "%s", vireo_disk_errmsg(d));
 }
 
+static int image_read(void *opaque, void *buf, size_t len, uint64_t off, struct vireo_disk_err *err)
+{
+	struct vireo_disk *s = opaque;
+	int ret = vireo_disk_pread(s, buf, len, off);
+
+	if (ret && err)
+		snprintf(err->msg, sizeof(err->msg), "%s", vireo_disk_errmsg(s));
+	return ret;
+}
+
 int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *o,
 		       struct vireo_disk_err *err)
 {
-	struct vireo_disk_create_opts copts = { 0 };
-	struct vireo_disk *s = NULL, *d = NULL;
-	uint64_t size, done = 0;
-	size_t chunk = CHUNK;
-	bool created = false;
-	uint8_t *buf = NULL;
+	struct vireo_disk_source source = { .read = image_read, .name = src };
+	struct vireo_disk *s = NULL;
 	int ret;
 
 	ret = vireo_disk_open(src, o->src_format, VIREO_DISK_RDONLY, &s, err);
 	if (ret)
 		return ret;
-	size = vireo_disk_size(s);
+	source.opaque = s;
+	source.size = vireo_disk_size(s);
+	ret = vireo_disk_convert_from(&source, dst, o, err);
+	vireo_disk_close(s);
+	return ret;
+}
+
+int vireo_disk_convert_from(const struct vireo_disk_source *src, const char *dst,
+			    const struct vireo_disk_convert_opts *o, struct vireo_disk_err *err)
+{
+	struct vireo_disk_create_opts copts = { 0 };
+	struct vireo_disk *d = NULL;
+	uint64_t size = src->size, done = 0;
+	size_t chunk = CHUNK;
+	bool created = false;
+	uint8_t *buf = NULL;
+	int ret;
+
 	copts.format = o->dst_format;
 	copts.size = size;
 	copts.cluster_size = o->cluster_size;
 	copts.overwrite = o->overwrite;
 	if (o->dst_format == VIREO_DISK_RAW && !size) {
-		vireo_disk_err_set(err, src, "convert: the source is empty");
-		ret = -EINVAL;
-		goto out;
+		vireo_disk_err_set(err, src->name, "convert: the source is empty");
+		return -EINVAL;
 	}
 	ret = vireo_disk_create(dst, &copts, err);
 	if (ret)
-		goto out;
+		return ret;
 	created = true;
 	ret = vireo_disk_open(dst, o->dst_format, VIREO_DISK_UNSAFE_NOSYNC, &d, err);
 	if (ret)
@@ -71,15 +93,20 @@ int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk
 		goto out;
 	}
 	if (o->progress && o->progress(o->opaque, 0, size)) {
+		vireo_disk_err_set(err, dst, "conversion cancelled");
 		ret = -ECANCELED;
 		goto out;
 	}
 	while (done < size) {
 		size_t n = size - done < chunk ? size - done : chunk;
 
-		ret = vireo_disk_pread(s, buf, n, done);
+		if (err)
+			err->msg[0] = 0;
+		ret = src->read(src->opaque, buf, n, done, err);
 		if (ret) {
-			copy_err(err, s);
+			if (err && !err->msg[0])
+				vireo_disk_err_set(err, src->name, "read at %llu: %s",
+						   (unsigned long long)done, strerror(-ret));
 			goto out;
 		}
 		if (!all_zero(buf, n)) {
@@ -103,7 +130,6 @@ int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk
 out:
 	if (d)
 		vireo_disk_close(d);
-	vireo_disk_close(s);
 	if (ret && created)
 		unlink(dst);
 	free(buf);

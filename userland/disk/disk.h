@@ -175,6 +175,28 @@ struct vireo_disk_convert_opts {
 int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *opts,
 		       struct vireo_disk_err *err);
 
+/*
+ * A source that is not an image file of ours to open: a disk a running
+ * monitor holds open (vireo-run's disk-export reads it through its
+ * virtio-blk device, so that the guest's writes are held off meanwhile).
+ * read() fills len bytes of the guest view at off (inside size; never more
+ * than 2 MiB at once): 0, or -errno after an optional message in err.
+ */
+struct vireo_disk_source {
+	int (*read)(void *opaque, void *buf, size_t len, uint64_t off, struct vireo_disk_err *err);
+	void *opaque;
+	uint64_t size;		/* virtual size in bytes */
+	const char *name;	/* for messages */
+};
+
+/*
+ * vireo_disk_convert() from @src: the same chunks, sparseness, progress
+ * calls and cancellation; a failure (of the read, the write, the flush, or
+ * a cancel) removes the half-written @dst.  src_format is not used.
+ */
+int vireo_disk_convert_from(const struct vireo_disk_source *src, const char *dst,
+			    const struct vireo_disk_convert_opts *opts, struct vireo_disk_err *err);
+
 /* --- consistency check -------------------------------------------------- */
 
 struct vireo_disk_check {
