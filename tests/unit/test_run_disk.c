@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "disk/disk.h"
 #include "pc_disk.h"
 #include "test.h"
 
@@ -93,9 +94,48 @@ static void run_disk_truncated_qcow2_named(void)
 	T_STR_CONTAINS(err, "bad.qcow2");
 }
 
+/* The qcow2 backend grows (disk-resize): the image reopens at the new size, data kept. */
+static void run_disk_qcow2_resize(void)
+{
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64], err[256] = "";
+	struct vireo_disk_create_opts co = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
+	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_AUTO };
+	struct vireo_disk_err derr;
+	struct vireo_blk_backend be;
+	static uint8_t buf[4096];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	unsigned int i;
+
+	T_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/g.qcow2", dir);
+	T_EQ(vireo_disk_create(path, &co, &derr), 0);
+	o.path = path;
+	T_EQ(vireo_pc_disk_open(&o, &be, err, sizeof(err)), 0);
+	T_TRUE(be.ops->resize != NULL);
+	memset(buf, 0x3c, sizeof(buf));
+	T_EQ(be.ops->pwritev(&be, &iov, 1, 0), 0);
+	T_EQ(be.ops->resize(&be, 5 << 20), 0);
+	T_EQ(be.ops->pwritev(&be, &iov, 1, (5 << 20) - sizeof(buf)), 0);
+	be.ops->close(&be);
+	T_EQ(vireo_pc_disk_open(&o, &be, err, sizeof(err)), 0);
+	T_EQ(be.size, 5 << 20);
+	memset(buf, 0, sizeof(buf));
+	T_EQ(be.ops->preadv(&be, &iov, 1, 0), 0);
+	for (i = 0; i < sizeof(buf); i++)
+		T_EQ(buf[i], 0x3c);
+	be.ops->close(&be);
+	if (system("qemu-img --version >/dev/null 2>&1"))
+		fprintf(stderr, "note: qemu-img is not installed: qemu-img check skipped\n");
+	else if (sh("qemu-img check -q %s", path))
+		vireo_test_fail(__FILE__, __LINE__, "qemu-img check found errors in %s", path);
+	unlink(path);
+	rmdir(dir);
+}
+
 static const struct vireo_test vireo_tests_run_disk[] = {
 	VIREO_TEST(run_disk_qemu_img_qcow2),
 	VIREO_TEST(run_disk_truncated_qcow2_named),
+	VIREO_TEST(run_disk_qcow2_resize),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(run_disk, vireo_tests_run_disk);

@@ -371,6 +371,173 @@ static void blk_raw_open_errors(void)
 	unlink(path);
 }
 
+/* Is the file at path (written by make_image) still all pattern in [sector, +n)? */
+static bool file_is_pattern(uint64_t sector, unsigned int n)
+{
+	uint8_t back[SEC];
+	bool same = true;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	for (unsigned int s = 0; s < n && same; s++) {
+		if (pread(fd, back, SEC, (off_t)((sector + s) * SEC)) != SEC)
+			same = false;
+		for (unsigned int i = 0; i < SEC && same; i++)
+			same = back[i] == pattern(sector + s, i);
+	}
+	close(fd);
+	return same;
+}
+
+static void blk_hold(void)
+{
+	uint8_t buf[2 * SEC];
+	struct req w, r;
+	uint32_t id, len;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	/* Not held: the monitor's read is refused. */
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, SEC, 0), -EPERM);
+	vireo_virtio_blk_hold(tv.vd, true);
+	/* The guest writes and reads while held: nothing is served, the disk is as it was. */
+	w = post(VIRTIO_BLK_T_OUT, 10, 2 * SEC, 1, false);
+	memset(tram_ptr(&tv.tr, w.data), 0x5a, 2 * SEC);
+	tv_kick(&tv, 0);
+	r = post(VIRTIO_BLK_T_IN, 10, SEC, 1, false);
+	tv_kick(&tv, 0);
+	T_TRUE(!tdrv_used_next(&tv.q[0], &id, &len));
+	T_EQ(status_of(&w), 0xee);
+	T_TRUE(file_is_pattern(10, 2));
+	/* The monitor reads the disk as it is, inside it only. */
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, sizeof(buf), 10 * SEC), 0);
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		T_EQ(buf[i], pattern(10 + i / SEC, i % SEC));
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, SEC, (DISK_SECTORS - 1) * SEC), 0);
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, 2 * SEC, (DISK_SECTORS - 1) * SEC), -EINVAL);
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, SEC, ~0ULL), -EINVAL);
+	/* A driver reset does not end the hold. */
+	vireo_virtio_reset(tv.vd);
+	T_EQ(vireo_virtio_blk_read(tv.vd, buf, SEC, 0), 0);
+	vireo_virtio_blk_hold(tv.vd, false);
+	teardown();
+
+	/* The release serves the requests that waited, in order. */
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	vireo_virtio_blk_hold(tv.vd, true);
+	w = post(VIRTIO_BLK_T_OUT, 10, 2 * SEC, 1, false);
+	memset(tram_ptr(&tv.tr, w.data), 0x5a, 2 * SEC);
+	r = post(VIRTIO_BLK_T_IN, 10, SEC, 1, false);
+	tv_kick(&tv, 0);
+	T_TRUE(!tdrv_used_next(&tv.q[0], &id, &len));
+	vireo_virtio_blk_hold(tv.vd, false);
+	T_TRUE(tdrv_used_next(&tv.q[0], &id, &len));
+	T_EQ(id, w.head);
+	T_EQ(status_of(&w), VIRTIO_BLK_S_OK);
+	T_TRUE(tdrv_used_next(&tv.q[0], &id, &len));
+	T_EQ(id, r.head);
+	T_EQ(((uint8_t *)tram_ptr(&tv.tr, r.data))[0], 0x5a);
+	T_TRUE(!file_is_pattern(10, 1));
+	teardown();
+}
+
+static uint8_t cfg_generation(void)
+{
+	return (uint8_t)tv_read(&tv, VIRTIO_PCI_COMMON_CFGGEN, 1);
+}
+
+static uint64_t capacity(void)
+{
+	return tv_read(&tv, VIREO_VIRTIO_PCI_DEVICE + VIRTIO_BLK_CFG_CAPACITY, 8);
+}
+
+static void blk_resize(void)
+{
+	struct stat st;
+	uint8_t gen;
+	struct req r;
+
+	T_EQ(setup(false, DISK_SECTORS * SEC), 0);
+	gen = cfg_generation();
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), 0);
+	/* Refused: shrinking, part sectors; nothing changes, no interrupt. */
+	T_EQ(vireo_virtio_blk_resize(tv.vd, (DISK_SECTORS - 1) * SEC), -EINVAL);
+	T_EQ(vireo_virtio_blk_resize(tv.vd, DISK_SECTORS * SEC * 2 + 1), -EINVAL);
+	T_EQ(vireo_virtio_blk_resize(tv.vd, DISK_SECTORS * SEC), 0);	/* the same: no-op */
+	T_EQ(capacity(), DISK_SECTORS);
+	T_EQ(cfg_generation(), gen);
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), 0);
+	/* Grown: file, capacity, generation, the config interrupt (INTx + ISR bit 1). */
+	T_EQ(vireo_virtio_blk_resize(tv.vd, 3 * DISK_SECTORS * SEC), 0);
+	T_EQ(stat(path, &st), 0);
+	T_EQ(st.st_size, 3 * DISK_SECTORS * SEC);
+	T_EQ(vireo_virtio_blk_size(tv.vd), 3 * DISK_SECTORS * SEC);
+	T_EQ(capacity(), 3 * DISK_SECTORS);
+	T_TRUE(cfg_generation() != gen);
+	T_TRUE(tv.tb.gsi[tv.vp.pci.gsi]);
+	T_EQ(tv_read(&tv, VIREO_VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_CONFIG);
+	/* The new sectors are there for the guest: zeros, writable; the old ones kept. */
+	r = post(VIRTIO_BLK_T_IN, 3 * DISK_SECTORS - 1, SEC, 1, false);
+	T_EQ(complete(&r), SEC + 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	T_EQ(((uint8_t *)tram_ptr(&tv.tr, r.data))[7], 0);
+	r = post(VIRTIO_BLK_T_OUT, 2 * DISK_SECTORS, SEC, 1, false);
+	T_EQ(complete(&r), 1);
+	T_EQ(status_of(&r), VIRTIO_BLK_S_OK);
+	T_TRUE(file_is_pattern(DISK_SECTORS - 1, 1));
+	teardown();
+
+	/* Read-only: refused. */
+	T_EQ(setup(true, DISK_SECTORS * SEC), 0);
+	gen = cfg_generation();
+	T_TRUE(vireo_virtio_blk_readonly(tv.vd));
+	T_EQ(vireo_virtio_blk_resize(tv.vd, 2 * DISK_SECTORS * SEC), -EROFS);
+	T_EQ(capacity(), DISK_SECTORS);
+	T_EQ(cfg_generation(), gen);
+	T_EQ(stat(path, &st), 0);
+	T_EQ(st.st_size, DISK_SECTORS * SEC);
+	teardown();
+}
+
+/* With MSI-X, the resize interrupt is the config vector's message. */
+static void blk_resize_msix(void)
+{
+	uint64_t table;
+	unsigned int cap;
+
+	T_EQ(tv_ram(&tv) || make_image(DISK_SECTORS * SEC), 0);
+	{
+		struct vireo_blk_backend be;
+		struct vireo_virtio_dev *vd;
+
+		T_EQ(vireo_blk_raw_open(path, false, &be), 0);
+		T_EQ(vireo_virtio_blk_create(&vd, &tv.tr.ram, &be, NULL), 0);
+		T_EQ(tv_attach(&tv, vd), 0);
+	}
+	table = tv.msix_bar + VIREO_VIRTIO_PCI_MSIX_TABLE;
+	cap = tv.vp.pci.msix_cap;
+	tp_cf8_write(&tv.tb, TV_DEVFN, cap + 2, 2, VIREO_PCI_MSIX_FLAGS_ENABLE);
+	for (unsigned int v = 0; v < 2; v++) {
+		tp_mmio_write(&tv.tb, table + 16 * v, 4, 0xfee00000);
+		tp_mmio_write(&tv.tb, table + 16 * v + 4, 4, 0);
+		tp_mmio_write(&tv.tb, table + 16 * v + 8, 4, 0x50 + v);
+		tp_mmio_write(&tv.tb, table + 16 * v + 12, 4, 0);
+	}
+	T_TRUE(tv_negotiate(&tv, VIRTIO_BIT(VIRTIO_F_VERSION_1)) & VIRTIO_STATUS_FEATURES_OK);
+	tv_write(&tv, VIRTIO_PCI_COMMON_MSIX, 2, 0);	/* config: vector 0 */
+	tv_queue(&tv, 0, 64);
+	tv_write(&tv, VIRTIO_PCI_COMMON_Q_MSIX, 2, 1);
+	tv_set_status(&tv, TV_STATUS_OK);
+	T_EQ(tv.tb.nmsi, 0);
+	T_EQ(vireo_virtio_blk_resize(tv.vd, 2 * DISK_SECTORS * SEC), 0);
+	T_EQ(tv.tb.nmsi, 1);
+	T_EQ(tv.tb.msi[0].address, 0xfee00000);
+	T_EQ(tv.tb.msi[0].data, 0x50);
+	T_EQ(capacity(), 2 * DISK_SECTORS);
+	T_EQ(tv.vp.isr, 0);
+	teardown();
+}
+
 static const struct vireo_test vireo_tests_virtio_blk[] = {
 	VIREO_TEST(blk_config),
 	VIREO_TEST(blk_read),
@@ -381,6 +548,9 @@ static const struct vireo_test vireo_tests_virtio_blk[] = {
 	VIREO_TEST(blk_malformed),
 	VIREO_TEST(blk_batch),
 	VIREO_TEST(blk_raw_open_errors),
+	VIREO_TEST(blk_hold),
+	VIREO_TEST(blk_resize),
+	VIREO_TEST(blk_resize_msix),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(virtio_blk, vireo_tests_virtio_blk);

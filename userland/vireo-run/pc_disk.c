@@ -51,11 +51,17 @@ static void qcow2_close(struct vireo_blk_backend *be)
 	vireo_disk_close(be->opaque);
 }
 
+static int qcow2_resize(struct vireo_blk_backend *be, uint64_t size)
+{
+	return vireo_disk_resize(be->opaque, size);
+}
+
 static const struct vireo_blk_backend_ops qcow2_ops = {
 	.preadv = qcow2_preadv,
 	.pwritev = qcow2_pwritev,
 	.flush = qcow2_flush,
 	.close = qcow2_close,
+	.resize = qcow2_resize,
 };
 
 /* Does the file start with the qcow2 magic "QFI\xfb"?  0/1 or -errno. */

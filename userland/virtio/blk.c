@@ -9,11 +9,13 @@
 
 #define BLK_HDR_SIZE 16
 
+/* Legend: (l) vd->lock; (i) set at creation. */
 struct blk {
-	struct vireo_blk_backend be;
-	uint64_t sectors;
-	char id[VIRTIO_BLK_ID_BYTES];
-	struct iovec data[VIREO_VQ_MAX_SIZE];	/* a request's data part */
+	struct vireo_blk_backend be;		/* (l) size changes on resize */
+	uint64_t sectors;			/* (l) */
+	bool held;				/* (l) see vireo_virtio_blk_hold() */
+	char id[VIRTIO_BLK_ID_BYTES];		/* (i) */
+	struct iovec data[VIREO_VQ_MAX_SIZE];	/* (l) a request's data part */
 };
 
 struct blk_hdr {
@@ -105,8 +107,12 @@ static void blk_request(struct vireo_virtio_dev *vd, unsigned int q, struct blk 
 static void blk_queue_notify(struct vireo_virtio_dev *vd, unsigned int q)
 {
 	struct vireo_vq_chain *c = &vd->chain;
+	struct blk *b = vd->priv;
 	int r;
 
+	/* Held: leave the requests in the ring; the release comes back here. */
+	if (b->held)
+		return;
 	do {
 		while ((r = vireo_virtio_pop(vd, q, c)) > 0) {
 			blk_request(vd, q, vd->priv, c);
@@ -160,4 +166,81 @@ int vireo_virtio_blk_create(struct vireo_virtio_dev **out, const struct vireo_gu
 	vireo_virtio_config_put(vd, VIRTIO_BLK_CFG_SEG_MAX, 4, VIREO_VIRTIO_BLK_SEG_MAX);
 	*out = vd;
 	return 0;
+}
+
+/* ---- the monitor's long operations (blk.h) ------------------------------ */
+
+void vireo_virtio_blk_hold(struct vireo_virtio_dev *vd, bool hold)
+{
+	struct blk *b = vd->priv;
+
+	pthread_mutex_lock(&vd->lock);
+	b->held = hold;
+	/* What the guest queued meanwhile (a no-op if the queue is not running). */
+	if (!hold)
+		vireo_virtio_notify_locked(vd, 0);
+	pthread_mutex_unlock(&vd->lock);
+}
+
+int vireo_virtio_blk_read(struct vireo_virtio_dev *vd, void *buf, size_t len, uint64_t off)
+{
+	struct blk *b = vd->priv;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct vireo_blk_backend be;
+	bool held;
+
+	pthread_mutex_lock(&vd->lock);
+	held = b->held;
+	be = b->be;
+	pthread_mutex_unlock(&vd->lock);
+	if (!held)
+		return -EPERM;
+	if (off > be.size || len > be.size - off)
+		return -EINVAL;
+	return len ? be.ops->preadv(&be, &iov, 1, off) : 0;
+}
+
+int vireo_virtio_blk_resize(struct vireo_virtio_dev *vd, uint64_t size)
+{
+	struct blk *b = vd->priv;
+	int r = 0;
+
+	pthread_mutex_lock(&vd->lock);
+	if (b->be.readonly)
+		r = -EROFS;
+	else if (size % VIRTIO_BLK_SECTOR_SIZE || size < b->be.size)
+		r = -EINVAL;
+	else if (size == b->be.size)
+		goto out;
+	else if (!b->be.ops->resize)
+		r = -EOPNOTSUPP;
+	else
+		r = b->be.ops->resize(&b->be, size);
+	if (r)
+		goto out;
+	b->be.size = size;
+	b->sectors = size / VIRTIO_BLK_SECTOR_SIZE;
+	vireo_virtio_config_put(vd, VIRTIO_BLK_CFG_CAPACITY, 8, b->sectors);
+	vireo_virtio_config_changed(vd);
+out:
+	pthread_mutex_unlock(&vd->lock);
+	return r;
+}
+
+uint64_t vireo_virtio_blk_size(struct vireo_virtio_dev *vd)
+{
+	struct blk *b = vd->priv;
+	uint64_t size;
+
+	pthread_mutex_lock(&vd->lock);
+	size = b->be.size;
+	pthread_mutex_unlock(&vd->lock);
+	return size;
+}
+
+bool vireo_virtio_blk_readonly(struct vireo_virtio_dev *vd)
+{
+	struct blk *b = vd->priv;
+
+	return b->be.readonly;	/* fixed at creation */
 }

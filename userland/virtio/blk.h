@@ -32,6 +32,8 @@ struct vireo_blk_backend_ops {
 	/* Make completed writes durable: 0 or -errno. */
 	int (*flush)(struct vireo_blk_backend *be);
 	void (*close)(struct vireo_blk_backend *be);
+	/* Grow the image to size bytes: 0 or -errno.  Optional (NULL: cannot grow). */
+	int (*resize)(struct vireo_blk_backend *be, uint64_t size);
 };
 
 struct vireo_blk_backend {
@@ -43,7 +45,8 @@ struct vireo_blk_backend {
 
 /*
  * A raw image: a regular file or a block device, with pread/pwrite and
- * fdatasync, locked against a second writer (flock).  0 or -errno.
+ * fdatasync, locked against a second writer (flock); a regular file grows
+ * with ftruncate (sparse), a block device cannot.  0 or -errno.
  */
 int vireo_blk_raw_open(const char *path, bool readonly, struct vireo_blk_backend *be);
 
@@ -56,5 +59,39 @@ extern const struct vireo_virtio_ops vireo_virtio_blk_ops;
  */
 int vireo_virtio_blk_create(struct vireo_virtio_dev **out, const struct vireo_guest_ram *ram,
 			    const struct vireo_blk_backend *be, const char *serial);
+
+/*
+ * For the monitor's long operations on a disk the guest is using
+ * (vireo-run's disk-export and disk-resize).  Any thread; each call takes
+ * the device lock, so it is ordered with the guest's requests, which are
+ * served whole under that lock.
+ *
+ * vireo_virtio_blk_hold(vd, true): from its return until the matching
+ * release, the device takes no request off its queue, so nothing the
+ * guest does changes the disk (its requests wait in the ring; the driver
+ * is not told anything).  The release serves what arrived meanwhile.  A
+ * device reset by the driver keeps the hold.  Holds do not nest.
+ *
+ * vireo_virtio_blk_read(): len bytes of the disk at byte offset off,
+ * straight from the backend: 0, -EINVAL outside the disk, -EPERM when the
+ * device is not held, or the backend's -errno.  It runs without the device
+ * lock (the hold keeps the backend to the caller), so a vCPU touching the
+ * device's registers never waits for the disk.
+ *
+ * vireo_virtio_blk_resize(): grow the backend to size bytes, then the
+ * capacity in the configuration space, a new config generation and a
+ * configuration-change interrupt (MSI-X config vector, or ISR bit 1 and
+ * INTx), which is how a driver learns of it (virtio 1.1, 4.1.4.3.1 and
+ * 5.2.4).  -EROFS for a read-only disk, -EINVAL when size is smaller than
+ * the disk or not whole sectors, -EOPNOTSUPP when the backend cannot
+ * grow, else the backend's -errno (nothing changed then).  The same size
+ * is a no-op (no interrupt).
+ */
+void vireo_virtio_blk_hold(struct vireo_virtio_dev *vd, bool hold);
+int vireo_virtio_blk_read(struct vireo_virtio_dev *vd, void *buf, size_t len, uint64_t off);
+int vireo_virtio_blk_resize(struct vireo_virtio_dev *vd, uint64_t size);
+/* The disk's size in bytes (the backend's, not rounded to sectors). */
+uint64_t vireo_virtio_blk_size(struct vireo_virtio_dev *vd);
+bool vireo_virtio_blk_readonly(struct vireo_virtio_dev *vd);
 
 #endif /* VIREO_VIRTIO_BLK_H */

@@ -67,6 +67,17 @@ static int raw_flush(struct vireo_blk_backend *be)
 	return fdatasync(raw_fd(be)) ? -errno : 0;
 }
 
+static int raw_resize(struct vireo_blk_backend *be, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(raw_fd(be), &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EOPNOTSUPP;	/* a block device is as big as it is */
+	return ftruncate(raw_fd(be), (off_t)size) ? -errno : 0;
+}
+
 static void raw_close(struct vireo_blk_backend *be)
 {
 	struct raw *r = be->opaque;
@@ -80,6 +91,7 @@ static const struct vireo_blk_backend_ops raw_ops = {
 	.pwritev = raw_pwritev,
 	.flush = raw_flush,
 	.close = raw_close,
+	.resize = raw_resize,
 };
 
 int vireo_blk_raw_open(const char *path, bool readonly, struct vireo_blk_backend *be)
