@@ -171,6 +171,8 @@ struct vireo_pc {
 	struct vireo_pci_bus pci;
 	struct vireo_pc_virtio *virtio[VIREO_PC_MAX_VIRTIO];	/* (i) */
 	unsigned int nr_virtio;			/* (i) */
+	/* --disk i's virtio-blk device (also in virtio[]), for disk-export/resize. */
+	struct vireo_virtio_dev *disks[VIREO_PC_MAX_DISKS];	/* (i) */
 	/* --net nat: each owned by its virtio-net device, driven by the I/O loop. */
 	struct vireo_nat *nat[VIREO_PC_MAX_NICS];	/* (i) */
 	unsigned int nr_nat;			/* (i) */

@@ -13,7 +13,7 @@
 
 #include "pc.h"
 
-static void wake(struct vireo_pc_control *c, unsigned int req)
+void vireo_pc_control_wake(struct vireo_pc_control *c, unsigned int req)
 {
 	uint64_t one = 1;
 
@@ -82,7 +82,7 @@ static int h_stop(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "paused: resume first");
 	if (atomic_load(&c->ending))
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "the machine is shutting down");
-	wake(c, VIREO_PC_CTL_STOP);
+	vireo_pc_control_wake(c, VIREO_PC_CTL_STOP);
 	return 0;
 }
 
@@ -95,7 +95,9 @@ static int h_kill(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json
 	(void)r;
 	(void)e;
 	atomic_store(&c->killed, true);
-	wake(c, VIREO_PC_CTL_KILL);
+	/* A copy in progress stops at its next chunk rather than delay the end. */
+	atomic_store(&c->job.cancel, true);
+	vireo_pc_control_wake(c, VIREO_PC_CTL_KILL);
 	return 0;
 }
 
@@ -113,7 +115,7 @@ static int h_pause(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "already paused");
 	/* Emitted here, under the same ordering as the flag, so events never cross. */
 	vireo_pc_control_emit_state(c, "paused", "pause");
-	wake(c, VIREO_PC_CTL_PAUSE);
+	vireo_pc_control_wake(c, VIREO_PC_CTL_PAUSE);
 	return 0;
 }
 
@@ -128,7 +130,7 @@ static int h_resume(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_js
 	if (!atomic_compare_exchange_strong(&c->paused, &expect, false))
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "not paused");
 	vireo_pc_control_emit_state(c, "running", "resume");
-	wake(c, VIREO_PC_CTL_PAUSE);
+	vireo_pc_control_wake(c, VIREO_PC_CTL_PAUSE);
 	return 0;
 }
 
@@ -142,7 +144,7 @@ static int h_reset(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 	if (atomic_load(&c->ending))
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "the machine is shutting down");
 	/* The event comes from the main thread once the new machine runs. */
-	wake(c, VIREO_PC_CTL_RESET);
+	vireo_pc_control_wake(c, VIREO_PC_CTL_RESET);
 	return 0;
 }
 
@@ -170,6 +172,27 @@ static int h_vcpus(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 	return 0;
 }
 
+static int h_disks(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
+		   struct vireo_ctl_error *e)
+{
+	struct vireo_pc_control *c = o;
+	unsigned int i;
+
+	(void)a;
+	(void)e;
+	vireo_ctl_json_begin_array(r, "disks");
+	for (i = 0; i < c->nr_disks; i++) {
+		vireo_ctl_json_begin_object(r, NULL);
+		vireo_ctl_json_int(r, "index", i);
+		vireo_ctl_json_string(r, "path", c->disks[i].path);
+		vireo_ctl_json_bool(r, "readonly", c->disks[i].readonly);
+		vireo_ctl_json_int(r, "size", (int64_t)atomic_load(&c->disk_size[i]));
+		vireo_ctl_json_end_object(r);
+	}
+	vireo_ctl_json_end_array(r);
+	return 0;
+}
+
 const struct vireo_ctl_command vireo_pc_control_commands[] = {
 	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus" },
 	{ VIREO_CTL_CMD_STOP, h_stop, "press the ACPI power button; the guest decides" },
@@ -178,6 +201,12 @@ const struct vireo_ctl_command vireo_pc_control_commands[] = {
 	{ VIREO_CTL_CMD_RESUME, h_resume, "let the vCPUs run again" },
 	{ VIREO_CTL_CMD_RESET, h_reset, "platform reset, as the reset button" },
 	{ VIREO_CTL_CMD_QUERY_VCPUS, h_vcpus, "the vCPUs: id, state, thread id" },
+	{ VIREO_PC_CMD_QUERY_DISKS, h_disks, "the disks: index, path, readonly, size" },
+	{ VIREO_PC_CMD_DISK_EXPORT, vireo_pc_job_h_export,
+	  "copy disk N, as it is now, to a new image (job; progress events)" },
+	{ VIREO_PC_CMD_DISK_RESIZE, vireo_pc_job_h_resize,
+	  "grow disk N; the guest is told (job; progress events)" },
+	{ VIREO_PC_CMD_JOB_CANCEL, vireo_pc_job_h_cancel, "cancel the running job" },
 	{ NULL, NULL, NULL },
 };
 
@@ -197,6 +226,9 @@ int vireo_pc_control_start(struct vireo_pc_control *c, const struct vireo_option
 	c->name = o->name ? o->name : "";
 	c->cpus = o->cpus;
 	c->wake_fd = -1;
+	c->disks = o->disks;
+	c->nr_disks = o->nr_disks;
+	vireo_pc_job_init(&c->job);
 	if (!o->control)
 		return 0;
 	c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -219,6 +251,8 @@ int vireo_pc_control_start(struct vireo_pc_control *c, const struct vireo_option
 void vireo_pc_control_stop(struct vireo_pc_control *c, const char *reason)
 {
 	atomic_store(&c->ending, true);
+	vireo_pc_job_machine_end(c, true);
+	vireo_pc_job_wait(c);
 	if (c->srv) {
 		vireo_pc_control_emit_state(c, "shutdown", reason);
 		vireo_ctl_server_stop(c->srv);
@@ -227,6 +261,7 @@ void vireo_pc_control_stop(struct vireo_pc_control *c, const char *reason)
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
 	c->wake_fd = -1;
+	vireo_pc_job_fini(&c->job);
 }
 
 /* ---- the main thread --------------------------------------------------- */
@@ -255,4 +290,6 @@ void vireo_pc_control_service(struct vireo_pc *pc)
 		vireo_pc_request(pc, VIREO_PC_RESET);
 	if (req & VIREO_PC_CTL_STOP)
 		vireo_pm_press_power_button(&pc->pm);
+	if (req & VIREO_PC_CTL_JOB)
+		vireo_pc_job_service(c, pc->disks, pc->opts->nr_disks);
 }

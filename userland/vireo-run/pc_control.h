@@ -16,6 +16,9 @@
  * Pause is a state, not a one-shot request: the handlers set 'paused',
  * and the main thread makes the vCPUs follow it (pc_vcpu.c holds them);
  * a machine rebuilt by a reset while paused starts held.
+ *
+ * Long operations on the disks (disk-export, disk-resize) run on a worker
+ * thread of their own, started by the main thread: pc_job.h.
  */
 #ifndef VIREO_RUN_PC_CONTROL_H
 #define VIREO_RUN_PC_CONTROL_H
@@ -27,6 +30,7 @@
 #include "control/server.h"
 
 #include "options.h"
+#include "pc_job.h"
 
 struct vireo_pc;
 
@@ -35,6 +39,7 @@ struct vireo_pc;
 #define VIREO_PC_CTL_KILL	(1u << 1)	/* end the monitor */
 #define VIREO_PC_CTL_RESET	(1u << 2)	/* platform reset */
 #define VIREO_PC_CTL_PAUSE	(1u << 3)	/* make the vCPUs follow 'paused' */
+#define VIREO_PC_CTL_JOB	(1u << 4)	/* start the pending job (pc_job.h) */
 
 /* Legend: (i) set by vireo_pc_control_start, then fixed; (a) atomic. */
 struct vireo_pc_control {
@@ -47,6 +52,11 @@ struct vireo_pc_control {
 	atomic_bool killed;			/* (a) `kill` was asked */
 	atomic_bool ending;			/* (a) the machine is going away */
 	atomic_int tid[VIREO_PC_MAX_CPUS];	/* (a) vCPU threads' ids, 0: none */
+	const struct vireo_disk_opt *disks;	/* (i) --disk, nr_disks of them */
+	unsigned int nr_disks;			/* (i) */
+	/* (a) each disk's size in bytes: set when a machine opens it, and by disk-resize; 0: unknown */
+	atomic_uint_fast64_t disk_size[VIREO_PC_MAX_DISKS];
+	struct vireo_pc_job job;		/* pc_job.h */
 };
 
 /* The hook table (exported for the unit tests); opaque: the control. */
@@ -60,8 +70,9 @@ int vireo_pc_control_start(struct vireo_pc_control *c, const struct vireo_option
 
 /*
  * Emit "shutdown" with reason, deliver what is queued and close the
- * socket.  The vCPU threads must have been joined.  Safe on a control
- * that never started.
+ * socket.  The vCPU threads must have been joined, and a job's worker
+ * too (pc_job.h; one still running is cancelled and waited for here).
+ * Safe on a control that never started.
  */
 void vireo_pc_control_stop(struct vireo_pc_control *c, const char *reason);
 
@@ -70,6 +81,9 @@ void vireo_pc_control_emit_state(struct vireo_pc_control *c, const char *state,
 				 const char *reason);
 /* guest-panicked {detail} (any thread). */
 void vireo_pc_control_emit_panic(struct vireo_pc_control *c, const char *detail);
+
+/* Any thread: set request bits for the main thread and wake it. */
+void vireo_pc_control_wake(struct vireo_pc_control *c, unsigned int req);
 
 /* "running", "paused" or "shutting-down", as query-status says it. */
 const char *vireo_pc_control_state(struct vireo_pc_control *c);

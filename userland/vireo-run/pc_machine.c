@@ -508,6 +508,8 @@ static int pci_init(struct vireo_pc *pc)
 		r = add_virtio(pc, vd, what);
 		if (r)
 			return r;
+		pc->disks[i] = vd;
+		atomic_store(&pc->host->ctl.disk_size[i], be.size);
 	}
 	for (i = 0; i < o->nr_nets; i++) {
 		struct vireo_net_backend be;

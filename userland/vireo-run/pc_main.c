@@ -142,6 +142,12 @@ static enum vireo_pc_event run_once(struct vireo_pc *pc, const struct vireo_opti
 	}
 	vireo_pc_vcpus_stop(pc);
 	/*
+	 * A disk job's worker must be done with the disks before they go: on
+	 * a reset it runs to its end (the reboot waits), else it is cancelled.
+	 */
+	vireo_pc_job_machine_end(&h->ctl, ev != VIREO_PC_RESET);
+	vireo_pc_job_wait(&h->ctl);
+	/*
 	 * No pvpanic device yet: what the guest cannot survive (a triple
 	 * fault, a failed entry) is the panic clients hear of.
 	 */

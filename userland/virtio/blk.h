@@ -81,9 +81,9 @@ int vireo_virtio_blk_create(struct vireo_virtio_dev **out, const struct vireo_gu
  * vireo_virtio_blk_resize(): grow the backend to size bytes, then the
  * capacity in the configuration space, a new config generation and a
  * configuration-change interrupt (MSI-X config vector, or ISR bit 1 and
- * INTx), which is how a driver learns of it (virtio 1.1, 4.1.4.3.1 and
- * 5.2.4).  -EROFS for a read-only disk, -EINVAL when size is smaller than
- * the disk or not whole sectors, -EOPNOTSUPP when the backend cannot
+ * INTx), which is how a driver learns of it (virtio 1.1, 2.4 and
+ * 4.1.5.3).  -EROFS for a read-only disk, -EINVAL when size is smaller
+ * than the disk or not whole sectors, -EOPNOTSUPP when the backend cannot
  * grow, else the backend's -errno (nothing changed then).  The same size
  * is a no-op (no interrupt).
  */
