@@ -341,7 +341,7 @@ int vireo_pc_job_h_export(void *o, const struct vireo_ctl_args *a, struct vireo_
 			  struct vireo_ctl_error *e)
 {
 	struct vireo_pc_control *c = o;
-	static struct vireo_pc_job_req req;	/* large; handlers run on one thread */
+	struct vireo_pc_job_req req;
 	const char *fmt = "qcow2";
 	int64_t cl = 0;
 
@@ -370,7 +370,7 @@ int vireo_pc_job_h_resize(void *o, const struct vireo_ctl_args *a, struct vireo_
 			  struct vireo_ctl_error *e)
 {
 	struct vireo_pc_control *c = o;
-	static struct vireo_pc_job_req req;
+	struct vireo_pc_job_req req;
 	const char *s;
 	uint64_t now;
 	int64_t v;
