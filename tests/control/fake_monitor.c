@@ -9,6 +9,12 @@
  *            unless VIREO_FAKE_IGNORE_POWER=1 (to test stop's kill path)
  *   kill     exits at once (status 0)
  *   pause / resume / reset / query-status / query-vcpus  as a monitor does
+ *   query-disks / disk-export / disk-resize / job-cancel  vireo-run's disk
+ *            jobs on its --disk images, done with libvireo-disk on a thread
+ *            with the same replies and events (the real ones are tested in
+ *            tests/unit/test_run_job.c); like vireo-run it holds a flock on
+ *            each image for as long as it runs, so that a CLI writing the
+ *            image itself instead of asking the monitor fails
  *
  * It prints its arguments on stdout (the serial console: serial.log in a
  * headless start) so that the test can check the command line, and exits
@@ -16,16 +22,21 @@
  * makes it fail at once with status 4 after a message on stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "control/server.h"
+#include "disk/disk.h"
 #include "vmlib/lock.h"
 
 enum { RUNNING, PAUSED };
@@ -154,6 +165,278 @@ static int h_vcpus(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 	return 0;
 }
 
+/* ---- disks and jobs -------------------------------------------------------- */
+
+#define MAX_DISKS 16
+
+static struct {
+	char path[4096];
+	bool readonly;
+	int lock_fd;
+} disks[MAX_DISKS];
+static unsigned int nr_disks;
+
+/* One job at a time, as vireo-run: the fields are the worker's while busy. */
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool job_busy;
+static long job_id;
+static atomic_bool job_cancel;
+static pthread_t job_thread;
+static bool job_joinable;
+static struct {
+	bool resize;
+	unsigned int disk;
+	char path[4096];
+	enum vireo_disk_format format;
+	uint64_t size;
+	bool grow_by;
+} job;
+
+/* --disk PATH[,ro][,format=F]: keep the path, hold the image as the monitor does. */
+static void add_disk(const char *spec)
+{
+	const char *comma = strchr(spec, ',');
+	size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
+
+	if (nr_disks == MAX_DISKS || n >= sizeof(disks[0].path))
+		return;
+	memcpy(disks[nr_disks].path, spec, n);
+	disks[nr_disks].path[n] = 0;
+	disks[nr_disks].readonly = comma && strstr(comma, ",ro");
+	disks[nr_disks].lock_fd = open(disks[nr_disks].path, O_RDONLY | O_CLOEXEC);
+	if (disks[nr_disks].lock_fd >= 0 &&
+	    flock(disks[nr_disks].lock_fd, (disks[nr_disks].readonly ? LOCK_SH : LOCK_EX) | LOCK_NB))
+		fprintf(stderr, "fake-monitor: %s: in use\n", disks[nr_disks].path);
+	nr_disks++;
+}
+
+static uint64_t disk_size(unsigned int i)
+{
+	struct vireo_disk *d;
+	uint64_t size = 0;
+
+	if (!vireo_disk_open(disks[i].path, VIREO_DISK_AUTO,
+			     VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK | VIREO_DISK_NO_BACKING, &d, NULL)) {
+		size = vireo_disk_size(d);
+		vireo_disk_close(d);
+	}
+	return size;
+}
+
+static void emit_job(const char *event, uint64_t done, uint64_t total, const char *error,
+		     uint64_t size)
+{
+	struct vireo_ctl_json *d = vireo_ctl_json_new();
+
+	vireo_ctl_json_string(d, "operation", job.resize ? "disk-resize" : "disk-export");
+	vireo_ctl_json_int(d, "job", job_id);
+	vireo_ctl_json_int(d, "disk", job.disk);
+	if (!strcmp(event, "progress")) {
+		vireo_ctl_json_int(d, "done", (int64_t)done);
+		vireo_ctl_json_int(d, "total", (int64_t)total);
+	} else {
+		vireo_ctl_json_bool(d, "ok", !error);
+		if (!job.resize)
+			vireo_ctl_json_string(d, "path", job.path);
+		else if (!error)
+			vireo_ctl_json_int(d, "size", (int64_t)size);
+		if (error)
+			vireo_ctl_json_string(d, "error", error);
+	}
+	vireo_ctl_server_emit(srv, event, d);
+}
+
+static int image_read(void *opaque, void *buf, size_t len, uint64_t off,
+		      struct vireo_disk_err *err)
+{
+	(void)err;
+	return vireo_disk_pread(opaque, buf, len, off);
+}
+
+static int job_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	static uint64_t last;
+
+	(void)opaque;
+	if (atomic_load(&job_cancel))
+		return 1;
+	/* Bounded, as vireo-run's: every 1%, the first and the last. */
+	if (done == 0 || done == total || done - last >= total / 100) {
+		emit_job("progress", done, total, NULL, 0);
+		last = done;
+	}
+	return 0;
+}
+
+static void *job_worker(void *arg)
+{
+	struct vireo_disk_err err = { { 0 } };
+	struct vireo_disk *d = NULL;
+	char msg[VIREO_DISK_ERR_MAX] = "";
+	uint64_t size = 0;
+	int r;
+
+	(void)arg;
+	/* The lock is ours already (vireo-run reads through its device). */
+	r = vireo_disk_open(disks[job.disk].path, VIREO_DISK_AUTO,
+			    (job.resize ? 0 : VIREO_DISK_RDONLY) | VIREO_DISK_NO_LOCK, &d, &err);
+	if (!r && !job.resize) {
+		struct vireo_disk_source src = { .read = image_read, .opaque = d,
+						 .size = vireo_disk_size(d), .name = "disk" };
+		struct vireo_disk_convert_opts o = { .dst_format = job.format,
+						     .progress = job_progress };
+
+		r = vireo_disk_convert_from(&src, job.path, &o, &err);
+		if (r == -ECANCELED)
+			snprintf(err.msg, sizeof(err.msg), "cancelled");
+	} else if (!r) {
+		uint64_t old = vireo_disk_size(d);
+
+		size = job.grow_by ? old + job.size : job.size;
+		emit_job("progress", 0, size, NULL, 0);
+		r = vireo_disk_resize(d, size);
+		if (r)
+			snprintf(err.msg, sizeof(err.msg), "%s", vireo_disk_errmsg(d));
+		else
+			emit_job("progress", size, size, NULL, 0);
+	}
+	if (d)
+		vireo_disk_close(d);
+	if (r)
+		snprintf(msg, sizeof(msg), "%s", err.msg[0] ? err.msg : strerror(-r));
+	pthread_mutex_lock(&job_lock);
+	emit_job("job-finished", 0, 0, r ? msg : NULL, size);
+	job_busy = false;
+	pthread_mutex_unlock(&job_lock);
+	return NULL;
+}
+
+static int job_start(struct vireo_ctl_json *r, struct vireo_ctl_error *e)
+{
+	pthread_mutex_lock(&job_lock);
+	if (job_busy) {
+		pthread_mutex_unlock(&job_lock);
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "another long operation is running");
+	}
+	if (job_joinable)
+		pthread_join(job_thread, NULL);
+	job_busy = true;
+	job_id++;
+	atomic_store(&job_cancel, false);
+	job_joinable = !pthread_create(&job_thread, NULL, job_worker, NULL);
+	if (!job_joinable)
+		job_busy = false;
+	pthread_mutex_unlock(&job_lock);
+	vireo_ctl_json_int(r, "job", job_id);
+	return 0;
+}
+
+static int arg_disk(const struct vireo_ctl_args *a, unsigned int *i, struct vireo_ctl_error *e)
+{
+	int64_t v;
+
+	if (vireo_ctl_args_int(a, "disk", &v) || v < 0 || v >= (int64_t)nr_disks)
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "no such disk");
+	*i = (unsigned int)v;
+	return 0;
+}
+
+static int h_disks(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
+		   struct vireo_ctl_error *e)
+{
+	(void)o;
+	(void)a;
+	(void)e;
+	vireo_ctl_json_begin_array(r, "disks");
+	for (unsigned int i = 0; i < nr_disks; i++) {
+		vireo_ctl_json_begin_object(r, NULL);
+		vireo_ctl_json_int(r, "index", i);
+		vireo_ctl_json_string(r, "path", disks[i].path);
+		vireo_ctl_json_bool(r, "readonly", disks[i].readonly);
+		vireo_ctl_json_int(r, "size", (int64_t)disk_size(i));
+		vireo_ctl_json_end_object(r);
+	}
+	vireo_ctl_json_end_array(r);
+	return 0;
+}
+
+static int h_export(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
+		    struct vireo_ctl_error *e)
+{
+	const char *path, *fmt = "qcow2";
+	enum vireo_disk_format f;
+	unsigned int i = 0;
+	struct stat st;
+
+	(void)o;
+	if (arg_disk(a, &i, e))
+		return -1;
+	if (vireo_ctl_args_string(a, "path", &path) || path[0] != '/')
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "path: absolute");
+	if (!lstat(path, &st))
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "%s exists; not overwritten", path);
+	vireo_ctl_args_string(a, "format", &fmt);
+	if (vireo_disk_parse_format(fmt, &f) < 0)
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "format");
+	pthread_mutex_lock(&job_lock);
+	if (!job_busy) {
+		job.resize = false;
+		job.disk = i;
+		snprintf(job.path, sizeof(job.path), "%s", path);
+		job.format = f;
+	}
+	pthread_mutex_unlock(&job_lock);
+	return job_start(r, e);
+}
+
+static int h_resize(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
+		    struct vireo_ctl_error *e)
+{
+	const char *s;
+	uint64_t size;
+	unsigned int i = 0;
+	bool grow_by;
+
+	(void)o;
+	if (arg_disk(a, &i, e))
+		return -1;
+	if (vireo_ctl_args_string(a, "size", &s))
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "size");
+	grow_by = s[0] == '+';
+	if (vireo_disk_parse_size(s + grow_by, &size) < 0)
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "size");
+	if (disks[i].readonly)
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "disk %u is read-only", i);
+	if (!grow_by && size < disk_size(i))
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS,
+					   "disk %u: shrinking would drop guest data", i);
+	pthread_mutex_lock(&job_lock);
+	if (!job_busy) {
+		job.resize = true;
+		job.disk = i;
+		job.size = size;
+		job.grow_by = grow_by;
+	}
+	pthread_mutex_unlock(&job_lock);
+	return job_start(r, e);
+}
+
+static int h_cancel(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
+		    struct vireo_ctl_error *e)
+{
+	(void)o;
+	(void)a;
+	pthread_mutex_lock(&job_lock);
+	if (!job_busy) {
+		pthread_mutex_unlock(&job_lock);
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_STATE, "no such job is running");
+	}
+	atomic_store(&job_cancel, true);
+	pthread_mutex_unlock(&job_lock);
+	vireo_ctl_json_int(r, "job", job_id);
+	return 0;
+}
+
 static const struct vireo_ctl_command commands[] = {
 	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus" },
 	{ VIREO_CTL_CMD_STOP, h_stop, "ACPI power button" },
@@ -162,6 +445,10 @@ static const struct vireo_ctl_command commands[] = {
 	{ VIREO_CTL_CMD_RESUME, h_resume, "resume the vCPUs" },
 	{ VIREO_CTL_CMD_RESET, h_reset, "platform reset" },
 	{ VIREO_CTL_CMD_QUERY_VCPUS, h_vcpus, "the vCPUs" },
+	{ "query-disks", h_disks, "the disks" },
+	{ "disk-export", h_export, "copy a disk to a new image (job)" },
+	{ "disk-resize", h_resize, "grow a disk (job)" },
+	{ "job-cancel", h_cancel, "cancel the running job" },
 	{ NULL, NULL, NULL },
 };
 
@@ -209,6 +496,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			cpus = (unsigned int)atoi(optarg);
+			break;
+		case 'd':
+			add_disk(optarg);
 			break;
 		case '?':
 			return 1;
@@ -259,6 +549,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		usleep(10 * 1000);
+	}
+	atomic_store(&job_cancel, true);
+	pthread_mutex_lock(&job_lock);
+	if (job_joinable) {
+		pthread_mutex_unlock(&job_lock);
+		pthread_join(job_thread, NULL);
+	} else {
+		pthread_mutex_unlock(&job_lock);
 	}
 	emit_state("shutdown", got_signal ? "signal" : "poweroff");
 	vireo_ctl_server_stop(srv);

@@ -292,6 +292,78 @@ if [[ -z $filter || attach == *"$filter"* ]]; then
 	has attach-console-flag "$(cat "$T/attach.out")" "--console"
 fi
 
+# ------------------------------------------------------------------ disks of a running machine
+# convert and resize of an image a running machine uses go through its
+# monitor (disk-export, disk-resize); the fake monitor holds the images
+# locked as vireo-run does, so a CLI writing them itself would fail.
+python3 - "$T/live.img" <<'PY'
+import os, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(8):
+        f.write(os.urandom(1 << 20) if i % 2 == 0 else bytes(1 << 20))
+PY
+run live-qcow2 0 "$VIREO" disk create "$T/live.qcow2" 8M
+run create-j 0 "$VIREO" create j --kernel "$T/bzImage" --disk "$T/live.img" \
+	--disk "$T/live.qcow2" --disk "$T/x.img,ro" --no-nic
+run start-j 0 "$VIREO" start j
+truth start-j-running 'wait_state j running'
+truth live-image-locked '! python3 -c "import fcntl, sys; fcntl.flock(open(sys.argv[1]), fcntl.LOCK_SH | fcntl.LOCK_NB)" "$T/live.img" 2>/dev/null'
+run live-convert 0 "$VIREO" disk convert -O raw "$T/live.img" "$T/live-copy.img"
+has live-convert-via "$err" "disk 0 of the running machine j"
+has live-convert-progress "$err" "converting: 100%"
+has live-convert-msg "$out" "converted $T/live.img to $T/live-copy.img (raw)"
+truth live-convert-same 'cmp -s "$T/live.img" "$T/live-copy.img"'
+truth live-convert-sparse '(( $(stat -c %b "$T/live-copy.img") * 512 < 8 << 20 ))'
+run live-convert-exists 3 "$VIREO" disk convert -O raw "$T/live.img" "$T/live-copy.img"
+run live-convert-overwrite 0 "$VIREO" disk convert -q --overwrite "$T/live.img" "$T/live-copy.img"
+run live-convert-qcow2-info 0 "$VIREO" disk info "$T/live-copy.img"
+has live-convert-qcow2 "$out" "format:       qcow2"
+run live-convert-back 0 "$VIREO" disk convert -q -O raw "$T/live-copy.img" "$T/live-back.img"
+truth live-convert-back-same 'cmp -s "$T/live.img" "$T/live-back.img"'
+run live-convert-self 3 "$VIREO" disk convert -q --overwrite "$T/live.img" "$T/live.qcow2"
+has live-convert-self-msg "$err" "is a disk of the running machine j"
+run live-convert-relative 0 bash -c 'cd "$1" && "$2" disk convert -q live.qcow2 rel.qcow2' _ "$T" "$(realpath "$VIREO")"
+truth live-convert-relative-made '[[ -f $T/rel.qcow2 ]]'
+run live-resize 0 "$VIREO" disk resize "$T/live.qcow2" +8M
+has live-resize-via "$out" "disk 1 of the running machine j"
+run live-resize-info 0 "$VIREO" disk info "$T/live.qcow2"
+has live-resized "$out" "virtual size: 16 MiB"
+run live-resize-raw 0 "$VIREO" disk resize "$T/live.img" 12M
+truth live-resize-raw-size '[[ $(stat -c %s "$T/live.img") == 12582912 ]]'
+run live-shrink 4 "$VIREO" disk resize "$T/live.img" 1M
+has live-shrink-msg "$err" "shrink"
+run live-resize-ro 4 "$VIREO" disk resize "$T/x.img" +1M
+has live-resize-ro-msg "$err" "read-only"
+# A read-only disk cannot change under the copy: copied here, as before.
+run live-convert-ro 0 "$VIREO" disk convert -q -O raw "$T/x.img" "$T/x-copy.img"
+truth live-convert-ro-same 'cmp -s "$T/x.img" "$T/x-copy.img"'
+lacks live-convert-ro-local "$err" "running machine"
+# Ctrl-C cancels the monitor's copy, which removes what it wrote.
+if [[ -z $filter || live-cancel == *"$filter"* ]]; then
+	"$VIREO" disk create "$T/big.qcow2" 64G >/dev/null
+	"$VIREO" create big --kernel "$T/bzImage" --disk "$T/big.qcow2" --no-nic >/dev/null
+	"$VIREO" start big >/dev/null
+	"$VIREO" disk convert "$T/big.qcow2" "$T/big-copy.qcow2" 2>"$T/cancel.err" &
+	conv=$!
+	for ((i = 0; i < 200; i++)); do
+		grep -q "its monitor copies it" "$T/cancel.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -INT "$conv"
+	wait "$conv"
+	rc=$?
+	[[ $rc == 4 ]] && ok live-cancel-status || bad live-cancel-status "exit $rc: $(cat "$T/cancel.err")"
+	has live-cancel-msg "$(cat "$T/cancel.err")" "big: cancelled"
+	truth live-cancel-removed '[[ ! -e $T/big-copy.qcow2 ]]'
+	"$VIREO" stop big >/dev/null
+fi
+run stop-j 0 "$VIREO" stop j
+# Stopped: the same image is converted and resized here again.
+run dead-convert 0 "$VIREO" disk convert -q -O raw "$T/live.img" "$T/dead.img"
+lacks dead-convert-local "$err" "running machine"
+run dead-resize 0 "$VIREO" disk resize "$T/live.img" 16M
+lacks dead-resize-local "$out" "running machine"
+
 # ------------------------------------------------------------------ delete
 run delete-a 0 "$VIREO" delete a
 truth delete-a-gone '[[ ! -e $M/a ]]'

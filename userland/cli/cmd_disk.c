@@ -3,14 +3,26 @@
  * vireo disk create|info|resize|convert: disk images through
  * libvireo-disk (userland/disk/disk.h), the library vireo-run's
  * virtio-blk uses too.
+ *
+ * An image a running machine uses as a disk is locked by its monitor
+ * (flock), and writing it from here would corrupt it: `convert` and
+ * `resize` of such an image go through that machine's control socket
+ * instead (disk-export, disk-resize: docs/control-protocol.md), which the
+ * monitor runs as a job while the guest goes on, and whose progress
+ * events this shows as a local convert shows its own.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "control/client.h"
 #include "disk/disk.h"
+#include "vmlib/lock.h"
+#include "vmlib/store.h"
 
 static int disk_exit(int ret)
 {
@@ -197,6 +209,297 @@ static int disk_info(int argc, char **argv)
 	return VIREO_EXIT_OK;
 }
 
+/* ------------------------------------------------------------ disks of running machines */
+
+struct progress {
+	bool tty, quiet;
+	int last;
+};
+
+/* A rewritten percentage on a terminal, a line per 10% otherwise. */
+static int show_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	struct progress *p = opaque;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	if (p->quiet || pct == p->last)
+		return 0;
+	if (p->tty)
+		fprintf(stderr, "\rconverting: %3d%%%s", pct, pct == 100 ? "\n" : "");
+	else if (pct / 10 != p->last / 10 || pct == 100)
+		fprintf(stderr, "converting: %d%%\n", pct);
+	p->last = pct;
+	return 0;
+}
+
+/* The running machine that has an image as one of its disks. */
+struct owner {
+	char *name;
+	int index;	/* in the monitor's --disk order */
+	bool readonly;	/* the machine has it read-only */
+};
+
+static void owner_clear(struct owner *o)
+{
+	g_free(o->name);
+	o->name = NULL;
+}
+
+static bool same_file(const char *path, const struct stat *want)
+{
+	struct stat st;
+
+	return path && !stat(path, &st) && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+static JsonObject *call_obj(struct vireo_ctl_client *c, const char *cmd, JsonObject *args,
+			    JsonNode **node, GError **err)
+{
+	*node = vireo_ctl_client_call(c, cmd, args, 5000, err);
+	if (*node && JSON_NODE_HOLDS_OBJECT(*node))
+		return json_node_get_object(*node);
+	return NULL;
+}
+
+/*
+ * The monitor's own index of the image (query-disks), matched by device
+ * and inode; -1 if it does not list it, or def_index if it cannot say (a
+ * monitor without query-disks runs the definition's disks in order).
+ */
+static int monitor_index(const char *name, const struct stat *want, int def_index)
+{
+	struct vireo_ctl_client *c = NULL;
+	JsonNode *node = NULL;
+	JsonObject *r = NULL;
+	GError *err = NULL;
+	char *sock = vireo_machine_socket_path(name, NULL);
+	int index = def_index;
+
+	if (sock)
+		c = vireo_ctl_client_connect(sock, 2000, NULL);
+	if (c)
+		r = call_obj(c, "query-disks", NULL, &node, &err);
+	if (r && json_object_has_member(r, "disks") &&
+	    JSON_NODE_HOLDS_ARRAY(json_object_get_member(r, "disks"))) {
+		JsonArray *a = json_object_get_array_member(r, "disks");
+
+		index = -1;
+		for (guint i = 0; i < json_array_get_length(a); i++) {
+			JsonObject *d = json_array_get_object_element(a, i);
+			const char *p = d ? json_object_get_string_member_with_default(d, "path", NULL)
+					  : NULL;
+
+			if (same_file(p, want))
+				index = (int)json_object_get_int_member_with_default(d, "index", -1);
+		}
+	}
+	if (node)
+		json_node_unref(node);
+	g_clear_error(&err);
+	vireo_ctl_client_free(c);
+	g_free(sock);
+	return index;
+}
+
+/*
+ * Which running machine has path as one of its disks (the same file,
+ * however named)?  The definitions say which machine, its lock whether it
+ * runs, its monitor which disk.  false: none (or path does not exist).
+ */
+static bool running_owner(const char *path, struct owner *o)
+{
+	char **names = vireo_machine_list(NULL);
+	struct stat want;
+	bool found = false;
+
+	memset(o, 0, sizeof(*o));
+	if (!names || stat(path, &want)) {
+		g_strfreev(names);
+		return false;
+	}
+	for (char **n = names; *n && !found; n++) {
+		char *lock = vireo_machine_file(*n, VIREO_MACHINE_LOCK);
+		char *file = vireo_machine_file(*n, VIREO_MACHINE_FILE);
+		struct vireo_vmdef *def = NULL;
+		bool held = false;
+
+		/* Running machines only; their definitions read as they are (no upgrade). */
+		if (vireo_machine_lock_probe(lock, &held, NULL) == 0 && held)
+			def = vireo_vmdef_load_file(file, NULL);
+		g_free(lock);
+		g_free(file);
+		if (!def)
+			continue;
+		for (unsigned int i = 0; i < def->n_disks && !found; i++) {
+			char *p = vireo_machine_resolve(*n, def->disks[i].path);
+
+			if (same_file(p, &want)) {
+				o->index = (int)i;
+				o->readonly = def->disks[i].read_only;
+				found = true;
+			}
+			g_free(p);
+		}
+		vireo_vmdef_free(def);
+		if (found) {
+			o->index = monitor_index(*n, &want, o->index);
+			found = o->index >= 0;
+		}
+		if (found)
+			o->name = g_strdup(*n);
+	}
+	g_strfreev(names);
+	return found;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/*
+ * Run a job (disk-export, disk-resize) on o's monitor and follow it to its
+ * job-finished: the exit code, after a message if it failed.  note (may
+ * be NULL) goes to stderr first.  Progress events of the job go to p
+ * (NULL: not shown); *size gets job-finished's "size".  Ctrl-C (or
+ * SIGTERM) from the moment the note is out cancels the job (the monitor
+ * removes what it wrote).
+ */
+static int remote_job(const struct owner *o, const char *cmd, JsonObject *args,
+		      const char *note, struct progress *p, uint64_t *size)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+	struct vireo_ctl_client *c;
+	JsonNode *node = NULL;
+	JsonObject *r;
+	GError *err = NULL;
+	gint64 job, quiet_since = g_get_monotonic_time();
+	char *sock;
+	bool cancelled = false;
+	int code = VIREO_EXIT_ERROR;
+
+	sock = vireo_machine_socket_path(o->name, &err);
+	if (!sock)
+		return vireo_cli_gerror(err);
+	c = vireo_ctl_client_connect(sock, 2000, &err);
+	g_free(sock);
+	if (!c) {
+		code = vireo_cli_fail(VIREO_EXIT_ERROR, "%s: cannot reach the monitor: %s", o->name,
+				      err->message);
+		g_error_free(err);
+		return code;
+	}
+	/* Before the request: an interrupt from now on cancels the job. */
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (note)
+		fprintf(stderr, "%s\n", note);
+	r = call_obj(c, cmd, args, &node, &err);
+	if (!r) {
+		code = err ? vireo_cli_exit_of(err) : VIREO_EXIT_ERROR;
+		vireo_cli_fail(code, "%s: %s: %s", o->name, cmd, err ? err->message : "no result");
+		g_clear_error(&err);
+		goto out;
+	}
+	job = json_object_get_int_member_with_default(r, "job", -1);
+	for (;;) {
+		char *ev = NULL;
+		JsonNode *data = NULL;
+		JsonObject *d;
+
+		if (interrupted && !cancelled) {
+			JsonObject *a = json_object_new();
+			JsonNode *n = NULL;
+
+			json_object_set_int_member(a, "job", job);
+			call_obj(c, "job-cancel", a, &n, NULL);
+			json_object_unref(a);
+			if (n)
+				json_node_unref(n);
+			cancelled = true;
+		}
+		if (!vireo_ctl_client_next_event(c, 500, &ev, &data, &err)) {
+			if (err) {
+				code = vireo_cli_fail(VIREO_EXIT_ERROR,
+						      "%s: lost the monitor during %s: %s", o->name,
+						      cmd, err->message);
+				g_clear_error(&err);
+				break;
+			}
+			/* Quiet for a minute: is the monitor still there? */
+			if (g_get_monotonic_time() - quiet_since > 60 * G_USEC_PER_SEC) {
+				JsonNode *n = NULL;
+
+				if (!call_obj(c, "query-status", NULL, &n, &err)) {
+					code = vireo_cli_fail(VIREO_EXIT_TIMEOUT,
+							      "%s: the monitor does not answer: %s",
+							      o->name, err ? err->message : "?");
+					g_clear_error(&err);
+					break;
+				}
+				json_node_unref(n);
+				quiet_since = g_get_monotonic_time();
+			}
+			continue;
+		}
+		quiet_since = g_get_monotonic_time();
+		d = data && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : NULL;
+		if (d && json_object_get_int_member_with_default(d, "job", -2) == job) {
+			if (!strcmp(ev, "progress") && p)
+				show_progress(p, (uint64_t)json_object_get_int_member_with_default(d, "done", 0),
+					      (uint64_t)json_object_get_int_member_with_default(d, "total", 0));
+			if (!strcmp(ev, "job-finished")) {
+				bool ok = json_object_get_boolean_member_with_default(d, "ok", false);
+
+				if (p && p->tty && !ok && p->last >= 0 && p->last < 100)
+					fputc('\n', stderr);
+				if (ok) {
+					*size = (uint64_t)json_object_get_int_member_with_default(d, "size", 0);
+					code = VIREO_EXIT_OK;
+				} else {
+					code = vireo_cli_fail(VIREO_EXIT_ERROR, "%s: %s",
+							      o->name,
+							      json_object_get_string_member_with_default(
+								      d, "error", "failed"));
+				}
+				g_free(ev);
+				json_node_unref(data);
+				break;
+			}
+		}
+		g_free(ev);
+		if (data)
+			json_node_unref(data);
+	}
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (node)
+		json_node_unref(node);
+	vireo_ctl_client_free(c);
+	return code;
+}
+
+static int disk_resize_running(const struct owner *o, const char *path, const char *size)
+{
+	JsonObject *args = json_object_new();
+	uint64_t now = 0;
+	int code;
+
+	json_object_set_int_member(args, "disk", o->index);
+	json_object_set_string_member(args, "size", size);
+	code = remote_job(o, "disk-resize", args, NULL, NULL, &now);
+	json_object_unref(args);
+	if (code == VIREO_EXIT_OK)
+		printf("resized %s to %llu bytes (disk %d of the running machine %s)\n", path,
+		       (unsigned long long)now, o->index, o->name);
+	return code;
+}
+
 static int disk_resize(int argc, char **argv)
 {
 	struct vireo_disk_err err = { { 0 } };
@@ -205,15 +508,23 @@ static int disk_resize(int argc, char **argv)
 	bool grow_by;
 	int ret;
 
+	struct owner o;
+
 	if (!vireo_cli_parse(&argc, &argv, "PATH [+]SIZE", "Grow a disk image.",
 			     "SIZE is the new virtual size, or +SIZE the growth.  Shrinking is "
-			     "refused: it would\ndrop guest data.  An image a running machine "
-			     "uses cannot be resized.",
+			     "refused: it would\ndrop guest data.  A disk of a running machine "
+			     "is grown by its monitor (the guest\nsees the new size at once); "
+			     "a read-only one cannot be.",
 			     NULL, 2, 2))
 		return VIREO_EXIT_USAGE;
 	grow_by = argv[2][0] == '+';
 	if (!parse_size(argv[2] + grow_by, &size))
 		return VIREO_EXIT_USAGE;
+	if (running_owner(argv[1], &o)) {
+		ret = disk_resize_running(&o, argv[1], argv[2]);
+		owner_clear(&o);
+		return ret;
+	}
 	ret = vireo_disk_open(argv[1], VIREO_DISK_AUTO, 0, &d, &err);
 	if (ret < 0)
 		return fail_disk(ret, err.msg);
@@ -235,25 +546,62 @@ static int disk_resize(int argc, char **argv)
 	return VIREO_EXIT_OK;
 }
 
-struct progress {
-	bool tty, quiet;
-	int last;
-};
-
-/* A rewritten percentage on a terminal, a line per 10% otherwise. */
-static int show_progress(void *opaque, uint64_t done, uint64_t total)
+/*
+ * Convert SRC, a disk of the running machine o, through its monitor
+ * (disk-export).  DST is made absolute (the monitor has its own working
+ * directory); --overwrite removes an existing DST here first, unless it
+ * is SRC or a disk of a running machine.
+ */
+static int disk_convert_running(const struct owner *o, const char *src, const char *dst,
+				const struct vireo_disk_convert_opts *opts, struct progress *p)
 {
-	struct progress *p = opaque;
-	int pct = total ? (int)(done * 100 / total) : 100;
+	char *abs = g_canonicalize_filename(dst, NULL), *note = NULL;
+	JsonObject *args = json_object_new();
+	struct owner other;
+	struct stat st;
+	uint64_t unused;
+	int code;
 
-	if (p->quiet || pct == p->last)
-		return 0;
-	if (p->tty)
-		fprintf(stderr, "\rconverting: %3d%%%s", pct, pct == 100 ? "\n" : "");
-	else if (pct / 10 != p->last / 10 || pct == 100)
-		fprintf(stderr, "converting: %d%%\n", pct);
-	p->last = pct;
-	return 0;
+	if (!lstat(abs, &st)) {
+		if (!opts->overwrite) {
+			code = vireo_cli_fail(VIREO_EXIT_STATE, "%s exists (--overwrite replaces it)",
+					      dst);
+			goto out;
+		}
+		if (running_owner(abs, &other)) {
+			code = vireo_cli_fail(VIREO_EXIT_STATE,
+					      "%s is a disk of the running machine %s: not replaced",
+					      dst, other.name);
+			owner_clear(&other);
+			goto out;
+		}
+		if (!stat(src, &st) && same_file(abs, &st)) {
+			code = vireo_cli_fail(VIREO_EXIT_USAGE, "%s and %s are the same file", src,
+					      dst);
+			goto out;
+		}
+		if (unlink(abs)) {
+			code = vireo_cli_fail(VIREO_EXIT_ERROR, "%s: %s", dst, g_strerror(errno));
+			goto out;
+		}
+	}
+	json_object_set_int_member(args, "disk", o->index);
+	json_object_set_string_member(args, "path", abs);
+	json_object_set_string_member(args, "format", vireo_disk_format_name(opts->dst_format));
+	if (opts->cluster_size)
+		json_object_set_int_member(args, "cluster-size", opts->cluster_size);
+	note = g_strdup_printf("%s is disk %d of the running machine %s: its monitor copies it "
+			       "(the guest's I/O to it waits meanwhile)",
+			       src, o->index, o->name);
+	code = remote_job(o, "disk-export", args, p->quiet ? NULL : note, p, &unused);
+	if (code == VIREO_EXIT_OK)
+		printf("converted %s to %s (%s)\n", src, dst,
+		       vireo_disk_format_name(opts->dst_format));
+out:
+	json_object_unref(args);
+	g_free(note);
+	g_free(abs);
+	return code;
 }
 
 static int disk_convert(int argc, char **argv)
@@ -277,9 +625,14 @@ static int disk_convert(int argc, char **argv)
 	uint64_t cl = 0;
 	int code = VIREO_EXIT_USAGE, ret;
 
+	struct owner own;
+
 	if (!vireo_cli_parse(&argc, &argv, "SRC DST", "Copy a disk image into a new one.",
 			     "The guest's view of SRC (its backing chain flattened) goes into a "
-			     "new sparse image.\nProgress goes to stderr.",
+			     "new sparse image.\nProgress goes to stderr.  When SRC is a disk of a "
+			     "running machine, that machine's\nmonitor makes the copy: it is SRC "
+			     "as it was when the copy began (the guest\nruns on; its I/O to SRC "
+			     "waits until the copy ends); Ctrl-C cancels it.",
 			     entries, 2, 2))
 		goto out;
 	if (!parse_format(format, &o.dst_format) || !parse_format(src_format, &o.src_format))
@@ -292,6 +645,13 @@ static int disk_convert(int argc, char **argv)
 	p.tty = isatty(2);
 	o.progress = show_progress;
 	o.opaque = &p;
+	/* A read-only disk of a running machine cannot change: a local copy is fine. */
+	if (running_owner(argv[1], &own) && !own.readonly) {
+		code = disk_convert_running(&own, argv[1], argv[2], &o, &p);
+		owner_clear(&own);
+		goto out;
+	}
+	owner_clear(&own);
 	ret = vireo_disk_convert(argv[1], argv[2], &o, &err);
 	if (ret < 0) {
 		if (p.tty && p.last >= 0 && p.last < 100)
@@ -311,8 +671,10 @@ out:
 static const struct vireo_cli_cmd disk_cmds[] = {
 	{ "create", disk_create, "create an image (qcow2 or raw, optionally a linked clone)" },
 	{ "info", disk_info, "format, sizes, backing file" },
-	{ "resize", disk_resize, "grow an image" },
-	{ "convert", disk_convert, "copy an image into a new one, possibly of another format" },
+	{ "resize", disk_resize, "grow an image (a running machine's disk: through its monitor)" },
+	{ "convert", disk_convert,
+	  "copy an image into a new one, possibly of another format (a running machine's disk: "
+	  "through its monitor)" },
 	{ NULL, NULL, NULL },
 };
 
