@@ -231,7 +231,7 @@ static void emit_job(const char *event, uint64_t done, uint64_t total, const cha
 	vireo_ctl_json_string(d, "operation", job.resize ? "disk-resize" : "disk-export");
 	vireo_ctl_json_int(d, "job", job_id);
 	vireo_ctl_json_int(d, "disk", job.disk);
-	if (!strcmp(event, "progress")) {
+	if (!strcmp(event, VIREO_CTL_EV_PROGRESS)) {
 		vireo_ctl_json_int(d, "done", (int64_t)done);
 		vireo_ctl_json_int(d, "total", (int64_t)total);
 	} else {
@@ -262,7 +262,7 @@ static int job_progress(void *opaque, uint64_t done, uint64_t total)
 		return 1;
 	/* Bounded, as vireo-run's: every 1%, the first and the last. */
 	if (done == 0 || done == total || done - last >= total / 100) {
-		emit_job("progress", done, total, NULL, 0);
+		emit_job(VIREO_CTL_EV_PROGRESS, done, total, NULL, 0);
 		last = done;
 	}
 	return 0;
@@ -293,19 +293,19 @@ static void *job_worker(void *arg)
 		uint64_t old = vireo_disk_size(d);
 
 		size = job.grow_by ? old + job.size : job.size;
-		emit_job("progress", 0, size, NULL, 0);
+		emit_job(VIREO_CTL_EV_PROGRESS, 0, size, NULL, 0);
 		r = vireo_disk_resize(d, size);
 		if (r)
 			snprintf(err.msg, sizeof(err.msg), "%s", vireo_disk_errmsg(d));
 		else
-			emit_job("progress", size, size, NULL, 0);
+			emit_job(VIREO_CTL_EV_PROGRESS, size, size, NULL, 0);
 	}
 	if (d)
 		vireo_disk_close(d);
 	if (r)
 		snprintf(msg, sizeof(msg), "%s", err.msg[0] ? err.msg : strerror(-r));
 	pthread_mutex_lock(&job_lock);
-	emit_job("job-finished", 0, 0, r ? msg : NULL, size);
+	emit_job(VIREO_CTL_EV_JOB_FINISHED, 0, 0, r ? msg : NULL, size);
 	job_busy = false;
 	pthread_mutex_unlock(&job_lock);
 	return NULL;

@@ -56,7 +56,8 @@ struct vireo_ctl_error;	/* where a handler puts its error */
 /* Events a monitor emits. */
 #define VIREO_CTL_EV_STATE_CHANGED	"state-changed"	/* {"state": S, "reason": R} */
 #define VIREO_CTL_EV_GUEST_PANICKED	"guest-panicked"	/* {"detail": ...} */
-#define VIREO_CTL_EV_PROGRESS		"progress"	/* {"operation", "done", "total"} */
+#define VIREO_CTL_EV_PROGRESS		"progress"	/* {"operation", "job", "done", "total"} */
+#define VIREO_CTL_EV_JOB_FINISHED	"job-finished"	/* {"operation", "job", "ok", "error"} */
 
 /* Error codes for vireo_ctl_error_set() (docs/control-protocol.md). */
 #define VIREO_CTL_ERR_ARGS		"invalid-argument"

@@ -14,7 +14,7 @@
 
 #include "pc.h"
 
-/* Progress events: at most one per 1% of the job and one per 64 MiB copied. */
+/* A progress event once the copy advanced by 1% of it or by this, whichever is less. */
 #define PROGRESS_BYTES (64ULL << 20)
 
 void vireo_pc_job_init(struct vireo_pc_job *j)
@@ -79,7 +79,7 @@ static void finish_locked(struct vireo_pc_control *c, const char *msg, uint64_t 
 			vireo_ctl_json_int(d, "size", (int64_t)size);
 		if (msg)
 			vireo_ctl_json_string(d, "error", msg);
-		vireo_ctl_server_emit(c->srv, VIREO_PC_EV_JOB_FINISHED, d);
+		vireo_ctl_server_emit(c->srv, VIREO_CTL_EV_JOB_FINISHED, d);
 	}
 	j->state = VIREO_PC_JOB_IDLE;
 	pthread_cond_broadcast(&j->idle);

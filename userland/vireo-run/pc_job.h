@@ -47,7 +47,6 @@ struct vireo_virtio_dev;
 #define VIREO_PC_CMD_DISK_RESIZE	"disk-resize"
 #define VIREO_PC_CMD_JOB_CANCEL		"job-cancel"
 #define VIREO_PC_CMD_QUERY_DISKS	"query-disks"
-#define VIREO_PC_EV_JOB_FINISHED	"job-finished"
 
 enum vireo_pc_job_kind {
 	VIREO_PC_JOB_EXPORT = 1,
