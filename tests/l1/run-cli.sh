@@ -12,6 +12,9 @@
 #                  in the guest), serves one on port 8000, and writes an ext2
 #                  file system with a random file to its qcow2 disk
 #   L1             fetches the guest's file through the port forward
+#   vireo disk convert  of the running machine's disk: through its monitor
+#                  (disk-export) with progress events; after the stop the
+#                  copy reads back the same as the disk
 #   vireo stop     the ACPI power button: the guest powers off, the
 #                  machine is stopped, with status 0
 #   vireo start    again: the file on the qcow2 disk reads back the same
@@ -160,6 +163,17 @@ if [ -n "$started" ]; then
 		fail qcow2-write "$(serial | grep '^VIREO-L2: disk-' | head -n 1)"
 	fi
 	wait_line '^VIREO-L2: shell$' 1 "$STEP_TIMEOUT"
+	# The disk of a running machine: vireo disk convert goes through its
+	# monitor (disk-export) and shows the progress events it sends.
+	if [ -n "$written" ]; then
+		if out=$(vireo disk convert "$disk" "$T/export.qcow2" 2>&1) &&
+		   echo "$out" | grep -q 'converting: 100%'; then
+			pass disk-export-running "through the monitor: $(echo "$out" | grep -c 'converting:') progress lines, the last 100%"
+			exported=1
+		else
+			fail disk-export-running "status $?: $(echo "$out" | tr '\n' ' ')"
+		fi
+	fi
 fi
 
 # stop_machine TEST: vireo stop (the power button), judged.
@@ -183,6 +197,20 @@ stop_machine() {
 	fi
 }
 [ -n "$started" ] && stop_machine stop
+
+# The copy made while the guest ran holds what the disk holds now (the
+# guest unmounted and synced before its disk-written line and wrote nothing
+# after): both read back the same, as raw images.
+if [ -n "$exported" ] && [ "$(state)" = stopped ]; then
+	if vireo disk convert "$T/export.qcow2" "$T/export.raw" -O raw >/dev/null 2>&1 &&
+	   vireo disk convert "$disk" "$T/disk.raw" -O raw >/dev/null 2>&1 &&
+	   cmp -s "$T/export.raw" "$T/disk.raw"; then
+		pass disk-export-content "the running machine's export equals the disk after the stop"
+	else
+		fail disk-export-content "the export and the disk differ (or could not be read as raw)"
+	fi
+	rm -f "$T/export.raw" "$T/disk.raw"
+fi
 
 # ---------------------------------------------------------------- boot 2
 if [ -n "$started" ] && [ -n "$written" ]; then
