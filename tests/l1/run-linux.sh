@@ -22,13 +22,21 @@
 # now and then dies at an interrupt taken from user mode: the entry code
 # finds the user's GS base after SWAPGS, faults on its per-CPU data and
 # recurses until the entry stack's guard page (seen twice in five boots,
-# QEMU single-threaded).  Not understood yet; two vCPUs time-sliced on one
-# L1 CPU still make an SMP L2.
+# QEMU single-threaded).  Two vCPUs time-sliced on one L1 CPU still make an
+# SMP L2.
 #
-# Not in make check yet: pinned too, one boot in a few (2 of about 8) never
-# printed its init marker within 240 s, the kernel silent under "quiet" while
-# vireo-run kept delivering interrupts (about 230 a second, the rate of the
-# 250 Hz PIT tick through the IOAPIC).
+# Not in make check yet: under the QEMU L1 about one quiet boot in fifteen
+# (3 in about 45, one vCPU or two) deadlocks.  The kernel spins in
+# native_queued_spin_lock_slowpath with IF=0 on its IRQ stack: a PIT
+# interrupt (common_interrupt, handle_edge_irq) nested inside another one's
+# handler, which held the same irq descriptor lock and had been interrupted
+# at the first instruction of irq_chip_ack_parent, i.e. before its EOI.
+# So an interrupt was delivered while IF=0.  Both were found with the
+# exit trace and a scan of the guest's IRQ stack read through vireo-run's
+# /proc/PID/mem.  Not the cause: an EXITINTINFO that reports an interrupt
+# already delivered (a guard for that never fired).  The GS-base crash
+# above fits the same fault (an interrupt after SWAPGS, IF=0, on the way
+# back to user mode).  Under Bochs (VMX) no boot has failed yet (9 boots).
 
 # Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
