@@ -25,8 +25,8 @@
 # QEMU single-threaded).  Two vCPUs time-sliced on one L1 CPU still make an
 # SMP L2.
 #
-# Not in make check yet: under the QEMU L1 about one quiet boot in fifteen
-# (3 in about 45, one vCPU or two) deadlocks.  The kernel spins in
+# Not in make check yet: under the QEMU L1 about one quiet boot in twenty
+# (5 in about 100, one vCPU or two) deadlocks.  The kernel spins in
 # native_queued_spin_lock_slowpath with IF=0 on its IRQ stack: a PIT
 # interrupt (common_interrupt, handle_edge_irq) nested inside another one's
 # handler, which held the same irq descriptor lock and had been interrupted
@@ -36,7 +36,8 @@
 # /proc/PID/mem.  Not the cause: an EXITINTINFO that reports an interrupt
 # already delivered (a guard for that never fired).  The GS-base crash
 # above fits the same fault (an interrupt after SWAPGS, IF=0, on the way
-# back to user mode).  Under Bochs (VMX) no boot has failed yet (9 boots).
+# back to user mode).  Under Bochs (VMX) no boot has failed (8 boots since
+# the AP fix, 3 of them by run-cli.sh).
 
 # Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under

@@ -28,7 +28,7 @@ run_prog misuse/all vireo-misuse
 run_prog virtio-hostile/all sh "$(dirname "$0")/run-virtio-hostile.sh"
 # The L2 Linux (run-linux.sh, make rig-linux / rig-linux-vmx) and the CLI
 # run (run-cli.sh, make rig-cli) are not in make check yet: under the QEMU
-# L1, about one L2 boot in fifteen deadlocks in the guest (an interrupt
+# L1, about one L2 boot in twenty deadlocks in the guest (an interrupt
 # nested in an interrupt handler; see run-linux.sh's header).
 
 # quick_bench NAME RUNNER: one tiny run, judged on its BENCH line.

@@ -74,7 +74,7 @@ rig-linux-shell: rig-build
 RIG_BENCH_LINUX_TIMEOUT ?= 1800
 
 # The Debian kernel as L2 under vireo-run (tests/l1/run-linux.sh).  Not in
-# make check: one boot in about fifteen deadlocks (see its header).
+# make check: one boot in about twenty deadlocks (see its header).
 .PHONY: rig-linux
 rig-linux: rig-build
 	$(RIG_RUN) --script run-linux.sh --show $(RIG_SHOW)
