@@ -37,7 +37,7 @@
 # already delivered (a guard for that never fired).  The GS-base crash
 # above fits the same fault (an interrupt after SWAPGS, IF=0, on the way
 # back to user mode).  Under Bochs (VMX) no boot has failed (8 boots since
-# the AP fix, 3 of them by run-cli.sh).
+# the AP fix, 2 of them by run-cli.sh).
 
 # Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
