@@ -31,13 +31,18 @@
 # interrupt (common_interrupt, handle_edge_irq) nested inside another one's
 # handler, which held the same irq descriptor lock and had been interrupted
 # at the first instruction of irq_chip_ack_parent, i.e. before its EOI.
-# So an interrupt was delivered while IF=0.  Both were found with the
-# exit trace and a scan of the guest's IRQ stack read through vireo-run's
-# /proc/PID/mem.  Not the cause: an EXITINTINFO that reports an interrupt
-# already delivered (a guard for that never fired).  The GS-base crash
-# above fits the same fault (an interrupt after SWAPGS, IF=0, on the way
-# back to user mode).  Under Bochs (VMX) no boot has failed (8 boots since
-# the AP fix, 2 of them by run-cli.sh).
+# So an interrupt was delivered while IF=0.  A history of vireo.ko's
+# entries and exits (a debugging patch) shows how: the entry that injected
+# vector 0x30 by EVENTINJ ended with EXITINTINFO 0x330, i.e. QEMU had
+# delivered 0x30 a second time as an exception (type 3, which IF does not
+# block).  The likely cause, read in QEMU 7.2: helper_vmrun delivers an
+# injected INTR at once but
+# also leaves cs->exception_index set to the vector; the next
+# cpu_loop_exit that does not overwrite it delivers the vector again.  A
+# QEMU bug then, not ours; a likely way round it is to deliver external
+# interrupts through V_IRQ/V_INTR_VECTOR instead of EVENTINJ (not done
+# yet).  The GS-base crash above fits the same fault.  Under Bochs (VMX)
+# no boot has failed (8 boots since the AP fix, 2 of them by run-cli.sh).
 
 # Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
