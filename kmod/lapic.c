@@ -712,6 +712,21 @@ void vireo_lapic_ack(struct vireo_vcpu *vcpu, u8 vector)
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
+/*
+ * Undoes vireo_lapic_ack() for an interrupt the guest did not take after
+ * all.  It was the highest in service, so PPR falls back to what it was.
+ */
+void vireo_lapic_unack(struct vireo_vcpu *vcpu, u8 vector)
+{
+	struct vireo_lapic *a = vcpu->lapic;
+	unsigned long flags;
+
+	spin_lock_irqsave(&a->lock, flags);
+	vec_set(a, LAPIC_REG_ISR, vector, false);
+	vec_set(a, LAPIC_REG_IRR, vector, true);
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
 /* INIT: registers to their reset values, keeping the base address. */
 void vireo_lapic_init_signal(struct vireo_vcpu *vcpu)
 {

@@ -127,6 +127,7 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 	} else if (vcpu->nmi_pending && !shadow) {
 		*ev = (struct vireo_pending_event){
 			.valid = true, .type = VIREO_EVENT_NMI, .vector = 2,
+			.source = VIREO_EVSRC_NMI,
 		};
 		vcpu->nmi_pending = false;
 		return true;
@@ -134,6 +135,7 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 		src = &vcpu->extint;
 	} else if (vcpu->lapic && vireo_vcpu_interruptible(vcpu, shadow)) {
 		u32 pic = READ_ONCE(vcpu->pic_vector);
+		u8 source = VIREO_EVSRC_PIC;
 		int vec;
 
 		if (pic & VIREO_PIC_VECTOR_VALID) {
@@ -145,17 +147,57 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 			if (vec < 0)
 				return false;
 			vireo_lapic_ack(vcpu, vec);
+			source = VIREO_EVSRC_LAPIC;
 		}
 		*ev = (struct vireo_pending_event){
 			.valid = true, .type = VIREO_EVENT_EXTINT, .vector = vec,
+			.source = source,
 		};
 		return true;
 	}
 	if (!src)
 		return false;
 	*ev = *src;
+	ev->source = VIREO_EVSRC_QUEUED;
 	src->valid = false;
 	return true;
+}
+
+/*
+ * Hands back an event that was picked but not delivered, so that a later
+ * entry picks it again (for SVM's V_IRQ, which the guest takes only when
+ * it can).  The slot it came from is free: one event is picked per entry.
+ */
+void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev)
+{
+	u32 pic = ev->vector | VIREO_PIC_VECTOR_VALID;
+
+	switch (ev->source) {
+	case VIREO_EVSRC_NMI:
+		vcpu->nmi_pending = true;
+		break;
+	case VIREO_EVSRC_LAPIC:
+		vireo_lapic_unack(vcpu, ev->vector);
+		break;
+	case VIREO_EVSRC_PIC:
+		/*
+		 * The 8259 has acknowledged it already; if it posted another
+		 * meanwhile, the extint slot (unused with a LAPIC) holds ours.
+		 */
+		if (!cmpxchg(&vcpu->pic_vector, 0, pic))
+			break;
+		vcpu->extint = *ev;
+		break;
+	default:
+		if (ev->type == VIREO_EVENT_EXCEPTION) {
+			vcpu->exception = *ev;
+			break;
+		}
+		/* An interrupt from the reinject or extint slot. */
+		WARN_ON_ONCE(vcpu->extint.valid);
+		vcpu->extint = *ev;
+		break;
+	}
 }
 
 /* Whether the backend must exit as soon as the guest can take an interrupt. */
@@ -213,7 +255,7 @@ static bool vireo_vcpu_can_wake(struct vireo_vcpu *vcpu)
 		return false;
 	if (!(vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF))
 		return false;
-	return (READ_ONCE(vcpu->pic_vector) & VIREO_PIC_VECTOR_VALID) ||
+	return vcpu->extint.valid || (READ_ONCE(vcpu->pic_vector) & VIREO_PIC_VECTOR_VALID) ||
 	       vireo_lapic_pending(vcpu) >= 0;
 }
 

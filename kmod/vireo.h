@@ -132,6 +132,14 @@ enum vireo_mp_state {
 
 struct vireo_lapic;
 
+/* Where vireo_vcpu_pick_event() took an event from, to hand it back. */
+enum vireo_event_source {
+	VIREO_EVSRC_QUEUED,	/* the reinject, exception or extint slot */
+	VIREO_EVSRC_NMI,
+	VIREO_EVSRC_PIC,	/* the 8259 through LINT0 */
+	VIREO_EVSRC_LAPIC,	/* acknowledged from IRR into ISR */
+};
+
 /* An event waiting to be delivered at the next entry. */
 struct vireo_pending_event {
 	bool valid;
@@ -139,6 +147,7 @@ struct vireo_pending_event {
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
+	u8 source;		/* enum vireo_event_source, set by pick */
 };
 
 /* How the next VIREO_RUN finishes an instruction userland handled. */
@@ -244,6 +253,7 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm);
 u32 vireo_event_encode(const struct vireo_pending_event *ev);
 void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_code);
 bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev);
+void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev);
 bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu);
 
 /* Exit helpers shared by the backends (exits.c). */
@@ -270,6 +280,7 @@ int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc);
 int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data, u64 guest_tsc);
 int vireo_lapic_pending(struct vireo_vcpu *vcpu);
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, u8 vector);
+void vireo_lapic_unack(struct vireo_vcpu *vcpu, u8 vector);
 void vireo_lapic_init_signal(struct vireo_vcpu *vcpu);
 
 /* eventfd.c */

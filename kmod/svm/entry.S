@@ -65,9 +65,13 @@ SYM_FUNC_START(vireo_svm_enter)
 	/*
 	 * IF must be set at VMRUN: with V_INTR_MASKING the host's IF decides
 	 * whether a physical interrupt ends the guest's run (APM 15.21.1).
-	 * GIF is still clear, so nothing is taken before VMRUN.
+	 * GIF is still clear, so nothing is taken before VMRUN.  The NOP
+	 * ends STI's interrupt shadow before VMRUN: QEMU's TCG SVM carries
+	 * that shadow into the guest, which then runs one instruction before
+	 * it can take an interrupt posted in V_IRQ.
 	 */
 	sti
+	nop
 	vmrun	%rax
 	cli
 

@@ -50,6 +50,7 @@ struct svm_vcpu {
 	u32 asid;
 	u64 asid_generation;
 	int last_cpu;
+	struct vireo_pending_event virq;	/* posted in V_IRQ for this entry */
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
@@ -491,6 +492,61 @@ static void svm_set_vintr(struct svm_vcpu *svm, bool on)
 	}
 }
 
+/*
+ * External interrupts go in through V_IRQ rather than EVENTINJ, so the
+ * guest takes them as it would a real INTR.  QEMU's TCG SVM (the rig's L1,
+ * 7.2 at least) delivers an EVENTINJ interrupt at VMRUN but also leaves it
+ * as its pending exception, so the next exit from its CPU loop delivers
+ * it a second time as an exception, IF=0 or not: about one Linux boot in
+ * twenty then deadlocked on an irq descriptor lock.
+ */
+static void svm_post_virq(struct svm_vcpu *svm, const struct vireo_pending_event *ev)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+
+	/* Picked only when deliverable: the TPR has been checked already. */
+	c->int_ctl |= VMCB_V_IRQ | VMCB_V_IGN_TPR | (0xfU << VMCB_V_INTR_PRIO_SHIFT);
+	c->int_vector = ev->vector;
+	svm->virq = *ev;
+}
+
+/*
+ * After an exit: an interrupt posted in V_IRQ that the guest did not take
+ * goes back where it came from, to be picked again (perhaps behind a
+ * higher one).  One whose delivery the exit interrupted is in EXITINTINFO
+ * and is re-injected from there; QEMU leaves V_IRQ set in that case.
+ */
+static void svm_complete_virq(struct svm_vcpu *svm, bool entered)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	bool taken;
+
+	if (!svm->virq.valid)
+		return;
+	taken = entered && (!(c->int_ctl & VMCB_V_IRQ) ||
+			    ((c->exit_int_info & VMCB_EVENT_VALID) &&
+			     (c->exit_int_info & 0xff) == svm->virq.vector));
+	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_IGN_TPR | (0xfU << VMCB_V_INTR_PRIO_SHIFT));
+	if (!taken)
+		vireo_vcpu_unpick_event(&svm->vcpu, &svm->virq);
+	svm->virq.valid = false;
+}
+
+/*
+ * QEMU's TCG SVM reports any event it was delivering as an exception
+ * (type 3), and its VMRUN refuses to inject an exception past vector 31.
+ * Exceptions end at 31: a higher vector was an external interrupt.
+ */
+static u32 svm_exit_int_info(const struct vireo_vmcb_control *c)
+{
+	u32 info = c->exit_int_info;
+
+	if ((info & VMCB_EVENT_VALID) && (info & 0xff) >= 32 &&
+	    ((info >> 8) & 7) == VIREO_EVENT_EXCEPTION)
+		info &= ~(7U << 8);	/* type 0: INTR */
+	return info;
+}
+
 static void svm_inject_events(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
@@ -501,6 +557,11 @@ static void svm_inject_events(struct svm_vcpu *svm)
 	/* Left from an entry that was abandoned before VMRUN: still valid. */
 	if (!(c->event_inj & VMCB_EVENT_VALID) &&
 	    vireo_vcpu_pick_event(vcpu, c->int_state & VMCB_INT_SHADOW, &ev)) {
+		if (ev.type == VIREO_EVENT_EXTINT) {
+			/* V_IRQ is taken: no window exit until the next entry. */
+			svm_post_virq(svm, &ev);
+			return;
+		}
 		/* Real mode pushes no error codes. */
 		if (!(svm->vmcb->save.cr0 & X86_CR0_PE))
 			ev.has_error_code = false;
@@ -668,6 +729,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	sd = per_cpu_ptr(&svm_cpu_data, cpu);
 	if (unlikely(!sd->enabled)) {
 		local_irq_enable();
+		svm_complete_virq(svm, false);
 		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, 0, cpu, 0,
 				     VIREO_INTERNAL_BAD_EXIT);
 	}
@@ -679,6 +741,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	if (need_resched() || signal_pending(current)) {
 		WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
 		local_irq_enable();
+		svm_complete_virq(svm, false);
 		return 0;	/* the run loop reschedules or returns -EINTR */
 	}
 	svm_prepare_asid(svm, sd, cpu);
@@ -711,9 +774,10 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	vcpu->cr8 = c->int_ctl & VMCB_V_TPR_MASK;
 	vcpu->exit_count++;
 
+	svm_complete_virq(svm, true);
 	/* An event whose delivery the exit interrupted goes in again. */
 	c->event_inj = 0;
-	vireo_vcpu_interrupted_event(vcpu, c->exit_int_info, c->exit_int_info_err);
+	vireo_vcpu_interrupted_event(vcpu, svm_exit_int_info(c), c->exit_int_info_err);
 	return svm_handle_exit(svm);
 }
 
