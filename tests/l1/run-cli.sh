@@ -21,8 +21,8 @@
 #   vireo stop, vireo delete --yes
 # (serial.log is rewritten by each vireo start.)
 #
-# vireo start runs under "taskset -c 0" (CLI_TASKSET), as run-linux.sh
-# runs vireo-run, and for the same reason.
+# vireo start runs its monitor on any L1 CPU (CLI_TASKSET, e.g.
+# "taskset -c 0", pins it).
 #
 # Knobs: CLI_BOOT_TIMEOUT (seconds to each init marker, default 240),
 # CLI_STEP_TIMEOUT (other steps, default 120), VIREO_L2 (kernel and
@@ -37,7 +37,7 @@ T=/tmp/run-cli.$$
 NAME=l2cli
 HTTP_PORT=8080
 FWD_PORT=18000
-TASKSET=${CLI_TASKSET-taskset -c 0}
+TASKSET=${CLI_TASKSET-}
 
 TEST_GROUP=cli
 need_l2 create

@@ -17,32 +17,18 @@
 # and the L2 kernel log shows no warning (BUG, WARNING, unchecked MSR
 # access, Call Trace ...).  Every wait is bounded.
 #
-# vireo-run runs on L1's CPU 0 only (L2_TASKSET, "taskset -c 0"; empty: no
-# pinning).  With its two vCPU threads on both L1 CPUs at once the L2 kernel
-# now and then dies at an interrupt taken from user mode: the entry code
-# finds the user's GS base after SWAPGS, faults on its per-CPU data and
-# recurses until the entry stack's guard page (seen twice in five boots,
-# QEMU single-threaded).  Two vCPUs time-sliced on one L1 CPU still make an
-# SMP L2.
+# vireo-run's threads run on any L1 CPU (L2_TASKSET, e.g. "taskset -c 0",
+# pins them).  In make check (run-suite.sh), both legs.
 #
-# Not in make check yet: under the QEMU L1 about one quiet boot in twenty
-# (5 in about 100, one vCPU or two) deadlocks.  The kernel spins in
-# native_queued_spin_lock_slowpath with IF=0 on its IRQ stack: a PIT
-# interrupt (common_interrupt, handle_edge_irq) nested inside another one's
-# handler, which held the same irq descriptor lock and had been interrupted
-# at the first instruction of irq_chip_ack_parent, i.e. before its EOI.
-# So an interrupt was delivered while IF=0.  A history of vireo.ko's
-# entries and exits (a debugging patch) shows how: the entry that injected
-# vector 0x30 by EVENTINJ ended with EXITINTINFO 0x330, i.e. QEMU had
-# delivered 0x30 a second time as an exception (type 3, which IF does not
-# block).  The likely cause, read in QEMU 7.2: helper_vmrun delivers an
-# injected INTR at once but
-# also leaves cs->exception_index set to the vector; the next
-# cpu_loop_exit that does not overwrite it delivers the vector again.  A
-# QEMU bug then, not ours; a likely way round it is to deliver external
-# interrupts through V_IRQ/V_INTR_VECTOR instead of EVENTINJ (not done
-# yet).  The GS-base crash above fits the same fault.  Under Bochs (VMX)
-# no boot has failed (8 boots since the AP fix, 2 of them by run-cli.sh).
+# History: under the QEMU L1 about one quiet boot in twenty used to
+# deadlock (the kernel spinning in native_queued_spin_lock_slowpath with
+# IF=0, a PIT interrupt nested in another one's handler), and unpinned SMP
+# boots now and then died on a user GS base after SWAPGS.  Both were one
+# fault: QEMU's TCG SVM delivered an interrupt injected by EVENTINJ twice,
+# the second time as an exception past IF=0 (found with an exit history:
+# the entry injecting vector 0x30 ended with EXITINTINFO 0x330).  vireo.ko
+# now posts external interrupts in V_IRQ (kmod/svm/svm.c, svm_post_virq);
+# tests/l1/run-boots.sh (make rig-boots) is the soak test for it.
 
 # Knobs: L2_QUIET (kernel arguments in place of "quiet"), L2_BOOT_TIMEOUT (seconds to the init marker, default 240; 3600
 # under Bochs), L2_STEP_TIMEOUT (other steps, default 120; 1200 under
@@ -59,7 +45,7 @@ else
 	STEP_TIMEOUT=${L2_STEP_TIMEOUT:-120}
 fi
 T=/tmp/run-linux.$$
-TASKSET=${L2_TASKSET-taskset -c 0}
+TASKSET=${L2_TASKSET-}
 QUIET=${L2_QUIET-quiet}
 TAP=vtap0
 BR=vbr0

@@ -10,6 +10,10 @@
 #   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
 #      run-virtio-hostile.sh  a test kernel that attacks the virtio disk
 #                          through the PC machine; the monitor survives
+#      run-linux.sh        the Debian kernel as L2: SMP, virtio disk, tap
+#                          network, serial console, reboot, poweroff
+#      run-cli.sh          the vireo CLI end to end with that L2 (qcow2,
+#                          NAT, port forward, disk export, stop)
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
 #                          the KVM run comes last of all.
@@ -26,10 +30,8 @@ run_prog abi/all vireo-abi
 run_prog lapic/all vireo-lapic
 run_prog misuse/all vireo-misuse
 run_prog virtio-hostile/all sh "$(dirname "$0")/run-virtio-hostile.sh"
-# The L2 Linux (run-linux.sh, make rig-linux / rig-linux-vmx) and the CLI
-# run (run-cli.sh, make rig-cli) are not in make check yet: under the QEMU
-# L1, about one L2 boot in twenty deadlocks in the guest (an interrupt
-# nested in an interrupt handler; see run-linux.sh's header).
+run_prog linux/all sh "$(dirname "$0")/run-linux.sh"
+run_prog cli/all sh "$(dirname "$0")/run-cli.sh"
 
 # quick_bench NAME RUNNER: one tiny run, judged on its BENCH line.
 quick_bench() {
