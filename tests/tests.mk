@@ -5,6 +5,8 @@
 #                                 tests/bench/bench.asm), assembled with nasm
 #     $(BUILD)/guests/virtio-hostile.elf  a Multiboot test kernel for the PC
 #                                 (tests/guest/virtio_hostile/, freestanding C)
+#     $(BUILD)/guests/qemu-img-32m.qcow2  an empty disk made by QEMU's
+#                                 qemu-img, the L2 Linux's disk in run-linux.sh
 #     $(BUILD)/bin/vireo-guest-suite   the guest test table (drives vireo-run)
 #     $(BUILD)/bin/vireo-cycles        200 create/run/destroy cycles, raw ioctls
 #     $(BUILD)/bin/vireo-smp           two vCPUs of one VM in two threads, raw ioctls
@@ -35,7 +37,13 @@ TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vire
 	vireo-abi vireo-lapic vireo-misuse vireo-bench kvm-bench)
 
 .PHONY: tests tests-clean
-tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf
+tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+	$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
+
+# Made by QEMU's own tool, so that the rig proves vireo-run takes such images.
+$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2:
+	@mkdir -p $(@D)
+	qemu-img create -q -f qcow2 $@ 32M
 
 $(TESTS_GUESTS_OUT)/%.bin: $(TESTS_GUEST_DIR)/%.asm $(TESTS_GUEST_DIR)/lib.inc
 	@mkdir -p $(dir $@)
@@ -102,5 +110,6 @@ $(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
 
 tests-clean:
-	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf
+	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+		$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 	rm -rf $(VH_OBJ)

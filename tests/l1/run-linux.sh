@@ -5,7 +5,8 @@
 #
 # One vireo-run, two boots of the L2 kernel (tests/linux/init is its PID 1):
 #   boot 1  init marker; 2 vCPUs online; an ext2 file system made on the
-#           virtio disk with a 256 KiB random file; eth0 (virtio-net on a
+#           virtio disk (a qcow2 image made by qemu-img) with a 256 KiB
+#           random file; eth0 (virtio-net on a
 #           tap bridged in L1) pings L1 and sends a TCP stream to it; L1
 #           pings L2; a command typed on the serial console (through a
 #           FIFO on vireo-run's stdin) runs and its output comes back;
@@ -84,7 +85,9 @@ cleanup_net() {
 }
 setup_net
 
-dd if=/dev/zero of="$T/disk.img" bs=1M count=32 2>/dev/null
+# The disk: an empty qcow2 image made by qemu-img (tests/tests.mk).
+cp "$VIREO_GUESTS/qemu-img-32m.qcow2" "$T/disk.qcow2" ||
+	fail disk-image "no $VIREO_GUESTS/qemu-img-32m.qcow2 (make tests makes it)"
 
 # The serial console's input: a FIFO held open for writing here (fd 5), so
 # that vireo-run never sees the end of its input.
@@ -106,7 +109,7 @@ net_opt=
 start=$(cut -d' ' -f1 /proc/uptime)
 # shellcheck disable=SC2086  # TASKSET and net_opt are words or nothing
 $TASKSET vireo-run --kernel "$L2/vmlinuz" --initrd "$L2/initrd.gz" --append "$append" \
-	--cpus 2 --mem 256M --disk "$T/disk.img" $net_opt --console --verbose \
+	--cpus 2 --mem 256M --disk "$T/disk.qcow2" $net_opt --console --verbose \
 	<"$T/console" >"$T/out" 2>"$T/err" &
 vpid=$!
 
