@@ -18,7 +18,7 @@ KVER       ?= $(shell uname -r)
 HOST_KDIR  := /lib/modules/$(KVER)/build
 
 .PHONY: all help deps kmod userland tests unit fuzz check demo bench clean \
-	defconfig menuconfig olddefconfig config
+	defconfig menuconfig olddefconfig config checkpatch
 
 all: kmod userland tests
 
@@ -82,6 +82,10 @@ kmod: $(CONFIG_H)
 
 check: deps
 	tools/check.sh
+
+# The kernel's checkpatch.pl over kmod/ (tools/checkpatch.sh); not in check.
+checkpatch:
+	tools/checkpatch.sh
 
 demo: deps
 	tools/demo.sh

@@ -75,8 +75,10 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 			 (1U << 8) /* TM2 */ | (1U << 15) /* PDCM */ | (1U << 18) /* DCA */)
 #define C1_EDX_HIDE	((1U << 21) /* DS */ | (1U << 22) /* ACPI */ | (1U << 28) /* HTT */ | \
 			 (1U << 29) /* TM */ | (1U << 31) /* PBE */)
-/* Leaf 7 EDX: only bits that need no MSR Vireo lacks (the speculation
- * controls would have the guest write MSRs it would #GP on). */
+/*
+ * Leaf 7 EDX: only bits that need no MSR Vireo lacks (the speculation
+ * controls would have the guest write MSRs it would #GP on).
+ */
 #define C7_EDX_KEEP	((1U << 8) | (1U << 10) /* MD_CLEAR */ | (1U << 14) | (1U << 23))
 #define C7_EBX_HIDE	((1U << 2) /* SGX */ | (1U << 12) /* PQM */ | (1U << 15) /* PQE */ | \
 			 (1U << 25) /* Intel PT */)

@@ -217,7 +217,7 @@ bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu)
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 {
 	wake_up_interruptible(&vcpu->wq);
-	smp_mb();
+	smp_mb();	/* publish the work, then read mode (pairs with the entry) */
 	if (READ_ONCE(vcpu->mode) == VIREO_IN_GUEST)
 		smp_send_reschedule(READ_ONCE(vcpu->cpu));
 }
@@ -320,13 +320,13 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm)
 {
 	int i;
 
-	smp_mb();
+	smp_mb();	/* publish the request, then read each mode (pairs with the entry) */
 	for (i = 0; i < VIREO_MAX_VCPUS; i++) {
 		struct vireo_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
 
 		if (!vcpu || READ_ONCE(vcpu->mode) != VIREO_IN_GUEST)
 			continue;
-		smp_rmb();
+		smp_rmb();	/* mode before cpu: pairs with the entry's smp_wmb() */
 		smp_call_function_single(READ_ONCE(vcpu->cpu), vireo_kick_nop, NULL, 1);
 	}
 }

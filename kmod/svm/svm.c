@@ -322,18 +322,42 @@ static int svm_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_EFER:
 		*data = (svm->efer & ~EFER_LMA) | (save->efer & EFER_LMA);
 		break;
-	case MSR_STAR: *data = save->star; break;
-	case MSR_LSTAR: *data = save->lstar; break;
-	case MSR_CSTAR: *data = save->cstar; break;
-	case MSR_SYSCALL_MASK: *data = save->sfmask; break;
-	case MSR_KERNEL_GS_BASE: *data = save->kernel_gs_base; break;
-	case MSR_FS_BASE: *data = save->fs.base; break;
-	case MSR_GS_BASE: *data = save->gs.base; break;
-	case MSR_IA32_SYSENTER_CS: *data = save->sysenter_cs; break;
-	case MSR_IA32_SYSENTER_ESP: *data = save->sysenter_esp; break;
-	case MSR_IA32_SYSENTER_EIP: *data = save->sysenter_eip; break;
-	case MSR_IA32_CR_PAT: *data = save->g_pat; break;
-	case MSR_IA32_TSC: *data = rdtsc() + svm->vmcb->control.tsc_offset; break;
+	case MSR_STAR:
+		*data = save->star;
+		break;
+	case MSR_LSTAR:
+		*data = save->lstar;
+		break;
+	case MSR_CSTAR:
+		*data = save->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = save->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = save->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = save->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*data = save->gs.base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = save->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = save->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = save->sysenter_eip;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = save->g_pat;
+		break;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + svm->vmcb->control.tsc_offset;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -355,16 +379,36 @@ static int svm_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 		svm->efer = data;
 		save->efer = data | EFER_SVME;
 		break;
-	case MSR_STAR: save->star = data; break;
-	case MSR_LSTAR: save->lstar = data; break;
-	case MSR_CSTAR: save->cstar = data; break;
-	case MSR_SYSCALL_MASK: save->sfmask = data; break;
-	case MSR_KERNEL_GS_BASE: save->kernel_gs_base = data; break;
-	case MSR_FS_BASE: save->fs.base = data; break;
-	case MSR_GS_BASE: save->gs.base = data; break;
-	case MSR_IA32_SYSENTER_CS: save->sysenter_cs = data; break;
-	case MSR_IA32_SYSENTER_ESP: save->sysenter_esp = data; break;
-	case MSR_IA32_SYSENTER_EIP: save->sysenter_eip = data; break;
+	case MSR_STAR:
+		save->star = data;
+		break;
+	case MSR_LSTAR:
+		save->lstar = data;
+		break;
+	case MSR_CSTAR:
+		save->cstar = data;
+		break;
+	case MSR_SYSCALL_MASK:
+		save->sfmask = data;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		save->kernel_gs_base = data;
+		break;
+	case MSR_FS_BASE:
+		save->fs.base = data;
+		break;
+	case MSR_GS_BASE:
+		save->gs.base = data;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		save->sysenter_cs = data;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		save->sysenter_esp = data;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		save->sysenter_eip = data;
+		break;
 	case MSR_IA32_CR_PAT:
 		if (!vireo_pat_valid(data))
 			return -EINVAL;
@@ -596,9 +640,15 @@ static int svm_handle_ioio(struct svm_vcpu *svm)
 	};
 
 	switch ((info >> VMCB_IOIO_A_SHIFT) & 7) {
-	case 1: io.address_size = 2; break;
-	case 2: io.address_size = 4; break;
-	default: io.address_size = 8; break;
+	case 1:
+		io.address_size = 2;
+		break;
+	case 2:
+		io.address_size = 4;
+		break;
+	default:
+		io.address_size = 8;
+		break;
 	}
 	if (io.size == 3 || io.size > 4)
 		return vireo_exit_hw(&svm->vcpu, VIREO_EXIT_INTERNAL_ERROR, SVM_EXIT_IOIO, info,
@@ -734,7 +784,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 				     VIREO_INTERNAL_BAD_EXIT);
 	}
 	WRITE_ONCE(vcpu->cpu, cpu);
-	smp_wmb();
+	smp_wmb();	/* cpu before mode: pairs with vireo_vcpu_kick_all() */
 	WRITE_ONCE(vcpu->mode, VIREO_IN_GUEST);
 	/* Pairs with vireo_vcpu_kick_all(): publish mode, then read requests. */
 	smp_mb();

@@ -330,19 +330,45 @@ static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
 	unsigned long field = 0;
 
 	switch (index) {
-	case MSR_EFER: *data = vmx->efer; return 0;
-	case MSR_STAR: *data = vmx->star; return 0;
-	case MSR_LSTAR: *data = vmx->lstar; return 0;
-	case MSR_CSTAR: *data = vmx->cstar; return 0;
-	case MSR_SYSCALL_MASK: *data = vmx->sfmask; return 0;
-	case MSR_KERNEL_GS_BASE: *data = vmx->kernel_gs_base; return 0;
-	case MSR_FS_BASE: field = GUEST_FS_BASE; break;
-	case MSR_GS_BASE: field = GUEST_GS_BASE; break;
-	case MSR_IA32_SYSENTER_CS: field = GUEST_SYSENTER_CS; break;
-	case MSR_IA32_SYSENTER_ESP: field = GUEST_SYSENTER_ESP; break;
-	case MSR_IA32_SYSENTER_EIP: field = GUEST_SYSENTER_EIP; break;
-	case MSR_IA32_CR_PAT: field = GUEST_IA32_PAT; break;
-	case MSR_IA32_TSC: field = TSC_OFFSET; break;
+	case MSR_EFER:
+		*data = vmx->efer;
+		return 0;
+	case MSR_STAR:
+		*data = vmx->star;
+		return 0;
+	case MSR_LSTAR:
+		*data = vmx->lstar;
+		return 0;
+	case MSR_CSTAR:
+		*data = vmx->cstar;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		*data = vmx->sfmask;
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		*data = vmx->kernel_gs_base;
+		return 0;
+	case MSR_FS_BASE:
+		field = GUEST_FS_BASE;
+		break;
+	case MSR_GS_BASE:
+		field = GUEST_GS_BASE;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		field = GUEST_SYSENTER_CS;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		field = GUEST_SYSENTER_ESP;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		field = GUEST_SYSENTER_EIP;
+		break;
+	case MSR_IA32_CR_PAT:
+		field = GUEST_IA32_PAT;
+		break;
+	case MSR_IA32_TSC:
+		field = TSC_OFFSET;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -369,16 +395,36 @@ static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 		vmx_write_efer(vmx, data);
 		vmx_put(vmx);
 		return 0;
-	case MSR_STAR: vmx->star = data; return 0;
-	case MSR_LSTAR: vmx->lstar = data; return 0;
-	case MSR_CSTAR: vmx->cstar = data; return 0;
-	case MSR_SYSCALL_MASK: vmx->sfmask = data; return 0;
-	case MSR_KERNEL_GS_BASE: vmx->kernel_gs_base = data; return 0;
-	case MSR_FS_BASE: field = GUEST_FS_BASE; break;
-	case MSR_GS_BASE: field = GUEST_GS_BASE; break;
-	case MSR_IA32_SYSENTER_CS: field = GUEST_SYSENTER_CS; break;
-	case MSR_IA32_SYSENTER_ESP: field = GUEST_SYSENTER_ESP; break;
-	case MSR_IA32_SYSENTER_EIP: field = GUEST_SYSENTER_EIP; break;
+	case MSR_STAR:
+		vmx->star = data;
+		return 0;
+	case MSR_LSTAR:
+		vmx->lstar = data;
+		return 0;
+	case MSR_CSTAR:
+		vmx->cstar = data;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		vmx->sfmask = data;
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		vmx->kernel_gs_base = data;
+		return 0;
+	case MSR_FS_BASE:
+		field = GUEST_FS_BASE;
+		break;
+	case MSR_GS_BASE:
+		field = GUEST_GS_BASE;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		field = GUEST_SYSENTER_CS;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		field = GUEST_SYSENTER_ESP;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		field = GUEST_SYSENTER_EIP;
+		break;
 	case MSR_IA32_CR_PAT:
 		if (!vireo_pat_valid(data))
 			return -EINVAL;
@@ -765,7 +811,7 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 	vmx_load(vmx);
 	local_irq_disable();
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
-	smp_wmb();
+	smp_wmb();	/* cpu before mode: pairs with vireo_vcpu_kick_all() */
 	WRITE_ONCE(vcpu->mode, VIREO_IN_GUEST);
 	smp_mb();	/* pairs with vireo_vcpu_kick_all() */
 	if (need_resched() || signal_pending(current)) {
