@@ -6,7 +6,6 @@
  * requests handed to the main thread through the wake eventfd.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +15,13 @@
 
 #include "pc.h"
 #include "test.h"
+#include "test_line_reader.h"
 
 static struct vireo_pc_control ctl;
 static struct vireo_options opts;
 static char dir[48], sock_path[96];
 static int fd = -1;
-static char inbuf[65536];
-static size_t inlen;
+static struct test_line_reader rd;
 
 static bool setup(void)
 {
@@ -40,7 +39,7 @@ static bool setup(void)
 		return false;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
-	inlen = 0;
+	test_line_reader_reset(&rd, fd);
 	return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
 
@@ -56,29 +55,7 @@ static void teardown(void)
 /* The next line from the server (without its newline), or NULL after 2 s. */
 static const char *next_line(void)
 {
-	static char line[65536];
-
-	for (;;) {
-		char *nl = memchr(inbuf, '\n', inlen);
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (nl) {
-			size_t len = (size_t)(nl - inbuf);
-
-			memcpy(line, inbuf, len);
-			line[len] = 0;
-			memmove(inbuf, nl + 1, inlen - len - 1);
-			inlen -= len + 1;
-			return line;
-		}
-		if (poll(&p, 1, 2000) != 1)
-			return NULL;
-		n = read(fd, inbuf + inlen, sizeof(inbuf) - inlen - 1);
-		if (n <= 0)
-			return NULL;
-		inlen += (size_t)n;
-	}
+	return test_line_reader_next(&rd, 2000);
 }
 
 /* Send a request; return its reply, skipping (and keeping the last) event. */

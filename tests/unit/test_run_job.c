@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "pc.h"
 #include "pc_disk.h"
 #include "test.h"
+#include "test_line_reader.h"
 #include "test_virtio_dev.h"
 #include "virtio/blk.h"
 
@@ -147,8 +147,7 @@ static char dir[48], sock_path[96], img[96];
 static uint8_t *orig;		/* the disk's content when the test began */
 static uint64_t disk_bytes;
 static int fd = -1;
-static char inbuf[65536];
-static size_t inlen;
+static struct test_line_reader rd;
 
 /* Every event line seen, in order. */
 #define MAX_EVENTS 512
@@ -248,8 +247,8 @@ static bool setup(bool qcow2, uint64_t bytes, bool readonly)
 	/* What the machine's build does (pc_machine.c). */
 	atomic_store(&ctl.disk_size[0], bytes);
 	nr_events = 0;
-	inlen = 0;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	test_line_reader_reset(&rd, fd);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
 	return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
@@ -282,35 +281,15 @@ static void teardown(void)
 /* The next line from the server (events are also logged), or NULL after 5 s. */
 static const char *next_line(void)
 {
-	static char line[65536];
+	const char *line = test_line_reader_next(&rd, 5000);
 
-	for (;;) {
-		char *nl = memchr(inbuf, '\n', inlen);
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
+	if (line && strstr(line, "\"event\"") && nr_events < MAX_EVENTS) {
+		size_t keep = strnlen(line, sizeof(events[0]) - 1);	/* cut as events[] says */
 
-		if (nl) {
-			size_t len = (size_t)(nl - inbuf);
-
-			memcpy(line, inbuf, len);
-			line[len] = 0;
-			memmove(inbuf, nl + 1, inlen - len - 1);
-			inlen -= len + 1;
-			if (strstr(line, "\"event\"") && nr_events < MAX_EVENTS) {
-				size_t keep = len < sizeof(events[0]) ? len : sizeof(events[0]) - 1;
-
-				memcpy(events[nr_events], line, keep);
-				events[nr_events++][keep] = 0;
-			}
-			return line;
-		}
-		if (poll(&p, 1, 5000) != 1)
-			return NULL;
-		n = read(fd, inbuf + inlen, sizeof(inbuf) - inlen - 1);
-		if (n <= 0)
-			return NULL;
-		inlen += (size_t)n;
+		memcpy(events[nr_events], line, keep);
+		events[nr_events++][keep] = 0;
 	}
+	return line;
 }
 
 /* Send {"id":id,"cmd":cmd,"args":args}; return the reply line. */
