@@ -68,6 +68,7 @@ include userland/userland.mk
 include userland/disk/disk.mk
 include userland/cli/cli.mk
 include tests/tests.mk
+include tests/kunit/kunit.mk
 include tests/bench/linux/bench-linux.mk
 
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))

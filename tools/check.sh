@@ -1,7 +1,7 @@
 #!/bin/bash
 # `make check`: every leg, each reported on its own, then one total line.
 #
-#   unit  host unit tests (make unit)
+#   unit  host unit tests (make unit), then kmod/'s KUnit suites on the host (make kunit)
 #   fuzz  every libFuzzer target for 10 s (decoder, virtqueue, qcow2, control)
 #   svm   the rig suite in the QEMU-TCG L1 (AMD SVM + NPT)      make rig-check
 #   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
@@ -42,6 +42,24 @@ run_leg() {	# run_leg NAME COMMAND...
 	summary+=("$(printf '%-5s %4d passed, %d failed' "$name" "$p" "$f")$( ((s)) && echo ", $s skipped")")
 }
 
+# The host leg: make unit, then make kunit (tests/kunit: the KUnit suites of
+# kmod/tests built as a host program).  Each prints its own "N passed, N
+# failed" line for run_leg to add up; one that dies (does not build, or
+# crashes) before printing it gets a summary line counting one failure, so
+# that the other's results cannot hide it.
+host_units() {
+	local t log
+	for t in unit kunit; do
+		log=$(mktemp)
+		"${make[@]}" "$t" 2>&1 | tee "$log"
+		if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$log"; then
+			echo "check: make $t printed no summary: counted as 1 failure"
+			echo "0 passed, 1 failed"
+		fi
+		rm -f "$log"
+	done
+}
+
 # Each fuzz target that this tree defines, 10 s each; one verdict per target.
 fuzz_targets() {
 	local t pass=0 fail=0
@@ -59,7 +77,7 @@ fuzz_targets() {
 
 for leg in $legs; do
 	case "$leg" in
-	unit) run_leg unit "${make[@]}" unit ;;
+	unit) run_leg unit host_units ;;
 	fuzz) run_leg fuzz fuzz_targets ;;
 	svm) run_leg svm "${make[@]}" rig-check ;;
 	vmx) run_leg vmx "${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" \
