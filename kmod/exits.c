@@ -106,6 +106,7 @@ int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write)
 /* XSETBV (SDM vol. 2 XSETBV; APM vol. 2 15.8): only XCR0, host subset. */
 int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 {
+	const u64 xtile = XFEATURE_MASK_XTILE_CFG | XFEATURE_MASK_XTILE_DATA;
 	u64 *regs = vcpu->regs;
 	u64 value = (regs[VIREO_REG_RDX] << 32) | (u32)regs[VIREO_REG_RAX];
 	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
@@ -120,6 +121,9 @@ int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 		    !(value & XFEATURE_MASK_YMM))
 			ok = false;
 	}
+	/* AMX tile configuration and data go together, or the host's XSETBV faults. */
+	if (value & xtile && (value & xtile) != xtile)
+		ok = false;
 	if (!ok) {
 		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 		return 0;
