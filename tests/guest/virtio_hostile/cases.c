@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hostile-guest cases (tests/guest/README.md): each one posts
+ * The hostile-guest cases (tests/guest/README.md) for virtio-blk, the
+ * expectations every case file uses, and the runner.  Each case posts
  * something a virtio driver must not, notifies, and checks the reaction
  * the monitor documents (userland/virtio/virtqueue.h, virtio.h, blk.h):
  *
@@ -14,49 +15,39 @@
  * Then the follow-up: reset and reinitialise (or, for the request errors,
  * carry on with the same queue) and read a sector whose contents the
  * test script wrote, which must come back byte for byte.  A case passes
- * only when both the reaction and the follow-up are right.  Every line on
- * COM1 is "CASE <name> PASS|FAIL <detail>"; the last is
+ * only when both the reaction and the follow-up are right.  The other
+ * devices' cases (cases_net.c, cases_console.c, cases_rng.c, attack.c)
+ * work the same way with their own follow-ups.  Every line on COM1 is
+ * "CASE <name> PASS|FAIL <detail>"; the last is
  * "DONE cases=N pass=N fail=N resets=N" (resets: NEEDS_RESET incidents
  * the guest saw, which the script compares with the monitor's messages).
  */
-#include "vdrv.h"
+#include "cases.h"
 
 /* The disk the script makes: 2048 sectors, sectors 0-127 patterned. */
 #define DISK_SECTORS		2048
 #define PATTERN_SECTORS		128
 
-#define WAIT_MS			5000	/* for a reaction that must come */
-#define QUIET_MS		300	/* for one that must not */
 #define FLOOD_ROUNDS		256
 
-#define DEFAULT_FEATURES	(FBIT(F_VERSION_1) | FBIT(F_INDIRECT_DESC))
-#define PCI_HOLE_ADDR		0xd0000000ULL	/* in the PCI window, no BAR there */
-#define LAPIC_ADDR		0xfee00000ULL
-#define ABOVE_4G		0x100000000ULL
-
-enum after {
-	AFTER_RESET,		/* reset, reinitialise, then the good read */
-	AFTER_SAME_QUEUE,	/* the device must still be running: the good read */
+static struct vdev blk_dev = {
+	.name = "virtio-blk",
+	.type = VIRTIO_ID_BLK,
+	.nr_queues = 1,
+	.rings = VH_RING,
 };
 
-struct vcase {
-	const char *name;
-	const char *(*run)(void);
-	enum after after;
-};
-
-static struct vdev *const d = &vh_dev;
-static unsigned int nr_resets;	/* NEEDS_RESET incidents seen */
+static struct vdev *const d = &blk_dev;
+static struct vqueue *const q0 = &blk_dev.vq[0];
+unsigned int vh_nr_resets;
 
 #define HDR	((volatile struct blk_hdr *)phys(VH_HDR))
 #define STATUS	((volatile uint8_t *)phys(VH_STATUS))
 #define DATA	((uint8_t *)phys(VH_DATA))
-#define ITABLE(n) ((volatile struct vring_desc *)phys(VH_INDIRECT + 0x1000U * (n)))
 
 /* ---- messages ------------------------------------------------------------ */
 
-static const char *errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *errf(const char *fmt, ...)
+const char *errf(const char *fmt, ...)
 {
 	static char buf[4][192];
 	static unsigned int next;
@@ -71,8 +62,8 @@ static const char *errf(const char *fmt, ...)
 
 /* ---- building requests --------------------------------------------------- */
 
-static void set_desc(volatile struct vring_desc *t, unsigned int i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
+void set_desc(volatile struct vring_desc *t, unsigned int i, uint64_t addr, uint32_t len,
+	      uint16_t flags, uint16_t next)
 {
 	t[i].addr = addr;
 	t[i].len = len;
@@ -93,9 +84,9 @@ static void prep(uint32_t type, uint64_t sector, uint32_t data_len)
 static void std_read(uint64_t sector)
 {
 	prep(BLK_T_IN, sector, BLK_SECTOR);
-	set_desc(d->desc, 0, VH_HDR, sizeof(struct blk_hdr), DESC_F_NEXT, 1);
-	set_desc(d->desc, 1, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 2);
-	set_desc(d->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
+	set_desc(q0->desc, 0, VH_HDR, sizeof(struct blk_hdr), DESC_F_NEXT, 1);
+	set_desc(q0->desc, 1, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 2);
+	set_desc(q0->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
 }
 
 /* What the script wrote: 32 records "S%03uR%02u:abcdefg\n" per sector. */
@@ -142,28 +133,79 @@ static const char *check_data(uint32_t sector, const uint8_t *buf, uint32_t len)
 
 /* ---- expectations -------------------------------------------------------- */
 
-/* The next used entry must be head, len bytes written, status byte st. */
-static const char *expect_used(uint16_t head, uint32_t len, uint8_t st)
+const char *vh_expect_used(struct vdev *dev, unsigned int q, uint16_t head, uint32_t *len)
 {
+	struct vqueue *vq = &dev->vq[q];
 	volatile struct vring_used_elem *e;
-	uint32_t id, got_len;
+	uint32_t id;
 
-	switch (vd_wait(d, WAIT_MS)) {
+	switch (vd_wait(dev, q, WAIT_MS)) {
 	case EV_NEEDS_RESET:
 		return errf("device set NEEDS_RESET (status 0x%x) instead of completing",
-			    vd_status(d));
+			    vd_status(dev));
 	case EV_TIMEOUT:
 		return errf("no used entry in %u ms (status 0x%x, used idx %u)", WAIT_MS,
-			    vd_status(d), d->used->idx);
+			    vd_status(dev), vq->used->idx);
 	case EV_USED:
 		break;
 	}
-	e = &d->used->ring[d->used_seen % d->qsize];
+	e = &vq->used->ring[vq->used_seen % vq->size];
 	id = e->id;
-	got_len = e->len;
-	d->used_seen++;
+	*len = e->len;
+	vq->used_seen++;
 	if (id != head)
 		return errf("used id %u, want %u", id, head);
+	return NULL;
+}
+
+const char *vh_expect_reset(struct vdev *dev, unsigned int q, bool want_isr)
+{
+	struct vqueue *vq = &dev->vq[q];
+	volatile struct vring_used_elem *e;
+	uint8_t isr;
+
+	switch (vd_wait(dev, q, WAIT_MS)) {
+	case EV_USED:
+		e = &vq->used->ring[vq->used_seen % vq->size];
+		return errf("device completed id %u (len %u) instead of NEEDS_RESET", e->id,
+			    e->len);
+	case EV_TIMEOUT:
+		return errf("no NEEDS_RESET in %u ms (status 0x%x)", WAIT_MS, vd_status(dev));
+	case EV_NEEDS_RESET:
+		break;
+	}
+	vh_nr_resets++;
+	if (vq->used->idx != vq->used_seen)
+		return errf("NEEDS_RESET, but used idx moved too (%u -> %u)", vq->used_seen,
+			    vq->used->idx);
+	isr = vd_isr(dev);
+	if (want_isr && !(isr & ISR_CONFIG))
+		return errf("NEEDS_RESET without a configuration interrupt (ISR 0x%x)", isr);
+	return NULL;
+}
+
+const char *vh_expect_quiet(struct vdev *dev, unsigned int q)
+{
+	switch (vd_wait(dev, q, QUIET_MS)) {
+	case EV_USED:
+		return errf("used entry (idx %u)", dev->vq[q].used->idx);
+	case EV_NEEDS_RESET:
+		return errf("NEEDS_RESET (status 0x%x)", vd_status(dev));
+	case EV_TIMEOUT:
+		break;
+	}
+	return NULL;
+}
+
+/* The next used entry must be head, len bytes written, status byte st. */
+static const char *expect_used(uint16_t head, uint32_t len, uint8_t st)
+{
+	const char *err;
+	uint32_t got_len;
+
+	err = vh_expect_used(d, 0, head, &got_len);
+	if (err)
+		return err;
 	if (*STATUS != st)
 		return errf("status byte %u, want %u (used len %u)", *STATUS, st, got_len);
 	if (got_len != len)
@@ -171,47 +213,14 @@ static const char *expect_used(uint16_t head, uint32_t len, uint8_t st)
 	return NULL;
 }
 
-/*
- * The device must set NEEDS_RESET without completing anything; after
- * DRIVER_OK it must also signal a configuration change (ISR bit 1).
- */
 static const char *expect_reset(bool want_isr)
 {
-	volatile struct vring_used_elem *e;
-	uint8_t isr;
-
-	switch (vd_wait(d, WAIT_MS)) {
-	case EV_USED:
-		e = &d->used->ring[d->used_seen % d->qsize];
-		return errf("device completed id %u (len %u, status byte %u) instead of NEEDS_RESET",
-			    e->id, e->len, *STATUS);
-	case EV_TIMEOUT:
-		return errf("no NEEDS_RESET in %u ms (status 0x%x)", WAIT_MS, vd_status(d));
-	case EV_NEEDS_RESET:
-		break;
-	}
-	nr_resets++;
-	if (d->used->idx != d->used_seen)
-		return errf("NEEDS_RESET, but used idx moved too (%u -> %u)", d->used_seen,
-			    d->used->idx);
-	isr = vd_isr(d);
-	if (want_isr && !(isr & ISR_CONFIG))
-		return errf("NEEDS_RESET without a configuration interrupt (ISR 0x%x)", isr);
-	return NULL;
+	return vh_expect_reset(d, 0, want_isr);
 }
 
-/* Nothing may happen for QUIET_MS: no used entry, no NEEDS_RESET. */
 static const char *expect_quiet(void)
 {
-	switch (vd_wait(d, QUIET_MS)) {
-	case EV_USED:
-		return errf("used entry (idx %u)", d->used->idx);
-	case EV_NEEDS_RESET:
-		return errf("NEEDS_RESET (status 0x%x)", vd_status(d));
-	case EV_TIMEOUT:
-		break;
-	}
-	return NULL;
+	return vh_expect_quiet(d, 0);
 }
 
 static const char *good_read(uint32_t sector)
@@ -219,7 +228,7 @@ static const char *good_read(uint32_t sector)
 	const char *err;
 
 	std_read(sector);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	err = expect_used(0, BLK_SECTOR + 1, BLK_S_OK);
 	return err ? err : check_data(sector, DATA, BLK_SECTOR);
 }
@@ -229,7 +238,7 @@ static const char *good_read(uint32_t sector)
 	do {                                                                                \
 		std_read(0);                                                                \
 		tweak;                                                                      \
-		vd_submit(d, 0);                                                            \
+		vd_submit(d, 0, 0);                                                         \
 		return expect_reset(true);                                                  \
 	} while (0)
 
@@ -242,8 +251,13 @@ static const char *c_good_read(void)
 
 static const char *c_capacity(void)
 {
-	if (d->capacity != DISK_SECTORS)
-		return errf("capacity %u sectors, want %u", (uint32_t)d->capacity, DISK_SECTORS);
+	uint64_t capacity;
+
+	if (!d->devcfg)
+		return "no device configuration capability";
+	capacity = mmio_read32(d->devcfg) | (uint64_t)mmio_read32(d->devcfg + 4) << 32;
+	if (capacity != DISK_SECTORS)
+		return errf("capacity %u sectors, want %u", (uint32_t)capacity, DISK_SECTORS);
 	return NULL;
 }
 
@@ -253,11 +267,11 @@ static const char *c_good_scatter(void)
 
 	/* Sectors 9 and 10 into two buffers 8 KiB apart. */
 	prep(BLK_T_IN, 9, 0x2000 + BLK_SECTOR);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 5);
-	set_desc(d->desc, 5, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 3);
-	set_desc(d->desc, 3, VH_DATA + 0x2000, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 11);
-	set_desc(d->desc, 11, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 5);
+	set_desc(q0->desc, 5, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 3);
+	set_desc(q0->desc, 3, VH_DATA + 0x2000, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 11);
+	set_desc(q0->desc, 11, VH_STATUS, 1, DESC_F_WRITE, 0);
+	vd_submit(d, 0, 0);
 	err = expect_used(0, 2 * BLK_SECTOR + 1, BLK_S_OK);
 	if (!err)
 		err = check_data(9, DATA, BLK_SECTOR);
@@ -274,8 +288,8 @@ static const char *c_good_indirect(void)
 	set_desc(t, 0, VH_HDR, 16, DESC_F_NEXT, 1);
 	set_desc(t, 1, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 2);
 	set_desc(t, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
-	set_desc(d->desc, 4, VH_INDIRECT, 3 * 16, DESC_F_INDIRECT, 0);
-	vd_submit(d, 4);
+	set_desc(q0->desc, 4, VH_INDIRECT, 3 * 16, DESC_F_INDIRECT, 0);
+	vd_submit(d, 0, 4);
 	return expect_used(4, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(12, DATA, BLK_SECTOR);
 }
 
@@ -285,11 +299,11 @@ static const char *c_good_direct_then_indirect(void)
 	volatile struct vring_desc *t = ITABLE(0);
 
 	prep(BLK_T_IN, 13, BLK_SECTOR);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
-	set_desc(d->desc, 1, VH_INDIRECT, 2 * 16, DESC_F_INDIRECT, 0);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
+	set_desc(q0->desc, 1, VH_INDIRECT, 2 * 16, DESC_F_INDIRECT, 0);
 	set_desc(t, 0, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 1);
 	set_desc(t, 1, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(13, DATA, BLK_SECTOR);
 }
 
@@ -299,10 +313,10 @@ static const char *c_good_get_id(void)
 	const char *err;
 
 	prep(BLK_T_GET_ID, 0, 20);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
-	set_desc(d->desc, 1, VH_DATA, 20, DESC_F_WRITE | DESC_F_NEXT, 2);
-	set_desc(d->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
+	set_desc(q0->desc, 1, VH_DATA, 20, DESC_F_WRITE | DESC_F_NEXT, 2);
+	set_desc(q0->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
+	vd_submit(d, 0, 0);
 	err = expect_used(0, 21, BLK_S_OK);
 	if (!err && memcmp(DATA, want, sizeof(want)))
 		err = errf("id '%c%c%c%c...', want 'vireo-disk0'", DATA[0], DATA[1], DATA[2],
@@ -315,9 +329,9 @@ static const char *c_zero_len_outside_ram(void)
 {
 	std_read(14);
 	/* header, data, an empty writable one above 4 GiB, status */
-	d->desc[1].next = 3;
-	set_desc(d->desc, 3, ABOVE_4G, 0, DESC_F_WRITE | DESC_F_NEXT, 2);
-	vd_submit(d, 0);
+	q0->desc[1].next = 3;
+	set_desc(q0->desc, 3, ABOVE_4G, 0, DESC_F_WRITE | DESC_F_NEXT, 2);
+	vd_submit(d, 0, 0);
 	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(14, DATA, BLK_SECTOR);
 }
 
@@ -326,7 +340,7 @@ static const char *c_zero_len_outside_ram(void)
 static const char *c_blk_sector_beyond_disk(void)
 {
 	std_read(DISK_SECTORS);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	return expect_used(0, 1, BLK_S_IOERR);
 }
 
@@ -334,15 +348,15 @@ static const char *c_blk_sector_overflow(void)
 {
 	/* sector * 512 wraps 2^64 */
 	std_read(0xffffffffffffff80ULL);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	return expect_used(0, 1, BLK_S_IOERR);
 }
 
 static const char *c_blk_partial_sector(void)
 {
 	std_read(1);
-	d->desc[1].len = 100;
-	vd_submit(d, 0);
+	q0->desc[1].len = 100;
+	vd_submit(d, 0, 0);
 	return expect_used(0, 1, BLK_S_IOERR);
 }
 
@@ -350,10 +364,10 @@ static const char *c_blk_write_past_end(void)
 {
 	/* Two sectors from the last one; nothing may be written. */
 	prep(BLK_T_OUT, DISK_SECTORS - 1, 0);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
-	set_desc(d->desc, 1, VH_DATA, 2 * BLK_SECTOR, DESC_F_NEXT, 2);
-	set_desc(d->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
+	set_desc(q0->desc, 1, VH_DATA, 2 * BLK_SECTOR, DESC_F_NEXT, 2);
+	set_desc(q0->desc, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
+	vd_submit(d, 0, 0);
 	return expect_used(0, 1, BLK_S_IOERR);
 }
 
@@ -361,7 +375,7 @@ static const char *c_blk_unknown_type(void)
 {
 	std_read(1);
 	HDR->type = 0x7f;
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	return expect_used(0, 1, BLK_S_UNSUPP);
 }
 
@@ -369,59 +383,59 @@ static const char *c_blk_unknown_type(void)
 
 static const char *c_addr_beyond_ram(void)
 {
-	BROKEN_READ(d->desc[1].addr = d->ram_end);
+	BROKEN_READ(q0->desc[1].addr = d->ram_end);
 }
 
 static const char *c_addr_above_4g(void)
 {
-	BROKEN_READ(d->desc[1].addr = ABOVE_4G);
+	BROKEN_READ(q0->desc[1].addr = ABOVE_4G);
 }
 
 static const char *c_addr_pci_hole(void)
 {
-	BROKEN_READ(d->desc[1].addr = PCI_HOLE_ADDR);
+	BROKEN_READ(q0->desc[1].addr = PCI_HOLE_ADDR);
 }
 
 static const char *c_addr_own_bar(void)
 {
 	/* DMA into the device's own registers. */
-	BROKEN_READ(d->desc[1].addr = d->common);
+	BROKEN_READ(q0->desc[1].addr = d->common);
 }
 
 static const char *c_addr_lapic(void)
 {
-	BROKEN_READ(d->desc[1].addr = LAPIC_ADDR);
+	BROKEN_READ(q0->desc[1].addr = LAPIC_ADDR);
 }
 
 static const char *c_addr_wrap_into_ram(void)
 {
 	/* [2^64 - 4 KiB, 2^64 + 4 KiB): the end wraps to 0x1000, RAM. */
-	BROKEN_READ(d->desc[1].addr = 0xfffffffffffff000ULL; d->desc[1].len = 0x2000);
+	BROKEN_READ(q0->desc[1].addr = 0xfffffffffffff000ULL; q0->desc[1].len = 0x2000);
 }
 
 static const char *c_addr_straddles_ram_end(void)
 {
-	BROKEN_READ(d->desc[1].addr = d->ram_end - 256);
+	BROKEN_READ(q0->desc[1].addr = d->ram_end - 256);
 }
 
 static const char *c_len_beyond_ram(void)
 {
-	BROKEN_READ(d->desc[1].len = d->ram_end);
+	BROKEN_READ(q0->desc[1].len = d->ram_end);
 }
 
 static const char *c_len_4g(void)
 {
-	BROKEN_READ(d->desc[1].len = 0xffffffffU);
+	BROKEN_READ(q0->desc[1].len = 0xffffffffU);
 }
 
 static const char *c_hdr_outside_ram(void)
 {
-	BROKEN_READ(d->desc[0].addr = d->ram_end + 0x1000);
+	BROKEN_READ(q0->desc[0].addr = d->ram_end + 0x1000);
 }
 
 static const char *c_status_in_pci_hole(void)
 {
-	BROKEN_READ(d->desc[2].addr = PCI_HOLE_ADDR);
+	BROKEN_READ(q0->desc[2].addr = PCI_HOLE_ADDR);
 }
 
 /* 14 x 20 MiB writable: each buffer is RAM, together more than 256 MiB. */
@@ -430,12 +444,12 @@ static const char *c_chain_bytes_overflow(void)
 	unsigned int i;
 
 	prep(BLK_T_IN, 0, 0);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
 	for (i = 1; i <= 14; i++)
-		set_desc(d->desc, i, VH_BIG, VH_BIG_LEN, DESC_F_WRITE | DESC_F_NEXT,
+		set_desc(q0->desc, i, VH_BIG, VH_BIG_LEN, DESC_F_WRITE | DESC_F_NEXT,
 			 (uint16_t)(i + 1));
-	set_desc(d->desc, 15, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	set_desc(q0->desc, 15, VH_STATUS, 1, DESC_F_WRITE, 0);
+	vd_submit(d, 0, 0);
 	return expect_reset(true);
 }
 
@@ -443,43 +457,43 @@ static const char *c_chain_bytes_overflow(void)
 
 static const char *c_next_out_of_range(void)
 {
-	BROKEN_READ(d->desc[0].next = VH_QSIZE);
+	BROKEN_READ(q0->desc[0].next = VH_QSIZE);
 }
 
 static const char *c_next_ffff(void)
 {
-	BROKEN_READ(d->desc[1].next = 0xffff);
+	BROKEN_READ(q0->desc[1].next = 0xffff);
 }
 
 static const char *c_avail_entry_out_of_range(void)
 {
 	std_read(0);
-	vd_submit(d, VH_QSIZE);
+	vd_submit(d, 0, VH_QSIZE);
 	return expect_reset(true);
 }
 
 static const char *c_avail_entry_ffff(void)
 {
 	std_read(0);
-	vd_submit(d, 0xffff);
+	vd_submit(d, 0, 0xffff);
 	return expect_reset(true);
 }
 
 static const char *c_loop_self(void)
 {
-	BROKEN_READ(d->desc[0].next = 0);
+	BROKEN_READ(q0->desc[0].next = 0);
 }
 
 static const char *c_loop_pair(void)
 {
 	/* 0 -> 1 -> 0, all readable */
-	BROKEN_READ(d->desc[1].flags = DESC_F_NEXT; d->desc[1].next = 0);
+	BROKEN_READ(q0->desc[1].flags = DESC_F_NEXT; q0->desc[1].next = 0);
 }
 
 static const char *c_loop_writable(void)
 {
 	/* 0 -> 1 -> 2 -> 1: the loop among the device-writable descriptors */
-	BROKEN_READ(d->desc[2].flags = DESC_F_WRITE | DESC_F_NEXT; d->desc[2].next = 1);
+	BROKEN_READ(q0->desc[2].flags = DESC_F_WRITE | DESC_F_NEXT; q0->desc[2].next = 1);
 }
 
 static const char *c_loop_whole_table(void)
@@ -488,8 +502,8 @@ static const char *c_loop_whole_table(void)
 
 	std_read(0);
 	for (i = 0; i < VH_QSIZE; i++)
-		set_desc(d->desc, i, VH_DATA, 16, DESC_F_NEXT, (uint16_t)((i + 1) % VH_QSIZE));
-	vd_submit(d, 0);
+		set_desc(q0->desc, i, VH_DATA, 16, DESC_F_NEXT, (uint16_t)((i + 1) % VH_QSIZE));
+	vd_submit(d, 0, 0);
 	return expect_reset(true);
 }
 
@@ -500,43 +514,43 @@ static const char *c_chain_longer_than_queue(void)
 	unsigned int i;
 
 	prep(BLK_T_IN, 0, 0);
-	set_desc(d->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
+	set_desc(q0->desc, 0, VH_HDR, 16, DESC_F_NEXT, 1);
 	for (i = 1; i < 10; i++)
-		set_desc(d->desc, i, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT,
+		set_desc(q0->desc, i, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT,
 			 (uint16_t)(i + 1));
-	set_desc(d->desc, 10, VH_INDIRECT, VH_QSIZE * 16, DESC_F_INDIRECT, 0);
+	set_desc(q0->desc, 10, VH_INDIRECT, VH_QSIZE * 16, DESC_F_INDIRECT, 0);
 	for (i = 0; i < VH_QSIZE; i++)
 		set_desc(t, i, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, (uint16_t)(i + 1));
 	set_desc(t, VH_QSIZE - 1, VH_STATUS, 1, DESC_F_WRITE, 0);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	return expect_reset(true);
 }
 
 static const char *c_readable_after_writable(void)
 {
 	/* header, data (W), another readable, status (W) */
-	BROKEN_READ(d->desc[1].next = 6;
-		    set_desc(d->desc, 6, VH_HDR, 16, DESC_F_NEXT, 2));
+	BROKEN_READ(q0->desc[1].next = 6;
+		    set_desc(q0->desc, 6, VH_HDR, 16, DESC_F_NEXT, 2));
 }
 
 static const char *c_write_only_header(void)
 {
-	BROKEN_READ(d->desc[0].flags |= DESC_F_WRITE);
+	BROKEN_READ(q0->desc[0].flags |= DESC_F_WRITE);
 }
 
 static const char *c_no_status_byte(void)
 {
-	BROKEN_READ(d->desc[0].flags = 0);
+	BROKEN_READ(q0->desc[0].flags = 0);
 }
 
 static const char *c_short_header(void)
 {
-	BROKEN_READ(d->desc[0].len = 8);
+	BROKEN_READ(q0->desc[0].len = 8);
 }
 
 static const char *c_all_zero_length(void)
 {
-	BROKEN_READ(d->desc[0].len = 0; d->desc[1].len = 0; d->desc[2].len = 0);
+	BROKEN_READ(q0->desc[0].len = 0; q0->desc[1].len = 0; q0->desc[2].len = 0);
 }
 
 /* ---- indirect tables ----------------------------------------------------- */
@@ -550,14 +564,14 @@ static void std_indirect(void)
 	set_desc(t, 0, VH_HDR, 16, DESC_F_NEXT, 1);
 	set_desc(t, 1, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 2);
 	set_desc(t, 2, VH_STATUS, 1, DESC_F_WRITE, 0);
-	set_desc(d->desc, 0, VH_INDIRECT, 3 * 16, DESC_F_INDIRECT, 0);
+	set_desc(q0->desc, 0, VH_INDIRECT, 3 * 16, DESC_F_INDIRECT, 0);
 }
 
 #define BROKEN_INDIRECT(tweak)                                                              \
 	do {                                                                                \
 		std_indirect();                                                             \
 		tweak;                                                                      \
-		vd_submit(d, 0);                                                            \
+		vd_submit(d, 0, 0);                                                         \
 		return expect_reset(true);                                                  \
 	} while (0)
 
@@ -583,22 +597,22 @@ static const char *c_indirect_nested(void)
 
 static const char *c_indirect_outside_ram(void)
 {
-	BROKEN_INDIRECT(d->desc[0].addr = d->ram_end);
+	BROKEN_INDIRECT(q0->desc[0].addr = d->ram_end);
 }
 
 static const char *c_indirect_in_pci_hole(void)
 {
-	BROKEN_INDIRECT(d->desc[0].addr = PCI_HOLE_ADDR);
+	BROKEN_INDIRECT(q0->desc[0].addr = PCI_HOLE_ADDR);
 }
 
 static const char *c_indirect_straddles_ram_end(void)
 {
-	BROKEN_INDIRECT(d->desc[0].addr = d->ram_end - 32);
+	BROKEN_INDIRECT(q0->desc[0].addr = d->ram_end - 32);
 }
 
 static const char *c_indirect_wrap(void)
 {
-	BROKEN_INDIRECT(d->desc[0].addr = 0xfffffffffffffff0ULL);
+	BROKEN_INDIRECT(q0->desc[0].addr = 0xfffffffffffffff0ULL);
 }
 
 static const char *c_indirect_too_long(void)
@@ -612,24 +626,24 @@ static const char *c_indirect_too_long(void)
 	for (i = 1; i < VH_QSIZE; i++)
 		set_desc(t, i, VH_DATA, BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, (uint16_t)(i + 1));
 	set_desc(t, VH_QSIZE, VH_STATUS, 1, DESC_F_WRITE, 0);
-	set_desc(d->desc, 0, VH_INDIRECT, (VH_QSIZE + 1) * 16, DESC_F_INDIRECT, 0);
-	vd_submit(d, 0);
+	set_desc(q0->desc, 0, VH_INDIRECT, (VH_QSIZE + 1) * 16, DESC_F_INDIRECT, 0);
+	vd_submit(d, 0, 0);
 	return expect_reset(true);
 }
 
 static const char *c_indirect_len_zero(void)
 {
-	BROKEN_INDIRECT(d->desc[0].len = 0);
+	BROKEN_INDIRECT(q0->desc[0].len = 0);
 }
 
 static const char *c_indirect_len_odd(void)
 {
-	BROKEN_INDIRECT(d->desc[0].len = 40);
+	BROKEN_INDIRECT(q0->desc[0].len = 40);
 }
 
 static const char *c_indirect_with_next(void)
 {
-	BROKEN_INDIRECT(d->desc[0].flags = DESC_F_INDIRECT | DESC_F_NEXT; d->desc[0].next = 1);
+	BROKEN_INDIRECT(q0->desc[0].flags = DESC_F_INDIRECT | DESC_F_NEXT; q0->desc[0].next = 1);
 }
 
 static const char *c_indirect_next_out_of_range(void)
@@ -652,15 +666,15 @@ static const char *c_indirect_not_negotiated(void)
 static const char *c_avail_idx_jump(void)
 {
 	std_read(0);
-	d->avail->ring[0] = 0;
-	vd_bump_avail(d, VH_QSIZE + 1);
+	q0->avail->ring[0] = 0;
+	vd_bump_avail(d, 0, VH_QSIZE + 1);
 	return expect_reset(true);
 }
 
 static const char *c_avail_idx_backwards(void)
 {
 	std_read(0);
-	vd_bump_avail(d, 0xffff);	/* idx - 1 */
+	vd_bump_avail(d, 0, 0xffff);	/* idx - 1 */
 	return expect_reset(true);
 }
 
@@ -671,17 +685,17 @@ static const char *c_broken_ignores_queue(void)
 	uint32_t t0;
 
 	std_read(0);
-	d->desc[0].next = 0;	/* a loop */
-	vd_submit(d, 0);
+	q0->desc[0].next = 0;	/* a loop */
+	vd_submit(d, 0, 0);
 	err = expect_reset(true);
 	if (err)
 		return err;
 	/* A good request now: it must stay unserved. */
 	std_read(3);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	t0 = vh_ms();
 	while (vh_ms() - t0 < QUIET_MS) {
-		if (d->used->idx != d->used_seen)
+		if (q0->used->idx != q0->used_seen)
 			return "the broken device completed a request before the reset";
 	}
 	if (!(vd_status(d) & ST_NEEDS_RESET))
@@ -699,8 +713,8 @@ static const char *bad_queue(uint16_t size, uint64_t desc, uint64_t avail, uint6
 		err = vd_negotiate(d, DEFAULT_FEATURES, true);
 	if (err)
 		return err;
-	vd_queue_setup(d, size, desc, avail, used);
-	vd_queue_enable(d);
+	vd_queue_setup(d, 0, size, desc, avail, used);
+	vd_queue_enable(d, 0);
 	err = expect_reset(false);
 	if (!err && vd_read16(d, CC_Q_ENABLE))
 		err = "queue_enable reads 1 after the device refused the queue";
@@ -760,8 +774,8 @@ static const char *c_queue_enable_before_features_ok(void)
 		return err;
 	vd_set_status(d, ST_ACKNOWLEDGE);
 	vd_set_status(d, ST_ACKNOWLEDGE | ST_DRIVER);
-	vd_queue_setup(d, VH_QSIZE, VH_RING, VH_RING_AVAIL, VH_RING_USED);
-	vd_queue_enable(d);
+	vd_queue_setup(d, 0, VH_QSIZE, VH_RING, VH_RING_AVAIL, VH_RING_USED);
+	vd_queue_enable(d, 0);
 	return expect_reset(false);
 }
 
@@ -778,8 +792,8 @@ static const char *c_features_without_version1(void)
 	st = vd_status(d);
 	if (st & ST_FEATURES_OK)
 		return errf("FEATURES_OK accepted without VERSION_1 (status 0x%x)", st);
-	vd_queue_setup(d, VH_QSIZE, VH_RING, VH_RING_AVAIL, VH_RING_USED);
-	vd_queue_enable(d);
+	vd_queue_setup(d, 0, VH_QSIZE, VH_RING, VH_RING_AVAIL, VH_RING_USED);
+	vd_queue_enable(d, 0);
 	return expect_reset(false);
 }
 
@@ -813,9 +827,9 @@ static const char *c_notify_bogus(void)
 		return errf("after a notify of queue 5: %s", err);
 	/* Queue 0's doorbell with another value (no ioeventfd match: an exit). */
 	std_read(15);
-	d->avail->ring[d->avail_idx % d->qsize] = 0;
+	q0->avail->ring[q0->avail_idx % q0->size] = 0;
 	barrier();
-	d->avail->idx = ++d->avail_idx;
+	q0->avail->idx = ++q0->avail_idx;
 	vd_notify(d, 0, 0x1234);
 	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(15, DATA, BLK_SECTOR);
 }
@@ -828,7 +842,7 @@ static const char *c_dma_without_bus_master(void)
 
 	vd_set_pci_command(d, cmd & ~0x4);
 	std_read(16);
-	vd_submit(d, 0);
+	vd_submit(d, 0, 0);
 	err = expect_quiet();
 	vd_set_pci_command(d, cmd);
 	if (err)
@@ -841,8 +855,8 @@ static const char *c_dma_without_bus_master(void)
 static const char *c_dma_over_desc_table(void)
 {
 	std_read(18);
-	d->desc[1].addr = VH_RING;	/* 512 bytes: all 16 descriptors and beyond */
-	vd_submit(d, 0);
+	q0->desc[1].addr = VH_RING;	/* 512 bytes: all 16 descriptors and beyond */
+	vd_submit(d, 0, 0);
 	return expect_used(0, BLK_SECTOR + 1, BLK_S_OK) ?: check_data(18, phys(VH_RING), BLK_SECTOR);
 }
 
@@ -890,8 +904,8 @@ static const char *c_flood(void)
 		if (err)
 			return errf("round %u: start: %s", i, err);
 		std_read(0);
-		d->desc[0].next = 0;
-		vd_submit(d, 0);
+		q0->desc[0].next = 0;
+		vd_submit(d, 0, 0);
 		err = expect_reset(true);
 		if (err)
 			return errf("round %u: %s", i, err);
@@ -982,38 +996,105 @@ static const struct vcase cases[] = {
 	{ "msix-illegal-vector", c_msix_illegal_vector, AFTER_SAME_QUEUE },
 	{ "msix-smi", c_msix_smi, AFTER_SAME_QUEUE },
 
-	/* Last: it uses up the monitor's message budget. */
+	/* Last of virtio-blk's: it uses up the device's message budget. */
 	{ "flood", c_flood, AFTER_RESET },
 };
 
-#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+/* The follow-up: sector 17 + n of the pattern reads back. */
+static const char *blk_check(const struct vcase *c, unsigned int n)
+{
+	const char *err = good_read(17 + n % (PATTERN_SECTORS - 17));
+
+	(void)c;
+	return err ? errf("follow-up read: %s", err) : NULL;
+}
+
+const struct vhdev vh_blk = {
+	.dev = &blk_dev,
+	.features = DEFAULT_FEATURES,
+	.check = blk_check,
+	.cases = cases,
+	.nr_cases = ARRAY_SIZE(cases),
+};
 
 /* ---- running them -------------------------------------------------------- */
 
-static const char *follow_up(const struct vcase *c, uint32_t sector)
+static const struct vhdev *const devices[] = { &vh_blk, &vh_net, &vh_con, &vh_rng };
+
+static unsigned int nr_pass, nr_fail;
+
+static void verdict(const struct vcase *c, const char *err)
+{
+	if (err) {
+		nr_fail++;
+		vh_printf("CASE %s FAIL %s\n", c->name, err);
+	} else {
+		nr_pass++;
+		vh_printf("CASE %s PASS\n", c->name);
+	}
+}
+
+static const char *follow_up(const struct vhdev *v, const struct vcase *c, unsigned int n)
 {
 	const char *err;
 	uint8_t st;
 
 	if (c->after == AFTER_RESET) {
-		err = vd_start(d, DEFAULT_FEATURES);
+		err = vd_start(v->dev, v->features);
 		if (err)
 			return errf("restart: %s", err);
 	} else {
-		st = vd_status(d);
+		st = vd_status(v->dev);
 		if (st != (ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK))
 			return errf("device status 0x%x after the case, want 0xf", st);
 	}
-	err = good_read(sector);
-	return err ? errf("follow-up read: %s", err) : NULL;
+	return v->check(c, n);
+}
+
+/* One device's table: every case is reported, also when the device is missing. */
+static void run_device(const struct vhdev *v, uint32_t ram_end)
+{
+	struct vdev *dv = v->dev;
+	bool ready = false;
+	const char *err;
+	unsigned int i;
+
+	dv->ram_end = ram_end;
+	err = vd_probe(dv);
+	if (err) {
+		err = errf("probe: %s", err);
+		for (i = 0; i < v->nr_cases; i++)
+			verdict(&v->cases[i], err);
+		return;
+	}
+	vh_printf("virtio-hostile: %s at 00:%02x.0, common 0x%x, notify 0x%x (%s, x%u), "
+		  "isr 0x%x, RAM to 0x%x\n",
+		  dv->name, dv->devfn >> 3, dv->common, dv->notify,
+		  dv->notify_io ? "ports" : "memory", dv->notify_mult, dv->isr, dv->ram_end);
+
+	for (i = 0; i < v->nr_cases; i++) {
+		const struct vcase *c = &v->cases[i];
+
+		err = NULL;
+		if (!ready || v->restart) {
+			err = vd_start(dv, v->features);
+			if (err)
+				err = errf("setup: %s", err);
+		}
+		if (!err)
+			err = c->run ? c->run() : vh_attack(c->target, c->attack);
+		if (!err)
+			err = follow_up(v, c, i);
+		ready = !err;
+		verdict(c, err);
+	}
 }
 
 void vh_main(uint32_t magic, uint32_t info);
 void vh_main(uint32_t magic, uint32_t info)
 {
-	unsigned int i, pass = 0, fail = 0;
-	bool ready = false;
-	const char *err;
+	uint32_t ram_end;
+	unsigned int i;
 
 	vh_ms();
 	vh_printf("virtio-hostile: start\n");
@@ -1021,46 +1102,16 @@ void vh_main(uint32_t magic, uint32_t info)
 		vh_printf("FATAL not booted by a Multiboot loader with memory information\n");
 		goto out;
 	}
-	d->ram_end = (*(volatile uint32_t *)phys(info + 8) + 1024) * 1024;
-	if (d->ram_end < VH_MIN_RAM) {
-		vh_printf("FATAL %u KiB of RAM, the cases need %u\n", d->ram_end >> 10,
+	ram_end = (*(volatile uint32_t *)phys(info + 8) + 1024) * 1024;
+	if (ram_end < VH_MIN_RAM) {
+		vh_printf("FATAL %u KiB of RAM, the cases need %u\n", ram_end >> 10,
 			  VH_MIN_RAM >> 10);
 		goto out;
 	}
-	err = vd_probe(d);
-	if (err) {
-		vh_printf("FATAL probe: %s\n", err);
-		goto out;
-	}
-	vh_printf("virtio-hostile: virtio-blk at 00:%02x.0, common 0x%x, notify 0x%x (%s, x%u), "
-		  "isr 0x%x, RAM to 0x%x\n",
-		  d->devfn >> 3, d->common, d->notify, d->notify_io ? "ports" : "memory",
-		  d->notify_mult, d->isr, d->ram_end);
-
-	for (i = 0; i < NR_CASES; i++) {
-		const struct vcase *c = &cases[i];
-		uint32_t sector = 17 + i % (PATTERN_SECTORS - 17);
-
-		err = NULL;
-		if (!ready) {
-			err = vd_start(d, DEFAULT_FEATURES);
-			if (err)
-				err = errf("setup: %s", err);
-		}
-		if (!err)
-			err = c->run();
-		if (!err)
-			err = follow_up(c, sector);
-		ready = !err;
-		if (err) {
-			fail++;
-			vh_printf("CASE %s FAIL %s\n", c->name, err);
-		} else {
-			pass++;
-			vh_printf("CASE %s PASS\n", c->name);
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(devices); i++)
+		run_device(devices[i], ram_end);
 out:
-	vh_printf("DONE cases=%u pass=%u fail=%u resets=%u\n", pass + fail, pass, fail, nr_resets);
-	vh_poweroff(fail ? 1 : 0);
+	vh_printf("DONE cases=%u pass=%u fail=%u resets=%u\n", nr_pass + nr_fail, nr_pass,
+		  nr_fail, vh_nr_resets);
+	vh_poweroff(nr_fail ? 1 : 0);
 }

@@ -18,14 +18,21 @@
 
 /* ---- memory the test uses (all RAM with --mem 64M) ----------------------- */
 #define VH_RAM_USE	0x200000U	/* the kernel image ends below this */
-#define VH_RING		0x200000U	/* desc table; avail at +0x1000, used at +0x2000 */
+#define VH_RING		0x200000U	/* virtio-blk's queue: desc; avail +0x1000, used +0x2000 */
 #define VH_RING_AVAIL	(VH_RING + 0x1000U)
 #define VH_RING_USED	(VH_RING + 0x2000U)
 #define VH_HDR		0x210000U	/* request headers */
 #define VH_STATUS	0x211000U	/* status bytes */
 #define VH_DATA		0x220000U	/* data buffers, 64 KiB */
 #define VH_INDIRECT	0x240000U	/* indirect tables, 4 KiB apart */
-#define VH_BIG		0x1000000U	/* 16 MiB: target of the oversized chain */
+#define VH_RING_STRIDE	0x4000U		/* from one queue's rings to the next queue's */
+#define VH_RINGS_NET	0x280000U	/* virtio-net's two queues */
+#define VH_RINGS_CON	0x288000U	/* virtio-console's two queues */
+#define VH_RINGS_RNG	0x290000U	/* virtio-rng's queue */
+#define VH_OUTBUF	0x2a0000U	/* device-readable buffers of net, console: 64 KiB */
+#define VH_INBUF	0x2c0000U	/* device-writable buffers of net, rng: 64 KiB */
+#define VH_SCRATCH	0x2e0000U	/* a received frame gathered: 64 KiB */
+#define VH_BIG		0x1000000U	/* 16 MiB: target of the oversized chains, big buffers */
 #define VH_BIG_LEN	0x1400000U	/* 20 MiB per descriptor */
 #define VH_MIN_RAM	0x3000000U	/* 48 MiB: what the cases need */
 

@@ -17,8 +17,6 @@
 #define VCAP_ISR	3
 #define VCAP_DEVICE	4
 
-struct vdev vh_dev;
-
 static uint32_t cfg_read(uint8_t devfn, unsigned int reg)
 {
 	outl(PCI_CF8, 0x80000000U | (uint32_t)devfn << 8 | (reg & 0xfc));
@@ -96,11 +94,14 @@ const char *vd_probe(struct vdev *d)
 	for (slot = 0; slot < 32; slot++) {
 		uint32_t id = cfg_read((uint8_t)(slot << 3), 0);
 
-		if ((id & 0xffff) == VIRTIO_VENDOR && (id >> 16) == VIRTIO_BLK_MODERN_ID)
+		if ((id & 0xffff) == VIRTIO_VENDOR && (id >> 16) == VIRTIO_MODERN_ID(d->type))
 			break;
 	}
-	if (slot == 32)
-		return "no virtio-blk (1af4:1042) on bus 0";
+	if (slot == 32) {
+		vh_snprintf(why, sizeof(why), "no %s (1af4:%x) on bus 0", d->name,
+			    VIRTIO_MODERN_ID(d->type));
+		return why;
+	}
 	d->devfn = (uint8_t)(slot << 3);
 	err = read_bars(d);
 	if (err)
@@ -144,7 +145,8 @@ const char *vd_probe(struct vdev *d)
 			break;
 		}
 	}
-	if (!d->common || !d->notify || !d->isr || !d->devcfg) {
+	/* No device configuration is fine for a device without one (virtio-rng). */
+	if (!d->common || !d->notify || !d->isr) {
 		vh_snprintf(why, sizeof(why),
 			    "capabilities missing: common 0x%x notify 0x%x isr 0x%x device 0x%x",
 			    d->common, d->notify, d->isr, d->devcfg);
@@ -165,7 +167,8 @@ const char *vd_probe(struct vdev *d)
 const char *vd_msix_on(struct vdev *d, uint32_t addr, uint32_t data)
 {
 	static char why[80];
-	uint16_t cfg, q;
+	uint16_t cfg, v;
+	unsigned int q;
 
 	if (!d->msix_cap || !d->msix_table)
 		return "no MSI-X capability or table";
@@ -175,24 +178,31 @@ const char *vd_msix_on(struct vdev *d, uint32_t addr, uint32_t data)
 	mmio_write32(d->msix_table + 12, 0);	/* unmasked */
 	cfg_write(d->devfn, d->msix_cap, cfg_read(d->devfn, d->msix_cap) | MSIX_ENABLE);
 	vd_write16(d, CC_MSIX, 0);
-	vd_write16(d, CC_Q_SELECT, 0);
-	vd_write16(d, CC_Q_MSIX, 0);
 	cfg = vd_read16(d, CC_MSIX);
-	q = vd_read16(d, CC_Q_MSIX);
-	if (cfg || q) {
-		vh_snprintf(why, sizeof(why), "vector 0 refused: config 0x%x, queue 0x%x", cfg, q);
-		return why;
+	for (q = 0; q < d->nr_queues; q++) {
+		vd_write16(d, CC_Q_SELECT, (uint16_t)q);
+		vd_write16(d, CC_Q_MSIX, 0);
+		v = vd_read16(d, CC_Q_MSIX);
+		if (cfg || v) {
+			vh_snprintf(why, sizeof(why),
+				    "vector 0 refused: config 0x%x, queue %u 0x%x", cfg, q, v);
+			return why;
+		}
 	}
 	return NULL;
 }
 
 void vd_msix_off(struct vdev *d)
 {
+	unsigned int q;
+
 	if (!d->msix_cap || !d->msix_table)
 		return;
 	vd_write16(d, CC_MSIX, 0xffff);
-	vd_write16(d, CC_Q_SELECT, 0);
-	vd_write16(d, CC_Q_MSIX, 0xffff);
+	for (q = 0; q < d->nr_queues; q++) {
+		vd_write16(d, CC_Q_SELECT, (uint16_t)q);
+		vd_write16(d, CC_Q_MSIX, 0xffff);
+	}
 	cfg_write(d->devfn, d->msix_cap, cfg_read(d->devfn, d->msix_cap) & ~MSIX_ENABLE);
 	mmio_write32(d->msix_table + 12, 1);
 }
@@ -279,28 +289,38 @@ const char *vd_negotiate(struct vdev *d, uint64_t features, bool want_ok)
 	return NULL;
 }
 
-void vd_queue_setup(struct vdev *d, uint16_t size, uint64_t desc, uint64_t avail, uint64_t used)
+uint32_t vd_ring(struct vdev *d, unsigned int q)
 {
+	return d->rings + q * VH_RING_STRIDE;
+}
+
+void vd_queue_setup(struct vdev *d, unsigned int q, uint16_t size, uint64_t desc, uint64_t avail,
+		    uint64_t used)
+{
+	struct vqueue *vq = &d->vq[q];
+	uint32_t ring = vd_ring(d, q);
+
 	/* The driver's view stays on our own rings, whatever the device is told. */
-	memset(phys(VH_RING), 0, 0x3000);
-	d->desc = phys(VH_RING);
-	d->avail = phys(VH_RING_AVAIL);
-	d->used = phys(VH_RING_USED);
-	vd_write16(d, CC_Q_SELECT, 0);
+	memset(phys(ring), 0, 0x3000);
+	vq->desc = phys(ring);
+	vq->avail = phys(ring + 0x1000);
+	vq->used = phys(ring + 0x2000);
+	vd_write16(d, CC_Q_SELECT, (uint16_t)q);
 	vd_write16(d, CC_Q_SIZE, size);
 	vd_write64(d, CC_Q_DESC, desc);
 	vd_write64(d, CC_Q_AVAIL, avail);
 	vd_write64(d, CC_Q_USED, used);
 	vd_write16(d, CC_Q_MSIX, 0xffff);	/* no vector: INTx and ISR */
-	d->notify_off = vd_read16(d, CC_Q_NOFF);
-	d->qsize = size && !(size & (size - 1)) ? size : VH_QSIZE;	/* for ring indexing */
-	d->avail_idx = 0;
-	d->used_seen = 0;
+	vq->notify_off = vd_read16(d, CC_Q_NOFF);
+	vq->size = size && !(size & (size - 1)) ? size : VH_QSIZE;	/* for ring indexing */
+	vq->avail_idx = 0;
+	vq->used_seen = 0;
+	vq->posted = 0;
 }
 
-void vd_queue_enable(struct vdev *d)
+void vd_queue_enable(struct vdev *d, unsigned int q)
 {
-	vd_write16(d, CC_Q_SELECT, 0);
+	vd_write16(d, CC_Q_SELECT, (uint16_t)q);
 	vd_write16(d, CC_Q_ENABLE, 1);
 }
 
@@ -308,6 +328,8 @@ const char *vd_start(struct vdev *d, uint64_t features)
 {
 	static char why[96];
 	const char *err;
+	unsigned int q;
+	uint32_t ring;
 	uint8_t st;
 
 	err = vd_reset(d);
@@ -315,18 +337,21 @@ const char *vd_start(struct vdev *d, uint64_t features)
 		err = vd_negotiate(d, features, true);
 	if (err)
 		return err;
-	vd_write16(d, CC_Q_SELECT, 0);
-	if (vd_read16(d, CC_Q_SIZE) < VH_QSIZE) {
-		vh_snprintf(why, sizeof(why), "queue 0 maximum size %u < %u",
-			    vd_read16(d, CC_Q_SIZE), VH_QSIZE);
-		return why;
-	}
-	vd_queue_setup(d, VH_QSIZE, VH_RING, VH_RING_AVAIL, VH_RING_USED);
-	vd_queue_enable(d);
-	if (vd_read16(d, CC_Q_ENABLE) != 1) {
-		vh_snprintf(why, sizeof(why), "queue 0 did not enable (status 0x%x)",
-			    vd_status(d));
-		return why;
+	for (q = 0; q < d->nr_queues; q++) {
+		vd_write16(d, CC_Q_SELECT, (uint16_t)q);
+		if (vd_read16(d, CC_Q_SIZE) < VH_QSIZE) {
+			vh_snprintf(why, sizeof(why), "queue %u maximum size %u < %u", q,
+				    vd_read16(d, CC_Q_SIZE), VH_QSIZE);
+			return why;
+		}
+		ring = vd_ring(d, q);
+		vd_queue_setup(d, q, VH_QSIZE, ring, ring + 0x1000, ring + 0x2000);
+		vd_queue_enable(d, q);
+		if (vd_read16(d, CC_Q_ENABLE) != 1) {
+			vh_snprintf(why, sizeof(why), "queue %u did not enable (status 0x%x)", q,
+				    vd_status(d));
+			return why;
+		}
 	}
 	vd_set_status(d, ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
 	st = vd_status(d);
@@ -334,7 +359,6 @@ const char *vd_start(struct vdev *d, uint64_t features)
 		vh_snprintf(why, sizeof(why), "status 0x%x after DRIVER_OK", st);
 		return why;
 	}
-	d->capacity = mmio_read32(d->devcfg) | (uint64_t)mmio_read32(d->devcfg + 4) << 32;
 	(void)vd_isr(d);
 	return NULL;
 }
@@ -343,7 +367,9 @@ const char *vd_start(struct vdev *d, uint64_t features)
 
 void vd_notify(struct vdev *d, uint16_t q, uint16_t value)
 {
-	uint32_t addr = d->notify + (uint32_t)(q == 0 ? d->notify_off : q) * d->notify_mult;
+	/* A queue the driver does not use (a bogus notification): offset q. */
+	uint32_t off = q < d->nr_queues ? d->vq[q].notify_off : q;
+	uint32_t addr = d->notify + off * d->notify_mult;
 
 	barrier();
 	if (d->notify_io)
@@ -352,28 +378,33 @@ void vd_notify(struct vdev *d, uint16_t q, uint16_t value)
 		mmio_write16(addr, value);
 }
 
-void vd_submit(struct vdev *d, uint16_t head)
+void vd_submit(struct vdev *d, unsigned int q, uint16_t head)
 {
-	d->avail->ring[d->avail_idx % d->qsize] = head;
+	struct vqueue *vq = &d->vq[q];
+
+	vq->avail->ring[vq->avail_idx % vq->size] = head;
 	barrier();
-	d->avail->idx = ++d->avail_idx;
-	vd_notify(d, 0, 0);
+	vq->avail->idx = ++vq->avail_idx;
+	vd_notify(d, (uint16_t)q, (uint16_t)q);
 }
 
-void vd_bump_avail(struct vdev *d, uint16_t n)
+void vd_bump_avail(struct vdev *d, unsigned int q, uint16_t n)
 {
-	d->avail_idx = (uint16_t)(d->avail_idx + n);
+	struct vqueue *vq = &d->vq[q];
+
+	vq->avail_idx = (uint16_t)(vq->avail_idx + n);
 	barrier();
-	d->avail->idx = d->avail_idx;
-	vd_notify(d, 0, 0);
+	vq->avail->idx = vq->avail_idx;
+	vd_notify(d, (uint16_t)q, (uint16_t)q);
 }
 
-enum vd_event vd_wait(struct vdev *d, uint32_t ms)
+enum vd_event vd_wait(struct vdev *d, unsigned int q, uint32_t ms)
 {
+	struct vqueue *vq = &d->vq[q];
 	uint32_t t0 = vh_ms();
 
 	for (;;) {
-		if (d->used->idx != d->used_seen)
+		if (vq->used->idx != vq->used_seen)
 			return EV_USED;
 		if (vd_status(d) & ST_NEEDS_RESET)
 			return EV_NEEDS_RESET;
