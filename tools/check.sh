@@ -8,6 +8,12 @@
 #
 # CHECK_LEGS="unit svm" runs a subset.  Exit status 1 if any leg failed or
 # printed no summary (a leg that crashed counts as one failure).
+#
+# The two emulators use one core each, so with both rig legs selected the
+# parts are built once (make rig-build) and the VMX leg runs in the
+# background while the SVM leg runs in the foreground; the VMX leg's output
+# is shown, whole, when it ends.  CHECK_SERIAL=1 runs them one after the
+# other instead.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +22,16 @@ make=(make --no-print-directory)
 total_pass=0 total_fail=0 total_skip=0 summary=()
 
 run_leg() {	# run_leg NAME COMMAND...
-	local name=$1 log line p f s
+	local name=$1 log
 	shift
 	log=$(mktemp)
 	echo "==== check: $name ($*)"
 	"$@" 2>&1 | tee "$log"
+	tally_leg "$name" "$log"
+}
+
+tally_leg() {	# tally_leg NAME LOG: add LOG's summary lines to the totals; removes LOG
+	local name=$1 log=$2 line p f s
 	# A leg may run several test programs, each with its own summary line
 	# (make unit: the unit tests and the disk tests): add them up.
 	p=0 f=0 s=0
@@ -75,13 +86,48 @@ fuzz_targets() {
 	echo "$pass passed, $fail failed"
 }
 
+vmx_leg=("${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" RIG_VMX_SCRIPT=run-suite.sh)
+side_by_side=
+if [[ " $legs " == *" svm "* && " $legs " == *" vmx "* && -z "${CHECK_SERIAL:-}" ]]; then
+	side_by_side=1
+fi
+vmx_log= vmx_pid= skip_vmx=
+
 for leg in $legs; do
 	case "$leg" in
 	unit) run_leg unit host_units ;;
 	fuzz) run_leg fuzz fuzz_targets ;;
-	svm) run_leg svm "${make[@]}" rig-check ;;
-	vmx) run_leg vmx "${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" \
-		RIG_VMX_SCRIPT=run-suite.sh ;;
+	svm)
+		if [[ -n "$side_by_side" ]]; then
+			echo "==== check: building the rig's parts once for the svm and vmx legs"
+			if ! "${make[@]}" rig-build; then
+				echo "check: make rig-build failed"
+				summary+=("rig-build failed: svm and vmx not run")
+				total_fail=$((total_fail + 2))
+				side_by_side= skip_vmx=1
+				continue
+			fi
+			vmx_log=$(mktemp)
+			echo "==== check: vmx (${vmx_leg[*]} RIG_PREBUILT=1) started in the background"
+			"${vmx_leg[@]}" RIG_PREBUILT=1 >"$vmx_log" 2>&1 &
+			vmx_pid=$!
+			run_leg svm "${make[@]}" rig-check RIG_PREBUILT=1
+		else
+			run_leg svm "${make[@]}" rig-check
+		fi
+		;;
+	vmx)
+		[[ -n "$skip_vmx" ]] && continue
+		if [[ -n "$vmx_pid" ]]; then
+			echo "==== check: vmx: waiting for the background leg"
+			wait "$vmx_pid"
+			echo "==== check: vmx (${vmx_leg[*]}), its output:"
+			cat "$vmx_log"
+			tally_leg vmx "$vmx_log"
+		else
+			run_leg vmx "${vmx_leg[@]}"
+		fi
+		;;
 	*) echo "check: unknown leg '$leg'"; exit 2 ;;
 	esac
 done
