@@ -88,7 +88,7 @@ fuzz_targets() {
 
 vmx_leg=("${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" RIG_VMX_SCRIPT=run-suite.sh)
 side_by_side=
-if [[ " $legs " == *" svm "* && " $legs " == *" vmx "* && -z "${CHECK_SERIAL:-}" ]]; then
+if [[ " $legs " == *" svm "*" vmx "* && -z "${CHECK_SERIAL:-}" ]]; then
 	side_by_side=1
 fi
 vmx_log= vmx_pid= skip_vmx=
