@@ -37,6 +37,7 @@
 
 #include "control/server.h"
 #include "disk/disk.h"
+#include "vmlib/optsplit.h"
 #include "vmlib/lock.h"
 
 enum { RUNNING, PAUSED };
@@ -192,22 +193,38 @@ static struct {
 	bool grow_by;
 } job;
 
-/* --disk PATH[,ro][,format=F]: keep the path, hold the image as the monitor does. */
-static void add_disk(const char *spec)
+/*
+ * --disk PATH[,ro][,format=F], ",," for a comma in PATH as vireo-run reads
+ * it: keep the path, hold the image as the monitor does.  A disk that
+ * cannot be opened ends the monitor (status 4), as in vireo-run, so that a
+ * path cut short shows.
+ */
+static int add_disk(const char *spec)
 {
-	const char *comma = strchr(spec, ',');
-	size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
+	char *copy = strdup(spec), *rest;
+	size_t n;
 
-	if (nr_disks == MAX_DISKS || n >= sizeof(disks[0].path))
-		return;
-	memcpy(disks[nr_disks].path, spec, n);
-	disks[nr_disks].path[n] = 0;
-	disks[nr_disks].readonly = comma && strstr(comma, ",ro");
+	if (!copy)
+		return -1;
+	rest = vireo_opt_take_field(copy);
+	n = strlen(copy);
+	if (nr_disks == MAX_DISKS || n >= sizeof(disks[0].path)) {
+		free(copy);
+		return 0;
+	}
+	memcpy(disks[nr_disks].path, copy, n + 1);
+	disks[nr_disks].readonly = rest && (!strcmp(rest, "ro") || !strncmp(rest, "ro,", 3));
+	free(copy);
 	disks[nr_disks].lock_fd = open(disks[nr_disks].path, O_RDONLY | O_CLOEXEC);
-	if (disks[nr_disks].lock_fd >= 0 &&
-	    flock(disks[nr_disks].lock_fd, (disks[nr_disks].readonly ? LOCK_SH : LOCK_EX) | LOCK_NB))
+	if (disks[nr_disks].lock_fd < 0) {
+		fprintf(stderr, "fake-monitor: disk %s: %s\n", disks[nr_disks].path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(disks[nr_disks].lock_fd, (disks[nr_disks].readonly ? LOCK_SH : LOCK_EX) | LOCK_NB))
 		fprintf(stderr, "fake-monitor: %s: in use\n", disks[nr_disks].path);
 	nr_disks++;
+	return 0;
 }
 
 static uint64_t disk_size(unsigned int i)
@@ -498,7 +515,8 @@ int main(int argc, char **argv)
 			cpus = (unsigned int)atoi(optarg);
 			break;
 		case 'd':
-			add_disk(optarg);
+			if (add_disk(optarg))
+				return 4;
 			break;
 		case '?':
 			return 1;

@@ -292,6 +292,23 @@ if [[ -z $filter || attach == *"$filter"* ]]; then
 	has attach-console-flag "$(cat "$T/attach.out")" "--console"
 fi
 
+# ------------------------------------------------------------------ odd paths
+# A data directory with a comma and a space in its name: the machine's
+# disk reaches the monitor whole (",," in --disk, vmlib/launch.h), which
+# opens it or exits 4.
+saved_data=$XDG_DATA_HOME
+export XDG_DATA_HOME="$T/da,ta dir"
+C="$XDG_DATA_HOME/vireo/machines"
+run comma-create 0 "$VIREO" create co --kernel "$T/bzImage" --new-disk 8M --no-nic
+run comma-start 0 "$VIREO" start co
+has comma-argv "$(cat "$C/co/serial.log" 2>/dev/null)" "--disk ${C//,/,,}/co/disk0.qcow2,format=qcow2"
+lacks comma-argv-whole "$(cat "$C/co/serial.log" 2>/dev/null)" "--disk $T/da,ta"
+lacks comma-disk-opened "$(cat "$C/co/monitor.log" 2>/dev/null)" "fake-monitor: disk"
+run comma-list 0 "$VIREO" list
+has comma-running "$out" "running"
+run comma-stop 0 "$VIREO" stop co
+export XDG_DATA_HOME=$saved_data
+
 # ------------------------------------------------------------------ disks of a running machine
 # convert and resize of an image a running machine uses go through its
 # monitor (disk-export, disk-resize); the fake monitor holds the images

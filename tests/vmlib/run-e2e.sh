@@ -25,9 +25,11 @@ if [[ -e /dev/vireo ]]; then
 fi
 T=$(mktemp -d /tmp/vireo-run-e2e.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-export XDG_DATA_HOME=$T/data XDG_RUNTIME_DIR=$T/run VIREO_MONITOR=$RUN
+# A comma and a space in the data directory: vireo-run must get its disk
+# path whole (",," in --disk, vmlib/launch.h).
+export XDG_DATA_HOME="$T/da,ta dir" XDG_RUNTIME_DIR=$T/run VIREO_MONITOR=$RUN
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-M=$XDG_DATA_HOME/vireo/machines
+M="$XDG_DATA_HOME/vireo/machines"
 echo kernel >"$T/bzImage"
 
 "$VIREO" create r --kernel "$T/bzImage" --new-disk 16M --forward 2222:22 >/dev/null 2>&1 &&

@@ -421,6 +421,27 @@ static void test_monitor_argv(void)
 	vireo_vmdef_free(d);
 }
 
+/* Paths reach the monitor whole: commas doubled in --disk only. */
+static void test_monitor_argv_odd_paths(void)
+{
+	struct vireo_vmdef *d = vireo_vmdef_new("odd");
+	struct vireo_vm_disk disk = { .path = "/a,b c/caf\xc3\xa9\n,.img",
+				      .format = VIREO_VM_DISK_RAW };
+	GError *err = NULL;
+	char **argv;
+
+	d->boot.kernel = g_strdup("/k,1 2/vmlinuz\xc3\xa9");
+	d->boot.initrd = g_strdup("/i,1\n/initrd");
+	T_TRUE(vireo_vmdef_add_disk(d, &disk, &err));
+	argv = vireo_monitor_argv(d, "/bin/mon", false, &err);
+	T_TRUE(argv != NULL);
+	T_TRUE(has_pair(argv, "--disk", "/a,,b c/caf\xc3\xa9\n,,.img,format=raw"));
+	T_TRUE(has_pair(argv, "--kernel", "/k,1 2/vmlinuz\xc3\xa9"));
+	T_TRUE(has_pair(argv, "--initrd", "/i,1\n/initrd"));
+	g_strfreev(argv);
+	vireo_vmdef_free(d);
+}
+
 static const struct vireo_test vireo_tests_store[] = {
 	VIREO_TEST(test_paths),
 	VIREO_TEST(test_socket_path_too_long),
@@ -432,6 +453,7 @@ static const struct vireo_test vireo_tests_store[] = {
 	VIREO_TEST(test_lock_basic),
 	VIREO_TEST(test_lock_dies_with_holder),
 	VIREO_TEST(test_monitor_argv),
+	VIREO_TEST(test_monitor_argv_odd_paths),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(store, vireo_tests_store);

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "boot.h"
 #include "status.h"
+#include "vmlib/optsplit.h"
 
 static int __attribute__((format(printf, 3, 4)))
 opt_fail(char *err, size_t errlen, const char *fmt, ...)
@@ -150,13 +151,19 @@ int vireo_parse_mac(const char *s, uint8_t mac[6])
 
 int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d)
 {
-	char *opt, *save = NULL;
+	char *opt, *rest;
 
 	memset(d, 0, sizeof(*d));
-	d->path = strtok_r(s, ",", &save);
-	if (!d->path || !*d->path || s[0] == ',')
+	/* The path first, with ",," for a literal comma (vmlib/optsplit.h). */
+	d->path = s;
+	rest = vireo_opt_take_field(s);
+	if (!*d->path)
 		return -EINVAL;
-	while ((opt = strtok_r(NULL, ",", &save))) {
+	while (rest) {
+		opt = rest;
+		rest = strchr(rest, ',');
+		if (rest)
+			*rest++ = 0;
 		if (!strcmp(opt, "ro"))
 			d->readonly = true;
 		else if (!strcmp(opt, "rw"))
@@ -368,7 +375,7 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 						VIREO_PC_MAX_DISKS);
 			if (vireo_parse_disk_spec(optarg, &o->disks[o->nr_disks]))
 				return opt_fail(err, errlen,
-						"--disk: expected FILE[,ro][,format=raw|qcow2], got '%s'",
+						"--disk: expected FILE[,ro][,format=raw|qcow2] (a comma in FILE written \",,\"), got '%s'",
 						optarg);
 			o->nr_disks++;
 			break;
@@ -513,7 +520,9 @@ void vireo_usage(FILE *f)
 		"                    PCI hole at 3G goes above 4G\n"
 		"  --disk FILE[,ro][,format=raw|qcow2]\n"
 		"                    a virtio-blk disk (raw or qcow2, probed by default);\n"
-		"                    repeatable: /dev/vda, /dev/vdb, ... in order\n"
+		"                    repeatable: /dev/vda, /dev/vdb, ... in order.  A comma\n"
+		"                    in FILE is written \",,\" (as in QEMU): --disk a,,b.img is\n"
+		"                    the file a,b.img; any other byte goes through as it is\n"
 		"  --net nat[,mac=XX:XX:XX:XX:XX:XX][,hostfwd=[tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT]...\n"
 		"                    a virtio-net NIC on user-mode NAT (libslirp, no privileges):\n"
 		"                    10.0.2.0/24, DHCP gives 10.0.2.15, gateway 10.0.2.2 (the\n"

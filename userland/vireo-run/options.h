@@ -112,7 +112,10 @@ int vireo_parse_addr(const char *s, uint64_t *out);
 /* "LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX" into a CPUID entry. */
 int vireo_parse_cpuid_spec(const char *s, struct vireo_cpuid_entry *e);
 
-/* "FILE[,ro][,format=raw|qcow2]"; 0 or -EINVAL.  Edits s (commas become NULs). */
+/*
+ * "FILE[,ro][,format=raw|qcow2]", ",," in FILE for a literal comma
+ * (QEMU's convention, vmlib/optsplit.h); 0 or -EINVAL.  Edits s in place.
+ */
 int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d);
 
 /*

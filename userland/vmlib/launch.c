@@ -2,10 +2,12 @@
 /*
  * The monitor command line of a definition (contract in launch.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "launch.h"
 #include "lock.h"
+#include "optsplit.h"
 #include "store.h"
 
 static void add(GPtrArray *a, const char *opt, char *value_owned)
@@ -55,12 +57,17 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, bo
 	for (i = 0; i < def->n_disks; i++) {
 		const struct vireo_vm_disk *d = &def->disks[i];
 		char *path = vireo_machine_resolve(def->name, d->path);
+		char *esc = vireo_opt_escape(path);
 
+		if (!esc)
+			g_error("out of memory");
 		/* A cdrom is read-only (the validator sees to it): a read-only
-		 * virtio disk until the monitor has a cdrom device. */
+		 * virtio disk until the monitor has a cdrom device.  A comma in
+		 * the path is doubled (optsplit.h); the rest goes as it is. */
 		add(a, "--disk",
-		    g_strdup_printf("%s%s,format=%s", path, d->read_only ? ",ro" : "",
+		    g_strdup_printf("%s%s,format=%s", esc, d->read_only ? ",ro" : "",
 				    vireo_vm_disk_format_name(d->format)));
+		free(esc);
 		g_free(path);
 	}
 	for (i = 0; i < def->n_nics; i++) {

@@ -10,7 +10,9 @@
  *           [--net tap,ifname=IF,mac=MAC]...
  *           [--console]
  *
- * Paths are resolved against the machine dir.  --disk, --net tap, --mem,
+ * Paths are resolved against the machine dir and reach the monitor whole:
+ * each is its own argv element, except in --disk, where a comma of the
+ * path is written ",," (QEMU's convention, optsplit.h).  --disk, --net tap, --mem,
  * --cpus, --kernel, --initrd, --append and --console are vireo-run's own
  * (its --help); the serial console always goes to its stdout, and
  * --console (attach only) connects its stdin too.  A cdrom is passed as a
