@@ -70,6 +70,7 @@ include userland/cli/cli.mk
 include tests/tests.mk
 include tests/kunit/kunit.mk
 include tests/bench/linux/bench-linux.mk
+include userland/version.mk
 
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))
 

@@ -19,7 +19,11 @@
  * It prints its arguments on stdout (the serial console: serial.log in a
  * headless start) so that the test can check the command line, and exits
  * 3 when the lock is held, as the real monitor must.  VIREO_FAKE_FAIL=1
- * makes it fail at once with status 4 after a message on stderr.
+ * makes it fail at once with status 4 after a message on stderr.  Its
+ * statuses are vireo-run's (include/vireo_exit.h): 0 when the guest powers
+ * off, 10 on SIGINT/SIGTERM; VIREO_FAKE_EXIT=N makes the running "guest"
+ * end at once with status N (8: a crash), VIREO_FAKE_EXIT=signal makes
+ * the monitor die of SIGKILL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +42,7 @@
 #include "control/server.h"
 #include "disk/disk.h"
 #include "vmlib/optsplit.h"
+#include "vireo_exit.h"
 #include "vmlib/lock.h"
 
 enum { RUNNING, PAUSED };
@@ -555,7 +560,14 @@ int main(int argc, char **argv)
 		long at = atomic_load(&stop_at);
 
 		if (got_signal) {
-			status = 0;
+			status = VIREO_EXIT_INTERRUPTED;
+			break;
+		}
+		if (getenv("VIREO_FAKE_EXIT")) {
+			if (!strcmp(getenv("VIREO_FAKE_EXIT"), "signal"))
+				raise(SIGKILL);
+			status = atoi(getenv("VIREO_FAKE_EXIT"));
+			printf("fake-monitor: the guest ends with status %d\n", status);
 			break;
 		}
 		status = atomic_load(&quit_status);

@@ -88,7 +88,7 @@ static void tool_create_info_resize(void)
 	T_EQ(run(out, sizeof(out), "%s resize '%s' +1G", t, tpath("a.qcow2")), 0);
 	T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath("a.qcow2")), 0);
 	T_STR_CONTAINS(out, "virtual size: 11 GiB");
-	T_EQ(run(out, sizeof(out), "%s resize '%s' 1G", t, tpath("a.qcow2")), 1);
+	T_EQ(run(out, sizeof(out), "%s resize '%s' 1G", t, tpath("a.qcow2")), 4);
 	T_STR_CONTAINS(out, "shrinking");
 	T_EQ(run(out, sizeof(out), "%s create -f raw '%s' 1.5M", t, tpath("r.raw")), 0);
 	T_EQ(run(out, sizeof(out), "%s info --json '%s'", t, tpath("r.raw")), 0);
@@ -98,14 +98,14 @@ static void tool_create_info_resize(void)
 	T_EQ(run(out, sizeof(out), "%s info --json '%s'", t, tpath("c.qcow2")), 0);
 	T_STR_CONTAINS(out, "\"backing-filename\": \"a.qcow2\"");
 	T_STR_CONTAINS(out, "\"virtual-size\": 11811160064");
-	/* errors: usage 64, failures 1 with the file named */
-	T_EQ(run(out, sizeof(out), "%s create '%s' 10X", t, tpath("x.qcow2")), 64);
+	/* errors (include/vireo_exit.h): usage 1, not found 2, exists 3, each with the file named */
+	T_EQ(run(out, sizeof(out), "%s create '%s' 10X", t, tpath("x.qcow2")), 1);
 	T_STR_CONTAINS(out, "not a size");
-	T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath("missing.qcow2")), 1);
+	T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath("missing.qcow2")), 2);
 	T_STR_CONTAINS(out, "missing.qcow2: cannot open");
-	T_EQ(run(out, sizeof(out), "%s create '%s' 1G", t, tpath("a.qcow2")), 1);
+	T_EQ(run(out, sizeof(out), "%s create '%s' 1G", t, tpath("a.qcow2")), 3);
 	T_STR_CONTAINS(out, "a.qcow2: cannot create: File exists");
-	T_EQ(run(out, sizeof(out), "%s frobnicate", t), 64);
+	T_EQ(run(out, sizeof(out), "%s frobnicate", t), 1);
 	T_EQ(run(out, sizeof(out), "%s --help", t), 0);
 	T_STR_CONTAINS(out, "Exit status");
 }
@@ -150,13 +150,13 @@ static void tool_check_verdicts(void)
 	free(f);
 	v = htobe16(2);	/* header cluster: refcount 2, one reference: a leak */
 	T_EQ(patch_file(tpath("k.qcow2"), rb, &v, 2), 0);
-	T_EQ(run(out, sizeof(out), "%s check '%s'", t, tpath("k.qcow2")), 3);
+	T_EQ(run(out, sizeof(out), "%s check '%s'", t, tpath("k.qcow2")), 14);
 	T_STR_CONTAINS(out, "1 leaked clusters were found on the image.");
-	T_EQ(run(out, sizeof(out), "%s check --json '%s'", t, tpath("k.qcow2")), 3);
+	T_EQ(run(out, sizeof(out), "%s check --json '%s'", t, tpath("k.qcow2")), 14);
 	T_STR_CONTAINS(out, "\"leaks\": 1");
 	v = htobe16(0);	/* header cluster: refcount 0: corruption */
 	T_EQ(patch_file(tpath("k.qcow2"), rb, &v, 2), 0);
-	T_EQ(run(out, sizeof(out), "%s check '%s'", t, tpath("k.qcow2")), 2);
+	T_EQ(run(out, sizeof(out), "%s check '%s'", t, tpath("k.qcow2")), 12);
 	T_STR_CONTAINS(out, "ERROR cluster 0 refcount=0 reference=1");
 	if (have_qemu_img())
 		T_EQ(qemu_check(tpath("k.qcow2"), out, sizeof(out)), 2);

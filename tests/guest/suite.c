@@ -57,9 +57,9 @@ struct gcase {
 /* Statuses (vireo-run contract). */
 #define ST_HALT		0
 #define ST_OK		33	/* debug exit 0x10: EXIT_OK in lib.inc */
-#define ST_CRASH	2
+#define ST_CRASH	8	/* include/vireo_exit.h: VIREO_EXIT_GUEST_CRASH */
 #define ST_MONITOR	4
-#define ST_SIGNAL	6
+#define ST_SIGNAL	10	/* VIREO_EXIT_INTERRUPTED */
 
 static const struct gcase cases[] = {
 	{ "real-mode-port-io", REAL("hello_real.bin"), M_EXACT,
@@ -572,7 +572,7 @@ static bool saw_spinning(struct child *cs, int n)
 	return strstr(buf_str(&cs[0].out[0]), "spinning\n") != NULL || cs[0].reaped;
 }
 
-/* A guest that spins without exits must still stop on SIGTERM/SIGINT (6). */
+/* A guest that spins without exits must still stop on SIGTERM/SIGINT (10). */
 static void run_signal(const char *name, int sig)
 {
 	const struct gcase spin = { name, LONG("spin.bin"), M_EXACT, "spinning\n", ST_SIGNAL };

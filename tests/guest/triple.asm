@@ -1,6 +1,6 @@
 ; triple - a triple fault.  With an empty IDT, UD2 raises #UD, which cannot
 ; be delivered (#GP), which cannot be delivered (#DF), which cannot be
-; delivered: shutdown.  vireo-run must report it (status 2, stderr
+; delivered: shutdown.  vireo-run must report it (status 8, stderr
 ; "guest triple fault (shutdown) at rip=...").
 ; vireo-run --mode long --load triple.bin@0x100000 --entry 0x100000
 

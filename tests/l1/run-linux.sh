@@ -14,7 +14,7 @@
 #   boot 2  the file read back with the same checksum; "poweroff -f" typed:
 #           vireo-run exits with status 0
 # then a second vireo-run, stopped with the console escape Ctrl-A x
-# (status 6),
+# (status 10),
 # and the L2 kernel log shows no warning (BUG, WARNING, unchecked MSR
 # access, Call Trace ...).  Every wait is bounded.
 #
@@ -326,7 +326,7 @@ cp "$T/out" "$T/out.main"
 
 # ---------------------------------------------------------------- escape
 # A third, short boot: the console escape Ctrl-A x stops vireo-run with
-# the status of SIGTERM (6), whatever the guest is doing.
+# the status of SIGTERM (10), whatever the guest is doing.
 if step console-escape; then
 	$TASKSET vireo-run --kernel "$L2/vmlinuz" --initrd "$L2/initrd.gz" \
 		--append "console=ttyS0 quiet" --console <"$T/console" >"$T/out" 2>"$T/err" &
@@ -339,10 +339,10 @@ if step console-escape; then
 		else
 			wait "$vpid"
 			rc=$?
-			if [ "$rc" -eq 6 ]; then
-				pass console-escape "Ctrl-A x: status 6"
+			if [ "$rc" -eq 10 ]; then
+				pass console-escape "Ctrl-A x: status 10"
 			else
-				fail console-escape "Ctrl-A x: status $rc, want 6"
+				fail console-escape "Ctrl-A x: status $rc, want 10"
 			fi
 		fi
 	else

@@ -346,9 +346,9 @@ if [ "$rc" -eq 0 ] && [ -n "$done_line" ] && [ "$missing" -eq 0 ] && \
 else
 	case $rc in
 	0) why="status 0" ;;
-	2) why="status 2: the guest crashed" ;;
+	8) why="status 8: the guest crashed" ;;
 	4) why="status 4: monitor error" ;;
-	6) why="status 6: stopped by the ${TIMEOUT}s timeout (or a signal)" ;;
+	10) why="status 10: stopped by the ${TIMEOUT}s timeout (or a signal)" ;;
 	*) why="status $rc" ;;
 	esac
 	said=$(grep -e '^FATAL' -e '^vireo-run: ' "$T/log" | grep -v 'broke the rules' | head -n 3 |

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vireo_version.h"
 #include "control/client.h"
 #include "vmlib/lock.h"
 #include "vmlib/store.h"
@@ -20,7 +21,7 @@ const struct vireo_cli_cmd vireo_cli_cmds[] = {
 	{ "list", vireo_cmd_list, "list machines and their state" },
 	{ "info", vireo_cmd_info, "show a machine's definition and state" },
 	{ "start", vireo_cmd_start, "start a machine (headless, or --attach to its console)" },
-	{ "stop", vireo_cmd_stop, "press the power button, wait, then kill" },
+	{ "stop", vireo_cmd_stop, "press the power button and wait (--force: then kill)" },
 	{ "kill", vireo_cmd_kill, "end a machine's monitor at once" },
 	{ "pause", vireo_cmd_simple, "pause a running machine" },
 	{ "resume", vireo_cmd_simple, "resume a paused machine" },
@@ -31,10 +32,7 @@ const struct vireo_cli_cmd vireo_cli_cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
-static const char exit_codes_text[] =
-	"Exit status: 0 success; 1 bad usage; 2 no such machine or file; 3 state\n"
-	"conflict (running, not running, exists already); 4 other error; 5 timeout;\n"
-	"6 declined at a prompt.";
+static const char exit_codes_text[] = VIREO_EXIT_TABLE_TEXT;
 
 static void usage(FILE *f)
 {
@@ -46,7 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n'vireo COMMAND --help' or 'vireo help COMMAND' describes one command.\n"
 		"Machines live in $XDG_DATA_HOME/vireo/machines (~/.local/share by default);\n"
-		"running ones have a control socket in $XDG_RUNTIME_DIR/vireo.\n\n%s\n",
+		"running ones have a control socket in $XDG_RUNTIME_DIR/vireo.\n\n%s",
 		exit_codes_text);
 }
 
@@ -65,8 +63,8 @@ int vireo_cli_main(int argc, char **argv)
 		return VIREO_EXIT_OK;
 	}
 	if (!strcmp(name, "--version")) {
-		printf("vireo (machine definition format %d, control protocol 1)\n",
-		       VIREO_VMDEF_FORMAT);
+		printf("vireo %s\nmachine definition format %d, control protocol 1\n",
+		       VIREO_VERSION, VIREO_VMDEF_FORMAT);
 		return VIREO_EXIT_OK;
 	}
 	if (!strcmp(name, "help")) {

@@ -2,7 +2,7 @@
 /*
  * The `vireo` command: git-style subcommands, one file per group
  * (cmd_*.c), sharing what is here.  `vireo help` and docs in
- * docs/vm-definition.md describe the behaviour; the exit codes below are a
+ * docs/man/ describe the behaviour; the exit codes (vireo_exit.h) are a
  * contract for scripts (and tests/vmlib/cli-e2e.sh checks them).
  */
 #ifndef VIREO_CLI_H
@@ -17,17 +17,8 @@
 
 #include "vmlib/vmdef.h"
 
-/* Exit codes of every subcommand. */
-enum vireo_cli_exit {
-	VIREO_EXIT_OK = 0,
-	VIREO_EXIT_USAGE = 1,		/* bad command line */
-	VIREO_EXIT_NOT_FOUND = 2,	/* no such machine, disk or file */
-	VIREO_EXIT_STATE = 3,		/* conflicts with the state: running, not running,
-					 * exists already, paused/not paused */
-	VIREO_EXIT_ERROR = 4,		/* anything else: I/O, invalid definition, monitor */
-	VIREO_EXIT_TIMEOUT = 5,		/* the monitor did not do it in time */
-	VIREO_EXIT_DECLINED = 6,	/* the user answered no; nothing was changed */
-};
+/* Exit codes of every subcommand: the one table (include/vireo_exit.h). */
+#include "vireo_exit.h"
 
 struct vireo_cli_cmd {
 	const char *name;

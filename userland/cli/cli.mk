@@ -28,7 +28,7 @@ CLI_GLIB_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_GLIB_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 CLI_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-fno-strict-aliasing -MMD -MP -I$(CLI_SRC) $(CLI_GLIB_CFLAGS) \
+	-fno-strict-aliasing -MMD -MP -I$(CLI_SRC) -I$(CLI_SRC)/include $(CLI_GLIB_CFLAGS) \
 	-DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_66
 CLI_LDFLAGS :=
 ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
@@ -112,9 +112,10 @@ $(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM
 
 # The C tests first, then the CLI end to end against the fake monitor;
 # each prints its own "N passed, M failed".
-unit-cli: cli-check-deps $(CLI_TEST_BIN) $(CLI_BIN) $(CLI_FAKE_BIN) $(UL_RUN)
+unit-cli: cli-check-deps $(CLI_TEST_BIN) $(CLI_BIN) $(CLI_FAKE_BIN) $(UL_RUN) $(DISK_IMG)
 	$(CLI_TEST_BIN)
-	VIREO=$(CLI_BIN) VIREO_FAKE_MONITOR=$(CLI_FAKE_BIN) bash $(CLI_E2E)
+	VIREO=$(CLI_BIN) VIREO_FAKE_MONITOR=$(CLI_FAKE_BIN) VIREO_RUN=$(UL_RUN) \
+		VIREO_IMG=$(DISK_IMG) bash $(CLI_E2E)
 	VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) bash $(CLI_TESTS)/vmlib/run-e2e.sh
 
 # The parser, line splitter and formatter built with clang's

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "control/client.h"
 #include "disk/disk.h"
+#include "vireo_imgname.h"
 #include "vmlib/lock.h"
 #include "vmlib/store.h"
 
@@ -68,7 +69,8 @@ static int disk_create(int argc, char **argv)
 	char *format = NULL, *backing = NULL, *backing_format = NULL, *cluster = NULL;
 	gboolean overwrite = FALSE;
 	GOptionEntry entries[] = {
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format, "qcow2 (default) or raw",
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+		  "qcow2 (default) or raw; needed when PATH's name says another (.img, .raw)",
 		  "FORMAT" },
 		{ "backing", 'b', 0, G_OPTION_ARG_FILENAME, &backing,
 		  "Backing file (qcow2: a linked clone); relative to the new image's directory",
@@ -93,6 +95,13 @@ static int disk_create(int argc, char **argv)
 		goto out;
 	if (!parse_format(format, &o.format) || !parse_format(backing_format, &o.backing_format))
 		goto out;
+	if (!format && !vireo_format_default_ok(argv[1], "qcow2")) {
+		code = vireo_cli_fail(VIREO_EXIT_USAGE,
+				      "%s: the name says %s but the default format is qcow2; give "
+				      "-f raw or -f qcow2",
+				      argv[1], vireo_format_by_name(argv[1]));
+		goto out;
+	}
 	if (argc == 3 && !parse_size(argv[2], &o.size))
 		goto out;
 	if (argc == 2 && !backing) {
@@ -606,13 +615,16 @@ out:
 
 static int disk_convert(int argc, char **argv)
 {
-	char *format = NULL, *src_format = NULL, *cluster = NULL;
+	char *format = NULL, *src_format = NULL, *cluster = NULL, *ambiguous = NULL;
 	gboolean overwrite = FALSE, quiet = FALSE;
 	GOptionEntry entries[] = {
-		{ "format", 'O', 0, G_OPTION_ARG_STRING, &format,
-		  "Output format: qcow2 (default) or raw", "FORMAT" },
+		{ "output-format", 'O', 0, G_OPTION_ARG_STRING, &format,
+		  "DST's format: qcow2 (default) or raw; needed when DST's name says another "
+		  "(.img, .raw)", "FORMAT" },
 		{ "source-format", 'f', 0, G_OPTION_ARG_STRING, &src_format,
-		  "Source format (probed by default)", "FORMAT" },
+		  "SRC's format (probed by default)", "FORMAT" },
+		/* It meant the output once, -f the source: refused, not guessed. */
+		{ "format", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &ambiguous, NULL, NULL },
 		{ "cluster-size", 'c', 0, G_OPTION_ARG_STRING, &cluster,
 		  "qcow2 output cluster size (64K default)", "SIZE" },
 		{ "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace an existing DST", NULL },
@@ -635,8 +647,21 @@ static int disk_convert(int argc, char **argv)
 			     "waits until the copy ends); Ctrl-C cancels it.",
 			     entries, 2, 2))
 		goto out;
+	if (ambiguous) {
+		code = vireo_cli_fail(VIREO_EXIT_USAGE,
+				      "convert: --format is ambiguous; give -O/--output-format for "
+				      "DST's format or -f/--source-format for SRC's (as qemu-img)");
+		goto out;
+	}
 	if (!parse_format(format, &o.dst_format) || !parse_format(src_format, &o.src_format))
 		goto out;
+	if (!format && !vireo_format_default_ok(argv[2], "qcow2")) {
+		code = vireo_cli_fail(VIREO_EXIT_USAGE,
+				      "%s: the name says %s but the default output format is qcow2; "
+				      "give -O raw or -O qcow2",
+				      argv[2], vireo_format_by_name(argv[2]));
+		goto out;
+	}
 	if (cluster && !parse_size(cluster, &cl))
 		goto out;
 	o.cluster_size = cl;
@@ -665,6 +690,7 @@ out:
 	g_free(format);
 	g_free(src_format);
 	g_free(cluster);
+	g_free(ambiguous);
 	return code;
 }
 

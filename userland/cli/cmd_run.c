@@ -153,9 +153,12 @@ static int start_headless(const struct vireo_vmdef *def, char **margv, int wait_
 		if (w == pid) {
 			int st = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-			/* The monitor says 3 when the lock is taken (launch.h). */
-			code = vireo_cli_fail(st == VIREO_EXIT_STATE ? VIREO_EXIT_STATE :
-								       VIREO_EXIT_ERROR,
+			/* Its status in the table (3: the lock is taken); a
+			 * monitor that ends before it answers has failed. */
+			code = vireo_exit_from_wait(status);
+			if (code == VIREO_EXIT_OK)
+				code = VIREO_EXIT_ERROR;
+			code = vireo_cli_fail(code,
 					      "%s: the monitor exited with status %d; its log "
 					      "(%s) ends:",
 					      def->name, st, mlog);
@@ -190,6 +193,82 @@ out:
 	return code;
 }
 
+/* --attach: the monitor in the foreground; its status into the table. */
+static pid_t attached_pid;
+
+static void forward_signal(int sig)
+{
+	if (attached_pid > 0)
+		kill(attached_pid, sig);
+}
+
+static int start_attached(const struct vireo_vmdef *def, char **margv)
+{
+	struct sigaction fwd = { .sa_handler = forward_signal }, ign = { .sa_handler = SIG_IGN };
+	struct sigaction old_int, old_quit, old_term, old_hup;
+	int status, code;
+	pid_t pid, w;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return vireo_cli_fail(VIREO_EXIT_ERROR, "fork: %s", g_strerror(errno));
+	if (pid == 0) {
+		execv(margv[0], margv);
+		dprintf(2, "vireo: cannot run %s: %s\n", margv[0], g_strerror(errno));
+		_exit(127);
+	}
+	/*
+	 * The terminal's Ctrl-C and Ctrl-\ reach the monitor (its process
+	 * group is ours) and it decides; a SIGTERM or SIGHUP sent to vireo is
+	 * passed on.  Either way vireo waits and reports how it ended.
+	 */
+	attached_pid = pid;
+	sigemptyset(&fwd.sa_mask);
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	sigaction(SIGTERM, &fwd, &old_term);
+	sigaction(SIGHUP, &fwd, &old_hup);
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	attached_pid = 0;
+	if (w < 0)
+		return vireo_cli_fail(VIREO_EXIT_ERROR, "waitpid: %s", g_strerror(errno));
+	code = vireo_exit_from_wait(status);
+	switch (code) {
+	case VIREO_EXIT_OK:
+		break;
+	case VIREO_EXIT_STATE:
+		vireo_cli_fail(code, "%s is running already (another monitor holds its lock)",
+			       def->name);
+		break;
+	case VIREO_EXIT_GUEST_CRASH:
+		vireo_cli_fail(code, "%s: the guest crashed (see the monitor's messages above)",
+			       def->name);
+		break;
+	case VIREO_EXIT_INTERRUPTED:
+		if (WIFSIGNALED(status))
+			vireo_cli_fail(code, "%s: the monitor was killed by signal %d (%s)",
+				       def->name, WTERMSIG(status), g_strsignal(WTERMSIG(status)));
+		else
+			vireo_cli_fail(code, "%s: the monitor stopped on a signal or the console "
+					     "escape; the guest did not power off",
+				       def->name);
+		break;
+	default:
+		vireo_cli_fail(code, "%s: the monitor failed (exit status %d)", def->name,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		break;
+	}
+	return code;
+}
+
 int vireo_cmd_start(int argc, char **argv)
 {
 	gboolean attach = FALSE;
@@ -211,7 +290,9 @@ int vireo_cmd_start(int argc, char **argv)
 			     "serial console goes\nto the machine's serial.log and the monitor's "
 			     "messages to monitor.log; vireo\nreturns once the control socket "
 			     "answers.\n--attach: the monitor runs in the foreground with the "
-			     "console on this terminal;\nvireo exits with the monitor's status.\n"
+			     "console on this terminal;\nvireo exits when it does: 0 when the guest powered off, 8 when it "
+			     "crashed,\n10 when the monitor was interrupted (signal, console escape) "
+			     "(EXIT STATUS).\n"
 			     "The monitor is $VIREO_MONITOR, else vireo-run beside vireo, else "
 			     "vireo-run on $PATH.",
 			     entries, 1, 1))
@@ -238,10 +319,7 @@ int vireo_cmd_start(int argc, char **argv)
 		goto out;
 	}
 	if (attach) {
-		fflush(NULL);
-		execv(margv[0], margv);
-		code = vireo_cli_fail(VIREO_EXIT_ERROR, "cannot run %s: %s", margv[0],
-				      g_strerror(errno));
+		code = start_attached(def, margv);
 		goto out;
 	}
 	code = start_headless(def, margv, wait_s);
@@ -315,12 +393,14 @@ int vireo_cmd_kill(int argc, char **argv)
 int vireo_cmd_stop(int argc, char **argv)
 {
 	int timeout_s = 60;
-	gboolean no_kill = FALSE;
+	gboolean force = FALSE, no_kill = FALSE;
 	GOptionEntry entries[] = {
 		{ "timeout", 't', 0, G_OPTION_ARG_INT, &timeout_s,
 		  "Seconds to wait for the guest to power off (60)", "SECONDS" },
-		{ "no-kill", 0, 0, G_OPTION_ARG_NONE, &no_kill,
-		  "After the timeout, leave it running and exit with status 5", NULL },
+		{ "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+		  "After the timeout, kill the monitor (like 'vireo kill')", NULL },
+		/* The default since --force came; still accepted. */
+		{ "no-kill", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_kill, NULL, NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct vireo_cli_status st;
@@ -329,14 +409,17 @@ int vireo_cmd_stop(int argc, char **argv)
 	int code;
 
 	if (!vireo_cli_parse(&argc, &argv, "NAME", "Stop a machine cleanly.",
-			     "Presses the ACPI power button, waits for the guest to power off, "
-			     "and kills the\nmonitor if it has not after --timeout seconds.  "
-			     "A paused machine is resumed\nfirst (a paused guest cannot see the "
-			     "button).",
+			     "Presses the ACPI power button and waits for the guest to power "
+			     "off.  After --timeout\nseconds it says the machine is still "
+			     "running and exits with status 5; it never\nkills without --force "
+			     "(which kills the monitor then).  A paused machine is\nresumed "
+			     "first (a paused guest cannot see the button).",
 			     entries, 1, 1))
 		return VIREO_EXIT_USAGE;
 	if (timeout_s < 0)
 		return vireo_cli_fail(VIREO_EXIT_USAGE, "--timeout takes a number >= 0");
+	if (force && no_kill)
+		return vireo_cli_fail(VIREO_EXIT_USAGE, "--force and --no-kill contradict each other");
 	name = argv[1];
 	code = need_running(name);
 	if (code)
@@ -357,10 +440,13 @@ int vireo_cmd_stop(int argc, char **argv)
 		printf("stopped %s\n", name);
 		return VIREO_EXIT_OK;
 	}
-	if (no_kill)
-		return vireo_cli_fail(VIREO_EXIT_TIMEOUT, "%s did not power off within %d s",
+	if (!force)
+		return vireo_cli_fail(VIREO_EXIT_TIMEOUT,
+				      "%s did not power off within %d s and is still running "
+				      "('vireo stop --force' kills it after the timeout)",
 				      name, timeout_s);
-	fprintf(stderr, "vireo: %s did not power off within %d s; killing it\n", name, timeout_s);
+	fprintf(stderr, "vireo: %s did not power off within %d s; killing it (--force)\n", name,
+		timeout_s);
 	code = do_kill(name, 10000);
 	if (!code)
 		printf("killed %s\n", name);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vireo_version.h"
 #include "vmlib/lock.h"
 
 #include "boot.h"
@@ -115,10 +116,14 @@ int main(int argc, char **argv)
 
 	if (vireo_options_parse(argc, argv, &m->opts, err, sizeof(err))) {
 		fprintf(stderr, "vireo-run: %s\n(vireo-run --help for usage)\n", err);
-		return VIREO_STATUS_ERROR;
+		return VIREO_STATUS_USAGE;
 	}
 	if (m->opts.help) {
 		vireo_usage(stdout);
+		return 0;
+	}
+	if (m->opts.version) {
+		printf("vireo-run %s\n", VIREO_VERSION);
 		return 0;
 	}
 	/*

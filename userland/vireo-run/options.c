@@ -236,6 +236,7 @@ enum {
 	OPT_NAME,
 	OPT_LOCK,
 	OPT_CONTROL,
+	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -259,6 +260,7 @@ static const struct option long_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "lock", required_argument, NULL, OPT_LOCK },
 	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -479,6 +481,9 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 		case OPT_HELP:
 			o->help = true;
 			return 0;
+		case OPT_VERSION:
+			o->version = true;
+			return 0;
 		case ':':
 			return opt_fail(err, errlen, "option '%s' needs an argument",
 					argv[optind - 1]);
@@ -505,7 +510,8 @@ void vireo_usage(FILE *f)
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
-		"                 [--irq-on-hlt VECTOR] [--mmio-test GPA] [--stats] [--help]\n"
+		"                 [--irq-on-hlt VECTOR] [--mmio-test GPA] [--stats]\n"
+		"       vireo-run --help | --version\n"
 		"\n"
 		"Boot a kernel on the Vireo PC (first form), or run a bare guest image on\n"
 		"one vCPU (second form), on vireo.ko (/dev/vireo).\n"
@@ -554,7 +560,7 @@ void vireo_usage(FILE *f)
 		"  boots the kernel again; SIGPWR presses the power button.\n"
 		"  Exit status: 0 the guest powered off (ACPI S5), %d the guest crashed\n"
 		"  (triple fault, failed entry), %d monitor error, %d SIGINT/SIGTERM or the\n"
-		"  console escape.\n"
+		"  console escape (the table below).\n"
 		"\n"
 		"Bare images (--load):\n"
 		"  --mem SIZE        guest RAM, one slot at GPA 0 (K/M/G suffixes; default 16M,\n"
@@ -595,15 +601,16 @@ void vireo_usage(FILE *f)
 		"                     +0x200 prints 'mmio: SIZE VALUE' (VALUE in hex) on write;\n"
 		"                     other MMIO reads all-ones, writes ignored\n"
 		"\n"
-		"Exit status:\n"
-		"  0         the guest halted (HLT with interrupts disabled, or enabled\n"
-		"            without --irq-on-hlt)\n"
-		"  (V<<1)|1  the guest wrote V to the debug-exit port 0xf4\n"
-		"  %d         the guest crashed: triple fault, failed VM entry, an exit\n"
-		"            vireo.ko could not handle, MMIO the emulator cannot decode, or\n"
-		"            an instruction fetch from outside RAM\n"
-		"  %d         monitor error: bad arguments, missing /dev/vireo, ioctl failure\n"
-		"  %d         stopped by SIGINT or SIGTERM\n",
-		VIREO_PC_MAX_CPUS, VIREO_STATUS_SIGNAL, VIREO_STATUS_LOCKED, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR,
-		VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH, VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL);
+		"Bare images also end with: 0 the guest halted (HLT with interrupts\n"
+		"disabled, or enabled without --irq-on-hlt); (V<<1)|1 the guest wrote V to\n"
+		"the debug-exit port 0xf4 (odd, so never one of the even outcome codes);\n"
+		"%d for a crash includes MMIO the emulator cannot decode and an instruction\n"
+		"fetch from outside RAM.\n"
+		"\n"
+		"  --version         print the version and exit\n"
+		"  --help            this text\n"
+		"\n"
+		VIREO_EXIT_TABLE_TEXT,
+		VIREO_PC_MAX_CPUS, VIREO_STATUS_SIGNAL, VIREO_STATUS_LOCKED, VIREO_STATUS_CRASH,
+		VIREO_STATUS_ERROR, VIREO_STATUS_SIGNAL, VIREO_STATUS_CRASH);
 }

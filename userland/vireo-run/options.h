@@ -79,6 +79,7 @@ struct vireo_options {
 	uint64_t mmio_test_gpa;
 	bool stats;
 	bool help;
+	bool version;
 
 	/* The PC machine: set when --kernel is given (pc is then true). */
 	bool pc;

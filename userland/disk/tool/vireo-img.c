@@ -12,16 +12,24 @@
 #include <unistd.h>
 
 #include "disk.h"
+#include "vireo_exit.h"
+#include "vireo_imgname.h"
+#include "vireo_version.h"
 
-#define EXIT_USAGE 64
+#define EXIT_USAGE VIREO_EXIT_USAGE
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vireo-img COMMAND [options]\n"
+		"       vireo-img --help | --version\n"
+		"\n"
+		"Options mean what they mean to qemu-img: -f the format of the image worked\n"
+		"on (convert: of SRC), -O convert's output format, -F the backing file's.\n"
 		"\n"
 		"  create [-f raw|qcow2] [-b BACKING [-F raw|qcow2]] [-c CLUSTER] [--overwrite] FILE [SIZE]\n"
-		"      New image (qcow2 by default).  SIZE takes K/M/G/T suffixes; with -b it\n"
+		"      New image (qcow2 by default; a FILE named .raw/.img/.iso needs -f: its\n"
+		"      name says raw).  SIZE takes K/M/G/T suffixes; with -b it\n"
 		"      defaults to the backing file's size.  BACKING is stored as given and, if\n"
 		"      relative, is relative to FILE's directory.\n"
 		"  info [-f FMT] [--json] [--no-backing] FILE\n"
@@ -32,17 +40,32 @@ static void usage(FILE *f)
 		"      Copy the guest view of SRC (backing chain flattened) into a new sparse\n"
 		"      image DST.  Progress goes to stderr as percentages unless -q.\n"
 		"  check [-f FMT] [--json] FILE\n"
-		"      Compare refcounts with references, like 'qemu-img check'.\n"
+		"      Compare refcounts with references, like 'qemu-img check'; status 12\n"
+		"      when the image is corrupt, 14 when it only leaks clusters.\n"
 		"\n"
-		"Exit status: 0 success; 1 failure (a message on stderr names the file and the\n"
-		"problem); 64 bad usage.  check: 0 clean, 2 corruptions, 3 only leaked\n"
-		"clusters, 1 the check itself failed (as qemu-img).\n");
+		"A message on stderr names the file and the problem.\n"
+		VIREO_EXIT_TABLE_TEXT);
 }
 
-static int fail(struct vireo_disk_err *err)
+/* A libvireo-disk error (-errno) as a code of the table. */
+static int disk_exit(int ret)
 {
-	fprintf(stderr, "vireo-img: %s\n", err->msg);
-	return 1;
+	switch (ret) {
+	case -ENOENT:
+		return VIREO_EXIT_NOT_FOUND;
+	case -EEXIST:
+	case -EBUSY:
+	case -EAGAIN:
+		return VIREO_EXIT_STATE;	/* exists, or in use */
+	default:
+		return VIREO_EXIT_ERROR;
+	}
+}
+
+static int fail(int ret, struct vireo_disk_err *err)
+{
+	fprintf(stderr, "vireo-img: %s\n", err->msg[0] ? err->msg : strerror(-ret));
+	return disk_exit(ret);
 }
 
 static int parse_fmt(const char *s, enum vireo_disk_format *f)
@@ -71,6 +94,9 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-backing", no_argument, NULL, OPT_NO_BACKING },
 	{ "help", no_argument, NULL, 'h' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output-format", required_argument, NULL, 'O' },
+	{ "backing-format", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -153,16 +179,25 @@ static void json_str(const char *s)
 
 static int cmd_create(int argc, char **argv)
 {
-	struct args a = { .fmt = VIREO_DISK_QCOW2 };
+	struct args a = { .fmt = VIREO_DISK_AUTO };
 	struct vireo_disk_create_opts o = { 0 };
 	struct vireo_disk_err err = { { 0 } };
-	int i = parse_opts(argc, argv, "fbFc", &a);
+	int i = parse_opts(argc, argv, "fbFc", &a), ret;
 
 	if (i < 0)
 		return EXIT_USAGE;
 	if (argc - i < 1 || argc - i > 2 || (argc - i == 1 && !a.backing)) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (a.fmt == VIREO_DISK_AUTO) {
+		if (!vireo_format_default_ok(argv[i], "qcow2")) {
+			fprintf(stderr,
+				"vireo-img: %s: the name says %s but the default format is qcow2; give -f raw or -f qcow2\n",
+				argv[i], vireo_format_by_name(argv[i]));
+			return EXIT_USAGE;
+		}
+		a.fmt = VIREO_DISK_QCOW2;
 	}
 	if (argc - i == 2 && parse_sz(argv[i + 1], &o.size, "size"))
 		return EXIT_USAGE;
@@ -171,8 +206,9 @@ static int cmd_create(int argc, char **argv)
 	o.backing_file = a.backing;
 	o.backing_format = a.backing_fmt;
 	o.overwrite = a.overwrite;
-	if (vireo_disk_create(argv[i], &o, &err))
-		return fail(&err);
+	ret = vireo_disk_create(argv[i], &o, &err);
+	if (ret)
+		return fail(ret, &err);
 	return 0;
 }
 
@@ -180,9 +216,10 @@ static int open_img(const char *path, enum vireo_disk_format fmt, unsigned int f
 		    struct vireo_disk **d)
 {
 	struct vireo_disk_err err = { { 0 } };
+	int ret = vireo_disk_open(path, fmt, flags, d, &err);
 
-	if (vireo_disk_open(path, fmt, flags, d, &err))
-		return fail(&err);
+	if (ret)
+		return fail(ret, &err);
 	return 0;
 }
 
@@ -192,15 +229,16 @@ static int cmd_info(int argc, char **argv)
 	struct vireo_disk_info in;
 	struct vireo_disk *d;
 	char vs[32], ds[32];
-	int i = parse_opts(argc, argv, "f", &a);
+	int i = parse_opts(argc, argv, "f", &a), ret;
 
 	if (i < 0 || argc - i != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (open_img(argv[i], a.fmt, VIREO_DISK_RDONLY | (a.no_backing ? VIREO_DISK_NO_BACKING : 0),
-		     &d))
-		return 1;
+	ret = open_img(argv[i], a.fmt,
+		       VIREO_DISK_RDONLY | (a.no_backing ? VIREO_DISK_NO_BACKING : 0), &d);
+	if (ret)
+		return ret;
 	vireo_disk_get_info(d, &in);
 	vireo_disk_close(d);
 	if (a.json) {
@@ -273,8 +311,9 @@ static int cmd_resize(int argc, char **argv)
 	s = argv[i + 1];
 	if (parse_sz(s[0] == '+' ? s + 1 : s, &size, "size"))
 		return EXIT_USAGE;
-	if (open_img(argv[i], a.fmt, VIREO_DISK_NO_BACKING, &d))
-		return 1;
+	ret = open_img(argv[i], a.fmt, VIREO_DISK_NO_BACKING, &d);
+	if (ret)
+		return ret;
 	if (s[0] == '+')
 		size += vireo_disk_size(d);
 	ret = vireo_disk_resize(d, size);
@@ -284,7 +323,7 @@ static int cmd_resize(int argc, char **argv)
 		fprintf(stderr, "vireo-img: %s\n", vireo_disk_errmsg(d));
 		ret = -EIO;
 	}
-	return ret ? 1 : 0;
+	return ret ? disk_exit(ret) : 0;
 }
 
 struct progress {
@@ -311,10 +350,15 @@ static int cmd_convert(int argc, char **argv)
 	struct vireo_disk_convert_opts o = { 0 };
 	struct vireo_disk_err err = { { 0 } };
 	struct progress p = { .last = -1 };
-	int i = parse_opts(argc, argv, "fOcq", &a);
+	int i = parse_opts(argc, argv, "fOcq", &a), ret;
 
-	if (i < 0 || argc - i != 2 || a.out_fmt == VIREO_DISK_AUTO) {
+	if (i < 0 || argc - i != 2) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (a.out_fmt == VIREO_DISK_AUTO) {
+		fprintf(stderr, "vireo-img: convert: -O raw|qcow2 is required (the format of %s)\n",
+			argv[i + 1]);
 		return EXIT_USAGE;
 	}
 	p.quiet = a.quiet;
@@ -324,8 +368,9 @@ static int cmd_convert(int argc, char **argv)
 	o.overwrite = a.overwrite;
 	o.progress = print_progress;
 	o.opaque = &p;
-	if (vireo_disk_convert(argv[i], argv[i + 1], &o, &err))
-		return fail(&err);
+	ret = vireo_disk_convert(argv[i], argv[i + 1], &o, &err);
+	if (ret)
+		return fail(ret, &err);
 	return 0;
 }
 
@@ -340,14 +385,15 @@ static int cmd_check(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (open_img(argv[i], a.fmt, VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING, &d))
-		return 1;
+	ret = open_img(argv[i], a.fmt, VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING, &d);
+	if (ret)
+		return ret;
 	ret = vireo_disk_check(d, &r, a.json ? NULL : stderr);
 	if (ret)
 		fprintf(stderr, "vireo-img: %s: check failed: %s\n", argv[i], strerror(-ret));
 	vireo_disk_close(d);
 	if (ret)
-		return 1;
+		return VIREO_EXIT_ERROR;
 	if (a.json) {
 		printf("{\n    \"filename\": ");
 		json_str(argv[i]);
@@ -381,10 +427,10 @@ static int cmd_check(int argc, char **argv)
 		printf("Image end offset: %llu\n", (unsigned long long)r.image_end_offset);
 	}
 	if (r.check_errors)
-		return 1;
+		return VIREO_EXIT_ERROR;
 	if (r.corruptions)
-		return 2;
-	return r.leaks ? 3 : 0;
+		return VIREO_EXIT_CORRUPT;
+	return r.leaks ? VIREO_EXIT_LEAKS : VIREO_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -403,6 +449,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vireo-img %s\n", VIREO_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
