@@ -142,6 +142,25 @@ has info-b-state "$out" "state:     stopped"
 run info-json 0 "$VIREO" info b --json
 truth info-json-valid 'python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"state\"]==\"stopped\" and d[\"definition\"][\"cpus\"]==2 and d[\"definition\"][\"format\"]==1" <<<"$out"'
 run info-missing 2 "$VIREO" info nosuch
+# --output=json on the commands that print data, errors included: a JSON
+# object on stdout, the status of the table.
+jq_py() { python3 -c "import json, sys; d = json.load(sys.stdin); $1" <<<"$out" 2>&1; }
+run output-json-list 0 "$VIREO" list --output=json
+truth output-json-list-parses '[[ $(jq_py "print(type(d).__name__)") == list ]]'
+run output-json-info 0 "$VIREO" info b --output json
+truth output-json-info-state '[[ $(jq_py "print(d[\"state\"])") == stopped ]]'
+run output-json-notfound 2 "$VIREO" info nosuch --output=json
+truth output-json-notfound-code '[[ $(jq_py "print(d[\"error\"][\"code\"], d[\"error\"][\"exit\"])") == "not-found 2" ]]'
+has output-json-notfound-msg "$(jq_py "print(d['error']['message'])")" 'no machine named "nosuch"'
+has output-json-notfound-stderr "$err" 'no machine named "nosuch"'
+run output-json-usage 1 "$VIREO" info --output=json
+truth output-json-usage-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == usage ]]'
+run output-json-alias 2 "$VIREO" info nosuch --json
+truth output-json-alias-code '[[ $(jq_py "print(d[\"error\"][\"exit\"])") == 2 ]]'
+run output-bad 1 "$VIREO" list --output=xml
+has output-bad-msg "$err" '"xml" is not text or json'
+run output-text 0 "$VIREO" list --output=text
+lacks output-text-plain "$out" "{"
 run info-usage 1 "$VIREO" info
 
 # ------------------------------------------------------------------ modify
@@ -188,6 +207,10 @@ has disk-convert-raw "$out" "format:       raw"
 run disk-convert-progress 0 "$VIREO" disk convert "$T/x.img" "$T/x2.qcow2"
 has disk-convert-progress-msg "$err" "converting: 100%"
 run disk-info-missing 2 "$VIREO" disk info "$T/nope.qcow2"
+run disk-info-missing-json 2 "$VIREO" disk info --output=json "$T/nope.qcow2"
+truth disk-info-missing-json-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == not-found ]]'
+run disk-info-output-json 0 "$VIREO" disk info --output=json "$T/x.qcow2"
+truth disk-info-output-json-format '[[ $(jq_py "print(d[\"format\"])") == qcow2 ]]'
 run disk-unknown 1 "$VIREO" disk frob
 run disk-backing 0 "$VIREO" disk create -b x.qcow2 "$T/clone.qcow2"
 run disk-backing-info 0 "$VIREO" disk info "$T/clone.qcow2"

@@ -48,11 +48,27 @@ static void usage(FILE *f)
 		exit_codes_text);
 }
 
+bool vireo_cli_json;
+static bool json_error_printed;
+
+/* --output=json / --output json / --json before a "--". */
+static void scan_output_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--output=json") ||
+		    (!strcmp(argv[i], "--output") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
+			vireo_cli_json = true;
+	}
+}
+
 int vireo_cli_main(int argc, char **argv)
 {
 	const struct vireo_cli_cmd *c;
 	const char *name;
 
+	scan_output_json(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return VIREO_EXIT_USAGE;
@@ -92,17 +108,72 @@ int vireo_cli_main(int argc, char **argv)
 
 /* ------------------------------------------------------------ messages */
 
+static void print_json_error(int code, const char *message)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *gen = json_generator_new();
+	const char *name = vireo_exit_name(code);
+	JsonNode *root;
+	char *text;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "code");
+	json_builder_add_string_value(b, name ? name : "error");
+	json_builder_set_member_name(b, "exit");
+	json_builder_add_int_value(b, code);
+	json_builder_set_member_name(b, "message");
+	json_builder_add_string_value(b, message);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+	fflush(stdout);
+	g_free(text);
+	json_node_unref(root);
+	g_object_unref(gen);
+	g_object_unref(b);
+}
+
 int vireo_cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fflush(stdout);
-	fputs("vireo: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fflush(stdout);
+	fprintf(stderr, "vireo: %s\n", msg);
+	if (vireo_cli_json && !json_error_printed && code != VIREO_EXIT_OK) {
+		json_error_printed = true;
+		print_json_error(code, msg);
+	}
+	g_free(msg);
 	return code;
+}
+
+bool vireo_cli_output(gboolean *json, const char *output)
+{
+	if (!output)
+		return true;
+	if (!strcmp(output, "json")) {
+		*json = TRUE;
+		return true;
+	}
+	if (strcmp(output, "text")) {
+		vireo_cli_fail(VIREO_EXIT_USAGE, "--output: \"%s\" is not text or json", output);
+		return false;
+	}
+	if (*json) {
+		vireo_cli_fail(VIREO_EXIT_USAGE, "--output=text and --json contradict each other");
+		return false;
+	}
+	return true;
 }
 
 int vireo_cli_exit_of(const GError *error)

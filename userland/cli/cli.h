@@ -45,8 +45,29 @@ int vireo_cmd_disk(int argc, char **argv);
 
 /* ------------------------------------------------------------ messages */
 
-/* "vireo: <message>\n" on stderr; returns code. */
+/*
+ * "vireo: <message>\n" on stderr; returns code.  With --output=json (or
+ * --json) anywhere on the command line, the first error of the command is
+ * also printed on stdout as {"error": {"code": "not-found", "exit": 2,
+ * "message": "..."}}, so that a script reading JSON gets JSON; the exit
+ * status is the same.
+ */
 int vireo_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * --output=FORMAT (text or json) and --json, for the commands that print
+ * data; VIREO_CLI_OUTPUT_ENTRIES goes into their GOptionEntry tables.
+ * vireo_cli_output() checks FORMAT (false: usage message printed) and
+ * sets *json.
+ */
+#define VIREO_CLI_OUTPUT_ENTRIES(json, output)                                             \
+	{ "output", 'o', 0, G_OPTION_ARG_STRING, &(output),                                \
+	  "text (default) or json; with json, errors are JSON on stdout too", "FORMAT" },  \
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &(json), "The same as --output=json", NULL }
+bool vireo_cli_output(gboolean *json, const char *output);
+
+/* Whether --output=json or --json is on the command line (vireo_cli_main). */
+extern bool vireo_cli_json;
 
 /* Report a GError (VIREO_VM_ERROR, VIREO_CTL_ERROR, VIREO_CTL_REMOTE_ERROR)
  * and return the exit code it maps to; frees it. */

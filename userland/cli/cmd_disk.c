@@ -143,8 +143,9 @@ static void json_member_int(JsonBuilder *b, const char *k, int64_t v)
 static int disk_info(int argc, char **argv)
 {
 	gboolean json = FALSE;
+	char *output = NULL;
 	GOptionEntry entries[] = {
-		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Machine-readable output", NULL },
+		VIREO_CLI_OUTPUT_ENTRIES(json, output),
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct vireo_disk_err err = { { 0 } };
@@ -154,8 +155,10 @@ static int disk_info(int argc, char **argv)
 	int ret;
 
 	if (!vireo_cli_parse(&argc, &argv, "PATH", "Show a disk image's format and sizes.", NULL,
-			     entries, 1, 1))
+			     entries, 1, 1) ||
+	    !vireo_cli_output(&json, output))
 		return VIREO_EXIT_USAGE;
+	g_free(output);
 	/* Read-only and without following the backing file, so that info
 	 * works on an image a running machine has open, and on one whose
 	 * backing file is gone. */

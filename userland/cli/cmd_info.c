@@ -35,8 +35,9 @@ static JsonNode *def_node(const struct vireo_vmdef *def)
 int vireo_cmd_list(int argc, char **argv)
 {
 	gboolean json = FALSE;
+	char *output = NULL;
 	GOptionEntry entries[] = {
-		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Machine-readable output", NULL },
+		VIREO_CLI_OUTPUT_ENTRIES(json, output),
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	JsonBuilder *b = NULL;
@@ -48,8 +49,10 @@ int vireo_cmd_list(int argc, char **argv)
 			     "Columns: name, state (stopped, running, paused, unresponsive, or "
 			     "invalid when\nthe definition cannot be read), CPUs, memory, disks, "
 			     "NICs.",
-			     entries, 0, 0))
+			     entries, 0, 0) ||
+	    !vireo_cli_output(&json, output))
 		return VIREO_EXIT_USAGE;
+	g_free(output);
 	names = vireo_machine_list(&err);
 	if (!names)
 		return vireo_cli_gerror(err);
@@ -193,18 +196,22 @@ static void print_human(const struct vireo_vmdef *def, const struct vireo_cli_st
 int vireo_cmd_info(int argc, char **argv)
 {
 	gboolean json = FALSE;
+	char *output = NULL;
 	GOptionEntry entries[] = {
-		{ "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-		  "Machine-readable: {\"state\", \"pid\", \"definition\"}", NULL },
+		/* JSON: {"state", "pid", "definition"} */
+		VIREO_CLI_OUTPUT_ENTRIES(json, output),
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct vireo_cli_status st;
 	struct vireo_vmdef *def;
 	int code;
 
-	if (!vireo_cli_parse(&argc, &argv, "NAME", "Show a machine's definition and state.", NULL,
-			     entries, 1, 1))
+	if (!vireo_cli_parse(&argc, &argv, "NAME", "Show a machine's definition and state.",
+			     "--output=json prints {\"state\", \"pid\", \"definition\"}.", entries,
+			     1, 1) ||
+	    !vireo_cli_output(&json, output))
 		return VIREO_EXIT_USAGE;
+	g_free(output);
 	def = vireo_cli_load(argv[1], &code);
 	if (!def)
 		return code;
