@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -239,4 +240,158 @@ int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size)
 		}
 	}
 	return -1;
+}
+
+int hold_vireo(struct holder *h, const char *path, unsigned int flags)
+{
+	int ready[2], stop[2];
+	char c = 0;
+
+	h->pid = -1;
+	h->fd = -1;
+	if (pipe(ready) || pipe(stop)) {
+		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	h->pid = fork();
+	if (h->pid == 0) {
+		struct vireo_disk_err err;
+		struct vireo_disk *d;
+
+		close(ready[0]);
+		close(stop[1]);
+		c = vireo_disk_open(path, VIREO_DISK_AUTO, flags, &d, &err) ? 'e' : 'o';
+		if (c == 'e')
+			fprintf(stderr, "holder: %s\n", err.msg);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(2);
+		while (read(stop[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(stop[0]);
+	h->fd = stop[1];
+	if (read(ready[0], &c, 1) != 1 || c != 'o') {
+		close(ready[0]);
+		release_holder(h);
+		vireo_test_fail(__FILE__, __LINE__, "the holder could not open %s", path);
+		return -1;
+	}
+	close(ready[0]);
+	return 0;
+}
+
+bool lock_byte_held(const char *path, int byte)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool held;
+
+	if (fd < 0)
+		return false;
+	held = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
+int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly)
+{
+	struct timespec t0, now, nap = { 0, 2 * 1000 * 1000 };
+	int in[2], st;
+
+	h->pid = -1;
+	h->fd = -1;
+	if (pipe(in)) {
+		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	h->pid = fork();
+	if (h->pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(in[0], 0);
+		dup2(null, 1);
+		close(in[1]);
+		if (readonly)
+			execlp("qemu-io", "qemu-io", "-r", "-f", fmt, path, (char *)NULL);
+		else
+			execlp("qemu-io", "qemu-io", "-f", fmt, path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	h->fd = in[1];
+	/* Open means: its CONSISTENT_READ lock byte (100) is there. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!lock_byte_held(path, 100)) {
+		if (waitpid(h->pid, &st, WNOHANG) == h->pid) {
+			h->pid = -1;
+			release_holder(h);
+			vireo_test_fail(__FILE__, __LINE__, "qemu-io could not open %s", path);
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 20) {
+			release_holder(h);
+			vireo_test_fail(__FILE__, __LINE__, "qemu-io did not lock %s in 20 s", path);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return 0;
+}
+
+void release_holder(struct holder *h)
+{
+	int st;
+
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+	if (h->pid > 0)
+		waitpid(h->pid, &st, 0);
+	h->pid = -1;
+}
+
+uint64_t file_hash(const char *path)
+{
+	size_t len;
+	uint8_t *buf = read_file(path, &len);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (!buf)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 0x100000001b3ull;
+	free(buf);
+	return h ? h : 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void dir_names(char *out, size_t len)
+{
+	DIR *dir = opendir(tmpdir);
+	struct dirent *e;
+	char *names[256];
+	size_t n = 0, pos = 0;
+
+	out[0] = 0;
+	if (!dir)
+		return;
+	while ((e = readdir(dir)) && n < 256)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(e->d_name);
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(out + pos, len - pos, "%s%s", i ? " " : "", names[i]);
+
+		if (k > 0 && (size_t)k < len - pos)
+			pos += k;
+		free(names[i]);
+	}
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "disk/disk.h"
 #include "test.h"
@@ -45,5 +46,26 @@ int copy_file(const char *from, const char *to);
 
 /* Compare the whole guest view of @d with @shadow (size bytes); offset of first difference or -1. */
 int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size);
+
+/*
+ * Another process holding an image open, to test locking against: a child
+ * of ours through libvireo-disk, or qemu-io (reading commands from a pipe).
+ * hold_* return only once the image is open (0) or failed to open (-1, the
+ * test failed with the reason); release_holder() ends the process.
+ */
+struct holder {
+	pid_t pid;
+	int fd;		/* closing it ends the holder */
+};
+int hold_vireo(struct holder *h, const char *path, unsigned int flags);
+int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly);
+void release_holder(struct holder *h);
+/* Is byte @byte of @path locked by an open file description other than ours? */
+bool lock_byte_held(const char *path, int byte);
+
+/* FNV-1a of the whole file; 0 if it cannot be read (missing). */
+uint64_t file_hash(const char *path);
+/* Names in the test directory other than "." and "..", space separated, sorted. */
+void dir_names(char *out, size_t len);
 
 #endif
