@@ -53,7 +53,7 @@ static void exercise(struct vireo_disk *d, uint64_t seed, bool write)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const unsigned int common = VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK;
+	const unsigned int common = VIREO_DISK_NO_BACKING | VIREO_DISK_NO_CHAIN | VIREO_DISK_NO_LOCK;
 	struct vireo_disk_err err;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;

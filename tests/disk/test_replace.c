@@ -24,7 +24,7 @@ static char out[8192];
 /* A small qcow2 image @name with recognisable content; returns its hash. */
 static uint64_t make_image(const char *name, enum vireo_disk_format fmt, uint8_t fill)
 {
-	struct vireo_disk_create_opts o = { .format = fmt, .size = 1 << 20 };
+	struct vireo_disk_create_opts o = { .format = fmt, .size = 1 << 20, .overwrite = true };
 	struct vireo_disk_err err;
 	struct vireo_disk *d;
 	uint8_t buf[4096];

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,7 +60,7 @@ void vireo_disk_base_init(struct vireo_disk *d, const struct vireo_disk_ops *ops
 void vireo_disk_base_fini(struct vireo_disk *d)
 {
 	if (d->fd >= 0)
-		close(d->fd);	/* drops the flock too */
+		close(d->fd);	/* drops the lock bytes too */
 	d->fd = -1;
 	pthread_mutex_destroy(&d->lock);
 	free(d->path);
@@ -147,18 +146,50 @@ int vireo_disk_parse_format(const char *name, enum vireo_disk_format *fmt)
 	return 0;
 }
 
-int vireo_disk_open_depth(const char *path, enum vireo_disk_format fmt, unsigned int flags,
-			  int depth, struct vireo_disk **out, struct vireo_disk_err *err)
+static bool has_qcow2_magic(const uint8_t *m)
 {
+	return m[0] == 'Q' && m[1] == 'F' && m[2] == 'I' && m[3] == 0xfb;
+}
+
+/* "a.qcow2 -> b.qcow2 -> a.qcow2": the chain from the top down to @path. */
+static void loop_names(char *buf, size_t len, const struct vireo_disk_chain *c, const char *path)
+{
+	const struct vireo_disk_chain *v[VIREO_DISK_MAX_CHAIN + 2];
+	size_t n = 0, pos = 0;
+
+	for (; c && n < sizeof(v) / sizeof(v[0]); c = c->child)
+		v[n++] = c;
+	buf[0] = 0;
+	while (n--) {
+		int k = snprintf(buf + pos, len - pos, "%s -> ", v[n]->path);
+
+		if (k < 0 || (size_t)k >= len - pos)
+			return;
+		pos += k;
+	}
+	snprintf(buf + pos, len - pos, "%s", path);
+}
+
+int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned int flags,
+			  const struct vireo_disk_chain *child, struct vireo_disk **out,
+			  struct vireo_disk_err *err)
+{
+	struct vireo_disk_chain self = { .child = child, .path = path,
+					 .depth = child ? child->depth + 1 : 0 };
 	bool ro = flags & VIREO_DISK_RDONLY;
+	enum vireo_disk_format declared = fmt;
 	uint8_t magic[4] = { 0 };
 	struct stat st;
 	int fd, ret;
 
 	*out = NULL;
-	if (depth > VIREO_DISK_MAX_CHAIN) {
-		vireo_disk_err_set(err, path, "backing chain deeper than %d images (a loop?)",
-				   VIREO_DISK_MAX_CHAIN);
+	if (self.depth > VIREO_DISK_MAX_CHAIN) {
+		const struct vireo_disk_chain *top = child;
+
+		while (top->child)
+			top = top->child;
+		vireo_disk_err_set(err, top->path, "backing chain deeper than %d images (at %s)",
+				   VIREO_DISK_MAX_CHAIN, path);
 		return -ELOOP;
 	}
 	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
@@ -172,24 +203,50 @@ int vireo_disk_open_depth(const char *path, enum vireo_disk_format fmt, unsigned
 		vireo_disk_err_set(err, path, "not a regular file or block device");
 		goto fail;
 	}
-	if (!(flags & VIREO_DISK_NO_LOCK) && flock(fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
-		ret = -errno;
-		vireo_disk_err_set(err, path, "in use by another process (%s lock held)",
-				   ro ? "exclusive" : "a");
+	self.dev = st.st_dev;
+	self.ino = st.st_ino;
+	for (const struct vireo_disk_chain *c = child; c; c = c->child) {
+		char names[VIREO_DISK_ERR_MAX - 100];
+
+		if (c->dev != st.st_dev || c->ino != st.st_ino)
+			continue;
+		loop_names(names, sizeof(names), child, path);
+		if (strcmp(c->path, path))
+			vireo_disk_err_set(err, child->path,
+					   "backing file loop: %s (%s and %s are the same file)", names,
+					   c->path, path);
+		else
+			vireo_disk_err_set(err, child->path, "backing file loop: %s", names);
+		ret = -ELOOP;
 		goto fail;
 	}
-	if (fmt == VIREO_DISK_AUTO) {
-		ret = vireo_disk_pread_full(fd, magic, sizeof(magic), 0);
-		if (ret) {
-			vireo_disk_err_set(err, path, "cannot read: %s", strerror(-ret));
+	if (!(flags & VIREO_DISK_NO_LOCK)) {
+		ret = vireo_disk_lock_fd(fd, !ro, path, err);
+		if (ret)
 			goto fail;
-		}
-		fmt = (magic[0] == 'Q' && magic[1] == 'F' && magic[2] == 'I' && magic[3] == 0xfb)
-			      ? VIREO_DISK_QCOW2
-			      : VIREO_DISK_RAW;
+	}
+	ret = vireo_disk_pread_full(fd, magic, sizeof(magic), 0);
+	if (ret) {
+		vireo_disk_err_set(err, path, "cannot read: %s", strerror(-ret));
+		goto fail;
+	}
+	if (fmt == VIREO_DISK_AUTO)
+		fmt = has_qcow2_magic(magic) ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW;
+	if (declared == VIREO_DISK_QCOW2 && !has_qcow2_magic(magic)) {
+		vireo_disk_err_set(err, path,
+				   "not a qcow2 image (bad magic 0x%02x%02x%02x%02x), though declared qcow2",
+				   magic[0], magic[1], magic[2], magic[3]);
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (declared == VIREO_DISK_RAW && (flags & VIREO_DISK_F_STRICT) && has_qcow2_magic(magic)) {
+		vireo_disk_err_set(err, path,
+				   "declared raw, but the file is a qcow2 image (the guest would see and could rewrite its metadata); declare it qcow2");
+		ret = -EINVAL;
+		goto fail;
 	}
 	if (fmt == VIREO_DISK_QCOW2)
-		return vireo_disk_qcow2_open(path, fd, flags, depth, out, err);
+		return vireo_disk_qcow2_open(path, fd, flags, &self, out, err);
 	return vireo_disk_raw_open(path, fd, flags, out, err);
 fail:
 	close(fd);
@@ -199,7 +256,27 @@ fail:
 int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
 		    struct vireo_disk **out, struct vireo_disk_err *err)
 {
-	return vireo_disk_open_depth(path, fmt, flags, 0, out, err);
+	return vireo_disk_open_chain(path, fmt, flags & ~VIREO_DISK_F_STRICT,
+				     NULL, out, err);
+}
+
+int vireo_disk_validate(const char *path, enum vireo_disk_format declared,
+			struct vireo_disk_err *err)
+{
+	struct vireo_disk *d;
+	int ret;
+
+	ret = vireo_disk_open_chain(path, declared,
+				    VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK | VIREO_DISK_F_STRICT, NULL,
+				    &d, err);
+	if (!ret)
+		vireo_disk_close(d);
+	return ret;
+}
+
+struct vireo_disk *vireo_disk_backing(struct vireo_disk *d)
+{
+	return d->ops == &vireo_disk_qcow2_ops ? to_qcow2(d)->backing : NULL;
 }
 
 int vireo_disk_close(struct vireo_disk *d)
@@ -354,20 +431,93 @@ int vireo_disk_check(struct vireo_disk *d, struct vireo_disk_check *res, FILE *l
 	return ret;
 }
 
-int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opts,
+/*
+ * The backing file of a new image: opened read-only (locked, its chain
+ * validated, its declared format checked strictly) for its format and size.
+ */
+static int open_new_backing(const char *path, const struct vireo_disk_create_opts *o,
+			    struct vireo_disk **bd, struct vireo_disk_err *err)
+{
+	struct vireo_disk_err berr = { { 0 } };
+	char *bpath;
+	int ret;
+
+	if (strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME) {
+		vireo_disk_err_set(err, path, "backing file name longer than %d bytes",
+				   QCOW2_MAX_BACKING_NAME);
+		return -ENAMETOOLONG;
+	}
+	bpath = vireo_disk_resolve_relative(path, o->backing_file);
+	if (!bpath)
+		return -ENOMEM;
+	ret = vireo_disk_open_chain(bpath, o->backing_format,
+				    VIREO_DISK_RDONLY |
+					    (o->backing_format != VIREO_DISK_AUTO ? VIREO_DISK_F_STRICT : 0),
+				    NULL, bd, &berr);
+	free(bpath);
+	if (ret)
+		vireo_disk_err_set(err, path, "backing file: %s", berr.msg);
+	return ret;
+}
+
+int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *o,
 		      struct vireo_disk_err *err)
 {
-	switch (opts->format) {
+	struct vireo_disk_tmp t;
+	struct vireo_disk *bd = NULL;
+	uint64_t size = o->size;
+	int ret;
+
+	switch (o->format) {
 	case VIREO_DISK_RAW:
-		if (opts->backing_file) {
+		if (o->backing_file) {
 			vireo_disk_err_set(err, path, "raw images cannot have a backing file");
 			return -EINVAL;
 		}
-		return vireo_disk_raw_create(path, opts, err);
+		if (!size) {
+			vireo_disk_err_set(err, path, "create: a raw image needs a size");
+			return -EINVAL;
+		}
+		break;
 	case VIREO_DISK_QCOW2:
-		return vireo_disk_qcow2_create(path, opts, err);
+		if (o->backing_file) {
+			ret = open_new_backing(path, o, &bd, err);
+			if (ret)
+				return ret;
+			if (!size)
+				size = vireo_disk_size(bd);
+		}
+		size = (size + 511) & ~511ull;
+		ret = vireo_disk_qcow2_check_opts(path, o->cluster_size, size, err);
+		if (ret)
+			goto out_backing;
+		break;
 	default:
 		vireo_disk_err_set(err, path, "create: the format must be raw or qcow2");
 		return -EINVAL;
 	}
+	ret = vireo_disk_tmp_begin(&t, path, o->overwrite, err);
+	if (ret)
+		goto out_backing;
+	if (bd) {
+		ret = vireo_disk_tmp_not_in_chain(&t, bd, true, err);
+		if (ret)
+			goto abort;
+	}
+	if (o->format == VIREO_DISK_RAW)
+		ret = vireo_disk_raw_fill(path, t.fd, size, err);
+	else
+		ret = vireo_disk_qcow2_fill(path, t.tmp, t.fd, o,
+					    bd ? vireo_disk_format_name(vireo_disk_format(bd)) : NULL,
+					    size, err);
+	if (ret)
+		goto abort;
+	ret = vireo_disk_tmp_commit(&t, err);
+	goto out_backing;
+abort:
+	vireo_disk_tmp_abort(&t);
+out_backing:
+	if (bd)
+		vireo_disk_close(bd);
+	return ret;
 }

@@ -20,10 +20,26 @@
  *   - Thread safety: every call on one handle takes the handle's mutex, so
  *     a handle may be used from several threads (e.g. one per virtqueue);
  *     requests on one image are serialised, not parallel.  Different
- *     handles are independent.  An image opened read-write is locked
- *     (flock LOCK_EX) against a second read-write or read-only open by
- *     another Vireo handle; read-only opens share the lock (LOCK_SH), so
- *     one backing file can serve many linked clones.
+ *     handles are independent.
+ *   - Locking: QEMU's own lock bytes (open-file-description byte-range
+ *     locks, see lock.c and QEMU's block/file-posix.c), so that Vireo and
+ *     QEMU (qemu-io, qemu-img, qemu-system-*) refuse each other's images
+ *     the way QEMU refuses itself.  A read-write open holds the "write"
+ *     and "resize" permissions and refuses them to others; a read-only open
+ *     (backing files, convert sources) refuses them to others and is
+ *     compatible with other read-only opens, so one backing file can serve
+ *     many linked clones.  A conflict fails with -EBUSY and "in use".
+ *   - Replacing files: create and convert never truncate, delete or write
+ *     an existing file.  They write a temporary file in the destination's
+ *     directory, named ".<name>.vireo-tmp-XXXXXX" (O_EXCL, locked for
+ *     writing), fsync it, take the write locks on the existing destination
+ *     (refused, the destination untouched, if anyone has it open), rename
+ *     the temporary file over it and fsync the directory.  A failure or a
+ *     cancel removes the temporary file and leaves the destination as it
+ *     was; a signal handler may call vireo_disk_abort_cleanup().  Only a
+ *     SIGKILL (or a power cut) can leave a temporary file behind: it is
+ *     harmless (unlocked, never opened by name again) and recognisable
+ *     by its name; delete it when no create or convert is running.
  *   - Durability: a completed write is in the page cache; vireo_disk_flush()
  *     (virtio-blk FLUSH) makes it durable.  Image metadata stays
  *     consistent whatever the moment the process dies or the host loses
@@ -58,8 +74,20 @@ enum vireo_disk_format {
  * a crash then leaves a file that must be thrown away.
  */
 #define VIREO_DISK_UNSAFE_NOSYNC (1u << 2)
-/* Do not take the flock (the caller holds a lock of its own). */
+/*
+ * Take no lock bytes (like `qemu-img info -U`): for `info` of an image a
+ * running machine has open, and for callers that hold a lock of their own.
+ */
 #define VIREO_DISK_NO_LOCK	(1u << 3)
+/*
+ * With NO_BACKING: do not even read the backing files' headers.  Without
+ * it, a NO_BACKING open still walks the backing chain's names (no data, no
+ * locks) and refuses loops, chains deeper than VIREO_DISK_MAX_CHAIN and
+ * backing files whose content contradicts the declared backing format; a
+ * backing file that cannot be opened (missing) is no error there.  Only
+ * for input that must not name files to read (the fuzzer).
+ */
+#define VIREO_DISK_NO_CHAIN	(1u << 4)
 
 #define VIREO_DISK_ERR_MAX 1200
 
@@ -71,9 +99,17 @@ struct vireo_disk;
 
 /*
  * Open @path.  @fmt VIREO_DISK_AUTO probes the first bytes: the qcow2
- * magic means qcow2, anything else raw.  A qcow2 image's backing chain is
- * opened read-only (at most VIREO_DISK_MAX_CHAIN deep), the backing path
- * taken relative to the directory of the image that names it.
+ * magic means qcow2, anything else raw.  An explicit VIREO_DISK_QCOW2 for
+ * a file without the magic is refused; an explicit VIREO_DISK_RAW for a
+ * file with it is allowed here (the bytes are the disk, as in QEMU) but
+ * refused by vireo_disk_validate() and for backing files.
+ * A qcow2 image's backing chain is opened read-only (at most
+ * VIREO_DISK_MAX_CHAIN backing files below the top), each backing path
+ * taken relative to the directory of the image that names it, with the
+ * format its backing-format header extension declares (probed without
+ * one); a declared format the file's content contradicts is refused, and
+ * so is a loop (the same device and inode twice: A->B->A, A->A), with a
+ * message naming the files of the loop.
  * Refused, with a message: a malformed or truncated header or table, an
  * incompatible feature we do not implement (named), encryption, external
  * data files; read-write opens are also refused for images with the dirty
@@ -82,6 +118,41 @@ struct vireo_disk;
 #define VIREO_DISK_MAX_CHAIN 16
 int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
 		    struct vireo_disk **out, struct vireo_disk_err *err);
+
+/*
+ * Check that @path is usable as a guest disk of format @declared (AUTO:
+ * probe) before it is recorded anywhere (`vireo create --disk`): the file
+ * exists and is a regular file or block device; qcow2 declared for a file
+ * without the qcow2 magic is refused, and so is raw declared for a file
+ * with it (the guest would see, and could rewrite, the qcow2 metadata);
+ * the header is valid and the whole backing chain opens (every file
+ * present, no loop, not too deep, declared backing formats true).  Takes
+ * no locks: an image in use by another machine is not an error here.
+ * 0 or -errno with a message naming the file and the problem.
+ */
+int vireo_disk_validate(const char *path, enum vireo_disk_format declared,
+			struct vireo_disk_err *err);
+
+/*
+ * QEMU-compatible image locks on @fd (see "Locking" above and lock.c):
+ * @write false = the read-only mode, true = the read-write mode.  For users
+ * that open image files themselves (virtio-blk's raw backend).  0, -EBUSY
+ * ("in use", in @err naming @path) or -errno.  Closing the fd (its last
+ * duplicate) drops the locks; vireo_disk_unlock_fd() drops them at once.
+ */
+int vireo_disk_lock_fd(int fd, bool write, const char *path, struct vireo_disk_err *err);
+void vireo_disk_unlock_fd(int fd);
+
+/*
+ * For a SIGINT/SIGTERM/SIGHUP handler: async-signal-safe, it unlinks the
+ * temporary files of every create or convert in progress in this process
+ * (their destinations stay as they were), so that the handler can then
+ * end the process (signal(sig, SIG_DFL); raise(sig)) without leaving a
+ * partial image behind.  The interrupted call, if it ever resumes, fails.
+ * Alternatively, a handler may set a flag that the convert's progress
+ * callback returns (a cancel removes the temporary file the same way).
+ */
+void vireo_disk_abort_cleanup(void);
 
 /* Flush (if writable) and free.  Returns the flush's result. */
 int vireo_disk_close(struct vireo_disk *d);
@@ -145,6 +216,12 @@ struct vireo_disk_create_opts {
 /*
  * Create an image.  raw: a sparse file of @size bytes.  qcow2: version 3,
  * 16-bit refcounts, zlib compression type, no L2 tables until written.
+ * The backing file is opened (read-only, locked, its chain validated) to
+ * learn its format and size.  An existing @path is replaced only with
+ * @overwrite, only when nobody has it open, and never by an image whose
+ * backing chain contains it ("its own backing file"); see "Replacing
+ * files" above.  A symlink @path is followed: the file it names is
+ * replaced.
  */
 int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opts,
 		      struct vireo_disk_err *err);
@@ -153,8 +230,9 @@ int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opt
 
 /*
  * Called after each chunk with bytes done and the total (the source's
- * virtual size); a non-zero return cancels (convert returns -ECANCELED and
- * removes the half-written output).  Called from the converting thread.
+ * virtual size); a non-zero return cancels (convert returns -ECANCELED,
+ * removes its temporary file and leaves @dst as it was).  Called from the
+ * converting thread.
  */
 typedef int (*vireo_disk_progress_fn)(void *opaque, uint64_t done, uint64_t total);
 
@@ -170,7 +248,11 @@ struct vireo_disk_convert_opts {
 /*
  * Copy the guest-visible content of @src (its backing chain flattened) to
  * a new image @dst.  All-zero chunks are not written, so the output is
- * sparse (raw: holes; qcow2: unallocated clusters).
+ * sparse (raw: holes; qcow2: unallocated clusters).  @dst is written as a
+ * temporary file and renamed into place at the end ("Replacing files"
+ * above); a @dst that is @src itself (by device and inode: symlinks and
+ * hard links too) or a file of @src's backing chain is refused, naming
+ * both.
  */
 int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *opts,
 		       struct vireo_disk_err *err);
@@ -191,8 +273,10 @@ struct vireo_disk_source {
 
 /*
  * vireo_disk_convert() from @src: the same chunks, sparseness, progress
- * calls and cancellation; a failure (of the read, the write, the flush, or
- * a cancel) removes the half-written @dst.  src_format is not used.
+ * calls, cancellation and atomic replacement; a failure (of the read, the
+ * write, the flush, or a cancel) removes the temporary file and leaves
+ * @dst as it was.  A @dst the monitor itself has open (the disk being
+ * exported) is refused as in use.  src_format is not used.
  */
 int vireo_disk_convert_from(const struct vireo_disk_source *src, const char *dst,
 			    const struct vireo_disk_convert_opts *opts, struct vireo_disk_err *err);

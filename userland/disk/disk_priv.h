@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "disk.h"
 
@@ -59,19 +60,81 @@ void vireo_disk_err_set(struct vireo_disk_err *err, const char *path, const char
 int vireo_disk_fail(struct vireo_disk *d, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Backend openers: fill *out on success; @depth counts the backing chain. */
+/*
+ * Internal open flag, above the public ones: the format was declared by a
+ * qcow2 backing-format extension, by create's -F or by
+ * vireo_disk_validate(), so raw declared for a file with the qcow2 magic
+ * is refused too (the guest would see, and could rewrite, the metadata).
+ */
+#define VIREO_DISK_F_STRICT	(1u << 30)
+
+/*
+ * One image of a backing chain being opened, linked to the image that
+ * names it (NULL for the top): loops are found by device and inode, so
+ * that "a.qcow2" and "./x/../a.qcow2" or a hard link are one file.
+ */
+struct vireo_disk_chain {
+	const struct vireo_disk_chain *child;
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+	int depth;	/* 0 for the top */
+};
+
+/* Backend openers: fill *out on success; @self is the image's place in its chain. */
 int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vireo_disk **out,
 			struct vireo_disk_err *err);
-int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags, int depth,
-			  struct vireo_disk **out, struct vireo_disk_err *err);
-/* Open with the chain depth (backing files). */
-int vireo_disk_open_depth(const char *path, enum vireo_disk_format fmt, unsigned int flags,
-			  int depth, struct vireo_disk **out, struct vireo_disk_err *err);
-
-int vireo_disk_raw_create(const char *path, const struct vireo_disk_create_opts *o,
+int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
+			  const struct vireo_disk_chain *self, struct vireo_disk **out,
 			  struct vireo_disk_err *err);
-int vireo_disk_qcow2_create(const char *path, const struct vireo_disk_create_opts *o,
-			    struct vireo_disk_err *err);
+/* Open a backing file of @child (NULL: a top image). */
+int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned int flags,
+			  const struct vireo_disk_chain *child, struct vireo_disk **out,
+			  struct vireo_disk_err *err);
+/* The backing file handle of @d (qcow2 with an open backing file), else NULL. */
+struct vireo_disk *vireo_disk_backing(struct vireo_disk *d);
+
+/*
+ * Writing a new image safely (replace.c): a temporary file beside the
+ * destination, locked for writing, renamed over the destination at commit
+ * once the destination (if any) is locked by us too.  @dst is resolved
+ * (a symlink to a file is followed: its target is replaced).
+ */
+struct vireo_disk_tmp {
+	const char *name;	/* the destination as the caller gave it, for messages */
+	char *dst;		/* the path renamed over */
+	char *tmp;		/* "<dir>/.<base>.vireo-tmp-XXXXXX" */
+	int fd;			/* O_RDWR, write-locked */
+	int slot;		/* signal-cleanup slot, or -1 */
+	bool overwrite;
+	bool existed;		/* dst existed at begin */
+	dev_t dev;		/* of the existing dst */
+	ino_t ino;
+};
+int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwrite,
+			 struct vireo_disk_err *err);
+/*
+ * Refuse (-EINVAL) an existing destination that is @d or a file of its
+ * backing chain: @d is the convert source, or (@new_backing) the backing
+ * file of the image being created.
+ */
+int vireo_disk_tmp_not_in_chain(struct vireo_disk_tmp *t, struct vireo_disk *d, bool new_backing,
+				struct vireo_disk_err *err);
+int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err);
+void vireo_disk_tmp_abort(struct vireo_disk_tmp *t);
+
+/* Fill the (empty, locked) file @fd, named @tmp, with a new image; @name for messages. */
+int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, struct vireo_disk_err *err);
+/*
+ * qcow2: @bfmt is the backing file's format name (NULL without one), @size
+ * the final virtual size (already defaulted and rounded).
+ */
+int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
+			  const struct vireo_disk_create_opts *o, const char *bfmt, uint64_t size,
+			  struct vireo_disk_err *err);
+/* Options check shared by create and convert: cluster size, L1 limit. */
+int vireo_disk_qcow2_check_opts(const char *name, uint64_t cluster, uint64_t size,
+				struct vireo_disk_err *err);
 
 /* Common handle set-up/teardown for backends. */
 void vireo_disk_base_init(struct vireo_disk *d, const struct vireo_disk_ops *ops,

@@ -8,7 +8,6 @@
  * the same (tested) code as everything else.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,63 +88,46 @@ static int build_header(uint8_t *c, uint64_t cs, const char *backing, const char
 	return 0;
 }
 
-int vireo_disk_qcow2_create(const char *path, const struct vireo_disk_create_opts *o,
-			    struct vireo_disk_err *err)
+int vireo_disk_qcow2_check_opts(const char *name, uint64_t cluster, uint64_t size,
+				struct vireo_disk_err *err)
 {
-	uint64_t cs = o->cluster_size ? o->cluster_size : 65536, size = o->size;
-	const char *bfmt = NULL;
-	struct vireo_disk *bd = NULL, *d = NULL;
-	uint8_t *buf = NULL;
-	bool created = false;
-	int fd = -1, ret;
+	uint64_t cs = cluster ? cluster : 65536;
 
 	if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
-		vireo_disk_err_set(err, path,
+		vireo_disk_err_set(err, name,
 				   "cluster size %llu invalid (a power of two from 512 to 2M)",
 				   (unsigned long long)cs);
 		return -EINVAL;
 	}
-	if (o->backing_file) {
-		struct vireo_disk_err berr;
-		char *bpath;
-
-		if (strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME) {
-			vireo_disk_err_set(err, path, "backing file name longer than %d bytes",
-					   QCOW2_MAX_BACKING_NAME);
-			return -ENAMETOOLONG;
-		}
-		bpath = vireo_disk_resolve_relative(path, o->backing_file);
-		if (!bpath)
-			return -ENOMEM;
-		ret = vireo_disk_open(bpath, o->backing_format, VIREO_DISK_RDONLY, &bd, &berr);
-		free(bpath);
-		if (ret) {
-			vireo_disk_err_set(err, path, "backing file: %s", berr.msg);
-			return ret;
-		}
-		bfmt = vireo_disk_format_name(vireo_disk_format(bd));
-		if (!size)
-			size = vireo_disk_size(bd);
-		vireo_disk_close(bd);
-	}
-	size = (size + 511) & ~511ull;
 	if (!size) {
-		vireo_disk_err_set(err, path, "create: a size is needed (at least 512 bytes)");
+		vireo_disk_err_set(err, name, "create: a size is needed (at least 512 bytes)");
 		return -EINVAL;
 	}
 	if (qcow2_l1_entries(size, __builtin_ctzll(cs)) * 8 > QCOW2_MAX_L1_BYTES) {
-		vireo_disk_err_set(err, path,
+		vireo_disk_err_set(err, name,
 				   "size %llu is too large for %llu-byte clusters (L1 table over %u bytes)",
 				   (unsigned long long)size, (unsigned long long)cs,
 				   QCOW2_MAX_L1_BYTES);
 		return -EFBIG;
 	}
+	return 0;
+}
+
+int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
+			  const struct vireo_disk_create_opts *o, const char *bfmt, uint64_t size,
+			  struct vireo_disk_err *err)
+{
+	uint64_t cs = o->cluster_size ? o->cluster_size : 65536;
+	struct vireo_disk *d = NULL;
+	uint8_t *buf;
+	int ret;
+
 	buf = calloc(3, cs);
 	if (!buf)
 		return -ENOMEM;
 	ret = build_header(buf, cs, o->backing_file, bfmt);
 	if (ret) {
-		vireo_disk_err_set(err, path, "backing file name does not fit in a %llu-byte cluster",
+		vireo_disk_err_set(err, name, "backing file name does not fit in a %llu-byte cluster",
 				   (unsigned long long)cs);
 		goto out;
 	}
@@ -156,33 +138,30 @@ int vireo_disk_qcow2_create(const char *path, const struct vireo_disk_create_opt
 	memcpy(buf + cs, &rb, 8);
 	for (int i = 0; i < 3; i++)
 		memcpy(buf + 2 * cs + i * 2, &one, 2);
-
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (o->overwrite ? O_TRUNC : O_EXCL), 0644);
-	if (fd < 0) {
-		ret = -errno;
-		vireo_disk_err_set(err, path, "cannot create: %s", strerror(errno));
-		goto out;
-	}
-	created = true;
 	ret = vireo_disk_pwrite_full(fd, buf, 3 * cs, 0);
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
-	close(fd);
 	if (ret) {
-		vireo_disk_err_set(err, path, "write: %s", strerror(-ret));
+		vireo_disk_err_set(err, name, "write: %s", strerror(-ret));
 		goto out;
 	}
-	ret = vireo_disk_open(path, VIREO_DISK_QCOW2, VIREO_DISK_NO_BACKING, &d, err);
+	/* Our @fd holds the write lock; this second description must not ask for it. */
+	ret = vireo_disk_open(tmp, VIREO_DISK_QCOW2,
+			      VIREO_DISK_NO_BACKING | VIREO_DISK_NO_CHAIN | VIREO_DISK_NO_LOCK, &d, err);
 	if (ret)
 		goto out;
 	ret = vireo_disk_resize(d, size);
-	if (ret && err)
-		snprintf(err->msg, sizeof(err->msg), "%s", vireo_disk_errmsg(d));
+	if (ret) {
+		const char *m = vireo_disk_errmsg(d);
+		size_t l = strlen(tmp);
+
+		if (!strncmp(m, tmp, l) && m[l] == ':')	/* name the destination, not the temporary */
+			m += l + 1 + (m[l + 1] == ' ');
+		vireo_disk_err_set(err, name, "%s", m);
+	}
 	if (vireo_disk_close(d) && !ret)
 		ret = -EIO;
 out:
-	if (ret && created)
-		unlink(path);
 	free(buf);
 	return ret;
 }

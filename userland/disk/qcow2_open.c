@@ -386,26 +386,45 @@ static int load_tables(struct qcow2 *q, const struct qcow2_header *h, struct ope
 	return 0;
 }
 
-static int open_backing(struct qcow2 *q, int depth, struct open_ctx *c)
+/*
+ * The backing file: opened read-only (data comes from it), or with
+ * NO_BACKING only walked (no locks, closed at once) so that loops, depth
+ * and declared formats are refused for every open, `info` included.
+ */
+static int open_backing(struct qcow2 *q, const struct vireo_disk_chain *self, struct open_ctx *c)
 {
 	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
 	struct vireo_disk_err berr = { { 0 } };
+	unsigned int flags = q->base.flags;
+	unsigned int bflags = VIREO_DISK_RDONLY | (flags & VIREO_DISK_NO_LOCK);
+	struct vireo_disk *walked = NULL;
 	int ret;
 
-	if (!q->backing_name[0] || (q->base.flags & VIREO_DISK_NO_BACKING))
+	if (!q->backing_name[0] || (flags & VIREO_DISK_NO_CHAIN))
 		return 0;
-	if (q->backing_fmt[0] && vireo_disk_parse_format(q->backing_fmt, &fmt)) {
-		vireo_disk_err_set(c->err, c->path, "backing file format '%s' is not supported",
-				   q->backing_fmt);
-		return -ENOTSUP;
+	if (q->backing_fmt[0]) {
+		if (vireo_disk_parse_format(q->backing_fmt, &fmt)) {
+			vireo_disk_err_set(c->err, c->path, "backing file format '%s' is not supported",
+					   q->backing_fmt);
+			return -ENOTSUP;
+		}
+		bflags |= VIREO_DISK_F_STRICT;	/* the header declares it: it must be true */
 	}
 	q->backing_path = vireo_disk_resolve_relative(c->path, q->backing_name);
 	if (!q->backing_path)
 		return -ENOMEM;
-	ret = vireo_disk_open_depth(q->backing_path, fmt,
-				    VIREO_DISK_RDONLY | (q->base.flags & VIREO_DISK_NO_LOCK),
-				    depth + 1, &q->backing, &berr);
-	if (ret)
+	if (flags & VIREO_DISK_NO_BACKING)
+		bflags |= VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK;
+	ret = vireo_disk_open_chain(q->backing_path, fmt, bflags, self,
+				    (flags & VIREO_DISK_NO_BACKING) ? &walked : &q->backing, &berr);
+	if (walked)
+		vireo_disk_close(walked);
+	/* Walking names only: a backing file that is not there is not this image's fault. */
+	if ((flags & VIREO_DISK_NO_BACKING) && (ret == -ENOENT || ret == -EACCES || ret == -ENOTDIR))
+		return 0;
+	if (ret == -ELOOP && c->err)	/* the message names the whole chain already */
+		memcpy(c->err->msg, berr.msg, sizeof(berr.msg));
+	else if (ret)
 		vireo_disk_err_set(c->err, c->path, "backing file: %s", berr.msg);
 	return ret;
 }
@@ -468,8 +487,9 @@ const struct vireo_disk_ops vireo_disk_qcow2_ops = {
 	.close = qcow2_close,
 };
 
-int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags, int depth,
-			  struct vireo_disk **out, struct vireo_disk_err *err)
+int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
+			  const struct vireo_disk_chain *self, struct vireo_disk **out,
+			  struct vireo_disk_err *err)
 {
 	struct open_ctx c = { .path = path, .err = err };
 	struct qcow2_header h;
@@ -568,7 +588,7 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags, int dept
 		}
 		q->autoclear = 0;
 	}
-	ret = open_backing(q, depth, &c);
+	ret = open_backing(q, self, &c);
 	if (ret)
 		goto fail;
 	free(c.first);

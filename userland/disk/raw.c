@@ -129,27 +129,14 @@ int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vir
 	return 0;
 }
 
-int vireo_disk_raw_create(const char *path, const struct vireo_disk_create_opts *o,
-			  struct vireo_disk_err *err)
+int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, struct vireo_disk_err *err)
 {
-	int fd, ret = 0;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int ret = -errno;
 
-	if (!o->size) {
-		vireo_disk_err_set(err, path, "create: a raw image needs a size");
-		return -EINVAL;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (o->overwrite ? O_TRUNC : O_EXCL), 0644);
-	if (fd < 0) {
-		ret = -errno;
-		vireo_disk_err_set(err, path, "cannot create: %s", strerror(errno));
+		vireo_disk_err_set(err, name, "cannot size to %llu bytes: %s",
+				   (unsigned long long)size, strerror(errno));
 		return ret;
 	}
-	if (ftruncate(fd, (off_t)o->size) < 0 || fsync(fd) < 0) {
-		ret = -errno;
-		vireo_disk_err_set(err, path, "cannot size to %llu bytes: %s",
-				   (unsigned long long)o->size, strerror(errno));
-		unlink(path);
-	}
-	close(fd);
-	return ret;
+	return 0;
 }

@@ -100,7 +100,7 @@ int vireo_pc_disk_open(const struct vireo_disk_opt *o, struct vireo_blk_backend 
 		if (r)
 			snprintf(err, errlen, "%s: cannot open as a raw image: %s%s", o->path,
 				 strerror(-r),
-				 r == -EAGAIN || r == -EWOULDBLOCK ? " (in use by another VM?)" : "");
+				 r == -EBUSY ? " (in use by another process: QEMU or Vireo)" : "");
 		return r;
 	}
 	r = vireo_disk_open(o->path, VIREO_DISK_QCOW2, o->readonly ? VIREO_DISK_RDONLY : 0, &d,

@@ -45,8 +45,10 @@ struct vireo_blk_backend {
 
 /*
  * A raw image: a regular file or a block device, with pread/pwrite and
- * fdatasync, locked against a second writer (flock); a regular file grows
- * with ftruncate (sparse), a block device cannot.  0 or -errno.
+ * fdatasync, locked with QEMU's lock bytes (vireo_disk_lock_fd(): -EBUSY
+ * if another Vireo or QEMU has it open for writing, or read-only when we
+ * want to write); a regular file grows with ftruncate (sparse), a block
+ * device cannot.  0 or -errno.
  */
 int vireo_blk_raw_open(const char *path, bool readonly, struct vireo_blk_backend *be);
 

@@ -5,11 +5,11 @@
 #include <limits.h>
 #include <linux/fs.h>
 #include <stdlib.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disk/disk.h"
 #include "virtio/blk.h"
 #include "virtio/iov.h"
 
@@ -119,11 +119,13 @@ int vireo_blk_raw_open(const char *path, bool readonly, struct vireo_blk_backend
 		err = -EINVAL;
 		goto out;
 	}
-	/* Two writers of one image corrupt it; readers may share. */
-	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
-		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	/*
+	 * Two writers of one image corrupt it; readers may share.  QEMU's lock
+	 * bytes (libvireo-disk's lock.c), so that QEMU and Vireo see each other.
+	 */
+	err = vireo_disk_lock_fd(fd, !readonly, path, NULL);
+	if (err)
 		goto out;
-	}
 	r = malloc(sizeof(*r));
 	if (!r) {
 		err = -ENOMEM;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,8 +236,10 @@ static int cmd_info(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* No locks, like qemu-img info -U: info of an image a machine is using works. */
 	ret = open_img(argv[i], a.fmt,
-		       VIREO_DISK_RDONLY | (a.no_backing ? VIREO_DISK_NO_BACKING : 0), &d);
+		       VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK | (a.no_backing ? VIREO_DISK_NO_BACKING : 0),
+		       &d);
 	if (ret)
 		return ret;
 	vireo_disk_get_info(d, &in);
@@ -433,8 +436,21 @@ static int cmd_check(int argc, char **argv)
 	return r.leaks ? VIREO_EXIT_LEAKS : VIREO_EXIT_OK;
 }
 
+/*
+ * Ctrl-C, SIGTERM, SIGHUP during create or convert: remove the temporary
+ * file (the destination stays as it was), then die of the signal.
+ */
+static void on_signal(int sig)
+{
+	vireo_disk_abort_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
+
 	static const struct {
 		const char *name;
 		int (*fn)(int argc, char **argv);
@@ -443,6 +459,9 @@ int main(int argc, char **argv)
 		{ "convert", cmd_convert }, { "check", cmd_check },
 	};
 
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

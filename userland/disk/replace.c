@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing new images without ever truncating, deleting or writing a file
+ * before it is locked (issue 10).  create and convert fill a temporary
+ * file beside the destination, then commit:
+ *
+ *   1. "<dir>/.<name>.vireo-tmp-XXXXXX" is created O_EXCL and locked for
+ *      writing (lock.c) before anything is written to it;
+ *   2. it is filled and fsync'ed;
+ *   3. an existing destination is opened and locked as a writer would
+ *      lock it (QEMU's bytes: refused, untouched, if anyone — Vireo or
+ *      QEMU — has it open), and that lock is held across
+ *   4. rename() over the destination (renameat2 RENAME_NOREPLACE when
+ *      there was none, so that a file appearing meanwhile is not
+ *      clobbered without --overwrite), then
+ *   5. fsync of the directory.
+ *
+ * The check in 3 and the rename in 4 are not one atomic step, but anyone
+ * opening the destination after 3 sees our locks and is refused, and
+ * anyone who had it open before 3 made 3 fail.  A failure or cancel
+ * unlinks the temporary file; a signal handler does it through
+ * vireo_disk_abort_cleanup(), which walks a fixed table of registered
+ * temporary paths with async-signal-safe calls only.  Only SIGKILL or a
+ * crash leaves a temporary file: unlocked, recognisable by its name,
+ * never opened again by name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "disk_priv.h"
+
+/* --- temporary files a signal handler must remove ------------------------ */
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE };
+
+#define TMP_SLOTS 16
+
+static struct {
+	int state;		/* SLOT_*, atomic */
+	char path[PATH_MAX];
+} slots[TMP_SLOTS];
+
+/* A slot for @path, or -1 when all are taken (then no cleanup on signals). */
+static int slot_register(const char *path)
+{
+	if (strlen(path) >= PATH_MAX)
+		return -1;
+	for (int i = 0; i < TMP_SLOTS; i++) {
+		int expect = SLOT_FREE;
+
+		if (!__atomic_compare_exchange_n(&slots[i].state, &expect, SLOT_FILLING, false,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			continue;
+		strcpy(slots[i].path, path);
+		__atomic_store_n(&slots[i].state, SLOT_LIVE, __ATOMIC_RELEASE);
+		return i;
+	}
+	return -1;
+}
+
+static void slot_release(int i)
+{
+	if (i >= 0)
+		__atomic_store_n(&slots[i].state, SLOT_FREE, __ATOMIC_RELEASE);
+}
+
+void vireo_disk_abort_cleanup(void)
+{
+	int saved = errno;
+
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == SLOT_LIVE)
+			unlink(slots[i].path);
+	errno = saved;
+}
+
+/* --- the temporary file --------------------------------------------------- */
+
+static void random_suffix(char *s, size_t n)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static unsigned int counter;
+	uint8_t r[16];
+	struct timespec ts;
+
+	if (getrandom(r, n, GRND_NONBLOCK) != (ssize_t)n) {
+		uint64_t x;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^
+		    ((uint64_t)__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED) << 40);
+		for (size_t i = 0; i < n; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
+			r[i] = (uint8_t)(x >> 33);
+	}
+	for (size_t i = 0; i < n; i++)
+		s[i] = chars[r[i] % (sizeof(chars) - 1)];
+	s[n] = 0;
+}
+
+int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwrite,
+			 struct vireo_disk_err *err)
+{
+	const char *slash, *base;
+	struct stat st;
+	char suffix[8];
+	int ret, tries;
+
+	memset(t, 0, sizeof(*t));
+	t->name = dst;
+	t->fd = -1;
+	t->slot = -1;
+	t->overwrite = overwrite;
+	if (lstat(dst, &st) == 0) {
+		if (!overwrite) {
+			vireo_disk_err_set(err, dst, "cannot create: %s (--overwrite replaces it)",
+					   strerror(EEXIST));
+			return -EEXIST;
+		}
+		/* A symlink: replace the file it names, not the link. */
+		t->dst = S_ISLNK(st.st_mode) ? realpath(dst, NULL) : strdup(dst);
+		if (!t->dst || stat(t->dst, &st) < 0) {
+			ret = -errno;
+			vireo_disk_err_set(err, dst, "cannot follow to the file to replace: %s",
+					   strerror(errno));
+			goto fail;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			vireo_disk_err_set(err, dst, "not a regular file: not replaced");
+			ret = -EINVAL;
+			goto fail;
+		}
+		t->existed = true;
+		t->dev = st.st_dev;
+		t->ino = st.st_ino;
+	} else if (errno == ENOENT) {
+		t->dst = strdup(dst);
+	} else {
+		ret = -errno;
+		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(errno));
+		return ret;
+	}
+	if (!t->dst)
+		return -ENOMEM;
+	slash = strrchr(t->dst, '/');
+	base = slash ? slash + 1 : t->dst;
+	for (tries = 0; tries < 100; tries++) {
+		free(t->tmp);
+		random_suffix(suffix, 6);
+		/* Long names are cut so that the temporary name fits NAME_MAX. */
+		if (asprintf(&t->tmp, "%.*s.%.200s.vireo-tmp-%s", slash ? (int)(slash - t->dst + 1) : 0,
+			     t->dst, base, suffix) < 0) {
+			t->tmp = NULL;
+			ret = -ENOMEM;
+			goto fail;
+		}
+		t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (t->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (t->fd < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(errno));
+		goto fail;
+	}
+	t->slot = slot_register(t->tmp);
+	if (t->existed && fchmod(t->fd, st.st_mode & 07777) < 0) {
+		/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
+	}
+	ret = vireo_disk_lock_fd(t->fd, true, t->tmp, err);
+	if (ret) {
+		vireo_disk_tmp_abort(t);
+		return ret;
+	}
+	return 0;
+fail:
+	free(t->tmp);
+	free(t->dst);
+	t->tmp = t->dst = NULL;
+	return ret;
+}
+
+int vireo_disk_tmp_not_in_chain(struct vireo_disk_tmp *t, struct vireo_disk *d, bool new_backing,
+				struct vireo_disk_err *err)
+{
+	struct stat st;
+
+	if (!t->existed)
+		return 0;
+	for (struct vireo_disk *m = d; m; m = vireo_disk_backing(m)) {
+		if (fstat(m->fd, &st) < 0 || st.st_dev != t->dev || st.st_ino != t->ino)
+			continue;
+		if (m == d && new_backing)
+			vireo_disk_err_set(err, t->name,
+					   "would be its own backing file (%s is the same file)",
+					   m->path);
+		else if (m == d)
+			vireo_disk_err_set(err, t->name, "%s and %s are the same file: not replaced",
+					   d->path, t->name);
+		else if (new_backing)
+			vireo_disk_err_set(err, t->name,
+					   "is in the backing chain of the new backing file %s (as %s): it would be its own backing file",
+					   d->path, m->path);
+		else
+			vireo_disk_err_set(err, t->name,
+					   "is in the backing chain of %s (as %s): not replaced",
+					   d->path, m->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	/* Best effort: the rename is done; some filesystems cannot sync a directory. */
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+static void tmp_free(struct vireo_disk_tmp *t)
+{
+	slot_release(t->slot);
+	t->slot = -1;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	free(t->tmp);
+	free(t->dst);
+	t->tmp = t->dst = NULL;
+}
+
+int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
+{
+	struct stat st;
+	int ret = 0, tfd;
+
+	if (fsync(t->fd) < 0) {
+		ret = -errno;
+		vireo_disk_err_set(err, t->name, "fsync: %s", strerror(errno));
+		goto abort;
+	}
+	for (int round = 0;; round++) {
+		if (lstat(t->dst, &st) < 0) {
+			if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dst, RENAME_NOREPLACE) == 0)
+				break;
+			if (errno == EINVAL || errno == ENOSYS) {
+				/* No RENAME_NOREPLACE here: link() refuses to replace too. */
+				if (link(t->tmp, t->dst) == 0) {
+					unlink(t->tmp);
+					break;
+				}
+			}
+			if (errno == EEXIST && round < 2)
+				continue;	/* it appeared meanwhile: the existing-file path */
+			ret = -errno;
+			vireo_disk_err_set(err, t->name, "cannot create: %s", strerror(errno));
+			goto abort;
+		}
+		if (!t->overwrite) {
+			vireo_disk_err_set(err, t->name,
+					   "cannot create: %s (it appeared meanwhile; --overwrite replaces it)",
+					   strerror(EEXIST));
+			ret = -EEXIST;
+			goto abort;
+		}
+		/* Lock it as a writer would, and hold that across the rename. */
+		tfd = open(t->dst, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (tfd < 0) {
+			ret = -errno;
+			vireo_disk_err_set(err, t->name, "cannot open the file to replace: %s",
+					   strerror(errno));
+			goto abort;
+		}
+		if (fstat(tfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(tfd);
+			vireo_disk_err_set(err, t->name, "not a regular file: not replaced");
+			ret = -EINVAL;
+			goto abort;
+		}
+		ret = vireo_disk_lock_fd(tfd, true, t->name, err);
+		if (!ret && rename(t->tmp, t->dst) < 0) {
+			ret = -errno;
+			vireo_disk_err_set(err, t->name, "cannot replace: %s", strerror(errno));
+		}
+		close(tfd);
+		if (ret)
+			goto abort;
+		break;
+	}
+	sync_dir(t->dst);
+	tmp_free(t);
+	return 0;
+abort:
+	vireo_disk_tmp_abort(t);
+	return ret;
+}
+
+void vireo_disk_tmp_abort(struct vireo_disk_tmp *t)
+{
+	if (t->tmp)
+		unlink(t->tmp);
+	tmp_free(t);
+}
