@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,7 @@ int hold_vireo(struct holder *h, const char *path, unsigned int flags)
 
 	h->pid = -1;
 	h->fd = -1;
+	h->term = false;
 	if (pipe(ready) || pipe(stop)) {
 		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
 		return -1;
@@ -295,13 +297,14 @@ bool lock_byte_held(const char *path, int byte)
 	return held;
 }
 
-int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly)
+int hold_exec(struct holder *h, const char *path, int byte, char *const argv[])
 {
 	struct timespec t0, now, nap = { 0, 2 * 1000 * 1000 };
 	int in[2], st;
 
 	h->pid = -1;
 	h->fd = -1;
+	h->term = false;
 	if (pipe(in)) {
 		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
 		return -1;
@@ -312,33 +315,41 @@ int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool reado
 
 		dup2(in[0], 0);
 		dup2(null, 1);
+		dup2(null, 2);
 		close(in[1]);
-		if (readonly)
-			execlp("qemu-io", "qemu-io", "-r", "-f", fmt, path, (char *)NULL);
-		else
-			execlp("qemu-io", "qemu-io", "-f", fmt, path, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(in[0]);
 	h->fd = in[1];
-	/* Open means: its CONSISTENT_READ lock byte (100) is there. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!lock_byte_held(path, 100)) {
+	while (!lock_byte_held(path, byte)) {
 		if (waitpid(h->pid, &st, WNOHANG) == h->pid) {
 			h->pid = -1;
 			release_holder(h);
-			vireo_test_fail(__FILE__, __LINE__, "qemu-io could not open %s", path);
+			vireo_test_fail(__FILE__, __LINE__, "%s could not open %s", argv[0], path);
 			return -1;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec > 20) {
+		if (now.tv_sec - t0.tv_sec > 30) {
+			h->term = true;
 			release_holder(h);
-			vireo_test_fail(__FILE__, __LINE__, "qemu-io did not lock %s in 20 s", path);
+			vireo_test_fail(__FILE__, __LINE__, "%s did not lock %s in 30 s", argv[0], path);
 			return -1;
 		}
 		nanosleep(&nap, NULL);
 	}
 	return 0;
+}
+
+int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly)
+{
+	char *argv[] = { "qemu-io", "-r", "-f", (char *)fmt, (char *)path, NULL };
+
+	if (readonly)
+		return hold_exec(h, path, 100, argv);
+	argv[1] = "qemu-io";
+	return hold_exec(h, path, 101, argv + 1);
 }
 
 void release_holder(struct holder *h)
@@ -348,6 +359,8 @@ void release_holder(struct holder *h)
 	if (h->fd >= 0)
 		close(h->fd);
 	h->fd = -1;
+	if (h->pid > 0 && h->term)
+		kill(h->pid, SIGTERM);
 	if (h->pid > 0)
 		waitpid(h->pid, &st, 0);
 	h->pid = -1;

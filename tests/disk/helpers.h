@@ -50,14 +50,18 @@ int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size)
 /*
  * Another process holding an image open, to test locking against: a child
  * of ours through libvireo-disk, or qemu-io (reading commands from a pipe).
- * hold_* return only once the image is open (0) or failed to open (-1, the
+ * hold_* return only once the image is open (0: its lock bytes are there:
+ * 100 consistent read, 101 write for writers) or failed to open (-1, the
  * test failed with the reason); release_holder() ends the process.
  */
 struct holder {
 	pid_t pid;
-	int fd;		/* closing it ends the holder */
+	int fd;		/* its stdin: closing it ends the holder */
+	bool term;	/* release with SIGTERM too (it does not stop at EOF) */
 };
 int hold_vireo(struct holder *h, const char *path, unsigned int flags);
+/* Run argv (stdin from a pipe, output discarded) until it holds lock byte @byte of @path. */
+int hold_exec(struct holder *h, const char *path, int byte, char *const argv[]);
 int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly);
 void release_holder(struct holder *h);
 /* Is byte @byte of @path locked by an open file description other than ours? */

@@ -338,6 +338,63 @@ static void resize_while_qemu_holds(void)
 	T_EQ(file_hash(tpath("q.qcow2")), old);
 }
 
+/* The convert child's handler: what `vireo disk convert` and vireo-img do on Ctrl-C. */
+static void on_interrupt(int sig)
+{
+	vireo_disk_abort_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Ctrl-C half way through convert --overwrite (and to a new name): the
+ * handler's vireo_disk_abort_cleanup() removes the temporary file, the
+ * old destination is untouched, no partial image is left.
+ */
+static void interrupted_convert(bool existing)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
+	uint8_t *a = malloc(8 << 20);
+	uint64_t s = 13, before = 0;
+	int go, st;
+	pid_t pid;
+
+	T_TRUE(a);
+	rng_fill(&s, a, 8 << 20);
+	T_EQ(write_file(tpath("a.raw"), a, 8 << 20), 0);
+	free(a);
+	if (existing)
+		T_CALL(before = make_image("d.raw", VIREO_DISK_RAW, 9));
+	sigaction(SIGINT, &sa, &old);	/* inherited by the child */
+	pid = start_paused_convert(tpath("a.raw"), tpath("d.raw"), true, &go);
+	sigaction(SIGINT, &old, NULL);
+	T_TRUE(pid > 0);
+	dir_names(out, sizeof(out));
+	T_STR_CONTAINS(out, ".d.raw.vireo-tmp-");	/* half written, not in place */
+	if (existing)
+		T_EQ(file_hash(tpath("d.raw")), before);
+	T_EQ(kill(pid, SIGINT), 0);
+	T_EQ(waitpid(pid, &st, 0), pid);
+	close(go);
+	T_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT);
+	if (existing) {
+		T_EQ(file_hash(tpath("d.raw")), before);
+		T_DIR_IS("a.raw d.raw");
+	} else {
+		T_DIR_IS("a.raw");
+	}
+}
+
+static void convert_interrupted_new(void)
+{
+	interrupted_convert(false);
+}
+
+static void convert_interrupted_overwrite(void)
+{
+	interrupted_convert(true);
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(create_overwrite_in_use_qcow2),
 	VIREO_TEST(create_overwrite_in_use_raw),
@@ -348,6 +405,8 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(two_converts_one_destination),
 	VIREO_TEST(convert_cancel_keeps_old),
 	VIREO_TEST(resize_while_qemu_holds),
+	VIREO_TEST(convert_interrupted_new),
+	VIREO_TEST(convert_interrupted_overwrite),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(replace, tests);

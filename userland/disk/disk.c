@@ -450,10 +450,13 @@ static int open_new_backing(const char *path, const struct vireo_disk_create_opt
 	bpath = vireo_disk_resolve_relative(path, o->backing_file);
 	if (!bpath)
 		return -ENOMEM;
+	/* The new image is the top of the chain: the backing file is one level down. */
+	struct vireo_disk_chain top = { .path = path, .dev = (dev_t)-1, .ino = 0 };
+
 	ret = vireo_disk_open_chain(bpath, o->backing_format,
 				    VIREO_DISK_RDONLY |
 					    (o->backing_format != VIREO_DISK_AUTO ? VIREO_DISK_F_STRICT : 0),
-				    NULL, bd, &berr);
+				    &top, bd, &berr);
 	free(bpath);
 	if (ret)
 		vireo_disk_err_set(err, path, "backing file: %s", berr.msg);
