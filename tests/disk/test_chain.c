@@ -73,9 +73,10 @@ static void all_opens_refuse(const char *name, const char *what)
 	}
 	T_TRUE(vireo_disk_validate(tpath(name), VIREO_DISK_AUTO, &err) == -ELOOP);
 	if (t) {
-		T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath(name)), 1);
+		/* include/vireo_exit.h: 4, an error other than not found or in use */
+		T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath(name)), 4);
 		T_STR_CONTAINS(out, what);
-		T_EQ(run(out, sizeof(out), "%s info --no-backing '%s'", t, tpath(name)), 1);
+		T_EQ(run(out, sizeof(out), "%s info --no-backing '%s'", t, tpath(name)), 4);
 	}
 }
 

@@ -438,13 +438,13 @@ static int cmd_check(int argc, char **argv)
 
 /*
  * Ctrl-C, SIGTERM, SIGHUP during create or convert: remove the temporary
- * file (the destination stays as it was), then die of the signal.
+ * file (the destination stays as it was), then end as interrupted.
  */
 static void on_signal(int sig)
 {
+	(void)sig;
 	vireo_disk_abort_cleanup();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	_exit(VIREO_EXIT_INTERRUPTED);
 }
 
 int main(int argc, char **argv)
