@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for qcow2 parsing: the input is an image file.  Open it
- * read-only (no backing file: a fuzzed name must not reach the
- * filesystem), run the consistency check, read ranges chosen from the
- * input; then open it read-write and write, discard and read back, since a
- * guest may write to a corrupt image too.  Everything must fail cleanly.
+ * read-only (no backing file, NO_CHAIN: a fuzzed name must not reach the
+ * filesystem), take its info, run the consistency check, read ranges
+ * chosen from the input; then open it read-write and write, discard and
+ * read back, since a guest may write to a corrupt image too.  Everything
+ * must fail cleanly.
  *   make fuzz-qcow2   (20 s; DISK_FUZZ_SECONDS=N for longer)
  */
 #include <stdint.h>
@@ -70,6 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (vireo_disk_open(path, VIREO_DISK_QCOW2, VIREO_DISK_RDONLY | common, &d, &err) == 0) {
+		struct vireo_disk_info info;
+
+		vireo_disk_get_info(d, &info);
 		vireo_disk_check(d, &chk, NULL);
 		exercise(d, seed, false);
 		vireo_disk_close(d);
