@@ -210,13 +210,17 @@ int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned
 
 		if (c->dev != st.st_dev || c->ino != st.st_ino)
 			continue;
+		const struct vireo_disk_chain *top = child;
+
+		while (top->child)
+			top = top->child;
 		loop_names(names, sizeof(names), child, path);
 		if (strcmp(c->path, path))
-			vireo_disk_err_set(err, child->path,
+			vireo_disk_err_set(err, top->path,
 					   "backing file loop: %s (%s and %s are the same file)", names,
 					   c->path, path);
 		else
-			vireo_disk_err_set(err, child->path, "backing file loop: %s", names);
+			vireo_disk_err_set(err, top->path, "backing file loop: %s", names);
 		ret = -ELOOP;
 		goto fail;
 	}
