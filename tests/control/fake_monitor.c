@@ -42,6 +42,7 @@
 #include "control/server.h"
 #include "disk/disk.h"
 #include "vmlib/optsplit.h"
+#include "vireo-run/pc_console.h"
 #include "vireo_exit.h"
 #include "vmlib/lock.h"
 
@@ -169,6 +170,37 @@ static int h_vcpus(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 	}
 	vireo_ctl_json_end_array(r);
 	return 0;
+}
+
+/* ---- the console ------------------------------------------------------------ */
+
+/*
+ * --console-socket: the "guest" on the serial port echoes what it is sent,
+ * in upper case (so that a test sees it went through), one client at a
+ * time, as vireo-run serves it.
+ */
+static struct vireo_pc_console console;
+static const char *console_path;
+
+static void console_echo(void)
+{
+	char out[VIREO_CONSOLE_BUF];
+	size_t n = 0;
+	int i;
+
+	if (console.listen_fd < 0)
+		return;
+	for (i = 0; i < 4 && vireo_pc_console_accept(&console) != -EAGAIN; i++)
+		;
+	if (vireo_pc_console_client_read(&console) <= 0 && !console.len)
+		return;
+	while (console.len && n < sizeof(out)) {
+		char ch = (char)console.buf[console.head];
+
+		out[n++] = ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch;
+		vireo_pc_console_consume(&console, 1);
+	}
+	vireo_pc_console_write(&console, out, n);
 }
 
 /* ---- disks and jobs -------------------------------------------------------- */
@@ -485,6 +517,7 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },
 		{ "lock", required_argument, NULL, 'L' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "console-socket", required_argument, NULL, 'S' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "kernel", required_argument, NULL, 'k' },
@@ -512,6 +545,9 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			lock = optarg;
+			break;
+		case 'S':
+			console_path = optarg;
 			break;
 		case 'C':
 			control = optarg;
@@ -555,6 +591,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	fprintf(stderr, "fake-monitor: %s running, pid %ld\n", name, (long)getpid());
+	/* The console socket: vireo-run's own code (pc_console.c). */
+	vireo_pc_console_init(&console, false, -1, STDOUT_FILENO);
+	ret = console_path ? vireo_pc_console_listen(&console, console_path) : 0;
+	if (ret) {
+		fprintf(stderr, "fake-monitor: --console-socket %s: %s\n", console_path,
+			strerror(-ret));
+		return 4;
+	}
 	emit_state("running", "start");
 	for (;;) {
 		long at = atomic_load(&stop_at);
@@ -578,6 +622,7 @@ int main(int argc, char **argv)
 			status = 0;
 			break;
 		}
+		console_echo();
 		usleep(10 * 1000);
 	}
 	atomic_store(&job_cancel, true);
@@ -590,6 +635,7 @@ int main(int argc, char **argv)
 	}
 	emit_state("shutdown", got_signal ? "signal" : "poweroff");
 	vireo_ctl_server_stop(srv);
+	vireo_pc_console_fini(&console);
 	vireo_machine_unlock(fd);
 	fprintf(stderr, "fake-monitor: %s exits with %d\n", name, status);
 	return status;

@@ -18,6 +18,9 @@
 #   vireo stop     the ACPI power button: the guest powers off, the
 #                  machine is stopped, with status 0
 #   vireo start    again: the file on the qcow2 disk reads back the same
+#   vireo console  a command typed into the guest's shell through the
+#                  monitor's console socket runs and its output comes back;
+#                  Ctrl-] detaches with status 0, the machine runs on
 #   vireo stop, vireo delete --yes
 # (serial.log is rewritten by each vireo start.)
 #
@@ -198,6 +201,45 @@ stop_machine() {
 }
 [ -n "$started" ] && stop_machine stop
 
+# console_case: vireo console on the guest's shell (ttyS0), its stdin a
+# FIFO held open here: a command typed through the monitor's console socket
+# runs, its output (computed by the guest) comes back, Ctrl-] detaches.
+console_case() {
+	rm -f "$T/con.in"
+	if ! mkfifo "$T/con.in"; then
+		fail console "mkfifo $T/con.in"
+		return
+	fi
+	vireo console "$NAME" <"$T/con.in" >"$T/con.out" 2>"$T/con.err" &
+	_cpid=$!
+	exec 7>"$T/con.in"
+	( sleep "$STEP_TIMEOUT"; kill "$_cpid" 2>/dev/null ) &
+	_watchdog=$!
+	_i=0
+	while [ "$_i" -lt 30 ] && ! grep -q 'Ctrl-] detaches' "$T/con.err" 2>/dev/null; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	# shellcheck disable=SC2016  # the guest's shell expands it
+	printf '%s\n' 'echo VIREO-CONSOLE-$((6 * 7))' >&7
+	_i=0
+	while [ "$_i" -lt 60 ] && ! tr -d '\r' <"$T/con.out" | grep -q '^VIREO-CONSOLE-42$'; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	printf '\035' >&7	# Ctrl-]
+	exec 7>&-
+	wait "$_cpid"
+	_rc=$?
+	kill "$_watchdog" 2>/dev/null
+	if tr -d '\r' <"$T/con.out" | grep -q '^VIREO-CONSOLE-42$' && [ "$_rc" = 0 ] &&
+	   [ "$(state)" = running ]; then
+		pass console "a command typed through vireo console ran, its output came back; Ctrl-] detached with status 0, still running"
+	else
+		fail console "status $_rc, state $(state); out: $(tr -d '\r' <"$T/con.out" | tail -n 3 | tr '\n' '|') err: $(tr '\n' '|' <"$T/con.err")"
+	fi
+}
+
 # The copy made while the guest ran holds what the disk holds now (the
 # guest unmounted and synced before its disk-written line and wrote nothing
 # after): both read back the same, as raw images.
@@ -223,7 +265,7 @@ if [ -n "$started" ] && [ -n "$written" ]; then
 		else
 			fail qcow2-reread "wrote $written, read '$read_back'"
 		fi
-		wait_line '^VIREO-L2: shell$' 1 "$STEP_TIMEOUT"
+		wait_line '^VIREO-L2: shell$' 1 "$STEP_TIMEOUT" && console_case
 		stop_machine stop-again
 	else
 		fail qcow2-reread "second start: ${out:-no disk-read line within ${BOOT_TIMEOUT}s}"

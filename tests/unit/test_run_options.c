@@ -145,7 +145,8 @@ static void run_disk_path_bytes(void)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *esc = vireo_opt_escape(names[i]);
 		const char *args[] = { "--kernel", names[i], "--initrd", names[i],
-				       "--control", names[i], "--disk", buf, NULL };
+				       "--control", names[i], "--console-socket", names[i],
+				       "--disk", buf, NULL };
 
 		T_TRUE(esc != NULL);
 		snprintf(buf, sizeof(buf), "%s,ro,format=raw", esc);
@@ -160,6 +161,7 @@ static void run_disk_path_bytes(void)
 		T_TRUE(!strcmp(o.kernel, names[i]));
 		T_TRUE(!strcmp(o.initrd, names[i]));
 		T_TRUE(!strcmp(o.control, names[i]));
+		T_TRUE(!strcmp(o.console_socket, names[i]));
 	}
 	/* The spec parser alone: options after the path, errors. */
 	snprintf(buf, sizeof(buf), "a,,b,,,,c");

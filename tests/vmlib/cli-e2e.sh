@@ -268,6 +268,57 @@ run pause-b-again 3 "$VIREO" pause b
 run resume-b 0 "$VIREO" resume b
 run resume-b-again 3 "$VIREO" resume b
 run reset-b 0 "$VIREO" reset b
+# console: this terminal on the serial console through the monitor's
+# console socket (the fake echoes in upper case), Ctrl-] detaches, one
+# client at a time, the machine runs on.
+if [[ -z $filter || console == *"$filter"* ]]; then
+	python3 - "$VIREO" b >"$T/console.out" 2>&1 <<'PY'
+import os, select, subprocess, sys, time
+vireo, name = sys.argv[1], sys.argv[2]
+
+def wait_for(stream, want, timeout=5):
+    buf, end = b"", time.monotonic() + timeout
+    while want not in buf:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            break
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+p = subprocess.Popen([vireo, "console", name], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+err = wait_for(p.stderr, b"Ctrl-] detaches")
+print("GREETED" if b"Ctrl-] detaches" in err else "NO-GREETING %r" % err)
+p.stdin.write(b"hello console\n")
+p.stdin.flush()
+out = wait_for(p.stdout, b"HELLO CONSOLE")
+print("ECHOED" if b"HELLO CONSOLE" in out else "NO-ECHO %r" % out)
+q = subprocess.run([vireo, "console", name], stdin=subprocess.DEVNULL,
+                   capture_output=True, timeout=10)
+print("BUSY", q.returncode, q.stderr.decode().strip())
+p.stdin.write(b"\x1d")
+p.stdin.flush()
+rc = p.wait(timeout=10)
+print("DETACHED", rc, p.stderr.read().decode().strip())
+PY
+	c_out=$(cat "$T/console.out")
+	has console-greeting "$c_out" "GREETED"
+	has console-echo "$c_out" "ECHOED"
+	has console-busy "$c_out" "BUSY 3 vireo: b: the console is in use: another client is attached"
+	has console-detach "$c_out" "DETACHED 0"
+	has console-detach-msg "$c_out" "Detached from b (it is still running)."
+	truth console-still-running 'wait_state b running'
+	has console-serial-log "$(cat "$M/b/serial.log")" "HELLO CONSOLE"
+	# Another client after the first: stdin at its end detaches at once.
+	run console-again 0 "$VIREO" console b
+	has console-again-msg "$err" "Detached from b"
+	run console-stopped 3 "$VIREO" console a
+	run console-missing 2 "$VIREO" console nosuch
+	run console-usage 1 "$VIREO" console
+fi
 run pause-stopped 3 "$VIREO" pause a
 run pause-missing 2 "$VIREO" pause nosuch
 serial=$(cat "$M/b/serial.log" 2>/dev/null)
@@ -280,7 +331,8 @@ has argv-disk "$serial" "--disk $M/b/disk0.qcow2,format=qcow2"
 has argv-net "$serial" "hostfwd=udp:127.0.0.1:5353-:53"
 has argv-lock "$serial" "--lock $M/b/lock"
 has argv-control "$serial" "--control $XDG_RUNTIME_DIR/vireo/b.sock"
-lacks argv-console-headless "$serial" "--console"
+has argv-console-socket "$serial" "--console-socket $XDG_RUNTIME_DIR/vireo/b.console"
+lacks argv-console-headless "$(head -n 1 <<<"$serial") " "--console "
 has monitor-log "$(cat "$M/b/monitor.log")" "fake-monitor: b running"
 # A second monitor on the same machine is refused by the lock itself.
 run second-monitor 3 "$FAKE" --name b --lock "$M/b/lock" --control "$T/other.sock"
@@ -288,6 +340,7 @@ run stop-b 0 "$VIREO" stop b
 has stop-b-msg "$out" "stopped b"
 truth stop-b-stopped '[[ $(state_of b) == stopped ]]'
 truth stop-b-socket-gone '[[ ! -e $XDG_RUNTIME_DIR/vireo/b.sock ]]'
+truth stop-b-console-gone '[[ ! -e $XDG_RUNTIME_DIR/vireo/b.console ]]'
 has stop-b-poweroff "$(cat "$M/b/serial.log")" "guest powered off"
 run stop-stopped 3 "$VIREO" stop b
 run kill-stopped 3 "$VIREO" kill b
@@ -351,7 +404,7 @@ if [[ -z $filter || attach == *"$filter"* ]]; then
 	rc=$?
 	if [[ $rc == 0 ]]; then ok attach-exit; else bad attach-exit "exit $rc"; fi
 	has attach-console "$(cat "$T/attach.out")" "fake-monitor argv:"
-	has attach-console-flag "$(cat "$T/attach.out")" "--console"
+	has attach-console-flag "$(head -n 1 "$T/attach.out") " "--console "
 fi
 # The monitor's status comes through --attach as a code of the table, not
 # as it is: a guest crash is 8, a monitor killed by a signal 10, a status
@@ -578,6 +631,17 @@ if [[ -z $filter || completion == *"$filter"* ]]; then
 	has completion-machines "$(complete_words vireo info o)" "old"
 	has completion-options "$(complete_words vireo stop old --ti)" "--timeout"
 	has completion-disk "$(complete_words vireo disk c)" "convert"
+	has completion-console "$(complete_words vireo con)" "console"
+	has completion-stop-force "$(complete_words vireo stop old --f)" "--force"
+	lacks completion-stop-nokill "$(complete_words vireo stop old --n)" "--no-kill"
+	has completion-output "$(complete_words vireo list --output j)" "json"
+	has completion-convert-O "$(complete_words vireo disk convert --output-f)" "--output-format"
+	# Machine names from `vireo list` when vireo is on $PATH.
+	mkdir -p "$T/bin"
+	ln -sf "$VIREO" "$T/bin/vireo"
+	mkdir -p "$M/nolist"	# a directory without a machine.json is no machine
+	has completion-list "$(PATH=$T/bin:$PATH complete_words vireo info o)" "old"
+	lacks completion-list-only-machines "$(PATH=$T/bin:$PATH complete_words vireo info n)" "nolist"
 fi
 
 echo "$passed passed, $failed failed"

@@ -2,12 +2,18 @@
 # Install: source it from ~/.bashrc, or copy it to
 # /usr/share/bash-completion/completions/vireo.
 #
-# Completes subcommands, machine names (the directories of
-# $XDG_DATA_HOME/vireo/machines holding a machine.json), options per
-# subcommand, and files where an option or argument takes a path.
+# Completes subcommands, machine names (from `vireo list`; without vireo on
+# $PATH, the directories of $XDG_DATA_HOME/vireo/machines holding a
+# machine.json), options per subcommand, and files where an option or
+# argument takes a path.  tests/vmlib/man-check.sh checks that every option
+# the commands' --help shows is here.
 
 _vireo_machines()
 {
+	if type -P vireo >/dev/null; then
+		vireo list 2>/dev/null | awk 'NR > 1 { print $1 }'
+		return
+	fi
 	local dir=${XDG_DATA_HOME:-$HOME/.local/share}
 	[[ $dir == /* ]] || dir=$HOME/.local/share
 	dir=$dir/vireo/machines
@@ -31,7 +37,7 @@ _vireo()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="create list info start stop kill pause resume reset modify delete disk help"
+	local commands="create list info start stop kill console pause resume reset modify delete disk help"
 	local cmd= i
 	for ((i = 1; i < cword; i++)); do
 		if [[ ${words[i]} != -* ]]; then
@@ -50,11 +56,11 @@ _vireo()
 		opts="--memory --cpus --kernel --initrd --append --disk --new-disk --nic --no-nic
 		      --forward --boot-order --no-serial --help"
 		machine=0 ;;
-	list) opts="--json --help"; machine=0 ;;
-	info) opts="--json --help" ;;
+	list) opts="--output --json --help"; machine=0 ;;
+	info) opts="--output --json --help" ;;
 	start) opts="--attach --wait --help" ;;
-	stop) opts="--timeout --no-kill --help" ;;
-	kill | pause | resume | reset) opts="--help" ;;
+	stop) opts="--timeout --force --help" ;;
+	kill | console | pause | resume | reset) opts="--help" ;;
 	modify)
 		opts="--memory --cpus --kernel --initrd --no-initrd --append --boot-mode --boot-order
 		      --add-disk --new-disk --remove-disk --add-nic --remove-nic --add-forward
@@ -74,13 +80,16 @@ _vireo()
 		case $sub in
 		"") COMPREPLY=($(compgen -W "create info resize convert --help" -- "$cur")); return ;;
 		create) opts="--format --backing --backing-format --cluster-size --overwrite --help" ;;
-		info) opts="--json --help" ;;
+		info) opts="--output --json --help" ;;
 		resize) opts="--help" ;;
-		convert) opts="--format --source-format --cluster-size --overwrite --quiet --help" ;;
+		convert)
+			opts="--output-format --source-format --cluster-size --overwrite --quiet --help" ;;
 		esac
 		case $prev in
-		--format | --source-format | --backing-format | -f | -O | -F)
+		--format | --output-format | --source-format | --backing-format | -f | -O | -F)
 			COMPREPLY=($(compgen -W "qcow2 raw" -- "$cur")); return ;;
+		--output | -o)
+			COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -101,6 +110,8 @@ _vireo()
 		COMPREPLY=($(compgen -W "disk,cdrom cdrom,disk disk net" -- "$cur")); return ;;
 	--serial)
 		COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
+	--output | -o)
+		COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--nic | --add-nic)
 		COMPREPLY=($(compgen -W "nat tap,ifname=" -- "$cur")); return ;;
 	--memory | --cpus | --append | --new-disk | --forward | --add-forward | --remove-forward | \

@@ -42,6 +42,7 @@ int vireo_cmd_simple(int argc, char **argv);	/* pause, resume, reset */
 int vireo_cmd_modify(int argc, char **argv);
 int vireo_cmd_delete(int argc, char **argv);
 int vireo_cmd_disk(int argc, char **argv);
+int vireo_cmd_console(int argc, char **argv);
 
 /* ------------------------------------------------------------ messages */
 

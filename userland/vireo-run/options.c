@@ -237,6 +237,7 @@ enum {
 	OPT_LOCK,
 	OPT_CONTROL,
 	OPT_VERSION,
+	OPT_CONSOLE_SOCKET,
 };
 
 static const struct option long_options[] = {
@@ -261,6 +262,7 @@ static const struct option long_options[] = {
 	{ "lock", required_argument, NULL, OPT_LOCK },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -292,9 +294,9 @@ static int check_options(struct vireo_options *o, char *err, size_t errlen)
 	if (o->pc)
 		return check_pc_options(o, err, errlen);
 	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console ||
-	    o->control)
+	    o->control || o->console_socket)
 		return opt_fail(err, errlen,
-				"--initrd, --append, --cpus, --disk, --net, --console and --control need --kernel");
+				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket and --control need --kernel");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
 		return opt_fail(err, errlen,
 				"--mem must be a multiple of 4K and at least %" PRIu64
@@ -411,6 +413,11 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 				return opt_fail(err, errlen, "--control: empty path");
 			o->control = optarg;
 			break;
+		case OPT_CONSOLE_SOCKET:
+			if (!*optarg)
+				return opt_fail(err, errlen, "--console-socket: empty path");
+			o->console_socket = optarg;
+			break;
 		case OPT_CONSOLE:
 			/*
 			 * --console, --console=stdio|none, and (as `vireo start`
@@ -507,6 +514,7 @@ void vireo_usage(FILE *f)
 		"                 [--net nat[,mac=MAC][,hostfwd=RULE]... ...]\n"
 		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
 		"                 [--name NAME] [--lock FILE] [--control SOCKET]\n"
+		"                 [--console-socket SOCKET]\n"
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
@@ -544,6 +552,13 @@ void vireo_usage(FILE *f)
 		"                    button, Ctrl-A a literal Ctrl-A, h help\n"
 		"  --verbose         notes on stderr: MSRs the guest uses that are not\n"
 		"                    emulated, device errors, resets\n"
+		"  --console-socket SOCKET\n"
+		"                    serve the serial console on a UNIX socket too, for one\n"
+		"                    client at a time (`vireo console`): it gets the line\n"
+		"                    \"VIREO-CONSOLE ok\" (or \"VIREO-CONSOLE busy\" and is closed),\n"
+		"                    then the output from then on; what it sends goes to the\n"
+		"                    UART as typed, without escapes.  Output goes to stdout as\n"
+		"                    always; a client that does not read loses output\n"
 		"  --name NAME       the machine's name, for messages and query-status\n"
 		"  --lock FILE       take the machine lock FILE (vmlib/lock.h) before anything\n"
 		"                    else; exit with status %d if another monitor holds it\n"

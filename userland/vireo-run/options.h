@@ -99,6 +99,7 @@ struct vireo_options {
 	const char *name;	/* --name: for messages and query-status */
 	const char *lock;	/* --lock: the machine lock, taken first of all */
 	const char *control;	/* --control: the control socket (needs --kernel) */
+	const char *console_socket;	/* --console-socket: the serial console's socket */
 };
 
 /*

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The PC's host console (pc_console.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "pc_console.h"
@@ -32,6 +36,9 @@ int vireo_pc_console_init(struct vireo_pc_console *c, bool input, int in_fd, int
 	c->input = input;
 	c->in_fd = in_fd;
 	c->out_fd = out_fd;
+	c->listen_fd = -1;
+	c->client_fd = -1;
+	pthread_mutex_init(&c->client_lock, NULL);
 	if (!input || !isatty(in_fd))
 		return 0;
 	if (tcgetattr(in_fd, &c->saved))
@@ -52,6 +59,16 @@ int vireo_pc_console_init(struct vireo_pc_console *c, bool input, int in_fd, int
 
 void vireo_pc_console_fini(struct vireo_pc_console *c)
 {
+	vireo_pc_console_detach(c);
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		c->listen_fd = -1;
+	}
+	if (c->listen_path) {
+		unlink(c->listen_path);
+		free(c->listen_path);
+		c->listen_path = NULL;
+	}
 	if (!c->raw)
 		return;
 	tcsetattr(c->in_fd, TCSAFLUSH, &c->saved);
@@ -121,10 +138,108 @@ void vireo_pc_console_consume(struct vireo_pc_console *c, size_t n)
 		c->head = 0;
 }
 
+int vireo_pc_console_listen(struct vireo_pc_console *c, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *slash;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Its directory, as the control server makes its own (mode 0700). */
+	slash = strrchr(sa.sun_path, '/');
+	if (slash && slash != sa.sun_path) {
+		*slash = 0;
+		mkdir(sa.sun_path, 0700);
+		*slash = '/';
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0600) || listen(fd, 4)) {
+		r = -errno;
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	c->listen_path = strdup(path);
+	if (!c->listen_path) {
+		close(fd);
+		unlink(path);
+		return -ENOMEM;
+	}
+	c->listen_fd = fd;
+	return 0;
+}
+
+/* All of a short greeting, on a socket that was just accepted. */
+static void greet(int fd, const char *line)
+{
+	send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+int vireo_pc_console_accept(struct vireo_pc_console *c)
+{
+	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	pthread_mutex_lock(&c->client_lock);
+	if (c->client_fd >= 0) {
+		pthread_mutex_unlock(&c->client_lock);
+		greet(fd, VIREO_CONSOLE_GREETING_BUSY);
+		close(fd);
+		return -EBUSY;
+	}
+	/* Greeted before any output can reach it (the lock is held). */
+	greet(fd, VIREO_CONSOLE_GREETING_OK);
+	c->client_fd = fd;
+	pthread_mutex_unlock(&c->client_lock);
+	return fd;
+}
+
+void vireo_pc_console_detach(struct vireo_pc_console *c)
+{
+	pthread_mutex_lock(&c->client_lock);
+	if (c->client_fd >= 0)
+		close(c->client_fd);
+	c->client_fd = -1;
+	pthread_mutex_unlock(&c->client_lock);
+}
+
+ssize_t vireo_pc_console_client_read(struct vireo_pc_console *c)
+{
+	uint8_t in[VIREO_CONSOLE_BUF];
+	size_t room = vireo_pc_console_room(c), i;
+	ssize_t n;
+
+	if (c->client_fd < 0)
+		return 0;
+	if (!room)
+		return -EAGAIN;
+	n = read(c->client_fd, in, room < sizeof(in) ? room : sizeof(in));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -EAGAIN;
+	if (n <= 0) {
+		vireo_pc_console_detach(c);
+		return 0;
+	}
+	for (i = 0; i < (size_t)n; i++)
+		put(c, in[i]);
+	return n;
+}
+
 void vireo_pc_console_write(struct vireo_pc_console *c, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 
+	/* Uncontended but for an attach or a detach; a UART exit costs far more. */
+	pthread_mutex_lock(&c->client_lock);
+	if (c->client_fd >= 0)
+		send(c->client_fd, b, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	pthread_mutex_unlock(&c->client_lock);
 	while (n) {
 		ssize_t w = write(c->out_fd, b, n);
 

@@ -14,6 +14,9 @@
  *                   device without receive buffers does not spin the loop
  *   wake fds        a device wants input again: resume polling its backend
  *   control wake    the control socket asked for something (pc_control.h)
+ *   console socket  a `vireo console` client knocks (accept), or the
+ *                   attached one typed: to the UART like stdin, polled
+ *                   only while the input buffer has room (pc_console.h)
  *
  * Level-triggered throughout: an fd not drained now is seen again.
  *
@@ -45,6 +48,8 @@ enum watch_kind {
 	W_BACKEND,
 	W_WAKE,
 	W_CONTROL,
+	W_CONSOLE_LISTEN,
+	W_CONSOLE_CLIENT,
 };
 
 struct watch {
@@ -62,6 +67,9 @@ struct io {
 	unsigned int nr;
 	bool stdin_polled;
 	struct watch *stdin_watch;
+	/* The console client comes and goes: its watch is not in w[]. */
+	struct watch client_watch;
+	int client_fd;		/* the fd in the epoll set, -1: none */
 };
 
 static void drain(int fd)
@@ -127,6 +135,54 @@ static void stdin_update(struct io *io)
 		set_polled(io, c->in_fd, io->stdin_watch, want);
 		io->stdin_polled = want;
 	}
+}
+
+/*
+ * Follow the console client: in the epoll set while the input buffer has
+ * room, out of it otherwise (a hang-up is reported even without EPOLLIN,
+ * and could not be read then) and once it is gone.
+ */
+static void client_update(struct io *io)
+{
+	struct vireo_pc_console *c = &io->pc->host->console;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &io->client_watch };
+	bool want = c->client_fd >= 0 && vireo_pc_console_room(c) > 0;
+
+	if (io->client_fd >= 0 && (!want || io->client_fd != c->client_fd)) {
+		epoll_ctl(io->ep, EPOLL_CTL_DEL, io->client_fd, NULL);
+		io->client_fd = -1;
+	}
+	if (!want || io->client_fd >= 0)
+		return;
+	io->client_watch.kind = W_CONSOLE_CLIENT;
+	if (epoll_ctl(io->ep, EPOLL_CTL_ADD, c->client_fd, &ev)) {
+		vireo_pc_console_detach(c);	/* cannot serve it */
+		return;
+	}
+	io->client_fd = c->client_fd;
+}
+
+static void console_listen_ready(struct io *io)
+{
+	struct vireo_pc_console *c = &io->pc->host->console;
+
+	unsigned int i;
+
+	/* A few at a time: -EBUSY, a second client, was told and closed. */
+	for (i = 0; i < 4; i++)
+		if (vireo_pc_console_accept(c) == -EAGAIN)
+			break;
+	client_update(io);
+}
+
+static void console_client_ready(struct io *io)
+{
+	struct vireo_pc_console *c = &io->pc->host->console;
+
+	/* 0: the client left (or hung up) and is detached now. */
+	vireo_pc_console_client_read(c);
+	console_feed(io);
+	client_update(io);
 }
 
 static void stdin_ready(struct io *io)
@@ -219,6 +275,13 @@ static void dispatch(struct io *io, struct watch *w)
 		drain(pc->uart_room_fd);
 		console_feed(io);
 		stdin_update(io);
+		client_update(io);
+		break;
+	case W_CONSOLE_LISTEN:
+		console_listen_ready(io);
+		break;
+	case W_CONSOLE_CLIENT:
+		console_client_ready(io);
 		break;
 	case W_QUEUE:
 		v = w->ptr;
@@ -260,6 +323,8 @@ static int setup(struct io *io)
 		r = watch_fd(io, pc->uart_room_fd, W_UART_ROOM, NULL, 0, true, NULL);
 	if (!r && pc->host->ctl.wake_fd >= 0)
 		r = watch_fd(io, pc->host->ctl.wake_fd, W_CONTROL, NULL, 0, true, NULL);
+	if (!r && c->listen_fd >= 0)
+		r = watch_fd(io, c->listen_fd, W_CONSOLE_LISTEN, NULL, 0, true, NULL);
 	if (!r && c->input && !c->eof) {
 		/* A regular file or /dev/null cannot go into epoll: it is always ready. */
 		r = watch_fd(io, c->in_fd, W_STDIN, NULL, 0, true, &io->stdin_watch);
@@ -332,6 +397,7 @@ int vireo_pc_io_loop(struct vireo_pc *pc)
 	if (!io)
 		return -ENOMEM;
 	io->pc = pc;
+	io->client_fd = -1;
 	io->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (io->ep < 0) {
 		r = -errno;
@@ -343,6 +409,7 @@ int vireo_pc_io_loop(struct vireo_pc *pc)
 	/* Input typed while the machine was being (re)built. */
 	console_feed(io);
 	stdin_update(io);
+	client_update(io);	/* a client attached before a reset stays */
 
 	while (vireo_pc_event(pc) == VIREO_PC_RUNNING) {
 		if (pc->nr_nat)

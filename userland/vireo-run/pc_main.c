@@ -78,6 +78,14 @@ static int host_init(struct vireo_pc_host *h, const struct vireo_options *o, FIL
 		fprintf(err, "vireo-run: cannot set up the terminal: %s\n", strerror(-r));
 		return r;
 	}
+	if (o->console_socket) {
+		r = vireo_pc_console_listen(&h->console, o->console_socket);
+		if (r) {
+			fprintf(err, "vireo-run: --console-socket %s: %s\n", o->console_socket,
+				strerror(-r));
+			return r;
+		}
+	}
 	/* Last: `vireo start` takes an answering socket for a running monitor. */
 	return vireo_pc_control_start(&h->ctl, o, err);
 }

@@ -21,7 +21,7 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, bo
 			  GError **error)
 {
 	GPtrArray *a;
-	char *sock;
+	char *sock, *console;
 	unsigned int i, j;
 
 	if (def->boot.mode == VIREO_VM_BOOT_FIRMWARE) {
@@ -41,12 +41,18 @@ char **vireo_monitor_argv(const struct vireo_vmdef *def, const char *monitor, bo
 	sock = vireo_machine_socket_path(def->name, error);
 	if (!sock)
 		return NULL;
+	console = vireo_machine_console_path(def->name, error);
+	if (!console) {
+		g_free(sock);
+		return NULL;
+	}
 
 	a = g_ptr_array_new();
 	g_ptr_array_add(a, g_strdup(monitor));
 	add(a, "--name", g_strdup(def->name));
 	add(a, "--lock", vireo_machine_file(def->name, VIREO_MACHINE_LOCK));
 	add(a, "--control", sock);
+	add(a, "--console-socket", console);
 	add(a, "--mem", g_strdup_printf("%" G_GUINT64_FORMAT "M", def->memory_mib));
 	add(a, "--cpus", g_strdup_printf("%u", def->cpus));
 	add(a, "--kernel", vireo_machine_resolve(def->name, def->boot.kernel));

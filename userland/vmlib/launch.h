@@ -4,6 +4,7 @@
  * `vireo start` and vireo-run (docs/vm-definition.md, "Starting").
  *
  *   MONITOR --name NAME --lock <dir>/lock --control <runtime>/NAME.sock
+ *           --console-socket <runtime>/NAME.console
  *           --mem <N>M --cpus N --kernel PATH [--initrd PATH] [--append CMDLINE]
  *           [--disk PATH[,ro],format=raw|qcow2]...
  *           [--net nat,mac=MAC[,hostfwd=tcp:ADDR:HPORT-:GPORT]...]...

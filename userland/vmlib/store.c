@@ -73,10 +73,11 @@ char *vireo_machine_file(const char *name, const char *file)
 	return path;
 }
 
-char *vireo_machine_socket_path(const char *name, GError **error)
+static char *runtime_socket(const char *name, const char *suffix, const char *what,
+			    GError **error)
 {
 	char *run = vireo_runtime_dir();
-	char *sock_name = g_strconcat(name, ".sock", NULL);
+	char *sock_name = g_strconcat(name, suffix, NULL);
 	char *path = g_build_filename(run, sock_name, NULL);
 	struct sockaddr_un sa;
 
@@ -84,13 +85,23 @@ char *vireo_machine_socket_path(const char *name, GError **error)
 	g_free(sock_name);
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		g_set_error(error, VIREO_VM_ERROR, VIREO_VM_ERROR_INVALID,
-			    "%s: the control socket path is longer than a UNIX socket allows (%zu "
+			    "%s: the %s socket path is longer than a UNIX socket allows (%zu "
 			    "bytes); use a shorter XDG_RUNTIME_DIR or machine name",
-			    path, sizeof(sa.sun_path) - 1);
+			    path, what, sizeof(sa.sun_path) - 1);
 		g_free(path);
 		return NULL;
 	}
 	return path;
+}
+
+char *vireo_machine_socket_path(const char *name, GError **error)
+{
+	return runtime_socket(name, ".sock", "control", error);
+}
+
+char *vireo_machine_console_path(const char *name, GError **error)
+{
+	return runtime_socket(name, ".console", "console", error);
 }
 
 char *vireo_machine_resolve(const char *name, const char *path)

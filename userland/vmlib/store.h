@@ -42,6 +42,10 @@ char *vireo_machine_file(const char *name, const char *file);
 /* <runtime dir>/<name>.sock; NULL with an error when the path would not
  * fit a sockaddr_un (108 bytes). */
 char *vireo_machine_socket_path(const char *name, GError **error);
+/* The serial console's socket of a running machine (vireo-run
+ * --console-socket, `vireo console`): <runtime>/NAME.console; the same
+ * length check. */
+char *vireo_machine_console_path(const char *name, GError **error);
 
 /* Resolve a path of the definition (disk, kernel, log): relative ones are
  * relative to the machine dir. */
