@@ -40,6 +40,8 @@
  *     SIGKILL (or a power cut) can leave a temporary file behind: it is
  *     harmless (unlocked, never opened by name again) and recognisable
  *     by its name; delete it when no create or convert is running.
+ *     Replacing needs a writable directory; the new file keeps the old
+ *     one's permission bits, not its owner, ACLs or other hard links.
  *   - Durability: a completed write is in the page cache; vireo_disk_flush()
  *     (virtio-blk FLUSH) makes it durable.  Image metadata stays
  *     consistent whatever the moment the process dies or the host loses
