@@ -250,6 +250,7 @@ int hold_vireo(struct holder *h, const char *path, unsigned int flags)
 
 	h->pid = -1;
 	h->fd = -1;
+	h->out = -1;
 	h->term = false;
 	if (pipe(ready) || pipe(stop)) {
 		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
@@ -304,6 +305,7 @@ int hold_exec(struct holder *h, const char *path, int byte, char *const argv[])
 
 	h->pid = -1;
 	h->fd = -1;
+	h->out = -1;
 	h->term = false;
 	if (pipe(in)) {
 		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
@@ -342,14 +344,54 @@ int hold_exec(struct holder *h, const char *path, int byte, char *const argv[])
 	return 0;
 }
 
+/*
+ * qemu-io is ready (its image open, every lock byte taken) once it prompts
+ * for a command: read its output up to "qemu-io> ".
+ */
 int hold_qemu_io(struct holder *h, const char *path, const char *fmt, bool readonly)
 {
-	char *argv[] = { "qemu-io", "-r", "-f", (char *)fmt, (char *)path, NULL };
+	char buf[4096];
+	size_t n = 0;
+	int in[2], out[2];
 
-	if (readonly)
-		return hold_exec(h, path, 100, argv);
-	argv[1] = "qemu-io";
-	return hold_exec(h, path, 101, argv + 1);
+	h->pid = -1;
+	h->fd = -1;
+	h->out = -1;
+	h->term = false;
+	if (pipe(in) || pipe(out)) {
+		vireo_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	h->pid = fork();
+	if (h->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		close(in[1]);
+		close(out[0]);
+		if (readonly)
+			execlp("qemu-io", "qemu-io", "-r", "-f", fmt, path, (char *)NULL);
+		else
+			execlp("qemu-io", "qemu-io", "-f", fmt, path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	h->fd = in[1];
+	h->out = out[0];
+	buf[0] = 0;
+	while (!strstr(buf, "qemu-io> ")) {
+		ssize_t r = read(h->out, buf + n, sizeof(buf) - 1 - n);
+
+		if (r <= 0 || n + r >= sizeof(buf) - 1) {
+			release_holder(h);
+			vireo_test_fail(__FILE__, __LINE__, "qemu-io could not open %s: %s", path, buf);
+			return -1;
+		}
+		n += r;
+		buf[n] = 0;
+	}
+	return 0;
 }
 
 void release_holder(struct holder *h)
@@ -364,6 +406,9 @@ void release_holder(struct holder *h)
 	if (h->pid > 0)
 		waitpid(h->pid, &st, 0);
 	h->pid = -1;
+	if (h->out >= 0)
+		close(h->out);
+	h->out = -1;
 }
 
 uint64_t file_hash(const char *path)

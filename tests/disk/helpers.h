@@ -50,13 +50,15 @@ int64_t compare_disk(struct vireo_disk *d, const uint8_t *shadow, uint64_t size)
 /*
  * Another process holding an image open, to test locking against: a child
  * of ours through libvireo-disk, or qemu-io (reading commands from a pipe).
- * hold_* return only once the image is open (0: its lock bytes are there:
- * 100 consistent read, 101 write for writers) or failed to open (-1, the
- * test failed with the reason); release_holder() ends the process.
+ * hold_* return only once the image is open (0: qemu-io prompts for a
+ * command; a hold_exec() program holds lock byte @byte; our child said so)
+ * or failed to open (-1, the test failed with the reason);
+ * release_holder() ends the process.
  */
 struct holder {
 	pid_t pid;
 	int fd;		/* its stdin: closing it ends the holder */
+	int out;	/* its output, or -1 */
 	bool term;	/* release with SIGTERM too (it does not stop at EOF) */
 };
 int hold_vireo(struct holder *h, const char *path, unsigned int flags);
