@@ -10,11 +10,13 @@
  * must be intact byte for byte, and no temporary file may be left.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -396,6 +398,62 @@ static void convert_interrupted_overwrite(void)
 	interrupted_convert(true);
 }
 
+/*
+ * vireo-img convert interrupted by Ctrl-C: it removes its temporary file
+ * and exits "interrupted" (include/vireo_exit.h: 10); the old destination
+ * is untouched.  The source is a 16 GiB sparse file, so that the copy is
+ * still running when its temporary file shows up (that is what we wait for).
+ */
+static void vireo_img_sigint(void)
+{
+	const char *t = getenv("VIREO_IMG");
+	struct timespec nap = { 0, 1000 * 1000 };
+	bool seen = false;
+	uint64_t old;
+	int st, fd;
+	pid_t pid;
+
+	if (!t) {
+		vireo_test_skip("VIREO_IMG not set (run through make disk-unit)");
+		return;
+	}
+	fd = open(tpath("big.raw"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	T_TRUE(fd >= 0);
+	T_EQ(ftruncate(fd, 16ull << 30), 0);
+	close(fd);
+	T_CALL(old = make_image("d.qcow2", VIREO_DISK_QCOW2, 6));
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		execl(t, t, "convert", "-q", "--overwrite", "-O", "qcow2", tpath("big.raw"),
+		      tpath("d.qcow2"), (char *)NULL);
+		_exit(127);
+	}
+	T_TRUE(pid > 0);
+	for (int i = 0; i < 20000 && !seen; i++) {
+		dir_names(out, sizeof(out));
+		seen = strstr(out, ".d.qcow2.vireo-tmp-") != NULL;
+		if (!seen && waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		if (!seen)
+			nanosleep(&nap, NULL);
+	}
+	if (!seen) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		vireo_test_fail(__FILE__, __LINE__, "no temporary file appeared: %s", out);
+		return;
+	}
+	T_EQ(kill(pid, SIGINT), 0);
+	T_EQ(waitpid(pid, &st, 0), pid);
+	T_TRUE(WIFEXITED(st));
+	T_EQ(WEXITSTATUS(st), 10);
+	T_EQ(file_hash(tpath("d.qcow2")), old);
+	T_DIR_IS("big.raw d.qcow2");
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(create_overwrite_in_use_qcow2),
 	VIREO_TEST(create_overwrite_in_use_raw),
@@ -408,6 +466,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(resize_while_qemu_holds),
 	VIREO_TEST(convert_interrupted_new),
 	VIREO_TEST(convert_interrupted_overwrite),
+	VIREO_TEST(vireo_img_sigint),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(replace, tests);

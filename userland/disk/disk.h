@@ -153,6 +153,9 @@ void vireo_disk_unlock_fd(int fd);
  * partial image behind.  The interrupted call, if it ever resumes, fails.
  * Alternatively, a handler may set a flag that the convert's progress
  * callback returns (a cancel removes the temporary file the same way).
+ * So that no temporary file escapes the handler, create and convert block
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT in the calling thread for the few
+ * instructions between creating the file and registering it.
  */
 void vireo_disk_abort_cleanup(void);
 

@@ -20,13 +20,16 @@
  * anyone who had it open before 3 made 3 fail.  A failure or cancel
  * unlinks the temporary file; a signal handler does it through
  * vireo_disk_abort_cleanup(), which walks a fixed table of registered
- * temporary paths with async-signal-safe calls only.  Only SIGKILL or a
+ * temporary paths with async-signal-safe calls only (termination signals
+ * are blocked from the file's creation to its registration, so the
+ * handler cannot miss it).  Only SIGKILL or a
  * crash leaves a temporary file: unlocked, recognisable by its name,
  * never opened again by name.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,9 +113,10 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 			 struct vireo_disk_err *err)
 {
 	const char *slash, *base;
+	sigset_t block, saved;
 	struct stat st;
 	char suffix[8];
-	int ret, tries;
+	int ret = 0, tries;
 
 	memset(t, 0, sizeof(*t));
 	t->name = dst;
@@ -152,6 +156,16 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 		return -ENOMEM;
 	slash = strrchr(t->dst, '/');
 	base = slash ? slash + 1 : t->dst;
+	/*
+	 * No termination signal between creating the file and registering it
+	 * for vireo_disk_abort_cleanup(): the handler would miss it.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &saved);
 	for (tries = 0; tries < 100; tries++) {
 		free(t->tmp);
 		random_suffix(suffix, 6);
@@ -159,19 +173,22 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 		if (asprintf(&t->tmp, "%.*s.%.200s.vireo-tmp-%s", slash ? (int)(slash - t->dst + 1) : 0,
 			     t->dst, base, suffix) < 0) {
 			t->tmp = NULL;
-			ret = -ENOMEM;
-			goto fail;
+			errno = ENOMEM;
+			break;
 		}
 		t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (t->fd >= 0 || errno != EEXIST)
 			break;
 	}
-	if (t->fd < 0) {
+	if (t->fd >= 0)
+		t->slot = slot_register(t->tmp);
+	else
 		ret = -errno;
-		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(errno));
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (t->fd < 0) {
+		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(-ret));
 		goto fail;
 	}
-	t->slot = slot_register(t->tmp);
 	if (t->existed && fchmod(t->fd, st.st_mode & 07777) < 0) {
 		/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
 	}
