@@ -17,7 +17,7 @@ CONFIG_MK  := $(BUILD)/config.mk
 KVER       ?= $(shell uname -r)
 HOST_KDIR  := /lib/modules/$(KVER)/build
 
-.PHONY: all help deps kmod userland tests unit fuzz check demo bench clean \
+.PHONY: all help deps kmod userland tests unit fuzz check demo bench clean install man \
 	defconfig menuconfig olddefconfig config checkpatch
 
 all: kmod userland tests
@@ -25,6 +25,9 @@ all: kmod userland tests
 help:
 	@echo "make deps         install the Debian packages the build, rig and tests need"
 	@echo "make              build vireo.ko, userland and test programs"
+	@echo "make man          the man pages (go-md2man) in build/man"
+	@echo "make install      vireo, vireo-run, vireo-img, man pages, bash completion, udev rule"
+	@echo "                  (PREFIX=/usr/local, DESTDIR=)"
 	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
 	@echo "make demo         show a guest speaking under vireo.ko"
 	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd (QEMU L1) and vs kvm-intel (Bochs L1);"
@@ -71,6 +74,7 @@ include tests/tests.mk
 include tests/kunit/kunit.mk
 include tests/bench/linux/bench-linux.mk
 include userland/version.mk
+include docs/man/man.mk
 
 KDIR ?= $(if $(wildcard $(HOST_KDIR)),$(HOST_KDIR),$(RIG_KDIR))
 
@@ -99,4 +103,4 @@ bench: deps
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(SRCTREE)/kmod clean 2>/dev/null
-	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/guests $(BUILD)/include
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/guests $(BUILD)/include $(BUILD)/man

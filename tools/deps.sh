@@ -20,6 +20,8 @@ PACKAGES=(
 	acpica-tools qemu-utils
 	# userland libraries: disk images (zlib), VM library and control socket
 	zlib1g-dev libjson-glib-dev libslirp-dev
+	# man pages: Markdown in docs/man to roff (make man, make install)
+	go-md2man
 )
 
 if [[ $(id -u) -eq 0 ]]; then
