@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -454,6 +455,31 @@ static void vireo_img_sigint(void)
 	T_DIR_IS("big.raw d.qcow2");
 }
 
+/* --overwrite through a symlink replaces the file it names (keeping its mode), not the link. */
+static void overwrite_through_symlink(void)
+{
+	struct vireo_disk_create_opts o = { .format = VIREO_DISK_RAW, .size = 2 << 20,
+					    .overwrite = true };
+	struct vireo_disk_err err = { { 0 } };
+	struct stat st;
+	char target[64];
+	ssize_t n;
+
+	T_EQ(mkdir(tpath("sub"), 0755), 0);
+	T_CALL(make_image("sub/real.img", VIREO_DISK_RAW, 5));
+	T_EQ(chmod(tpath("sub/real.img"), 0600), 0);
+	T_EQ(symlink("sub/real.img", tpath("link.img")), 0);
+	T_EQ(vireo_disk_create(tpath("link.img"), &o, &err), 0);
+	n = readlink(tpath("link.img"), target, sizeof(target) - 1);
+	T_TRUE(n > 0);
+	target[n] = 0;
+	T_TRUE(!strcmp(target, "sub/real.img"));
+	T_EQ(stat(tpath("sub/real.img"), &st), 0);
+	T_EQ(st.st_size, 2 << 20);
+	T_EQ(st.st_mode & 07777, 0600);
+	T_DIR_IS("link.img sub");
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(create_overwrite_in_use_qcow2),
 	VIREO_TEST(create_overwrite_in_use_raw),
@@ -467,6 +493,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(convert_interrupted_new),
 	VIREO_TEST(convert_interrupted_overwrite),
 	VIREO_TEST(vireo_img_sigint),
+	VIREO_TEST(overwrite_through_symlink),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(replace, tests);

@@ -189,9 +189,9 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(-ret));
 		goto fail;
 	}
-	if (t->existed && fchmod(t->fd, st.st_mode & 07777) < 0) {
-		/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
-	}
+	/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
+	if (t->existed)
+		(void)fchmod(t->fd, st.st_mode & 07777);
 	ret = vireo_disk_lock_fd(t->fd, true, t->tmp, err);
 	if (ret) {
 		vireo_disk_tmp_abort(t);
