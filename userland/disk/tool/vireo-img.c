@@ -47,7 +47,7 @@ static void usage(FILE *f)
 		"create and convert write DST as .DST.vireo-tmp-XXXXXX beside it and rename it\n"
 		"into place at the end: --overwrite replaces a file only when no process (Vireo\n"
 		"or QEMU) has it open, and a failure or Ctrl-C leaves it as it was.  Images are\n"
-		"locked as QEMU locks them; info takes no lock (like qemu-img info -U).\n"
+		"locked as QEMU locks them; info takes no lock (as qemu-img force-share does).\n"
 		"\n"
 		"A message on stderr names the file and the problem.\n"
 		VIREO_EXIT_TABLE_TEXT);
