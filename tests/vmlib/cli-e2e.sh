@@ -243,6 +243,10 @@ if [[ -n $IMG ]]; then
 	run img-convert-f-O 0 "$IMG" convert -q -f raw -O qcow2 "$T/img.raw" "$T/img2.qcow2"
 	run img-convert-info 0 "$IMG" info "$T/img2.qcow2"
 	has img-convert-qcow2 "$out" "file format: qcow2"
+	run img-convert-format-refused 1 "$IMG" convert --format raw -O qcow2 "$T/img.raw" "$T/img3.qcow2"
+	has img-convert-format-refused-msg "$err" "--format is ambiguous"
+	run img-convert-long-names 0 "$IMG" convert -q --source-format raw --output-format raw "$T/img.raw" "$T/img3.raw"
+	run img-create-format 0 "$IMG" create --format raw "$T/img4.raw" 1M
 fi
 
 run create-attach-disk 0 "$VIREO" create d --disk "$T/x.qcow2" --disk "$T/x.img,ro" --no-nic

@@ -9,6 +9,7 @@
 #ifndef VIREO_IMGNAME_H
 #define VIREO_IMGNAME_H
 
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 

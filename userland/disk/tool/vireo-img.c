@@ -93,14 +93,16 @@ static int parse_sz(const char *s, uint64_t *v, const char *what)
 	return ret;
 }
 
-enum { OPT_OVERWRITE = 256, OPT_JSON, OPT_NO_BACKING };
+enum { OPT_OVERWRITE = 256, OPT_JSON, OPT_NO_BACKING, OPT_FORMAT };
 
 static const struct option long_opts[] = {
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-backing", no_argument, NULL, OPT_NO_BACKING },
 	{ "help", no_argument, NULL, 'h' },
-	{ "format", required_argument, NULL, 'f' },
+	/* -f's long name, except in convert, where it would be ambiguous */
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "source-format", required_argument, NULL, 'f' },
 	{ "output-format", required_argument, NULL, 'O' },
 	{ "backing-format", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
@@ -123,6 +125,13 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct args *a
 		if (c != 'h' && c < 256 && !strchr(allowed, c))
 			goto bad;
 		switch (c) {
+		case OPT_FORMAT:
+			if (strchr(allowed, 'O')) {
+				fprintf(stderr,
+					"vireo-img: convert: --format is ambiguous; give -f/--source-format for SRC's format or -O/--output-format for DST's\n");
+				return -1;
+			}
+			/* fall through */
 		case 'f':
 			if (parse_fmt(optarg, &a->fmt))
 				return -1;
