@@ -110,6 +110,8 @@ done
 run bad-option 1 "$VIREO" list --bogus
 run version 0 "$VIREO" --version
 has version-text "$out" "vireo $(cat "$top/VERSION")"
+run version-json 0 "$VIREO" --version --output=json
+truth version-json-parses '[[ $(python3 -c "import json, sys; print(json.load(sys.stdin)[\"version\"].split()[0])" <<<"$out") == $(cat "$top/VERSION") ]]'
 
 # ------------------------------------------------------------------ create, list, info
 run list-empty 0 "$VIREO" list

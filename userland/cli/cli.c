@@ -39,7 +39,7 @@ static void usage(FILE *f)
 {
 	const struct vireo_cli_cmd *c;
 
-	fprintf(f, "usage: vireo [--version] [--help] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "usage: vireo [--version [--output=json]] [--help] COMMAND [ARGS]\n\nCommands:\n");
 	for (c = vireo_cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f,
@@ -80,8 +80,13 @@ int vireo_cli_main(int argc, char **argv)
 		return VIREO_EXIT_OK;
 	}
 	if (!strcmp(name, "--version")) {
-		printf("vireo %s\nmachine definition format %d, control protocol 1\n",
-		       VIREO_VERSION, VIREO_VMDEF_FORMAT);
+		if (vireo_cli_json)
+			printf("{\n  \"version\" : \"%s\",\n  \"definition_format\" : %d,\n"
+			       "  \"control_protocol\" : 1\n}\n",
+			       VIREO_VERSION, VIREO_VMDEF_FORMAT);
+		else
+			printf("vireo %s\nmachine definition format %d, control protocol 1\n",
+			       VIREO_VERSION, VIREO_VMDEF_FORMAT);
 		return VIREO_EXIT_OK;
 	}
 	if (!strcmp(name, "help")) {
