@@ -17,6 +17,7 @@ MAN_OUT   := $(BUILD)/man
 MAN_PAGES := $(MAN_OUT)/vireo.1 $(MAN_OUT)/vireo-run.1 $(MAN_OUT)/vireo-img.1 \
 	$(MAN_OUT)/vireo-machine.5
 GO_MD2MAN ?= go-md2man
+HAVE_GO_MD2MAN := $(shell command -v $(GO_MD2MAN) 2>/dev/null)
 
 .PHONY: man man-check install install-check
 
@@ -24,21 +25,29 @@ man: $(MAN_PAGES)
 
 # @VERSION@ in a page's title line becomes the VERSION file's number.
 $(MAN_OUT)/%: $(MAN_SRC)/%.md $(VERSION_FILE)
-	@command -v $(GO_MD2MAN) >/dev/null || { echo "man: $(GO_MD2MAN) is missing (Debian: go-md2man; 'make deps')"; exit 1; }
+	@test -n "$(HAVE_GO_MD2MAN)" || { echo "man: $(GO_MD2MAN) is missing (Debian: go-md2man; 'make deps')"; exit 1; }
 	@mkdir -p $(dir $@)
 	sed -e 's/@VERSION@/$(VIREO_VERSION)/g' $< | $(GO_MD2MAN) -out $@.tmp
 	mv $@.tmp $@
 
 unit: man-check install-check
 
-man-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG)
-	@if command -v $(GO_MD2MAN) >/dev/null; then \
-		$(MAKE) --no-print-directory man && \
-		VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) VIREO_IMG=$(DISK_IMG) \
-			bash $(SRCTREE)/tests/vmlib/man-check.sh $(MAN_OUT); \
-	else \
-		echo "SKIP man-check: $(GO_MD2MAN) is not installed ('make deps')"; \
-	fi
+# Without go-md2man both checks say SKIP (make deps installs it).  The
+# pages are prerequisites, not built by the scripts: with -j the two
+# checks must not write them at once.
+ifneq ($(HAVE_GO_MD2MAN),)
+man-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) $(MAN_PAGES)
+	VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) VIREO_IMG=$(DISK_IMG) \
+		bash $(SRCTREE)/tests/vmlib/man-check.sh $(MAN_OUT)
+
+# After the other unit tests' builds: its `make install` must find
+# everything made.
+install-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) $(MAN_PAGES) man-check
+	MAKE="$(MAKE)" bash $(SRCTREE)/tests/vmlib/install-check.sh
+else
+man-check install-check:
+	@echo "SKIP $@: $(GO_MD2MAN) is not installed ('make deps')"
+endif
 
 # ---------------------------------------------------------------- install
 PREFIX      ?= /usr/local
@@ -61,10 +70,3 @@ install: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) man
 	install -m 0644 $(SRCTREE)/tools/udev/60-vireo.rules $(DESTDIR)$(UDEVRULESDIR)/
 	@echo "installed under $(DESTDIR)$(PREFIX); /dev/vireo is for group vireo" \
 		"('groupadd --system vireo' once, then 'udevadm control --reload')"
-
-install-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG)
-	@if command -v $(GO_MD2MAN) >/dev/null; then \
-		MAKE="$(MAKE)" bash $(SRCTREE)/tests/vmlib/install-check.sh; \
-	else \
-		echo "SKIP install-check: $(GO_MD2MAN) is not installed ('make deps')"; \
-	fi
