@@ -82,6 +82,20 @@ static int irqfd_deassign(struct vireo_vm *vm, struct eventfd_ctx *ctx)
 	return r;
 }
 
+/* eventfds_lock held.  One binding per eventfd, VIREO_MAX_IRQFDS in all. */
+static int irqfd_may_add(struct vireo_vm *vm, struct eventfd_ctx *ctx)
+{
+	struct vireo_irqfd_entry *e;
+	unsigned int n = 0;
+
+	list_for_each_entry(e, &vm->irqfds, link) {
+		if (e->ctx == ctx)
+			return -EBUSY;
+		n++;
+	}
+	return n < VIREO_MAX_IRQFDS ? 0 : -ENOSPC;
+}
+
 int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 {
 	struct vireo_irqfd_entry *e;
@@ -126,6 +140,14 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 		return -EBADF;
 	}
 	mutex_lock(&vm->eventfds_lock);
+	r = irqfd_may_add(vm, ctx);
+	if (r) {
+		mutex_unlock(&vm->eventfds_lock);
+		fdput(f);
+		eventfd_ctx_put(ctx);
+		kfree(e);
+		return r;
+	}
 	list_add_tail(&e->link, &vm->irqfds);
 	events = vfs_poll(f.file, &e->pt);
 	mutex_unlock(&vm->eventfds_lock);
@@ -145,6 +167,7 @@ int vireo_ioeventfd(struct vireo_vm *vm, const struct vireo_ioeventfd *args)
 	struct vireo_ioeventfd_entry *e, *tmp;
 	struct eventfd_ctx *ctx;
 	bool datamatch = args->flags & VIREO_IOEVENTFD_DATAMATCH;
+	unsigned int n = 0;
 	int r = 0;
 
 	if (args->reserved || !(args->flags & VIREO_IOEVENTFD_PIO) ||
@@ -177,6 +200,12 @@ int vireo_ioeventfd(struct vireo_vm *vm, const struct vireo_ioeventfd *args)
 			r = -EEXIST;
 			goto out;
 		}
+		n++;
+	}
+	/* Every guest OUT walks this list: it stays short. */
+	if (n >= VIREO_MAX_IOEVENTFDS) {
+		r = -ENOSPC;
+		goto out;
 	}
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e) {

@@ -52,6 +52,9 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 	if (!mr->size || !PAGE_ALIGNED(mr->size) || !PAGE_ALIGNED(mr->guest_phys_addr) ||
 	    !PAGE_ALIGNED(mr->userspace_addr))
 		return -EINVAL;
+	/* It sizes slot->pages below: bounded before it is allocated. */
+	if (mr->size > VIREO_MAX_SLOT_SIZE)
+		return -EINVAL;
 	if (mr->guest_phys_addr >= limit || mr->size > limit - mr->guest_phys_addr)
 		return -EINVAL;
 	if (mr->userspace_addr + mr->size < mr->userspace_addr ||

@@ -38,6 +38,17 @@
 #define VIREO_MAX_CPUID_ENTRIES	128
 #define VIREO_MAX_MSR_ENTRIES	64
 #define VIREO_RUN_PAGE_SIZE	4096
+/*
+ * The largest memory slot (VIREO_SET_MEMORY_REGION.size): 512 GiB.  The
+ * kernel keeps one 8-byte page pointer per 4 KiB of a slot, allocated at
+ * VIREO_SET_MEMORY_REGION; 512 GiB needs 1 GiB of them, the most one
+ * kernel allocation may be (KVM bounds its per-slot arrays the same way,
+ * KVM_MEM_MAX_NR_PAGES).  A larger guest uses several slots.
+ */
+#define VIREO_MAX_SLOT_SIZE	(512ULL << 30)
+/* Registrations per VM: VIREO_IRQFD and VIREO_IOEVENTFD each (-ENOSPC beyond). */
+#define VIREO_MAX_IRQFDS	256
+#define VIREO_MAX_IOEVENTFDS	1024
 
 /* ------------------------------------------------------------------ */
 /* System ioctls on /dev/vireo                                         */
@@ -97,7 +108,7 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_caps) == 176, "vireo_caps ABI");
  * Map [guest_phys_addr, guest_phys_addr + size) to the caller's memory at
  * userspace_addr.  All three must be page aligned, size non-zero, the range
  * must not overlap another slot, and it must lie below the guest physical
- * address width.  Re-setting a used slot number fails with -EEXIST: delete it
+ * address width; size is at most VIREO_MAX_SLOT_SIZE (-EINVAL beyond).  Re-setting a used slot number fails with -EEXIST: delete it
  * first.  Pages are pinned lazily, when the guest first touches them, and
  * released when the slot or the VM goes away.
  */
@@ -149,7 +160,8 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_msi) == 16, "vireo_msi ABI");
 /*
  * Each write to the eventfd fd delivers the MSI message: device threads
  * raise interrupts without a system call into the vCPU path.  With
- * VIREO_IRQFD_DEASSIGN, fd is unbound instead.
+ * VIREO_IRQFD_DEASSIGN, fd is unbound instead.  An eventfd is bound once
+ * per VM (-EBUSY for a second time), at most VIREO_MAX_IRQFDS of them.
  */
 #define VIREO_IRQFD_DEASSIGN	(1U << 0)
 struct vireo_irqfd {
@@ -166,7 +178,8 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_irqfd) == 24, "vireo_irqfd ABI");
  * A guest OUT of len bytes to port addr (and, with DATAMATCH, of value
  * datamatch) signals the eventfd fd and completes in the kernel instead of
  * exiting: a virtio queue notification wakes the device thread directly.
- * Port I/O only for now (VIREO_IOEVENTFD_PIO is required).
+ * Port I/O only for now (VIREO_IOEVENTFD_PIO is required).  At most
+ * VIREO_MAX_IOEVENTFDS per VM.
  */
 #define VIREO_IOEVENTFD_PIO		(1U << 0)
 #define VIREO_IOEVENTFD_DATAMATCH	(1U << 1)
