@@ -15,7 +15,7 @@
 #define CPUID_1_ECX_OSXSAVE	(1U << 27)
 #define CPUID_7_ECX_OSPKE	(1U << 4)
 
-static const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx)
+const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx)
 {
 	u32 i;
 

@@ -7,6 +7,7 @@
 #include <asm/msr-index.h>
 
 #include "vireo.h"
+#include "state_check.h"
 
 const u32 vireo_msr_list[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
@@ -73,7 +74,9 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 		int r;
 
 		if (is_write) {
-			r = vireo_ops->set_msr(vcpu, index, data, true);
+			r = vireo_check_msr(vcpu, index, &data, true);
+			if (!r)
+				r = vireo_ops->set_msr(vcpu, index, data, true);
 		} else {
 			r = vireo_ops->get_msr(vcpu, index, &data);
 			if (!r) {

@@ -13,6 +13,7 @@
 #include <linux/smp.h>
 
 #include "vireo.h"
+#include "state_check.h"
 
 
 
@@ -421,7 +422,8 @@ static int vireo_get_msrs(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 		if (e.reserved || !vireo_msr_is_listed(e.index))
 			break;
 		if (set) {
-			if (vireo_ops->set_msr(vcpu, e.index, e.data, false))
+			if (vireo_check_msr(vcpu, e.index, &e.data, false) ||
+			    vireo_ops->set_msr(vcpu, e.index, e.data, false))
 				break;
 		} else {
 			if (vireo_ops->get_msr(vcpu, e.index, &e.data))
@@ -538,7 +540,10 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 		r = -EFAULT;
 		if (copy_from_user(&sregs, argp, sizeof(sregs)))
 			break;
-		r = vireo_ops->set_sregs(vcpu, &sregs);
+		/* What VMRUN/VM entry would refuse is refused here. */
+		r = vireo_check_sregs(vcpu, &sregs);
+		if (!r)
+			r = vireo_ops->set_sregs(vcpu, &sregs);
 		break;
 	}
 	case VIREO_SET_CPUID:

@@ -291,6 +291,25 @@ void vireo_eventfds_release(struct vireo_vm *vm);
 
 /* cpuid.c */
 long vireo_get_supported_cpuid(void __user *argp);
+/* The guest's CPUID entry for (fn, idx), or NULL: the leaf reads as zeros. */
+const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx);
+
+/* emulate.c: control-register writes reported without their operand. */
+enum vireo_cr_kind {
+	VIREO_CR_MOV,		/* MOV CRn, reg */
+	VIREO_CR_LMSW,		/* LMSW reg: value is its low 16 bits */
+	VIREO_CR_CLTS,
+};
+
+struct vireo_cr_write {
+	u8 kind;		/* enum vireo_cr_kind */
+	u8 cr;			/* MOV: n, 8-15 with REX.R or LOCK */
+	u8 len;			/* bytes, prefixes included */
+	u64 value;		/* MOV, LMSW: the source register */
+};
+
+int vireo_decode_cr_write(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,
+			  struct vireo_cr_write *w);
 
 /* msr.c */
 extern const u32 vireo_msr_list[];

@@ -22,6 +22,7 @@
 #include <uapi/asm/svm.h>
 
 #include "../vireo.h"
+#include "../state_check.h"
 #include "vmcb.h"
 #include "svm.h"
 
@@ -46,7 +47,7 @@ struct svm_vcpu {
 	struct vireo_vcpu vcpu;
 	struct vireo_vmcb *vmcb;	/* (c) */
 	u64 vmcb_pa;			/* (c) */
-	u64 efer;			/* guest-visible EFER */
+	u64 efer;			/* the guest's EFER; see svm_sync_efer() */
 	u32 asid;
 	u64 asid_generation;
 	int last_cpu;
@@ -266,8 +267,42 @@ static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 	sr->cr3 = save->cr3;
 	sr->cr4 = save->cr4;
 	sr->cr8 = svm->vmcb->control.int_ctl & 0xf;
-	/* LMA is the hardware's view; the rest is what the guest wrote. */
-	sr->efer = (svm->efer & ~EFER_LMA) | (save->efer & EFER_LMA);
+	sr->efer = svm->efer;
+}
+
+/*
+ * EFER in the VMCB is the guest's, except that LME (and LMA) stay out of
+ * it until the guest turns paging on (APM vol. 2 14.6.1: long mode is
+ * activated by CR0.PG with LME set; LME alone changes nothing).
+ *
+ * QEMU's SVM model restores the host's CR0 at #VMEXIT before the host's
+ * CR4 and EFER, and cpu_x86_update_cr0() refuses a PG 0->1 change while
+ * EFER.LME = 1 and CR4.PAE = 0: a guest exiting with LME set, paging off
+ * and PAE clear (legal: a guest may set LME before PAE) left L1 running on
+ * the guest's CR0 and hung it (RIG-NOTES.md).  Real hardware switches
+ * atomically, but the VMCB need not show LME before it matters.
+ *
+ * While the guest's LME is set, CR0 writes that change more than TS/MP
+ * exit (the selective CR0 write intercept, APM 15.9.1) and are emulated
+ * in svm_handle_cr0_write(), which moves LME+LMA into the VMCB when PG
+ * goes to 1 and out when it goes to 0.
+ */
+static void svm_sync_efer(struct svm_vcpu *svm)
+{
+	struct vireo_vmcb *vmcb = svm->vmcb;
+	bool paging = vmcb->save.cr0 & X86_CR0_PG;
+	u64 efer = svm->efer & ~(EFER_LME | EFER_LMA);
+
+	svm->efer &= ~EFER_LMA;
+	if ((svm->efer & EFER_LME) && paging) {
+		svm->efer |= EFER_LMA;
+		efer |= EFER_LME | EFER_LMA;
+	}
+	vmcb->save.efer = efer | EFER_SVME;
+	if (svm->efer & EFER_LME)
+		vmcb->control.intercept_word3 |= VMCB_INTERCEPT_CR0_SEL;
+	else
+		vmcb->control.intercept_word3 &= ~VMCB_INTERCEPT_CR0_SEL;
 }
 
 static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
@@ -275,12 +310,10 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vireo_vmcb_save *save = &svm->vmcb->save;
 
+	/* The rest was checked by vireo_check_sregs(). */
 	if (sr->efer & ~SVM_GUEST_EFER_MASK || sr->cr8 > 0xf ||
 	    sr->gdt.reserved[0] | sr->gdt.reserved[1] | sr->gdt.reserved[2] ||
 	    sr->idt.reserved[0] | sr->idt.reserved[1] | sr->idt.reserved[2])
-		return -EINVAL;
-	/* CR4.VMXE is reserved on AMD; VMRUN would refuse it. */
-	if (sr->cr4 & X86_CR4_VMXE || sr->cr0 >> 32)
 		return -EINVAL;
 
 	svm_seg_set(&save->cs, &sr->cs);
@@ -302,7 +335,8 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl & ~VMCB_V_TPR_MASK) | sr->cr8;
 	vcpu->cr8 = sr->cr8;
 	svm->efer = sr->efer;
-	save->efer = sr->efer | EFER_SVME;
+	svm_sync_efer(svm);
+	svm->last_cpu = -1;	/* a new ASID: the guest's paging changed */
 	/* The CPL is SS.DPL in protected mode (APM 15.5.1). */
 	save->cpl = (sr->cr0 & X86_CR0_PE) ? sr->ss.dpl & 3 : 0;
 	return 0;
@@ -320,7 +354,7 @@ static int svm_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
 
 	switch (index) {
 	case MSR_EFER:
-		*data = (svm->efer & ~EFER_LMA) | (save->efer & EFER_LMA);
+		*data = svm->efer;
 		break;
 	case MSR_STAR:
 		*data = save->star;
@@ -373,11 +407,9 @@ static int svm_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 	case MSR_EFER:
 		if (data & ~SVM_GUEST_EFER_MASK)
 			return -EINVAL;
-		/* The guest cannot write LMA; the CPU sets it on paging. */
-		if (from_guest)
-			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
+		/* LMA follows LME and CR0.PG (vireo_check_msr() kept LME fixed under PG). */
 		svm->efer = data;
-		save->efer = data | EFER_SVME;
+		svm_sync_efer(svm);
 		break;
 	case MSR_STAR:
 		save->star = data;
@@ -672,6 +704,91 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 	return r;
 }
 
+#define SVM_SEG_L	(1U << 9)	/* CS.L in the packed attributes */
+
+/* A guest CR0 write: 0, or -EINVAL for #GP (SDM vol. 2 MOV CR; APM vol. 2 3.1.1). */
+static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
+{
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+	bool cs_l = save->cs.attrib & SVM_SEG_L;
+	u64 old = save->cr0;
+
+	if (!vireo_cr0_valid(cr0))
+		return -EINVAL;
+	/* Activating long mode needs PAE, and not from a 64-bit code segment. */
+	if ((cr0 & X86_CR0_PG) && !(old & X86_CR0_PG) && (svm->efer & EFER_LME) &&
+	    (!(save->cr4 & X86_CR4_PAE) || cs_l))
+		return -EINVAL;
+	/* Paging cannot be turned off in 64-bit mode, nor with CR4.PCIDE. */
+	if (!(cr0 & X86_CR0_PG) && (old & X86_CR0_PG) &&
+	    (((svm->efer & EFER_LMA) && cs_l) || (save->cr4 & X86_CR4_PCIDE)))
+		return -EINVAL;
+	save->cr0 = cr0;
+	/* MOV CR0 changing PG or WP flushes the TLB: a new ASID does. */
+	if ((cr0 ^ old) & (X86_CR0_PG | X86_CR0_WP))
+		svm->last_cpu = -1;
+	svm_sync_efer(svm);
+	return 0;
+}
+
+/*
+ * The selective CR0 write intercept (set while the guest's EFER.LME is,
+ * see svm_sync_efer()).  It reports no operand without decode assists
+ * (QEMU's model has none): decode the instruction at RIP.
+ */
+static int svm_handle_cr0_write(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	u64 cr0 = svm->vmcb->save.cr0;
+	struct vireo_cr_write w;
+	struct vireo_sregs sr;
+	int r;
+
+	memset(&sr, 0, sizeof(sr));
+	svm_get_sregs(vcpu, &sr);
+	r = vireo_decode_cr_write(vcpu, &sr, &w);
+	if (r || (w.kind == VIREO_CR_MOV && w.cr != 0))
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, SVM_EXIT_CR0_SEL_WRITE,
+				     r ? r : w.cr, vcpu->regs[VIREO_REG_RIP],
+				     VIREO_INTERNAL_BAD_EXIT);
+	if (w.kind == VIREO_CR_MOV)
+		cr0 = w.value;
+	else if (w.kind == VIREO_CR_LMSW)	/* PE, MP, EM, TS; PE cannot be cleared */
+		cr0 = (cr0 & ~0xeULL) | (w.value & 0xf);
+	else
+		cr0 &= ~(u64)X86_CR0_TS;
+	if (svm_write_cr0(svm, cr0))
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+	else
+		vcpu->regs[VIREO_REG_RIP] += w.len;
+	return 0;
+}
+
+/*
+ * VMEXIT_INVALID.  QEMU's model stores its code as 0xffffffff, and uses
+ * it also for a guest's MOV to CR3 or CR4 with a bit its CPU reserves
+ * (helper_write_crN), where hardware raises #GP in the guest.  The state
+ * userland gave was checked (vireo_check_sregs()), so such an instruction
+ * at RIP is the guest's own fault: it gets that #GP.
+ */
+static int svm_handle_invalid(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	struct vireo_cr_write w;
+	struct vireo_sregs sr;
+
+	memset(&sr, 0, sizeof(sr));
+	svm_get_sregs(vcpu, &sr);
+	if (vcpu->exit_count > 1 && !vireo_decode_cr_write(vcpu, &sr, &w) &&
+	    w.kind == VIREO_CR_MOV && (w.cr == 3 || w.cr == 4)) {
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		return 0;
+	}
+	return vireo_exit_hw(vcpu, VIREO_EXIT_FAIL_ENTRY, c->exit_code, c->exit_info_1,
+			     c->exit_info_2, 0);
+}
+
 static bool trace_exits;
 module_param(trace_exits, bool, 0644);
 MODULE_PARM_DESC(trace_exits, "log every SVM exit (at most 100 a second; debugging only)");
@@ -743,9 +860,11 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		vcpu->run->rip = rip;
 		return 1;
 	}
+	case SVM_EXIT_CR0_SEL_WRITE:
+		return svm_handle_cr0_write(svm);
 	case SVM_EXIT_ERR:
-		return vireo_exit_hw(vcpu, VIREO_EXIT_FAIL_ENTRY, c->exit_code, c->exit_info_1,
-				     c->exit_info_2, 0);
+	case (u32)SVM_EXIT_ERR:		/* QEMU's 32-bit exit code */
+		return svm_handle_invalid(svm);
 	default:
 		return vireo_exit_hw(vcpu, VIREO_EXIT_UNKNOWN, c->exit_code, c->exit_info_1,
 				     c->exit_info_2, 0);

@@ -17,6 +17,7 @@
 #define VMCB_INTERCEPT_SMI		(1U << 2)
 #define VMCB_INTERCEPT_INIT		(1U << 3)
 #define VMCB_INTERCEPT_VINTR		(1U << 4)
+#define VMCB_INTERCEPT_CR0_SEL		(1U << 5)	/* CR0 writes beyond TS/MP */
 #define VMCB_INTERCEPT_CPUID		(1U << 18)
 #define VMCB_INTERCEPT_INVD		(1U << 22)
 #define VMCB_INTERCEPT_HLT		(1U << 24)

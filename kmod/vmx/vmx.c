@@ -21,6 +21,7 @@
 #include <uapi/asm/vmx.h>
 
 #include "vmx.h"
+#include "../state_check.h"
 
 /* VMX access rights (SDM vol. 3 25.4.1, table 25-2). */
 #define AR_UNUSABLE		(1U << 16)
@@ -174,8 +175,7 @@ static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 {
 	u64 efer = vmx->efer, cr4 = vmx_guest_cr4(vmx);
 
-	if (cr0 >> 32 || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) ||
-	    ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD)))
+	if (!vireo_cr0_valid(cr0))
 		return -EINVAL;
 	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
 		if (!(cr4 & X86_CR4_PAE))
@@ -197,7 +197,8 @@ static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 
 static int vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 {
-	if (cr4 & vmx_cr4_host_bits() & ~(u64)X86_CR4_VMXE || cr4 & X86_CR4_VMXE)
+	/* The CPU's CR4_FIXED1, and what the guest's CPUID leaves reserved. */
+	if (cr4 & vmx_cr4_host_bits() || cr4 & vireo_cr4_reserved_bits(&vmx->vcpu))
 		return -EINVAL;
 	vmx->cr4 = cr4;
 	vmx->cr4_cached = vmx_real_cr4(cr4);
@@ -291,8 +292,8 @@ static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	    sr->gdt.reserved[0] | sr->gdt.reserved[1] | sr->gdt.reserved[2] ||
 	    sr->idt.reserved[0] | sr->idt.reserved[1] | sr->idt.reserved[2])
 		return -EINVAL;
-	if (sr->cr0 >> 32 || sr->cr4 & X86_CR4_VMXE ||
-	    sr->cr4 & vmx_cr4_host_bits() & ~(u64)X86_CR4_VMXE)
+	/* The rest was checked by vireo_check_sregs(); CR4_FIXED1 is ours. */
+	if (sr->cr4 & vmx_cr4_host_bits())
 		return -EINVAL;
 
 	vmx_get(vmx);

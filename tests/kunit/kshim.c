@@ -247,6 +247,7 @@ int kshim_timers_forget(void)
 
 unsigned int tsc_khz;
 bool kshim_host_xsave, kshim_host_ospke, kshim_need_fpu_load;
+struct cpuinfo_x86 boot_cpu_data = { .x86_phys_bits = 46 };
 u64 kshim_xcr0;
 unsigned long kshim_xsetbv_calls;
 u32 kshim_pkru;

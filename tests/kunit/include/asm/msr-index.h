@@ -20,4 +20,9 @@
 #define MSR_GS_BASE			0xc0000101
 #define MSR_KERNEL_GS_BASE		0xc0000102
 
+#define EFER_SCE			(1ULL << 0)
+#define EFER_LME			(1ULL << 8)
+#define EFER_LMA			(1ULL << 10)
+#define EFER_NX				(1ULL << 11)
+
 #endif

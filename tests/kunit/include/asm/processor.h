@@ -23,6 +23,19 @@ static inline unsigned int cpuid_eax(unsigned int op)
 
 #define X86_FEATURE_XSAVE	(4 * 32 + 26)
 #define X86_FEATURE_OSPKE	(16 * 32 + 4)
+/* Features the fake host never has. */
+#define X86_FEATURE_PCID	(4 * 32 + 17)
+#define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
+#define X86_FEATURE_SMEP	(9 * 32 + 7)
+#define X86_FEATURE_SMAP	(9 * 32 + 20)
+#define X86_FEATURE_UMIP	(16 * 32 + 2)
+#define X86_FEATURE_PKU		(16 * 32 + 3)
+#define X86_FEATURE_LA57	(16 * 32 + 16)
+
+struct cpuinfo_x86 {
+	u8 x86_phys_bits;
+};
+extern struct cpuinfo_x86 boot_cpu_data;	/* kshim.c: 46 physical address bits */
 
 extern bool kshim_host_xsave;		/* X86_FEATURE_XSAVE */
 extern bool kshim_host_ospke;		/* X86_FEATURE_OSPKE */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The few instructions vireo.ko decodes itself: control-register writes
+ * the hardware reports without operands (an SVM CR0 write intercept with
+ * no decode assists, as under QEMU's SVM model).  Everything else that
+ * needs decoding (MMIO, string I/O) is userland's (libvireo).
+ *
+ * The instruction is fetched at CS.base + RIP through the guest's own
+ * page tables when paging is on; only long-mode paging (4 or 5 levels)
+ * is walked, the one paged mode in which these exits happen.
+ */
+#include <linux/string.h>
+#include <asm/processor-flags.h>
+
+#include "vireo.h"
+
+#define PTE_PRESENT	(1ULL << 0)
+#define PTE_LARGE	(1ULL << 7)
+#define PTE_ADDR	0x000ffffffffff000ULL
+
+/* Guest-linear to guest-physical through 4- or 5-level tables (SDM 4.5). */
+static int vireo_walk_long(struct vireo_vm *vm, u64 cr3, u64 cr4, u64 la, u64 *gpa)
+{
+	int level = (cr4 & X86_CR4_LA57) ? 5 : 4;
+	u64 table = cr3 & PTE_ADDR, pte;
+
+	for (; level > 0; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+
+		if (vireo_read_guest(vm, table + ((la >> shift) & 511) * 8, &pte, sizeof(pte)))
+			return -EFAULT;
+		if (!(pte & PTE_PRESENT))
+			return -EFAULT;
+		if ((level == 2 || level == 3) && (pte & PTE_LARGE)) {
+			u64 mask = (1ULL << shift) - 1;
+
+			*gpa = (pte & PTE_ADDR & ~mask) | (la & mask);
+			return 0;
+		}
+		table = pte & PTE_ADDR;
+	}
+	*gpa = table | (la & 0xfff);
+	return 0;
+}
+
+/* Fetches up to len bytes at RIP; returns how many could be read. */
+static unsigned int vireo_fetch(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,
+				u8 *buf, unsigned int len)
+{
+	bool code64 = (sr->efer & EFER_LMA) && sr->cs.l;
+	u64 la = sr->cs.base + vcpu->regs[VIREO_REG_RIP];
+	unsigned int done = 0;
+
+	if (!code64)
+		la = (u32)la;
+	while (done < len) {
+		unsigned int chunk = min_t(u64, len - done, PAGE_SIZE - ((la + done) & 0xfff));
+		u64 gpa = la + done;
+
+		if (sr->cr0 & X86_CR0_PG) {
+			if (!(sr->efer & EFER_LMA) ||
+			    vireo_walk_long(vcpu->vm, sr->cr3, sr->cr4, la + done, &gpa))
+				break;
+		}
+		if (vireo_read_guest(vcpu->vm, gpa, buf + done, chunk))
+			break;
+		done += chunk;
+	}
+	return done;
+}
+
+/*
+ * Decodes the write to a control register at RIP: MOV CRn, reg (0F 22),
+ * LMSW reg (0F 01 /6) or CLTS (0F 06).  Returns 0 with *w filled,
+ * -EFAULT if the bytes cannot be fetched, -EOPNOTSUPP for anything else
+ * (LMSW from memory among it).
+ */
+int vireo_decode_cr_write(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,
+			  struct vireo_cr_write *w)
+{
+	bool code64 = (sr->efer & EFER_LMA) && sr->cs.l;
+	unsigned int n, i = 0;
+	bool lock = false;
+	u8 b[15], rex = 0, modrm;
+	u64 *regs = vcpu->regs;
+
+	n = vireo_fetch(vcpu, sr, b, sizeof(b));
+	if (!n)
+		return -EFAULT;
+	for (; i < n; i++) {
+		if (b[i] == 0xf0)
+			lock = true;
+		else if (b[i] != 0x66 && b[i] != 0x67 && b[i] != 0xf2 && b[i] != 0xf3 &&
+			 b[i] != 0x26 && b[i] != 0x2e && b[i] != 0x36 && b[i] != 0x3e &&
+			 b[i] != 0x64 && b[i] != 0x65)
+			break;
+	}
+	if (code64 && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > n)
+		return -EFAULT;
+	if (b[i] != 0x0f)
+		return -EOPNOTSUPP;
+	memset(w, 0, sizeof(*w));
+	if (b[i + 1] == 0x06) {
+		w->kind = VIREO_CR_CLTS;
+		w->len = i + 2;
+		return 0;
+	}
+	if (i + 3 > n)
+		return -EFAULT;
+	modrm = b[i + 2];
+	w->len = i + 3;
+	if (b[i + 1] == 0x22) {
+		/* The r/m field is always a register (SDM MOV CR: mod ignored). */
+		w->kind = VIREO_CR_MOV;
+		w->cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0) | (lock ? 8 : 0);
+		w->value = regs[(modrm & 7) | ((rex & 1) ? 8 : 0)];
+		if (!code64)
+			w->value = (u32)w->value;
+		return 0;
+	}
+	if (b[i + 1] == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3) {
+		w->kind = VIREO_CR_LMSW;
+		w->value = regs[(modrm & 7) | ((rex & 1) ? 8 : 0)] & 0xffff;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest state checked where it enters vireo.ko (state_check.c): what
+ * VMRUN (AMD APM vol. 2 15.5.1, "Canonicalization and Consistency
+ * Checks") or VM entry (Intel SDM vol. 3 27.3.1, "Checks on the
+ * Guest-State Area") would refuse is refused at the ioctl with -EINVAL,
+ * and the same rules decide which of the guest's own writes vireo.ko
+ * emulates must raise #GP.  Vendor-neutral: the backends call these and
+ * keep only their hardware's own masks.
+ */
+#ifndef VIREO_STATE_CHECK_H
+#define VIREO_STATE_CHECK_H
+
+#include <linux/types.h>
+
+struct vireo_vcpu;
+struct vireo_sregs;
+
+/* CR4 bits the guest may not set: undefined, or absent from its CPUID or the host. */
+u64 vireo_cr4_reserved_bits(struct vireo_vcpu *vcpu);
+/* CR0 alone: no high bits, PG needs PE, NW needs CD. */
+bool vireo_cr0_valid(u64 cr0);
+/* Canonical for the guest's linear-address width (57 bits with CR4.LA57). */
+bool vireo_canonical(u64 addr, u64 cr4);
+/*
+ * VIREO_SET_SREGS: 0, or -EINVAL for a state the hardware would refuse.
+ * Fixes EFER.LMA up to EFER.LME && CR0.PG (the CPU's own rule) when
+ * userland left it clear.
+ */
+int vireo_check_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr);
+/*
+ * A write to one of vireo_msr_list, from userland (VIREO_SET_MSRS) or the
+ * guest (WRMSR): 0, or -EINVAL (the guest gets #GP).  May adjust *data
+ * (EFER.LMA is the CPU's, never the writer's).
+ */
+int vireo_check_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data, bool from_guest);
+
+#endif /* VIREO_STATE_CHECK_H */
