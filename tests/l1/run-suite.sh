@@ -17,6 +17,10 @@
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
 #                          the KVM run comes last of all.
+#   5  suite/rmmod-vireo   (in the rig) vireo.ko unloads: no VM, vCPU or fd
+#                          of any test above kept a reference
+#      suite/dmesg-clean   no WARNING, BUG, Oops, RCU stall, soft lockup or
+#                          hung task in the kernel log of the whole run
 
 . "$(dirname "$0")/lib.sh"
 
@@ -53,5 +57,20 @@ if load_kvm; then
 	unload_kvm
 else
 	echo "TEST bench/kvm-quick FAIL cannot load kvm: $KVM_ERR"
+fi
+
+if [ -n "${VIREO_RIG:-}" ]; then
+	if _err=$(rmmod vireo 2>&1); then
+		echo "TEST suite/rmmod-vireo PASS"
+	else
+		echo "TEST suite/rmmod-vireo FAIL $(echo "$_err" | tr '\n' ' ')"
+	fi
+fi
+_bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|rcu.*(stall|self-detected)|soft lockup|blocked for more than|Kernel panic' |
+	head -n 3 | tr '\n' ' ')
+if [ -z "$_bad" ]; then
+	echo "TEST suite/dmesg-clean PASS"
+else
+	echo "TEST suite/dmesg-clean FAIL $_bad"
 fi
 exit 0

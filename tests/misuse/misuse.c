@@ -52,6 +52,19 @@
  *   non-exception                                               -EINVAL
  *   INJECT_EVENT: a second pending external interrupt           -EBUSY
  *   run->immediate_exit = 1: RUN returns -EINTR at once
+ *   SET_SREGS of a state VMRUN/VM entry refuses (reserved CR0/CR4/EFER
+ *   bits, CR4 bits absent from the vCPU's CPUID, CR3 above MAXPHYADDR,
+ *   LMA without LME and PG, long mode without PAE or with CS.L and CS.D,
+ *   non-canonical FS/GS/TR/GDTR/IDTR bases)                     -EINVAL
+ *   SET_MSRS of a non-canonical FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR,
+ *   SYSENTER_ESP/EIP, or of EFER.LME changing under CR0.PG: not processed
+ *   slot larger than VIREO_MAX_SLOT_SIZE                        -EINVAL
+ *   IRQFD of an eventfd bound already                  -EBUSY | -EEXIST
+ *   more than VIREO_MAX_IRQFDS / VIREO_MAX_IOEVENTFDS           -ENOSPC
+ *   vCPU fd closed, process SIGKILLed, slot deleted or its memory
+ *   munmap()ed while a vCPU runs: no hang, no leak (the deleted slot's
+ *   guest access exits as MMIO; the unmapped one stays pinned until the
+ *   slot goes)
  * ------------------------------------------------------------------------
  */
 #include <errno.h>
@@ -888,6 +901,576 @@ static int t_close_vm_during_run(char *why)
 }
 
 /* ------------------------------------------------------------------ */
+/* Guest state checked at the boundary (kmod/state_check.c)            */
+/* ------------------------------------------------------------------ */
+
+#define CR0_PE		(1ULL << 0)
+#define CR0_ET		(1ULL << 4)
+#define CR0_NW		(1ULL << 29)
+#define CR0_CD		(1ULL << 30)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PAE		(1ULL << 5)
+#define CR4_VMXE	(1ULL << 13)
+#define CR4_OSXSAVE	(1ULL << 18)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+
+/*
+ * EFER.LME on a vCPU in its reset state (paging off, PAE clear), then RUN:
+ * the vCPU runs and exits as usual.  On SVM under QEMU this hung L1 (the
+ * host's CR0 came back before its EFER at #VMEXIT): LME now stays out of
+ * the VMCB until the guest turns paging on.
+ */
+static int t_sregs_lme_reset_run(char *why)
+{
+	struct vireo_sregs s;
+	int sys = open_dev(why), bad = 0, i;
+	struct vt_vm v, w;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	if (vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s) < 0)
+		return fail(why, "GET_SREGS failed");
+	s.efer |= EFER_LME;
+	r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s);
+	if (expect(why, "SET_SREGS with EFER.LME, CR0.PG and CR4.PAE clear", r, 0, 0))
+		return -1;
+	memset(&s, 0, sizeof(s));
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	if ((s.efer & (EFER_LME | EFER_LMA)) != EFER_LME)
+		bad = fail(why, "GET_SREGS: EFER %#llx, want LME without LMA",
+			   (unsigned long long)s.efer);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.data != 0x42)
+		return fail(why, "RUN #1: %s exit %s (want the OUT of 0x42)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_HLT)
+		bad = fail(why, "RUN #2: %s exit %s (want HLT)", ename(r),
+			   vt_exit_name(v.run->exit_reason));
+
+	/* The fuzzer's sequence: a fresh vCPU, nothing but LME added, RUN. */
+	if (new_full_vm(sys, &w, 0, why))
+		return -1;
+	vt_ioctl(w.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	s.efer |= EFER_LME;
+	if (expect(why, "SET_SREGS of the reset state plus LME",
+		   vt_ioctl(w.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		r = vt_ioctl(w.vcpu, VIREO_RUN, 0);
+		if (r < 0 || (w.run->exit_reason != VIREO_EXIT_MMIO &&
+			      w.run->exit_reason != VIREO_EXIT_INTERNAL_ERROR))
+			bad = fail(why, "reset+LME RUN #%d: %s exit %s (want MMIO: no memory)",
+				   i + 1, ename(r), vt_exit_name(w.run->exit_reason));
+	}
+	return bad;
+}
+
+/* A valid 64-bit state (CR3 need not point at tables for SET_SREGS). */
+static void long_sregs(struct vireo_sregs *s)
+{
+	s->cr0 = CR0_PE | CR0_ET | CR0_PG;
+	s->cr4 = CR4_PAE;
+	s->cr3 = 0x20000;
+	s->efer = EFER_LME | EFER_LMA;
+	s->cs.l = 1;
+	s->cs.db = 0;
+}
+
+static bool host_has_flag(const char *flag)
+{
+	char line[4096], pat[64];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	snprintf(pat, sizeof(pat), " %s ", flag);
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		line[strcspn(line, "\n")] = ' ';
+		found = strstr(line, pat) != NULL;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * SET_SREGS refuses with -EINVAL what VMRUN or VM entry would refuse, and
+ * leaves the vCPU as it was.  A reserved CR4 bit used to reach VMRUN and
+ * come back as "UNKNOWN exit (hardware code 0xffffffff)" with the VMCB
+ * overwritten (QEMU), killing the VM.
+ */
+static int t_sregs_invalid(char *why)
+{
+	struct vireo_cpuid_entry leaf1 = { .function = 1, .ecx = 1U << 26 /* XSAVE */ };
+	struct vireo_cpuid cp = { .nent = 1, .entries = (uintptr_t)&leaf1 };
+	struct vireo_sregs base, s, after;
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	if (vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&base) < 0)
+		return fail(why, "GET_SREGS failed");
+#define BAD_SREGS(desc, ...)							\
+	do {									\
+		s = base;							\
+		__VA_ARGS__;							\
+		bad |= expect(why, desc,					\
+			      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s),	\
+			      EINVAL, 0);					\
+	} while (0)
+	BAD_SREGS("CR4 bit 15 (reserved)", s.cr4 |= 1ULL << 15);
+	BAD_SREGS("CR4.VMXE", s.cr4 |= CR4_VMXE);
+	BAD_SREGS("CR4 bit 40", s.cr4 |= 1ULL << 40);
+	BAD_SREGS("CR4.OSXSAVE, no XSAVE in the vCPU's CPUID", s.cr4 |= CR4_OSXSAVE);
+	BAD_SREGS("CR0.PG without PE", s.cr0 = CR0_ET | CR0_PG);
+	BAD_SREGS("CR0.NW without CD", s.cr0 = (s.cr0 & ~CR0_CD) | CR0_NW);
+	BAD_SREGS("CR0 bit 32", s.cr0 |= 1ULL << 32);
+	BAD_SREGS("CR3 bit 62", s.cr3 = 1ULL << 62);
+	BAD_SREGS("EFER.LMA without LME and PG", s.efer = EFER_LMA);
+	BAD_SREGS("EFER bit 20 (reserved)", s.efer = 1ULL << 20);
+	BAD_SREGS("EFER.SVME", s.efer = 1ULL << 12);
+	BAD_SREGS("long mode without CR4.PAE", long_sregs(&s); s.cr4 = 0);
+	BAD_SREGS("long mode with CS.L and CS.D", long_sregs(&s); s.cs.db = 1);
+	BAD_SREGS("FS base non-canonical", long_sregs(&s); s.fs.base = 0x0000800000000000ULL);
+	BAD_SREGS("GS base non-canonical", s.gs.base = 0xfff0000000000000ULL);
+	BAD_SREGS("GDTR base non-canonical", s.gdt.base = 0x0000800000000000ULL);
+	BAD_SREGS("IDTR base non-canonical", s.idt.base = 0x8000000000000000ULL);
+	BAD_SREGS("TR base non-canonical", s.tr.base = 0x0001000000000000ULL);
+	BAD_SREGS("CS base above 4 GiB", s.cs.base = 1ULL << 32);
+#undef BAD_SREGS
+	memset(&after, 0, sizeof(after));
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&after);
+	if (after.cr0 != base.cr0 || after.cr4 != base.cr4 || after.efer != base.efer ||
+	    after.cs.base != base.cs.base || after.fs.base != base.fs.base)
+		bad = fail(why, "a refused SET_SREGS changed the vCPU");
+	/* The vCPU still runs. */
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "RUN afterwards: %s exit %s (want the OUT)", ename(r),
+			   vt_exit_name(v.run->exit_reason));
+
+	/* Long mode with LMA left out: accepted, LMA as the CPU would set it. */
+	s = base;
+	long_sregs(&s);
+	s.efer = EFER_LME;
+	bad |= expect(why, "long mode, EFER.LMA left clear",
+		      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0);
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&after);
+	if (!(after.efer & EFER_LMA))
+		bad = fail(why, "GET_SREGS after long mode without LMA: EFER %#llx, want LMA",
+			   (unsigned long long)after.efer);
+
+	/* Reserved relative to the CPUID table: OSXSAVE once XSAVE is in it. */
+	if (host_has_flag("xsave")) {
+		bad |= expect(why, "SET_CPUID with XSAVE",
+			      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
+		s = base;
+		s.cr4 |= CR4_OSXSAVE;
+		bad |= expect(why, "CR4.OSXSAVE with XSAVE in the CPUID",
+			      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0);
+	}
+	return bad;
+}
+
+static long set_one_msr(int vcpu, uint32_t index, uint64_t data)
+{
+	struct vireo_msr_entry e = { .index = index, .data = data };
+	struct vireo_msrs m = { .nmsrs = 1, .entries = (uintptr_t)&e };
+
+	return vt_ioctl(vcpu, VIREO_SET_MSRS, (uintptr_t)&m);
+}
+
+/* SET_MSRS: non-canonical bases and entry points are refused (0 processed). */
+static int t_msrs_canonical(char *why)
+{
+	static const struct { uint32_t index; const char *name; } m[] = {
+		{ 0xc0000100, "FS_BASE" }, { 0xc0000101, "GS_BASE" },
+		{ 0xc0000102, "KERNEL_GS_BASE" }, { 0xc0000082, "LSTAR" },
+		{ 0xc0000083, "CSTAR" }, { 0x175, "SYSENTER_ESP" }, { 0x176, "SYSENTER_EIP" },
+	};
+	struct vireo_sregs s;
+	int sys = open_dev(why), bad = 0;
+	char what[96];
+	struct vt_vm v;
+	size_t i;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		r = set_one_msr(v.vcpu, m[i].index, 0x0000800000000000ULL);
+		if (r != 0)
+			bad = fail(why, "SET_MSRS %s = 0x800000000000 processed %s, want 0",
+				   m[i].name, ename(r));
+		r = set_one_msr(v.vcpu, m[i].index, 0xffff800000001000ULL);
+		snprintf(what, sizeof(what), "SET_MSRS %s canonical", m[i].name);
+		if (r != 1)
+			bad = fail(why, "%s: processed %s, want 1", what, ename(r));
+	}
+	/* EFER.LME does not change under CR0.PG. */
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	long_sregs(&s);
+	if (expect(why, "SET_SREGS long mode", vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s),
+		   0, 0))
+		return -1;
+	r = set_one_msr(v.vcpu, 0xc0000080, 0);
+	if (r != 0)
+		bad = fail(why, "SET_MSRS EFER clearing LME with paging on: processed %s, want 0",
+			   ename(r));
+	return bad;
+}
+
+/* A 1 TiB slot sized the page array past what kvcalloc() allows: a WARN. */
+static int t_slot_max_size(char *why)
+{
+	int sys = open_dev(why), vm, bad = 0;
+	char *mem = anon(0x10000);
+	uint64_t u = (uintptr_t)mem;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0 || !mem)
+		return -1;
+	bad |= expect(why, "1 TiB slot", set_region(vm, 0, 0, 0, 1ULL << 40, u), EINVAL, 0);
+	bad |= expect(why, "VIREO_MAX_SLOT_SIZE + 4 KiB",
+		      set_region(vm, 0, 0, 0, VIREO_MAX_SLOT_SIZE + 0x1000, u), EINVAL, 0);
+	bad |= expect(why, "a small slot afterwards", set_region(vm, 0, 0, 0, 0x10000, u), 0, 0);
+	return bad;
+}
+
+/* Registrations are bounded: irqfds (one per eventfd) and ioeventfds. */
+static int t_eventfd_limits(char *why)
+{
+	struct vireo_irqfd irq = { .msi_address = 0xfee00000, .msi_data = 0x30 };
+	struct vireo_ioeventfd io = { .addr = 0x600, .len = 1,
+				      .flags = VIREO_IOEVENTFD_PIO | VIREO_IOEVENTFD_DATAMATCH };
+	int sys = open_dev(why), vm, efd, bad = 0, i;
+	long r = 0;
+
+	if (sys < 0 || (vm = new_vm(sys, why)) < 0)
+		return -1;
+	if (expect(why, "ENABLE_LAPIC", vt_ioctl(vm, VIREO_ENABLE_LAPIC, 0), 0, 0))
+		return -1;
+	irq.fd = eventfd(0, EFD_CLOEXEC);
+	bad |= expect(why, "IRQFD", vt_ioctl(vm, VIREO_IRQFD, (uintptr_t)&irq), 0, 0);
+	bad |= expect(why, "IRQFD of the same eventfd again",
+		      vt_ioctl(vm, VIREO_IRQFD, (uintptr_t)&irq), EBUSY, EEXIST);
+	for (i = 1; i < VIREO_MAX_IRQFDS && r >= 0; i++) {
+		irq.fd = eventfd(0, EFD_CLOEXEC);
+		r = vt_ioctl(vm, VIREO_IRQFD, (uintptr_t)&irq);
+	}
+	if (r < 0)
+		bad = fail(why, "IRQFD #%d of %d: %s", i, VIREO_MAX_IRQFDS, ename(r));
+	irq.fd = eventfd(0, EFD_CLOEXEC);
+	bad |= expect(why, "IRQFD past VIREO_MAX_IRQFDS",
+		      vt_ioctl(vm, VIREO_IRQFD, (uintptr_t)&irq), ENOSPC, 0);
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	io.fd = efd;
+	for (i = 0, r = 0; i < VIREO_MAX_IOEVENTFDS && r >= 0; i++) {
+		io.datamatch = i & 0xff;
+		io.addr = 0x600 + i / 256;
+		r = vt_ioctl(vm, VIREO_IOEVENTFD, (uintptr_t)&io);
+	}
+	if (r < 0)
+		bad = fail(why, "IOEVENTFD #%d of %d: %s", i, VIREO_MAX_IOEVENTFDS, ename(r));
+	io.addr = 0x700;
+	bad |= expect(why, "IOEVENTFD past VIREO_MAX_IOEVENTFDS",
+		      vt_ioctl(vm, VIREO_IOEVENTFD, (uintptr_t)&io), ENOSPC, 0);
+	return bad;
+}
+
+/* ------------------------------------------------------------------ */
+/* Teardown races                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Starts runner_thread (RUN to the OUT, then a spinning RUN); waits till it spins. */
+static int start_spinner(struct runner *r, pthread_t *th, char *why)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	r->second = 1;
+	r->efd = eventfd(0, EFD_CLOEXEC);
+	r->done_fd = eventfd(0, EFD_CLOEXEC);
+	if (r->efd < 0 || r->done_fd < 0 || pthread_create(th, NULL, runner_thread, r))
+		return fail(why, "eventfd/pthread_create: %s", strerror(errno));
+	if (!wait_fd(r->efd, 10000))
+		return fail(why, "first RUN (to the OUT) did not return in 10 s");
+	if (r->first < 0 || r->v->run->exit_reason != VIREO_EXIT_IO)
+		return fail(why, "first RUN: %s exit %s (want the OUT)", ename(r->first),
+			    vt_exit_name(r->v->run->exit_reason));
+	for (i = 0; i < 400 && !in_ioctl(r->tid); i++)
+		poll(NULL, 0, 5);
+	poll(NULL, 0, 50);	/* well inside the guest */
+	return 0;
+}
+
+/* The module still makes VMs that run. */
+static int still_works(int sys, char *why)
+{
+	struct vt_vm w;
+	int bad = 0;
+
+	if (new_full_vm(sys, &w, 0x10000, why) || load_real(&w, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	if (vt_ioctl(w.vcpu, VIREO_RUN, 0) < 0 || w.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "a new VM afterwards does not run");
+	vt_vm_destroy(&w);
+	return bad;
+}
+
+/* Close the vCPU fd while its thread is inside RUN; a signal ends the RUN. */
+static int t_close_vcpu_during_run(char *why)
+{
+	struct runner r = { 0 };
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	pthread_t th;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_spin, sizeof(g_out_spin), why))
+		return -1;
+	r.v = &v;
+	if (start_spinner(&r, &th, why))
+		return -1;
+	close(v.vcpu);		/* the RUN holds its own reference */
+	v.vcpu = -1;
+	if (wait_fd(r.done_fd, 200))
+		bad = fail(why, "RUN returned (%s) when its fd was closed, before the signal",
+			   ename(r.second));
+	pthread_kill(th, SIGUSR1);
+	if (!wait_fd(r.done_fd, 10000))
+		return fail(why, "RUN did not return within 10 s of SIGUSR1");
+	pthread_join(th, NULL);
+	if (!bad)
+		bad = expect(why, "RUN after the signal", r.second, EINTR, 0);
+	vt_vm_destroy(&v);
+	return bad | still_works(sys, why);
+}
+
+static long mem_available_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+#define TOUCH_MB	64
+
+/*
+ * Flat 32-bit guest at 0x1000: writes one byte in each 4 KiB page of
+ * [2 MiB, 2 MiB + TOUCH_MB), so that vireo.ko pins every one of them;
+ * then OUT 0xe9 and spins.
+ */
+static int load_toucher(struct vt_vm *v, char *why)
+{
+	uint32_t end = 0x200000 + (TOUCH_MB << 20);
+	unsigned char code[] = {
+		0xbf, 0x00, 0x00, 0x20, 0x00,		/* mov edi, 0x200000 */
+		0x88, 0x07,				/* 1: mov [edi], al */
+		0x81, 0xc7, 0x00, 0x10, 0x00, 0x00,	/* add edi, 0x1000 */
+		0x81, 0xff, end, end >> 8, end >> 16, end >> 24,	/* cmp edi, end */
+		0x72, 0xf0,				/* jb 1b */
+		0xe6, 0xe9,				/* out 0xe9, al */
+		0xeb, 0xfe,				/* jmp $ */
+	};
+	int r;
+
+	memcpy((char *)v->mem + 0x1000, code, sizeof(code));
+	r = vt_mode_protected(v, 0x1000);
+	if (r < 0)
+		return fail(why, "set protected mode: %s", ename(r));
+	return 0;
+}
+
+/*
+ * SIGKILL to a process whose vCPU thread is inside RUN, after the guest
+ * pinned TOUCH_MB of its memory: the process dies promptly, the pins go
+ * (MemAvailable comes back), and the module still works.
+ */
+static int t_sigkill_during_run(char *why)
+{
+	int sys = open_dev(why), p[2], status, i, bad = 0;
+	long before, after = 0;
+	char buf[64], c;
+	pid_t pid;
+	FILE *f;
+
+	if (sys < 0 || pipe(p) < 0)
+		return -1;
+	before = mem_available_kb();
+	pid = fork();
+	if (pid == 0) {
+		struct vt_vm v;
+		long r;
+
+		close(p[0]);
+		if (new_full_vm(sys, &v, 0x200000 + (TOUCH_MB << 20), why) ||
+		    load_toucher(&v, why))
+			_exit(1);
+		r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+		if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+			_exit(2);
+		if (write(p[1], "s", 1) != 1)
+			_exit(3);
+		vt_ioctl(v.vcpu, VIREO_RUN, 0);	/* spins until killed */
+		_exit(4);
+	}
+	close(p[1]);
+	if (pid < 0)
+		return fail(why, "fork: %s", strerror(errno));
+	if (!wait_fd(p[0], 15000) || read(p[0], &c, 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return fail(why, "the child's guest did not reach its OUT in 15 s (status %#x)",
+			    status);
+	}
+	snprintf(buf, sizeof(buf), "/proc/%d/syscall", pid);
+	for (i = 0; i < 400; i++) {
+		char line[64] = "";
+
+		f = fopen(buf, "r");
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		if (!strncmp(line, "16 ", 3))
+			break;
+		poll(NULL, 0, 5);
+	}
+	poll(NULL, 0, 50);
+	kill(pid, SIGKILL);
+	for (i = 0; i < 1000 && waitpid(pid, &status, WNOHANG) != pid; i++)
+		poll(NULL, 0, 10);
+	if (i >= 1000)
+		return fail(why, "the killed process did not go away in 10 s");
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		bad = fail(why, "child ended with status %#x, not by SIGKILL", status);
+	/* Pages are freed synchronously; give the accounting a moment. */
+	for (i = 0; i < 20; i++) {
+		after = mem_available_kb();
+		if (before - after < (TOUCH_MB << 10) / 2)
+			break;
+		poll(NULL, 0, 100);
+	}
+	if (before > 0 && before - after >= (TOUCH_MB << 10) / 2)
+		bad = fail(why, "MemAvailable %ld kB before, %ld kB after: the guest's %d MiB stayed pinned",
+			   before, after, TOUCH_MB);
+	return bad | still_works(sys, why);
+}
+
+/*
+ * Real-mode guest at 0x1000 that OUTs once, then spins reading the byte
+ * at 0x10000 (slot 1).
+ */
+static const unsigned char g_read_spin[] = {
+	0xe6, 0xe9,		/* out 0xe9, al */
+	0xb8, 0x00, 0x10,	/* mov ax, 0x1000 */
+	0x8e, 0xd8,		/* mov ds, ax */
+	0xa0, 0x00, 0x00,	/* 1: mov al, [0] */
+	0xeb, 0xfb,		/* jmp 1b */
+};
+
+static int slot1_vm(int sys, struct vt_vm *v, void **slot1, char *why)
+{
+	long r;
+
+	if (new_full_vm(sys, v, 0x10000, why) || load_real(v, g_read_spin, sizeof(g_read_spin), why))
+		return -1;
+	*slot1 = anon(0x10000);
+	if (!*slot1)
+		return fail(why, "mmap slot 1");
+	r = set_region(v->vm, 1, 0, 0x10000, 0x10000, (uintptr_t)*slot1);
+	return expect(why, "slot 1 at 0x10000", r, 0, 0);
+}
+
+/* DELETE_MEMORY_REGION of the slot a running guest reads: the guest faults out. */
+static int t_delete_slot_during_run(char *why)
+{
+	struct runner r = { 0 };
+	int sys = open_dev(why), bad = 0;
+	uint32_t slot = 1;
+	struct vt_vm v;
+	void *mem1;
+	pthread_t th;
+
+	if (sys < 0 || slot1_vm(sys, &v, &mem1, why))
+		return -1;
+	r.v = &v;
+	if (start_spinner(&r, &th, why))
+		return -1;
+	bad |= expect(why, "DELETE slot 1 while the guest reads it",
+		      vt_ioctl(v.vm, VIREO_DELETE_MEMORY_REGION, (uintptr_t)&slot), 0, 0);
+	if (!wait_fd(r.done_fd, 10000)) {
+		pthread_kill(th, SIGUSR1);
+		wait_fd(r.done_fd, 10000);
+		return fail(why, "RUN did not come back within 10 s of the DELETE");
+	}
+	pthread_join(th, NULL);
+	if (r.second < 0 || v.run->exit_reason != VIREO_EXIT_MMIO || v.run->mmio.gpa != 0x10000)
+		bad = fail(why, "RUN after DELETE: %s exit %s gpa %#llx (want MMIO at 0x10000)",
+			   ename(r.second), vt_exit_name(v.run->exit_reason),
+			   (unsigned long long)v.run->mmio.gpa);
+	vt_vm_destroy(&v);
+	return bad | still_works(sys, why);
+}
+
+/*
+ * munmap() of a slot's memory while the guest reads it: the pages stay
+ * pinned (vireo.ko pins instead of following the mm), so the guest goes
+ * on; a signal ends the RUN; deleting the slot and closing the VM work.
+ */
+static int t_munmap_slot_during_run(char *why)
+{
+	struct runner r = { 0 };
+	int sys = open_dev(why), bad = 0;
+	uint32_t slot = 1;
+	struct vt_vm v;
+	void *mem1;
+	pthread_t th;
+
+	if (sys < 0 || slot1_vm(sys, &v, &mem1, why))
+		return -1;
+	r.v = &v;
+	if (start_spinner(&r, &th, why))
+		return -1;
+	if (munmap(mem1, 0x10000))
+		return fail(why, "munmap: %s", strerror(errno));
+	poll(NULL, 0, 200);
+	if (wait_fd(r.done_fd, 0))
+		bad = fail(why, "RUN returned (%s, exit %s) on the munmap",
+			   ename(r.second), vt_exit_name(v.run->exit_reason));
+	pthread_kill(th, SIGUSR1);
+	if (!wait_fd(r.done_fd, 10000))
+		return fail(why, "RUN did not return within 10 s of SIGUSR1");
+	pthread_join(th, NULL);
+	if (!bad)
+		bad = expect(why, "RUN after the signal", r.second, EINTR, 0);
+	bad |= expect(why, "DELETE the unmapped slot",
+		      vt_ioctl(v.vm, VIREO_DELETE_MEMORY_REGION, (uintptr_t)&slot), 0, 0);
+	vt_vm_destroy(&v);
+	return bad | still_works(sys, why);
+}
+
+/* ------------------------------------------------------------------ */
 
 static const struct mcase mcases[] = {
 	{ "api-version", t_api_version },
@@ -914,6 +1497,15 @@ static const struct mcase mcases[] = {
 	{ "run-without-memory", t_run_no_memory },
 	{ "run-immediate-exit", t_immediate_exit },
 	{ "close-vm-fd-during-run", t_close_vm_during_run, 40 },
+	{ "sregs-efer-lme-on-reset-then-run", t_sregs_lme_reset_run },
+	{ "sregs-invalid-refused", t_sregs_invalid },
+	{ "msrs-non-canonical-refused", t_msrs_canonical },
+	{ "slot-max-size", t_slot_max_size },
+	{ "eventfd-registration-limits", t_eventfd_limits },
+	{ "close-vcpu-fd-during-run", t_close_vcpu_during_run, 40 },
+	{ "sigkill-during-run-unpins", t_sigkill_during_run, 60 },
+	{ "delete-slot-during-run", t_delete_slot_during_run, 40 },
+	{ "munmap-slot-during-run", t_munmap_slot_during_run, 40 },
 };
 
 /* Runs one case in a child; the verdict comes back over a pipe. */
