@@ -444,8 +444,9 @@ fi
 # A data directory with a comma and a space in its name: the machine's
 # disk reaches the monitor whole (",," in --disk, vmlib/launch.h), which
 # opens it or exits 4.
-saved_data=$XDG_DATA_HOME
-export XDG_DATA_HOME="$T/da,ta dir"
+saved_data=$XDG_DATA_HOME saved_run=$XDG_RUNTIME_DIR
+export XDG_DATA_HOME="$T/da,ta dir" XDG_RUNTIME_DIR="$T/ru,n dir"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 C="$XDG_DATA_HOME/vireo/machines"
 run comma-create 0 "$VIREO" create co --kernel "$T/bzImage" --new-disk 8M --no-nic
 run comma-start 0 "$VIREO" start co
@@ -454,8 +455,10 @@ lacks comma-argv-whole "$(cat "$C/co/serial.log" 2>/dev/null)" "--disk $T/da,ta"
 lacks comma-disk-opened "$(cat "$C/co/monitor.log" 2>/dev/null)" "fake-monitor: disk"
 run comma-list 0 "$VIREO" list
 has comma-running "$out" "running"
+truth comma-sockets '[[ -S "$XDG_RUNTIME_DIR/vireo/co.sock" && -S "$XDG_RUNTIME_DIR/vireo/co.console" ]]'
+run comma-console 0 "$VIREO" console co
 run comma-stop 0 "$VIREO" stop co
-export XDG_DATA_HOME=$saved_data
+export XDG_DATA_HOME=$saved_data XDG_RUNTIME_DIR=$saved_run
 
 # ------------------------------------------------------------------ disks of a running machine
 # convert and resize of an image a running machine uses go through its
