@@ -14,7 +14,10 @@
  *     resized image (see image_ok());
  *   - the only other files are the killed process's temporary files,
  *     recognisable by name (".<target>.vireo-tmp-XXXXXX"); a child that
- *     finished leaves none.
+ *     finished leaves none.  Half the rounds run with O_TMPFILE (a kill
+ *     then leaves no file at all, bar the instant of the final rename),
+ *     half with named temporary files ($VIREO_DISK_NO_TMPFILE), as on
+ *     filesystems without O_TMPFILE.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,7 +47,7 @@ static uint8_t *old_data;	/* the file create/convert --overwrite replace */
 static uint64_t old_hash;
 
 /* The child: one operation, then exit 0 (or 1 with the message). */
-static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to)
+static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, bool named)
 {
 	struct vireo_disk_create_opts c = { .format = fmt, .size = 3 << 20, .cluster_size = 4096 };
 	struct vireo_disk_convert_opts v = { .dst_format = fmt, .cluster_size = 4096 };
@@ -52,6 +55,8 @@ static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to)
 	struct vireo_disk *d;
 	int ret = 0;
 
+	if (named)	/* a named temporary file, as on filesystems without O_TMPFILE */
+		setenv("VIREO_DISK_NO_TMPFILE", "1", 1);
 	switch (op) {
 	case OP_CREATE_NEW:
 		ret = vireo_disk_create(tpath("new.img"), &c, &err);
@@ -85,8 +90,8 @@ static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to)
 }
 
 /* Run one op in a child, killing it after @delay_us (0: let it finish). */
-static int run_child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, long delay_us,
-		     bool *killed)
+static int run_child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, bool named,
+		     long delay_us, bool *killed)
 {
 	struct timespec ts = { delay_us / 1000000, (delay_us % 1000000) * 1000 };
 	pid_t pid = fork();
@@ -95,7 +100,7 @@ static int run_child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to,
 	if (pid < 0)
 		return -1;
 	if (pid == 0)
-		child(op, fmt, resize_to);
+		child(op, fmt, resize_to, named);
 	if (delay_us) {
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
@@ -212,7 +217,7 @@ static void crash_create_convert_resize(void)
 {
 	uint64_t seed = test_seed(), grow_size = OLD_SIZE;
 	long dur_us[OP_N][2] = { { 0 } };
-	int kills = 0, finished = 0, stale = 0, old_kept = 0, replaced = 0;
+	int kills = 0, finished = 0, stale = 0, old_kept = 0, replaced = 0, named_kills = 0;
 	struct timespec t0, t1;
 	bool killed;
 
@@ -229,7 +234,7 @@ static void crash_create_convert_resize(void)
 	for (int op = 0; op < OP_N; op++) {
 		for (int f = 0; f < 2; f++) {
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			T_EQ(run_child(op, f ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW, 64 << 20, 0,
+			T_EQ(run_child(op, f ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW, 64 << 20, f, 0,
 				       &killed),
 			     0);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -243,17 +248,19 @@ static void crash_create_convert_resize(void)
 		enum vireo_disk_format fmt = rng_next(&seed) % 2 ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW;
 		long delay = 1 + (long)(rng_next(&seed) % (uint64_t)(dur_us[op][fmt == VIREO_DISK_QCOW2] * 5 / 4));
 		uint64_t to = grow_size + (1 + rng_next(&seed) % 64) * (512 << 10);
+		bool named = (it / OP_N) % 2;	/* half with O_TMPFILE, half without */
 		int st;
 
 		if (op == OP_RESIZE)
 			fmt = VIREO_DISK_QCOW2;
-		st = run_child(op, fmt, to, delay, &killed);
+		st = run_child(op, fmt, to, named, delay, &killed);
 		if (!killed && st) {
 			vireo_test_fail(__FILE__, __LINE__, "iteration %d (%s): the child failed", it,
 					op_names[op]);
 			return;
 		}
 		kills += killed;
+		named_kills += killed && named;
 		finished += !killed;
 		if (!dir_clean(killed, &stale))
 			return;
@@ -329,8 +336,8 @@ static void crash_create_convert_resize(void)
 			T_EQ(write_file(tpath("old.img"), old_data, OLD_SIZE), 0);
 	}
 	fprintf(stderr,
-		"  (%d killed, %d finished first; --overwrite targets: %d old, %d new; %d stale temporary files)\n",
-		kills, finished, old_kept, replaced, stale);
+		"  (%d killed, %d of them with named temporary files; %d finished first; --overwrite targets: %d old, %d new; %d stale temporary files)\n",
+		kills, named_kills, finished, old_kept, replaced, stale);
 	free(src_data);
 	free(old_data);
 }

@@ -9,6 +9,7 @@
  * destination, cancel and interrupt a convert; every time the old file
  * must be intact byte for byte, and no temporary file may be left.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -355,7 +356,7 @@ static void on_interrupt(int sig)
  * handler's vireo_disk_abort_cleanup() removes the temporary file, the
  * old destination is untouched, no partial image is left.
  */
-static void interrupted_convert(bool existing)
+static void interrupted_convert(bool existing, bool named)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 	uint8_t *a = malloc(8 << 20);
@@ -370,11 +371,18 @@ static void interrupted_convert(bool existing)
 	if (existing)
 		T_CALL(before = make_image("d.raw", VIREO_DISK_RAW, 9));
 	sigaction(SIGINT, &sa, &old);	/* inherited by the child */
+	if (named)
+		setenv("VIREO_DISK_NO_TMPFILE", "1", 1);
 	pid = start_paused_convert(tpath("a.raw"), tpath("d.raw"), true, &go);
+	unsetenv("VIREO_DISK_NO_TMPFILE");
 	sigaction(SIGINT, &old, NULL);
 	T_TRUE(pid > 0);
+	/* Half written, not in place: unnamed (O_TMPFILE), or under a temporary name. */
 	dir_names(out, sizeof(out));
-	T_STR_CONTAINS(out, ".d.raw.vireo-tmp-");	/* half written, not in place */
+	if (named)
+		T_STR_CONTAINS(out, ".d.raw.vireo-tmp-");
+	else
+		T_TRUE(!strcmp(out, existing ? "a.raw d.raw" : "a.raw"));
 	if (existing)
 		T_EQ(file_hash(tpath("d.raw")), before);
 	T_EQ(kill(pid, SIGINT), 0);
@@ -391,21 +399,53 @@ static void interrupted_convert(bool existing)
 
 static void convert_interrupted_new(void)
 {
-	interrupted_convert(false);
+	T_CALL(interrupted_convert(false, false));
+	T_CALL(interrupted_convert(false, true));
 }
 
 static void convert_interrupted_overwrite(void)
 {
-	interrupted_convert(true);
+	T_CALL(interrupted_convert(true, false));
+	T_CALL(interrupted_convert(true, true));
+}
+
+/* Has @pid an unnamed (O_TMPFILE) file of the test directory open?  "/dir/#123 (deleted)" */
+static bool has_unnamed_file(pid_t pid)
+{
+	char dir[64], link[600];
+	bool found = false;
+	const char *base = tpath("");
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char p[320];
+		ssize_t n;
+
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		n = readlink(p, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		found = !strncmp(link, base, strlen(base)) && strstr(link, "/#") &&
+			strstr(link, "(deleted)");
+	}
+	closedir(d);
+	return found;
 }
 
 /*
  * vireo-img convert interrupted by Ctrl-C: it removes its temporary file
  * and exits "interrupted" (include/vireo_exit.h: 10); the old destination
  * is untouched.  The source is a 16 GiB sparse file, so that the copy is
- * still running when its temporary file shows up (that is what we wait for).
+ * still running when its temporary file shows up (that is what we wait
+ * for: a name in the directory, or an unnamed file among its descriptors).
  */
-static void vireo_img_sigint(void)
+static void img_sigint(bool named)
 {
 	const char *t = getenv("VIREO_IMG");
 	struct timespec nap = { 0, 1000 * 1000 };
@@ -418,7 +458,7 @@ static void vireo_img_sigint(void)
 		vireo_test_skip("VIREO_IMG not set (run through make disk-unit)");
 		return;
 	}
-	fd = open(tpath("big.raw"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	fd = open(tpath("big.raw"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	T_TRUE(fd >= 0);
 	T_EQ(ftruncate(fd, 16ull << 30), 0);
 	close(fd);
@@ -428,6 +468,8 @@ static void vireo_img_sigint(void)
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 2);
+		if (named)
+			setenv("VIREO_DISK_NO_TMPFILE", "1", 1);
 		execl(t, t, "convert", "-q", "--overwrite", "-O", "qcow2", tpath("big.raw"),
 		      tpath("d.qcow2"), (char *)NULL);
 		_exit(127);
@@ -435,7 +477,7 @@ static void vireo_img_sigint(void)
 	T_TRUE(pid > 0);
 	for (int i = 0; i < 20000 && !seen; i++) {
 		dir_names(out, sizeof(out));
-		seen = strstr(out, ".d.qcow2.vireo-tmp-") != NULL;
+		seen = named ? strstr(out, ".d.qcow2.vireo-tmp-") != NULL : has_unnamed_file(pid);
 		if (!seen && waitpid(pid, &st, WNOHANG) == pid)
 			break;
 		if (!seen)
@@ -453,6 +495,12 @@ static void vireo_img_sigint(void)
 	T_EQ(WEXITSTATUS(st), 10);
 	T_EQ(file_hash(tpath("d.qcow2")), old);
 	T_DIR_IS("big.raw d.qcow2");
+}
+
+static void vireo_img_sigint(void)
+{
+	T_CALL(img_sigint(false));
+	T_CALL(img_sigint(true));
 }
 
 /* --overwrite through a symlink replaces the file it names (keeping its mode), not the link. */

@@ -31,15 +31,19 @@
  *     many linked clones.  A conflict fails with -EBUSY and "in use".
  *   - Replacing files: create and convert never truncate, delete or write
  *     an existing file.  They write a temporary file in the destination's
- *     directory, named ".<name>.vireo-tmp-XXXXXX" (O_EXCL, locked for
- *     writing), fsync it, take the write locks on the existing destination
- *     (refused, the destination untouched, if anyone has it open), rename
+ *     directory — unnamed (O_TMPFILE) where the filesystem allows, else
+ *     named ".<name>.vireo-tmp-XXXXXX" (O_EXCL) — locked for writing,
+ *     fsync it, take the write locks on the existing destination (refused,
+ *     the destination untouched, if anyone has it open), link or rename
  *     the temporary file over it and fsync the directory.  A failure or a
  *     cancel removes the temporary file and leaves the destination as it
  *     was; a signal handler may call vireo_disk_abort_cleanup().  Only a
- *     SIGKILL (or a power cut) can leave a temporary file behind: it is
- *     harmless (unlocked, never opened by name again) and recognisable
- *     by its name; delete it when no create or convert is running.
+ *     SIGKILL (or a power cut) can leave a temporary file behind — with
+ *     O_TMPFILE only in the instant between naming it and renaming it over
+ *     an existing destination: it is harmless (unlocked, never opened by
+ *     name again) and recognisable by its name; delete it when no create
+ *     or convert is running.  $VIREO_DISK_NO_TMPFILE forces named
+ *     temporary files (tests).
  *     Replacing needs a writable directory; the new file keeps the old
  *     one's permission bits, not its owner, ACLs or other hard links.
  *   - Durability: a completed write is in the page cache; vireo_disk_flush()

@@ -96,15 +96,18 @@ struct vireo_disk *vireo_disk_backing(struct vireo_disk *d);
 
 /*
  * Writing a new image safely (replace.c): a temporary file beside the
- * destination, locked for writing, renamed over the destination at commit
- * once the destination (if any) is locked by us too.  @dst is resolved
- * (a symlink to a file is followed: its target is replaced).
+ * destination (unnamed, O_TMPFILE, where the filesystem has it), locked
+ * for writing, linked or renamed over the destination at commit once the
+ * destination (if any) is locked by us too.  @dst is resolved (a symlink
+ * to a file is followed: its target is replaced).
  */
 struct vireo_disk_tmp {
 	const char *name;	/* the destination as the caller gave it, for messages */
 	char *dst;		/* the path renamed over */
-	char *tmp;		/* "<dir>/.<base>.vireo-tmp-XXXXXX" */
+	char *tmp;		/* "<dir>/.<base>.vireo-tmp-XXXXXX", or "/proc/self/fd/N" */
 	int fd;			/* O_RDWR, write-locked */
+	bool anon;		/* O_TMPFILE: unnamed until linked into place */
+	bool named;		/* tmp is a directory entry of ours (to unlink on failure) */
 	int slot;		/* signal-cleanup slot, or -1 */
 	bool overwrite;
 	bool existed;		/* dst existed at begin */

@@ -4,15 +4,18 @@
  * before it is locked (issue 10).  create and convert fill a temporary
  * file beside the destination, then commit:
  *
- *   1. "<dir>/.<name>.vireo-tmp-XXXXXX" is created O_EXCL and locked for
- *      writing (lock.c) before anything is written to it;
+ *   1. an unnamed file is created in the destination's directory
+ *      (O_TMPFILE: a process that dies leaves nothing), or where the
+ *      filesystem cannot, "<dir>/.<name>.vireo-tmp-XXXXXX" (O_EXCL); it is
+ *      locked for writing (lock.c) before anything is written to it;
  *   2. it is filled and fsync'ed;
  *   3. an existing destination is opened and locked as a writer would
  *      lock it (QEMU's bytes: refused, untouched, if anyone — Vireo or
  *      QEMU — has it open), and that lock is held across
- *   4. rename() over the destination (renameat2 RENAME_NOREPLACE when
- *      there was none, so that a file appearing meanwhile is not
- *      clobbered without --overwrite), then
+ *   4. rename() over the destination (an unnamed file gets a temporary
+ *      name just before); without a destination, linkat() of the unnamed
+ *      file or renameat2(RENAME_NOREPLACE) of the named one, so that a
+ *      file appearing meanwhile is not clobbered without --overwrite; then
  *   5. fsync of the directory.
  *
  * The check in 3 and the rename in 4 are not one atomic step, but anyone
@@ -23,8 +26,8 @@
  * temporary paths with async-signal-safe calls only (termination signals
  * are blocked from the file's creation to its registration, so the
  * handler cannot miss it).  Only SIGKILL or a
- * crash leaves a temporary file: unlocked, recognisable by its name,
- * never opened again by name.
+ * crash leaves a temporary file (with O_TMPFILE only in the instant of
+ * step 4): unlocked, recognisable by its name, never opened again by name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -109,14 +112,100 @@ static void random_suffix(char *s, size_t n)
 	s[n] = 0;
 }
 
+/*
+ * Name a temporary file ".<base>.vireo-tmp-XXXXXX" beside t->dst: create
+ * it (@anon_fd < 0: O_EXCL, opened into t->fd) or link the unnamed file
+ * @anon_fd to it.  No termination signal runs between the name's creation
+ * and its registration for vireo_disk_abort_cleanup(), which would miss
+ * it.  0 (t->tmp, t->named set) or -errno.
+ */
+static int name_tmp(struct vireo_disk_tmp *t, int anon_fd)
+{
+	const char *slash = strrchr(t->dst, '/');
+	const char *base = slash ? slash + 1 : t->dst;
+	sigset_t block, saved;
+	char suffix[8], proc[40];
+	int ret = 0, tries;
+	bool ok = false;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", anon_fd);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &saved);
+	for (tries = 0; tries < 100 && !ok; tries++) {
+		free(t->tmp);
+		random_suffix(suffix, 6);
+		/* Long names are cut so that the temporary name fits NAME_MAX. */
+		if (asprintf(&t->tmp, "%.*s.%.200s.vireo-tmp-%s", slash ? (int)(slash - t->dst + 1) : 0,
+			     t->dst, base, suffix) < 0) {
+			t->tmp = NULL;
+			errno = ENOMEM;
+			break;
+		}
+		if (anon_fd < 0) {
+			t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			ok = t->fd >= 0;
+		} else {
+			ok = linkat(AT_FDCWD, proc, AT_FDCWD, t->tmp, AT_SYMLINK_FOLLOW) == 0;
+		}
+		if (!ok && errno != EEXIST)
+			break;
+	}
+	if (ok) {
+		t->named = true;
+		t->slot = slot_register(t->tmp);
+	} else {
+		ret = -errno;
+		free(t->tmp);
+		t->tmp = NULL;
+	}
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return ret;
+}
+
+/*
+ * An unnamed file in t->dst's directory (O_TMPFILE): if the process dies,
+ * the kernel frees it, nothing is left behind.  t->tmp is its
+ * /proc/self/fd path, to reopen and to link it.  Not every filesystem has
+ * O_TMPFILE (and $VIREO_DISK_NO_TMPFILE, for tests, says not to use it):
+ * -EOPNOTSUPP then, and a named temporary file does instead.
+ */
+static int anon_tmp(struct vireo_disk_tmp *t)
+{
+	const char *slash = strrchr(t->dst, '/');
+	char *dir;
+	int fd;
+
+	if (getenv("VIREO_DISK_NO_TMPFILE"))
+		return -EOPNOTSUPP;
+	dir = slash ? strndup(t->dst, slash == t->dst ? 1 : (size_t)(slash - t->dst)) : strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	free(dir);
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	if (asprintf(&t->tmp, "/proc/self/fd/%d", fd) < 0 || access(t->tmp, F_OK) < 0) {
+		/* No /proc: the file could not be linked into place. */
+		if (t->tmp)
+			free(t->tmp);
+		t->tmp = NULL;
+		close(fd);
+		return -EOPNOTSUPP;
+	}
+	t->fd = fd;
+	t->anon = true;
+	return 0;
+}
+
 int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwrite,
 			 struct vireo_disk_err *err)
 {
-	const char *slash, *base;
-	sigset_t block, saved;
 	struct stat st;
-	char suffix[8];
-	int ret = 0, tries;
+	int ret = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->name = dst;
@@ -154,45 +243,16 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 	}
 	if (!t->dst)
 		return -ENOMEM;
-	slash = strrchr(t->dst, '/');
-	base = slash ? slash + 1 : t->dst;
-	/*
-	 * No termination signal between creating the file and registering it
-	 * for vireo_disk_abort_cleanup(): the handler would miss it.
-	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &block, &saved);
-	for (tries = 0; tries < 100; tries++) {
-		free(t->tmp);
-		random_suffix(suffix, 6);
-		/* Long names are cut so that the temporary name fits NAME_MAX. */
-		if (asprintf(&t->tmp, "%.*s.%.200s.vireo-tmp-%s", slash ? (int)(slash - t->dst + 1) : 0,
-			     t->dst, base, suffix) < 0) {
-			t->tmp = NULL;
-			errno = ENOMEM;
-			break;
-		}
-		t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (t->fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (t->fd >= 0)
-		t->slot = slot_register(t->tmp);
-	else
-		ret = -errno;
-	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	if (t->fd < 0) {
+	if (anon_tmp(t))
+		ret = name_tmp(t, -1);
+	if (ret) {
 		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(-ret));
 		goto fail;
 	}
 	/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
 	if (t->existed)
 		(void)fchmod(t->fd, st.st_mode & 07777);
-	ret = vireo_disk_lock_fd(t->fd, true, t->tmp, err);
+	ret = vireo_disk_lock_fd(t->fd, true, t->name, err);
 	if (ret) {
 		vireo_disk_tmp_abort(t);
 		return ret;
@@ -273,9 +333,14 @@ int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
 	}
 	for (int round = 0;; round++) {
 		if (lstat(t->dst, &st) < 0) {
-			if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dst, RENAME_NOREPLACE) == 0)
+			/* An unnamed file is linked into place: link() never replaces. */
+			if (!t->named &&
+			    linkat(AT_FDCWD, t->tmp, AT_FDCWD, t->dst, AT_SYMLINK_FOLLOW) == 0)
 				break;
-			if (errno == EINVAL || errno == ENOSYS) {
+			if (t->named &&
+			    renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->dst, RENAME_NOREPLACE) == 0)
+				break;
+			if (t->named && (errno == EINVAL || errno == ENOSYS)) {
 				/* No RENAME_NOREPLACE here: link() refuses to replace too. */
 				if (link(t->tmp, t->dst) == 0) {
 					unlink(t->tmp);
@@ -310,6 +375,13 @@ int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
 			goto abort;
 		}
 		ret = vireo_disk_lock_fd(tfd, true, t->name, err);
+		/* rename() needs a name: an unnamed file gets one just for it. */
+		if (!ret && !t->named) {
+			ret = name_tmp(t, t->fd);
+			if (ret)
+				vireo_disk_err_set(err, t->name, "cannot name the new file: %s",
+						   strerror(-ret));
+		}
 		if (!ret && rename(t->tmp, t->dst) < 0) {
 			ret = -errno;
 			vireo_disk_err_set(err, t->name, "cannot replace: %s", strerror(errno));
@@ -319,6 +391,7 @@ int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
 			goto abort;
 		break;
 	}
+	t->named = false;	/* the name is the destination's now */
 	sync_dir(t->dst);
 	tmp_free(t);
 	return 0;
@@ -329,7 +402,7 @@ abort:
 
 void vireo_disk_tmp_abort(struct vireo_disk_tmp *t)
 {
-	if (t->tmp)
+	if (t->named)	/* an unnamed file goes with its last descriptor */
 		unlink(t->tmp);
 	tmp_free(t);
 }
