@@ -136,7 +136,7 @@ static void vireo_refuses_qemu_writer(void)
 	struct vireo_disk_err err = { { 0 } };
 	struct vireo_disk *d;
 	struct holder h;
-	int ro, rw, nolock;
+	int ro, rw, nolock, qinfo;
 
 	T_NEED_QEMU_IO();
 	T_CALL(make_qcow2("x.qcow2"));
@@ -151,11 +151,13 @@ static void vireo_refuses_qemu_writer(void)
 				 VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK, &d, &err);
 	if (!nolock)
 		vireo_disk_close(d);
+	qinfo = run(out, sizeof(out), "qemu-img info -U '%s'", tpath("x.qcow2"));
 	release_holder(&h);
 	T_EQ(ro, -EBUSY);
 	T_EQ(rw, -EBUSY);
 	T_STR_CONTAINS(err.msg, "in use by another process");
 	T_EQ(nolock, 0);
+	T_EQ(qinfo, 0);
 	/* qemu-io -r on qcow2: readers share, a Vireo writer is refused. */
 	T_EQ(hold_qemu_io(&h, tpath("x.qcow2"), "qcow2", true), 0);
 	ro = vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -371,6 +372,31 @@ static void blk_raw_open_errors(void)
 	unlink(path);
 }
 
+/*
+ * The raw backend takes QEMU's lock bytes (libvireo-disk's lock.c), so
+ * that QEMU refuses to write an image a Vireo guest is using.
+ */
+static void blk_raw_locks_against_qemu(void)
+{
+	struct vireo_blk_backend a;
+	char cmd[200];
+
+	if (system("command -v qemu-io >/dev/null 2>&1")) {
+		vireo_test_skip("qemu-io not installed (make deps installs qemu-utils)");
+		return;
+	}
+	T_EQ(make_image(4096), 0);
+	snprintf(cmd, sizeof(cmd), "qemu-io -f raw -c 'write 0 512' %s >/dev/null 2>&1", path);
+	T_EQ(vireo_blk_raw_open(path, false, &a), 0);
+	T_TRUE(system(cmd) != 0);
+	a.ops->close(&a);
+	T_EQ(vireo_blk_raw_open(path, true, &a), 0);
+	T_TRUE(system(cmd) != 0);	/* a reader does not share write either */
+	a.ops->close(&a);
+	T_EQ(system(cmd), 0);
+	unlink(path);
+}
+
 /* Is the file at path (written by make_image) still all pattern in [sector, +n)? */
 static bool file_is_pattern(uint64_t sector, unsigned int n)
 {
@@ -548,6 +574,7 @@ static const struct vireo_test vireo_tests_virtio_blk[] = {
 	VIREO_TEST(blk_malformed),
 	VIREO_TEST(blk_batch),
 	VIREO_TEST(blk_raw_open_errors),
+	VIREO_TEST(blk_raw_locks_against_qemu),
 	VIREO_TEST(blk_hold),
 	VIREO_TEST(blk_resize),
 	VIREO_TEST(blk_resize_msix),
