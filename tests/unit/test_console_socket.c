@@ -2,7 +2,8 @@
 /*
  * vireo-run's console socket (--console-socket, pc_console.h): what
  * `vireo console` attaches to.  The relay on real sockets, without a
- * guest: the greeting, output to stdout and the client, raw input (the
+ * guest: the greeting, the backlog (the last output, replayed to a client
+ * that attaches), output to stdout and the client, raw input (the
  * monitor's Ctrl-A escapes do not apply), one client at a time, a client
  * leaving, a new one after it, the socket removed at the end.
  */
@@ -64,7 +65,9 @@ static bool knocked(int listen_fd)
 static void console_socket_relay(void)
 {
 	static struct vireo_pc_console c;
+	static char big[10000], big_out[sizeof(big) + 1];
 	char dir[] = "/tmp/vireo-console-XXXXXX", path[128], buf[64];
+	size_t i;
 	const char ok[] = VIREO_CONSOLE_GREETING_OK, busy[] = VIREO_CONSOLE_GREETING_BUSY;
 	int out[2], a, b;
 	struct stat st;
@@ -88,6 +91,9 @@ static void console_socket_relay(void)
 	T_TRUE(vireo_pc_console_accept(&c) >= 0);
 	T_EQ(read_n(a, buf, strlen(ok)), strlen(ok));
 	T_TRUE(!strcmp(buf, ok));
+	/* What was printed before it attached: the backlog. */
+	T_EQ(read_n(a, buf, 5), 5);
+	T_TRUE(!strcmp(buf, "early"));
 	/* Output reaches both. */
 	vireo_pc_console_write(&c, "login: ", 7);
 	T_EQ(read_n(out[0], buf, 7), 7);
@@ -129,12 +135,21 @@ static void console_socket_relay(void)
 	vireo_pc_console_write(&c, "more", 4);
 	T_EQ(read_n(out[0], buf, 4), 4);
 
-	/* Another client can attach now. */
+	/* More than the backlog holds, in pieces that wrap its ring. */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	for (i = 0; i < sizeof(big); i += 700)
+		vireo_pc_console_write(&c, big + i, sizeof(big) - i < 700 ? sizeof(big) - i : 700);
+	T_EQ(read_n(out[0], big_out, sizeof(big)), sizeof(big));
+
+	/* Another client can attach now; it gets the last 4K, oldest first. */
 	a = connect_to(path);
 	T_TRUE(knocked(c.listen_fd));
 	T_TRUE(vireo_pc_console_accept(&c) >= 0);
 	T_EQ(read_n(a, buf, strlen(ok)), strlen(ok));
 	T_TRUE(!strcmp(buf, ok));
+	T_EQ(read_n(a, big_out, VIREO_CONSOLE_BACKLOG), VIREO_CONSOLE_BACKLOG);
+	T_TRUE(!memcmp(big_out, big + sizeof(big) - VIREO_CONSOLE_BACKLOG, VIREO_CONSOLE_BACKLOG));
 	close(a);
 
 	vireo_pc_console_fini(&c);

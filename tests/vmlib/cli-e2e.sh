@@ -321,6 +321,7 @@ PY
 	# Another client after the first: stdin at its end detaches at once.
 	run console-again 0 "$VIREO" console b
 	has console-again-msg "$err" "Detached from b"
+	has console-again-backlog "$out" "HELLO CONSOLE"	# the last output, replayed
 	run console-stopped 3 "$VIREO" console a
 	run console-missing 2 "$VIREO" console nosuch
 	run console-usage 1 "$VIREO" console

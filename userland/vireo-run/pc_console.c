@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -193,8 +194,23 @@ int vireo_pc_console_accept(struct vireo_pc_console *c)
 		close(fd);
 		return -EBUSY;
 	}
-	/* Greeted before any output can reach it (the lock is held). */
-	greet(fd, VIREO_CONSOLE_GREETING_OK);
+	/*
+	 * The greeting and the backlog (oldest first) in one message, before
+	 * any new output can reach it (the lock is held): a client that has
+	 * read the greeting has the backlog waiting too.
+	 */
+	{
+		struct iovec iov[3] = {
+			{ .iov_base = (void *)VIREO_CONSOLE_GREETING_OK,
+			  .iov_len = strlen(VIREO_CONSOLE_GREETING_OK) },
+			{ .iov_base = c->backlog + c->backlog_end,
+			  .iov_len = c->backlog_full ? sizeof(c->backlog) - c->backlog_end : 0 },
+			{ .iov_base = c->backlog, .iov_len = c->backlog_end },
+		};
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
+
+		sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
 	c->client_fd = fd;
 	pthread_mutex_unlock(&c->client_lock);
 	return fd;
@@ -231,12 +247,36 @@ ssize_t vireo_pc_console_client_read(struct vireo_pc_console *c)
 	return n;
 }
 
+/* Keep the last VIREO_CONSOLE_BACKLOG bytes of output; client_lock held. */
+static void backlog_add(struct vireo_pc_console *c, const uint8_t *b, size_t n)
+{
+	size_t room;
+
+	if (n >= sizeof(c->backlog)) {
+		memcpy(c->backlog, b + n - sizeof(c->backlog), sizeof(c->backlog));
+		c->backlog_end = 0;
+		c->backlog_full = true;
+		return;
+	}
+	room = sizeof(c->backlog) - c->backlog_end;
+	if (n < room) {
+		memcpy(c->backlog + c->backlog_end, b, n);
+		c->backlog_end += n;
+		return;
+	}
+	memcpy(c->backlog + c->backlog_end, b, room);
+	memcpy(c->backlog, b + room, n - room);
+	c->backlog_end = n - room;
+	c->backlog_full = true;
+}
+
 void vireo_pc_console_write(struct vireo_pc_console *c, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 
 	/* Uncontended but for an attach or a detach; a UART exit costs far more. */
 	pthread_mutex_lock(&c->client_lock);
+	backlog_add(c, b, n);
 	if (c->client_fd >= 0)
 		send(c->client_fd, b, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	pthread_mutex_unlock(&c->client_lock);

@@ -19,8 +19,10 @@
  * The console socket (--console-socket PATH, what `vireo console` attaches
  * to): a UNIX stream socket for one client at a time.  A client is greeted
  * with the line "VIREO-CONSOLE ok\n" (or "VIREO-CONSOLE busy\n" and closed
- * when another is attached), then gets everything the serial port prints
- * from then on, and what it sends goes to the UART as typed: no escapes
+ * when another is attached), then the last VIREO_CONSOLE_BACKLOG bytes the
+ * serial port printed (kept whether or not anyone is attached, so that the
+ * client sees the prompt it attaches to), then everything it prints from
+ * then on, and what it sends goes to the UART as typed: no escapes
  * (the client keeps its own detach key).  Output goes to out_fd whether a
  * client is attached or not, so serial.log stays whole; a client that does
  * not read loses output rather than stall the guest.  The writers are the
@@ -39,6 +41,7 @@
 
 #define VIREO_CONSOLE_ESCAPE	0x01	/* Ctrl-A */
 #define VIREO_CONSOLE_BUF	4096
+#define VIREO_CONSOLE_BACKLOG	4096
 
 /* vireo_pc_console_input() results, a bit mask. */
 #define VIREO_CONSOLE_QUIT	(1U << 0)
@@ -58,8 +61,12 @@ struct vireo_pc_console {
 	/* The console socket; -1 when there is none / nobody attached. */
 	int listen_fd;
 	char *listen_path;	/* unlinked by fini */
-	pthread_mutex_t client_lock;	/* client_fd against the writers */
+	pthread_mutex_t client_lock;	/* client_fd and the backlog against the writers */
 	int client_fd;
+	/* The last output, a ring: replayed to a client that attaches. */
+	uint8_t backlog[VIREO_CONSOLE_BACKLOG];
+	size_t backlog_end;	/* where the next byte goes */
+	bool backlog_full;	/* it wrapped: all of it is output */
 };
 
 #define VIREO_CONSOLE_GREETING_OK	"VIREO-CONSOLE ok\n"
