@@ -698,6 +698,68 @@ static void job_export_failure_and_cancel(void)
 	teardown();
 }
 
+static bool file_holds(const char *path, const char *want)
+{
+	char got[64] = "";
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(got, sizeof(got), f) && !strcmp(got, want);
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/*
+ * "overwrite": an existing DEST is replaced only by a complete copy; a
+ * copy that fails leaves it as it was, and the machine's own disk (locked
+ * by its device) is never replaced.
+ */
+static void job_export_overwrite(void)
+{
+	char args[512];
+	const char *r, *fin;
+	FILE *f;
+
+	T_TRUE(setup(false, 4 * MiB, false));
+	f = fopen(tpath("old"), "w");
+	T_TRUE(f != NULL);
+	fputs("keep me", f);
+	fclose(f);
+	/* A read error at 1 MiB: job-finished not ok, "old" untouched. */
+	gate_set(NONE, MiB + 4096);
+	snprintf(args, sizeof(args), "{\"disk\":0,\"path\":\"%s\",\"overwrite\":true}",
+		 tpath("old"));
+	T_STR_CONTAINS(call(1, "disk-export", args), "\"ok\":true");
+	T_TRUE(service());
+	fin = wait_event("\"event\":\"job-finished\"");
+	T_STR_CONTAINS(fin, "\"ok\":false");
+	vireo_pc_job_wait(&ctl);
+	T_TRUE(file_holds(tpath("old"), "keep me"));
+	/* Onto the machine's own disk: refused as in use, the disk intact. */
+	gate_set(NONE, NONE);
+	snprintf(args, sizeof(args), "{\"disk\":0,\"path\":\"%s\",\"overwrite\":true}", img);
+	T_STR_CONTAINS(call(2, "disk-export", args), "\"ok\":true");
+	T_TRUE(service());
+	fin = wait_event("\"job\":2,\"disk\":0,\"ok\":false");
+	T_STR_CONTAINS(fin, "in use");
+	vireo_pc_job_wait(&ctl);
+	T_TRUE(image_equals(img, orig));
+	/* A bad "overwrite", then a complete copy that replaces "old". */
+	snprintf(args, sizeof(args), "{\"disk\":0,\"path\":\"%s\",\"overwrite\":1}",
+		 tpath("old"));
+	r = call(3, "disk-export", args);
+	T_STR_CONTAINS(r, "invalid-argument");
+	snprintf(args, sizeof(args), "{\"disk\":0,\"path\":\"%s\",\"overwrite\":true}",
+		 tpath("old"));
+	T_STR_CONTAINS(call(4, "disk-export", args), "\"ok\":true");
+	T_TRUE(service());
+	fin = wait_event("\"job\":3,\"disk\":0,\"ok\":true");
+	T_TRUE(fin != NULL);
+	vireo_pc_job_wait(&ctl);
+	T_TRUE(image_equals(tpath("old"), orig));
+	teardown();
+}
+
 /* The machine's end: a pending job and a running one are cancelled; a reset waits. */
 static void job_machine_end(void)
 {
@@ -854,6 +916,7 @@ static const struct vireo_test vireo_tests_run_job[] = {
 	VIREO_TEST(job_export_raw_paused),
 	VIREO_TEST(job_export_errors),
 	VIREO_TEST(job_export_failure_and_cancel),
+	VIREO_TEST(job_export_overwrite),
 	VIREO_TEST(job_machine_end),
 	VIREO_TEST(job_resize_raw),
 	VIREO_TEST(job_resize_qcow2),

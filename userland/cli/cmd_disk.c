@@ -5,8 +5,8 @@
  * virtio-blk uses too.
  *
  * An image a running machine uses as a disk is locked by its monitor
- * (flock), and writing it from here would corrupt it: `convert` and
- * `resize` of such an image go through that machine's control socket
+ * (QEMU's lock bytes, userland/disk/lock.c), and writing it from here
+ * would corrupt it: `convert` and `resize` of such an image go through that machine's control socket
  * instead (disk-export, disk-resize: docs/control-protocol.md), which the
  * monitor runs as a job while the guest goes on, and whose progress
  * events this shows as a local convert shows its own.
@@ -561,8 +561,8 @@ static int disk_resize(int argc, char **argv)
 /*
  * Convert SRC, a disk of the running machine o, through its monitor
  * (disk-export).  DST is made absolute (the monitor has its own working
- * directory); --overwrite removes an existing DST here first, unless it
- * is SRC or a disk of a running machine.
+ * directory); --overwrite lets the monitor replace an existing DST once
+ * the copy is complete (never SRC or a disk of a running machine).
  */
 static int disk_convert_running(const struct owner *o, const char *src, const char *dst,
 				const struct vireo_disk_convert_opts *opts, struct progress *p)
@@ -592,10 +592,8 @@ static int disk_convert_running(const struct owner *o, const char *src, const ch
 					      dst);
 			goto out;
 		}
-		if (unlink(abs)) {
-			code = vireo_cli_fail(VIREO_EXIT_ERROR, "%s: %s", dst, g_strerror(errno));
-			goto out;
-		}
+		/* Replaced by the monitor when the copy is complete, never before. */
+		json_object_set_boolean_member(args, "overwrite", TRUE);
 	}
 	json_object_set_int_member(args, "disk", o->index);
 	json_object_set_string_member(args, "path", abs);

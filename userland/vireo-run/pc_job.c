@@ -116,6 +116,7 @@ static void run_export(struct vireo_pc_control *c, char *msg, size_t len)
 	struct vireo_disk_convert_opts o = {
 		.dst_format = j->req.format,
 		.cluster_size = j->req.cluster_size,
+		.overwrite = j->req.overwrite,
 		.progress = export_progress,
 		.opaque = c,
 	};
@@ -313,8 +314,14 @@ static int arg_disk(struct vireo_pc_control *c, const struct vireo_ctl_args *a,
 	return 0;
 }
 
-/* A new file: absolute, not there yet, in a directory that is. */
-static int arg_new_path(const struct vireo_ctl_args *a, char *out, size_t len,
+/*
+ * The export's destination: absolute, in a directory that exists, and not
+ * there yet unless overwrite.  An existing file is replaced only when the
+ * copy is complete (vireo_disk_convert_from() renames over it, after
+ * taking the writer's locks on it: one of this machine's own disks, or an
+ * image QEMU or another machine uses, is refused as in use then).
+ */
+static int arg_new_path(const struct vireo_ctl_args *a, bool overwrite, char *out, size_t len,
 			struct vireo_ctl_error *e)
 {
 	char dir[PATH_MAX];
@@ -326,10 +333,14 @@ static int arg_new_path(const struct vireo_ctl_args *a, char *out, size_t len,
 					   "path: the absolute name of the new image is required");
 	if (strlen(p) >= len)
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "path: too long");
-	if (!lstat(p, &st))
-		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "%s exists; not overwritten", p);
-	if (errno != ENOENT)
+	if (!lstat(p, &st)) {
+		if (!overwrite)
+			return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS,
+						   "%s exists; not overwritten without \"overwrite\"",
+						   p);
+	} else if (errno != ENOENT) {
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "%s: %s", p, strerror(errno));
+	}
 	snprintf(dir, sizeof(dir), "%s", p);
 	if (stat(dirname(dir), &st) || !S_ISDIR(st.st_mode))
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "%s: no such directory", dir);
@@ -347,7 +358,11 @@ int vireo_pc_job_h_export(void *o, const struct vireo_ctl_args *a, struct vireo_
 
 	memset(&req, 0, sizeof(req));
 	req.kind = VIREO_PC_JOB_EXPORT;
-	if (arg_disk(c, a, &req.disk, e) || arg_new_path(a, req.path, sizeof(req.path), e))
+	if (vireo_ctl_args_has(a, "overwrite") &&
+	    vireo_ctl_args_bool(a, "overwrite", &req.overwrite))
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "overwrite: true or false");
+	if (arg_disk(c, a, &req.disk, e) ||
+	    arg_new_path(a, req.overwrite, req.path, sizeof(req.path), e))
 		return -1;
 	if (vireo_ctl_args_has(a, "format") &&
 	    (vireo_ctl_args_string(a, "format", &fmt) ||

@@ -68,6 +68,7 @@ struct vireo_pc_job_req {
 	uint32_t cluster_size;		/* export to qcow2; 0: the default */
 	uint64_t size;			/* resize: the new size, or the growth */
 	bool grow_by;			/* resize: size is the growth ("+1G") */
+	bool overwrite;			/* export: replace an existing path when complete */
 };
 
 /*
