@@ -12,9 +12,10 @@
  *   query-disks / disk-export / disk-resize / job-cancel  vireo-run's disk
  *            jobs on its --disk images, done with libvireo-disk on a thread
  *            with the same replies and events (the real ones are tested in
- *            tests/unit/test_run_job.c); like vireo-run it holds a flock on
- *            each image for as long as it runs, so that a CLI writing the
- *            image itself instead of asking the monitor fails
+ *            tests/unit/test_run_job.c); like vireo-run it holds QEMU's
+ *            lock bytes on each image (vireo_disk_lock_fd) for as long as
+ *            it runs, so that a CLI writing the image itself instead of
+ *            asking the monitor fails
  *
  * It prints its arguments on stdout (the serial console: serial.log in a
  * headless start) so that the test can check the command line, and exits
@@ -34,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,6 +228,7 @@ static struct {
 	enum vireo_disk_format format;
 	uint64_t size;
 	bool grow_by;
+	bool overwrite;
 } job;
 
 /*
@@ -239,6 +240,7 @@ static struct {
 static int add_disk(const char *spec)
 {
 	char *copy = strdup(spec), *rest;
+	struct vireo_disk_err lerr;
 	size_t n;
 
 	if (!copy)
@@ -258,8 +260,9 @@ static int add_disk(const char *spec)
 			strerror(errno));
 		return -1;
 	}
-	if (flock(disks[nr_disks].lock_fd, (disks[nr_disks].readonly ? LOCK_SH : LOCK_EX) | LOCK_NB))
-		fprintf(stderr, "fake-monitor: %s: in use\n", disks[nr_disks].path);
+	if (vireo_disk_lock_fd(disks[nr_disks].lock_fd, !disks[nr_disks].readonly,
+			       disks[nr_disks].path, &lerr))
+		fprintf(stderr, "fake-monitor: %s\n", lerr.msg);
 	nr_disks++;
 	return 0;
 }
@@ -338,6 +341,7 @@ static void *job_worker(void *arg)
 		struct vireo_disk_source src = { .read = image_read, .opaque = d,
 						 .size = vireo_disk_size(d), .name = "disk" };
 		struct vireo_disk_convert_opts o = { .dst_format = job.format,
+						     .overwrite = job.overwrite,
 						     .progress = job_progress };
 
 		r = vireo_disk_convert_from(&src, job.path, &o, &err);
@@ -420,6 +424,7 @@ static int h_export(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_js
 	const char *path, *fmt = "qcow2";
 	enum vireo_disk_format f;
 	unsigned int i = 0;
+	bool overwrite = false;
 	struct stat st;
 
 	(void)o;
@@ -427,7 +432,9 @@ static int h_export(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_js
 		return -1;
 	if (vireo_ctl_args_string(a, "path", &path) || path[0] != '/')
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "path: absolute");
-	if (!lstat(path, &st))
+	if (vireo_ctl_args_has(a, "overwrite") && vireo_ctl_args_bool(a, "overwrite", &overwrite))
+		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "overwrite");
+	if (!overwrite && !lstat(path, &st))
 		return vireo_ctl_error_set(e, VIREO_CTL_ERR_ARGS, "%s exists; not overwritten", path);
 	vireo_ctl_args_string(a, "format", &fmt);
 	if (vireo_disk_parse_format(fmt, &f) < 0)
@@ -438,6 +445,7 @@ static int h_export(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_js
 		job.disk = i;
 		snprintf(job.path, sizeof(job.path), "%s", path);
 		job.format = f;
+		job.overwrite = overwrite;
 	}
 	pthread_mutex_unlock(&job_lock);
 	return job_start(r, e);
