@@ -621,6 +621,17 @@ if [[ -n $IMG ]]; then
 	run img-create 0 "$IMG" create "$T/i.qcow2" 8M
 	run img-exists 3 "$IMG" create "$T/i.qcow2" 8M
 	run img-shrink 4 "$IMG" resize "$T/i.qcow2" 1M
+	# --output=json (or --json): errors as JSON on stdout too.
+	run img-json-not-found 2 "$IMG" info --output=json "$T/missing.qcow2"
+	truth img-json-not-found-code '[[ $(jq_py "print(d[\"error\"][\"code\"], d[\"error\"][\"exit\"])") == "not-found 2" ]]'
+	has img-json-not-found-msg "$(jq_py "print(d['error']['message'])")" "missing.qcow2"
+	run img-json-exists 3 "$IMG" create --json "$T/i.qcow2" 8M
+	truth img-json-exists-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == state ]]'
+	run img-json-usage 1 "$IMG" frobnicate --output=json
+	truth img-json-usage-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == usage ]]'
+	run img-json-info 0 "$IMG" info --output=json "$T/i.qcow2"
+	truth img-json-info-format '[[ $(jq_py "print(d[\"format\"])") == qcow2 ]]'
+	run img-output-bad 1 "$IMG" info --output=xml "$T/i.qcow2"
 	# 12 and 14 (check: corrupt, leaks): tests/disk/test_tool.c patches an image.
 fi
 

@@ -5,6 +5,7 @@
  * library directly).  See usage() for the commands and exit codes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,43 @@
 #include "vireo_version.h"
 
 #define EXIT_USAGE VIREO_EXIT_USAGE
+
+static void json_str(const char *s);
+
+/*
+ * --json or --output=json anywhere on the command line: an error is also
+ * printed on stdout as {"error": {"code", "exit", "message"}} (code: the
+ * table's name of the exit status), as `vireo --output=json` does.
+ */
+static bool json_errors;
+static char first_error[512];
+
+static void __attribute__((format(printf, 1, 2))) img_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vireo-img: %s\n", msg);
+	if (!first_error[0])
+		snprintf(first_error, sizeof(first_error), "%s", msg);
+}
+
+static int finish(int code)
+{
+	const char *name = vireo_exit_name(code);
+
+	if (!json_errors || code == VIREO_EXIT_OK)
+		return code;
+	printf("{\n    \"error\": {\n        \"code\": \"%s\",\n        \"exit\": %d,\n"
+	       "        \"message\": ",
+	       name ? name : "error", code);
+	json_str(first_error[0] ? first_error : "bad usage (see vireo-img --help)");
+	printf("\n    }\n}\n");
+	return code;
+}
 
 static void usage(FILE *f)
 {
@@ -49,7 +87,9 @@ static void usage(FILE *f)
 		"or QEMU) has it open, and a failure or Ctrl-C leaves it as it was.  Images are\n"
 		"locked as QEMU locks them; info takes no lock (as qemu-img force-share does).\n"
 		"\n"
-		"A message on stderr names the file and the problem.\n"
+		"A message on stderr names the file and the problem.  With --json or\n"
+		"--output=json (info, check: JSON output), an error is also a JSON object\n"
+		"on stdout: {\"error\": {\"code\", \"exit\", \"message\"}}.\n"
 		VIREO_EXIT_TABLE_TEXT);
 }
 
@@ -70,14 +110,14 @@ static int disk_exit(int ret)
 
 static int fail(int ret, struct vireo_disk_err *err)
 {
-	fprintf(stderr, "vireo-img: %s\n", err->msg[0] ? err->msg : strerror(-ret));
+	img_error("%s", err->msg[0] ? err->msg : strerror(-ret));
 	return disk_exit(ret);
 }
 
 static int parse_fmt(const char *s, enum vireo_disk_format *f)
 {
 	if (vireo_disk_parse_format(s, f)) {
-		fprintf(stderr, "vireo-img: unknown format '%s' (raw or qcow2)\n", s);
+		img_error("unknown format '%s' (raw or qcow2)", s);
 		return -1;
 	}
 	return 0;
@@ -88,16 +128,17 @@ static int parse_sz(const char *s, uint64_t *v, const char *what)
 	int ret = vireo_disk_parse_size(s, v);
 
 	if (ret)
-		fprintf(stderr, "vireo-img: %s '%s': %s (use digits with K/M/G/T)\n", what, s,
+		img_error("%s '%s': %s (use digits with K/M/G/T)", what, s,
 			ret == -ERANGE ? "too large" : "not a size");
 	return ret;
 }
 
-enum { OPT_OVERWRITE = 256, OPT_JSON, OPT_NO_BACKING, OPT_FORMAT };
+enum { OPT_OVERWRITE = 256, OPT_JSON, OPT_NO_BACKING, OPT_FORMAT, OPT_OUTPUT };
 
 static const struct option long_opts[] = {
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "no-backing", no_argument, NULL, OPT_NO_BACKING },
 	{ "help", no_argument, NULL, 'h' },
 	/* -f's long name, except in convert, where it would be ambiguous */
@@ -127,8 +168,8 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct args *a
 		switch (c) {
 		case OPT_FORMAT:
 			if (strchr(allowed, 'O')) {
-				fprintf(stderr,
-					"vireo-img: convert: --format is ambiguous; give -f/--source-format for SRC's format or -O/--output-format for DST's\n");
+				img_error(
+					"convert: --format is ambiguous; give -f/--source-format for SRC's format or -O/--output-format for DST's");
 				return -1;
 			}
 			/* fall through */
@@ -159,6 +200,14 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct args *a
 			break;
 		case OPT_JSON:
 			a->json = true;
+			break;
+		case OPT_OUTPUT:
+			if (!strcmp(optarg, "json")) {
+				a->json = true;
+			} else if (strcmp(optarg, "text")) {
+				img_error("--output: '%s' is not text or json", optarg);
+				return -1;
+			}
 			break;
 		case OPT_NO_BACKING:
 			a->no_backing = true;
@@ -207,8 +256,8 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (a.fmt == VIREO_DISK_AUTO) {
 		if (!vireo_format_default_ok(argv[i], "qcow2")) {
-			fprintf(stderr,
-				"vireo-img: %s: the name says %s but the default format is qcow2; give -f raw or -f qcow2\n",
+			img_error(
+				"%s: the name says %s but the default format is qcow2; give -f raw or -f qcow2",
 				argv[i], vireo_format_by_name(argv[i]));
 			return EXIT_USAGE;
 		}
@@ -335,9 +384,9 @@ static int cmd_resize(int argc, char **argv)
 		size += vireo_disk_size(d);
 	ret = vireo_disk_resize(d, size);
 	if (ret)
-		fprintf(stderr, "vireo-img: %s\n", vireo_disk_errmsg(d));
+		img_error("%s", vireo_disk_errmsg(d));
 	if (vireo_disk_close(d) && !ret) {
-		fprintf(stderr, "vireo-img: %s\n", vireo_disk_errmsg(d));
+		img_error("%s", vireo_disk_errmsg(d));
 		ret = -EIO;
 	}
 	return ret ? disk_exit(ret) : 0;
@@ -374,7 +423,7 @@ static int cmd_convert(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.out_fmt == VIREO_DISK_AUTO) {
-		fprintf(stderr, "vireo-img: convert: -O raw|qcow2 is required (the format of %s)\n",
+		img_error("convert: -O raw|qcow2 is required (the format of %s)",
 			argv[i + 1]);
 		return EXIT_USAGE;
 	}
@@ -407,7 +456,7 @@ static int cmd_check(int argc, char **argv)
 		return ret;
 	ret = vireo_disk_check(d, &r, a.json ? NULL : stderr);
 	if (ret)
-		fprintf(stderr, "vireo-img: %s: check failed: %s\n", argv[i], strerror(-ret));
+		img_error("%s: check failed: %s", argv[i], strerror(-ret));
 	vireo_disk_close(d);
 	if (ret)
 		return VIREO_EXIT_ERROR;
@@ -476,6 +525,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--output=json") ||
+		    (!strcmp(argv[i], "--output") && i + 1 < argc && !strcmp(argv[i + 1], "json")))
+			json_errors = true;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -490,8 +543,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "vireo-img: unknown command '%s'\n", argv[1]);
+			return finish(cmds[i].fn(argc - 1, argv + 1));
+	img_error("unknown command '%s'", argv[1]);
 	usage(stderr);
-	return EXIT_USAGE;
+	return finish(EXIT_USAGE);
 }
