@@ -14,6 +14,7 @@
 #     $(BUILD)/bin/vireo-misuse        ioctl misuse tests, raw ioctls
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
+#     $(BUILD)/bin/kfuzz               the ioctl-interface fuzzer (tests/kfuzz/)
 #
 # They run inside the rig's L1 machine (tests/l1/*.sh); see tests/guest/README.md.
 # Programs are linked statically: the L1 initramfs is busybox and nothing else.
@@ -34,7 +35,7 @@ TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bi
 	$(TESTS_GUESTS_OUT)/bench.bin
 
 TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
-	vireo-abi vireo-lapic vireo-misuse vireo-bench kvm-bench)
+	vireo-abi vireo-lapic vireo-misuse vireo-bench kvm-bench kfuzz)
 
 .PHONY: tests tests-clean
 tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
@@ -108,6 +109,14 @@ $(TESTS_BIN_OUT)/vireo-bench: $(SRCTREE)/tests/bench/vireo-bench.c \
 $(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/bench/bench.h
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
+
+# The fuzzer of vireo.ko's ioctls (tests/kfuzz/README.md): raw ioctls from
+# the uapi header, like vireo-misuse.
+KFUZZ_SRCS := $(wildcard $(SRCTREE)/tests/kfuzz/*.c)
+
+$(TESTS_BIN_OUT)/kfuzz: $(KFUZZ_SRCS) $(SRCTREE)/tests/kfuzz/kfuzz.h $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $(KFUZZ_SRCS) $(TESTS_LDFLAGS)
 
 tests-clean:
 	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \

@@ -14,6 +14,8 @@
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
 #   make rig-linux-shell  L1, then Linux as L2 under vireo-run, its shell here
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
+#   make rig-fuzz     kfuzz, the ioctl fuzzer, RIG_FUZZ_MINUTES (30) in the QEMU L1
+#   make rig-fuzz-vmx the same in the Bochs L1 (VMX)
 #   make rig-linux-vmx  Linux as L2 in the Bochs L1 (run-linux.sh alone)
 #
 # Knobs (make VAR=...): RIG_TIMEOUT, RIG_MEM_MB (default from Kconfig),
@@ -153,3 +155,46 @@ rig-demo-vmx: rig-build
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-demo.sh --show raw
+
+# kfuzz (tests/kfuzz/README.md), the fuzzer of vireo.ko's ioctls, for
+# RIG_FUZZ_MINUTES (30) in the QEMU L1 (SVM), then the module must unload
+# (tests/l1/run-fuzz.sh).  RIG_FUZZ_ARGS passes more kfuzz options (e.g.
+# --known to let it make the known bugs of FINDINGS.md).  A generated
+# one-line script sets the duration: the L1 sees no make variables.
+# Timeout: the fuzzing time plus 10 minutes (boot, the last program, the
+# unload, the kernel-log dump).
+RIG_FUZZ_MINUTES ?= 30
+RIG_FUZZ_ARGS    ?=
+RIG_FUZZ_DIR      = $(BUILD)/rig/kfuzz-scripts
+RIG_FUZZ_TIMEOUT ?= $(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 + 600)))
+
+# rig-fuzz-script NAME SECONDS: the wrapper L1 runs as NAME.
+define rig-fuzz-script
+	@mkdir -p $(RIG_FUZZ_DIR)
+	printf '#!/bin/sh\n# made by tools/rig/rig.mk\nKFUZZ_SECONDS=%s KFUZZ_ARGS="%s" exec sh /vireo/tests/run-fuzz.sh\n' \
+		'$(2)' '$(RIG_FUZZ_ARGS)' >$(RIG_FUZZ_DIR)/$(1)
+endef
+
+.PHONY: rig-fuzz
+rig-fuzz: rig-build
+	$(call rig-fuzz-script,run-fuzz-svm.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60))))
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_MEM_MB) --timeout $(RIG_FUZZ_TIMEOUT) \
+		$(if $(RIG_KO),--ko $(RIG_KO)) --tests $(RIG_FUZZ_DIR) \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-fuzz-svm.sh --show $(RIG_SHOW)
+
+# The same on VMX in the Bochs L1 (vireo.ko loaded with vmx_preempt_us,
+# tools/rig/bochs.sh).  Bochs's L1 clock runs with the instructions it
+# emulates, not with the wall clock: RIG_FUZZ_VMX_SLOWDOWN wall seconds go
+# by for each L1 second (measured: tests/kfuzz/README.md), so the L1 is
+# asked for RIG_FUZZ_MINUTES of wall time divided by it.
+RIG_FUZZ_VMX_SLOWDOWN ?= 10
+RIG_FUZZ_VMX_TIMEOUT  ?= $(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 + 1200)))
+
+.PHONY: rig-fuzz-vmx
+rig-fuzz-vmx: rig-build
+	$(call rig-fuzz-script,run-fuzz-vmx.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 / $(RIG_FUZZ_VMX_SLOWDOWN)))))
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_FUZZ_VMX_TIMEOUT) \
+		--ko $(RIG_KO) --tests $(RIG_FUZZ_DIR) \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-fuzz-vmx.sh --show $(RIG_SHOW)
