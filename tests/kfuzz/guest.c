@@ -425,7 +425,6 @@ static void snip_misc(struct emit *e, struct kf_rng *r)
 		{ 2, 0xcd, 0x80 },		/* int 0x80 */
 		{ 1, 0xf1 },			/* int1 */
 		{ 3, 0x0f, 0x01, 0xd0 },	/* xgetbv */
-		{ 3, 0x0f, 0x23, 0xf8 },	/* mov dr7, eax */
 		{ 3, 0x0f, 0x00, 0xd8 },	/* ltr ax */
 		{ 3, 0x0f, 0x00, 0xd0 },	/* lldt ax */
 		{ 3, 0x0f, 0x01, 0xf0 },	/* lmsw ax */
@@ -441,6 +440,27 @@ static void snip_misc(struct emit *e, struct kf_rng *r)
 	if (kf_pct(r, 50))
 		mov_imm(e, EAX, kf_boundary(r));
 	bytes(e, op + 1, op[0]);
+}
+
+/*
+ * MOV to a debug register: DR0-3 at random or code addresses, DR7 with
+ * random enables.  Not on the SVM leg unless KF_KNOWN_DR7: QEMU's L1
+ * keeps an L2's DR7 breakpoints past #VMEXIT and dies on the first one
+ * that fires in L1 (FINDINGS.md).
+ */
+static void snip_dr(struct emit *e, struct kf_rng *r)
+{
+	int dr = kf_pct(r, 50) ? 7 : kf_below(r, 8);
+
+	if (!(e->known & KF_KNOWN_DR7)) {
+		snip_misc(e, r);
+		return;
+	}
+	mov_imm(e, EAX, dr == 7 ? (kf_rand(r) & 0xffff03ff) | 0x400 :
+		kf_pct(r, 50) ? KF_CODE_GPA + kf_below(r, 0x200) : kf_boundary(r));
+	b(e, 0x0f);
+	b(e, 0x23);
+	b(e, 0xc0 | dr << 3);	/* mov drN, eax */
 }
 
 /* IRET with a frame of junk (or of almost-right values). */
@@ -593,6 +613,7 @@ static const struct snippet snippets[] = {
 	{ "xsetbv", 4, snip_xsetbv },
 	{ "virt-insn", 4, snip_virt_insn },
 	{ "misc", 10, snip_misc },
+	{ "dr", 2, snip_dr },
 	{ "iret", 3, snip_iret },
 	{ "triple", 2, snip_triple },
 	{ "tf-ac", 1, snip_tf },
@@ -604,14 +625,36 @@ static const struct snippet snippets[] = {
 
 #define NR_SNIPPETS (sizeof(snippets) / sizeof(snippets[0]))
 
-static const struct snippet *pick_snippet(struct kf_rng *r)
+/* Whether snippet s is allowed by --snippets (a comma-separated list). */
+static bool allowed(const struct kf_opts *o, const struct snippet *s)
+{
+	const char *l = o->snippets;
+	size_t n = strlen(s->name);
+
+	if (!l)
+		return true;
+	while (*l) {
+		if (!strncmp(l, s->name, n) && (l[n] == ',' || !l[n]))
+			return true;
+		l = strchr(l, ',');
+		if (!l)
+			break;
+		l++;
+	}
+	return false;
+}
+
+static const struct snippet *pick_snippet(const struct kf_opts *o, struct kf_rng *r)
 {
 	unsigned int total = 0, i, x;
 
 	for (i = 0; i < NR_SNIPPETS; i++)
-		total += snippets[i].weight;
+		if (allowed(o, &snippets[i]))
+			total += snippets[i].weight;
 	x = kf_below(r, total);
 	for (i = 0; i < NR_SNIPPETS; i++) {
+		if (!allowed(o, &snippets[i]))
+			continue;
 		if (x < snippets[i].weight)
 			return &snippets[i];
 		x -= snippets[i].weight;
@@ -726,17 +769,22 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 		.mode = mode == KF_MODE_RESET ? KF_MODE_REAL : mode,
 		.known = p->o->known,
 	};
+	/* The DR7 trouble is QEMU's (the SVM leg's L1), not Bochs's. */
+	if (p->have_caps && p->caps.backend == VIREO_BACKEND_VMX)
+		e.known |= KF_KNOWN_DR7;
 	used = snprintf(desc, n, "code %s:", mode == KF_MODE_LONG ? "64" :
 			mode == KF_MODE_PROT ? "32" : "16");
 	o->nsnips = 0;
 	while (nsn < KF_MAX_SNIPS - 1 && !e.overflow && kf_below(r, 40) != 0) {
-		const struct snippet *s = pick_snippet(r);
+		const struct snippet *s = pick_snippet(p->o, r);
 
 		o->snips[o->nsnips++] = e.pos;
 		s->fn(&e, r);
 		nsn++;
 		if (used < n)
 			used += snprintf(desc + used, n - used, " %s", s->name);
+		if (p->o->trace)
+			kf_trace(p, 0, "  snippet %s at %#x", s->name, o->snips[o->nsnips - 1]);
 	}
 	o->snips[o->nsnips++] = e.pos;
 	/* end: HLT, then spin */
@@ -815,7 +863,12 @@ void kf_guest_regs(struct kf_rng *r, enum kf_mode mode, struct vireo_regs *regs)
 	regs->rcx = kf_below(r, 16);
 }
 
+/*
+ * The exit that hangs QEMU's L1 needs CR0.PG=0 too, but a VMRUN of
+ * LME=1, PG=1, PAE=0 (illegal, APM 15.5.1) goes through the same CR0/CR4/
+ * EFER loading in QEMU: both are kept out.
+ */
 bool kf_sregs_lme_hazard(const struct vireo_sregs *sr)
 {
-	return (sr->efer & EFER_LME) && !(sr->cr0 & CR0_PG) && !(sr->cr4 & CR4_PAE);
+	return (sr->efer & EFER_LME) && !(sr->cr4 & CR4_PAE);
 }

@@ -72,7 +72,8 @@ uint64_t kf_boundary(struct kf_rng *r);
  */
 #define KF_KNOWN_LME		(1U << 0)	/* EFER.LME, CR0.PG=0, CR4.PAE=0 at an exit (SVM, QEMU L1) */
 #define KF_KNOWN_HUGE_SLOT	(1U << 1)	/* slot of >= 1 TiB: kvmalloc WARN */
-#define KF_KNOWN_ALL		(KF_KNOWN_LME | KF_KNOWN_HUGE_SLOT)
+#define KF_KNOWN_DR7		(1U << 2)	/* guest DR7 breakpoints crash QEMU's L1 (SVM leg) */
+#define KF_KNOWN_ALL		(KF_KNOWN_LME | KF_KNOWN_HUGE_SLOT | KF_KNOWN_DR7)
 
 struct kf_opts {
 	const char *dev;	/* /dev/vireo */
@@ -84,6 +85,7 @@ struct kf_opts {
 	unsigned int stuck_ms;	/* not reaped this long after SIGKILL: stuck */
 	unsigned int slow;	/* emulator slowness factor (Bochs: 5) */
 	int seed_log;		/* fd: each seed written before it runs, or -1 */
+	const char *snippets;	/* only these guest snippets (comma list), or NULL */
 };
 
 /* ------------------------------------------------------------ statistics */
@@ -311,7 +313,7 @@ void kf_guest_regs(struct kf_rng *r, enum kf_mode mode, struct vireo_regs *regs)
 /*
  * A known-bug filter for register state a call is about to set (SVM
  * under QEMU, FINDINGS.md "EFER.LME"): true if sregs would leave
- * EFER.LME set with CR0.PG and CR4.PAE clear.
+ * EFER.LME set with CR4.PAE clear.
  */
 bool kf_sregs_lme_hazard(const struct vireo_sregs *sr);
 

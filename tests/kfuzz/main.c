@@ -6,12 +6,13 @@
  *   kfuzz --seeds A-B                 programs A..B
  *   kfuzz --time SECS [--first N]     programs N, N+1, ... for SECS seconds
  *
- * Other options: --known[=lme,huge-slot|all] (let the generator make the
+ * Other options: --known[=lme,huge-slot,dr7|all] (let the generator make the
  * known bugs of FINDINGS.md), --max-calls N, --kill-pct P, --deadline-ms
  * MS, --stuck-ms MS, --slow F (emulator factor for every time budget),
  * --dev PATH, --seed-log FILE (each seed written there before it runs:
  * the L1 console, so that a seed that hangs the whole machine is known),
- * --tests PREFIX (print TEST PREFIX/... lines for the rig).
+ * --tests PREFIX (print TEST PREFIX/... lines for the rig), --snippets
+ * NAME,... (guest code made of these snippets only: guest.c's names).
  *
  * Exit status: 0 nothing found, 1 a finding (kernel log, stuck program,
  * unreleased pins, an ioctl that ignored kicks), 2 usage or set-up error.
@@ -33,9 +34,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kfuzz [--seed N [--trace] | --seeds A-B | --time SECS [--first N]]\n"
-		"             [--known[=lme,huge-slot|all]] [--max-calls N] [--kill-pct P]\n"
+		"             [--known[=lme,huge-slot,dr7|all]] [--max-calls N] [--kill-pct P]\n"
 		"             [--deadline-ms MS] [--stuck-ms MS] [--slow F] [--dev PATH]\n"
-		"             [--seed-log FILE] [--tests PREFIX]\n");
+		"             [--seed-log FILE] [--tests PREFIX] [--snippets NAME,...]\n");
 	exit(2);
 }
 
@@ -52,6 +53,8 @@ static unsigned int parse_known(const char *s)
 			k |= KF_KNOWN_LME;
 		else if (!strcmp(tok, "huge-slot"))
 			k |= KF_KNOWN_HUGE_SLOT;
+		else if (!strcmp(tok, "dr7"))
+			k |= KF_KNOWN_DR7;
 		else
 			usage();
 	}
@@ -137,6 +140,7 @@ int main(int argc, char **argv)
 		{ "dev", required_argument, NULL, 'D' },
 		{ "seed-log", required_argument, NULL, 'L' },
 		{ "tests", required_argument, NULL, 'P' },
+		{ "snippets", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kf_opts o = {
@@ -201,6 +205,9 @@ int main(int argc, char **argv)
 		case 'P':
 			prefix = optarg;
 			break;
+		case 'N':
+			o.snippets = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -230,6 +237,8 @@ int main(int argc, char **argv)
 	if (kmsg < 0)
 		printf("kfuzz: NOTE: /dev/kmsg: %s: the kernel log is not checked\n", strerror(errno));
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("kfuzz: caps: api %u, flags %#llx, guest_phys_bits %u, %u MSRs\n", caps.api_version,
+	       (unsigned long long)caps.flags, caps.guest_phys_bits, caps.nr_msrs);
 	printf("kfuzz: backend %s, seeds from %llu, %s %llu, known bugs %s, up to %u calls a program, %u%% killed\n",
 	       backend, (unsigned long long)first, count ? "count" : "seconds",
 	       (unsigned long long)(count ? count : secs), o.known ? "included" : "avoided",

@@ -17,7 +17,11 @@
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
 #                          the KVM run comes last of all.
-#   5  suite/rmmod-vireo   (in the rig) vireo.ko unloads: no VM, vCPU or fd
+#   5  run-fuzz.sh         kfuzz, the ioctl fuzzer, on a short fixed list of
+#                          seeds (tests/kfuzz/README.md), then rmmod vireo
+#                          and insmod again; the SVM leg only (the Bochs leg
+#                          has make rig-fuzz-vmx)
+#   6  suite/rmmod-vireo   (in the rig) vireo.ko unloads: no VM, vCPU or fd
 #                          of any test above kept a reference
 #      suite/dmesg-clean   no WARNING, BUG, Oops, RCU stall, soft lockup or
 #                          hung task in the kernel log of the whole run
@@ -57,6 +61,12 @@ if load_kvm; then
 	unload_kvm
 else
 	echo "TEST bench/kvm-quick FAIL cannot load kvm: $KVM_ERR"
+fi
+
+if [ "${VIREO_RIG_EMU:-}" = bochs ]; then
+	echo "TEST kfuzz/short SKIP the fuzzer's short run is the SVM leg's; make rig-fuzz-vmx runs it under Bochs"
+else
+	run_prog kfuzz/all sh "$(dirname "$0")/run-fuzz.sh"
 fi
 
 if [ -n "${VIREO_RIG:-}" ]; then
