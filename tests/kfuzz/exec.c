@@ -261,6 +261,16 @@ static void steer(struct kf_prog *p, struct kf_rng *r, int tid, struct kf_vcpu_v
 	kf_ioctl(p, tid, "VIREO_SET_REGS", v->fd, VIREO_SET_REGS, (unsigned long)&regs);
 }
 
+static bool runners_active(struct kf_prog *p)
+{
+	int i;
+
+	for (i = 1; i < KF_MAX_THREADS; i++)
+		if (p->threads[i].used)
+			return true;
+	return false;
+}
+
 /*
  * The answer a VMM would give, with random data: IN and RDMSR values,
  * #GP for some MSRs, RIP moved past what userland would emulate, an
@@ -307,8 +317,12 @@ static void answer_exit(struct kf_prog *p, struct kf_rng *r, int tid, struct kf_
 	default:
 		break;
 	}
-	/* Sometimes userland scribbles over the kernel's half of the page. */
-	if (kf_pct(r, 3)) {
+	/*
+	 * Sometimes userland scribbles over the kernel's half of the page.
+	 * Only the main thread with no runner: another thread reading its
+	 * own exit from this vCPU's page would count the garbage.
+	 */
+	if (kf_pct(r, 3) && tid == 0 && !runners_active(p)) {
 		uint8_t *b = (uint8_t *)run + offsetof(struct vireo_run, exit_reason);
 		size_t i, len = sizeof(*run) - offsetof(struct vireo_run, exit_reason);
 

@@ -444,9 +444,11 @@ static void snip_misc(struct emit *e, struct kf_rng *r)
 
 /*
  * MOV to a debug register: DR0-3 at random or code addresses, DR7 with
- * random enables.  Not on the SVM leg unless KF_KNOWN_DR7: QEMU's L1
- * keeps an L2's DR7 breakpoints past #VMEXIT and dies on the first one
- * that fires in L1 (FINDINGS.md).
+ * random enables.  Not on the SVM leg unless KF_KNOWN_DR7: an L2's
+ * breakpoints reach QEMU's own debug-exception path (EXCP_DEBUG, which
+ * ends in its gdbstub code), which crashed the L1 once while these were in
+ * (FINDINGS.md); kept out as a precaution, the crash was then traced to
+ * virtual-8086 mode.
  */
 static void snip_dr(struct emit *e, struct kf_rng *r)
 {
@@ -470,6 +472,14 @@ static void snip_iret(struct emit *e, struct kf_rng *r)
 
 	for (i = 0; i < n; i++) {
 		uint32_t v = kf_pct(r, 50) ? kf_rand(r) : kf_boundary(r);
+
+		/*
+		 * EFLAGS (pushed first of three, third of five): no VM bit
+		 * unless KF_KNOWN_VM86 - an IRET to virtual-8086 mode in an
+		 * L2 aborts QEMU 7.2, the SVM leg's L1 (FINDINGS.md).
+		 */
+		if (i == (e->mode == KF_MODE_LONG ? 2 : 0) && !(e->known & KF_KNOWN_VM86))
+			v &= ~0x20000U;
 
 		if (e->mode == KF_MODE_REAL) {
 			b(e, 0x68);	/* push imm16 */
@@ -769,9 +779,9 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 		.mode = mode == KF_MODE_RESET ? KF_MODE_REAL : mode,
 		.known = p->o->known,
 	};
-	/* The DR7 trouble is QEMU's (the SVM leg's L1), not Bochs's. */
+	/* QEMU's troubles (the SVM leg's L1) are not Bochs's. */
 	if (p->have_caps && p->caps.backend == VIREO_BACKEND_VMX)
-		e.known |= KF_KNOWN_DR7;
+		e.known |= KF_KNOWN_QEMU;
 	used = snprintf(desc, n, "code %s:", mode == KF_MODE_LONG ? "64" :
 			mode == KF_MODE_PROT ? "32" : "16");
 	o->nsnips = 0;

@@ -354,9 +354,19 @@ void kf_supervise(const struct kf_opts *o, struct kf_stats *st, uint64_t first, 
 		}
 		if (kf_now_ns() - last_report >= 60000000000ULL) {
 			last_report = kf_now_ns();
-			printf("kfuzz: progress: %llu programs, %llu calls (%llu ok), %llu runs\n",
+			int i;
+
+			printf("kfuzz: progress: %llu programs, %llu calls (%llu ok), %llu runs, exits",
 			       (unsigned long long)st->programs, (unsigned long long)st->calls,
 			       (unsigned long long)st->calls_ok, (unsigned long long)st->runs);
+			for (i = 0; i < KF_NR_EXITS; i++)
+				if (st->exits[i])
+					printf(" %s=%llu", kf_exit_name(i), (unsigned long long)st->exits[i]);
+			for (i = 0; i < KF_MAX_UNKNOWN; i++)
+				if (st->unknown[i].key)
+					printf(" unknown-code %#llx=%llu", (unsigned long long)(st->unknown[i].key - 1),
+					       (unsigned long long)st->unknown[i].count);
+			printf("\n");
 			fflush(stdout);
 		}
 	}
