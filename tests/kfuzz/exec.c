@@ -428,10 +428,10 @@ int kf_spawn_runner(struct kf_prog *p, int obj, unsigned int runs)
 	void *run;
 	int tid;
 
-	for (tid = 1; tid < KF_MAX_THREADS; tid++)
+	for (tid = 1; tid < KF_MAX_THREADS && tid <= (int)p->o->runners; tid++)
 		if (!p->threads[tid].used)
 			break;
-	if (tid == KF_MAX_THREADS)
+	if (tid == KF_MAX_THREADS || tid > (int)p->o->runners)
 		return -1;
 	rn = calloc(1, sizeof(*rn));
 	if (!rn)

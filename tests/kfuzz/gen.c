@@ -406,6 +406,13 @@ static uint64_t phys_limit(struct kf_prog *p)
  * and up, allocated at once) would take the L1's memory away with a few
  * slots - not a bug the fuzzer needs to rediscover on every run.
  */
+/*
+ * The end of user space as access_ok() sees it: 2^56 - 4 KiB with 5-level
+ * paging (QEMU's -cpu max has LA57), 2^47 - 4 KiB without.  The larger,
+ * so that a slot that may be accepted is taken as accepted.
+ */
+#define USER_TOP	((1ULL << 56) - PAGE)
+
 static bool slot_too_big(struct kf_prog *p, const struct vireo_memory_region *mr)
 {
 	uint64_t limit = phys_limit(p);
@@ -414,7 +421,7 @@ static bool slot_too_big(struct kf_prog *p, const struct vireo_memory_region *mr
 			!(mr->userspace_addr & (PAGE - 1)) && mr->guest_phys_addr < limit &&
 			mr->size <= limit - mr->guest_phys_addr &&
 			mr->userspace_addr + mr->size >= mr->userspace_addr &&
-			mr->userspace_addr + mr->size <= 0x00007ffffffff000ULL;
+			mr->userspace_addr + mr->size <= USER_TOP;
 
 	if (!accepted)
 		return false;
@@ -544,7 +551,7 @@ static long map_run(struct kf_prog *p, struct kf_rng *r, int o, char *d, size_t 
 {
 	size_t len = VIREO_RUN_PAGE_SIZE;
 	off_t off = 0;
-	int prot = PROT_READ | PROT_WRITE;
+	int prot = PROT_READ | PROT_WRITE, flags;
 	void *a;
 
 	if (kf_pct(r, 15)) {
@@ -563,15 +570,21 @@ static long map_run(struct kf_prog *p, struct kf_rng *r, int o, char *d, size_t 
 			break;
 		}
 	}
-	a = mmap(NULL, len, prot, kf_pct(r, 95) ? MAP_SHARED : MAP_PRIVATE, p->objs[o].fd, off);
+	flags = kf_pct(r, 95) ? MAP_SHARED : MAP_PRIVATE;
+	a = mmap(NULL, len, prot, flags, p->objs[o].fd, off);
 	if (a == MAP_FAILED) {
 		snprintf(d, n, "mmap(vcpu#%d, len %#zx, off %#lx, prot %#x) = -%d", o, len,
 			 (long)off, prot, errno);
 		return -errno;
 	}
-	if (len == VIREO_RUN_PAGE_SIZE && off == 0 && !p->objs[o].run)
+	/*
+	 * Only a shared mapping shows the kernel's exits: a private one
+	 * becomes our own copy at our first write to it.
+	 */
+	if (len == VIREO_RUN_PAGE_SIZE && off == 0 && flags == MAP_SHARED && !p->objs[o].run)
 		p->objs[o].run = a;
-	snprintf(d, n, "mmap(vcpu#%d, len %#zx, off %#lx, prot %#x) = %p", o, len, (long)off, prot, a);
+	snprintf(d, n, "mmap(vcpu#%d, len %#zx, off %#lx, prot %#x, %s) = %p", o, len, (long)off, prot,
+		 flags == MAP_SHARED ? "shared" : "private", a);
 	return 0;
 }
 

@@ -444,11 +444,9 @@ static void snip_misc(struct emit *e, struct kf_rng *r)
 
 /*
  * MOV to a debug register: DR0-3 at random or code addresses, DR7 with
- * random enables.  Not on the SVM leg unless KF_KNOWN_DR7: an L2's
- * breakpoints reach QEMU's own debug-exception path (EXCP_DEBUG, which
- * ends in its gdbstub code), which crashed the L1 once while these were in
- * (FINDINGS.md); kept out as a precaution, the crash was then traced to
- * virtual-8086 mode.
+ * random enables.  Not on the SVM leg unless KF_KNOWN_DR7: an L2 with
+ * debug-register breakpoints aborts QEMU 7.2, the SVM leg's L1 (isolated
+ * with --snippets dr,pio,cpuid,mmio; FINDINGS.md F4).
  */
 static void snip_dr(struct emit *e, struct kf_rng *r)
 {

@@ -72,7 +72,7 @@ uint64_t kf_boundary(struct kf_rng *r);
  */
 #define KF_KNOWN_LME		(1U << 0)	/* EFER.LME, CR0.PG=0, CR4.PAE=0 at an exit (SVM, QEMU L1) */
 #define KF_KNOWN_HUGE_SLOT	(1U << 1)	/* slot of >= 1 TiB: kvmalloc WARN */
-#define KF_KNOWN_DR7		(1U << 2)	/* guest DR7 breakpoints (QEMU L1: kept out as a precaution) */
+#define KF_KNOWN_DR7		(1U << 2)	/* guest DR breakpoints crash QEMU's L1 (SVM leg) */
 #define KF_KNOWN_VM86		(1U << 3)	/* virtual-8086 guests crash QEMU's L1 (SVM leg) */
 #define KF_KNOWN_ALL		(KF_KNOWN_LME | KF_KNOWN_HUGE_SLOT | KF_KNOWN_DR7 | KF_KNOWN_VM86)
 /* Known problems of QEMU's L1 only, not of Bochs's: allowed on VMX. */
@@ -89,6 +89,7 @@ struct kf_opts {
 	unsigned int slow;	/* emulator slowness factor (Bochs: 5) */
 	int seed_log;		/* fd: each seed written before it runs, or -1 */
 	const char *snippets;	/* only these guest snippets (comma list), or NULL */
+	unsigned int runners;	/* runner threads a program may start at once */
 };
 
 /* ------------------------------------------------------------ statistics */

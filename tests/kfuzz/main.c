@@ -12,7 +12,9 @@
  * --dev PATH, --seed-log FILE (each seed written there before it runs:
  * the L1 console, so that a seed that hangs the whole machine is known),
  * --tests PREFIX (print TEST PREFIX/... lines for the rig), --snippets
- * NAME,... (guest code made of these snippets only: guest.c's names).
+ * NAME,... (guest code made of these snippets only: guest.c's names),
+ * --runners N (at most N runner threads at once; 0: RUN from the main
+ * thread only).
  *
  * Exit status: 0 nothing found, 1 a finding (kernel log, stuck program,
  * unreleased pins, an ioctl that ignored kicks), 2 usage or set-up error.
@@ -36,7 +38,8 @@ static void usage(void)
 		"usage: kfuzz [--seed N [--trace] | --seeds A-B | --time SECS [--first N]]\n"
 		"             [--known[=lme,huge-slot,dr7,vm86|all]] [--max-calls N] [--kill-pct P]\n"
 		"             [--deadline-ms MS] [--stuck-ms MS] [--slow F] [--dev PATH]\n"
-		"             [--seed-log FILE] [--tests PREFIX] [--snippets NAME,...]\n");
+		"             [--seed-log FILE] [--tests PREFIX] [--snippets NAME,...]\n"
+		"             [--runners N]\n");
 	exit(2);
 }
 
@@ -143,11 +146,13 @@ int main(int argc, char **argv)
 		{ "seed-log", required_argument, NULL, 'L' },
 		{ "tests", required_argument, NULL, 'P' },
 		{ "snippets", required_argument, NULL, 'N' },
+		{ "runners", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kf_opts o = {
 		.dev = VIREO_DEVICE_PATH, .max_calls = 60, .kill_pct = 20, .deadline_ms = 10000,
 		.stuck_ms = 1000, .slow = 1, .seed_log = -1,
+		.runners = KF_MAX_THREADS - 1,
 	};
 	uint64_t first = 1, count = 0, secs = 0, deadline = 0, t0;
 	const char *prefix = NULL, *backend = "?";
@@ -209,6 +214,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			o.snippets = optarg;
+			break;
+		case 'R':
+			o.runners = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			usage();
