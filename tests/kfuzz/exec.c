@@ -615,13 +615,17 @@ int kf_program(uint64_t seed, const struct kf_opts *o, struct kf_stats *st)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 
-	/* ro page, edge page, hole: for ill-formed pointers */
+	/* ro page, edge page, hole (no access): for ill-formed pointers */
 	pages = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pages == MAP_FAILED)
 		return 1;
 	memset(pages, 0xa5, 2 * 4096);
 	mprotect(pages, 4096, PROT_READ);
-	munmap(pages + 2 * 4096, 4096);
+	/*
+	 * PROT_NONE, not munmap: an unmapped page would be handed out again
+	 * by the next mmap, and a "bad" pointer would then point at memory.
+	 */
+	mprotect(pages + 2 * 4096, 4096, PROT_NONE);
 	p->ro_page = pages;
 	p->edge = pages + 4096;
 	p->hole = pages + 2 * 4096;

@@ -400,11 +400,12 @@ static uint64_t phys_limit(struct kf_prog *p)
 }
 
 /*
- * FINDINGS.md "SET_MEMORY_REGION of 1 TiB WARNs in kvmalloc": a slot the
- * checks accept whose page array (8 bytes a page) exceeds INT_MAX.  Also
- * kept out: accepted slots of more than 16 GiB, whose page array (32 MiB
- * and up, allocated at once) would take the L1's memory away with a few
- * slots - not a bug the fuzzer needs to rediscover on every run.
+ * Accepted slots of more than 16 GiB are kept out: their page arrays (8
+ * bytes a page, 32 MiB and up, allocated at once) would take the L1's
+ * memory away with a few slots.  Bigger sizes the kernel refuses (beyond
+ * VIREO_MAX_SLOT_SIZE or the guest physical width) still go in.  The
+ * 1 TiB slot that WARNed in kvmalloc (FINDINGS.md F2) is refused since
+ * kmod a960089.
  */
 /*
  * The end of user space as access_ok() sees it: 2^56 - 4 KiB with 5-level
@@ -423,11 +424,7 @@ static bool slot_too_big(struct kf_prog *p, const struct vireo_memory_region *mr
 			mr->userspace_addr + mr->size >= mr->userspace_addr &&
 			mr->userspace_addr + mr->size <= USER_TOP;
 
-	if (!accepted)
-		return false;
-	if (mr->size >= (1ULL << 40))
-		return !(p->o->known & KF_KNOWN_HUGE_SLOT);
-	return mr->size > (16ULL << 30);
+	return accepted && mr->size > (16ULL << 30) && mr->size <= VIREO_MAX_SLOT_SIZE;
 }
 
 static long call_set_region(struct kf_prog *p, struct kf_rng *r, char *d, size_t n)
@@ -857,9 +854,9 @@ static void mutate_segment(struct kf_rng *r, struct vireo_segment *s)
 
 /*
  * Register state: a well-formed mode (kf_guest_sregs), the current state
- * read back, or garbage, then a few fields mutated.  Unless
- * KF_KNOWN_LME, a state with EFER.LME, CR0.PG=0 and CR4.PAE=0 gets
- * CR4.PAE (FINDINGS.md: QEMU's SVM hangs the L1 on an exit in it).
+ * read back, or garbage, then a few fields mutated.  EFER.LME with CR4.PAE
+ * and CR0.PG clear hung the QEMU L1 (FINDINGS.md F1) until kmod 806c9d5:
+ * no longer kept out.
  */
 static long call_set_sregs(struct kf_prog *p, struct kf_rng *r, char *d, size_t n)
 {
@@ -912,8 +909,14 @@ static long call_set_sregs(struct kf_prog *p, struct kf_rng *r, char *d, size_t 
 			break;
 		}
 	}
-	if (!(p->o->known & KF_KNOWN_LME) && kf_sregs_lme_hazard(&sr))
-		sr.cr4 |= 1ULL << 5;	/* CR4.PAE: FINDINGS.md, EFER.LME */
+	/*
+	 * TR must stay a busy TSS (type 3 or 11) on the SVM leg unless
+	 * KF_KNOWN_TSS: QEMU 7.2 aborts ("invalid tss type") when an L2 with
+	 * another TR type takes an interrupt with a privilege change
+	 * (FINDINGS.md F7).
+	 */
+	if (!(known(p) & KF_KNOWN_TSS) && (sr.tr.type & 7) != 3)
+		sr.tr.type = 0xb;
 	a = argp(p, r, &sr, sizeof(sr), argbuf, &out, pw, sizeof(pw));
 	ret = kf_ioctl(p, 0, "VIREO_SET_SREGS", fd, VIREO_SET_SREGS, a);
 	if (ret == 0 && obj >= 0 && nmut == 0)
@@ -977,9 +980,6 @@ static long do_msrs(struct kf_prog *p, struct kf_rng *r, char *d, size_t n, bool
 			     kf_msr_index(r);
 		e[i].reserved = kf_pct(r, 97) ? 0 : kf_rand(r);
 		e[i].data = kf_pct(r, 50) ? kf_below(r, 0x1000) : kf_boundary(r);
-		/* FINDINGS.md, EFER.LME: EFER with LME via SET_MSRS only with --known */
-		if (e[i].index == 0xc0000080 && !(p->o->known & KF_KNOWN_LME))
-			e[i].data &= ~(1ULL << 8);
 	}
 	m.entries = ptr_field(p, r, entbuf);
 	if (kf_pct(r, 5))

@@ -286,9 +286,6 @@ static void snip_msr(struct emit *e, struct kf_rng *r)
 	uint32_t msr = kf_msr_index(r);
 	uint64_t v = kf_boundary(r);
 
-	/* EFER goes through snip_efer, which knows the LME hazard. */
-	if (msr == 0xc0000080 && !(e->known & KF_KNOWN_LME))
-		msr = 0xc0000081;
 	mov_imm(e, ECX, msr);
 	mov_imm(e, EAX, (uint32_t)v);
 	mov_imm(e, EDX, v >> 32);
@@ -296,19 +293,13 @@ static void snip_msr(struct emit *e, struct kf_rng *r)
 	b(e, kf_pct(r, 50) ? 0x30 : 0x32);	/* wrmsr / rdmsr */
 }
 
-/*
- * MOV to CR0/CR3/CR4 and EFER writes.  Unless KF_KNOWN_LME, CR4 values
- * keep PAE and EFER.LME is set only after CR4.PAE: QEMU's SVM hangs L1
- * on an exit with EFER.LME=1, CR0.PG=0, CR4.PAE=0 (FINDINGS.md).
- */
+/* MOV to CR0/CR3/CR4/CR8/CR2, random or made of the usual bits. */
 static void snip_cr(struct emit *e, struct kf_rng *r)
 {
 	static const int crs[] = { 0, 3, 4, 8, 2 };
 	int cr = crs[kf_below(r, 5)];
 	uint64_t v = cr_value(r, cr);
 
-	if (cr == 4 && !(e->known & KF_KNOWN_LME))
-		v |= CR4_PAE;
 	if (cr == 8)
 		v = kf_pct(r, 80) ? kf_below(r, 16) : kf_rand(r);
 	if (cr == 0 && e->mode == KF_MODE_LONG && kf_pct(r, 70))
@@ -323,11 +314,8 @@ static void snip_efer(struct emit *e, struct kf_rng *r)
 {
 	uint64_t v = kf_pct(r, 70) ? kf_rand(r) & 0xd01 : kf_boundary(r);
 
-	/*
-	 * CR4.PAE first even in long mode: the executor may move RIP into
-	 * these bytes while the vCPU is in another mode.
-	 */
-	if ((v & 0x100) && !(e->known & KF_KNOWN_LME)) {
+	/* EFER.LME with or without CR4.PAE first (FINDINGS.md F1). */
+	if ((v & 0x100) && kf_pct(r, 50)) {
 		mov_from_cr(e, 4);
 		or_eax(e, CR4_PAE);
 		mov_to_cr(e, 4);
@@ -366,7 +354,7 @@ static void snip_xsetbv(struct emit *e, struct kf_rng *r)
 	if (kf_pct(r, 50)) {
 		/* CR4.OSXSAVE first, else XSETBV is #UD */
 		mov_from_cr(e, 4);
-		or_eax(e, (1U << 18) | (e->known & KF_KNOWN_LME ? 0 : CR4_PAE));
+		or_eax(e, 1U << 18);
 		mov_to_cr(e, 4);
 	}
 	mov_imm(e, ECX, kf_pct(r, 80) ? 0 : kf_rand(r));
@@ -869,14 +857,4 @@ void kf_guest_regs(struct kf_rng *r, enum kf_mode mode, struct vireo_regs *regs)
 	regs->rax = kf_rand(r);
 	regs->rbx = kf_below(r, 0x10000);
 	regs->rcx = kf_below(r, 16);
-}
-
-/*
- * The exit that hangs QEMU's L1 needs CR0.PG=0 too, but a VMRUN of
- * LME=1, PG=1, PAE=0 (illegal, APM 15.5.1) goes through the same CR0/CR4/
- * EFER loading in QEMU: both are kept out.
- */
-bool kf_sregs_lme_hazard(const struct vireo_sregs *sr)
-{
-	return (sr->efer & EFER_LME) && !(sr->cr4 & CR4_PAE);
 }

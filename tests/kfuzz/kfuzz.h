@@ -67,16 +67,17 @@ uint64_t kf_boundary(struct kf_rng *r);
 /* ------------------------------------------------------------ options */
 
 /*
- * Known kernel bugs (FINDINGS.md) the generator avoids unless asked for
- * them with --known: each is one bit, so that --known=lme picks one.
+ * Known problems (FINDINGS.md) the generator avoids unless asked for them
+ * with --known: each is one bit, so that --known=dr7 picks one.  The two
+ * kernel bugs of issue 25 (EFER.LME, F1; the 1 TiB slot, F2) are fixed
+ * and no longer avoided.
  */
-#define KF_KNOWN_LME		(1U << 0)	/* EFER.LME, CR0.PG=0, CR4.PAE=0 at an exit (SVM, QEMU L1) */
-#define KF_KNOWN_HUGE_SLOT	(1U << 1)	/* slot of >= 1 TiB: kvmalloc WARN */
 #define KF_KNOWN_DR7		(1U << 2)	/* guest DR breakpoints crash QEMU's L1 (SVM leg) */
 #define KF_KNOWN_VM86		(1U << 3)	/* virtual-8086 guests crash QEMU's L1 (SVM leg) */
-#define KF_KNOWN_ALL		(KF_KNOWN_LME | KF_KNOWN_HUGE_SLOT | KF_KNOWN_DR7 | KF_KNOWN_VM86)
+#define KF_KNOWN_TSS		(1U << 4)	/* TR not a busy TSS: QEMU's L1 aborts (SVM leg) */
+#define KF_KNOWN_ALL		(KF_KNOWN_DR7 | KF_KNOWN_VM86 | KF_KNOWN_TSS)
 /* Known problems of QEMU's L1 only, not of Bochs's: allowed on VMX. */
-#define KF_KNOWN_QEMU		(KF_KNOWN_DR7 | KF_KNOWN_VM86)
+#define KF_KNOWN_QEMU		(KF_KNOWN_DR7 | KF_KNOWN_VM86 | KF_KNOWN_TSS)
 
 struct kf_opts {
 	const char *dev;	/* /dev/vireo */
@@ -222,7 +223,7 @@ struct kf_prog {
 
 	/* Pages for ill-formed pointers. */
 	uint8_t *ro_page;		/* PROT_READ */
-	uint8_t *hole;			/* an unmapped page */
+	uint8_t *hole;			/* a page with no access (PROT_NONE) */
 	uint8_t *edge;			/* last RW page before the hole */
 
 	struct kf_thread threads[KF_MAX_THREADS];
@@ -313,13 +314,6 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 /* Well-formed sregs/regs for mode (the code slot must be filled for it). */
 void kf_guest_sregs(enum kf_mode mode, struct vireo_sregs *sr);
 void kf_guest_regs(struct kf_rng *r, enum kf_mode mode, struct vireo_regs *regs);
-
-/*
- * A known-bug filter for register state a call is about to set (SVM
- * under QEMU, FINDINGS.md "EFER.LME"): true if sregs would leave
- * EFER.LME set with CR4.PAE clear.
- */
-bool kf_sregs_lme_hazard(const struct vireo_sregs *sr);
 
 /* An interesting MSR index (guest.c's list) or a random one. */
 uint32_t kf_msr_index(struct kf_rng *r);
