@@ -459,6 +459,7 @@ static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = c.nent;
+	vcpu->cr4_reserved = vireo_cr4_reserved_bits(vcpu);
 	return 0;
 }
 
@@ -645,6 +646,7 @@ int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
 	mutex_init(&vcpu->mutex);
 	vcpu->xcr0 = 1;		/* x87 only, the architectural reset value */
 	vcpu->cpu = -1;
+	vcpu->cr4_reserved = vireo_cr4_reserved_bits(vcpu);	/* no CPUID table yet */
 	vcpu->tlb_generation = atomic_read(&vm->tlb_generation);
 
 	r = -ENOMEM;

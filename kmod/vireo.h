@@ -173,6 +173,7 @@ struct vireo_vcpu {
 
 	struct vireo_cpuid_entry *cpuid;	/* (v) */
 	u32 cpuid_nent;				/* (v) */
+	u64 cr4_reserved;			/* (v) vireo_cr4_reserved_bits() of it */
 
 	struct vireo_pending_event reinject;	/* (v) interrupted delivery */
 	struct vireo_pending_event exception;	/* (v) from userland or us */

@@ -473,12 +473,15 @@ static void svm_reset_state(struct svm_vcpu *svm)
  * instructions), what vireo emulates (CPUID, HLT, XSETBV), and #AC/#DB,
  * which a guest could otherwise turn into an endless microcode loop that
  * keeps the host CPU from taking interrupts (CVE-2015-5307, -8104).
+ * CR4 writes, so that bits the guest's CPUID leaves out #GP as on a CPU
+ * without them (the hardware only knows its own reserved bits).
  */
 static void svm_init_vmcb(struct svm_vcpu *svm)
 {
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
 
 	memset(svm->vmcb, 0, sizeof(*svm->vmcb));
+	c->intercept_cr = VMCB_INTERCEPT_CR4_WRITE;
 	c->intercept_exceptions = (1U << 1) | (1U << 17);
 	c->intercept_word3 = VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI |
 			     VMCB_INTERCEPT_CPUID | VMCB_INTERCEPT_INVD | VMCB_INTERCEPT_HLT |
@@ -731,12 +734,35 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 	return 0;
 }
 
+/* A guest CR4 write: 0, or -EINVAL for #GP (SDM vol. 2 MOV CR; APM vol. 2 3.1.3). */
+static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
+{
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+	u64 old = save->cr4;
+
+	if (cr4 & svm->vcpu.cr4_reserved)
+		return -EINVAL;
+	/* Long mode keeps PAE and its paging depth. */
+	if ((svm->efer & EFER_LMA) && (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57)))
+		return -EINVAL;
+	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!(svm->efer & EFER_LMA) || (save->cr3 & 0xfff)))
+		return -EINVAL;
+	save->cr4 = cr4;
+	/* Bits that change translations flush the TLB: a new ASID does. */
+	if ((cr4 ^ old) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PCIDE |
+			   X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE | X86_CR4_LA57))
+		svm->last_cpu = -1;
+	return 0;
+}
+
 /*
- * The selective CR0 write intercept (set while the guest's EFER.LME is,
- * see svm_sync_efer()).  It reports no operand without decode assists
- * (QEMU's model has none): decode the instruction at RIP.
+ * CR0 (the selective intercept, set while the guest's EFER.LME is, see
+ * svm_sync_efer()) and CR4 write intercepts.  They report no operand
+ * without decode assists (QEMU's model has none): decode the instruction
+ * at RIP.
  */
-static int svm_handle_cr0_write(struct svm_vcpu *svm)
+static int svm_handle_cr_write(struct svm_vcpu *svm, int cr)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	u64 cr0 = svm->vmcb->save.cr0;
@@ -747,17 +773,19 @@ static int svm_handle_cr0_write(struct svm_vcpu *svm)
 	memset(&sr, 0, sizeof(sr));
 	svm_get_sregs(vcpu, &sr);
 	r = vireo_decode_cr_write(vcpu, &sr, &w);
-	if (r || (w.kind == VIREO_CR_MOV && w.cr != 0))
-		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, SVM_EXIT_CR0_SEL_WRITE,
+	if (r || (w.kind == VIREO_CR_MOV && w.cr != cr) || (cr != 0 && w.kind != VIREO_CR_MOV))
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, svm->vmcb->control.exit_code,
 				     r ? r : w.cr, vcpu->regs[VIREO_REG_RIP],
 				     VIREO_INTERNAL_BAD_EXIT);
-	if (w.kind == VIREO_CR_MOV)
-		cr0 = w.value;
+	if (cr == 4)
+		r = svm_write_cr4(svm, w.value);
+	else if (w.kind == VIREO_CR_MOV)
+		r = svm_write_cr0(svm, w.value);
 	else if (w.kind == VIREO_CR_LMSW)	/* PE, MP, EM, TS; PE cannot be cleared */
-		cr0 = (cr0 & ~0xeULL) | (w.value & 0xf);
+		r = svm_write_cr0(svm, (cr0 & ~0xeULL) | (w.value & 0xf));
 	else
-		cr0 &= ~(u64)X86_CR0_TS;
-	if (svm_write_cr0(svm, cr0))
+		r = svm_write_cr0(svm, cr0 & ~(u64)X86_CR0_TS);
+	if (r)
 		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 	else
 		vcpu->regs[VIREO_REG_RIP] += w.len;
@@ -861,7 +889,9 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return 1;
 	}
 	case SVM_EXIT_CR0_SEL_WRITE:
-		return svm_handle_cr0_write(svm);
+		return svm_handle_cr_write(svm, 0);
+	case SVM_EXIT_WRITE_CR4:
+		return svm_handle_cr_write(svm, 4);
 	case SVM_EXIT_ERR:
 	case (u32)SVM_EXIT_ERR:		/* QEMU's 32-bit exit code */
 		return svm_handle_invalid(svm);

@@ -12,6 +12,7 @@
 #include <linux/stddef.h>
 
 /* Intercept vector bits (APM B-1, offsets 0x00-0x14). */
+#define VMCB_INTERCEPT_CR4_WRITE	(1U << 20)	/* intercept_cr: writes at 16+n */
 #define VMCB_INTERCEPT_INTR		(1U << 0)	/* word 3 */
 #define VMCB_INTERCEPT_NMI		(1U << 1)
 #define VMCB_INTERCEPT_SMI		(1U << 2)

@@ -198,7 +198,7 @@ static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 static int vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 {
 	/* The CPU's CR4_FIXED1, and what the guest's CPUID leaves reserved. */
-	if (cr4 & vmx_cr4_host_bits() || cr4 & vireo_cr4_reserved_bits(&vmx->vcpu))
+	if (cr4 & vmx_cr4_host_bits() || cr4 & vmx->vcpu.cr4_reserved)
 		return -EINVAL;
 	vmx->cr4 = cr4;
 	vmx->cr4_cached = vmx_real_cr4(cr4);
@@ -450,7 +450,8 @@ static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_g
 static void vmx_reset_state(struct vmx_vcpu *vmx)
 {
 	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_host_bits());
-	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_host_bits());
+	vmx->cr4_mask = vmx_cr4_host_bits();
+	vmcs_write(CR4_GUEST_HOST_MASK, vmx->cr4_mask);
 	vmcs_write(GUEST_DR7, 0x400);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);
@@ -832,6 +833,15 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
 	}
 	vmx_inject_events(vmx);
+	/*
+	 * CR4 bits the guest's CPUID leaves out are the host's too: the
+	 * guest's MOV CR4 setting one exits, and vmx_set_cr4() #GPs it, as
+	 * a CPU without the feature would.
+	 */
+	if ((vmx_cr4_host_bits() | vcpu->cr4_reserved) != vmx->cr4_mask) {
+		vmx->cr4_mask = vmx_cr4_host_bits() | vcpu->cr4_reserved;
+		vmcs_write(CR4_GUEST_HOST_MASK, vmx->cr4_mask);
+	}
 
 	gen = atomic_read(&vcpu->vm->tlb_generation);
 	if (vmx->need_flush || vcpu->tlb_generation != gen) {

@@ -58,6 +58,7 @@
  *   non-canonical FS/GS/TR/GDTR/IDTR bases)                     -EINVAL
  *   SET_MSRS of a non-canonical FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR,
  *   SYSENTER_ESP/EIP, or of EFER.LME changing under CR0.PG: not processed
+ *   the guest's MOV CR4 of a reserved bit or one its CPUID leaves out: #GP
  *   slot larger than VIREO_MAX_SLOT_SIZE                        -EINVAL
  *   IRQFD of an eventfd bound already                  -EBUSY | -EEXIST
  *   more than VIREO_MAX_IRQFDS / VIREO_MAX_IOEVENTFDS           -ENOSPC
@@ -1081,6 +1082,74 @@ static int t_sregs_invalid(char *why)
 	return bad;
 }
 
+/*
+ * Runs a real-mode guest that writes CR4 = bits with its #GP handler
+ * (IVT vector 13) doing OUT 0xe9 of 0x0d; returns the byte OUT (1: the
+ * write went through), or -1.
+ */
+static int guest_mov_cr4(int sys, uint32_t bits, bool xsave_cpuid, char *why)
+{
+	unsigned char code[] = {
+		0x66, 0xb8, bits, bits >> 8, bits >> 16, bits >> 24,	/* mov eax, bits */
+		0x0f, 0x22, 0xe0,					/* mov cr4, eax */
+		0xb0, 0x01, 0xe6, 0xe9, 0xf4,				/* mov al,1; out 0xe9,al; hlt */
+	};
+	static const unsigned char gp[] = { 0xb0, 0x0d, 0xe6, 0xe9, 0xf4 };
+	struct vireo_cpuid_entry leaf1 = { .function = 1, .ecx = 1U << 26 };
+	struct vireo_cpuid cp = { .nent = 1, .entries = (uintptr_t)&leaf1 };
+	struct vt_vm v;
+	long r;
+	int out;
+
+	if (new_full_vm(sys, &v, 0x10000, why) || load_real(&v, code, sizeof(code), why))
+		return -1;
+	memcpy((char *)v.mem + 0x1100, gp, sizeof(gp));
+	memcpy((char *)v.mem + 13 * 4, "\x00\x11\x00\x00", 4);	/* IVT[13] = 0000:1100 */
+	if (xsave_cpuid && vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp) < 0)
+		return fail(why, "SET_CPUID failed");
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO) {
+		fail(why, "MOV CR4 of %#x: RUN %s exit %s (hw code %#llx), want an OUT", bits,
+		     ename(r), vt_exit_name(v.run->exit_reason),
+		     (unsigned long long)v.run->hw.hardware_code);
+		vt_vm_destroy(&v);
+		return -1;
+	}
+	out = v.run->io.data & 0xff;
+	vt_vm_destroy(&v);
+	return out;
+}
+
+/*
+ * The guest's own MOV to CR4: a reserved bit, or one its CPUID leaves out,
+ * is #GP (SDM vol. 2 MOV CR).  Under QEMU's SVM a reserved bit came back
+ * as VMEXIT_INVALID ("UNKNOWN exit, hardware code 0xffffffff"), and a bit
+ * the CPU has but the CPUID hides went through.
+ */
+static int t_guest_mov_cr4(char *why)
+{
+	int sys = open_dev(why), bad = 0, out;
+
+	if (sys < 0)
+		return -1;
+	out = guest_mov_cr4(sys, 1U << 15, false, why);
+	if (out != 0x0d)
+		bad = fail(why, "CR4 bit 15 (reserved): guest OUT %d, want #GP (13)", out);
+	out = guest_mov_cr4(sys, CR4_PAE, false, why);
+	if (out != 1)
+		bad = fail(why, "CR4.PAE: guest OUT %d, want the write to go through (1)", out);
+	if (host_has_flag("xsave")) {
+		out = guest_mov_cr4(sys, CR4_OSXSAVE, false, why);
+		if (out != 0x0d)
+			bad = fail(why, "CR4.OSXSAVE with no XSAVE in CPUID: guest OUT %d, want #GP (13)",
+				   out);
+		out = guest_mov_cr4(sys, CR4_OSXSAVE, true, why);
+		if (out != 1)
+			bad = fail(why, "CR4.OSXSAVE with XSAVE in CPUID: guest OUT %d, want 1", out);
+	}
+	return bad;
+}
+
 static long set_one_msr(int vcpu, uint32_t index, uint64_t data)
 {
 	struct vireo_msr_entry e = { .index = index, .data = data };
@@ -1499,6 +1568,7 @@ static const struct mcase mcases[] = {
 	{ "close-vm-fd-during-run", t_close_vm_during_run, 40 },
 	{ "sregs-efer-lme-on-reset-then-run", t_sregs_lme_reset_run },
 	{ "sregs-invalid-refused", t_sregs_invalid },
+	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
 	{ "slot-max-size", t_slot_max_size },
 	{ "eventfd-registration-limits", t_eventfd_limits },
