@@ -884,7 +884,8 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		/* The VMCB is undefined after SHUTDOWN (APM 15.11): reset it. */
 		svm_init_vmcb(svm);
 		vcpu->reinject.valid = vcpu->exception.valid = false;
-		vireo_exit_hw(vcpu, VIREO_EXIT_SHUTDOWN, c->exit_code, rip, 0, 0);
+		/* The reset cleared c->exit_code: report the code itself. */
+		vireo_exit_hw(vcpu, VIREO_EXIT_SHUTDOWN, SVM_EXIT_SHUTDOWN, rip, 0, 0);
 		vcpu->run->rip = rip;
 		return 1;
 	}

@@ -970,6 +970,89 @@ static int t_sregs_lme_reset_run(char *why)
 	return bad;
 }
 
+/*
+ * FINDINGS F1 reproducer B: a flat 32-bit guest sets EFER.LME by WRMSR
+ * (paging off, CR4.PAE clear) and exits with an OUT: the OUT and the HLT
+ * after it come back (the next exit hung the SVM rig's L1).
+ */
+static int t_guest_wrmsr_lme(char *why)
+{
+	static const unsigned char code[] = {
+		0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov ecx, 0xc0000080 */
+		0xb8, 0x00, 0x01, 0x00, 0x00,	/* mov eax, 0x100 */
+		0x31, 0xd2,			/* xor edx, edx */
+		0x0f, 0x30,			/* wrmsr */
+		0xe6, 0x80,			/* out 0x80, al */
+		0x0f, 0x32,			/* rdmsr */
+		0xe6, 0x81,			/* out 0x81, al: AL = EFER[7:0] */
+		0x88, 0xe0,			/* mov al, ah */
+		0xe6, 0x82,			/* out 0x82, al: EFER[15:8] */
+		0xf4,				/* hlt */
+	};
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	memcpy((char *)v.mem + 0x1000, code, sizeof(code));
+	r = vt_mode_protected(&v, 0x1000);
+	if (r < 0)
+		return fail(why, "set protected mode: %s", ename(r));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.port != 0x80)
+		return fail(why, "RUN #1: %s exit %s (want the OUT to 0x80)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.port != 0x81)
+		return fail(why, "RUN #2: %s exit %s (want the OUT to 0x81)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.port != 0x82)
+		return fail(why, "RUN #3: %s exit %s (want the OUT to 0x82)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	/* RDMSR: LME (bit 8) set, LMA (bit 10) clear. */
+	if ((v.run->io.data & 0x05) != 0x01)
+		bad = fail(why, "guest RDMSR EFER[15:8] = %#x, want LME without LMA",
+			   v.run->io.data & 0xff);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_HLT)
+		bad = fail(why, "RUN #4: %s exit %s (want HLT)", ename(r),
+			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
+/*
+ * FINDINGS F3: a triple fault reports the hardware's code (SVM 0x7f
+ * SHUTDOWN, VMX 2 triple fault); SVM reported 0, read after the VMCB
+ * reset.  Real mode: LIDT of a zero-limit table, INT3.
+ */
+static int t_shutdown_code(char *why)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x01, 0x1e, 0x00, 0x11,	/* lidt [0x1100] (6 zero bytes) */
+		0xcc,				/* int3 */
+	};
+	struct vireo_caps c;
+	int sys = open_dev(why);
+	uint64_t want;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || get_caps(sys, &c, why) || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, code, sizeof(code), why))
+		return -1;
+	want = c.backend == VIREO_BACKEND_SVM ? 0x7f : 2;
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_SHUTDOWN)
+		return fail(why, "RUN: %s exit %s (want SHUTDOWN)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	if (v.run->hw.hardware_code != want)
+		return fail(why, "SHUTDOWN hardware_code %#llx, want %#llx",
+			    (unsigned long long)v.run->hw.hardware_code, (unsigned long long)want);
+	return 0;
+}
+
 /* A valid 64-bit state (CR3 need not point at tables for SET_SREGS). */
 static void long_sregs(struct vireo_sregs *s)
 {
@@ -1567,6 +1650,8 @@ static const struct mcase mcases[] = {
 	{ "run-immediate-exit", t_immediate_exit },
 	{ "close-vm-fd-during-run", t_close_vm_during_run, 40 },
 	{ "sregs-efer-lme-on-reset-then-run", t_sregs_lme_reset_run },
+	{ "guest-wrmsr-lme", t_guest_wrmsr_lme },
+	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
 	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
