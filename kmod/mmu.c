@@ -30,14 +30,37 @@ static struct vireo_mem_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
 	return NULL;
 }
 
+/* Page pointers per chunk of slot->chunks: one page of them. */
+#define VIREO_SLOT_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+
+static u64 vireo_slot_nr_chunks(const struct vireo_mem_slot *slot)
+{
+	return DIV_ROUND_UP(slot->npages, VIREO_SLOT_CHUNK);
+}
+
+/* The pinned page at idx, or NULL.  Lock held. */
+static struct page *vireo_slot_page(const struct vireo_mem_slot *slot, u64 idx)
+{
+	struct page **chunk = slot->chunks[idx / VIREO_SLOT_CHUNK];
+
+	return chunk ? chunk[idx % VIREO_SLOT_CHUNK] : NULL;
+}
+
 static void vireo_slot_unpin(struct vireo_mem_slot *slot)
 {
-	u64 i;
+	u64 c, i;
 
-	for (i = 0; i < slot->npages; i++)
-		if (slot->pages[i])
-			unpin_user_page(slot->pages[i]);
-	kvfree(slot->pages);
+	for (c = 0; c < vireo_slot_nr_chunks(slot); c++) {
+		struct page **chunk = slot->chunks[c];
+
+		if (!chunk)
+			continue;
+		for (i = 0; i < VIREO_SLOT_CHUNK; i++)
+			if (chunk[i])
+				unpin_user_page(chunk[i]);
+		free_page((unsigned long)chunk);
+	}
+	kvfree(slot->chunks);
 	kfree(slot);
 }
 
@@ -52,7 +75,7 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 	if (!mr->size || !PAGE_ALIGNED(mr->size) || !PAGE_ALIGNED(mr->guest_phys_addr) ||
 	    !PAGE_ALIGNED(mr->userspace_addr))
 		return -EINVAL;
-	/* It sizes slot->pages below: bounded before it is allocated. */
+	/* It sizes slot->chunks below: bounded before that is allocated. */
 	if (mr->size > VIREO_MAX_SLOT_SIZE)
 		return -EINVAL;
 	if (mr->guest_phys_addr >= limit || mr->size > limit - mr->guest_phys_addr)
@@ -69,8 +92,9 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 	slot->gpa = mr->guest_phys_addr;
 	slot->npages = mr->size >> PAGE_SHIFT;
 	slot->hva = mr->userspace_addr;
-	slot->pages = kvcalloc(slot->npages, sizeof(*slot->pages), GFP_KERNEL_ACCOUNT);
-	if (!slot->pages) {
+	slot->chunks = kvcalloc(vireo_slot_nr_chunks(slot), sizeof(*slot->chunks),
+				GFP_KERNEL_ACCOUNT);
+	if (!slot->chunks) {
 		kfree(slot);
 		return -ENOMEM;
 	}
@@ -92,7 +116,7 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 out_unlock:
 	mutex_unlock(&vm->mmu_lock);
 	if (slot) {
-		kvfree(slot->pages);
+		kvfree(slot->chunks);
 		kfree(slot);
 	}
 	return r;
@@ -135,20 +159,27 @@ void vireo_mmu_destroy(struct vireo_vm *vm)
 
 /*
  * Pins slot page idx and maps it.  Lock held.  Returns 0, or -EFAULT if
- * the user memory behind it is gone, -ENOMEM if a table page is.
+ * the user memory behind it is gone, -ENOMEM if a table or chunk page is.
  */
 static int vireo_mmu_map_page(struct vireo_vm *vm, struct vireo_mem_slot *slot, u64 idx)
 {
 	bool writable = !(slot->flags & VIREO_MEM_READONLY);
-	struct page *page = slot->pages[idx];
+	struct page ***chunk = &slot->chunks[idx / VIREO_SLOT_CHUNK];
+	struct page *page;
 
+	if (!*chunk) {
+		*chunk = (struct page **)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!*chunk)
+			return -ENOMEM;
+	}
+	page = (*chunk)[idx % VIREO_SLOT_CHUNK];
 	if (!page) {
 		unsigned long hva = slot->hva + (idx << PAGE_SHIFT);
 		unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 
 		if (pin_user_pages_fast(hva, 1, gup, &page) != 1)
 			return -EFAULT;
-		slot->pages[idx] = page;
+		(*chunk)[idx % VIREO_SLOT_CHUNK] = page;
 	}
 	return vireo_tdp_map(&vm->tdp, slot->gpa + (idx << PAGE_SHIFT), page_to_phys(page),
 			     writable);
@@ -185,7 +216,8 @@ enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_wr
 	last = min(first + VIREO_FAULT_AROUND, slot->npages);
 	for (; first < last; first++) {
 		/* A neighbour that cannot be mapped now faults on its own later. */
-		if (first != idx && !slot->pages[first] && vireo_mmu_map_page(vm, slot, first))
+		if (first != idx && !vireo_slot_page(slot, first) &&
+		    vireo_mmu_map_page(vm, slot, first))
 			break;
 	}
 out:

@@ -46,7 +46,12 @@ struct vireo_mem_slot {
 	u64 gpa;		/* (c) */
 	u64 npages;		/* (c) */
 	unsigned long hva;	/* (c) */
-	struct page **pages;	/* (m) pinned pages, NULL until touched */
+	/*
+	 * (m) pinned pages, VIREO_SLOT_CHUNK per chunk: a chunk is allocated
+	 * when the guest first touches one of its pages, so a large slot
+	 * costs 8 bytes per 2 MiB until used (see mmu.c).
+	 */
+	struct page ***chunks;
 };
 
 /*

@@ -40,10 +40,12 @@
 #define VIREO_RUN_PAGE_SIZE	4096
 /*
  * The largest memory slot (VIREO_SET_MEMORY_REGION.size): 512 GiB.  The
- * kernel keeps one 8-byte page pointer per 4 KiB of a slot, allocated at
- * VIREO_SET_MEMORY_REGION; 512 GiB needs 1 GiB of them, the most one
- * kernel allocation may be (KVM bounds its per-slot arrays the same way,
- * KVM_MEM_MAX_NR_PAGES).  A larger guest uses several slots.
+ * kernel keeps one 8-byte page pointer per 4 KiB of a slot, in chunks
+ * allocated as the guest touches them, and at VIREO_SET_MEMORY_REGION an
+ * index of the chunks (8 bytes per 2 MiB: 2 MiB for 512 GiB).  Bounded so
+ * that no size from userland sizes a kernel allocation unchecked (KVM
+ * bounds its per-slot arrays the same way, KVM_MEM_MAX_NR_PAGES).  A larger
+ * guest uses several slots.
  */
 #define VIREO_MAX_SLOT_SIZE	(512ULL << 30)
 /* Registrations per VM: VIREO_IRQFD and VIREO_IOEVENTFD each (-ENOSPC beyond). */
