@@ -23,7 +23,8 @@ const struct vireo_cli_cmd vireo_cli_cmds[] = {
 	{ "start", vireo_cmd_start, "start a machine (headless, or --attach to its console)" },
 	{ "stop", vireo_cmd_stop, "press the power button and wait (--force: then kill)" },
 	{ "kill", vireo_cmd_kill, "end a machine's monitor at once" },
-	{ "console", vireo_cmd_console, "attach to a running machine's serial console (Ctrl-] detaches)" },
+	{ "console", vireo_cmd_console,
+	  "attach to a running machine's serial console (Ctrl-] detaches)" },
 	{ "pause", vireo_cmd_simple, "pause a running machine" },
 	{ "resume", vireo_cmd_simple, "resume a paused machine" },
 	{ "reset", vireo_cmd_simple, "reset a running machine" },
@@ -39,7 +40,8 @@ static void usage(FILE *f)
 {
 	const struct vireo_cli_cmd *c;
 
-	fprintf(f, "usage: vireo [--version [--output=json]] [--help] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "usage: vireo [--version [--output=json]] [--help] COMMAND [ARGS]\n\n"
+		   "Commands:\n");
 	for (c = vireo_cli_cmds; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f,

@@ -119,7 +119,7 @@ static enum relay_end relay(int sock)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				return RELAY_DETACHED;	/* end of input: nothing more to type */
+				return RELAY_DETACHED;	/* end of input: nothing to type */
 			key = memchr(buf, DETACH_KEY, (size_t)n);
 			if (key)
 				n = key - buf;
@@ -142,7 +142,8 @@ int vireo_cmd_console(int argc, char **argv)
 	const char *name;
 	int fd = -1, code;
 
-	if (!vireo_cli_parse(&argc, &argv, "NAME", "Attach this terminal to a machine's serial console.",
+	if (!vireo_cli_parse(&argc, &argv, "NAME",
+			     "Attach this terminal to a machine's serial console.",
 			     "The machine's serial console (ttyS0) comes to this terminal and what "
 			     "you type goes to\nit, until Ctrl-] detaches (the machine runs on).  "
 			     "Output goes on to serial.log\nwhether or not anyone is attached; "
@@ -177,7 +178,8 @@ int vireo_cmd_console(int argc, char **argv)
 	}
 	if (!strcmp(line, "VIREO-CONSOLE busy\n")) {
 		code = vireo_cli_fail(VIREO_EXIT_STATE,
-				      "%s: the console is in use: another client is attached", name);
+				      "%s: the console is in use: another client is attached",
+				      name);
 		goto out;
 	}
 	if (strcmp(line, "VIREO-CONSOLE ok\n")) {

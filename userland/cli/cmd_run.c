@@ -290,9 +290,9 @@ int vireo_cmd_start(int argc, char **argv)
 			     "serial console goes\nto the machine's serial.log and the monitor's "
 			     "messages to monitor.log; vireo\nreturns once the control socket "
 			     "answers.\n--attach: the monitor runs in the foreground with the "
-			     "console on this terminal;\nvireo exits when it does: 0 when the guest powered off, 8 when it "
-			     "crashed,\n10 when the monitor was interrupted (signal, console escape) "
-			     "(EXIT STATUS).\n"
+			     "console on this terminal;\nvireo exits when it does: 0 when the "
+			     "guest powered off, 8 when it crashed,\n10 when the monitor was "
+			     "interrupted (signal, console escape) (EXIT STATUS).\n"
 			     "The monitor is $VIREO_MONITOR, else vireo-run beside vireo, else "
 			     "vireo-run on $PATH.",
 			     entries, 1, 1))
@@ -419,7 +419,8 @@ int vireo_cmd_stop(int argc, char **argv)
 	if (timeout_s < 0)
 		return vireo_cli_fail(VIREO_EXIT_USAGE, "--timeout takes a number >= 0");
 	if (force && no_kill)
-		return vireo_cli_fail(VIREO_EXIT_USAGE, "--force and --no-kill contradict each other");
+		return vireo_cli_fail(VIREO_EXIT_USAGE,
+				      "--force and --no-kill contradict each other");
 	name = argv[1];
 	code = need_running(name);
 	if (code)
