@@ -230,6 +230,26 @@ run convert-f-wrong-source 4 "$VIREO" disk convert -q -f qcow2 -O raw "$T/amb.ra
 run convert-long-names 0 "$VIREO" disk convert -q --source-format raw --output-format raw "$T/amb.raw" "$T/amb3.raw"
 run convert-format-refused 1 "$VIREO" disk convert -q --format raw "$T/x.qcow2" "$T/amb4.raw"
 has convert-format-refused-msg "$err" "--format is ambiguous"
+# Ctrl-C during a local convert with --overwrite: exit 10, the old
+# destination byte for byte, no temporary file.  The signal goes when the
+# first progress line ("converting: 0%") is read; 1 GiB of data to copy
+# leaves seconds for it to land.
+if [[ -z $filter || convert-sigint == *"$filter"* ]]; then
+	head -c 1G /dev/zero | tr '\0' 'v' >"$T/sigint-src.raw"
+	echo "old content" >"$T/sigint-dst.qcow2"
+	coproc CONV { exec "$VIREO" disk convert -O qcow2 --overwrite "$T/sigint-src.raw" \
+		"$T/sigint-dst.qcow2" 2>&1 >/dev/null; }
+	conv_pid=$CONV_PID
+	IFS= read -r -t 60 line <&"${CONV[0]}"
+	kill -INT "$conv_pid"
+	cat <&"${CONV[0]}" >/dev/null
+	wait "$conv_pid"
+	rc=$?
+	truth convert-sigint-status "[[ $rc == 10 && \"$line\" == converting:* ]]"
+	truth convert-sigint-dst-kept '[[ $(cat "$T/sigint-dst.qcow2") == "old content" ]]'
+	truth convert-sigint-no-temp '! compgen -G "$T/.sigint-dst.qcow2.vireo-tmp-*" >/dev/null'
+	rm -f "$T/sigint-src.raw"
+fi
 run convert-no-extension 0 "$VIREO" disk convert -q "$T/x.qcow2" "$T/noext"
 run convert-no-extension-info 0 "$VIREO" disk info "$T/noext"
 has convert-no-extension-qcow2 "$out" "format:       qcow2"

@@ -3,10 +3,12 @@
  * The CLI's spec parsers (userland/cli/specs.c): disks, NICs, port
  * forwards, boot order, memory.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "disk/disk.h"
 #include "test.h"
 
 static char *tmpfile_with(const char *name, const char *content, size_t len)
@@ -17,9 +19,22 @@ static char *tmpfile_with(const char *name, const char *content, size_t len)
 	return p;
 }
 
+static char *new_qcow2(const char *name, const char *backing)
+{
+	char *p = g_build_filename(g_getenv("VIREO_TEST_TMP"), name, NULL);
+	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 1 << 20,
+					    .backing_file = backing, .overwrite = true };
+	struct vireo_disk_err err;
+
+	/* A failure shows as the parse results below. */
+	if (vireo_disk_create(p, &o, &err))
+		fprintf(stderr, "new_qcow2: %s\n", err.msg);
+	return p;
+}
+
 static void test_disk_spec(void)
 {
-	char *q = tmpfile_with("a.qcow2", "QFI\xfb\0\0\0\3", 8);
+	char *q = new_qcow2("a.qcow2", NULL);
 	char *r = tmpfile_with("b,c.img", "raw data", 8);
 	struct vireo_vm_disk d;
 	GError *err = NULL;
@@ -38,13 +53,50 @@ static void test_disk_spec(void)
 	T_TRUE(d.read_only);
 	g_free(d.path);
 	g_free(spec);
-	spec = g_strdup_printf("%s,format=raw,cdrom", q);
+	spec = g_strdup_printf("%s/b,,c.img,format=raw,cdrom", g_getenv("VIREO_TEST_TMP"));
 	T_TRUE(vireo_cli_parse_disk(spec, &d, &err));
 	T_EQ(d.format, VIREO_VM_DISK_RAW);	/* as told */
 	T_EQ(d.media, VIREO_VM_MEDIA_CDROM);
 	T_TRUE(d.read_only);
 	g_free(d.path);
 	g_free(spec);
+	/* A declared format the file contradicts, either way. */
+	spec = g_strdup_printf("%s,format=raw", q);
+	T_TRUE(!vireo_cli_parse_disk(spec, &d, &err));
+	T_EQ(err->code, VIREO_VM_ERROR_INVALID);
+	T_STR_CONTAINS(err->message, q);
+	g_clear_error(&err);
+	g_free(spec);
+	spec = g_strdup_printf("%s/b,,c.img,format=qcow2", g_getenv("VIREO_TEST_TMP"));
+	T_TRUE(!vireo_cli_parse_disk(spec, &d, &err));
+	T_EQ(err->code, VIREO_VM_ERROR_INVALID);
+	T_STR_CONTAINS(err->message, r);
+	g_clear_error(&err);
+	g_free(spec);
+	/* A backing loop: loop-a.qcow2 -> loop-b.qcow2 -> loop-a.qcow2. */
+	{
+		char *b = new_qcow2("loop-b.qcow2", NULL);
+		char *a = new_qcow2("loop-a.qcow2", "loop-b.qcow2");
+		char *b2 = new_qcow2("loop-b2.qcow2", "loop-a.qcow2");
+
+		T_EQ(rename(b2, b), 0);
+		T_TRUE(!vireo_cli_parse_disk(a, &d, &err));
+		T_EQ(err->code, VIREO_VM_ERROR_INVALID);
+		T_STR_CONTAINS(err->message, "loop-b.qcow2");
+		g_clear_error(&err);
+		g_free(a);
+		g_free(b);
+		g_free(b2);
+	}
+	/* A truncated qcow2 header. */
+	{
+		char *t = tmpfile_with("short.qcow2", "QFI\xfb\0\0\0\3", 8);
+
+		T_TRUE(!vireo_cli_parse_disk(t, &d, &err));
+		T_STR_CONTAINS(err->message, t);
+		g_clear_error(&err);
+		g_free(t);
+	}
 
 	spec = g_strdup_printf("%s,format=vmdk", q);
 	T_TRUE(!vireo_cli_parse_disk(spec, &d, &err));

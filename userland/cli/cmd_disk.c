@@ -44,6 +44,33 @@ static int fail_disk(int ret, const char *msg)
 	return vireo_cli_fail(disk_exit(ret), "%s", msg && *msg ? msg : g_strerror(-ret));
 }
 
+/*
+ * Ctrl-C, SIGTERM or SIGHUP during a local create or convert: the new
+ * image is still a temporary file (libvireo-disk renames it over the
+ * destination only when complete); remove it and end with the table's
+ * "interrupted" status.  Only async-signal-safe calls here.
+ */
+static void on_local_signal(int sig)
+{
+	static const char msg[] = "\nvireo: interrupted: the destination was left as it was\n";
+	ssize_t unused;
+
+	(void)sig;
+	vireo_disk_abort_cleanup();
+	unused = write(2, msg, sizeof(msg) - 1);
+	(void)unused;
+	_exit(VIREO_EXIT_INTERRUPTED);
+}
+
+static void catch_local_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_local_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static bool parse_format(const char *s, enum vireo_disk_format *f)
 {
 	if (!s)
@@ -113,6 +140,7 @@ static int disk_create(int argc, char **argv)
 	o.cluster_size = cl;
 	o.backing_file = backing;
 	o.overwrite = overwrite;
+	catch_local_signals();
 	ret = vireo_disk_create(argv[1], &o, &err);
 	if (ret < 0) {
 		code = fail_disk(ret, err.msg);
@@ -678,6 +706,7 @@ static int disk_convert(int argc, char **argv)
 		goto out;
 	}
 	owner_clear(&own);
+	catch_local_signals();
 	ret = vireo_disk_convert(argv[1], argv[2], &o, &err);
 	if (ret < 0) {
 		if (p.tty && p.last >= 0 && p.last < 100)

@@ -86,6 +86,26 @@ static bool probe_format(const char *path, enum vireo_vm_disk_format *format, GE
 	return true;
 }
 
+/*
+ * The image as the monitor will open it: the declared format true to the
+ * file, a valid header, and a backing chain that opens whole (no loop, no
+ * missing file, not too deep), before the definition records it.
+ */
+static bool validate_image(const struct vireo_vm_disk *disk, bool declared, GError **error)
+{
+	struct vireo_disk_err err = { { 0 } };
+	enum vireo_disk_format f = VIREO_DISK_AUTO;
+	int ret;
+
+	if (declared)
+		f = disk->format == VIREO_VM_DISK_QCOW2 ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW;
+	ret = vireo_disk_validate(disk->path, f, &err);
+	if (ret < 0)
+		return bad(error, ret == -ENOENT ? VIREO_VM_ERROR_NOT_FOUND : VIREO_VM_ERROR_INVALID,
+			   "%s", err.msg[0] ? err.msg : g_strerror(-ret));
+	return true;
+}
+
 bool vireo_cli_parse_disk(const char *spec, struct vireo_vm_disk *disk, GError **error)
 {
 	char **parts = split_spec(spec);
@@ -130,6 +150,8 @@ bool vireo_cli_parse_disk(const char *spec, struct vireo_vm_disk *disk, GError *
 		    disk->path);
 		goto out;
 	}
+	if (!validate_image(disk, have_format, error))
+		goto out;
 	ok = true;
 out:
 	if (!ok) {
