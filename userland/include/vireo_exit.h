@@ -2,7 +2,8 @@
 /*
  * The exit statuses of every Vireo program (vireo, vireo-run, vireo-img):
  * one table, a contract for scripts.  The man pages ("EXIT STATUS") and
- * README.md print it; tests/vmlib/exit-status.sh checks each code.
+ * README.md print it; tests/vmlib/test_exit.c and cli-e2e.sh check each
+ * code.
  *
  * 0-6 are the command line's outcomes; the monitor's and the image
  * checker's own outcomes have codes of their own, so that `vireo start
