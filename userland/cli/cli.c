@@ -116,13 +116,26 @@ int vireo_cli_main(int argc, char **argv)
 
 /* ------------------------------------------------------------ messages */
 
+void vireo_cli_print_json(JsonNode *node)
+{
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_indent(gen, 2);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+	fflush(stdout);
+	g_free(text);
+	g_object_unref(gen);
+}
+
 static void print_json_error(int code, const char *message)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *gen = json_generator_new();
 	const char *name = vireo_exit_name(code);
 	JsonNode *root;
-	char *text;
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "error");
@@ -136,14 +149,8 @@ static void print_json_error(int code, const char *message)
 	json_builder_end_object(b);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_root(gen, root);
-	text = json_generator_to_data(gen, NULL);
-	printf("%s\n", text);
-	fflush(stdout);
-	g_free(text);
+	vireo_cli_print_json(root);
 	json_node_unref(root);
-	g_object_unref(gen);
 	g_object_unref(b);
 }
 

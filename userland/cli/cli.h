@@ -67,6 +67,9 @@ int vireo_cli_fail(int code, const char *fmt, ...) __attribute__((format(printf,
 	{ "json", 'j', 0, G_OPTION_ARG_NONE, &(json), "The same as --output=json", NULL }
 bool vireo_cli_output(gboolean *json, const char *output);
 
+/* @node as indented JSON text and a newline on stdout. */
+void vireo_cli_print_json(JsonNode *node);
+
 /* Whether --output=json or --json is on the command line (vireo_cli_main). */
 extern bool vireo_cli_json;
 

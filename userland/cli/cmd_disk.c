@@ -25,23 +25,9 @@
 #include "vmlib/lock.h"
 #include "vmlib/store.h"
 
-static int disk_exit(int ret)
-{
-	switch (ret) {
-	case -ENOENT:
-		return VIREO_EXIT_NOT_FOUND;
-	case -EEXIST:
-	case -EBUSY:
-	case -EAGAIN:
-		return VIREO_EXIT_STATE;	/* exists, or in use by a running machine */
-	default:
-		return VIREO_EXIT_ERROR;
-	}
-}
-
 static int fail_disk(int ret, const char *msg)
 {
-	return vireo_cli_fail(disk_exit(ret), "%s", msg && *msg ? msg : g_strerror(-ret));
+	return vireo_cli_fail(vireo_exit_of_errno(ret), "%s", msg && *msg ? msg : g_strerror(-ret));
 }
 
 /*
@@ -199,9 +185,7 @@ static int disk_info(int argc, char **argv)
 	vireo_disk_close(d);
 	if (json) {
 		JsonBuilder *b = json_builder_new();
-		JsonGenerator *gen = json_generator_new();
 		JsonNode *root;
-		char *text;
 
 		json_builder_begin_object(b);
 		json_member_str(b, "path", argv[1]);
@@ -223,13 +207,8 @@ static int disk_info(int argc, char **argv)
 		}
 		json_builder_end_object(b);
 		root = json_builder_get_root(b);
-		json_generator_set_pretty(gen, TRUE);
-		json_generator_set_root(gen, root);
-		text = json_generator_to_data(gen, NULL);
-		printf("%s\n", text);
-		g_free(text);
+		vireo_cli_print_json(root);
 		json_node_unref(root);
-		g_object_unref(gen);
 		g_object_unref(b);
 		return VIREO_EXIT_OK;
 	}

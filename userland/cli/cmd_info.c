@@ -8,20 +8,6 @@
 #include "cli.h"
 #include "vmlib/store.h"
 
-static void print_json(JsonNode *node)
-{
-	JsonGenerator *gen = json_generator_new();
-	char *text;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_indent(gen, 2);
-	json_generator_set_root(gen, node);
-	text = json_generator_to_data(gen, NULL);
-	printf("%s\n", text);
-	g_free(text);
-	g_object_unref(gen);
-}
-
 /* The definition as JSON (the machine.json text, parsed back). */
 static JsonNode *def_node(const struct vireo_vmdef *def)
 {
@@ -116,7 +102,7 @@ int vireo_cmd_list(int argc, char **argv)
 
 		json_builder_end_array(b);
 		root = json_builder_get_root(b);
-		print_json(root);
+		vireo_cli_print_json(root);
 		json_node_unref(root);
 		g_object_unref(b);
 	}
@@ -224,7 +210,7 @@ int vireo_cmd_info(int argc, char **argv)
 		json_object_set_int_member(o, "pid", st.held ? st.pid : 0);
 		json_object_set_member(o, "definition", def_node(def));
 		json_node_take_object(root, o);
-		print_json(root);
+		vireo_cli_print_json(root);
 		json_node_unref(root);
 	} else {
 		print_human(def, &st);

@@ -17,6 +17,7 @@
 #ifndef VIREO_EXIT_H
 #define VIREO_EXIT_H
 
+#include <errno.h>
 #include <sys/wait.h>
 
 enum vireo_exit {
@@ -68,6 +69,25 @@ static inline const char *vireo_exit_name(int code)
 		return "leaks";
 	default:
 		return NULL;
+	}
+}
+
+/*
+ * A library's -errno as a code of the table: a missing file is "not
+ * found"; a file that exists already, or is in use (locked by QEMU or
+ * another Vireo program), a state conflict; anything else an error.
+ */
+static inline int vireo_exit_of_errno(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ENOENT:
+		return VIREO_EXIT_NOT_FOUND;
+	case -EEXIST:
+	case -EBUSY:
+	case -EAGAIN:
+		return VIREO_EXIT_STATE;
+	default:
+		return VIREO_EXIT_ERROR;
 	}
 }
 

@@ -93,25 +93,10 @@ static void usage(FILE *f)
 		VIREO_EXIT_TABLE_TEXT);
 }
 
-/* A libvireo-disk error (-errno) as a code of the table. */
-static int disk_exit(int ret)
-{
-	switch (ret) {
-	case -ENOENT:
-		return VIREO_EXIT_NOT_FOUND;
-	case -EEXIST:
-	case -EBUSY:
-	case -EAGAIN:
-		return VIREO_EXIT_STATE;	/* exists, or in use */
-	default:
-		return VIREO_EXIT_ERROR;
-	}
-}
-
 static int fail(int ret, struct vireo_disk_err *err)
 {
 	img_error("%s", err->msg[0] ? err->msg : strerror(-ret));
-	return disk_exit(ret);
+	return vireo_exit_of_errno(ret);
 }
 
 static int parse_fmt(const char *s, enum vireo_disk_format *f)
@@ -389,7 +374,7 @@ static int cmd_resize(int argc, char **argv)
 		img_error("%s", vireo_disk_errmsg(d));
 		ret = -EIO;
 	}
-	return ret ? disk_exit(ret) : 0;
+	return ret ? vireo_exit_of_errno(ret) : 0;
 }
 
 struct progress {
