@@ -58,7 +58,7 @@ struct gcase {
 #define ST_HALT		0
 #define ST_OK		33	/* debug exit 0x10: EXIT_OK in lib.inc */
 #define ST_CRASH	8	/* include/vireo_exit.h: VIREO_EXIT_GUEST_CRASH */
-#define ST_MONITOR	4
+#define ST_NOT_FOUND	2	/* VIREO_EXIT_NOT_FOUND: a file the command line names */
 #define ST_SIGNAL	10	/* VIREO_EXIT_INTERRUPTED */
 
 static const struct gcase cases[] = {
@@ -110,7 +110,7 @@ static const struct gcase cases[] = {
 	{ "fetch-outside-ram", "--mode long --load %G/hlt.bin@0x100000 --entry 0xe0000000",
 	  M_EXACT, "", ST_CRASH },
 	{ "missing-image", "--mode long --load %G/no-such-guest.bin@0x100000", M_EXACT,
-	  "", ST_MONITOR },
+	  "", ST_NOT_FOUND },
 	{ "bigmem-1g", "--mem 1G " LONG("bigmem.bin"), M_EXACT,
 	  "bigmem: 261632 pages written and verified\n", ST_OK, NULL, 600 },
 	{ "demo", "--mem 64M " LONG("demo.bin"), M_REGEX,

@@ -628,6 +628,11 @@ if [[ -n $RUN ]]; then
 	if [[ ! -e /dev/vireo ]]; then
 		run run-error 4 "$RUN" --kernel "$T/bzImage"
 	fi
+	run run-not-found-kernel 2 "$RUN" --kernel "$T/missing-bzImage"
+	has run-not-found-kernel-msg "$err" "$T/missing-bzImage: no such file"
+	run run-not-found-disk 2 "$RUN" --kernel "$T/bzImage" --disk "$T/missing,,disk.img"
+	has run-not-found-disk-msg "$err" "$T/missing,disk.img: no such file"
+	run run-not-found-load 2 "$RUN" --mode long --load "$T/missing.bin@0x100000"
 fi
 if [[ -n $IMG ]]; then
 	run img-version 0 "$IMG" --version

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vireo_version.h"
 #include "vmlib/lock.h"
@@ -43,6 +44,32 @@ static int fail(const char *what, int err)
 {
 	fprintf(stderr, "vireo-run: %s: %s\n", what, vireo_strerror(err));
 	return VIREO_STATUS_ERROR;
+}
+
+/*
+ * The files the command line names (kernel, initrd, disks, --load
+ * images): a missing one is "not found" in the exit table, told before
+ * anything is set up, rather than an error from deep in the boot.
+ */
+static int missing_file(const struct vireo_options *o)
+{
+	const char *paths[2 + VIREO_PC_MAX_DISKS + VIREO_MAX_LOADS];
+	unsigned int n = 0, i;
+	struct stat st;
+
+	paths[n++] = o->kernel;
+	paths[n++] = o->initrd;
+	for (i = 0; i < o->nr_disks; i++)
+		paths[n++] = o->disks[i].path;
+	for (i = 0; i < o->nr_loads; i++)
+		paths[n++] = o->loads[i].path;
+	for (i = 0; i < n; i++) {
+		if (paths[i] && stat(paths[i], &st) && errno == ENOENT) {
+			fprintf(stderr, "vireo-run: %s: no such file\n", paths[i]);
+			return VIREO_EXIT_NOT_FOUND;
+		}
+	}
+	return 0;
 }
 
 /* Everything between the options and the first VIREO_RUN. */
@@ -143,6 +170,9 @@ int main(int argc, char **argv)
 		if (r)
 			return fail(m->opts.lock, r);
 	}
+	status = missing_file(&m->opts);
+	if (status)
+		return status;
 	if (m->opts.pc)
 		return vireo_pc_main(&m->opts);
 	vireo_devices_init(m, stdout);
