@@ -9,7 +9,9 @@
  * page tables when paging is on; only long-mode paging (4 or 5 levels)
  * is walked, the one paged mode in which these exits happen.
  */
+#include <linux/mm.h>
 #include <linux/string.h>
+#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"

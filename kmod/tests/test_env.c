@@ -38,6 +38,18 @@ enum vireo_fault_result vireo_mmu_fault(struct vireo_vm *vm, u64 gpa, bool is_wr
 	return vt_backend.fault_result;
 }
 
+/* mmu.c's reads the slot's user memory: the fake reads vt_guest_mem. */
+u8 *vt_guest_mem;
+size_t vt_guest_mem_size;
+
+int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len)
+{
+	if (!vt_guest_mem || gpa > vt_guest_mem_size || len > vt_guest_mem_size - gpa)
+		return -EFAULT;
+	memcpy(buf, vt_guest_mem + gpa, len);
+	return 0;
+}
+
 /* ------------------------------------------------------ fake backend */
 
 static u64 *vt_fake_msr(u32 index)

@@ -109,6 +109,9 @@ struct vt_backend {
 	int faults;
 };
 extern struct vt_backend vt_backend;
+/* Guest-physical memory behind vireo_read_guest() (NULL: none), set by a case. */
+extern u8 *vt_guest_mem;
+extern size_t vt_guest_mem_size;
 /* Sets an MSR of the fake backend's, as if the guest state held it. */
 int vt_fake_msr_set(u32 index, u64 data);
 
