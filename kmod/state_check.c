@@ -98,6 +98,35 @@ bool vireo_cr0_valid(u64 cr0)
 	return !((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD));
 }
 
+int vireo_check_cr0_write(u64 old, u64 cr0, u64 efer, u64 cr4, bool cs_l)
+{
+	if (!vireo_cr0_valid(cr0))
+		return -EINVAL;
+	/* Activating long mode needs PAE, and not from a 64-bit code segment. */
+	if ((cr0 & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME) &&
+	    (!(cr4 & X86_CR4_PAE) || cs_l))
+		return -EINVAL;
+	/* Paging cannot be turned off in 64-bit mode, nor with CR4.PCIDE. */
+	if (!(cr0 & X86_CR0_PG) && (old & X86_CR0_PG) &&
+	    (((efer & EFER_LMA) && cs_l) || (cr4 & X86_CR4_PCIDE)))
+		return -EINVAL;
+	return 0;
+}
+
+int vireo_check_cr4_write(struct vireo_vcpu *vcpu, u64 old, u64 cr4, u64 efer, u64 cr3)
+{
+	if (cr4 & vcpu->cr4_reserved)
+		return -EINVAL;
+	/* Long mode keeps PAE and its paging depth. */
+	if ((efer & EFER_LMA) && (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57)))
+		return -EINVAL;
+	/* PCIDE is turned on only in long mode, with CR3[11:0] = 0. */
+	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!(efer & EFER_LMA) || (cr3 & 0xfff)))
+		return -EINVAL;
+	return 0;
+}
+
 bool vireo_canonical(u64 addr, u64 cr4)
 {
 	unsigned int shift = 64 - ((cr4 & X86_CR4_LA57) ? 57 : 48);

@@ -20,6 +20,14 @@ struct vireo_sregs;
 u64 vireo_cr4_reserved_bits(struct vireo_vcpu *vcpu);
 /* CR0 alone: no high bits, PG needs PE, NW needs CD. */
 bool vireo_cr0_valid(u64 cr0);
+/*
+ * The guest's own CR0/CR4 writes that vireo.ko emulates (MOV CR, LMSW,
+ * CLTS), from old to new with the guest's EFER, CR4/CR3 and CS.L: 0, or
+ * -EINVAL for the #GP(0) of SDM vol. 2 "MOV-Move to/from Control
+ * Registers" (APM vol. 2 3.1.1, 3.1.3).  Both backends use them.
+ */
+int vireo_check_cr0_write(u64 old, u64 cr0, u64 efer, u64 cr4, bool cs_l);
+int vireo_check_cr4_write(struct vireo_vcpu *vcpu, u64 old, u64 cr4, u64 efer, u64 cr3);
 /* Canonical for the guest's linear-address width (57 bits with CR4.LA57). */
 bool vireo_canonical(u64 addr, u64 cr4);
 /*

@@ -709,22 +709,14 @@ static int svm_handle_npf(struct svm_vcpu *svm)
 
 #define SVM_SEG_L	(1U << 9)	/* CS.L in the packed attributes */
 
-/* A guest CR0 write: 0, or -EINVAL for #GP (SDM vol. 2 MOV CR; APM vol. 2 3.1.1). */
+/* A guest CR0 write: 0, or -EINVAL for #GP (vireo_check_cr0_write()). */
 static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 {
 	struct vireo_vmcb_save *save = &svm->vmcb->save;
 	bool cs_l = save->cs.attrib & SVM_SEG_L;
 	u64 old = save->cr0;
 
-	if (!vireo_cr0_valid(cr0))
-		return -EINVAL;
-	/* Activating long mode needs PAE, and not from a 64-bit code segment. */
-	if ((cr0 & X86_CR0_PG) && !(old & X86_CR0_PG) && (svm->efer & EFER_LME) &&
-	    (!(save->cr4 & X86_CR4_PAE) || cs_l))
-		return -EINVAL;
-	/* Paging cannot be turned off in 64-bit mode, nor with CR4.PCIDE. */
-	if (!(cr0 & X86_CR0_PG) && (old & X86_CR0_PG) &&
-	    (((svm->efer & EFER_LMA) && cs_l) || (save->cr4 & X86_CR4_PCIDE)))
+	if (vireo_check_cr0_write(old, cr0, svm->efer, save->cr4, cs_l))
 		return -EINVAL;
 	save->cr0 = cr0;
 	/* MOV CR0 changing PG or WP flushes the TLB: a new ASID does. */
@@ -734,19 +726,13 @@ static int svm_write_cr0(struct svm_vcpu *svm, u64 cr0)
 	return 0;
 }
 
-/* A guest CR4 write: 0, or -EINVAL for #GP (SDM vol. 2 MOV CR; APM vol. 2 3.1.3). */
+/* A guest CR4 write: 0, or -EINVAL for #GP (vireo_check_cr4_write()). */
 static int svm_write_cr4(struct svm_vcpu *svm, u64 cr4)
 {
 	struct vireo_vmcb_save *save = &svm->vmcb->save;
 	u64 old = save->cr4;
 
-	if (cr4 & svm->vcpu.cr4_reserved)
-		return -EINVAL;
-	/* Long mode keeps PAE and its paging depth. */
-	if ((svm->efer & EFER_LMA) && (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57)))
-		return -EINVAL;
-	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
-	    (!(svm->efer & EFER_LMA) || (save->cr3 & 0xfff)))
+	if (vireo_check_cr4_write(&svm->vcpu, old, cr4, svm->efer, save->cr3))
 		return -EINVAL;
 	save->cr4 = cr4;
 	/* Bits that change translations flush the TLB: a new ASID does. */

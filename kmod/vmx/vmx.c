@@ -174,14 +174,13 @@ static u64 vmx_guest_cr0(struct vmx_vcpu *vmx)
 static int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 {
 	u64 efer = vmx->efer, cr4 = vmx_guest_cr4(vmx);
+	bool cs_l = vmcs_read(GUEST_CS_AR_BYTES) & (1U << 13);
 
-	if (!vireo_cr0_valid(cr0))
+	/* Paging off in 64-bit mode was let through, and entry then failed. */
+	if (vireo_check_cr0_write(vmx->cr0, cr0, efer, cr4, cs_l))
 		return -EINVAL;
-	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
-		if (!(cr4 & X86_CR4_PAE))
-			return -EINVAL;
+	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) && (efer & EFER_LME))
 		efer |= EFER_LMA;
-	}
 	if (!(cr0 & X86_CR0_PG))
 		efer &= ~EFER_LMA;
 	if (efer != vmx->efer)
@@ -569,10 +568,14 @@ static int vmx_handle_cr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 	case 0:	/* MOV to CR */
 		if (cr == 0)
 			r = vmx_set_cr0(vmx, *reg);
+		else if (cr == 3 && (*reg & ~(1ULL << 63)) >> boot_cpu_data.x86_phys_bits)
+			r = -EINVAL;	/* above MAXPHYADDR (bit 63: PCID no-flush) */
 		else if (cr == 3)
 			vmcs_write(GUEST_CR3, *reg);
 		else if (cr == 4)
-			r = vmx_set_cr4(vmx, *reg);
+			r = vireo_check_cr4_write(vcpu, vmx_guest_cr4(vmx), *reg, vmx->efer,
+						  vmcs_read(GUEST_CR3)) ?:
+			    vmx_set_cr4(vmx, *reg);
 		else if (cr == 8)
 			r = *reg > 0xf ? -EINVAL : (vcpu->cr8 = *reg, 0);
 		else

@@ -78,6 +78,7 @@ static const struct gcase cases[] = {
 	{ "efer-lme-before-pae", REAL("lme_first.bin"), M_EXACT,
 	  "LME set, paging off, PAE clear\nlong mode OK\nleft long mode, PAE clear\n"
 	  "long mode again OK\n", ST_OK },
+	{ "cr-writes-gp-64bit", LONG("cr_gp.bin"), M_EXACT, "cr #GP OK\n", ST_OK },
 	{ "rep-outsb", LONG("rep_outsb.bin"), M_EXACT, "123456\n", ST_OK },
 	{ "rep-outsb-real-ds", REAL("rep_outsb_real.bin"), M_EXACT, "12345\n", ST_OK },
 	{ "rep-insb", LONG("rep_insb.bin"), M_EXACT, "rep insb OK\n", ST_OK },

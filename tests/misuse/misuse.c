@@ -1053,6 +1053,37 @@ static int t_shutdown_code(char *why)
 	return 0;
 }
 
+/*
+ * FINDINGS F5: flat protected mode with CR3 = 0x24969c60e34e0e2b (MBZ bits
+ * 63:52): SET_SREGS refuses it; before, VMRUN did, and the exit came back
+ * as UNKNOWN with hardware code 0xffffffff (QEMU's 32-bit VMEXIT_INVALID).
+ */
+static int t_sregs_cr3_mbz_run(char *why)
+{
+	static const unsigned char code[] = { 0xe6, 0xe9, 0xf4 };	/* out 0xe9, al; hlt */
+	struct vireo_sregs s;
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	memcpy((char *)v.mem + 0x1000, code, sizeof(code));
+	r = vt_mode_protected(&v, 0x1000);
+	if (r < 0)
+		return fail(why, "set protected mode: %s", ename(r));
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	s.cr3 = 0x24969c60e34e0e2bULL;
+	r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s);
+	bad |= expect(why, "SET_SREGS with CR3 0x24969c60e34e0e2b", r, EINVAL, 0);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "RUN: %s exit %s hw code %#llx (want the OUT; never UNKNOWN)",
+			   ename(r), vt_exit_name(v.run->exit_reason),
+			   (unsigned long long)v.run->hw.hardware_code);
+	return bad;
+}
+
 /* A valid 64-bit state (CR3 need not point at tables for SET_SREGS). */
 static void long_sregs(struct vireo_sregs *s)
 {
@@ -1653,6 +1684,7 @@ static const struct mcase mcases[] = {
 	{ "guest-wrmsr-lme", t_guest_wrmsr_lme },
 	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
+	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
 	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
 	{ "slot-max-size", t_slot_max_size },
