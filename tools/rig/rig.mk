@@ -176,7 +176,7 @@ define rig-fuzz-script
 endef
 
 .PHONY: rig-fuzz
-rig-fuzz: rig-build
+rig-fuzz: $(RIG_BUILD_DEP)
 	$(call rig-fuzz-script,run-fuzz-svm.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60))))
 	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
 		--mem $(RIG_MEM_MB) --timeout $(RIG_FUZZ_TIMEOUT) \
@@ -192,7 +192,7 @@ RIG_FUZZ_VMX_SLOWDOWN ?= 10
 RIG_FUZZ_VMX_TIMEOUT  ?= $(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 + 1200)))
 
 .PHONY: rig-fuzz-vmx
-rig-fuzz-vmx: rig-build
+rig-fuzz-vmx: $(RIG_BUILD_DEP)
 	$(call rig-fuzz-script,run-fuzz-vmx.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 / $(RIG_FUZZ_VMX_SLOWDOWN)))))
 	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_FUZZ_VMX_TIMEOUT) \
