@@ -789,6 +789,20 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 	b(&e, 0xfd);
 }
 
+/*
+ * TR's type: a busy 32/64-bit TSS (11), what VM entry requires (SDM
+ * 27.3.1.2) and real hardware keeps - but on the SVM leg an available
+ * one (9) unless KF_KNOWN_TSS: QEMU 7.2's L1 aborts ("invalid tss type")
+ * when a 32-bit L2 whose TR is busy switches stacks for an interrupt
+ * from CPL 3 (it expects (type & 7) == 1; FINDINGS.md F7).
+ */
+static uint8_t tr_type = 0xb;
+
+void kf_guest_backend(const struct kf_opts *o)
+{
+	tr_type = o->backend == VIREO_BACKEND_SVM && !(o->known & KF_KNOWN_TSS) ? 0x9 : 0xb;
+}
+
 static void seg(struct vireo_segment *s, uint16_t sel, uint8_t type, uint32_t limit,
 		int db, int l, int g)
 {
@@ -840,7 +854,7 @@ void kf_guest_sregs(enum kf_mode mode, struct vireo_sregs *sr)
 	sr->tr.selector = KF_SEL_TSS;
 	sr->tr.base = 0x7000;
 	sr->tr.limit = 0x67;
-	sr->tr.type = 0xb;	/* busy 32/64-bit TSS */
+	sr->tr.type = tr_type;
 	sr->tr.present = 1;
 	sr->ldt.type = 2;
 	sr->ldt.present = 1;

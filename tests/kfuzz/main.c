@@ -232,6 +232,8 @@ int main(int argc, char **argv)
 	}
 	memset(&caps, 0, sizeof(caps));
 	if (ioctl(fd, VIREO_GET_CAPS, &caps) == 0)
+		o.backend = caps.backend;
+	if (o.backend)
 		backend = caps.backend == VIREO_BACKEND_SVM ? "SVM" :
 			  caps.backend == VIREO_BACKEND_VMX ? "VMX" : "none";
 	close(fd);
