@@ -18,6 +18,7 @@
  *         control and equals LME when PG is set)
  *   bases FS, GS, TR, LDTR, GDTR, IDTR canonical; CS, SS, DS, ES bases
  *         below 4 GiB (SDM 27.3.1.2-3; AMD canonicalises instead)
+ *   TR    a present busy TSS (SDM 27.3.1.2)
  *   MSRs  FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP canonical
  *         (SDM 27.3.1.1 for SYSENTER; WRMSR #GPs on the others);
  *         EFER.LME does not change while CR0.PG is set (APM 14.6.1)
@@ -162,6 +163,14 @@ int vireo_check_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 		return -EINVAL;
 	if (!seg_base_ok(&sr->cs) || !seg_base_ok(&sr->ss) || !seg_base_ok(&sr->ds) ||
 	    !seg_base_ok(&sr->es))
+		return -EINVAL;
+	/*
+	 * TR: a present, busy TSS (SDM 27.3.1.2: type 3 or 11, S = 0).  VMRUN
+	 * takes anything, and QEMU's model then aborts at the first privilege
+	 * change that reads the stack from it (FINDINGS F7).
+	 */
+	if (sr->tr.unusable || !sr->tr.present || sr->tr.s ||
+	    (sr->tr.type != 3 && sr->tr.type != 11))
 		return -EINVAL;
 	return 0;
 }

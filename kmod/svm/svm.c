@@ -257,6 +257,9 @@ static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 	svm_seg_get(&save->gs, &sr->gs);
 	svm_seg_get(&save->ss, &sr->ss);
 	svm_seg_get(&save->tr, &sr->tr);
+	/* TR is a busy TSS; the VMCB holds it as available (svm_set_sregs()). */
+	if (sr->tr.present)
+		sr->tr.type |= 2;
 	svm_seg_get(&save->ldtr, &sr->ldt);
 	sr->gdt.base = save->gdtr.base;
 	sr->gdt.limit = save->gdtr.limit;
@@ -323,6 +326,12 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	svm_seg_set(&save->gs, &sr->gs);
 	svm_seg_set(&save->ss, &sr->ss);
 	svm_seg_set(&save->tr, &sr->tr);
+	/*
+	 * As LTR leaves it in AMD's hidden TR (KVM's svm_get_segment() sets
+	 * the busy bit back for the same reason): QEMU's model aborts on a
+	 * busy type when an interrupt switches stacks through the TSS.
+	 */
+	save->tr.attrib &= ~2;
 	svm_seg_set(&save->ldtr, &sr->ldt);
 	save->gdtr.base = sr->gdt.base;
 	save->gdtr.limit = sr->gdt.limit;

@@ -25,6 +25,7 @@ static struct vireo_sregs sc_long(void)
 {
 	return (struct vireo_sregs){
 		.cs = { .l = 1, .present = 1, .s = 1, .type = 0xb },
+		.tr = { .present = 1, .type = 11, .limit = 0x67 },
 		.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG,
 		.cr3 = 0x20000,
 		.cr4 = X86_CR4_PAE,
@@ -115,6 +116,17 @@ static void sc_sregs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
 	s = sc_long();
 	s.ss.base = 1ULL << 32;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
+	/* TR: a present busy TSS only. */
+	s = sc_long();
+	s.tr.type = 9;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
+	s.tr.type = 3;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	s.tr.s = 1;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
+	s = sc_long();
+	s.tr.present = 0;
 	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
 }
 

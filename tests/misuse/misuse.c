@@ -55,7 +55,8 @@
  *   SET_SREGS of a state VMRUN/VM entry refuses (reserved CR0/CR4/EFER
  *   bits, CR4 bits absent from the vCPU's CPUID, CR3 above MAXPHYADDR,
  *   LMA without LME and PG, long mode without PAE or with CS.L and CS.D,
- *   non-canonical FS/GS/TR/GDTR/IDTR bases)                     -EINVAL
+ *   non-canonical FS/GS/TR/GDTR/IDTR bases, a TR that is not a present
+ *   busy TSS)                                                   -EINVAL
  *   SET_MSRS of a non-canonical FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR,
  *   SYSENTER_ESP/EIP, or of EFER.LME changing under CR0.PG: not processed
  *   the guest's MOV CR4 of a reserved bit or one its CPUID leaves out: #GP
@@ -1084,6 +1085,84 @@ static int t_sregs_cr3_mbz_run(char *why)
 	return bad;
 }
 
+static void seg(struct vireo_segment *s, uint16_t sel, uint8_t type, uint8_t dpl)
+{
+	*s = (struct vireo_segment){ .selector = sel, .type = type, .dpl = dpl, .s = 1,
+				     .present = 1, .db = 1, .g = 1, .limit = 0xffffffff };
+}
+
+/*
+ * FINDINGS F7: SET_SREGS took a TR that is not a TSS (QEMU's model then
+ * aborted at the first ring 3 -> 0 interrupt).  Now TR must be a present
+ * busy TSS; and with one, a ring-3 INT3 through a ring-0 gate reaches its
+ * handler (the SVM backend keeps TR as LTR leaves it on AMD, available,
+ * which is what QEMU's stack switch wants).
+ */
+static int t_sregs_tr_tss(char *why)
+{
+	static const uint64_t gdt[] = {
+		0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,	/* 0x08, 0x10: ring 0 */
+		0x00cffb000000ffffULL, 0x00cff3000000ffffULL,	/* 0x18, 0x20: ring 3 */
+		0x00008b0030000067ULL,				/* 0x28: busy TSS at 0x3000 */
+	};
+	static const unsigned char gate3[] = { 0x00, 0x11, 0x08, 0x00, 0x00, 0xee, 0x00, 0x00 };
+	static const unsigned char handler[] = { 0xb0, 0x03, 0xe6, 0xe9, 0xf4 };
+	struct vireo_regs regs = { .rip = 0x1000, .rsp = 0x6000, .rflags = 2 };
+	int sys = open_dev(why), bad = 0;
+	struct vireo_sregs s, base;
+	uint32_t tss_stack[2] = { 0x7000, 0x10 };	/* ESP0, SS0 */
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	memcpy((char *)v.mem + 0x8000, gdt, sizeof(gdt));
+	memcpy((char *)v.mem + 0x9000 + 3 * 8, gate3, sizeof(gate3));
+	memcpy((char *)v.mem + 0x3004, tss_stack, sizeof(tss_stack));
+	memcpy((char *)v.mem + 0x1100, handler, sizeof(handler));
+	*((unsigned char *)v.mem + 0x1000) = 0xcc;	/* int3 */
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&base);
+	seg(&base.cs, 0x1b, 0xb, 3);
+	seg(&base.ss, 0x23, 0x3, 3);
+	base.ds = base.es = base.fs = base.gs = base.ss;
+	base.tr = (struct vireo_segment){ .selector = 0x28, .base = 0x3000, .limit = 0x67,
+					  .type = 11, .present = 1 };
+	base.gdt.base = 0x8000;
+	base.gdt.limit = sizeof(gdt) - 1;
+	base.idt.base = 0x9000;
+	base.idt.limit = 0x7ff;
+	base.cr0 = 0x11;
+	base.cr4 = 0;
+	base.efer = 0;
+#define BAD_TR(desc, ...)							\
+	do {									\
+		s = base;							\
+		__VA_ARGS__;							\
+		bad |= expect(why, desc,					\
+			      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s),	\
+			      EINVAL, 0);					\
+	} while (0)
+	BAD_TR("TR type 0", s.tr.type = 0);
+	BAD_TR("TR type 2 (an LDT)", s.tr.type = 2);
+	BAD_TR("TR type 9 (available TSS)", s.tr.type = 9);
+	BAD_TR("TR a code segment (S = 1)", s.tr.s = 1);
+	BAD_TR("TR not present", s.tr.present = 0);
+	BAD_TR("TR unusable", s.tr.unusable = 1);
+#undef BAD_TR
+	if (expect(why, "SET_SREGS ring 3 with a busy TSS",
+		   vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&base), 0, 0) ||
+	    expect(why, "SET_REGS", vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&regs), 0, 0))
+		return -1;
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	if (s.tr.type != 11)
+		bad = fail(why, "GET_SREGS: TR type %u, want 11 (busy)", s.tr.type);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || (v.run->io.data & 0xff) != 3)
+		bad = fail(why, "ring-3 INT3: RUN %s exit %s data %#x (want the ring-0 handler's OUT of 3)",
+			   ename(r), vt_exit_name(v.run->exit_reason), v.run->io.data);
+	return bad;
+}
+
 /* A valid 64-bit state (CR3 need not point at tables for SET_SREGS). */
 static void long_sregs(struct vireo_sregs *s)
 {
@@ -1685,6 +1764,7 @@ static const struct mcase mcases[] = {
 	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
 	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
+	{ "sregs-tr-must-be-busy-tss", t_sregs_tr_tss },
 	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
 	{ "slot-max-size", t_slot_max_size },
