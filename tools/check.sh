@@ -87,10 +87,11 @@ fuzz_targets() {
 }
 
 vmx_leg=("${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" RIG_VMX_SCRIPT=run-suite.sh)
-side_by_side=
-if [[ " $legs " == *" svm "*" vmx "* && -z "${CHECK_SERIAL:-}" ]]; then
-	side_by_side=1
-fi
+side_by_side= seen_svm=
+for leg in $legs; do
+	[[ $leg == svm ]] && seen_svm=1
+	[[ $leg == vmx && -n $seen_svm && -z "${CHECK_SERIAL:-}" ]] && side_by_side=1
+done
 vmx_log= vmx_pid= skip_vmx=
 
 for leg in $legs; do
