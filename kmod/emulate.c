@@ -73,7 +73,7 @@ static unsigned int vireo_fetch(struct vireo_vcpu *vcpu, const struct vireo_sreg
 
 /*
  * Decodes the write to a control register at RIP: MOV CRn, reg (0F 22),
- * LMSW reg (0F 01 /6) or CLTS (0F 06).  Returns 0 with *w filled,
+ * LMSW reg (0F 01 /6) or CLTS (0F 06); also MOV to/from DRn (0F 23/21).  Returns 0 with *w filled,
  * -EFAULT if the bytes cannot be fetched, -EOPNOTSUPP for anything else
  * (LMSW from memory among it).
  */
@@ -113,11 +113,15 @@ int vireo_decode_cr_write(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,
 		return -EFAULT;
 	modrm = b[i + 2];
 	w->len = i + 3;
-	if (b[i + 1] == 0x22) {
-		/* The r/m field is always a register (SDM MOV CR: mod ignored). */
-		w->kind = VIREO_CR_MOV;
-		w->cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0) | (lock ? 8 : 0);
-		w->value = regs[(modrm & 7) | ((rex & 1) ? 8 : 0)];
+	w->gpr = (modrm & 7) | ((rex & 1) ? 8 : 0);
+	w->wide = code64;
+	if (b[i + 1] == 0x22 || b[i + 1] == 0x23 || b[i + 1] == 0x21) {
+		/* The r/m field is always a register (SDM MOV CR/DR: mod ignored). */
+		w->kind = b[i + 1] == 0x22 ? VIREO_CR_MOV :
+			  b[i + 1] == 0x23 ? VIREO_DR_WRITE : VIREO_DR_READ;
+		w->cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0) |
+			(lock && b[i + 1] == 0x22 ? 8 : 0);
+		w->value = regs[w->gpr];
 		if (!code64)
 			w->value = (u32)w->value;
 		return 0;

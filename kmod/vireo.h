@@ -305,13 +305,17 @@ enum vireo_cr_kind {
 	VIREO_CR_MOV,		/* MOV CRn, reg */
 	VIREO_CR_LMSW,		/* LMSW reg: value is its low 16 bits */
 	VIREO_CR_CLTS,
+	VIREO_DR_WRITE,		/* MOV DRn, reg: cr is n */
+	VIREO_DR_READ,		/* MOV reg, DRn: cr is n, gpr the destination */
 };
 
 struct vireo_cr_write {
 	u8 kind;		/* enum vireo_cr_kind */
 	u8 cr;			/* MOV: n, 8-15 with REX.R or LOCK */
 	u8 len;			/* bytes, prefixes included */
-	u64 value;		/* MOV, LMSW: the source register */
+	u8 gpr;			/* the register operand (enum vireo_reg) */
+	bool wide;		/* 64-bit operand (64-bit code) */
+	u64 value;		/* MOV, LMSW, DR write: the source register */
 };
 
 int vireo_decode_cr_write(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,

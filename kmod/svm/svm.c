@@ -52,6 +52,8 @@ struct svm_vcpu {
 	u64 asid_generation;
 	int last_cpu;
 	struct vireo_pending_event virq;	/* posted in V_IRQ for this entry */
+	u64 dr[4];			/* the guest's DR0-3 (svm_handle_dr()) */
+	u64 dr7;			/* the guest's DR7; the VMCB's stays 0x400 */
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
@@ -473,6 +475,8 @@ static void svm_reset_state(struct svm_vcpu *svm)
 
 	save->dr6 = 0xffff0ff0;
 	save->dr7 = 0x400;
+	memset(svm->dr, 0, sizeof(svm->dr));
+	svm->dr7 = 0x400;
 	save->g_pat = 0x0007040600070406ULL;
 	vireo_vcpu_init_state(&svm->vcpu);
 }
@@ -491,6 +495,7 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 
 	memset(svm->vmcb, 0, sizeof(*svm->vmcb));
 	c->intercept_cr = VMCB_INTERCEPT_CR4_WRITE;
+	c->intercept_dr = 0x00ff00ff;	/* reads 0-7, writes 16-23 */
 	c->intercept_exceptions = (1U << 1) | (1U << 17);
 	c->intercept_word3 = VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI |
 			     VMCB_INTERCEPT_CPUID | VMCB_INTERCEPT_INVD | VMCB_INTERCEPT_HLT |
@@ -788,6 +793,61 @@ static int svm_handle_cr_write(struct svm_vcpu *svm, int cr)
 }
 
 /*
+ * MOV to or from DR0-7, all intercepted.  The guest's DR0-3 and DR7 live
+ * here and never reach the hardware: VMRUN switches only DR6/DR7, so the
+ * guest would write the host's DR0-3 (and read another guest's), and
+ * QEMU's model aborts on an L2's breakpoint (FINDINGS F4).  The price:
+ * the guest's hardware breakpoints do not fire (single-step still does).
+ * SDM vol. 2 "MOV-Move to/from Debug Registers": #GP at CPL > 0 or for
+ * bits 63:32 of DR6/DR7, #UD for DR4/DR5 with CR4.DE and DR8-15.
+ */
+static int svm_handle_dr(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+	struct vireo_cr_write w;
+	struct vireo_sregs sr;
+	u64 val;
+	int n, r;
+
+	memset(&sr, 0, sizeof(sr));
+	svm_get_sregs(vcpu, &sr);
+	r = vireo_decode_cr_write(vcpu, &sr, &w);
+	if (r || (w.kind != VIREO_DR_WRITE && w.kind != VIREO_DR_READ))
+		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, svm->vmcb->control.exit_code,
+				     r, vcpu->regs[VIREO_REG_RIP], VIREO_INTERNAL_BAD_EXIT);
+	n = w.cr;
+	if (n == 4 || n == 5)
+		n = (save->cr4 & X86_CR4_DE) ? 8 : n + 2;
+	if (n > 7) {
+		vireo_vcpu_queue_exception(vcpu, 6, false, 0);
+		return 0;
+	}
+	if (save->cpl) {
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		return 0;
+	}
+	if (w.kind == VIREO_DR_WRITE) {
+		val = w.value;
+		if (n >= 6 && val >> 32) {
+			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+			return 0;
+		}
+		if (n < 4)
+			svm->dr[n] = val;
+		else if (n == 6)
+			save->dr6 = (val & 0xe00f) | 0xffff0ff0;
+		else
+			svm->dr7 = (val & ~0xd800ULL) | 0x400;
+	} else {
+		val = n < 4 ? svm->dr[n] : n == 6 ? save->dr6 : svm->dr7;
+		vcpu->regs[w.gpr] = w.wide ? val : (u32)val;
+	}
+	vcpu->regs[VIREO_REG_RIP] += w.len;
+	return 0;
+}
+
+/*
  * VMEXIT_INVALID.  QEMU's model stores its code as 0xffffffff, and uses
  * it also for a guest's MOV to CR3 or CR4 with a bit its CPU reserves
  * (helper_write_crN), where hardware raises #GP in the guest.  The state
@@ -888,6 +948,9 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return svm_handle_cr_write(svm, 0);
 	case SVM_EXIT_WRITE_CR4:
 		return svm_handle_cr_write(svm, 4);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7:
+		return svm_handle_dr(svm);
 	case SVM_EXIT_ERR:
 	case (u32)SVM_EXIT_ERR:		/* QEMU's 32-bit exit code */
 		return svm_handle_invalid(svm);

@@ -1343,6 +1343,57 @@ static int t_guest_mov_cr4(char *why)
 	return bad;
 }
 
+/*
+ * FINDINGS F4 (debug registers): a real-mode guest points DR0 at its own
+ * HLT with DR7.L0 set and reads both back.  On SVM the registers are now
+ * emulated (QEMU's model aborted on an L2 breakpoint; VMRUN does not
+ * switch DR0-3, so the guest wrote the host's): the read-backs are right
+ * and the run ends at the HLT, or at the guest's #DB handler where the
+ * breakpoint fires (VMX runs MOV DR natively).
+ */
+static int t_guest_debug_regs(char *why)
+{
+	static const unsigned char code[] = {
+		0x66, 0xb8, 0x23, 0x10, 0x00, 0x00,	/* mov eax, 0x1023 (the HLT) */
+		0x0f, 0x23, 0xc0,			/* mov dr0, eax */
+		0x66, 0xb8, 0x01, 0x04, 0x00, 0x00,	/* mov eax, 0x401 */
+		0x0f, 0x23, 0xf8,			/* mov dr7, eax */
+		0x66, 0x31, 0xc0,			/* xor eax, eax */
+		0x0f, 0x21, 0xc0,			/* mov eax, dr0 */
+		0xe6, 0xe9,				/* out 0xe9, al: 0x23 */
+		0x0f, 0x21, 0xf8,			/* mov eax, dr7 */
+		0xe6, 0xe9,				/* out 0xe9, al: 0x01 */
+		0x88, 0xe0,				/* mov al, ah */
+		0xe6, 0xe9,				/* out 0xe9, al: 0x04 */
+		0xf4,					/* 0x1023: hlt */
+	};
+	static const unsigned char db[] = { 0xb0, 0xdb, 0xe6, 0xe9, 0xf4 };
+	static const unsigned char want[] = { 0x23, 0x01, 0x04 };
+	int sys = open_dev(why), bad = 0, i;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) || load_real(&v, code, sizeof(code), why))
+		return -1;
+	memcpy((char *)v.mem + 0x1100, db, sizeof(db));
+	memcpy((char *)v.mem + 1 * 4, "\x00\x11\x00\x00", 4);	/* IVT[1] = 0000:1100 */
+	for (i = 0; i < 3; i++) {
+		r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+		if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO ||
+		    (v.run->io.data & 0xff) != want[i])
+			return fail(why, "read-back %d: RUN %s exit %s data %#x, want the OUT of %#x",
+				    i, ename(r), vt_exit_name(v.run->exit_reason), v.run->io.data,
+				    want[i]);
+	}
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r >= 0 && v.run->exit_reason == VIREO_EXIT_IO && (v.run->io.data & 0xff) == 0xdb)
+		r = vt_ioctl(v.vcpu, VIREO_RUN, 0);	/* the breakpoint fired: its handler */
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_HLT)
+		bad = fail(why, "RUN after the read-backs: %s exit %s (want HLT)", ename(r),
+			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
 static long set_one_msr(int vcpu, uint32_t index, uint64_t data)
 {
 	struct vireo_msr_entry e = { .index = index, .data = data };
@@ -1766,6 +1817,7 @@ static const struct mcase mcases[] = {
 	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
 	{ "sregs-tr-must-be-busy-tss", t_sregs_tr_tss },
 	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
+	{ "guest-debug-registers", t_guest_debug_regs },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
 	{ "slot-max-size", t_slot_max_size },
 	{ "eventfd-registration-limits", t_eventfd_limits },
