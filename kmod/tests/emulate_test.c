@@ -3,7 +3,8 @@
  * KUnit: the control-register writes vireo.ko decodes itself (emulate.c):
  * MOV CRn, reg (0F 22 /r: the r/m field is a register whatever mod says,
  * REX.R or, on AMD, LOCK selects CR8-15; 32-bit outside 64-bit code),
- * LMSW reg (0F 01 /6), CLTS (0F 06) - SDM vol. 2 MOV CR, LMSW, CLTS; APM
+ * LMSW reg (0F 01 /6), CLTS (0F 06), MOV to/from DRn (0F 23/21) - SDM
+ * vol. 2 MOV CR, MOV DR, LMSW, CLTS; APM
  * vol. 3 "MOV CR" (LOCK prefix) - fetched at CS.base + RIP through the
  * guest's long-mode page tables (SDM vol. 3 4.5) when paging is on.
  */
@@ -96,6 +97,17 @@ static void em_lmsw_clts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.kind, (u8)VIREO_CR_CLTS);
 	KUNIT_EXPECT_EQ(test, w.len, (u8)2);
 	KUNIT_EXPECT_EQ(test, em_decode(vcpu, &sr, 0x1010, "\x0f\x20\xc0", 3, &w), -EOPNOTSUPP);
+	/* MOV DR7, EDX and MOV EBX, DR6. */
+	vcpu->regs[VIREO_REG_RDX] = 0x100000401ULL;
+	KUNIT_ASSERT_EQ(test, em_decode(vcpu, &sr, 0x1010, "\x0f\x23\xfa", 3, &w), 0);
+	KUNIT_EXPECT_EQ(test, w.kind, (u8)VIREO_DR_WRITE);
+	KUNIT_EXPECT_EQ(test, w.cr, (u8)7);
+	KUNIT_EXPECT_EQ(test, w.value, 0x401ULL);
+	KUNIT_ASSERT_EQ(test, em_decode(vcpu, &sr, 0x1010, "\x0f\x21\xf3", 3, &w), 0);
+	KUNIT_EXPECT_EQ(test, w.kind, (u8)VIREO_DR_READ);
+	KUNIT_EXPECT_EQ(test, w.cr, (u8)6);
+	KUNIT_EXPECT_EQ(test, w.gpr, (u8)VIREO_REG_RBX);
+	KUNIT_EXPECT_FALSE(test, w.wide);
 	KUNIT_EXPECT_EQ(test, em_decode(vcpu, &sr, 0x1010, "\x90\x90", 2, &w), -EOPNOTSUPP);
 }
 
