@@ -131,10 +131,13 @@ int vmx_read_caps(unsigned int preempt_us)
 			     MSR_IA32_VMX_EXIT_CTLS,
 			     VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 			     VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
-			     VM_EXIT_LOAD_IA32_PAT, 0, &vmx_caps.exit);
+			     VM_EXIT_LOAD_IA32_PAT,
+			     /* The guest's DR7 and DEBUGCTL survive exits (SDM 28.3.1). */
+			     VM_EXIT_SAVE_DEBUG_CONTROLS, &vmx_caps.exit);
 	r = r ?: vmx_adjust("VM-entry", true_msrs ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			     MSR_IA32_VMX_ENTRY_CTLS,
-			     VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT, 0, &vmx_caps.entry);
+			     VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			     VM_ENTRY_LOAD_DEBUG_CONTROLS, &vmx_caps.entry);
 	if (r)
 		return r;
 	/* IA-32e mode is per guest, set at entry; never a default. */
