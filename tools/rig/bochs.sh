@@ -124,9 +124,11 @@ wpid=$!
 # on a pty of its own ("Bochs connected to screen /dev/pts/N" on stderr),
 # not on the terminal.  Nobody reads that pty unless we do: once its 4 KiB
 # buffer is full, Bochs blocks writing the screen and the guest stops.  So
-# wait (at most 60 s) for the name, then drain it into screen.log.
+# wait for the name as long as the session runs (on a loaded host Bochs
+# has taken minutes to name it; a fixed limit left the pty undrained and
+# the guest stopped), then drain it into screen.log.
 pty=
-for ((i = 0; i < 600; i++)); do
+while kill -0 "$wpid" 2>/dev/null; do
 	pty=$(sed -n 's/^Bochs connected to screen "\(.*\)"$/\1/p' "$outdir/bochs.out" 2>/dev/null | head -n 1)
 	[[ -n "$pty" || -f "$outdir/bochs.rc" ]] && break
 	sleep 0.1
