@@ -37,6 +37,18 @@ void vireo_vcpu_queue_exception(struct vireo_vcpu *vcpu, u8 vector, bool has_err
 	};
 }
 
+/*
+ * The exceptions that push an error code in protected mode (SDM vol. 1
+ * 6.5.1 table 6-1 / vol. 3 6.15; AMD APM vol. 2 8.2): #DF, #TS, #NP, #SS,
+ * #GP, #PF, #AC, #CP.  VM entry refuses an event whose deliver-error-code
+ * bit says otherwise (SDM 27.2.1.3), and would refuse it again at every
+ * entry; real mode drops the code at delivery (the backends see to it).
+ */
+static bool exception_has_error_code(u8 vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
 static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event __user *uev)
 {
 	struct vireo_event ev;
@@ -53,7 +65,14 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 		/* Vectors 0-15 are exceptions; an interrupt there is a bug. */
 		if (ev.vector < 16 || ev.has_error_code || ev.error_code)
 			return -EINVAL;
-		if (vcpu->extint.valid)
+		/*
+		 * -EBUSY also while an interrupted interrupt delivery waits to
+		 * be delivered again: if the guest does not take it at the next
+		 * entry (SVM's V_IRQ), it is handed back to the extint slot
+		 * (vireo_vcpu_unpick_event), which must then be free.
+		 */
+		if (vcpu->extint.valid ||
+		    (vcpu->reinject.valid && vcpu->reinject.type == VIREO_EVENT_EXTINT))
 			return -EBUSY;
 		vcpu->extint = (struct vireo_pending_event){
 			.valid = true, .type = VIREO_EVENT_EXTINT, .vector = ev.vector,
@@ -65,7 +84,8 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 		vcpu->nmi_pending = true;
 		return 0;
 	case VIREO_EVENT_EXCEPTION:
-		if (ev.vector >= 32 || ev.vector == 2 || (!ev.has_error_code && ev.error_code))
+		if (ev.vector >= 32 || ev.vector == 2 || (!ev.has_error_code && ev.error_code) ||
+		    ev.has_error_code != exception_has_error_code(ev.vector))
 			return -EINVAL;
 		if (vcpu->exception.valid)
 			return -EBUSY;
@@ -167,7 +187,9 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 /*
  * Hands back an event that was picked but not delivered, so that a later
  * entry picks it again (for SVM's V_IRQ, which the guest takes only when
- * it can).  The slot it came from is free: one event is picked per entry.
+ * it can).  The slot it came from is free: one event is picked per entry,
+ * and an interrupt in the reinject slot keeps VIREO_INJECT_EVENT from
+ * filling the extint slot it is handed back to.
  */
 void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev)
 {

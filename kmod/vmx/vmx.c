@@ -874,9 +874,18 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 
 	if (failed) {
 		e.reason = vmcs_read(VM_INSTRUCTION_ERROR);
+		/*
+		 * VMfail: nothing was entered.  An event in the entry fields is
+		 * dropped, so that one the CPU refuses (error 7) cannot make
+		 * every later entry fail too.
+		 */
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vmx->event_pending = false;
 	} else {
-		vmx->launched = true;
 		e.reason = vmcs_read(VM_EXIT_REASON);
+		/* A failed VM entry (bit 31) does not launch the VMCS (SDM 27.8). */
+		if (!(e.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vmx->launched = true;
 		e.qual = vmcs_read(EXIT_QUALIFICATION);
 		e.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 		e.intr_info = vmcs_read(VM_EXIT_INTR_INFO);

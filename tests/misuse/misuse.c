@@ -725,6 +725,12 @@ static int t_inject(char *why)
 	INJ("exception vector 255", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 255);
 	INJ("extint with an error code", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30,
 	    .has_error_code = 1);
+	/* FINDINGS F10a: VMX entry refused these (error 7), then every entry after. */
+	INJ("#BP with an error code", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 3,
+	    .has_error_code = 1);
+	INJ("#GP without an error code", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 13);
+	INJ("#UD with an error code", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 6,
+	    .has_error_code = 1);
 	INJ("reserved = 1", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30, .reserved = 1);
 	/* The guest has IF=0 and never runs: the first extint stays pending. */
 	INJ("first extint 0x30", 0, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30);
@@ -1020,6 +1026,100 @@ static int t_guest_wrmsr_lme(char *why)
 	if (r < 0 || v.run->exit_reason != VIREO_EXIT_HLT)
 		bad = fail(why, "RUN #4: %s exit %s (want HLT)", ename(r),
 			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
+/*
+ * FINDINGS F8: an interrupt whose delivery an exit interrupted waits in
+ * the reinject slot; if userland could fill the extint slot meanwhile,
+ * SVM's hand-back of the undelivered V_IRQ (vireo_vcpu_unpick_event)
+ * found it taken: a WARN, and userland's interrupt lost.  Real mode, IF=1,
+ * the stack at 0x80000 where no slot is: delivering extint 0x30 faults on
+ * its push and exits with the delivery interrupted.  Another extint is
+ * refused (-EBUSY) until 0x30 is delivered; after the stack is fixed the
+ * guest takes 0x30, then 0x31.
+ */
+static int t_extint_while_reinject(char *why)
+{
+	static const unsigned char code[] = {
+		0xfb,			/* 0x1000: sti */
+		0x90,			/* nop (the STI shadow) */
+		0xeb, 0xfe,		/* jmp $ */
+	};
+	static const unsigned char isr[] = {
+		0xb0, 0x00,		/* mov al, VECTOR (patched) */
+		0xe6, 0x80,		/* out 0x80, al */
+		0xf4,			/* hlt */
+	};
+	struct vireo_regs regs;
+	struct vireo_event ev = { .type = VIREO_EVENT_EXTINT, .vector = 0x30 };
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	uint16_t *ivt;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	memcpy((char *)v.mem + 0x1000, code, sizeof(code));
+	memcpy((char *)v.mem + 0x2000, isr, sizeof(isr));
+	memcpy((char *)v.mem + 0x2100, isr, sizeof(isr));
+	((unsigned char *)v.mem)[0x2001] = 0x30;
+	((unsigned char *)v.mem)[0x2101] = 0x31;
+	ivt = v.mem;
+	ivt[0x30 * 2] = 0x2000;		/* 0000:2000 */
+	ivt[0x30 * 2 + 1] = 0;
+	ivt[0x31 * 2] = 0x2100;
+	ivt[0x31 * 2 + 1] = 0;
+	r = vt_mode_real(&v, 0x1000);
+	if (r < 0)
+		return fail(why, "real mode: %s", ename(r));
+	{
+		struct vireo_sregs sr;
+
+		r = vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&sr);
+		sr.ss.base = 0x80000;
+		sr.ss.selector = 0x8000;
+		if (r >= 0)
+			r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&sr);
+		if (r < 0)
+			return fail(why, "SS at 0x80000: %s", ename(r));
+	}
+	r = vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev);
+	if (r < 0)
+		return fail(why, "INJECT extint 0x30: %s", ename(r));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason == VIREO_EXIT_IO)
+		return fail(why, "RUN #1: %s exit %s (want the push to fault)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	ev.vector = 0x31;
+	r = vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev);
+	if (r != -EBUSY)
+		bad = fail(why, "INJECT extint 0x31 with 0x30 interrupted: %s, want EBUSY",
+			   ename(r));
+	/* The stack in RAM again, IF still 1: 0x30 is delivered. */
+	{
+		struct vireo_sregs sr;
+
+		r = vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&sr);
+		sr.ss.base = 0;
+		sr.ss.selector = 0;
+		if (r >= 0)
+			r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&sr);
+		if (r >= 0)
+			r = vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&regs);
+		regs.rsp = 0x7000;
+		if (r >= 0)
+			r = vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&regs);
+		if (r < 0)
+			return fail(why, "stack back in RAM: %s", ename(r));
+	}
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || (v.run->io.data & 0xff) != 0x30)
+		return fail(why, "RUN #2: %s exit %s data %#x (want OUT 0x30 from the ISR)",
+			    ename(r), vt_exit_name(v.run->exit_reason), v.run->io.data & 0xff);
+	r = vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev);
+	if (r < 0)
+		bad = fail(why, "INJECT extint 0x31 after 0x30 was delivered: %s", ename(r));
 	return bad;
 }
 
@@ -1812,6 +1912,7 @@ static const struct mcase mcases[] = {
 	{ "close-vm-fd-during-run", t_close_vm_during_run, 40 },
 	{ "sregs-efer-lme-on-reset-then-run", t_sregs_lme_reset_run },
 	{ "guest-wrmsr-lme", t_guest_wrmsr_lme },
+	{ "extint-while-reinject", t_extint_while_reinject },
 	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
 	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
