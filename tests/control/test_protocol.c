@@ -168,6 +168,11 @@ static void test_request_table(void)
 		  VIREO_CTL_E_UNKNOWN, true, 12 },
 		{ "{\"id\":13,\"cmd\":\"a\\u0000b\"}", VIREO_CTL_E_PARSE, false, 0 },
 		{ "{\"id\":14,\"cmd\":\"x\",\"args\":{\"s\":\"\\\\u0000\"}}", NULL, true, 14 },
+		/* Escapes JSON does not have (json-glib took "\300" as the byte 0xc0). */
+		{ "{\"id\":15,\"cmd\":\"x\",\"args\":{\"s\":\"\\300e9\"}}", VIREO_CTL_E_PARSE,
+		  false, 0 },
+		{ "{\"id\":16,\"cmd\":\"x\",\"args\":{\"\\x41\":1}}", VIREO_CTL_E_PARSE, false, 0 },
+		{ "{\"id\":17,\"cmd\":\"x\",\"args\":{\"s\":\"\\t\\/\\\"\\u00e9\"}}", NULL, true, 17 },
 	};
 	size_t i;
 

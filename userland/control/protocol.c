@@ -118,9 +118,15 @@ bool vireo_ctl_depth_ok(const char *text, size_t len, unsigned int max)
 	return true;
 }
 
-/* Whether a string in the text escapes a NUL ("\u0000"): json-glib would
- * hand back a C string cut short at it, so "a\u0000b" would read as "a". */
-static bool has_nul_escape(const char *text, size_t len)
+/*
+ * What is wrong with the escapes in the text's strings, or NULL.  JSON
+ * has exactly \" \\ \/ \b \f \n \r \t and \uXXXX (RFC 8259, section 7);
+ * json-glib's scanner also takes others (an octal "\300" gives a byte that
+ * is not UTF-8, which no reply could carry back).  And a NUL ("\u0000"):
+ * json-glib would hand back a C string cut short at it, so "a\u0000b"
+ * would read as "a".
+ */
+static const char *bad_escape(const char *text, size_t len)
 {
 	bool in_string = false;
 	size_t i;
@@ -134,11 +140,13 @@ static bool has_nul_escape(const char *text, size_t len)
 			in_string = false;
 		} else if (text[i] == '\\' && i + 1 < len) {
 			if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
-				return true;
+				return "NUL characters (\\u0000) are not allowed in strings";
+			if (!strchr("\"\\/bfnrtu", text[i + 1]))
+				return "a string has an escape that JSON does not have";
 			i++;
 		}
 	}
-	return false;
+	return NULL;
 }
 
 bool vireo_ctl_name_valid(const char *name)
@@ -161,6 +169,7 @@ JsonNode *vireo_ctl_parse_json(const char *line, size_t len, char **why)
 	JsonParser *parser;
 	JsonNode *root = NULL;
 	GError *err = NULL;
+	const char *bad;
 
 	*why = NULL;
 	if (len > VIREO_CTL_LINE_MAX) {
@@ -176,8 +185,9 @@ JsonNode *vireo_ctl_parse_json(const char *line, size_t len, char **why)
 		*why = g_strdup_printf("nested deeper than %d levels", VIREO_CTL_DEPTH_MAX);
 		return NULL;
 	}
-	if (has_nul_escape(line, len)) {
-		*why = g_strdup("NUL characters (\\u0000) are not allowed in strings");
+	bad = bad_escape(line, len);
+	if (bad) {
+		*why = g_strdup(bad);
 		return NULL;
 	}
 	parser = json_parser_new_immutable();
