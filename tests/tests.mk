@@ -114,9 +114,11 @@ $(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/
 # the uapi header, like vireo-misuse.
 KFUZZ_SRCS := $(wildcard $(SRCTREE)/tests/kfuzz/*.c)
 
-$(TESTS_BIN_OUT)/kfuzz: $(KFUZZ_SRCS) $(SRCTREE)/tests/kfuzz/kfuzz.h $(TESTS_UAPI)
+$(TESTS_BIN_OUT)/kfuzz: $(KFUZZ_SRCS) $(SRCTREE)/tests/kfuzz/kfuzz.h $(TESTS_UAPI) \
+		$(SRCTREE)/tests/guest/vtest.c $(SRCTREE)/tests/guest/vtest.h
 	@mkdir -p $(dir $@)
-	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $(KFUZZ_SRCS) $(TESTS_LDFLAGS)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $(KFUZZ_SRCS) $(SRCTREE)/tests/guest/vtest.c \
+		$(TESTS_LDFLAGS)
 
 tests-clean:
 	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \

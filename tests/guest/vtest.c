@@ -228,6 +228,7 @@ const char *vt_exit_name(uint32_t reason)
 		[VIREO_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 		[VIREO_EXIT_INTR] = "INTR",
 		[VIREO_EXIT_UNKNOWN] = "UNKNOWN",
+		[VIREO_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
 	};
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])

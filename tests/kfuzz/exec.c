@@ -34,27 +34,12 @@
 #include <unistd.h>
 
 #include "kfuzz.h"
+#include "vtest.h"
 
-static const char *const exit_names[] = {
-	[VIREO_EXIT_NONE] = "NONE",
-	[VIREO_EXIT_IO] = "IO",
-	[VIREO_EXIT_MMIO] = "MMIO",
-	[VIREO_EXIT_HLT] = "HLT",
-	[VIREO_EXIT_SHUTDOWN] = "SHUTDOWN",
-	[VIREO_EXIT_MSR] = "MSR",
-	[VIREO_EXIT_IRQ_WINDOW] = "IRQ_WINDOW",
-	[VIREO_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-	[VIREO_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-	[VIREO_EXIT_INTR] = "INTR",
-	[VIREO_EXIT_UNKNOWN] = "UNKNOWN",
-	[VIREO_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
-};
-
+/* The names are vireo-misuse's (tests/guest/vtest.c). */
 const char *kf_exit_name(uint32_t reason)
 {
-	if (reason < sizeof(exit_names) / sizeof(exit_names[0]) && exit_names[reason])
-		return exit_names[reason];
-	return "?";
+	return vt_exit_name(reason);
 }
 
 /* ------------------------------------------------------------ tracing */
