@@ -22,6 +22,8 @@ PACKAGES=(
 	zlib1g-dev libjson-glib-dev libslirp-dev
 	# man pages: Markdown in docs/man to roff (make man, make install)
 	go-md2man
+	# the man-page test renders them (groff -ww, man -l)
+	groff-base man-db
 )
 
 if [[ $(id -u) -eq 0 ]]; then
