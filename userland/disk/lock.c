@@ -66,6 +66,32 @@ static int lock_byte(int fd, short type, int cmd, int byte, struct flock *fl)
 	return fcntl(fd, cmd, fl) < 0 ? -errno : 0;
 }
 
+/*
+ * Whether another description holds the byte base + n of a bit n in
+ * @bits: 0, or -EBUSY (or the fcntl error) with a message naming the
+ * permission and the byte.
+ */
+static int nobody_holds(int fd, unsigned int bits, int base, const char *holder,
+			const char *path, struct vireo_disk_err *err)
+{
+	struct flock fl;
+	int n, ret;
+
+	for (n = 0; n < PERM_BITS; n++) {
+		if (!(bits & (1u << n)))
+			continue;
+		ret = lock_byte(fd, F_WRLCK, F_OFD_GETLK, base + n, &fl);
+		if (ret || fl.l_type != F_UNLCK) {
+			vireo_disk_err_set(err, path,
+					   "in use by another process (QEMU or Vireo): %s \"%s\"%s (lock byte %d)",
+					   holder, perm_names[n],
+					   base == LOCK_PERM_BASE ? " permission" : "", base + n);
+			return ret ? ret : -EBUSY;
+		}
+	}
+	return 0;
+}
+
 void vireo_disk_unlock_fd(int fd)
 {
 	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = LOCK_PERM_BASE,
@@ -93,30 +119,11 @@ int vireo_disk_lock_fd(int fd, bool write, const char *path, struct vireo_disk_e
 				   LOCK_PERM_BASE + n - 1, strerror(-ret));
 		goto fail;
 	}
-	for (n = 0; n < PERM_BITS; n++) {
-		if (!(perm & (1u << n)))
-			continue;
-		ret = lock_byte(fd, F_WRLCK, F_OFD_GETLK, LOCK_SHARED_BASE + n, &fl);
-		if (ret || fl.l_type != F_UNLCK) {
-			vireo_disk_err_set(err, path,
-					   "in use by another process (QEMU or Vireo): it does not allow others \"%s\" (lock byte %d)",
-					   perm_names[n], LOCK_SHARED_BASE + n);
-			ret = ret ? ret : -EBUSY;
-			goto fail;
-		}
-	}
-	for (n = 0; n < PERM_BITS; n++) {
-		if (shared & (1u << n))
-			continue;
-		ret = lock_byte(fd, F_WRLCK, F_OFD_GETLK, LOCK_PERM_BASE + n, &fl);
-		if (ret || fl.l_type != F_UNLCK) {
-			vireo_disk_err_set(err, path,
-					   "in use by another process (QEMU or Vireo): it has \"%s\" permission (lock byte %d)",
-					   perm_names[n], LOCK_PERM_BASE + n);
-			ret = ret ? ret : -EBUSY;
-			goto fail;
-		}
-	}
+	ret = nobody_holds(fd, perm, LOCK_SHARED_BASE, "it does not allow others", path, err);
+	if (!ret)
+		ret = nobody_holds(fd, PERM_ALL & ~shared, LOCK_PERM_BASE, "it has", path, err);
+	if (ret)
+		goto fail;
 	return 0;
 fail:
 	vireo_disk_unlock_fd(fd);
