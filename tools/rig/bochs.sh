@@ -129,7 +129,9 @@ wpid=$!
 # the guest stopped), then drain it into screen.log.
 pty=
 while kill -0 "$wpid" 2>/dev/null; do
-	pty=$(sed -n 's/^Bochs connected to screen "\(.*\)"$/\1/p' "$outdir/bochs.out" 2>/dev/null | head -n 1)
+	# bochs.out appears only once the session's shell has started: until
+	# then sed fails, which under set -e and pipefail must not end the run.
+	pty=$(sed -n 's/^Bochs connected to screen "\(.*\)"$/\1/p' "$outdir/bochs.out" 2>/dev/null | head -n 1) || pty=
 	[[ -n "$pty" || -f "$outdir/bochs.rc" ]] && break
 	sleep 0.1
 done
