@@ -61,7 +61,7 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 	regs[VIREO_REG_RBX] = ebx;
 	regs[VIREO_REG_RCX] = ecx;
 	regs[VIREO_REG_RDX] = edx;
-	regs[VIREO_REG_RIP] += insn_len;
+	vireo_retire_insn(vcpu, regs[VIREO_REG_RIP] + insn_len);
 	return 0;
 }
 

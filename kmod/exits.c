@@ -40,10 +40,32 @@ int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 
 	return vireo_exit_to_user(vcpu, reason);
 }
 
+/*
+ * The hypervisor has carried out the instruction at RIP: RIP moves past
+ * it and, if it ran with RFLAGS.TF set, the single-step trap it owes
+ * follows at the next entry (SDM 17.3.1.4: a trap after the instruction,
+ * DR6.BS; APM vol. 2 13.1.3.5).  Every completion goes through here, so
+ * that no path forgets the trap.
+ */
+void vireo_retire_insn(struct vireo_vcpu *vcpu, u64 next_rip)
+{
+	vcpu->regs[VIREO_REG_RIP] = next_rip;
+	if (vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_TF)
+		vcpu->pending_dbg |= VIREO_DR6_BS;
+}
+
+/* Userland will emulate the instruction at RIP (see vireo_complete_user_exit()). */
+static void vireo_expect_emulation(struct vireo_vcpu *vcpu)
+{
+	vcpu->completion = VIREO_COMPLETE_NONE;
+	vcpu->emulation_pending = true;
+	vcpu->emulation_rip = vcpu->regs[VIREO_REG_RIP];
+}
+
 /* HLT: with the in-kernel LAPIC the vCPU sleeps here instead of exiting. */
 int vireo_handle_hlt(struct vireo_vcpu *vcpu, unsigned int insn_len)
 {
-	vcpu->regs[VIREO_REG_RIP] += insn_len;
+	vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP] + insn_len);
 	if (!vcpu->lapic)
 		return vireo_exit_to_user(vcpu, VIREO_EXIT_HLT);
 	vcpu->mp_state = VIREO_MP_HALTED;
@@ -60,7 +82,7 @@ int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64
 
 		if (vireo_ioeventfd_signal(vcpu->vm, io->port, io->size,
 					   vcpu->regs[VIREO_REG_RAX] & mask)) {
-			vcpu->regs[VIREO_REG_RIP] = next_rip;
+			vireo_retire_insn(vcpu, next_rip);
 			return 0;
 		}
 	}
@@ -69,7 +91,7 @@ int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64
 	run->io.data = 0;
 	if (io->string) {
 		/* Userland emulates INS/OUTS, including RIP. */
-		vcpu->completion = VIREO_COMPLETE_NONE;
+		vireo_expect_emulation(vcpu);
 	} else if (io->direction == VIREO_IO_OUT) {
 		u32 mask = io->size == 4 ? 0xffffffff : (1U << (io->size * 8)) - 1;
 
@@ -94,7 +116,7 @@ int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write)
 		memset(&run->mmio, 0, sizeof(run->mmio));
 		run->mmio.gpa = gpa;
 		run->mmio.is_write = is_write;
-		vcpu->completion = VIREO_COMPLETE_NONE;
+		vireo_expect_emulation(vcpu);
 		return vireo_exit_to_user(vcpu, VIREO_EXIT_MMIO);
 	case VIREO_FAULT_NO_MEMORY:
 	default:
@@ -129,7 +151,7 @@ int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 		return 0;
 	}
 	vcpu->xcr0 = value;
-	regs[VIREO_REG_RIP] += insn_len;
+	vireo_retire_insn(vcpu, regs[VIREO_REG_RIP] + insn_len);
 	return 0;
 }
 

@@ -64,7 +64,7 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 					regs[VIREO_REG_RAX] = (u32)data;
 					regs[VIREO_REG_RDX] = data >> 32;
 				}
-				regs[VIREO_REG_RIP] = next_rip;
+				vireo_retire_insn(vcpu, next_rip);
 			}
 			return 0;
 		}
@@ -87,7 +87,7 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 		if (r)
 			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 		else
-			regs[VIREO_REG_RIP] = next_rip;
+			vireo_retire_insn(vcpu, next_rip);
 		return 0;
 	}
 

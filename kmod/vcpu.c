@@ -135,7 +135,11 @@ void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_c
 /*
  * Picks and consumes the event to deliver at this entry, in priority
  * order: an interrupted delivery, an exception, an NMI, an external
- * interrupt the guest can take now.
+ * interrupt the guest can take now.  A debug trap of the instruction just
+ * completed (pending_dbg) comes before NMIs and interrupts (SDM 6.9,
+ * priority 4 against 5 and 6): the backend delivers it and they wait for
+ * the next entry.  An NMI waits while NMIs are blocked (SDM 6.7.1), and
+ * its delivery blocks them until the IRET that ends its handler.
  */
 bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev)
 {
@@ -145,12 +149,16 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 		src = &vcpu->reinject;
 	} else if (vcpu->exception.valid) {
 		src = &vcpu->exception;
-	} else if (vcpu->nmi_pending && !shadow) {
+	} else if (vcpu->pending_dbg) {
+		return false;
+	} else if (READ_ONCE(vcpu->nmi_pending) && !vcpu->nmi_blocked && !shadow) {
+		/* Another NMI may be latched meanwhile (the LAPIC, any context). */
+		cmpxchg(&vcpu->nmi_pending, true, false);
 		*ev = (struct vireo_pending_event){
 			.valid = true, .type = VIREO_EVENT_NMI, .vector = 2,
 			.source = VIREO_EVSRC_NMI,
 		};
-		vcpu->nmi_pending = false;
+		vcpu->nmi_blocked = true;
 		return true;
 	} else if (vcpu->extint.valid && vireo_vcpu_interruptible(vcpu, shadow)) {
 		src = &vcpu->extint;
@@ -181,6 +189,9 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 	*ev = *src;
 	ev->source = VIREO_EVSRC_QUEUED;
 	src->valid = false;
+	/* An NMI whose delivery an exit interrupted blocks NMIs once delivered. */
+	if (ev->type == VIREO_EVENT_NMI)
+		vcpu->nmi_blocked = true;
 	return true;
 }
 
@@ -197,7 +208,9 @@ void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending
 
 	switch (ev->source) {
 	case VIREO_EVSRC_NMI:
-		vcpu->nmi_pending = true;
+		/* Not delivered: it blocked nothing (pick saw NMIs unblocked). */
+		WRITE_ONCE(vcpu->nmi_pending, true);
+		vcpu->nmi_blocked = false;
 		break;
 	case VIREO_EVSRC_LAPIC:
 		vireo_lapic_unack(vcpu, ev->vector);
@@ -233,6 +246,15 @@ bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu)
 }
 
 /*
+ * Whether the backend must exit as soon as the guest's IRET unblocks NMIs:
+ * one is waiting for it.
+ */
+bool vireo_vcpu_wants_nmi_window(struct vireo_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu->nmi_pending) && vcpu->nmi_blocked;
+}
+
+/*
  * Makes the vCPU notice new work: wakes it from HLT or wait-for-SIPI, and
  * forces an exit if it is in guest mode (a reschedule IPI is enough: any
  * interrupt ends the guest's run).  Any context.
@@ -264,6 +286,9 @@ int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
 	vcpu->regs[VIREO_REG_RIP] = 0xfff0;
 	vcpu->regs[VIREO_REG_RFLAGS] = 2;
 	vcpu->reinject.valid = vcpu->exception.valid = vcpu->extint.valid = false;
+	vcpu->nmi_blocked = false;
+	vcpu->pending_dbg = 0;
+	vcpu->emulation_pending = false;
 	vcpu->completion = VIREO_COMPLETE_NONE;
 	vcpu->xcr0 = 1;
 	vcpu->cr8 = 0;
@@ -272,7 +297,7 @@ int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
 
 static bool vireo_vcpu_can_wake(struct vireo_vcpu *vcpu)
 {
-	if (READ_ONCE(vcpu->requests) || READ_ONCE(vcpu->nmi_pending))
+	if (READ_ONCE(vcpu->requests) || (READ_ONCE(vcpu->nmi_pending) && !vcpu->nmi_blocked))
 		return true;
 	if (vcpu->mp_state == VIREO_MP_WAIT_SIPI)
 		return false;
@@ -354,12 +379,28 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm)
 	}
 }
 
-/* Finish the instruction whose exit userland has just handled. */
+/*
+ * Finish the instruction whose exit userland has just handled.
+ *
+ * Port I/O and MSR exits the kernel completes itself (it knows the next
+ * RIP).  MMIO and string I/O userland emulates, and moves RIP with
+ * VIREO_SET_REGS, which the kernel cannot tell from any other register
+ * write: so RIP having moved off the instruction by the next VIREO_RUN
+ * is taken as its completion, the same test the backends use to end an
+ * interrupt shadow.  That needs no new field in the ABI and holds for any
+ * userland that emulates per the exit contract; one that moves RIP for
+ * another reason after such an exit (a reset) also rewrites RFLAGS.
+ */
 static void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 {
 	struct vireo_run *run = vcpu->run;
 	u64 *rax = &vcpu->regs[VIREO_REG_RAX];
 
+	if (vcpu->emulation_pending) {
+		vcpu->emulation_pending = false;
+		if (vcpu->regs[VIREO_REG_RIP] != vcpu->emulation_rip)
+			vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP]);
+	}
 	switch (vcpu->completion) {
 	case VIREO_COMPLETE_NONE:
 		return;
@@ -385,7 +426,7 @@ static void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 		}
 		break;
 	}
-	vcpu->regs[VIREO_REG_RIP] = vcpu->completion_rip;
+	vireo_retire_insn(vcpu, vcpu->completion_rip);
 	vcpu->completion = VIREO_COMPLETE_NONE;
 }
 

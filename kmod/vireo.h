@@ -155,6 +155,9 @@ struct vireo_pending_event {
 	u8 source;		/* enum vireo_event_source, set by pick */
 };
 
+/* DR6.BS: the debug exception was a single-step trap (SDM 17.2.3). */
+#define VIREO_DR6_BS		(1U << 14)
+
 /* How the next VIREO_RUN finishes an instruction userland handled. */
 enum vireo_completion {
 	VIREO_COMPLETE_NONE,
@@ -183,7 +186,29 @@ struct vireo_vcpu {
 	struct vireo_pending_event reinject;	/* (v) interrupted delivery */
 	struct vireo_pending_event exception;	/* (v) from userland or us */
 	struct vireo_pending_event extint;	/* (v) from userland */
-	bool nmi_pending;			/* (v) */
+	bool nmi_pending;			/* (a) one latched NMI (SDM 6.7.1) */
+	/*
+	 * (v) From the delivery of an NMI until the next IRET completes,
+	 * NMIs are blocked (SDM 6.7.1; APM vol. 2 8.2.3): one that comes
+	 * meanwhile waits in nmi_pending.  Kept here, not in a backend, so
+	 * that the state can be saved and restored; each backend keeps its
+	 * hardware's view (VMX: virtual-NMI blocking; SVM: the IRET
+	 * intercept) in step with it.
+	 */
+	bool nmi_blocked;
+	/*
+	 * (v) DR6 bits of the debug trap due after an instruction that the
+	 * hypervisor completed with RFLAGS.TF set (DR6.BS, SDM 17.3.1.4):
+	 * delivered at the next entry, before any NMI or interrupt (SDM 6.9).
+	 */
+	u32 pending_dbg;
+	/*
+	 * (v) Userland emulates the instruction at emulation_rip (MMIO and
+	 * string I/O exits): if RIP has moved by the next VIREO_RUN, it
+	 * completed it (vireo_complete_user_exit()).
+	 */
+	bool emulation_pending;
+	u64 emulation_rip;
 	bool interrupt_shadow;			/* (v) as of the last exit */
 	u64 cr8;				/* (v) as of the last exit */
 	u64 exit_count;				/* (v) */
@@ -261,8 +286,10 @@ void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_c
 bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev);
 void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev);
 bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu);
+bool vireo_vcpu_wants_nmi_window(struct vireo_vcpu *vcpu);
 
 /* Exit helpers shared by the backends (exits.c). */
+void vireo_retire_insn(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip);
 int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64 next_rip);

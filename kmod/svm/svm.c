@@ -54,6 +54,17 @@ struct svm_vcpu {
 	struct vireo_pending_event virq;	/* posted in V_IRQ for this entry */
 	u64 dr[4];			/* the guest's DR0-3 (svm_handle_dr()) */
 	u64 dr7;			/* the guest's DR7; the VMCB's stays 0x400 */
+	/*
+	 * NMI blocking (svm_check_iret_done(), svm_set_iret_intercept()): the IRET intercept fired
+	 * at iret_rip, and NMIs unblock once RIP has left it; nmi_singlestep:
+	 * RFLAGS.TF is set to get an exit right after that IRET, and the
+	 * guest's own TF and DR6 from before are kept here.
+	 */
+	bool awaiting_iret;
+	u64 iret_rip;
+	bool nmi_singlestep;
+	bool guest_tf;
+	u64 guest_dr6;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
@@ -477,6 +488,7 @@ static void svm_reset_state(struct svm_vcpu *svm)
 	save->dr7 = 0x400;
 	memset(svm->dr, 0, sizeof(svm->dr));
 	svm->dr7 = 0x400;
+	svm->awaiting_iret = svm->nmi_singlestep = false;
 	save->g_pat = 0x0007040600070406ULL;
 	vireo_vcpu_init_state(&svm->vcpu);
 }
@@ -640,28 +652,112 @@ static u32 svm_exit_int_info(const struct vireo_vmcb_control *c)
 	return info;
 }
 
+/*
+ * A debug trap the hypervisor owes the guest (vireo_retire_insn()): SVM
+ * has no pending-debug-exceptions field, so DR6 gets the trap's bits (the
+ * breakpoint bits B0-B3 are cleared, as by a #DB the CPU raises, SDM
+ * 17.2.3) and #DB goes in through EVENTINJ, before NMIs and interrupts.
+ */
+static void svm_queue_debug_trap(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct vireo_vmcb_save *save = &svm->vmcb->save;
+
+	if (!vcpu->pending_dbg || vcpu->reinject.valid || vcpu->exception.valid)
+		return;
+	save->dr6 = (save->dr6 & ~(u64)DR_TRAP_BITS) | vcpu->pending_dbg;
+	vireo_vcpu_queue_exception(vcpu, 1, false, 0);
+	vcpu->pending_dbg = 0;
+}
+
+/*
+ * NMI blocking without the CPU's help (QEMU's SVM model offers no virtual
+ * NMI, CPUID Fn8000_000A EDX[25]): while NMIs are blocked, IRET is
+ * intercepted.  That intercept fires before the IRET executes (APM vol. 2
+ * 15.9), so NMIs unblock only once the IRET has completed, which RIP
+ * leaving it shows at a later exit.  An NMI waiting for that asks for an
+ * exit right after the IRET by single-stepping it: TF set before IRET
+ * traps after it whatever RFLAGS the IRET loads (SDM 17.3.1.4), and #DB
+ * is intercepted.
+ */
+static void svm_check_iret_done(struct svm_vcpu *svm)
+{
+	if (svm->awaiting_iret && svm->vcpu.regs[VIREO_REG_RIP] != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->vcpu.nmi_blocked = false;
+	}
+}
+
+/* After the event for this entry is chosen (an NMI blocks NMIs). */
+static void svm_set_iret_intercept(struct svm_vcpu *svm)
+{
+	struct vireo_vmcb_control *c = &svm->vmcb->control;
+
+	if (!svm->vcpu.nmi_blocked)
+		svm->awaiting_iret = false;
+	if (svm->vcpu.nmi_blocked && !svm->awaiting_iret)
+		c->intercept_word3 |= VMCB_INTERCEPT_IRET;
+	else
+		c->intercept_word3 &= ~VMCB_INTERCEPT_IRET;
+}
+
+static void svm_open_nmi_window(struct svm_vcpu *svm)
+{
+	struct vireo_vcpu *vcpu = &svm->vcpu;
+
+	if (!svm->awaiting_iret || svm->nmi_singlestep)
+		return;
+	svm->nmi_singlestep = true;
+	svm->guest_tf = vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_TF;
+	svm->guest_dr6 = svm->vmcb->save.dr6;
+	vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_TF;
+}
+
+/*
+ * The #DB of that single step: the IRET is done.  The guest sees it only
+ * if it had TF set itself; otherwise DR6 is as it was.
+ */
+static bool svm_nmi_singlestep_done(struct svm_vcpu *svm)
+{
+	if (!svm->nmi_singlestep)
+		return false;
+	svm->nmi_singlestep = false;
+	if (svm->guest_tf)
+		return false;
+	svm->vmcb->save.dr6 = svm->guest_dr6;
+	return true;
+}
+
 static void svm_inject_events(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
 	struct vireo_pending_event ev;
 
+	bool virq = false;
+
 	svm_set_vintr(svm, false);
+	svm_check_iret_done(svm);
+	svm_queue_debug_trap(svm);
 	/* Left from an entry that was abandoned before VMRUN: still valid. */
 	if (!(c->event_inj & VMCB_EVENT_VALID) &&
 	    vireo_vcpu_pick_event(vcpu, c->int_state & VMCB_INT_SHADOW, &ev)) {
 		if (ev.type == VIREO_EVENT_EXTINT) {
-			/* V_IRQ is taken: no window exit until the next entry. */
 			svm_post_virq(svm, &ev);
-			return;
+			virq = true;
+		} else {
+			/* Real mode pushes no error codes. */
+			if (!(svm->vmcb->save.cr0 & X86_CR0_PE))
+				ev.has_error_code = false;
+			c->event_inj = vireo_event_encode(&ev);
+			c->event_inj_err = ev.error_code;
 		}
-		/* Real mode pushes no error codes. */
-		if (!(svm->vmcb->save.cr0 & X86_CR0_PE))
-			ev.has_error_code = false;
-		c->event_inj = vireo_event_encode(&ev);
-		c->event_inj_err = ev.error_code;
 	}
-	if (vireo_vcpu_wants_irq_window(vcpu))
+	svm_set_iret_intercept(svm);
+	if (vireo_vcpu_wants_nmi_window(vcpu))
+		svm_open_nmi_window(svm);
+	/* With V_IRQ taken there is no window exit until the next entry. */
+	if (!virq && vireo_vcpu_wants_irq_window(vcpu))
 		svm_set_vintr(svm, true);
 }
 
@@ -788,7 +884,7 @@ static int svm_handle_cr_write(struct svm_vcpu *svm, int cr)
 	if (r)
 		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 	else
-		vcpu->regs[VIREO_REG_RIP] += w.len;
+		vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP] + w.len);
 	return 0;
 }
 
@@ -843,7 +939,7 @@ static int svm_handle_dr(struct svm_vcpu *svm)
 		val = n < 4 ? svm->dr[n] : n == 6 ? save->dr6 : svm->dr7;
 		vcpu->regs[w.gpr] = w.wide ? val : (u32)val;
 	}
-	vcpu->regs[VIREO_REG_RIP] += w.len;
+	vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP] + w.len);
 	return 0;
 }
 
@@ -913,10 +1009,16 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return vireo_handle_xsetbv(vcpu, svm_insn_len(svm, 3));
 	case SVM_EXIT_INVD:
 		/* Dropping the caches without writeback would hurt the host. */
-		regs[VIREO_REG_RIP] += svm_insn_len(svm, 2);
+		vireo_retire_insn(vcpu, regs[VIREO_REG_RIP] + svm_insn_len(svm, 2));
 		return 0;
 	case SVM_EXIT_EXCP_BASE + 1:	/* #DB: reflect */
-		vireo_vcpu_queue_exception(vcpu, 1, false, 0);
+		if (!svm_nmi_singlestep_done(svm))
+			vireo_vcpu_queue_exception(vcpu, 1, false, 0);
+		return 0;
+	case SVM_EXIT_IRET:
+		/* The IRET ending an NMI handler is about to run. */
+		svm->awaiting_iret = true;
+		svm->iret_rip = regs[VIREO_REG_RIP];
 		return 0;
 	case SVM_EXIT_EXCP_BASE + 17:	/* #AC: reflect */
 		vireo_vcpu_queue_exception(vcpu, 17, true, c->exit_info_1);

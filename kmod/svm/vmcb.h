@@ -20,6 +20,7 @@
 #define VMCB_INTERCEPT_VINTR		(1U << 4)
 #define VMCB_INTERCEPT_CR0_SEL		(1U << 5)	/* CR0 writes beyond TS/MP */
 #define VMCB_INTERCEPT_CPUID		(1U << 18)
+#define VMCB_INTERCEPT_IRET		(1U << 20)
 #define VMCB_INTERCEPT_INVD		(1U << 22)
 #define VMCB_INTERCEPT_HLT		(1U << 24)
 #define VMCB_INTERCEPT_INVLPGA		(1U << 26)

@@ -114,7 +114,8 @@ int vmx_read_caps(unsigned int preempt_us)
 
 	r = vmx_adjust("pin-based", true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			MSR_IA32_VMX_PINBASED_CTLS,
-			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, &vmx_caps.pin);
+			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, PIN_BASED_VIRTUAL_NMIS,
+			&vmx_caps.pin);
 	r = r ?: vmx_adjust("processor-based", true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			     MSR_IA32_VMX_PROCBASED_CTLS,
 			     CPU_BASED_HLT_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
@@ -122,7 +123,8 @@ int vmx_read_caps(unsigned int preempt_us)
 			     CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 			     /* No TPR shadow: MOV CR8 would reach the host's APIC. */
 			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-			     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_caps.proc);
+			     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, CPU_BASED_NMI_WINDOW_EXITING,
+			     &vmx_caps.proc);
 	r = r ?: vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 			     SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST,
 			     SECONDARY_EXEC_ENABLE_VPID | SECONDARY_EXEC_ENABLE_RDTSCP |
@@ -142,7 +144,16 @@ int vmx_read_caps(unsigned int preempt_us)
 		return r;
 	/* IA-32e mode is per guest, set at entry; never a default. */
 	vmx_caps.entry &= ~VM_ENTRY_IA32E_MODE;
-	/* Whether an interrupt window exit is wanted is decided per entry. */
+	/*
+	 * The guest's NMI blocking (SDM 25.3, 26.7.6) needs both virtual NMIs
+	 * and NMI-window exiting (which requires the former, SDM 27.2.1.1);
+	 * without them NMIs are injected as soon as the guest can take them.
+	 */
+	vmx_caps.vnmi = (vmx_caps.pin & PIN_BASED_VIRTUAL_NMIS) &&
+			(vmx_caps.proc & CPU_BASED_NMI_WINDOW_EXITING);
+	if (!vmx_caps.vnmi)
+		vmx_caps.pin &= ~PIN_BASED_VIRTUAL_NMIS;
+	/* Whether an interrupt or NMI window exit is wanted is decided per entry. */
 	vmx_caps.proc &= ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
 
 	/*

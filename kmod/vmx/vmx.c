@@ -460,6 +460,7 @@ static void vmx_reset_state(struct vmx_vcpu *vmx)
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmx->dr6 = DR6_RESERVED;
 	vmcs_write(EXCEPTION_BITMAP, VMX_EXCEPTIONS);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmx->event_pending = false;
@@ -528,7 +529,20 @@ struct vmx_exit {
 
 static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
-	vmx->vcpu.regs[VIREO_REG_RIP] += e->insn_len;
+	vireo_retire_insn(&vmx->vcpu, vmx->vcpu.regs[VIREO_REG_RIP] + e->insn_len);
+}
+
+/*
+ * A #DB that exited does not write DR6 (SDM 28.1): its exit qualification
+ * has the bits (B0-B3, BD, BS; SDM table 28-1), which go into the guest's
+ * DR6 as the CPU would have put them (B0-B3 replaced, the rest sticky,
+ * SDM 17.2.3) before the #DB is reflected.
+ */
+static void vmx_debug_exit_dr6(struct vmx_vcpu *vmx, u64 qual)
+{
+	u64 bits = qual & (DR_TRAP_BITS | DR_STEP | (1ULL << 13));
+
+	vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) | DR6_RESERVED | bits;
 }
 
 static int vmx_handle_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
@@ -612,6 +626,8 @@ static int vmx_handle_exception_nmi(struct vmx_vcpu *vmx, const struct vmx_exit 
 
 	if (type == INTR_TYPE_NMI_INTR)
 		return 0;	/* passed to the host right after the exit */
+	if (vector == 1)
+		vmx_debug_exit_dr6(vmx, e->qual);
 	if (vector == 1 || vector == 17) {
 		vireo_vcpu_queue_exception(&vmx->vcpu, vector,
 					   e->intr_info & INTR_INFO_DELIVER_CODE_MASK,
@@ -654,6 +670,8 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		if (!vcpu->extint.valid && vcpu->run->request_interrupt_window)
 			return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
 		return 0;
+	case EXIT_REASON_NMI_WINDOW:
+		return 0;	/* the waiting NMI goes in at this entry */
 	case EXIT_REASON_CPUID:
 		return vireo_handle_cpuid(vcpu, e->insn_len);
 	case EXIT_REASON_HLT:
@@ -712,13 +730,54 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 
 /* ------------------------------------------------------ world switch */
 
+/*
+ * The guest's NMI blocking is virtual-NMI blocking (SDM 25.3: bit 3 of
+ * the interruptibility state), from vcpu->nmi_blocked; except when this
+ * entry injects an NMI, which entry refuses with the bit set (SDM
+ * 27.3.1.5) and whose delivery sets it.  VMCS loaded.
+ */
+static void vmx_set_nmi_blocking(struct vmx_vcpu *vmx)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	u32 want = intr & ~GUEST_INTR_STATE_NMI;
+	u32 info = vmx->event_pending ? vmcs_read(VM_ENTRY_INTR_INFO_FIELD) : 0;
+
+	if (vmx->vcpu.nmi_blocked && (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_NMI_INTR)
+		want |= GUEST_INTR_STATE_NMI;
+	if (want != intr)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, want);
+}
+
+/*
+ * After an exit: blocking as the CPU left it, and set again when the exit
+ * interrupted an IRET that had unblocked NMIs (SDM 28.2.2 and 28.2.3, bit
+ * 12 of the exit interruption information or, for EPT violations, of the
+ * qualification): that IRET is executed again.  Not for an exit during
+ * event delivery, where the bit is undefined.
+ */
+static void vmx_sync_nmi_blocking(struct vmx_vcpu *vmx, const struct vmx_exit *e, u32 intr)
+{
+	bool refault = false;
+
+	if (!vmx_caps.vnmi)
+		return;
+	if (!(e->idt_info & VECTORING_INFO_VALID_MASK)) {
+		if (e->reason == EXIT_REASON_EXCEPTION_NMI)
+			refault = (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
+				  (e->intr_info & INTR_INFO_VECTOR_MASK) != 8;
+		else if (e->reason == EXIT_REASON_EPT_VIOLATION)
+			refault = e->qual & INTR_INFO_UNBLOCK_NMI;
+	}
+	vmx->vcpu.nmi_blocked = (intr & GUEST_INTR_STATE_NMI) || refault;
+}
+
 /* VMCS loaded, interrupts off. */
 static void vmx_inject_events(struct vmx_vcpu *vmx)
 {
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	struct vireo_pending_event ev;
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-	u32 proc = vmx->proc_ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u32 proc = vmx->proc_ctl & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
 	bool shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 
 	if (!vmx->event_pending && vireo_vcpu_pick_event(vcpu, shadow, &ev)) {
@@ -728,6 +787,23 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vireo_event_encode(&ev));
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev.error_code);
 		vmx->event_pending = true;
+	}
+	/*
+	 * A single-step trap owed for an instruction completed here goes in
+	 * as a pending debug exception (SDM 25.4.2, BS), which the CPU
+	 * delivers after entry in its architectural order against blocking
+	 * and other events (SDM 27.7.3); pick has held NMIs and interrupts
+	 * back for it.
+	 */
+	if (vcpu->pending_dbg) {
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | vcpu->pending_dbg);
+		vcpu->pending_dbg = 0;
+	}
+	if (vmx_caps.vnmi) {
+		vmx_set_nmi_blocking(vmx);
+		if (vireo_vcpu_wants_nmi_window(vcpu))
+			proc |= CPU_BASED_NMI_WINDOW_EXITING;
 	}
 	if (vireo_vcpu_wants_irq_window(vcpu))
 		proc |= CPU_BASED_INTR_WINDOW_EXITING;
@@ -807,6 +883,7 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 	u64 host_xcr0;
 	u32 host_pkru;
 	int gen, failed;
+	u32 intr;
 
 	if (vcpu->run->request_interrupt_window && !vcpu->extint.valid &&
 	    vireo_vcpu_interruptible(vcpu, vcpu->interrupt_shadow))
@@ -863,10 +940,16 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 	vmx_switch_to_guest_msrs(vmx, &host);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
+	/* DR6 is not in the VMCS: the guest has the CPU's (MOV DR does not exit). */
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(vmx->dr6, 6);
 
 	failed = vireo_vmx_enter(vcpu->regs, vmx->launched);
 
 	vmx->cr2 = native_read_cr2();
+	get_debugreg(vmx->dr6, 6);
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(DR6_RESERVED, 6);
 	vmx_switch_to_host_msrs(vmx, &host);
 	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	if (hw_breakpoint_active())
@@ -901,8 +984,9 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 		vcpu->regs[VIREO_REG_RSP] = vmcs_read(GUEST_RSP);
 		vcpu->regs[VIREO_REG_RIP] = vmcs_read(GUEST_RIP);
 		vcpu->regs[VIREO_REG_RFLAGS] = vmcs_read(GUEST_RFLAGS);
-		vcpu->interrupt_shadow = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-					 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+		vcpu->interrupt_shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		vmx_sync_nmi_blocking(vmx, &e, intr);
 		vmx->cr4_cached = vmcs_read(GUEST_CR4);
 		vmx->efer = vmcs_read(GUEST_IA32_EFER);
 		/* Entry delivered (or the exit reports in IDT-vectoring info). */

@@ -21,6 +21,7 @@ struct vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1;
 	u64 cr4_fixed0, cr4_fixed1;
 	bool ins_outs_info;		/* INS/OUTS report instruction info */
+	bool vnmi;			/* virtual NMIs and NMI-window exiting */
 	u32 preempt_ticks;		/* VMX-preemption timer per entry, 0: off */
 };
 extern struct vmx_caps vmx_caps;
@@ -39,6 +40,7 @@ struct vmx_vcpu {
 	u64 cr4;			/* guest view; cr4_cached has the live bits */
 	u64 cr4_cached;			/* GUEST_CR4 as of the last exit */
 	u64 cr2;
+	u64 dr6;			/* the guest's; loaded only around the run */
 	u64 efer;
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	u64 cr4_mask;			/* CR4_GUEST_HOST_MASK as written */

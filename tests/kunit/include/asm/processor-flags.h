@@ -3,6 +3,7 @@
 #ifndef KSHIM_ASM_PROCESSOR_FLAGS_H
 #define KSHIM_ASM_PROCESSOR_FLAGS_H
 
+#define X86_EFLAGS_TF		(1UL << 8)
 #define X86_EFLAGS_IF		(1UL << 9)
 
 #define X86_CR0_PE		(1UL << 0)
