@@ -35,7 +35,7 @@ TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bi
 	$(TESTS_GUESTS_OUT)/bench.bin
 
 TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
-	vireo-abi vireo-lapic vireo-misuse vireo-bench kvm-bench kfuzz)
+	vireo-abi vireo-lapic vireo-events vireo-misuse vireo-bench kvm-bench kfuzz)
 
 .PHONY: tests tests-clean
 tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
@@ -93,6 +93,10 @@ $(TESTS_BIN_OUT)/vireo-abi: $(TESTS_GUEST_DIR)/abi.c $(TESTS_VTEST) $(TESTS_UAPI
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 
 $(TESTS_BIN_OUT)/vireo-lapic: $(TESTS_GUEST_DIR)/lapic.c $(TESTS_VTEST) $(TESTS_UAPI)
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-events: $(TESTS_GUEST_DIR)/events.c $(TESTS_VTEST) $(TESTS_UAPI)
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 

@@ -7,6 +7,8 @@
 #      vireo-smp           two vCPUs of one VM at once, raw ioctls
 #      vireo-abi           who completes what (vireo.h), raw ioctls, no libvireo
 #      vireo-lapic         the in-kernel LAPIC: timer, MSI, irqfd, ioeventfd, SIPI
+#      vireo-events        single-step traps after completed instructions, NMI
+#                          blocking until IRET
 #   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
 #      run-virtio-hostile.sh  a test kernel that attacks the virtio disk
 #                          through the PC machine; the monitor survives
@@ -36,6 +38,7 @@ run_prog guest/cycles vireo-cycles 200
 run_prog guest/smp vireo-smp
 run_prog abi/all vireo-abi
 run_prog lapic/all vireo-lapic
+run_prog events/all vireo-events
 run_prog misuse/all vireo-misuse
 run_prog virtio-hostile/all sh "$(dirname "$0")/run-virtio-hostile.sh"
 run_prog linux/all sh "$(dirname "$0")/run-linux.sh"

@@ -1,0 +1,253 @@
+; events.asm - debug traps and NMI blocking seen from a guest (vireo-events
+; drives it).  32-bit protected mode, flat segments, loaded at 0x10000, with
+; the in-kernel LAPIC.  The guest records what happened in a table at
+; RESULTS and ends with an OUT to port 0xf4; the host judges the table.
+;
+; Single step (SDM 17.3.1.4): with RFLAGS.TF set by POPF, the next
+; instruction is followed by a #DB with DR6.BS set and the return EIP just
+; past it, whether the CPU ran it or the hypervisor completed it.  For each
+; case: slot = [#DB count, EIP of the first #DB, its DR6, expected EIP].
+; The #DB handler clears TF in the frame, so a trap that came late (after
+; the next instruction) shows as a wrong EIP, not as a second #DB.
+;
+; NMI (SDM 6.7.1): the first NMI handler sends two more NMIs to itself
+; and makes exits; NMIs are blocked until its IRET, so exactly one more
+; NMI arrives, right after that IRET, at the same EIP as the first.
+	bits	32
+	org	0x10000
+
+RESULTS		equ	0x30000		; the host reads this (see events.c)
+IDT		equ	0x20000
+PORT_DONE	equ	0xf4
+PORT_OUT	equ	0x80		; no device: the kernel completes it
+PORT_IN		equ	0x81		; vireo-events answers 0x5a
+MSR_USER	equ	0x4b564d00	; not the kernel's: exits to vireo-events
+MSR_STAR	equ	0xc0000081	; the kernel's
+MSR_APICBASE	equ	0x1b
+MSR_ICR		equ	0x830		; x2APIC interrupt command register
+MMIO		equ	0xc0000000	; outside every slot
+
+; NMI part of the table, after the single-step slots
+NMI_SLOT	equ	RESULTS + 0x200
+
+; STEP_BEGIN n: TF set for the instruction(s) that follow.
+%macro STEP_BEGIN 1
+%assign step_id %1
+	mov	dword [db_count], 0
+	mov	dword [db_eip], 0
+	mov	dword [db_dr6], 0
+	pushfd
+	or	dword [esp], 0x100
+	popfd
+%endmacro
+
+; STEP_END: the trap is due here; store the slot.
+%macro STEP_END 0
+%%after:
+	nop
+	nop
+	mov	eax, [db_count]
+	mov	[RESULTS + step_id * 16], eax
+	mov	eax, [db_eip]
+	mov	[RESULTS + step_id * 16 + 4], eax
+	mov	eax, [db_dr6]
+	mov	[RESULTS + step_id * 16 + 8], eax
+	mov	dword [RESULTS + step_id * 16 + 12], %%after
+%endmacro
+
+%macro SEND_NMI 0
+	mov	ecx, MSR_ICR
+	mov	eax, 0x400		; delivery mode NMI, physical
+	xor	edx, edx		; destination: APIC ID 0, this vCPU
+	wrmsr
+%endmacro
+
+start:
+	; IDT: vector 1 (#DB) and 2 (NMI), 32-bit interrupt gates
+	mov	eax, db_handler
+	mov	edi, IDT + 1 * 8
+	call	set_gate
+	mov	eax, nmi_handler
+	mov	edi, IDT + 2 * 8
+	call	set_gate
+	lidt	[idt_desc]
+	mov	dword [RESULTS + 0x1fc], 0x600d	; the table is written
+
+	; 0: a NOP the CPU runs itself (the harness)
+	STEP_BEGIN 0
+	nop
+	STEP_END
+	; 1: CPUID, completed in the kernel
+	xor	eax, eax
+	STEP_BEGIN 1
+	cpuid
+	STEP_END
+	; 2: IN, completed by the kernel from userland's data
+	STEP_BEGIN 2
+	in	al, PORT_IN
+	STEP_END
+	; 3: OUT
+	STEP_BEGIN 3
+	out	PORT_OUT, al
+	STEP_END
+	; 4, 5: RDMSR and WRMSR of an MSR userland handles
+	mov	ecx, MSR_USER
+	STEP_BEGIN 4
+	rdmsr
+	STEP_END
+	mov	ecx, MSR_USER
+	STEP_BEGIN 5
+	wrmsr
+	STEP_END
+	; 6, 7: RDMSR and WRMSR of an MSR the kernel handles
+	mov	ecx, MSR_STAR
+	STEP_BEGIN 6
+	rdmsr
+	STEP_END
+	mov	ecx, MSR_STAR
+	STEP_BEGIN 7
+	wrmsr
+	STEP_END
+	; 8, 9: MMIO read and write, emulated by userland
+	STEP_BEGIN 8
+	mov	eax, [MMIO]
+	STEP_END
+	STEP_BEGIN 9
+	mov	[MMIO + 4], eax
+	STEP_END
+	; 10: MOV SS holds its own trap back until after the next instruction
+	; (SDM 6.8.3), here a CPUID: one #DB, after the CPUID
+	mov	bx, ss
+	xor	eax, eax
+	STEP_BEGIN 10
+	mov	ss, bx
+	cpuid
+	STEP_END
+	; 11: the same with POP SS before an OUT
+	push	ss
+	STEP_BEGIN 11
+	pop	ss
+	out	PORT_OUT, al
+	STEP_END
+
+	; ---- NMI blocking --------------------------------------------------
+	mov	ecx, MSR_APICBASE	; x2APIC mode
+	rdmsr
+	or	eax, 0xc00
+	wrmsr
+	mov	ecx, 0x80f		; SVR: software enable
+	mov	eax, 0x1ff
+	xor	edx, edx
+	wrmsr
+	SEND_NMI
+first_nmi_return:
+	; the first NMI came in here; wait (bounded) for the second
+	mov	esi, 1000000
+.wait:
+	cmp	dword [nmi_count], 2
+	jae	.more
+	pause
+	dec	esi
+	jnz	.wait
+.more:
+	; exits, in case a third (wrong) NMI is still to come
+	mov	esi, 20
+.exits:
+	xor	eax, eax
+	cpuid
+	out	PORT_OUT, al
+	dec	esi
+	jnz	.exits
+	mov	eax, [nmi_count]
+	mov	[NMI_SLOT], eax
+	mov	eax, [nmi_nested]
+	mov	[NMI_SLOT + 4], eax
+	mov	eax, [count_in_handler]
+	mov	[NMI_SLOT + 8], eax
+	mov	eax, [nmi_eip]
+	mov	[NMI_SLOT + 12], eax
+	mov	eax, [nmi_eip + 4]
+	mov	[NMI_SLOT + 16], eax
+	mov	dword [NMI_SLOT + 20], first_nmi_return
+	out	PORT_DONE, al
+	hlt
+
+; set_gate: EAX handler, EDI the IDT entry
+set_gate:
+	mov	word [edi], ax
+	mov	word [edi + 2], 0x08	; the flat code selector
+	mov	word [edi + 4], 0x8e00	; present, DPL 0, 32-bit interrupt gate
+	shr	eax, 16
+	mov	word [edi + 6], ax
+	ret
+
+db_handler:
+	push	eax
+	inc	dword [db_count]
+	cmp	dword [db_count], 1
+	jne	.not_first
+	mov	eax, [esp + 4]		; return EIP
+	mov	[db_eip], eax
+	mov	eax, dr6
+	mov	[db_dr6], eax
+.not_first:
+	mov	eax, 0xffff0ff0		; DR6 as after reset, for the next case
+	mov	dr6, eax
+	and	dword [esp + 12], ~0x100	; no TF on return
+	pop	eax
+	iret
+
+nmi_handler:
+	push	eax
+	push	ebx
+	push	ecx
+	push	edx
+	cmp	byte [in_nmi], 0
+	je	.not_nested
+	inc	dword [nmi_nested]
+.not_nested:
+	mov	byte [in_nmi], 1
+	inc	dword [nmi_count]
+	mov	ecx, [nmi_count]
+	cmp	ecx, 2
+	ja	.no_record
+	mov	eax, [esp + 16]		; return EIP
+	mov	[nmi_eip + ecx * 4 - 4], eax
+.no_record:
+	cmp	ecx, 1
+	jne	.out
+	; NMIs are blocked until this handler's IRET: two more are latched as one
+	SEND_NMI
+	SEND_NMI
+	mov	ecx, 10			; exits the hypervisor could inject at
+.exits:
+	xor	eax, eax
+	push	ecx
+	cpuid
+	pop	ecx
+	out	PORT_OUT, al
+	dec	ecx
+	jnz	.exits
+	mov	eax, [nmi_count]
+	mov	[count_in_handler], eax
+.out:
+	mov	byte [in_nmi], 0
+	pop	edx
+	pop	ecx
+	pop	ebx
+	pop	eax
+	iret
+
+	align	4
+db_count:	dd	0
+db_eip:		dd	0
+db_dr6:		dd	0
+nmi_count:	dd	0
+nmi_nested:	dd	0
+count_in_handler: dd	0
+nmi_eip:	dd	0, 0
+in_nmi:		db	0
+	align	4
+idt_desc:
+	dw	256 * 8 - 1
+	dd	IDT
