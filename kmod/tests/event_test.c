@@ -364,6 +364,117 @@ static void event_wants_irq_window(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vireo_vcpu_wants_irq_window(vcpu));
 }
 
+/*
+ * Delivering an NMI blocks NMIs until the IRET that ends its handler (SDM
+ * 6.7.1): one arriving meanwhile waits, two are latched as one, and the
+ * backend is asked for an exit when blocking ends.
+ */
+static void event_nmi_blocked_until_iret(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, true);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+	struct vireo_pending_event ev;
+
+	vt_set_if(vcpu, true);
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_wants_nmi_window(vcpu));
+	vt_msi(env->vm, 0, false, VT_DM_NMI, false, 0);
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_NMI, 2, VIREO_EVSRC_NMI);
+	KUNIT_EXPECT_TRUE(test, vcpu->nmi_blocked);
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_wants_nmi_window(vcpu));
+
+	/* two more inside the handler: held, as one */
+	vt_msi(env->vm, 0, false, VT_DM_NMI, false, 0);
+	vt_msi(env->vm, 0, false, VT_DM_NMI, false, 0);
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	KUNIT_EXPECT_TRUE(test, vireo_vcpu_wants_nmi_window(vcpu));
+	/* an interrupt is not held by NMI blocking */
+	vcpu->extint = intr(0x40);
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_EXTINT, 0x40, VIREO_EVSRC_QUEUED);
+
+	/* the backend saw the IRET complete */
+	vcpu->nmi_blocked = false;
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_NMI, 2, VIREO_EVSRC_NMI);
+	KUNIT_EXPECT_TRUE(test, vcpu->nmi_blocked);
+	vcpu->nmi_blocked = false;
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_wants_nmi_window(vcpu));
+}
+
+/*
+ * An NMI handed back was never delivered: NMIs are not blocked.  One whose
+ * delivery an exit interrupted blocks them when it goes in again.
+ */
+static void event_nmi_unpick_and_reinject_blocking(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, false);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+	struct vireo_pending_event ev;
+
+	vcpu->nmi_pending = true;
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	vireo_vcpu_unpick_event(vcpu, &ev);
+	KUNIT_EXPECT_FALSE(test, vcpu->nmi_blocked);
+	KUNIT_EXPECT_TRUE(test, vcpu->nmi_pending);
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+
+	vcpu->nmi_blocked = false;
+	vireo_vcpu_interrupted_event(vcpu, VT_EV_VALID | VT_EV_TYPE(VT_EV_TYPE_NMI) | 2, 0);
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_NMI, 2, VIREO_EVSRC_QUEUED);
+	KUNIT_EXPECT_TRUE(test, vcpu->nmi_blocked);
+}
+
+/*
+ * An instruction the hypervisor completes with RFLAGS.TF set owes a
+ * single-step trap (SDM 17.3.1.4, DR6.BS); without TF it owes nothing.
+ */
+static void event_retire_insn_single_step(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, false);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+
+	vcpu->regs[VIREO_REG_RIP] = 0x1000;
+	vireo_retire_insn(vcpu, 0x1002);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x1002ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
+
+	vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_TF;
+	vireo_retire_insn(vcpu, 0x1004);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x1004ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, (u32)VIREO_DR6_BS);
+}
+
+/*
+ * That trap comes before NMIs and interrupts (SDM 6.9: traps of the
+ * previous instruction, priority 4, before NMI 5 and INTR 6): pick holds
+ * them back while it is owed, but not a queued exception.
+ */
+static void event_debug_trap_holds_nmi_and_interrupts(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, false);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+	struct vireo_pending_event ev;
+
+	vt_set_if(vcpu, true);
+	vcpu->nmi_pending = true;
+	vcpu->extint = intr(0x40);
+	vcpu->pending_dbg = VIREO_DR6_BS;
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	KUNIT_EXPECT_TRUE(test, vcpu->nmi_pending);
+	KUNIT_EXPECT_TRUE(test, vcpu->extint.valid);
+
+	vireo_vcpu_queue_exception(vcpu, 1, false, 0);
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_EXCEPTION, 1, VIREO_EVSRC_QUEUED);
+
+	vcpu->pending_dbg = 0;
+	KUNIT_ASSERT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	EXPECT_EVENT(test, ev, VIREO_EVENT_NMI, 2, VIREO_EVSRC_NMI);
+}
+
 /* SDM vol. 3 10.1.1, table 10-1: the processor state after power-up. */
 static void vcpu_reset_state(struct kunit *test)
 {
@@ -377,7 +488,11 @@ static void vcpu_reset_state(struct kunit *test)
 		vcpu->regs[i] = 0xdead;
 	vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 	vcpu->xcr0 = 7;
+	vcpu->nmi_blocked = true;	/* INIT ends NMI blocking and owes no trap */
+	vcpu->pending_dbg = VIREO_DR6_BS;
 	KUNIT_ASSERT_EQ(test, vireo_vcpu_init_state(vcpu), 0);
+	KUNIT_EXPECT_FALSE(test, vcpu->nmi_blocked);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
 	KUNIT_EXPECT_EQ(test, vt_backend.set_sregs_calls, 1);
 
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0xfff0ULL);
@@ -429,6 +544,10 @@ static struct kunit_case event_cases[] = {
 	KUNIT_CASE(event_unpick_pic),
 	KUNIT_CASE(event_unpick_nmi_and_queued),
 	KUNIT_CASE(event_wants_irq_window),
+	KUNIT_CASE(event_nmi_blocked_until_iret),
+	KUNIT_CASE(event_nmi_unpick_and_reinject_blocking),
+	KUNIT_CASE(event_retire_insn_single_step),
+	KUNIT_CASE(event_debug_trap_holds_nmi_and_interrupts),
 	KUNIT_CASE(vcpu_reset_state),
 	{}
 };
