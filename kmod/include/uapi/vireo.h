@@ -349,7 +349,10 @@ enum vireo_exit_reason {
 	/*
 	 * Guest access to a guest-physical address outside every slot, or a
 	 * write to a read-only slot.  RIP points at the instruction; userland
-	 * decodes and emulates it and advances RIP (libvireo does).
+	 * decodes and emulates it and advances RIP (libvireo does).  A RIP
+	 * moved by the next VIREO_RUN (here and after string I/O) means the
+	 * instruction completed: with RFLAGS.TF set, the guest then gets its
+	 * single-step trap.
 	 */
 	VIREO_EXIT_MMIO = 2,
 	VIREO_EXIT_HLT = 3,		/* RIP is already past the HLT */
