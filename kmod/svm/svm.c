@@ -686,6 +686,9 @@ static void svm_check_iret_done(struct svm_vcpu *svm)
 		svm->awaiting_iret = false;
 		svm->vcpu.nmi_blocked = false;
 	}
+	/* Unblocked otherwise (INIT): no single step is under way any more. */
+	if (!svm->vcpu.nmi_blocked)
+		svm->nmi_singlestep = false;
 }
 
 /* After the event for this entry is chosen (an NMI blocks NMIs). */

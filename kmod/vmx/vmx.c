@@ -759,8 +759,10 @@ static void vmx_sync_nmi_blocking(struct vmx_vcpu *vmx, const struct vmx_exit *e
 {
 	bool refault = false;
 
-	if (!vmx_caps.vnmi)
+	if (!vmx_caps.vnmi) {
+		vmx->vcpu.nmi_blocked = false;	/* no way to know: NMIs as before */
 		return;
+	}
 	if (!(e->idt_info & VECTORING_INFO_VALID_MASK)) {
 		if (e->reason == EXIT_REASON_EXCEPTION_NMI)
 			refault = (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
