@@ -9,15 +9,14 @@
  * never touches the host beyond the guest's RAM.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <vireo/emulate.h>
-#include <vireo/x86.h>
+#include "emulate_internal.h"
 
-static int __attribute__((format(printf, 3, 4)))
-emu_fail(struct vireo_emu *emu, int err, const char *fmt, ...)
+int emu_fail(struct vireo_emu *emu, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,7 +26,7 @@ emu_fail(struct vireo_emu *emu, int err, const char *fmt, ...)
 	return err;
 }
 
-static uint64_t addr_mask(unsigned int size)
+uint64_t emu_size_mask(unsigned int size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
@@ -47,8 +46,8 @@ static unsigned int access_flags(const struct vireo_emu *emu)
 }
 
 /* seg:offset -> linear, with 64-bit mode's flat segments. */
-static uint64_t seg_linear(const struct vireo_emu *emu, enum vireo_cpu_mode mode,
-			   unsigned int seg, uint64_t offset)
+uint64_t emu_seg_linear(const struct vireo_emu *emu, enum vireo_cpu_mode mode, unsigned int seg,
+			uint64_t offset)
 {
 	if (mode == VIREO_MODE_64) {
 		if (seg == VIREO_SEG_FS || seg == VIREO_SEG_GS)
@@ -74,7 +73,7 @@ int vireo_emu_fetch(struct vireo_emu *emu, uint8_t *buf, size_t *len)
 
 	if (mode != VIREO_MODE_64)
 		rip &= 0xffffffffULL;
-	linear = seg_linear(emu, mode, VIREO_SEG_CS, rip);
+	linear = emu_seg_linear(emu, mode, VIREO_SEG_CS, rip);
 	emu_paging(emu, &pg);
 	ret = vireo_read_virt(&pg, emu->mem, linear, buf, VIREO_X86_MAX_INSN_LEN,
 			      access_flags(emu) | VIREO_ACCESS_FETCH, &done, &emu->fault);
@@ -144,28 +143,236 @@ static uint64_t next_rip(const struct vireo_emu *emu, unsigned int len)
 	return rip;
 }
 
+int emu_raise(struct emu_op *op, uint8_t vector, bool has_error_code, uint32_t error_code)
+{
+	struct vireo_emu_exception *e = &op->emu->exception;
+
+	e->pending = true;
+	e->vector = vector;
+	e->has_error_code = has_error_code;
+	e->error_code = error_code;
+	return EMU_RAISED;
+}
+
+/*
+ * #AC(0): CR0.AM, RFLAGS.AC, CPL 3 and a data access not aligned to its
+ * size (SDM vol. 3 6.15 "Interrupt 17"; vol. 1 4.1.1 for the alignments).
+ */
+int emu_check_alignment(struct emu_op *op, uint64_t linear, unsigned int size)
+{
+	const struct vireo_emu *emu = op->emu;
+
+	if (!(emu->sregs->cr0 & VIREO_CR0_AM) || !(op->r.rflags & VIREO_RFLAGS_AC))
+		return 0;
+	if (!(op->access & VIREO_ACCESS_USER) || size > 8 || !(linear & (size - 1)))
+		return 0;
+	return emu_raise(op, VIREO_VEC_AC, true, 0);
+}
+
+/* One device access of at most 8 bytes per call, ascending addresses. */
+static int mmio_access(struct emu_op *op, uint64_t gpa, void *buf, unsigned int size, bool write)
+{
+	unsigned int done, chunk;
+	uint64_t data;
+	int ret;
+
+	for (done = 0; done < size; done += chunk) {
+		chunk = size - done >= 8 ? 8 : size - done;
+		/* 1, 2, 4 or 8 bytes: a 3-byte remainder goes as 2 + 1. */
+		while (chunk & (chunk - 1))
+			chunk &= chunk - 1;
+		data = 0;
+		if (write)
+			memcpy(&data, (uint8_t *)buf + done, chunk);
+		ret = op->fn(op->opaque, gpa + done, chunk, write, &data);
+		if (ret)
+			return emu_fail(op->emu, ret, "MMIO %s of %u bytes at gpa 0x%llx failed",
+					write ? "write" : "read", chunk,
+					(unsigned long long)(gpa + done));
+		if (!write)
+			memcpy((uint8_t *)buf + done, &data, chunk);
+	}
+	return 0;
+}
+
+int emu_operand_read(struct emu_op *op, void *buf, unsigned int size)
+{
+	return mmio_access(op, op->gpa, buf, size, false);
+}
+
+int emu_operand_write(struct emu_op *op, const void *buf, unsigned int size)
+{
+	return mmio_access(op, op->gpa, (void *)buf, size, true);
+}
+
+/* A failed translation as the CPU reports it: #PF, or #GP/#SS(0) if non-canonical. */
+static int raise_fault(struct emu_op *op, unsigned int seg, const struct vireo_fault *fault)
+{
+	char why[128];
+
+	switch (fault->kind) {
+	case VIREO_FAULT_NOT_PRESENT:
+	case VIREO_FAULT_RESERVED:
+	case VIREO_FAULT_PROTECTION:
+		op->emu->exception.cr2 = fault->address;
+		return emu_raise(op, VIREO_VEC_PF, true, fault->error_code);
+	case VIREO_FAULT_NONCANONICAL:
+		/* A stack reference raises #SS instead (SDM vol. 3 6.15). */
+		return emu_raise(op, seg == VIREO_SEG_SS ? VIREO_VEC_SS : VIREO_VEC_GP, true, 0);
+	default:
+		op->emu->fault = *fault;
+		vireo_fault_describe(fault, why, sizeof(why));
+		return emu_fail(op->emu, -EFAULT, "guest page tables: %s", why);
+	}
+}
+
+static int virt_access(struct emu_op *op, unsigned int seg, uint64_t offset, unsigned int asize,
+		       void *buf, unsigned int size, bool write)
+{
+	const struct vireo_mem *mem = op->emu->mem;
+	uint64_t linear, gpa;
+	unsigned int done, piece;
+	struct vireo_fault fault;
+	int ret;
+
+	linear = emu_seg_linear(op->emu, op->insn->mode, seg, offset & emu_size_mask(asize));
+	ret = emu_check_alignment(op, linear, size);
+	if (ret)
+		return ret;
+	/* Translate every page first: no access happens before a #PF. */
+	for (done = 0; done < size; done += piece) {
+		piece = 4096 - ((linear + done) & 4095);
+		if (piece > size - done)
+			piece = size - done;
+		if (vireo_gva_to_gpa(&op->pg, mem, linear + done,
+				     op->access | (write ? VIREO_ACCESS_WRITE : 0), &gpa, NULL,
+				     &fault))
+			return raise_fault(op, seg, &fault);
+	}
+	for (done = 0; done < size; done += piece) {
+		piece = 4096 - ((linear + done) & 4095);
+		if (piece > size - done)
+			piece = size - done;
+		vireo_gva_to_gpa(&op->pg, mem, linear + done,
+				 op->access | (write ? VIREO_ACCESS_WRITE : 0), &gpa, NULL, &fault);
+		/* RAM if the slot table has it, else a device. */
+		if (write)
+			ret = mem->write ? mem->write(mem->opaque, gpa, (uint8_t *)buf + done, piece)
+					 : -EFAULT;
+		else
+			ret = mem->read(mem->opaque, gpa, (uint8_t *)buf + done, piece);
+		if (ret == -EFAULT)
+			ret = mmio_access(op, gpa, (uint8_t *)buf + done, piece, write);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int emu_virt_read(struct emu_op *op, unsigned int seg, uint64_t offset, unsigned int asize,
+		  void *buf, unsigned int size)
+{
+	return virt_access(op, seg, offset, asize, buf, size, false);
+}
+
+int emu_virt_write(struct emu_op *op, unsigned int seg, uint64_t offset, unsigned int asize,
+		   const void *buf, unsigned int size)
+{
+	return virt_access(op, seg, offset, asize, (void *)buf, size, true);
+}
+
+/*
+ * LOCK is #UD except on a read-modify-write of memory: ADD ADC AND BTC
+ * BTR BTS CMPXCHG DEC INC NEG NOT OR SBB SUB XOR XADD XCHG (SDM vol. 2
+ * LOCK).  The CPU raised it before any access, so a guest only gets here
+ * by changing the bytes after the exit.
+ */
+static bool lockable(const struct vireo_insn *insn)
+{
+	switch (insn->op) {
+	case VIREO_OP_ALU:
+		return insn->mem_is_dst && insn->alu != VIREO_ALU_CMP &&
+		       insn->alu != VIREO_ALU_TEST;
+	case VIREO_OP_UNARY:
+	case VIREO_OP_XCHG:
+	case VIREO_OP_CMPXCHG:
+	case VIREO_OP_XADD:
+		return true;
+	case VIREO_OP_BITTEST:
+		return insn->alu != VIREO_ALU_BT;
+	default:
+		return false;
+	}
+}
+
+static int execute(struct emu_op *op)
+{
+	const struct vireo_insn *insn = op->insn;
+
+	if (insn->lock && !lockable(insn))
+		return emu_raise(op, VIREO_VEC_UD, false, 0);
+	switch (insn->op) {
+	case VIREO_OP_MOVS:
+	case VIREO_OP_CMPS:
+	case VIREO_OP_STOS:
+	case VIREO_OP_LODS:
+	case VIREO_OP_SCAS:
+		return emu_exec_string(op);
+	case VIREO_OP_VLOAD:
+	case VIREO_OP_VSTORE:
+		return emu_exec_vector(op);
+	default:
+		return emu_exec_integer(op);
+	}
+}
+
+/*
+ * Taken for writing by a locked read-modify-write of device memory, for
+ * reading by every other emulated access: no vCPU's access to a device
+ * lands between the read and the write of another's LOCK OR.
+ */
+static pthread_rwlock_t locked_rmw = PTHREAD_RWLOCK_INITIALIZER;
+
 int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vireo_mmio_fn fn,
 		   void *opaque)
 {
 	struct vireo_insn *insn = &emu->insn;
-	uint64_t data = 0;
+	struct emu_op op;
+	bool exclusive;
 	int ret;
 
 	emu->error[0] = 0;
+	memset(&emu->exception, 0, sizeof(emu->exception));
 	ret = decode_at_rip(emu, mmio->insn_bytes, mmio->insn_len, vireo_decode);
 	if (ret)
 		return ret;
 
-	if (insn->op == VIREO_OP_STORE)
-		data = vireo_insn_store_value(insn, emu->regs);
-	ret = fn(opaque, mmio->gpa, insn->access_size, insn->op == VIREO_OP_STORE, &data);
-	if (ret)
-		return emu_fail(emu, ret, "MMIO %s of %u bytes at gpa 0x%llx failed",
-				insn->op == VIREO_OP_STORE ? "write" : "read", insn->access_size,
-				(unsigned long long)mmio->gpa);
-	if (insn->op == VIREO_OP_LOAD)
-		vireo_insn_writeback(insn, emu->regs, data);
-	emu->regs->rip = next_rip(emu, insn->len);
+	memset(&op, 0, sizeof(op));
+	op.emu = emu;
+	op.insn = insn;
+	op.r = *emu->regs;
+	op.gpa = mmio->gpa;
+	op.fn = fn;
+	op.opaque = opaque;
+	op.access = access_flags(emu);
+	op.done = true;
+	emu_paging(emu, &op.pg);
+
+	exclusive = insn->lock || insn->op == VIREO_OP_XCHG;	/* XCHG locks implicitly */
+	if (exclusive)
+		pthread_rwlock_wrlock(&locked_rmw);
+	else
+		pthread_rwlock_rdlock(&locked_rmw);
+	ret = execute(&op);
+	pthread_rwlock_unlock(&locked_rmw);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 && op.done)
+		op.r.rip = next_rip(emu, insn->len);
+	/* A fault keeps RIP; only REP string progress survives it. */
+	if (ret == EMU_RAISED)
+		op.r.rip = emu->regs->rip;
+	*emu->regs = op.r;
 	return 0;
 }
 
@@ -173,7 +380,7 @@ int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vi
  * Update a string register as an address of asize bytes: 16-bit updates
  * merge, 32-bit ones zero-extend (as for any 32-bit register write).
  */
-static void addr_reg_add(__u64 *reg, unsigned int asize, int64_t delta)
+void emu_addr_reg_add(__u64 *reg, unsigned int asize, int64_t delta)
 {
 	uint64_t v = *reg + (uint64_t)delta;
 
@@ -198,7 +405,7 @@ static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 	char why[128];
 	int ret;
 
-	linear = seg_linear(emu, insn->mode, insn->mem.seg, *sreg & addr_mask(asize));
+	linear = emu_seg_linear(emu, insn->mode, insn->mem.seg, *sreg & emu_size_mask(asize));
 	if (out) {
 		ret = vireo_read_virt(pg, emu->mem, linear, &data, io->size, access, NULL,
 				      &emu->fault);
@@ -250,7 +457,7 @@ int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, v
 	if (asize != 2 && asize != 4 && asize != 8)
 		asize = insn->addrsize;
 
-	count = io->rep ? (regs->rcx & addr_mask(asize)) : 1;
+	count = io->rep ? (regs->rcx & emu_size_mask(asize)) : 1;
 	step = (regs->rflags & VIREO_RFLAGS_DF) ? -(int64_t)io->size : io->size;
 	access = access_flags(emu) | (out ? 0 : VIREO_ACCESS_WRITE);
 	emu_paging(emu, &pg);
@@ -262,9 +469,9 @@ int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, v
 		ret = string_element(emu, &one, &pg, access, fn, opaque);
 		if (ret)
 			return ret;
-		addr_reg_add(out ? &regs->rsi : &regs->rdi, asize, step);
+		emu_addr_reg_add(out ? &regs->rsi : &regs->rdi, asize, step);
 		if (io->rep)
-			addr_reg_add(&regs->rcx, asize, -1);
+			emu_addr_reg_add(&regs->rcx, asize, -1);
 	}
 	/* Leave RIP at a REP that still has work: the guest runs it again. */
 	if (i == count)

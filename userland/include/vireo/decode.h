@@ -2,13 +2,20 @@
 /*
  * x86 instruction decoder for MMIO and string-I/O emulation.
  *
- * Scope: the instructions a guest uses to touch device memory, starting
- * with the MOV family:
- *   88/89/8A/8B   mov r/m,reg and mov reg,r/m
- *   C6 /0, C7 /0  mov r/m,imm
- *   A0-A3         mov al/eAX <-> moffs
- *   0F B6/B7      movzx reg, r/m8 / r/m16
- *   0F BE/BF      movsx reg, r/m8 / r/m16
+ * Scope: every instruction with a memory operand that a guest can aim at
+ * device memory (SDM vol. 2 opcode map, appendix A):
+ *   MOV family      88-8B, C6/C7 /0, A0-A3, 0F B6/B7/BE/BF, 0F C3 (MOVNTI)
+ *   ALU             00-3B (ADD OR ADC SBB AND SUB XOR CMP), 80-83, 84/85 TEST,
+ *                   F6/F7 /0 TEST /2 NOT /3 NEG /4-7 MUL IMUL DIV IDIV,
+ *                   FE/FF /0 INC /1 DEC, 69/6B/0F AF IMUL
+ *   shifts          C0/C1, D0-D3 (ROL ROR RCL RCR SHL SHR SAR)
+ *   bits            0F A3/AB/B3/BB, 0F BA /4-7 (BT BTS BTR BTC)
+ *   exchange        86/87 XCHG, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD
+ *   stack           FF /6 PUSH, 8F /0 POP
+ *   strings         A4-A7, AA-AF (MOVS CMPS STOS LODS SCAS, REP/REPE/REPNE)
+ *   vector moves    SSE and VEX.128/256 MOVUPS/MOVUPD/MOVAPS/MOVAPD,
+ *                   MOVSS/MOVSD, MOVDQA/MOVDQU, MOVNTPS/MOVNTPD/MOVNTDQ,
+ *                   MOVD/MOVQ, MOVLPS/MOVHPS/MOVLPD/MOVHPD (legacy SSE)
  * and, for string I/O, the length and prefixes of 6C-6F (INS/OUTS).
  * Anything else is rejected with a message in insn->error.  The decoder is
  * pure (no vCPU, no memory): bytes and a CPU mode in, a description out.
@@ -65,12 +72,76 @@ enum vireo_insn_op {
 	VIREO_OP_STORE,		/* register or immediate -> memory */
 	VIREO_OP_INS,		/* port -> ES:rDI (6C/6D) */
 	VIREO_OP_OUTS,		/* seg:rSI -> port (6E/6F) */
+	VIREO_OP_ALU,		/* alu (ADD..CMP, TEST) between memory and reg/imm */
+	VIREO_OP_UNARY,		/* alu INC DEC NOT NEG on memory */
+	VIREO_OP_MULDIV,	/* alu MUL IMUL DIV IDIV: rDX:rAX with memory */
+	VIREO_OP_IMUL,		/* reg = memory * (imm or reg): 69, 6B, 0F AF */
+	VIREO_OP_SHIFT,		/* alu ROL..SAR, count imm or CL (count_cl) */
+	VIREO_OP_BITTEST,	/* alu BT BTS BTR BTC, offset imm or reg */
+	VIREO_OP_XCHG,
+	VIREO_OP_CMPXCHG,
+	VIREO_OP_XADD,
+	VIREO_OP_PUSH,		/* FF /6: push memory */
+	VIREO_OP_POP,		/* 8F /0: pop into memory */
+	VIREO_OP_MOVS,
+	VIREO_OP_CMPS,
+	VIREO_OP_STOS,
+	VIREO_OP_LODS,
+	VIREO_OP_SCAS,
+	VIREO_OP_VLOAD,		/* memory -> vector register (vec) */
+	VIREO_OP_VSTORE,	/* vector register -> memory (vec) */
+};
+
+/* The arithmetic of ALU, UNARY, MULDIV, SHIFT and BITTEST (emulate_alu.c). */
+enum vireo_alu {
+	/* 00-3F and 80-83 /digit order */
+	VIREO_ALU_ADD = 0,
+	VIREO_ALU_OR,
+	VIREO_ALU_ADC,
+	VIREO_ALU_SBB,
+	VIREO_ALU_AND,
+	VIREO_ALU_SUB,
+	VIREO_ALU_XOR,
+	VIREO_ALU_CMP,
+	VIREO_ALU_TEST,
+	VIREO_ALU_INC,
+	VIREO_ALU_DEC,
+	VIREO_ALU_NOT,
+	VIREO_ALU_NEG,
+	VIREO_ALU_MUL,
+	VIREO_ALU_IMUL,
+	VIREO_ALU_DIV,
+	VIREO_ALU_IDIV,
+	/* C0-D3 /digit order (/6 is an alias of SHL) */
+	VIREO_ALU_ROL,
+	VIREO_ALU_ROR,
+	VIREO_ALU_RCL,
+	VIREO_ALU_RCR,
+	VIREO_ALU_SHL,
+	VIREO_ALU_SHR,
+	VIREO_ALU_SAL,
+	VIREO_ALU_SAR,
+	/* 0F BA /4-/7 order */
+	VIREO_ALU_BT,
+	VIREO_ALU_BTS,
+	VIREO_ALU_BTR,
+	VIREO_ALU_BTC,
 };
 
 enum vireo_insn_ext {
 	VIREO_EXT_NONE = 0,
 	VIREO_EXT_ZERO,		/* movzx */
 	VIREO_EXT_SIGN,		/* movsx */
+};
+
+/* How a vector move treats the register (op VLOAD / VSTORE). */
+struct vireo_insn_vec {
+	uint8_t reg;		/* XMM/YMM number 0-15 */
+	uint8_t offset;		/* byte offset in the register: 8 for MOVHPS */
+	bool aligned;		/* #GP unless the address is access_size aligned */
+	bool vex;		/* VEX-encoded (AVX): #UD rules differ */
+	/* A load writes access_size bytes at offset, then zeroes: */
+	uint8_t zero_to;	/* ...bytes [offset + access_size, zero_to) */
 };
 
 /* The memory operand, as written; vireo_insn_linear() evaluates it. */
@@ -90,7 +161,7 @@ struct vireo_insn {
 	uint8_t mode;		/* enum vireo_cpu_mode it was decoded in */
 	uint8_t opsize;		/* operand size: 2, 4, 8 (1 for byte forms) */
 	uint8_t addrsize;	/* address size: 2, 4, 8 */
-	uint8_t access_size;	/* bytes read or written in memory: 1, 2, 4, 8 */
+	uint8_t access_size;	/* bytes per memory access: 1, 2, 4, 8 (16, 32: vec) */
 	uint8_t reg;		/* register operand (enum vireo_gpr), or NONE */
 	bool reg_high8;		/* reg is AH/CH/DH/BH: bits 15:8 of reg & 3 */
 	uint8_t ext;		/* enum vireo_insn_ext for loads */
@@ -101,6 +172,11 @@ struct vireo_insn {
 	uint8_t seg_override;	/* enum vireo_seg, or 0xff: none */
 	uint8_t rex;		/* the REX byte, 0 if none */
 	uint8_t opcode[2];	/* opcode bytes (second only after 0F) */
+	uint8_t alu;		/* enum vireo_alu for ALU .. BITTEST */
+	bool mem_is_dst;	/* ALU: memory is the destination, reg the source */
+	bool count_cl;		/* SHIFT: the count is CL, not imm */
+	bool opsize_pfx;	/* a 66 prefix was seen */
+	struct vireo_insn_vec vec;
 	struct vireo_insn_mem mem;
 	char error[80];		/* why decoding failed */
 };
@@ -143,6 +219,15 @@ uint64_t vireo_insn_store_value(const struct vireo_insn *insn, const struct vire
  */
 void vireo_insn_writeback(const struct vireo_insn *insn, struct vireo_regs *regs,
 			  uint64_t value);
+
+/*
+ * Read or write general register gpr as size bytes (high8: AH..BH), with
+ * the write rules of vireo_insn_writeback() (no extension).
+ */
+uint64_t vireo_gpr_read(const struct vireo_regs *regs, unsigned int gpr, bool high8,
+			unsigned int size);
+void vireo_gpr_write(struct vireo_regs *regs, unsigned int gpr, bool high8, unsigned int size,
+		     uint64_t value);
 
 /* Segment register by enum vireo_seg. */
 const struct vireo_segment *vireo_sreg(const struct vireo_sregs *sregs, unsigned int seg);

@@ -43,12 +43,40 @@ typedef int (*vireo_pio_fn)(void *opaque, uint16_t port, unsigned int size, bool
 /* REP INS/OUTS elements done per exit; the guest re-executes for more. */
 #define VIREO_STRING_IO_BATCH	4096
 
+/* XMM/YMM registers 0-15, each 32 bytes, little-endian (bits 255:0). */
+struct vireo_vregs {
+	uint8_t ymm[16][32];
+};
+
+/*
+ * An exception the emulated instruction raised instead of completing: the
+ * caller injects it (and sets CR2 for #PF).  RIP still points at the
+ * instruction; a REP string instruction keeps the elements it completed.
+ */
+struct vireo_emu_exception {
+	bool pending;
+	uint8_t vector;		/* VIREO_VEC_* */
+	bool has_error_code;
+	uint32_t error_code;
+	uint64_t cr2;		/* #PF: the faulting linear address */
+};
+
+/* REP MOVS/STOS/... elements done per exit; the guest re-executes for more. */
+#define VIREO_STRING_MEM_BATCH	4096
+
 struct vireo_emu {
 	/* in */
 	struct vireo_regs *regs;	/* updated in place on success */
 	const struct vireo_sregs *sregs;
 	const struct vireo_mem *mem;	/* guest RAM (the slot table) */
 	unsigned int phys_bits;		/* guest MAXPHYADDR, 0: 52 */
+	/*
+	 * The guest's vector registers, updated in place by vector loads; NULL
+	 * if the caller cannot provide them (vector moves then fail).
+	 */
+	struct vireo_vregs *vregs;
+	/* out, on success: a fault to deliver instead of completion */
+	struct vireo_emu_exception exception;
 	/* out, on failure */
 	struct vireo_fault fault;	/* -EFAULT from translation: what faulted */
 	struct vireo_insn insn;		/* the decoded instruction (if it decoded) */
@@ -64,9 +92,21 @@ struct vireo_emu {
 int vireo_emu_fetch(struct vireo_emu *emu, uint8_t *buf, size_t *len);
 
 /*
- * Emulate the MOV-family instruction at RIP that caused mmio: the access
- * goes to fn at mmio->gpa; loads update the destination register; RIP moves
- * past the instruction.  Uses mmio->insn_bytes when the CPU supplied them.
+ * Emulate the instruction at RIP that caused mmio (see decode.h for the
+ * instructions): the access to the memory operand goes to fn at
+ * mmio->gpa; other accesses (the RAM side of MOVS, the stack of PUSH/POP,
+ * every element of a REP string instruction) go through the guest page
+ * tables, to RAM or, where the page is not RAM, to fn.  Registers and
+ * flags are updated and RIP moves past the instruction.  Uses
+ * mmio->insn_bytes when the CPU supplied them.
+ *
+ * Returns 0 on success, also when the instruction raised an exception
+ * instead (#DE, #GP, #PF, #AC, #UD, #NM, #SS): emu->exception says which,
+ * and the registers are those the fault leaves.  A negative errno (with
+ * emu->error) means the monitor could not emulate it; registers are then
+ * unchanged.  A LOCK-prefixed read-modify-write and XCHG hold a
+ * process-wide lock that every other emulated MMIO access waits for, so
+ * that they are atomic with respect to other vCPUs (SDM vol. 3 9.1.2).
  */
 int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vireo_mmio_fn fn,
 		   void *opaque);
@@ -80,5 +120,25 @@ int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vi
  */
 int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, vireo_pio_fn fn,
 			void *opaque);
+
+/*
+ * The arithmetic (emulate_alu.c), for vireo_emu_mmio() and the tests.
+ *
+ * vireo_alu(): two-operand and unary ops, shifts and rotates (src is the
+ * count) on size-byte values; returns the result and updates the status
+ * flags in *rflags as the instruction does.
+ */
+uint64_t vireo_alu(unsigned int alu, unsigned int size, uint64_t dst, uint64_t src,
+		   __u64 *rflags);
+/* BT/BTS/BTR/BTC on dst: the new value, CF the old bit. */
+uint64_t vireo_alu_bit(unsigned int alu, uint64_t dst, unsigned int bit, __u64 *rflags);
+/* IMUL r, r/m[, imm]: the truncated product. */
+uint64_t vireo_alu_imul2(unsigned int size, uint64_t a, uint64_t b, __u64 *rflags);
+/*
+ * MUL/IMUL/DIV/IDIV r/m (src) on AX or rDX:rAX; -1 when the CPU raises
+ * #DE (division by zero, quotient too wide), with nothing changed.
+ */
+int vireo_alu_muldiv(unsigned int alu, unsigned int size, uint64_t src, __u64 *rax,
+		     __u64 *rdx, __u64 *rflags);
 
 #endif /* VIREO_EMULATE_H */
