@@ -501,12 +501,16 @@ static void store_values(void)
 
 static void unsupported_opcodes_rejected(void)
 {
-	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x01, 0x03);		/* add [rbx], eax */
 	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x0f, 0x05);		/* syscall */
-	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0xff, 0x03);		/* inc [rbx] */
-	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0xa4);			/* movsb */
+	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0xff, 0x13);		/* call [rbx] */
 	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x0f, 0xb8, 0x03);	/* popcnt */
 	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x6e);			/* outsb: not MMIO */
+	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x05, 1, 0, 0, 0);	/* add eax, imm: no memory */
+	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0x0f, 0x6f, 0x03);	/* movq mm0, [rbx]: MMX */
+	T_DECODE_ERR(VIREO_MODE_64, -ENOTSUP, 0xf6, 0x0b, 0x01);	/* test alias /1 */
+	T_DECODE_ERR(VIREO_MODE_64, -EINVAL, 0x82, 0x03, 0x01);	/* 82: #UD in 64-bit */
+	T_DECODE_ERR(VIREO_MODE_64, -EINVAL, 0xc5, 0xf0, 0x10, 0x03);	/* VEX.vvvv != 1111b */
+	T_DECODE_ERR(VIREO_MODE_32, -ENOTSUP, 0xc5, 0x03);		/* LDS in 32-bit mode */
 }
 
 static void unsupported_message_names_opcode(void)

@@ -240,13 +240,13 @@ static void mmio_unsupported_leaves_state(void)
 	struct vireo_exit_mmio m;
 
 	env_long(&e);
-	m = mmio_exit(0xd0000000, "\x01\x03", 2);	/* add [rbx], eax */
+	m = mmio_exit(0xd0000000, "\xff\x13", 2);	/* call [rbx] */
 	e.regs.rax = 7;
 	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -ENOTSUP);
 	T_EQ(rec.n, 0);
 	T_EQ(e.regs.rip, 0x100000);
 	T_EQ(e.regs.rax, 7);
-	T_STR_CONTAINS(e.emu.error, "unsupported opcode 0x01");
+	T_STR_CONTAINS(e.emu.error, "unsupported opcode 0xff /2");
 	T_STR_CONTAINS(e.emu.error, "rip=0x100000");
 }
 

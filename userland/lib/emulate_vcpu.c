@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The emulation core (emulate.c) bound to a real vCPU: fetch the register
- * state with ioctls, run the core on it, write the registers back.  Kept
- * apart so the core stays testable without /dev/vireo.
+ * state with ioctls, run the core on it, write the registers back and
+ * inject the exception the instruction raised, if any.  Kept apart so the
+ * core stays testable without /dev/vireo.  No vector registers: the ABI
+ * has no ioctl for the guest's XMM/YMM state, so emu.vregs stays NULL and
+ * an SSE/AVX move to MMIO is reported as an emulation failure.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <vireo/x86.h>
 
 #include "internal.h"
 
@@ -17,6 +22,24 @@ struct emu_request {
 	vireo_pio_fn pio;
 	void *opaque;
 };
+
+/*
+ * The instruction faulted instead of completing: the guest gets the
+ * exception at the next entry, with CR2 for a #PF (SDM vol. 3 6.15).
+ */
+static int deliver(struct vireo_vcpu *vcpu, struct vireo_sregs *sregs,
+		   const struct vireo_emu_exception *e)
+{
+	int ret;
+
+	if (e->vector == VIREO_VEC_PF) {
+		sregs->cr2 = e->cr2;
+		ret = vireo_set_sregs(vcpu, sregs);
+		if (ret)
+			return ret;
+	}
+	return vireo_inject_exception(vcpu, e->vector, e->has_error_code, e->error_code);
+}
 
 static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 {
@@ -57,6 +80,11 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 	ret = vireo_set_regs(vcpu, &regs);
 	if (ret)
 		goto ioctl_failed;
+	if (emu.exception.pending) {
+		ret = deliver(vcpu, &sregs, &emu.exception);
+		if (ret)
+			goto ioctl_failed;
+	}
 	goto out;
 ioctl_failed:
 	snprintf(vcpu->error, sizeof(vcpu->error), "cannot access vCPU registers: %s",
