@@ -5,7 +5,8 @@
 #
 #   make userland   $(BUILD)/lib/libvireo.a and $(BUILD)/bin/vireo-run
 #   make unit       build and run the host unit tests (tests/unit)
-#   make fuzz       libFuzzer on the instruction decoder for UL_FUZZ_SECONDS
+#   make fuzz       libFuzzer on the decoder and emulator for UL_FUZZ_SECONDS, then
+#                   UL_EMU_DIFF_CASES cases of the emulator's differential test
 
 UL_SRC   := $(SRCTREE)/userland
 UL_OBJ   := $(BUILD)/obj/userland
@@ -102,22 +103,36 @@ $(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DI
 unit: $(UL_UNIT_BIN)
 	$(UL_UNIT_BIN)
 
-# The fuzzer builds the decoder on its own with clang's instrumentation.
-$(UL_FUZZ_BIN): $(UL_UNIT)/fuzz_decode.c $(UL_SRC)/lib/decode.c \
+# The fuzzer builds the decoder and the emulation core on their own with
+# clang's instrumentation (no ioctls: emulate_vcpu.c stays out).
+UL_FUZZ_EMU_SRCS := $(UL_SRC)/lib/decode.c $(UL_SRC)/lib/paging.c \
+		    $(filter-out %/emulate_vcpu.c,$(wildcard $(UL_SRC)/lib/emulate*.c))
+$(UL_FUZZ_BIN): $(UL_UNIT)/fuzz_decode.c $(UL_FUZZ_EMU_SRCS) $(UL_SRC)/lib/emulate_internal.h \
 		$(wildcard $(UL_SRC)/include/vireo/*.h) $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(UL_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined \
 		-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi \
-		-o $@ $(UL_UNIT)/fuzz_decode.c $(UL_SRC)/lib/decode.c
+		-o $@ $(UL_UNIT)/fuzz_decode.c $(UL_FUZZ_EMU_SRCS) -lpthread
+
+# The differential test's long run (tests/unit/emu_diff.c): about 30000
+# cases a second, so make check's 10 s fuzz leg runs 300000.
+UL_EMU_DIFF_BIN   := $(BUILD)/bin/vireo-fuzz-emulate-diff
+UL_EMU_DIFF_CASES ?= $(shell echo $$(( $(UL_FUZZ_SECONDS) * 30000 )))
+$(UL_EMU_DIFF_BIN): $(UL_UNIT)/fuzz_emulate_diff.c $(UL_UNIT)/emu_diff.c $(UL_UNIT)/emu_diff.h \
+		$(UL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UL_CFLAGS) -o $@ $(UL_UNIT)/fuzz_emulate_diff.c $(UL_UNIT)/emu_diff.c $(UL_LIB) \
+		-lpthread
 
 ifneq ($(CONFIG_VIREO_FUZZ),y)
 fuzz:
 	@echo "fuzz: CONFIG_VIREO_FUZZ is off; enable it with 'make menuconfig'"
 else
-fuzz: $(UL_FUZZ_BIN)
+fuzz: $(UL_FUZZ_BIN) $(UL_EMU_DIFF_BIN)
 	@mkdir -p $(UL_FUZZ_CORPUS)
-	$(UL_FUZZ_BIN) -max_total_time=$(UL_FUZZ_SECONDS) -max_len=32 $(UL_FUZZ_CORPUS)
+	$(UL_FUZZ_BIN) -max_total_time=$(UL_FUZZ_SECONDS) -max_len=80 $(UL_FUZZ_CORPUS)
+	$(UL_EMU_DIFF_BIN) $(UL_EMU_DIFF_CASES)
 endif
 
 -include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)

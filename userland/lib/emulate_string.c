@@ -71,6 +71,21 @@ int emu_exec_string(struct emu_op *op)
 	int ret;
 
 	count = insn->rep ? op->r.rcx & emu_size_mask(insn->addrsize) : 1;
+	/*
+	 * With a 32-bit address size, a REP with ECX = 0 still writes ECX
+	 * (zero-extending RCX), and REP MOVS/STOS/LODS the pointers they use,
+	 * as Intel CPUs do (found by the differential test; the SDM is silent
+	 * on whether a register is written by zero iterations).
+	 */
+	if (insn->rep && !count) {
+		bool cmp = insn->op == VIREO_OP_CMPS || insn->op == VIREO_OP_SCAS;
+
+		emu_addr_reg_add(&op->r.rcx, insn->addrsize, 0);
+		if (!cmp && insn->op != VIREO_OP_STOS)
+			emu_addr_reg_add(&op->r.rsi, insn->addrsize, 0);
+		if (!cmp && insn->op != VIREO_OP_LODS)
+			emu_addr_reg_add(&op->r.rdi, insn->addrsize, 0);
+	}
 	for (i = 0; i < count && i < VIREO_STRING_MEM_BATCH && !stop; i++) {
 		ret = element(op, step, &stop);
 		/* A fault leaves the completed elements' registers (SDM vol. 2 REP). */
