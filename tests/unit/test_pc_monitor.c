@@ -228,7 +228,58 @@ static void pc_msr_others(void)
 	T_EQ(vireo_pc_msr(&m, 0xc0000103, false, &v), -ENOENT);	/* TSC_AUX */
 }
 
+/* AMD's legacy counters (APM vol. 2 13.2.1) read 0, drop writes; others #GP. */
+static void pc_msr_amd_pmu(void)
+{
+	static struct vireo_pc_msrs m;
+	uint32_t index;
+	uint64_t v;
+
+	vireo_pc_msrs_init(&m, 40);
+	/* An Intel guest: these MSRs do not exist there. */
+	v = 0;
+	T_EQ(vireo_pc_msr(&m, 0xc0010000, true, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0xc0010004, false, &v), -ENOENT);
+	m.amd_pmu = true;
+	for (index = 0xc0010000; index <= 0xc0010007; index++) {
+		v = 0x530076;		/* enabled, counting cycles in both rings */
+		T_EQ(vireo_pc_msr(&m, index, true, &v), 0);
+		v = 0xdead;
+		T_EQ(vireo_pc_msr(&m, index, false, &v), 0);
+		T_EQ(v, 0);
+	}
+	/* Neighbours and the PerfCtrExtCore bank (CPUID 0x80000001 ECX[23] is clear). */
+	T_EQ(vireo_pc_msr(&m, 0xc0010008, false, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0xbfffffff, false, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0xc0010200, true, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0xc001020b, false, &v), -ENOENT);
+	/* Intel's architectural PMU: CPUID leaf 0xa is absent, version 0. */
+	T_EQ(vireo_pc_msr(&m, 0xc1, false, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0x186, true, &v), -ENOENT);
+	T_EQ(vireo_pc_msr(&m, 0x38f, false, &v), -ENOENT);
+}
+
 /* ---- CPUID ------------------------------------------------------------------- */
+
+static void pc_cpuid_vendor(void)
+{
+	struct vireo_cpuid_entry amd[] = {
+		{ .function = 1 },
+		{ .function = 0, .eax = 0x10, .ebx = 0x68747541, .ecx = 0x444d4163,
+		  .edx = 0x69746e65 },
+	};
+	struct vireo_cpuid_entry hygon[] = {
+		{ .function = 0, .ebx = 0x6f677948, .ecx = 0x656e6975, .edx = 0x6e65476e },
+	};
+	struct vireo_cpuid_entry intel[] = {
+		{ .function = 0, .ebx = 0x756e6547, .ecx = 0x6c65746e, .edx = 0x49656e69 },
+	};
+
+	T_TRUE(vireo_pc_cpuid_is_amd(amd, 2));
+	T_TRUE(!vireo_pc_cpuid_is_amd(amd, 1));		/* no leaf 0 */
+	T_TRUE(vireo_pc_cpuid_is_amd(hygon, 1));
+	T_TRUE(!vireo_pc_cpuid_is_amd(intel, 1));
+}
 
 static void pc_cpuid_hides(void)
 {
@@ -319,7 +370,9 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(pc_msr_mtrr_defaults),
 	VIREO_TEST(pc_msr_mtrr_writes),
 	VIREO_TEST(pc_msr_others),
+	VIREO_TEST(pc_msr_amd_pmu),
 	VIREO_TEST(pc_cpuid_hides),
+	VIREO_TEST(pc_cpuid_vendor),
 	VIREO_TEST(pc_console_escapes),
 	VIREO_TEST(pc_console_full),
 	{ NULL, NULL },

@@ -289,5 +289,7 @@ int vireo_pc_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e,
 void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n);
 /* The guest's physical address width from the table (0x80000008 EAX), or 36. */
 unsigned int vireo_pc_cpuid_phys_bits(const struct vireo_cpuid_entry *e, unsigned int n);
+/* Leaf 0's vendor is AMD's ("AuthenticAMD") or Hygon's, whose MSRs are AMD's. */
+bool vireo_pc_cpuid_is_amd(const struct vireo_cpuid_entry *e, unsigned int n);
 
 #endif /* VIREO_RUN_PC_H */

@@ -110,3 +110,18 @@ unsigned int vireo_pc_cpuid_phys_bits(const struct vireo_cpuid_entry *e, unsigne
 			return e[i].eax & 0xff;
 	return 36;
 }
+
+bool vireo_pc_cpuid_is_amd(const struct vireo_cpuid_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].function != 0)
+			continue;
+		/* EBX, EDX, ECX spell the vendor: "Auth" "enti" "cAMD", "Hygo" "nGen" "uine". */
+		return (e[i].ebx == 0x68747541 && e[i].edx == 0x69746e65 &&
+			e[i].ecx == 0x444d4163) ||
+		       (e[i].ebx == 0x6f677948 && e[i].edx == 0x6e65476e && e[i].ecx == 0x656e6975);
+	}
+	return false;
+}

@@ -582,6 +582,7 @@ static int vcpus_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 		if (r)
 			return fail(pc, r, "VIREO_SET_CPUID");
 		vireo_pc_msrs_init(&v->msrs, pc->phys_bits);
+		v->msrs.amd_pmu = vireo_pc_cpuid_is_amd(pc->cpuid, pc->nr_cpuid);
 	}
 	/* Application processors wait in the kernel for INIT-SIPI. */
 	r = vireo_boot_entry_setup(entry, mem, &regs, &sregs);

@@ -109,6 +109,12 @@ int vireo_pc_msr(struct vireo_pc_msrs *m, uint32_t index, bool is_write, uint64_
 
 	if (r != -ENOENT)
 		return r;
+	if (m->amd_pmu && index >= VIREO_MSR_AMD_PERF_LEGACY &&
+	    index < VIREO_MSR_AMD_PERF_LEGACY_END) {
+		if (!is_write)
+			*data = 0;
+		return 0;
+	}
 	switch (index) {
 	case VIREO_MSR_MISC_ENABLE:
 		rw = &m->misc_enable;

@@ -22,6 +22,20 @@
  *   0xc0010015   HWCR          TscFreqSel (the TSC counts at P0)
  *   0xc0010055   INT_PENDING_MSG 0 (no C1E: Linux's E400 check reads it)
  *   0xc0011029   DE_CFG        read/write (Linux sets LFENCE serialising)
+ *   0xc0010000-0xc0010007  the AMD legacy performance counters
+ *                PerfEvtSel0-3 and PerfCtr0-3 (APM vol. 2 13.2.1), on
+ *                AMD guests only (amd_pmu): every AMD CPU since the K7 has
+ *                them, with no CPUID bit, and kernels write them unguarded.
+ *                They read 0 and ignore writes: a CPU whose counters
+ *                count nothing.  Linux's check_hw_exists() then finds the
+ *                written PerfCtr value does not come back and runs with
+ *                software events only, which is the truth here.
+ *   Not here, so #GP, as CPUID says: the Intel architectural PMU
+ *   (IA32_PMCx 0xc1.., PERFEVTSELx 0x186.., fixed counters 0x309..,
+ *   PERF_GLOBAL_* 0x38d-0x390: SDM vol. 3 20.2.1, absent when CPUID leaf
+ *   0xa reports version 0, and the guest's table has no leaf 0xa) and
+ *   AMD's PerfCtrExtCore MSRs 0xc0010200-0xc001020b (APM vol. 2 13.2.2,
+ *   gated by CPUID 0x80000001 ECX[23], which pc_cpuid.c clears).
  * Writes to the MTRRs are kept per vCPU when valid (type 0, 1, 4, 5, 6,
  * reserved bits clear) and #GP otherwise; writes to the read-only ones
  * #GP; the others keep what was written.
@@ -51,6 +65,8 @@
 #define VIREO_MSR_AMD_HWCR		0xc0010015
 #define VIREO_MSR_AMD_INT_PENDING	0xc0010055
 #define VIREO_MSR_AMD_DE_CFG		0xc0011029
+#define VIREO_MSR_AMD_PERF_LEGACY	0xc0010000	/* PerfEvtSel0 */
+#define VIREO_MSR_AMD_PERF_LEGACY_END	0xc0010008	/* after PerfCtr3 */
 
 #define VIREO_MTRR_VCNT			8
 #define VIREO_MTRRCAP_VALUE		(VIREO_MTRR_VCNT | 1U << 8 | 1U << 10)
@@ -68,9 +84,13 @@ struct vireo_pc_msrs {
 	uint64_t mcg_status;
 	uint64_t hwcr;
 	uint64_t de_cfg;
+	bool amd_pmu;		/* the legacy AMD counters exist (an AMD guest) */
 };
 
-/* Power-on values for a guest with phys_bits of physical address. */
+/*
+ * Power-on values for a guest with phys_bits of physical address; set
+ * amd_pmu afterwards for a guest whose CPUID vendor is AMD's.
+ */
 void vireo_pc_msrs_init(struct vireo_pc_msrs *m, unsigned int phys_bits);
 
 /*
