@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "pc.h"
@@ -110,6 +113,67 @@ static void pc_options_rejected(void)
 	T_REJECT("--net", "--kernel", "k", "--net", "tap,ifname=t,mac=01:00:00:00:00:01");
 	T_REJECT("--net", "--kernel", "k", "--net", "tap,ifname=t,mac=52:54:00:12:34");
 	T_REJECT("--console", "--kernel", "k", "--console=serial");
+	T_REJECT("need --kernel", "--load", "x@0x1000", "--debug-exit", "0x501");
+	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0x10000");
+	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0xffff,iosize=2");
+	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0x501,iosize=3");
+	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0x501,size=2");
+	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "");
+}
+
+static void pc_options_debug_exit(void)
+{
+	static struct vireo_options o;
+	const char *none[] = { "--kernel", "k", NULL };
+	const char *qemu[] = { "--kernel", "k", "--debug-exit", "0x501", NULL };
+	const char *wide[] = { "--kernel", "k", "--debug-exit", "0xf4,iosize=4", NULL };
+	char err[256];
+
+	T_EQ(parse(&o, err, none), 0);
+	T_EQ(o.debug_exit_port, -1);	/* off by default */
+	T_EQ(parse(&o, err, qemu), 0);
+	T_EQ(o.debug_exit_port, 0x501);
+	T_EQ(o.debug_exit_size, VIREO_PC_DEBUG_EXIT_IOSIZE);
+	T_EQ(parse(&o, err, wide), 0);
+	T_EQ(o.debug_exit_port, 0xf4);
+	T_EQ(o.debug_exit_size, 4);
+}
+
+/* The port as a vCPU's IN and OUT reach it through the PC's bus. */
+static void pc_debug_exit_port(void)
+{
+	static struct vireo_pc pc;
+	static struct vireo_pc_vcpu v;
+	uint32_t data;
+
+	memset(&pc, 0, sizeof(pc));
+	pthread_mutex_init(&pc.event_lock, NULL);
+	pc.event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	T_TRUE(pc.event_fd >= 0);
+	v.pc = &pc;
+	T_EQ(vireo_pc_add_ports(&pc, 0x501, 2, vireo_pc_debug_exit_pio, &pc, "debug-exit"), 0);
+
+	data = 0xffffffff;
+	T_EQ(vireo_pc_pio(&v, 0x502, 1, false, &data), 0);
+	T_EQ(data, 0);				/* reads give 0, and end nothing */
+	T_EQ(vireo_pc_event(&pc), VIREO_PC_RUNNING);
+	data = 0x12345;				/* OUT of AL: V is the byte */
+	T_EQ(vireo_pc_pio(&v, 0x502, 1, true, &data), 0);
+	T_EQ(vireo_pc_event(&pc), VIREO_PC_DEBUG_EXIT);
+	T_EQ(pc.debug_exit_value, 0x45);
+	data = 7;				/* a second write: the first V stays */
+	T_EQ(vireo_pc_pio(&v, 0x501, 2, true, &data), 0);
+	T_EQ(pc.debug_exit_value, 0x45);
+	/* A power-off does not outrank it; a monitor error would. */
+	vireo_pc_request(&pc, VIREO_PC_POWEROFF);
+	T_EQ(vireo_pc_event(&pc), VIREO_PC_DEBUG_EXIT);
+
+	T_EQ(vireo_pc_debug_exit_status(0x45), 0x8b);
+	T_EQ(vireo_pc_debug_exit_status(0), 1);
+	T_EQ(vireo_pc_debug_exit_status(0x80), 1);	/* exit(3) keeps 8 bits */
+	T_EQ(vireo_pc_debug_exit_status(0x21), 0x43);
+	close(pc.event_fd);
+	pthread_mutex_destroy(&pc.event_lock);
 }
 
 static void pc_options_mem_beyond_hole(void)
@@ -366,6 +430,8 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(pc_options_defaults),
 	VIREO_TEST(pc_options_rejected),
 	VIREO_TEST(pc_options_mem_beyond_hole),
+	VIREO_TEST(pc_options_debug_exit),
+	VIREO_TEST(pc_debug_exit_port),
 	VIREO_TEST(pc_help_documents_kernel),
 	VIREO_TEST(pc_msr_mtrr_defaults),
 	VIREO_TEST(pc_msr_mtrr_writes),

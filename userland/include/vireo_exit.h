@@ -9,8 +9,13 @@
  * checker's own outcomes have codes of their own, so that `vireo start
  * --attach` can hand the monitor's status on as it is and a guest crash
  * never reads as "not found".  The outcome codes are even: vireo-run's
- * bare-image debug-exit port (tests/guest) ends with (V << 1) | 1, odd.
- * VIREO_EXIT_USAGE (1) is also debug exit V=0; no test guest writes 0.
+ * debug-exit port (port 0xf4 of bare images, tests/guest; --debug-exit
+ * PORT on the PC, QEMU's isa-debug-exit) ends with (V << 1) | 1, odd, of
+ * which exit(3) keeps the low 8 bits (V = 0x80 gives 1).
+ * VIREO_EXIT_USAGE (1) and VIREO_EXIT_STATE (3) are also debug exits V=0
+ * and V=1; the monitor gives those two only before the guest runs, and
+ * no test guest writes 0 or 1.  vireo_exit_from_wait() maps every odd
+ * status above 3 to VIREO_EXIT_ERROR for `vireo start --attach`.
  *
  * libc only: vireo-img and vireo-run include it as well as the CLI.
  */
@@ -128,6 +133,7 @@ static inline int vireo_exit_from_wait(int wstatus)
 	"   8  the guest crashed (triple fault, failed VM entry)\n"                   \
 	"  10  the monitor was interrupted: a signal or the console escape\n"         \
 	"  12  check: the image is corrupt\n"                                         \
-	"  14  check: leaked clusters only\n"
+	"  14  check: leaked clusters only\n"                                      \
+	" odd  vireo-run: the guest wrote V to the debug-exit port: (V << 1) | 1\n"
 
 #endif /* VIREO_EXIT_H */

@@ -198,6 +198,24 @@ int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size
 	return 0;
 }
 
+int vireo_parse_debug_exit(const char *s, int *port, unsigned int *iosize)
+{
+	const char *comma = strchr(s, ',');
+	uint32_t p;
+	uint64_t n;
+
+	if (parse_u32(s, comma ? (size_t)(comma - s) : strlen(s), &p) || p > 0xffff)
+		return -EINVAL;
+	n = VIREO_PC_DEBUG_EXIT_IOSIZE;
+	if (comma && (strncmp(comma + 1, "iosize=", 7) || parse_number(comma + 8, false, &n)))
+		return -EINVAL;
+	if ((n != 1 && n != 2 && n != 4) || p + n > 0x10000)
+		return -EINVAL;
+	*port = (int)p;
+	*iosize = (unsigned int)n;
+	return 0;
+}
+
 static int parse_load(const char *arg, struct vireo_load *load)
 {
 	const char *at = strrchr(arg, '@');
@@ -238,6 +256,7 @@ enum {
 	OPT_CONTROL,
 	OPT_VERSION,
 	OPT_CONSOLE_SOCKET,
+	OPT_DEBUG_EXIT,
 };
 
 static const struct option long_options[] = {
@@ -263,6 +282,7 @@ static const struct option long_options[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -294,9 +314,9 @@ static int check_options(struct vireo_options *o, char *err, size_t errlen)
 	if (o->pc)
 		return check_pc_options(o, err, errlen);
 	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console ||
-	    o->control || o->console_socket)
+	    o->control || o->console_socket || o->debug_exit_port >= 0)
 		return opt_fail(err, errlen,
-				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket and --control need --kernel");
+				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket, --control and --debug-exit need --kernel (bare images always have the debug-exit port 0xf4)");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
 		return opt_fail(err, errlen,
 				"--mem must be a multiple of 4K and at least %" PRIu64
@@ -342,6 +362,7 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 	o->mem_size = VIREO_DEFAULT_MEM;
 	o->mode = VIREO_BOOT_REAL;
 	o->irq_on_hlt = -1;
+	o->debug_exit_port = -1;
 	o->mmio_test_gpa = VIREO_DEFAULT_MMIO_TEST;
 	err[0] = 0;
 
@@ -437,6 +458,13 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 		case OPT_VERBOSE:
 			o->verbose = true;
 			break;
+		case OPT_DEBUG_EXIT:
+			if (vireo_parse_debug_exit(optarg, &o->debug_exit_port,
+						   &o->debug_exit_size))
+				return opt_fail(err, errlen,
+						"--debug-exit: expected PORT[,iosize=1|2|4] within 0-0xffff, got '%s'",
+						optarg);
+			break;
 		case OPT_LOAD:
 			if (o->nr_loads == VIREO_MAX_LOADS)
 				return opt_fail(err, errlen, "too many --load options (at most %d)",
@@ -514,7 +542,7 @@ void vireo_usage(FILE *f)
 		"                 [--net nat[,mac=MAC][,hostfwd=RULE]... ...]\n"
 		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
 		"                 [--name NAME] [--lock FILE] [--control SOCKET]\n"
-		"                 [--console-socket SOCKET]\n"
+		"                 [--console-socket SOCKET] [--debug-exit PORT[,iosize=N]]\n"
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
@@ -560,6 +588,15 @@ void vireo_usage(FILE *f)
 		"                    what it sends goes to the\n"
 		"                    UART as typed, without escapes.  Output goes to stdout as\n"
 		"                    always; a client that does not read loses output\n"
+		"  --debug-exit PORT[,iosize=1|2|4]\n"
+		"                    QEMU's isa-debug-exit, for test kernels: a write of V\n"
+		"                    to the IOSIZE ports from PORT (default 2; any width)\n"
+		"                    ends the monitor with status (V << 1) | 1, the low 8\n"
+		"                    bits (V=0 gives 1, V=1 gives 3: odd, so never the\n"
+		"                    guest's power-off or a monitor outcome once the guest\n"
+		"                    runs); reads return 0.  Off by default; it takes the\n"
+		"                    ports from any device there (QEMU's usual: 0xf4 or\n"
+		"                    0x501)\n"
 		"  --name NAME       the machine's name, for messages and query-status\n"
 		"  --lock FILE       take the machine lock FILE (vmlib/lock.h) before anything\n"
 		"                    else; exit with status %d if another monitor holds it\n"

@@ -29,6 +29,8 @@
 #define VIREO_PC_MAX_DISKS	8
 #define VIREO_PC_MAX_NICS	4
 #define VIREO_PC_MAX_CPUS	VIREO_MAX_VCPUS
+/* --debug-exit PORT: QEMU's isa-debug-exit, whose iosize defaults to 2. */
+#define VIREO_PC_DEBUG_EXIT_IOSIZE	2
 
 enum vireo_boot_mode {
 	VIREO_BOOT_REAL = 0,
@@ -94,6 +96,8 @@ struct vireo_options {
 	unsigned int nr_nets;
 	bool console;		/* serial console on stdin/stdout */
 	bool verbose;		/* notes on stderr: unemulated MSRs, device faults */
+	int debug_exit_port;	/* --debug-exit PORT[,iosize=N]; -1: none */
+	unsigned int debug_exit_size;	/* ports from debug_exit_port: 1, 2 or 4 */
 
 	/* Run by `vireo start` (docs/vm-definition.md); NULL when not given. */
 	const char *name;	/* --name: for messages and query-status */
@@ -125,6 +129,9 @@ int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d);
  * naming what is wrong in err (errlen bytes, may be 0).  s is not edited.
  */
 int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size_t errlen);
+
+/* "PORT[,iosize=1|2|4]" (--debug-exit); 0 or -EINVAL. */
+int vireo_parse_debug_exit(const char *s, int *port, unsigned int *iosize);
 
 /* "52:54:00:12:34:56" */
 int vireo_parse_mac(const char *s, uint8_t mac[6]);

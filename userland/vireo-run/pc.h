@@ -62,6 +62,7 @@ enum vireo_pc_event {
 	VIREO_PC_RUNNING = 0,
 	VIREO_PC_RESET,		/* the guest asked for a reboot */
 	VIREO_PC_POWEROFF,	/* ACPI S5: status 0 */
+	VIREO_PC_DEBUG_EXIT,	/* --debug-exit: status (V << 1) | 1 */
 	VIREO_PC_STOP,		/* SIGINT/SIGTERM or the console escape */
 	VIREO_PC_CRASH,		/* triple fault, failed entry, bad exit */
 	VIREO_PC_ERROR,		/* a monitor error: ioctl failures */
@@ -141,6 +142,7 @@ struct vireo_pc_host {
 	int signal_fd;				/* (i) SIGINT, SIGTERM, SIGPWR */
 	int tap_fd[VIREO_PC_MAX_NICS];		/* (i) a dup kept open; -1: none */
 	unsigned int boots;			/* (m) machines built so far */
+	uint32_t debug_exit_value;		/* (m) the last machine's, for the status */
 };
 
 struct vireo_pc {
@@ -190,6 +192,7 @@ struct vireo_pc {
 	/* The machine's fate: the first event wins unless a later one outranks it. */
 	pthread_mutex_t event_lock;
 	enum vireo_pc_event event;		/* (event_lock) */
+	uint32_t debug_exit_value;		/* (event_lock) V of VIREO_PC_DEBUG_EXIT */
 	int event_fd;				/* (i) wakes the I/O loop */
 	atomic_bool stopping;			/* (a) vCPU threads: leave the loop */
 
@@ -201,6 +204,8 @@ struct vireo_pc {
 
 /* vireo-run --kernel ...: the exit status (status.h). */
 int vireo_pc_main(const struct vireo_options *opts);
+/* The exit status of a debug exit with value V: (V << 1) | 1, its low 8 bits. */
+int vireo_pc_debug_exit_status(uint32_t value);
 
 /* ---- pc_machine.c ------------------------------------------------------ */
 
@@ -213,6 +218,11 @@ void vireo_pc_destroy(struct vireo_pc *pc);
 /* Any thread: the machine must stop because of ev (pc.h's precedence). */
 void vireo_pc_request(struct vireo_pc *pc, enum vireo_pc_event ev);
 enum vireo_pc_event vireo_pc_event(struct vireo_pc *pc);
+/*
+ * A vCPU wrote value to the debug-exit port: VIREO_PC_DEBUG_EXIT, with
+ * the value of the first such write that set the event.
+ */
+void vireo_pc_request_debug_exit(struct vireo_pc *pc, uint32_t value);
 
 /* The MSI sink of the IOAPIC, the PIC and PCI: VIREO_SIGNAL_MSI. */
 int vireo_pc_msi(void *pc, uint64_t address, uint32_t data);
@@ -240,6 +250,10 @@ int vireo_pc_add_ports(struct vireo_pc *pc, uint16_t base, uint16_t len,
 		       vireo_pio_handler_fn handler, void *dev, const char *name);
 /* Every port range of a hw/hw.h descriptor, for dev. */
 int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, void *dev);
+
+/* The --debug-exit device's port handler (dev: the struct vireo_pc). */
+int vireo_pc_debug_exit_pio(void *pc, uint16_t offset, unsigned int size, bool is_write,
+			    uint32_t *data);
 
 /* The vireo_pio_fn and vireo_mmio_fn of libvireo's emulation (opaque: vCPU). */
 int vireo_pc_pio(void *pc_vcpu, uint16_t port, unsigned int size, bool is_write,

@@ -6,6 +6,8 @@
  * itself.  What nobody claims behaves like an empty ISA bus: reads return
  * all-ones, writes vanish.
  *
+ * --debug-exit adds QEMU's isa-debug-exit (vireo_pc_debug_exit_pio).
+ *
  * Ports the monitor answers itself, the chipset's bits:
  *   0x80         POST codes: ignored (Linux uses it as an I/O delay)
  *   0x92         PS/2 system control port A: bit 0 resets, bit 1 is A20
@@ -56,6 +58,21 @@ int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, voi
 static uint32_t ones(unsigned int size)
 {
 	return size >= 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
+}
+
+/*
+ * QEMU's isa-debug-exit (hw/misc/debugexit.c): a write of any width ends
+ * the machine with status (V << 1) | 1, V the value written; reads give 0.
+ */
+int vireo_pc_debug_exit_pio(void *opaque, uint16_t offset, unsigned int size, bool is_write,
+			    uint32_t *data)
+{
+	(void)offset;
+	if (is_write)
+		vireo_pc_request_debug_exit(opaque, *data & ones(size));
+	else
+		*data = 0;
+	return 0;
 }
 
 /* The chipset's own ports; true if port was one of them. */

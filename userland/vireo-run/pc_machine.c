@@ -71,6 +71,15 @@ void vireo_pc_request(struct vireo_pc *pc, enum vireo_pc_event ev)
 	(void)n;	/* a full counter is still readable: the loop wakes */
 }
 
+void vireo_pc_request_debug_exit(struct vireo_pc *pc, uint32_t value)
+{
+	pthread_mutex_lock(&pc->event_lock);
+	if (pc->event < VIREO_PC_DEBUG_EXIT)
+		pc->debug_exit_value = value;
+	pthread_mutex_unlock(&pc->event_lock);
+	vireo_pc_request(pc, VIREO_PC_DEBUG_EXIT);
+}
+
 enum vireo_pc_event vireo_pc_event(struct vireo_pc *pc)
 {
 	enum vireo_pc_event ev;
@@ -400,7 +409,14 @@ static int platform_init(struct vireo_pc *pc)
 	HW(HW_PM, vireo_pm_init(&pc->pm, &pmc), "ACPI PM block");
 #undef HW
 
-	r = vireo_pc_add_desc(pc, &vireo_pic_desc, &pc->pic);
+	/* First: the user's choice of port outranks a device already there. */
+	r = 0;
+	if (pc->opts->debug_exit_port >= 0)
+		r = vireo_pc_add_ports(pc, (uint16_t)pc->opts->debug_exit_port,
+				       (uint16_t)pc->opts->debug_exit_size, vireo_pc_debug_exit_pio,
+				       pc, "debug-exit");
+	if (!r)
+		r = vireo_pc_add_desc(pc, &vireo_pic_desc, &pc->pic);
 	if (!r)
 		r = vireo_pc_add_desc(pc, &vireo_pit_desc, &pc->pit);
 	if (!r)

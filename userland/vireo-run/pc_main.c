@@ -113,6 +113,8 @@ static const char *reason_of(enum vireo_pc_event ev, bool killed)
 	switch (ev) {
 	case VIREO_PC_POWEROFF:
 		return "poweroff";
+	case VIREO_PC_DEBUG_EXIT:
+		return "debug-exit";
 	case VIREO_PC_STOP:
 		return "signal";
 	case VIREO_PC_CRASH:
@@ -122,9 +124,17 @@ static const char *reason_of(enum vireo_pc_event ev, bool killed)
 	}
 }
 
-static int status_of(enum vireo_pc_event ev)
+int vireo_pc_debug_exit_status(uint32_t value)
+{
+	/* exit(3) passes the low 8 bits on, for QEMU's exit() as for ours. */
+	return (int)(((value << 1) | 1) & 0xff);
+}
+
+static int status_of(enum vireo_pc_event ev, uint32_t debug_exit_value)
 {
 	switch (ev) {
+	case VIREO_PC_DEBUG_EXIT:
+		return vireo_pc_debug_exit_status(debug_exit_value);
 	case VIREO_PC_POWEROFF:
 		return VIREO_STATUS_HALTED;
 	case VIREO_PC_STOP:
@@ -168,6 +178,7 @@ static enum vireo_pc_event run_once(struct vireo_pc *pc, const struct vireo_opti
 			(unsigned long)atomic_load(&pc->msi_refused),
 			(unsigned long)atomic_load(&pc->unhandled_pio),
 			(unsigned long)atomic_load(&pc->unhandled_mmio));
+	h->debug_exit_value = pc->debug_exit_value;
 	vireo_pc_destroy(pc);
 	return ev;
 }
@@ -194,7 +205,7 @@ int vireo_pc_main(const struct vireo_options *o)
 		if (o->verbose)
 			fprintf(stderr, "vireo-run: note: the guest reset the machine; booting again\n");
 	}
-	status = status_of(ev);
+	status = status_of(ev, h->debug_exit_value);
 out:
 	host_fini(h, reason_of(ev, atomic_load(&h->ctl.killed)));
 	free(h);
