@@ -13,6 +13,7 @@
 #include "vireo.h"
 
 #define CPUID_1_ECX_OSXSAVE	(1U << 27)
+#define CPUID_1_EDX_APIC	(1U << 9)
 #define CPUID_7_ECX_OSPKE	(1U << 4)
 
 const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx)
@@ -52,6 +53,12 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 		ecx &= ~CPUID_1_ECX_OSXSAVE;
 		if (cr4 & X86_CR4_OSXSAVE)
 			ecx |= CPUID_1_ECX_OSXSAVE;
+		/*
+		 * SDM vol. 3 11.4.3: with IA32_APIC_BASE[11] clear "the CPUID
+		 * feature flag for the APIC ... is also set to 0".
+		 */
+		if (vireo_lapic_disabled(vcpu))
+			edx &= ~CPUID_1_EDX_APIC;
 	} else if (fn == 7 && idx == 0) {
 		ecx &= ~CPUID_7_ECX_OSPKE;
 		if (vireo_ops->get_cr4(vcpu) & X86_CR4_PKE)

@@ -584,6 +584,21 @@ static void lapic_unlock_and_send(struct vireo_lapic *a, unsigned long flags)
 		lapic_send_ipi(a, low, high);
 }
 
+/* IA32_APIC_BASE[11] is clear: the vCPU has no APIC (SDM vol. 3 11.4.3). */
+bool vireo_lapic_disabled(struct vireo_vcpu *vcpu)
+{
+	struct vireo_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	bool off;
+
+	if (!a)
+		return false;
+	spin_lock_irqsave(&a->lock, flags);
+	off = !lapic_hw_enabled(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return off;
+}
+
 /* VIREO_APIC_ACCESS: an xAPIC MMIO access userland decoded. */
 int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc)
 {

@@ -315,6 +315,7 @@ int vireo_lapic_pending(struct vireo_vcpu *vcpu);
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, u8 vector);
 void vireo_lapic_unack(struct vireo_vcpu *vcpu, u8 vector);
 void vireo_lapic_init_signal(struct vireo_vcpu *vcpu);
+bool vireo_lapic_disabled(struct vireo_vcpu *vcpu);
 
 /* eventfd.c */
 int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args);

@@ -17,6 +17,7 @@
 #define CR4_PKE			(1ULL << 22)
 #define C1_ECX_OSXSAVE		(1U << 27)
 #define C7_ECX_OSPKE		(1U << 4)
+#define MSR_APIC_BASE		0x1b
 
 static const struct vireo_cpuid_entry table[] = {
 	{ .function = 0, .eax = 0xd, .ebx = 0x756e6547, .ecx = 0x6c65746e, .edx = 0x49656e69 },
@@ -141,6 +142,33 @@ static void cpuid_osxsave_follows_cr4(struct kunit *test)
 	vcpu->cpuid[1].ecx = 1;
 	guest_cpuid(test, vcpu, 1, 0, r);
 	KUNIT_EXPECT_EQ(test, r[2], C1_ECX_OSXSAVE | 1);
+}
+
+/* CPUID.1:EDX.APIC[9] is clear while IA32_APIC_BASE[11] is (SDM vol. 3 11.4.3). */
+static void cpuid_apic_follows_apic_base(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, true);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+	u64 base;
+	u32 r[4];
+
+	vcpu->cpuid = kunit_kmalloc(test, sizeof(table), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->cpuid);
+	memcpy(vcpu->cpuid, table, sizeof(table));
+	vcpu->cpuid_nent = ARRAY_SIZE(table);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->lapic);
+
+	guest_cpuid(test, vcpu, 1, 0, r);
+	KUNIT_EXPECT_EQ(test, r[3], 0x178bfbffU);
+	KUNIT_ASSERT_EQ(test, vireo_lapic_msr(vcpu, MSR_APIC_BASE, false, &base, 0), 0);
+	base &= ~(1ULL << 11);
+	KUNIT_ASSERT_EQ(test, vireo_lapic_msr(vcpu, MSR_APIC_BASE, true, &base, 0), 0);
+	guest_cpuid(test, vcpu, 1, 0, r);
+	KUNIT_EXPECT_EQ(test, r[3], 0x178bfbffU & ~(1U << 9));
+	base |= 1ULL << 11;
+	KUNIT_ASSERT_EQ(test, vireo_lapic_msr(vcpu, MSR_APIC_BASE, true, &base, 0), 0);
+	guest_cpuid(test, vcpu, 1, 0, r);
+	KUNIT_EXPECT_EQ(test, r[3], 0x178bfbffU);
 }
 
 /* CPUID.(7,0):ECX.OSPKE[4] reflects CR4.PKE; other sub-leaves are left alone. */
@@ -321,6 +349,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_subleaves),
 	KUNIT_CASE(cpuid_initial_apic_id),
 	KUNIT_CASE(cpuid_osxsave_follows_cr4),
+	KUNIT_CASE(cpuid_apic_follows_apic_base),
 	KUNIT_CASE(cpuid_ospke_follows_cr4),
 	KUNIT_CASE(supported_cpuid_filters),
 	KUNIT_CASE(supported_cpuid_xsave),

@@ -150,7 +150,21 @@ static int apic_mmio(struct vireo_pc_vcpu *v, uint64_t offset, unsigned int size
 		return 0;
 	}
 	r = vireo_pc_apic_access(v->vcpu, (uint32_t)offset, is_write, &val);
+	if (r == -ENXIO) {
+		/*
+		 * The APIC is off (IA32_APIC_BASE[11] = 0: SDM vol. 3 11.4.3,
+		 * "functionally equivalent to an IA-32 processor without an
+		 * on-chip APIC") or in x2APIC mode (11.12.1.2: the MMIO
+		 * interface then behaves as a globally disabled xAPIC's).  The
+		 * access goes to the bus, where nothing answers on a PC.
+		 */
+		if (!is_write)
+			*data = 0xffffffffU;
+		atomic_fetch_add(&v->pc->unhandled_mmio, 1);
+		return 0;
+	}
 	if (r) {
+		/* -EINVAL: this function sent the kernel an access it refuses. */
 		fprintf(v->pc->err, "vireo-run: vCPU %u: xAPIC %s at 0x%03" PRIx64 " failed: %s\n",
 			v->id, is_write ? "write" : "read", offset, vireo_strerror(r));
 		vireo_pc_request(v->pc, VIREO_PC_ERROR);
