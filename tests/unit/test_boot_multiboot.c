@@ -119,8 +119,9 @@ static void mb_elf(void)
 			    VIREO_MBI_LOADER_NAME);
 	T_EQ(tg32(&g, INFO + VIREO_MBI_MEM_LOWER), 639);
 	T_EQ(tg32(&g, INFO + VIREO_MBI_MEM_UPPER), 63 * 1024);
+	/* The file name first, as GRUB and QEMU pass it. */
 	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, INFO + VIREO_MBI_CMDLINE_PTR)),
-		       "kernel -v"));
+		       "mbkernel kernel -v"));
 	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, INFO + VIREO_MBI_LOADER_NAME_PTR)),
 		       "Vireo"));
 
@@ -233,9 +234,19 @@ static void mb_refuses(void)
 	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOEXEC, "requires features 0x8"));
 	put_mb_header(k, 0x100, 0);
 
-	/* Segments: below 1 MiB, past RAM, past the file, filesz > memsz. */
-	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x8000, 0x800, 0x800);
-	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC, "segment [0x8000, 0x8800)"));
+	/*
+	 * Segments over the loader's own low memory (IVT, BDA, boot stack,
+	 * GDT; EBDA, VGA, BIOS area), past RAM, past the file, filesz > memsz.
+	 */
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x1000, 0x800, 0x800);
+	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC,
+			       "segment [0x1000, 0x1800) would overwrite the interrupt vector table"));
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x0, 0x800, 0x800);
+	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC, "BIOS data area"));
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x9f000, 0x800, 0x1000);
+	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC, "would overwrite the EBDA"));
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0xe0000, 0x800, 0x800);
+	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC, "[0x9fc00, 0x100000)"));
 	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0xfff000, 0x800, 0x2000);
 	T_CALL(expect_mb_error(k, ELF_SIZE, -ENOSPC, "not in guest RAM"));
 	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0xfffff000, 0x800, 0x2000);
@@ -284,6 +295,71 @@ static void mb_refuses(void)
 	vireo_put_le32(a + 0x40 + 28, 0x203000);	/* entry in bss */
 	T_CALL(expect_mb_error(a, size, -ENOEXEC, "entry point"));
 	free(a);
+}
+
+/*
+ * Segments below 1 MiB load as GRUB loads them (a kernel linked at 0x8000,
+ * another over the information area's usual place, which then moves
+ * after the modules); modules go to 1 MiB when the kernel ends lower.
+ */
+static void mb_low_segments(void)
+{
+	static uint8_t mod0[100];
+	struct vireo_multiboot_module mod = { .name = "m0", .data = mod0, .size = sizeof(mod0),
+					      .cmdline = "m0 x=1" };
+	struct vireo_multiboot_info info;
+	char err[VIREO_BOOT_ERR_LEN];
+	struct tguest g;
+	uint8_t *k = make_elf();
+	uint32_t mbi, mods;
+
+	memset(mod0, 0x33, sizeof(mod0));
+	T_EQ(tguest_init(&g, 16 * MIB, 0), 0);
+	/* Text at 0x8000, data + bss to 0xa86c (the Xen-like layout). */
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x8000, 0x800, 0x800);
+	put_phdr(k + 0x74, 1, 0x2000, 0xc0101000, 0x9000, 0x100, 0x186c);
+	vireo_put_le32(k + 24, 0xc0100010);
+	memset(tguest_at(&g, 0x9000), 0xee, 0x2000);
+	T_EQ(mb_load(&g, k, ELF_SIZE, "a b", &mod, 1, &info, err), 0);
+	T_EQ(info.entry.rip, 0x8010);
+	T_EQ(info.kernel_start, 0x8000);
+	T_EQ(info.kernel_end, 0xa86c);
+	T_TRUE(!memcmp(tguest_at(&g, 0x8000), k + 0x1000, 0x800));
+	T_TRUE(!memcmp(tguest_at(&g, 0x9000), k + 0x2000, 0x100));
+	T_EQ(*tguest_at(&g, 0xa86b), 0);
+	T_EQ(*tguest_at(&g, 0xa86c), 0xee);
+	T_EQ(info.info_addr, INFO);	/* clear of the kernel: where it always is */
+	mods = tg32(&g, INFO + VIREO_MBI_MODS_ADDR);
+	T_EQ(tg32(&g, mods), MIB);
+	T_TRUE(!memcmp(tguest_at(&g, MIB), mod0, sizeof(mod0)));
+	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, mods + 8)), "m0 x=1"));
+	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, INFO + VIREO_MBI_CMDLINE_PTR)),
+		       "mbkernel a b"));
+
+	/* A kernel over 0x10000-0x2ffff: the information follows the module. */
+	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x10000, 0x800, 0x800);
+	put_phdr(k + 0x74, 1, 0x2000, 0xc0101000, 0x11000, 0x100, 0x20000);
+	memset(tguest_at(&g, 0x10000), 0xee, 0x21000);
+	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, &mod, 1, &info, err), 0);
+	T_EQ(info.entry.rip, 0x10010);
+	mbi = (uint32_t)info.info_addr;
+	T_EQ(mbi, MIB + 0x1000);		/* the page after the module */
+	T_EQ(info.entry.rbx, mbi);
+	T_TRUE(!memcmp(tguest_at(&g, 0x10000), k + 0x1000, 0x800));
+	T_EQ(*tguest_at(&g, 0x11000 + 0x1fff), 0);	/* bss, not information */
+	T_EQ(tg32(&g, mbi + VIREO_MBI_MEM_LOWER), 639);
+	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, mbi + VIREO_MBI_CMDLINE_PTR)),
+		       "mbkernel"));
+	T_EQ(tg32(&g, mbi + VIREO_MBI_CMDLINE_PTR), mbi + 0x10000);
+	mods = tg32(&g, mbi + VIREO_MBI_MODS_ADDR);
+	T_TRUE(mods >= mbi && mods < mbi + 0x10000);
+	T_EQ(tg32(&g, mods), MIB);
+	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, mods + 8)), "m0 x=1"));
+	T_TRUE(!strcmp((char *)tguest_at(&g, tg32(&g, mbi + VIREO_MBI_LOADER_NAME_PTR)),
+		       "Vireo"));
+	T_EQ(tg32(&g, tg32(&g, mbi + VIREO_MBI_MMAP_ADDR)), 20);
+	tguest_fini(&g);
+	free(k);
 }
 
 static void mb_module_limits(void)
@@ -365,7 +441,8 @@ static void mb_hostile(void)
 			len = trand(&seed) % size;
 		if (mb_load(&g, bad, len, NULL, NULL, 0, &info, err) == 0) {
 			loaded++;
-			T_TRUE(info.kernel_start >= MIB && info.kernel_end <= g.l.low_end);
+			T_TRUE(info.kernel_start >= VIREO_ENTRY_PROT32_END &&
+			       info.kernel_end <= g.l.low_end);
 		} else {
 			T_STR_CONTAINS(err, "mbkernel: ");
 		}
@@ -381,6 +458,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(mb_elf),
 	VIREO_TEST(mb_aout),
 	VIREO_TEST(mb_refuses),
+	VIREO_TEST(mb_low_segments),
 	VIREO_TEST(mb_module_limits),
 	VIREO_TEST(mb_header_search),
 	VIREO_TEST(mb_hostile),

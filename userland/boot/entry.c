@@ -90,7 +90,12 @@ int vireo_boot_entry_setup(const struct vireo_boot_entry *e, const struct vireo_
 	build_gdt(area, lm);
 	if (lm)
 		build_page_tables(area);
-	ret = mem->write(mem->opaque, VIREO_ENTRY_GDT, area, AREA_SIZE) ? -EFAULT : 0;
+	/*
+	 * Without paging only the GDT and TSS are written: a Multiboot
+	 * kernel may be loaded over the page tables' area.
+	 */
+	ret = mem->write(mem->opaque, VIREO_ENTRY_GDT, area,
+			 lm ? AREA_SIZE : VIREO_ENTRY_PROT32_END - VIREO_ENTRY_GDT) ? -EFAULT : 0;
 	free(area);
 	if (ret)
 		return ret;

@@ -23,6 +23,9 @@
  *                 initrd (all below 4 GiB by construction)
  *   stack         RSP/ESP = 0x1000, growing down over 0x500-0xfff
  *
+ * PROT32 writes only 0x1000-0x11ff (GDT and TSS): Multiboot kernels may
+ * be loaded from 0x1200 up.
+ *
  * Interrupts are off (RFLAGS = 2); the IDT is empty: the kernel installs
  * its own before it enables them.
  */
@@ -39,6 +42,7 @@
 #define VIREO_ENTRY_PDPT	0x3000ULL
 #define VIREO_ENTRY_PD		0x4000ULL	/* four pages */
 #define VIREO_ENTRY_END		0x8000ULL
+#define VIREO_ENTRY_PROT32_END	0x1200ULL	/* PROT32 writes only GDT and TSS */
 #define VIREO_ENTRY_STACK	0x1000ULL
 
 #define VIREO_ENTRY_SEL_CODE32	0x08

@@ -6,7 +6,8 @@
  *
  * The map (hole_start is a parameter, default 0xc0000000):
  *
- *   0x00000000-0x000004ff  RAM: real-mode IVT and BIOS data area (left zero)
+ *   0x00000000-0x000004ff  RAM: real-mode IVT (zero) and BIOS data area
+ *                          (as a BIOS leaves it: bda.h)
  *   0x00000500-0x00000fff  RAM: boot stack (entry RSP/ESP = 0x1000)
  *   0x00001000-0x00001fff  RAM: boot GDT           } built by entry.c;
  *   0x00002000-0x00007fff  RAM: boot page tables   } see entry.h
@@ -14,7 +15,7 @@
  *   0x00010000-0x0001ffff  RAM: Linux zero page / Multiboot information
  *   0x00020000-0x0002ffff  RAM: kernel command line (at most 64 KiB)
  *   0x00030000-0x0009fbff  RAM: free
- *   0x0009fc00-0x0009ffff  reserved: EBDA (zero)
+ *   0x0009fc00-0x0009ffff  reserved: EBDA (its size word, else zero: bda.h)
  *   0x000a0000-0x000dffff  reserved: VGA window and option ROM area (no
  *                          device; RAM behind it, reported reserved)
  *   0x000e0000-0x000fffff  reserved: BIOS area; ACPI tables, RSDP at

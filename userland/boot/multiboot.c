@@ -5,6 +5,7 @@
  * guest RAM untouched.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,10 +63,51 @@ long vireo_multiboot_find_header(const void *image, size_t size)
 	return -1;
 }
 
-/* [addr, addr + len) is RAM at or above 1 MiB below the hole, no wrap. */
+#define INFO_AREA_SIZE	(VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE)
+
+/* [addr, addr + len) is RAM below the hole (a 32-bit address), no wrap. */
 static bool fits(const struct vireo_layout *l, uint64_t addr, uint64_t len)
 {
-	return addr >= VIREO_LAYOUT_HIGH_MEM && addr <= l->low_end && len <= l->low_end - addr;
+	return addr <= l->low_end && len <= l->low_end - addr;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Low memory a kernel may not be loaded over, as GRUB refuses its own
+ * structures: what the monitor writes there besides the loader's
+ * information (which moves out of the kernel's way).
+ */
+static const struct {
+	uint64_t start, end;
+	const char *what;
+} reserved[] = {
+	{ 0, VIREO_ENTRY_PROT32_END,
+	  "the interrupt vector table, BIOS data area, boot stack and GDT" },
+	{ VIREO_LAYOUT_EBDA, VIREO_LAYOUT_HIGH_MEM,
+	  "the EBDA, VGA window and BIOS area (ACPI tables)" },
+};
+
+/* Where the information area and the command line go. */
+struct mb_place {
+	uint64_t info;
+	uint64_t cmdline;
+	size_t cmdline_len;	/* with the NUL */
+};
+
+static bool place_clear_of(const struct mb_kernel *k, uint64_t info, uint64_t cmdline,
+			   size_t cmdline_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nr; i++)
+		if (overlaps(k->seg[i].paddr, k->seg[i].memsz, info, INFO_AREA_SIZE) ||
+		    overlaps(k->seg[i].paddr, k->seg[i].memsz, cmdline, cmdline_len))
+			return false;
+	return true;
 }
 
 static bool entry_inside(const struct mb_kernel *k, uint64_t entry)
@@ -183,21 +225,22 @@ static int parse_elf(const char *name, const uint8_t *p, size_t size, struct mb_
 }
 
 /* Appends a NUL-terminated string to the information area's strings. */
-static uint64_t put_string(uint8_t *area, size_t *used, const char *s)
+static uint64_t put_string(uint8_t *area, uint64_t base, size_t *used, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	uint64_t at;
 
-	if (n > VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE - *used)
+	if (n > INFO_AREA_SIZE - *used)
 		return 0;
-	at = VIREO_LAYOUT_ZERO_PAGE + *used;
+	at = base + *used;
 	memcpy(area + *used, s, n);
 	*used += n;
 	return at;
 }
 
 static int build_info(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
-		      struct vireo_multiboot_info *info, uint8_t *area, char *err)
+		      const struct mb_place *at, struct vireo_multiboot_info *info, uint8_t *area,
+		      char *err)
 {
 	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
 	size_t used = VIREO_MBI_STRINGS_OFF;
@@ -211,14 +254,12 @@ static int build_info(const struct vireo_layout *l, const struct vireo_multiboot
 	/* KiB from 1 MiB to the first hole, the 32-bit field's reach. */
 	vireo_put_le32(m + VIREO_MBI_MEM_UPPER,
 		       (uint32_t)((l->low_end - VIREO_LAYOUT_HIGH_MEM) >> 10));
-	vireo_put_le32(m + VIREO_MBI_CMDLINE_PTR, (uint32_t)VIREO_LAYOUT_CMDLINE);
+	vireo_put_le32(m + VIREO_MBI_CMDLINE_PTR, (uint32_t)at->cmdline);
 	vireo_put_le32(m + VIREO_MBI_MODS_COUNT, cfg->nr_modules);
-	vireo_put_le32(m + VIREO_MBI_MODS_ADDR,
-		       (uint32_t)(VIREO_LAYOUT_ZERO_PAGE + VIREO_MBI_MODS_OFF));
+	vireo_put_le32(m + VIREO_MBI_MODS_ADDR, (uint32_t)(at->info + VIREO_MBI_MODS_OFF));
 	vireo_put_le32(m + VIREO_MBI_MMAP_LENGTH, 24 * l->nr_e820);
-	vireo_put_le32(m + VIREO_MBI_MMAP_ADDR,
-		       (uint32_t)(VIREO_LAYOUT_ZERO_PAGE + VIREO_MBI_MMAP_OFF));
-	loader = put_string(area, &used, VIREO_MB_LOADER_NAME);
+	vireo_put_le32(m + VIREO_MBI_MMAP_ADDR, (uint32_t)(at->info + VIREO_MBI_MMAP_OFF));
+	loader = put_string(area, at->info, &used, VIREO_MB_LOADER_NAME);
 	vireo_put_le32(m + VIREO_MBI_LOADER_NAME_PTR, (uint32_t)loader);
 
 	/* size (of the rest: 20), base, length, type; size is at -4. */
@@ -235,13 +276,12 @@ static int build_info(const struct vireo_layout *l, const struct vireo_multiboot
 		const struct vireo_multiboot_module *mod = &cfg->modules[i];
 		const char *s = mod->cmdline ? mod->cmdline : (mod->name ? mod->name : "");
 		uint8_t *e = area + VIREO_MBI_MODS_OFF + 16 * i;
-		uint64_t str = put_string(area, &used, s);
+		uint64_t str = put_string(area, at->info, &used, s);
 
 		if (!str) {
 			vireo_boot_errf(err, name,
 					"module command lines exceed the %llu bytes of the information area",
-					VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE -
-						VIREO_MBI_STRINGS_OFF);
+					INFO_AREA_SIZE - VIREO_MBI_STRINGS_OFF);
 			return -E2BIG;
 		}
 		vireo_put_le32(e, (uint32_t)info->mod_addr[i]);
@@ -251,12 +291,20 @@ static int build_info(const struct vireo_layout *l, const struct vireo_multiboot
 	return 0;
 }
 
+/*
+ * Modules one after the other from the first page at or above 1 MiB
+ * after the kernel; the information area and the command line at their
+ * usual low addresses, or after the modules when the kernel is there.
+ */
 static int place_modules(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
+			 const struct mb_kernel *k, struct mb_place *place,
 			 struct vireo_multiboot_info *info, char *err)
 {
 	uint64_t at = (info->kernel_end + PAGE_4K - 1) & ~(PAGE_4K - 1);
 	unsigned int i;
 
+	if (at < VIREO_LAYOUT_HIGH_MEM)
+		at = VIREO_LAYOUT_HIGH_MEM;
 	if (cfg->nr_modules > VIREO_MB_MAX_MODULES) {
 		vireo_boot_errf(err, cfg->kernel_name, "%u modules: at most %zu",
 				cfg->nr_modules, (size_t)VIREO_MB_MAX_MODULES);
@@ -275,7 +323,33 @@ static int place_modules(const struct vireo_layout *l, const struct vireo_multib
 		info->mod_addr[i] = at;
 		at = (at + mod->size + PAGE_4K - 1) & ~(PAGE_4K - 1);
 	}
+	place->info = VIREO_LAYOUT_ZERO_PAGE;
+	place->cmdline = VIREO_LAYOUT_CMDLINE;
+	if (place_clear_of(k, place->info, place->cmdline, place->cmdline_len))
+		return 0;
+	place->info = at;
+	place->cmdline = at + INFO_AREA_SIZE;
+	if (!fits(l, at, INFO_AREA_SIZE + place->cmdline_len)) {
+		vireo_boot_errf(err, cfg->kernel_name,
+				"no room for the Multiboot information after %#llx (RAM below the PCI hole ends at %#llx)",
+				(unsigned long long)at, (unsigned long long)l->low_end);
+		return -ENOSPC;
+	}
 	return 0;
+}
+
+/*
+ * The command line as GRUB and QEMU pass it: the kernel's file name, then
+ * what the user gave.  NULL if out of memory.
+ */
+static char *full_cmdline(const char *name, const char *args)
+{
+	size_t n = strlen(name) + (args ? 1 + strlen(args) : 0) + 1;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s%s", name, args ? " " : "", args ? args : "");
+	return s;
 }
 
 int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *mem,
@@ -283,11 +357,12 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 			 struct vireo_multiboot_info *info, char *err)
 {
 	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
-	const char *cmdline = cfg->cmdline ? cfg->cmdline : name;
 	const uint8_t *p = cfg->kernel;
 	struct mb_kernel *k = NULL;
+	struct mb_place place;
 	uint8_t *area = NULL;
-	unsigned int i;
+	char *cmdline = NULL;
+	unsigned int i, j;
 	long hoff;
 	int ret;
 
@@ -303,15 +378,11 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 				info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS);
 		return -ENOEXEC;
 	}
-	if (strlen(cmdline) >= VIREO_LAYOUT_CMDLINE_MAX) {
-		vireo_boot_errf(err, name, "the command line is longer than %llu bytes",
-				VIREO_LAYOUT_CMDLINE_MAX - 1);
-		return -E2BIG;
-	}
 
 	k = calloc(1, sizeof(*k));
-	area = calloc(1, VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE);
-	if (!k || !area) {
+	area = calloc(1, INFO_AREA_SIZE);
+	cmdline = full_cmdline(name, cfg->cmdline);
+	if (!k || !area || !cmdline) {
 		vireo_boot_errf(err, name, "out of memory");
 		ret = -ENOMEM;
 		goto out;
@@ -322,6 +393,14 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 		ret = parse_elf(name, p, cfg->kernel_size, k, err);
 	if (ret)
 		goto out;
+	place.cmdline_len = strlen(cmdline) + 1;
+	if (place.cmdline_len > VIREO_LAYOUT_CMDLINE_MAX) {
+		vireo_boot_errf(err, name,
+				"the command line (the file name first) is longer than %llu bytes",
+				VIREO_LAYOUT_CMDLINE_MAX - 1);
+		ret = -E2BIG;
+		goto out;
+	}
 
 	ret = -ENOSPC;
 	info->kernel_start = UINT64_MAX;
@@ -330,10 +409,22 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 
 		if (!fits(l, s->paddr, s->memsz)) {
 			vireo_boot_errf(err, name,
-					"segment [%#llx, %#llx) is not in guest RAM between 1 MiB and %#llx",
+					"segment [%#llx, %#llx) is not in guest RAM below %#llx",
 					(unsigned long long)s->paddr,
 					(unsigned long long)(s->paddr + s->memsz),
 					(unsigned long long)l->low_end);
+			goto out;
+		}
+		for (j = 0; j < sizeof(reserved) / sizeof(reserved[0]); j++) {
+			if (!overlaps(s->paddr, s->memsz, reserved[j].start,
+				      reserved[j].end - reserved[j].start))
+				continue;
+			vireo_boot_errf(err, name,
+					"segment [%#llx, %#llx) would overwrite %s at [%#llx, %#llx)",
+					(unsigned long long)s->paddr,
+					(unsigned long long)(s->paddr + s->memsz), reserved[j].what,
+					(unsigned long long)reserved[j].start,
+					(unsigned long long)reserved[j].end);
 			goto out;
 		}
 		if (s->paddr < info->kernel_start)
@@ -347,10 +438,10 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 		ret = -ENOEXEC;
 		goto out;
 	}
-	ret = place_modules(l, cfg, info, err);
+	ret = place_modules(l, cfg, k, &place, info, err);
 	if (ret)
 		goto out;
-	ret = build_info(l, cfg, info, area, err);
+	ret = build_info(l, cfg, &place, info, area, err);
 	if (ret)
 		goto out;
 
@@ -375,20 +466,20 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 			goto out;
 		}
 	}
-	if (vireo_boot_write(mem, VIREO_LAYOUT_CMDLINE, cmdline, strlen(cmdline) + 1) ||
-	    vireo_boot_write(mem, VIREO_LAYOUT_ZERO_PAGE, area,
-			     VIREO_LAYOUT_INFO_END - VIREO_LAYOUT_ZERO_PAGE)) {
+	if (vireo_boot_write(mem, place.cmdline, cmdline, place.cmdline_len) ||
+	    vireo_boot_write(mem, place.info, area, INFO_AREA_SIZE)) {
 		vireo_boot_errf(err, name, "cannot write the information structure to guest RAM");
 		goto out;
 	}
 
-	info->info_addr = VIREO_LAYOUT_ZERO_PAGE;
+	info->info_addr = place.info;
 	info->entry.mode = VIREO_ENTRY_PROT32;
 	info->entry.rip = k->entry;
 	info->entry.rax = VIREO_MB_BOOT_MAGIC;
 	info->entry.rbx = info->info_addr;
 	ret = 0;
 out:
+	free(cmdline);
 	free(area);
 	free(k);
 	return ret;

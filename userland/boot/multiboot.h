@@ -5,13 +5,24 @@
  * kludge address fields, the information structure with memory sizes, the
  * memory map, the command line and modules.
  *
- * Where things go (layout.h):
+ * Where things go (layout.h), as GRUB and QEMU place them:
  *   kernel         where its PT_LOAD segments (physical addresses) or the
- *                  a.out fields say; at or above 1 MiB, in RAM below the hole
- *   modules        page aligned, one after the other after the kernel
+ *                  a.out fields say: anywhere in RAM below the hole, below
+ *                  1 MiB too, except over what the monitor writes there
+ *                  (refused, naming it): 0-0x11ff (IVT, BIOS data area,
+ *                  boot stack, GDT and TSS: entry.h, bda.h) and
+ *                  0x9fc00-0xfffff (EBDA, VGA window, BIOS area with the
+ *                  ACPI tables)
+ *   modules        page aligned, one after the other from the first page
+ *                  after the kernel at or above 1 MiB
  *   information    VIREO_LAYOUT_ZERO_PAGE (0x10000): the structure, then the
  *                  memory map, module list and strings up to 0x20000
- *   command line   VIREO_LAYOUT_CMDLINE (0x20000), at most 64 KiB
+ *   command line   VIREO_LAYOUT_CMDLINE (0x20000), at most 64 KiB: the
+ *                  kernel's file name, a space and the configured line
+ *                  (GRUB's "multiboot FILE ARGS", QEMU's -kernel/-append)
+ *   If the kernel covers the information area or the command line, both
+ *   move to the pages after the modules (information, then 64 KiB later
+ *   the command line).
  *
  * Header flags: bit 0 (page-aligned modules) is always honoured, bit 1
  * (memory information) always provided; bit 2 (video mode) is accepted but
@@ -85,7 +96,7 @@ struct vireo_multiboot_config {
 	const char *kernel_name;
 	const void *kernel;
 	size_t kernel_size;
-	const char *cmdline;	/* NULL: the kernel's name, as GRUB passes it */
+	const char *cmdline;	/* after the kernel's name; NULL: the name alone */
 	const struct vireo_multiboot_module *modules;
 	unsigned int nr_modules;
 };

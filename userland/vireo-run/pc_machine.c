@@ -22,6 +22,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "boot/bda.h"
 #include "boot/entry.h"
 #include "boot/image.h"
 #include "boot/linux.h"
@@ -305,6 +306,10 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 			       err);
 	if (r)
 		return fail(pc, 0, "%s", err);
+
+	/* What a BIOS would have left: kernels read it without asking. */
+	if (vireo_bda_install(mem))
+		return fail(pc, -EFAULT, "cannot write the BIOS data area");
 
 	r = vireo_boot_read_file(o->kernel, &kernel, &kernel_size, err);
 	if (!r && o->initrd)
