@@ -39,6 +39,7 @@ TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vire
 
 .PHONY: tests tests-clean
 tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+	$(TESTS_GUESTS_OUT)/pc-probe.elf \
 	$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 
 # Made by QEMU's own tool, so that the rig proves vireo-run takes such images.
@@ -72,6 +73,22 @@ $(TESTS_GUESTS_OUT)/virtio-hostile.elf: $(VH_OBJS) $(VH_DIR)/hostile.ld
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) -m32 -nostdlib -static -no-pie -Wl,-T,$(VH_DIR)/hostile.ld \
 		-Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -o $@ $(VH_OBJS)
+
+# The PC probe: a Multiboot kernel linked below 1 MiB that checks the boot
+# environment and tries the guest actions the monitor audit lists
+# (tests/l1/run-pc-probe.sh); it borrows the hostile driver's io.c.
+PP_DIR := $(TESTS_GUEST_DIR)/pc_probe
+PP_OBJ := $(TESTS_OBJ)/pc_probe
+PP_OBJS := $(PP_OBJ)/probe.c.o $(PP_OBJ)/boot.S.o $(VH_OBJ)/io.c.o
+
+$(PP_OBJ)/%.o: $(PP_DIR)/% $(VH_DIR)/hw.h
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(VH_CFLAGS) -c -o $@ $<
+
+$(TESTS_GUESTS_OUT)/pc-probe.elf: $(PP_OBJS) $(PP_DIR)/probe.ld
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) -m32 -nostdlib -static -no-pie -Wl,-T,$(PP_DIR)/probe.ld \
+		-Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -o $@ $(PP_OBJS)
 
 TESTS_VTEST := $(TESTS_GUEST_DIR)/vtest.c $(TESTS_GUEST_DIR)/vtest.h
 TESTS_UAPI := $(SRCTREE)/kmod/include/uapi/vireo.h
@@ -126,5 +143,6 @@ $(TESTS_BIN_OUT)/kfuzz: $(KFUZZ_SRCS) $(SRCTREE)/tests/kfuzz/kfuzz.h $(TESTS_UAP
 
 tests-clean:
 	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+		$(TESTS_GUESTS_OUT)/pc-probe.elf \
 		$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 	rm -rf $(VH_OBJ)

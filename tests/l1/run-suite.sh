@@ -12,6 +12,9 @@
 #   3  vireo-misuse        ioctl misuse (tests/misuse/misuse.c)
 #      run-virtio-hostile.sh  a test kernel that attacks the virtio disk
 #                          through the PC machine; the monitor survives
+#      run-pc-probe.sh     a Multiboot kernel below 1 MiB: boot information,
+#                          BIOS data area, PMU MSRs, the guest actions that
+#                          once ended the monitor; ends through --debug-exit
 #      run-linux.sh        the Debian kernel as L2: SMP, virtio disk, tap
 #                          network, serial console, reboot, poweroff
 #      run-cli.sh          the vireo CLI end to end with that L2 (qcow2,
@@ -41,6 +44,7 @@ run_prog lapic/all vireo-lapic
 run_prog events/all vireo-events
 run_prog misuse/all vireo-misuse
 run_prog virtio-hostile/all sh "$(dirname "$0")/run-virtio-hostile.sh"
+run_prog pc-probe/all sh "$(dirname "$0")/run-pc-probe.sh"
 run_prog linux/all sh "$(dirname "$0")/run-linux.sh"
 run_prog cli/all sh "$(dirname "$0")/run-cli.sh"
 
