@@ -88,6 +88,12 @@ static const struct gcase cases[] = {
 	  "mmio: 4 (0x)?0*deadbeef\n"
 	  "mmio: 8 (0x)?0*123456789abcdef\n"
 	  "mmio OK\n$", ST_OK },
+	{ "mmio-alu", LONG("mmio_alu.bin"), M_REGEX,
+	  "^mmio: 1 (0x)?0*5a\n"
+	  "mmio: 2 (0x)?0*cafe\n"
+	  "mmio: 4 (0x)?0*3020100\n"
+	  "mmio: 8 (0x)?0*1122334455667788\n"
+	  "mmio alu OK\n$", ST_OK },
 	{ "mmio-32bit", PROT("mmio32.bin"), M_REGEX,
 	  "^mmio: 4 (0x)?0*cafe\nmmio32 OK\n$", ST_OK },
 	{ "paging-string-io-and-mmio", LONG("paging_io.bin"), M_EXACT,

@@ -554,6 +554,253 @@ static void outs_user_mode_supervisor_page(void)
 	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
 }
 
+
+/* OR to a device register: one read, one write of the operand's width. */
+static void mmio_or_read_modify_write(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000010, "\x83\x4b\x10\x30", 4);	/* or dword [rbx+0x10], 0x30 */
+	rec.read_value = 0x80000001;
+	e.regs.rflags = VIREO_RFLAGS_FIXED | VIREO_RFLAGS_CF | VIREO_RFLAGS_OF;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(!e.emu.exception.pending);
+	T_EQ(rec.n, 2);
+	T_TRUE(!rec.write[0]);
+	T_TRUE(rec.write[1]);
+	T_EQ(rec.size[0], 4);
+	T_EQ(rec.size[1], 4);
+	T_EQ(rec.addr[1], 0xd0000010);
+	T_EQ(rec.data[1], 0x80000031);
+	/* OR clears CF and OF, sets SF from bit 31 (SDM vol. 2 OR). */
+	T_EQ(e.regs.rflags & VIREO_RFLAGS_STATUS, VIREO_RFLAGS_SF);
+	T_EQ(e.regs.rip, 0x100004);
+}
+
+/* CMP and TEST only read; BT only reads. */
+static void mmio_compare_only_reads(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000000, "\x48\x39\x03", 3);		/* cmp [rbx], rax */
+	rec.read_value = 5;
+	e.regs.rax = 5;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_TRUE(e.regs.rflags & VIREO_RFLAGS_ZF);
+	rec_reset();
+	m = mmio_exit(0xd0000000, "\x0f\xba\x23\x21", 4);	/* bt dword [rbx], 33 */
+	rec.read_value = 2;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_TRUE(e.regs.rflags & VIREO_RFLAGS_CF);	/* 33 mod 32 = bit 1 */
+}
+
+/* DIV by a zero register value: #DE, nothing written, RIP kept. */
+static void mmio_div_zero_raises_de(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000000, "\xf7\x33", 2);		/* div dword [rbx] */
+	rec.read_value = 0;
+	e.regs.rax = 10;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(e.emu.exception.pending);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_DE);
+	T_TRUE(!e.emu.exception.has_error_code);
+	T_EQ(e.regs.rax, 10);
+	T_EQ(e.regs.rip, 0x100000);
+}
+
+/* LOCK on an instruction that is not a read-modify-write is #UD. */
+static void mmio_lock_mov_raises_ud(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000000, "\xf0\x89\x03", 3);		/* lock mov [rbx], eax */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_UD);
+	T_EQ(rec.n, 0);
+	m = mmio_exit(0xd0000000, "\xf0\x39\x03", 3);		/* lock cmp [rbx], eax */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_UD);
+	m = mmio_exit(0xd0000000, "\xf0\x09\x03", 3);		/* lock or [rbx], eax */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(!e.emu.exception.pending);
+	T_EQ(rec.n, 2);
+}
+
+/* #AC: CPL 3, CR0.AM, RFLAGS.AC and a misaligned dword (SDM vol. 3 6.15). */
+static void mmio_misaligned_user_access_raises_ac(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	e.sregs.cr0 |= VIREO_CR0_AM;
+	e.sregs.ss.dpl = 3;
+	e.regs.rbx = 0xd0000001;
+	e.regs.rflags |= VIREO_RFLAGS_AC;
+	m = mmio_exit(0xd0000001, "\x89\x03", 2);		/* mov [rbx], eax */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_AC);
+	T_TRUE(e.emu.exception.has_error_code);
+	T_EQ(e.emu.exception.error_code, 0);
+	T_EQ(rec.n, 0);
+	/* Without RFLAGS.AC the same access goes through. */
+	e.regs.rflags &= ~VIREO_RFLAGS_AC;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(!e.emu.exception.pending);
+	T_EQ(rec.n, 1);
+}
+
+/* REP MOVSB from RAM to the device: walked element by element. */
+static void rep_movs_ram_to_device(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	fake_put(&e.f, 0x5000, "abcd", 4);
+	e.regs.rsi = 0x5000;
+	e.regs.rdi = 0xd0000100;
+	e.regs.rcx = 4;
+	m = mmio_exit(0xd0000100, "\xf3\xa4", 2);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 4);
+	T_EQ(rec.addr[3], 0xd0000103);
+	T_EQ(rec.data[3], 'd');
+	T_TRUE(rec.write[0]);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rsi, 0x5004);
+	T_EQ(e.regs.rdi, 0xd0000104);
+	T_EQ(e.regs.rip, 0x100002);
+}
+
+/*
+ * REP STOSD into a page that is not present after two elements: #PF with
+ * CR2 and W in the error code; the two elements stay done, RIP stays.
+ */
+static void rep_stos_page_fault_keeps_progress(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	fake_put64(&e.f, 0x4000 + 0x8 * 8, 0);		/* 0x8000 not present */
+	e.regs.rdi = 0x7ff8;
+	e.regs.rcx = 5;
+	e.regs.rax = 0x11223344;
+	m = mmio_exit(0xd0000000, "\xf3\xab", 2);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(e.emu.exception.pending);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_PF);
+	T_EQ(e.emu.exception.cr2, 0x8000);
+	T_EQ(e.emu.exception.error_code, VIREO_PF_W);
+	T_EQ(e.regs.rcx, 3);
+	T_EQ(e.regs.rdi, 0x8000);
+	T_EQ(e.regs.rip, 0x100000);
+	T_EQ(e.f.buf[0x7ffc], 0x44);
+}
+
+/* More than a batch of elements: RIP stays for the guest to re-execute. */
+static void rep_stos_batches(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	e.regs.rdi = 0xd0000000;
+	e.regs.rcx = VIREO_STRING_MEM_BATCH + 3;
+	m = mmio_exit(0xd0000000, "\xf3\xaa", 2);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rcx, 3);
+	T_EQ(e.regs.rip, 0x100000);
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100002);
+}
+
+/* PUSH of a device register: read at the exit's address, written to the stack. */
+static void push_device_register(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+	uint64_t v = 0;
+
+	env_long(&e);
+	e.regs.rsp = 0x9000;
+	rec.read_value = 0x1234567890abcdefULL;
+	m = mmio_exit(0xd0000000, "\xff\x33", 2);		/* push qword [rbx] */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.regs.rsp, 0x8ff8);
+	memcpy(&v, e.f.buf + 0x8ff8, 8);
+	T_EQ(v, 0x1234567890abcdefULL);
+}
+
+/*
+ * Vector moves need the guest's XMM/YMM registers: without them (no vCPU
+ * ioctl yet) the emulation fails with a message, registers untouched.
+ */
+static void vector_move_needs_registers(void)
+{
+	static struct env e;
+	static struct vireo_vregs vregs;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	e.sregs.cr4 |= VIREO_CR4_OSFXSR;
+	m = mmio_exit(0xd0000000, "\xf3\x0f\x6f\x03", 4);	/* movdqu xmm0, [rbx] */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), -ENOTSUP);
+	T_STR_CONTAINS(e.emu.error, "XMM/YMM");
+	T_EQ(e.regs.rip, 0x100000);
+	memset(&vregs, 0xee, sizeof(vregs));
+	e.emu.vregs = &vregs;
+	rec.read_value = 0x0102030405060708ULL;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 2);			/* 16 bytes as two 8-byte reads */
+	T_EQ(rec.addr[1], 0xd0000008);
+	T_EQ(vregs.ymm[0][0], 0x08);
+	T_EQ(vregs.ymm[0][15], 0x01);
+	T_EQ(vregs.ymm[0][16], 0xee);	/* legacy SSE keeps bits 255:128 */
+	T_EQ(e.regs.rip, 0x100004);
+}
+
+/* SSE with CR0.TS is #NM, without CR4.OSFXSR #UD; MOVAPS misaligned #GP. */
+static void vector_move_faults(void)
+{
+	static struct env e;
+	static struct vireo_vregs vregs;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	e.emu.vregs = &vregs;
+	m = mmio_exit(0xd0000008, "\x0f\x29\x03", 3);		/* movaps [rbx], xmm0 */
+	e.regs.rbx = 0xd0000008;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_UD);
+	e.sregs.cr4 |= VIREO_CR4_OSFXSR;
+	e.sregs.cr0 |= VIREO_CR0_TS;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_NM);
+	e.sregs.cr0 &= ~VIREO_CR0_TS;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.exception.vector, VIREO_VEC_GP);
+	T_EQ(rec.n, 0);
+	e.regs.rbx = 0xd0000010;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_TRUE(!e.emu.exception.pending);
+	T_EQ(rec.n, 2);
+}
+
 const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(mmio_load_cpu_bytes),
 	VIREO_TEST(mmio_store_fetched),
@@ -566,6 +813,17 @@ const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(mmio_real_mode),
 	VIREO_TEST(mmio_callback_error),
 	VIREO_TEST(mmio_32bit_rip_wraps),
+	VIREO_TEST(mmio_or_read_modify_write),
+	VIREO_TEST(mmio_compare_only_reads),
+	VIREO_TEST(mmio_div_zero_raises_de),
+	VIREO_TEST(mmio_lock_mov_raises_ud),
+	VIREO_TEST(mmio_misaligned_user_access_raises_ac),
+	VIREO_TEST(rep_movs_ram_to_device),
+	VIREO_TEST(rep_stos_page_fault_keeps_progress),
+	VIREO_TEST(rep_stos_batches),
+	VIREO_TEST(push_device_register),
+	VIREO_TEST(vector_move_needs_registers),
+	VIREO_TEST(vector_move_faults),
 	VIREO_TEST(outs_rep_long),
 	VIREO_TEST(outs_direction_flag),
 	VIREO_TEST(ins_rep_word),
