@@ -391,7 +391,7 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm)
  * userland that emulates per the exit contract; one that moves RIP for
  * another reason after such an exit (a reset) also rewrites RFLAGS.
  */
-static void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
+void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 {
 	struct vireo_run *run = vcpu->run;
 	u64 *rax = &vcpu->regs[VIREO_REG_RAX];

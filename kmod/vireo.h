@@ -287,6 +287,7 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev);
 bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu);
 bool vireo_vcpu_wants_nmi_window(struct vireo_vcpu *vcpu);
+void vireo_complete_user_exit(struct vireo_vcpu *vcpu);
 
 /* Exit helpers shared by the backends (exits.c). */
 void vireo_retire_insn(struct vireo_vcpu *vcpu, u64 next_rip);

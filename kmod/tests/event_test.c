@@ -475,6 +475,72 @@ static void event_debug_trap_holds_nmi_and_interrupts(struct kunit *test)
 	EXPECT_EVENT(test, ev, VIREO_EVENT_NMI, 2, VIREO_EVSRC_NMI);
 }
 
+/*
+ * Userland completes an MMIO access by moving RIP past it: the next
+ * VIREO_RUN then owes the single-step trap.  Not if RIP did not move (the
+ * instruction is still to run, or faulted) or TF is clear.
+ */
+static void event_emulated_insn_single_step(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, false);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+
+	vt_backend.fault_result = VIREO_FAULT_MMIO;
+	vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_TF;
+	vcpu->regs[VIREO_REG_RIP] = 0x1000;
+	KUNIT_ASSERT_EQ(test, vireo_handle_tdp_fault(vcpu, 0xfed00000, false), 1);
+	vcpu->regs[VIREO_REG_RIP] = 0x1005;	/* userland's SET_REGS */
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, (u32)VIREO_DR6_BS);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x1005ULL);
+
+	vcpu->pending_dbg = 0;
+	KUNIT_ASSERT_EQ(test, vireo_handle_tdp_fault(vcpu, 0xfed00000, true), 1);
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
+	/* one completion per exit: a later RUN owes nothing more */
+	vcpu->regs[VIREO_REG_RIP] = 0x2000;
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
+
+	vcpu->regs[VIREO_REG_RFLAGS] &= ~X86_EFLAGS_TF;
+	KUNIT_ASSERT_EQ(test, vireo_handle_tdp_fault(vcpu, 0xfed00000, false), 1);
+	vcpu->regs[VIREO_REG_RIP] = 0x2005;
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
+}
+
+/*
+ * IN and userland's MSRs the kernel completes on the next VIREO_RUN, with
+ * the trap; an MSR access userland refuses faults (#GP) and owes none.
+ */
+static void event_completed_exit_single_step(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, false);
+	struct vireo_vcpu *vcpu = env->vcpu[0];
+	struct vireo_exit_io in = { .direction = VIREO_IO_IN, .size = 1, .port = 0x81 };
+
+	vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_TF;
+	vcpu->regs[VIREO_REG_RIP] = 0x1000;
+	KUNIT_ASSERT_EQ(test, vireo_handle_io(vcpu, &in, 0x1002), 1);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);	/* not yet completed */
+	vcpu->run->io.data = 0x5a;
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RAX] & 0xff, 0x5aULL);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x1002ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, (u32)VIREO_DR6_BS);
+
+	vcpu->pending_dbg = 0;
+	vcpu->regs[VIREO_REG_RCX] = 0x4b564d00;	/* not the kernel's */
+	KUNIT_ASSERT_EQ(test, vireo_handle_msr(vcpu, false, 0x1004), 1);
+	vcpu->run->msr.error = 1;
+	vireo_complete_user_exit(vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x1002ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->pending_dbg, 0U);
+	KUNIT_EXPECT_TRUE(test, vcpu->exception.valid);
+	KUNIT_EXPECT_EQ(test, vcpu->exception.vector, 13);
+}
+
 /* SDM vol. 3 10.1.1, table 10-1: the processor state after power-up. */
 static void vcpu_reset_state(struct kunit *test)
 {
@@ -548,6 +614,8 @@ static struct kunit_case event_cases[] = {
 	KUNIT_CASE(event_nmi_unpick_and_reinject_blocking),
 	KUNIT_CASE(event_retire_insn_single_step),
 	KUNIT_CASE(event_debug_trap_holds_nmi_and_interrupts),
+	KUNIT_CASE(event_emulated_insn_single_step),
+	KUNIT_CASE(event_completed_exit_single_step),
 	KUNIT_CASE(vcpu_reset_state),
 	{}
 };
