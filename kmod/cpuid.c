@@ -32,6 +32,32 @@ const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn
 	return NULL;
 }
 
+/*
+ * CPUID.(EAX=0DH,ECX=0):EBX is the size of an XSAVE area for the
+ * components enabled in XCR0 *now* (SDM vol. 1 13.2, "Enumeration of CPU
+ * Support for XSAVE Instructions and XSAVE-Supported Features"): the
+ * legacy region and header (576 bytes), or the end of the highest enabled
+ * component, whose offset (EBX) and size (EAX) sub-leaf i gives.  A table
+ * taken from the host would report the host's XCR0 instead, and a guest
+ * that sizes its buffers (signal frames) by it would disagree with what
+ * its own XSAVE writes.
+ */
+u32 vireo_cpuid_xsave_size(struct vireo_vcpu *vcpu, u64 xcr0)
+{
+	u32 size = 576, i;
+
+	for (i = 2; i < 63; i++) {
+		const struct vireo_cpuid_entry *c;
+
+		if (!(xcr0 & (1ULL << i)))
+			continue;
+		c = vireo_cpuid_find(vcpu, 0xd, i);
+		if (c && c->eax && c->ebx + c->eax > size)
+			size = c->ebx + c->eax;
+	}
+	return size;
+}
+
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 {
 	u64 *regs = vcpu->regs;
@@ -63,6 +89,8 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 		ecx &= ~CPUID_7_ECX_OSPKE;
 		if (vireo_ops->get_cr4(vcpu) & X86_CR4_PKE)
 			ecx |= CPUID_7_ECX_OSPKE;
+	} else if (fn == 0xd && idx == 0 && e) {
+		ebx = vireo_cpuid_xsave_size(vcpu, vcpu->xcr0);
 	}
 	regs[VIREO_REG_RAX] = eax;
 	regs[VIREO_REG_RBX] = ebx;

@@ -189,12 +189,28 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 
 void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru)
 {
+	u64 xcr0;
+
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->pkru = read_pkru();
 		if (vcpu->pkru != host_pkru)
 			write_pkru(host_pkru);
 	}
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return;
+	/*
+	 * XSETBV exits unconditionally on VMX (SDM vol. 3 26.1.2) and is
+	 * intercepted on SVM, so XCR0 should still hold vcpu->xcr0 here.  QEMU's
+	 * TCG SVM model (the rig's L1) ignores the XSETBV intercept: the guest
+	 * writes XCR0 itself, and without this read-back the next entry would
+	 * load the stale vcpu->xcr0 under its feet (the guest's XSAVE then
+	 * writes frames its own XRSTOR refuses).  On hardware this reads back
+	 * what vireo.ko loaded.
+	 */
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+		vcpu->xcr0 = xcr0;
 	/* The guest may have cleared CR4.OSXSAVE meanwhile: compare, not guess. */
-	if (boot_cpu_has(X86_FEATURE_XSAVE) && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
+	if (xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 }

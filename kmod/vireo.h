@@ -328,6 +328,8 @@ void vireo_eventfds_release(struct vireo_vm *vm);
 long vireo_get_supported_cpuid(void __user *argp);
 /* The guest's CPUID entry for (fn, idx), or NULL: the leaf reads as zeros. */
 const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx);
+/* CPUID.(0DH,0):EBX for this XCR0: the XSAVE area's size, from the vCPU's table. */
+u32 vireo_cpuid_xsave_size(struct vireo_vcpu *vcpu, u64 xcr0);
 
 /* emulate.c: control-register writes reported without their operand. */
 enum vireo_cr_kind {

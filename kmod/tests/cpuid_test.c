@@ -30,6 +30,8 @@ static const struct vireo_cpuid_entry table[] = {
 	{ .function = 0xd, .index = 0, .flags = VIREO_CPUID_FLAG_INDEXED, .eax = 0x7,
 	  .ebx = 0x340 },
 	{ .function = 0xd, .index = 1, .flags = VIREO_CPUID_FLAG_INDEXED, .eax = 0x7 },
+	{ .function = 0xd, .index = 2, .flags = VIREO_CPUID_FLAG_INDEXED, .eax = 0x100,
+	  .ebx = 0x240 },
 	{ .function = 0x80000001, .ecx = 0x121, .edx = 0x2c100800 },
 };
 
@@ -106,6 +108,7 @@ static void cpuid_subleaves(struct kunit *test)
 	struct vireo_vcpu *vcpu = cpuid_vcpu(test, 0);
 	u32 r[4];
 
+	vcpu->xcr0 = 0x7;
 	guest_cpuid(test, vcpu, 0xd, 0, r);
 	KUNIT_EXPECT_EQ(test, r[1], 0x340U);
 	guest_cpuid(test, vcpu, 0xd, 1, r);
@@ -115,6 +118,33 @@ static void cpuid_subleaves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r[1], 0x340U);
 	guest_cpuid(test, vcpu, 7, 1, r);
 	KUNIT_EXPECT_EQ(test, r[0], 0x10U);
+}
+
+/*
+ * CPUID.(0DH,0):EBX is the XSAVE area's size for the XCR0 of the moment
+ * (SDM vol. 1 13.2), not the table's: 576 for x87/SSE, the end of the AVX
+ * component (offset 0x240 + 0x100) once XCR0.AVX is set; EAX (what XCR0
+ * may hold) stays the table's.
+ */
+static void cpuid_xsave_size_follows_xcr0(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = cpuid_vcpu(test, 0);
+	u32 r[4];
+
+	vcpu->xcr0 = 0x1;
+	guest_cpuid(test, vcpu, 0xd, 0, r);
+	KUNIT_EXPECT_EQ(test, r[1], 576U);
+	KUNIT_EXPECT_EQ(test, r[0], 0x7U);
+	vcpu->xcr0 = 0x3;
+	guest_cpuid(test, vcpu, 0xd, 0, r);
+	KUNIT_EXPECT_EQ(test, r[1], 576U);
+	vcpu->xcr0 = 0x7;
+	guest_cpuid(test, vcpu, 0xd, 0, r);
+	KUNIT_EXPECT_EQ(test, r[1], 0x340U);
+	/* A component the table does not describe adds nothing. */
+	vcpu->xcr0 = 0x207;
+	guest_cpuid(test, vcpu, 0xd, 0, r);
+	KUNIT_EXPECT_EQ(test, r[1], 0x340U);
 }
 
 /* CPUID.1:EBX[31:24] is the initial APIC ID: the vCPU's id. */
@@ -347,6 +377,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_answers_from_table),
 	KUNIT_CASE(cpuid_missing_leaf_is_zero),
 	KUNIT_CASE(cpuid_subleaves),
+	KUNIT_CASE(cpuid_xsave_size_follows_xcr0),
 	KUNIT_CASE(cpuid_initial_apic_id),
 	KUNIT_CASE(cpuid_osxsave_follows_cr4),
 	KUNIT_CASE(cpuid_apic_follows_apic_base),

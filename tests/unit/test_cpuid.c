@@ -17,6 +17,11 @@ static void fake_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		memcpy(&out[1], "Auth", 4);
 		memcpy(&out[3], "enti", 4);
 		memcpy(&out[2], "cAMD", 4);
+	} else if (leaf == 0xd) {
+		/* XSAVE: x87, SSE and AVX (256 bytes at 576); all of 0xD.1's bits. */
+		out[0] = subleaf == 0 ? 0x7 : subleaf == 1 ? 0xf : subleaf == 2 ? 256 : 0;
+		out[1] = subleaf == 2 ? 576 : subleaf == 0 ? 832 : 0;
+		out[2] = out[3] = 0;
 	} else if (leaf == 0x80000000) {
 		out[0] = fake_max_ext;
 	} else if (leaf > fake_max_ext && leaf >= 0x80000000) {
@@ -53,8 +58,21 @@ static void cpuid_defaults(void)
 
 	T_TRUE(vireo_cpuid_lookup(&t, 0x80000008, 0) != NULL);
 	T_TRUE(vireo_cpuid_lookup(&t, 0x80000009, 0) == NULL);
-	T_TRUE(vireo_cpuid_lookup(&t, 2, 0) == NULL);	/* only 0, 1 basic leaves */
-	T_EQ(t.n, 2 + 1 + 9);
+	T_TRUE(vireo_cpuid_lookup(&t, 2, 0) == NULL);	/* only 0, 1 and 0xD basic leaves */
+
+	/* Leaf 0xD describes the XSAVE that leaf 1 offers: 0, 1, one per component. */
+	e = vireo_cpuid_lookup(&t, 0xd, 0);
+	T_TRUE(e != NULL && (e->flags & VIREO_CPUID_FLAG_INDEXED));
+	T_EQ(e->eax, 0x7);
+	e = vireo_cpuid_lookup(&t, 0xd, 1);
+	T_TRUE(e != NULL);
+	T_EQ(e->eax, 0x7);	/* XSAVES (bit 3) hidden: no IA32_XSS */
+	e = vireo_cpuid_lookup(&t, 0xd, 2);
+	T_TRUE(e != NULL);
+	T_EQ(e->eax, 256);
+	T_EQ(e->ebx, 576);
+	T_TRUE(vireo_cpuid_lookup(&t, 0xd, 3) == NULL);
+	T_EQ(t.n, 2 + 3 + 1 + 9);
 }
 
 static void cpuid_hypervisor_leaf(void)

@@ -94,6 +94,31 @@ static void add_host(struct vireo_cpuid_table *t, vireo_cpuid_fn cpuid, uint32_t
 	vireo_cpuid_set(t, &e);
 }
 
+static void add_xsave_leaves(struct vireo_cpuid_table *t, vireo_cpuid_fn cpuid)
+{
+	uint32_t r[4], i;
+	uint64_t components;
+
+	cpuid(0xd, 0, r);
+	components = ((uint64_t)r[3] << 32) | r[0];
+	for (i = 0; i < 63; i++) {
+		struct vireo_cpuid_entry e = {
+			.function = 0xd, .index = i, .flags = VIREO_CPUID_FLAG_INDEXED,
+		};
+
+		if (i >= 2 && !(components & (1ULL << i)))
+			continue;
+		cpuid(0xd, i, r);
+		e.eax = r[0];
+		e.ebx = r[1];
+		e.ecx = r[2];
+		e.edx = r[3];
+		if (i == 1)
+			e.eax &= ~(1U << 3);	/* XSAVES: IA32_XSS is not offered */
+		vireo_cpuid_set(t, &e);
+	}
+}
+
 void vireo_cpuid_defaults(struct vireo_cpuid_table *t, vireo_cpuid_fn cpuid)
 {
 	struct vireo_cpuid_entry hv = { .function = VIREO_CPUID_HV_LEAF };
@@ -104,6 +129,14 @@ void vireo_cpuid_defaults(struct vireo_cpuid_table *t, vireo_cpuid_fn cpuid)
 	cpuid(0, 0, r);
 	if (r[0] >= 1)
 		add_host(t, cpuid, 1);
+
+	/*
+	 * CPUID.1 offers XSAVE when the host has it, so leaf 0xD must describe
+	 * it: sub-leaves 0 and 1, and one per component leaf 0 lists (SDM
+	 * vol. 1 13.2).  vireo.ko answers 0xD.0 EBX for the guest's XCR0.
+	 */
+	if (r[0] >= 0xd)
+		add_xsave_leaves(t, cpuid);
 
 	hv.eax = VIREO_CPUID_HV_LEAF;	/* highest hypervisor leaf */
 	memcpy(&hv.ebx, VIREO_CPUID_HV_SIG, 4);
