@@ -115,8 +115,13 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
  * controls would have the guest write MSRs it would #GP on).
  */
 #define C7_EDX_KEEP	((1U << 8) | (1U << 10) /* MD_CLEAR */ | (1U << 14) | (1U << 23))
-#define C7_EBX_HIDE	((1U << 2) /* SGX */ | (1U << 12) /* PQM */ | (1U << 15) /* PQE */ | \
-			 (1U << 25) /* Intel PT */)
+#define C7_EBX_HIDE	((1U << 2) /* SGX */ | (1U << 12) /* PQM */ | (1U << 14) /* MPX */ | \
+			 (1U << 15) /* PQE */ | (1U << 25) /* Intel PT */)
+/*
+ * XSAVE components not offered: MPX's two (IA32_BNDCFGS is not emulated,
+ * and Linux gave MPX up in 5.6).
+ */
+#define XSTATE_HIDE	((1ULL << 3) | (1ULL << 4))
 #define C7_ECX_HIDE	((1U << 5) /* WAITPKG */ | (1U << 30) /* SGX_LC */)
 #define C81_ECX_HIDE	((1U << 2) /* SVM */ | (1U << 12) /* SKINIT */ | (1U << 13) /* WDT */ | \
 			 (1U << 15) /* LWP */)
@@ -154,7 +159,9 @@ static void supported_add(struct vireo_cpuid_entry *t, u32 *n, u32 fn, u32 idx, 
 		}
 		break;
 	case 0xd:
-		if (idx == 1)
+		if (idx == 0)
+			e->eax &= ~(u32)XSTATE_HIDE;
+		else if (idx == 1)
 			e->eax &= ~(1U << 3);	/* XSAVES needs IA32_XSS */
 		break;
 	case 0x80000000:
@@ -196,11 +203,19 @@ long vireo_get_supported_cpuid(void __user *argp)
 	if (max >= 0xd && boot_cpu_has(X86_FEATURE_XSAVE)) {
 		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
+		u32 leaf0 = n, size = 576;
+
 		supported_add(t, &n, 0xd, 0, true);
 		supported_add(t, &n, 0xd, 1, true);
-		for (i = 2; i < 63; i++)
-			if (xcr0 & (1ULL << i))
-				supported_add(t, &n, 0xd, i, true);
+		for (i = 2; i < 63; i++) {
+			if (!(xcr0 & (1ULL << i)) || (XSTATE_HIDE & (1ULL << i)))
+				continue;
+			supported_add(t, &n, 0xd, i, true);
+			size = max(size, t[n - 1].ebx + t[n - 1].eax);
+		}
+		/* ECX: the largest area for every component offered (SDM vol. 1 13.2). */
+		if (leaf0 < n)
+			t[leaf0].ecx = size;
 	}
 	max = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
 	for (fn = 0x80000000; fn <= max; fn++)

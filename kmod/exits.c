@@ -125,15 +125,21 @@ int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write)
 	}
 }
 
-/* XSETBV (SDM vol. 2 XSETBV; APM vol. 2 15.8): only XCR0, host subset. */
+/* XSETBV (SDM vol. 2 XSETBV; APM vol. 2 15.8): only XCR0, what CPUID offers. */
 int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 {
 	const u64 xtile = XFEATURE_MASK_XTILE_CFG | XFEATURE_MASK_XTILE_DATA;
 	u64 *regs = vcpu->regs;
 	u64 value = (regs[VIREO_REG_RDX] << 32) | (u32)regs[VIREO_REG_RAX];
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	const struct vireo_cpuid_entry *leaf = vireo_cpuid_find(vcpu, 0xd, 0);
+	/*
+	 * What the guest may enable: what its CPUID.(0DH,0):EDX:EAX lists
+	 * (x87 always), within what the host has enabled.
+	 */
+	u64 offered = XFEATURE_MASK_FP | (leaf ? (u64)leaf->edx << 32 | leaf->eax : 0);
+	u64 allowed = offered & xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	bool ok = (u32)regs[VIREO_REG_RCX] == 0 && (value & XFEATURE_MASK_FP) &&
-		  !(value & ~host);
+		  !(value & ~allowed);
 
 	/* AVX needs SSE; the AVX-512 components go together and need AVX. */
 	if ((value & XFEATURE_MASK_YMM) && !(value & XFEATURE_MASK_SSE))

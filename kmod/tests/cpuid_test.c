@@ -228,13 +228,15 @@ static void everything_host(void)
 	kshim_cpuid_set(0, 0, 0x20, 0x756e6547, 0x6c65746e, 0x49656e69);
 	kshim_cpuid_set(1, 0, 0x906ea, 0xff100800, 0xffffffff, 0xffffffff);
 	kshim_cpuid_set(7, 0, 2, 0xffffffff, 0xffffffff, 0xffffffff);
-	kshim_cpuid_set(0xd, 0, 0x7, 0x340, 0x340, 0);
+	kshim_cpuid_set(0xd, 0, 0x1f, 0x440, 0x440, 0);
 	kshim_cpuid_set(0xd, 1, 0xf, 0, 0, 0);
 	kshim_cpuid_set(0xd, 2, 0x100, 0x240, 0, 0);
+	kshim_cpuid_set(0xd, 3, 0x40, 0x3c0, 0, 0);
+	kshim_cpuid_set(0xd, 4, 0x40, 0x400, 0, 0);
 	kshim_cpuid_set(0x80000000, 0, 0x80000021, 0x68747541, 0x444d4163, 0x69746e65);
 	kshim_cpuid_set(0x80000001, 0, 0, 0, 0xffffffff, 0xffffffff);
 	kshim_cpuid_set(0x80000008, 0, 0x3030, 0, 0, 0);
-	kshim_xcr0 = 0x7;
+	kshim_xcr0 = 0x1f;
 }
 #else
 static void everything_host(void)
@@ -295,6 +297,7 @@ static void supported_cpuid_filters(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, e->flags & VIREO_CPUID_FLAG_INDEXED);
 	KUNIT_EXPECT_EQ(test, e->eax, 0U);	/* no sub-leaf past 0 is listed */
 	KUNIT_EXPECT_NULL(test, find(t, n, 7, 1));
+	KUNIT_EXPECT_FALSE(test, e->ebx & (1U << 14));		/* MPX */
 
 	e = find(t, n, 0x80000000, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
@@ -316,8 +319,8 @@ static void supported_cpuid_filters(struct kunit *test)
 }
 
 /*
- * Leaf 0xd: one sub-leaf per state component the host enables in XCR0,
- * and no XSAVES (CPUID.(0xd,1):EAX[3]): it needs IA32_XSS, which is not an
+ * Leaf 0xd: one sub-leaf per state component the host enables in XCR0
+ * except MPX's, and no XSAVES (CPUID.(0xd,1):EAX[3]): it needs IA32_XSS, which is not an
  * MSR the guest has.
  */
 static void supported_cpuid_xsave(struct kunit *test)
@@ -332,9 +335,15 @@ static void supported_cpuid_xsave(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	n = get_supported(test, t, VIREO_MAX_CPUID_ENTRIES);
 	KUNIT_ASSERT_GT(test, n, 0);
-	KUNIT_EXPECT_NOT_NULL(test, find(t, n, 0xd, 0));
+	e = find(t, n, 0xd, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	/* MPX's components (3, 4) are not offered; ECX is the area without them. */
+	KUNIT_EXPECT_EQ(test, e->eax, 0x7U);
+	KUNIT_EXPECT_EQ(test, e->ecx, 0x340U);
 	KUNIT_EXPECT_NOT_NULL(test, find(t, n, 0xd, 2));
 	KUNIT_EXPECT_NULL(test, find(t, n, 0xd, 3));
+	KUNIT_EXPECT_NULL(test, find(t, n, 0xd, 4));
+	KUNIT_EXPECT_NULL(test, find(t, n, 0xd, 5));
 	e = find(t, n, 0xd, 1);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_EXPECT_FALSE(test, e->eax & (1U << 3));

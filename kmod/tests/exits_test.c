@@ -129,6 +129,18 @@ static void hlt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x2001ULL);
 }
 
+/* Gives the vCPU a CPUID leaf 0xD offering the components in `offered`. */
+static void offer_xsave(struct kunit *test, struct vireo_vcpu *vcpu, u64 offered)
+{
+	vcpu->cpuid = kunit_kzalloc(test, sizeof(*vcpu->cpuid), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->cpuid);
+	vcpu->cpuid[0] = (struct vireo_cpuid_entry){
+		.function = 0xd, .index = 0, .flags = VIREO_CPUID_FLAG_INDEXED,
+		.eax = (u32)offered, .edx = offered >> 32,
+	};
+	vcpu->cpuid_nent = 1;
+}
+
 static bool guest_xsetbv(struct vireo_vcpu *vcpu, u32 ecx, u64 value)
 {
 	vcpu->regs[VIREO_REG_RIP] = 0x2000;
@@ -167,6 +179,7 @@ static void xsetbv_rules(struct kunit *test)
 		     XFEATURE_MASK_AVX512;
 #endif
 	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	offer_xsave(test, vcpu, host);
 	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, XFEATURE_MASK_FP));
 	KUNIT_EXPECT_EQ(test, vcpu->xcr0, XFEATURE_MASK_FP);
 	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, host));
@@ -188,6 +201,29 @@ static void xsetbv_rules(struct kunit *test)
 	}
 }
 
+/*
+ * SDM XSETBV: #GP(0) for a bit CPUID.(0DH,0):EDX:EAX does not list, even
+ * one the host has enabled; without leaf 0xD only x87 may be set.
+ */
+static void xsetbv_follows_cpuid(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = exit_vcpu(test, false);
+	u64 base = XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+
+#ifdef VIREO_KUNIT_HOST
+	kshim_xcr0 = base | XFEATURE_MASK_YMM;
+#endif
+	if (!(xgetbv(XCR_XFEATURE_ENABLED_MASK) & XFEATURE_MASK_YMM))
+		kunit_skip(test, "the host has no AVX");
+	EXPECT_GP(test, vcpu, 0, base);			/* no leaf 0xD at all */
+	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, XFEATURE_MASK_FP));
+	offer_xsave(test, vcpu, base);
+	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, base));
+	EXPECT_GP(test, vcpu, 0, base | XFEATURE_MASK_YMM);	/* hidden AVX */
+	offer_xsave(test, vcpu, base | XFEATURE_MASK_YMM);
+	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, base | XFEATURE_MASK_YMM));
+}
+
 /* SDM XSETBV: #GP(0) if XCR0[17] (XTILECFG) and XCR0[18] (XTILEDATA) differ. */
 static void xsetbv_amx_pair(struct kunit *test)
 {
@@ -199,6 +235,7 @@ static void xsetbv_amx_pair(struct kunit *test)
 #endif
 	if ((xgetbv(XCR_XFEATURE_ENABLED_MASK) & XFEATURE_MASK_XTILE) != XFEATURE_MASK_XTILE)
 		kunit_skip(test, "the host has no AMX");
+	offer_xsave(test, vcpu, xgetbv(XCR_XFEATURE_ENABLED_MASK));
 	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, base | XFEATURE_MASK_XTILE));
 	EXPECT_GP(test, vcpu, 0, base | XFEATURE_MASK_XTILE_CFG);
 	EXPECT_GP(test, vcpu, 0, base | XFEATURE_MASK_XTILE_DATA);
@@ -280,6 +317,7 @@ static struct kunit_case exits_cases[] = {
 	KUNIT_CASE(io_in_and_string),
 	KUNIT_CASE(hlt),
 	KUNIT_CASE(xsetbv_rules),
+	KUNIT_CASE(xsetbv_follows_cpuid),
 	KUNIT_CASE(xsetbv_amx_pair),
 	KUNIT_CASE(tdp_fault_outcomes),
 	KUNIT_CASE(guest_xstate_switch),

@@ -363,17 +363,17 @@ static void pc_cpuid_hides(void)
 	T_EQ(e[0].ecx, 0x80000000 | (1U << 21));	/* hypervisor, x2APIC stay */
 	e[0].ecx = 0xffffffff;
 	vireo_pc_cpuid_adjust(e, 1);
-	T_EQ(e[0].ecx & (0xfU << 26), 0);		/* XSAVE, OSXSAVE, AVX, F16C */
+	T_EQ(e[0].ecx & (0xfU << 26), 0xfU << 26);	/* XSAVE, OSXSAVE, AVX, F16C stay */
 	T_EQ(e[1].ebx & (1U << 1), 0);			/* TSC_ADJUST */
 	T_EQ(e[1].ecx & ((1U << 16) | (1U << 22)), 0);	/* LA57, RDPID */
 	T_EQ(e[1].ecx & ((1U << 3) | (1U << 4)), 0);	/* PKU, OSPKE */
-	T_EQ(e[5].eax, 0);				/* no XSAVE state at all */
-	T_EQ(e[1].ebx & (1U << 5), 0);			/* AVX2 */
+	T_EQ(e[5].eax, 0x1f);				/* XSAVE state without PKRU */
+	T_EQ(e[1].ebx & (1U << 5), 1U << 5);		/* AVX2 stays */
 	T_EQ(e[2].edx & (1U << 27), 0);			/* RDTSCP */
 	T_EQ(e[2].ecx & (1U << 9), 0);			/* OSVW */
 	T_EQ(e[2].ecx & (1U << 22), 0);			/* TOPOEXT */
 	T_EQ(e[2].ecx & 1, 1);				/* LAHF stays */
-	T_EQ(e[2].ecx & ((1U << 11) | (1U << 16)), 0);	/* XOP, FMA4 */
+	T_EQ(e[2].ecx & ((1U << 11) | (1U << 16)), (1U << 11) | (1U << 16));	/* XOP, FMA4 */
 	T_EQ(e[3].ebx, 0);
 	T_EQ(e[3].edx, 1U << 8);
 	T_EQ(e[4].ebx, (1U << 0) | (1U << 2) | (1U << 9));
