@@ -35,6 +35,7 @@ static void diff_mov(void) { run_family(DIFF_MOV); }
 static void diff_stack(void) { run_family(DIFF_STACK); }
 static void diff_string(void) { run_family(DIFF_STRING); }
 static void diff_vector(void) { run_family(DIFF_VECTOR); }
+static void diff_cond(void) { run_family(DIFF_COND); }
 
 /* The host really faulted in some cases, so the #DE/#GP comparison ran. */
 static void diff_native_faults_seen(void)
@@ -61,6 +62,7 @@ const struct vireo_test vireo_tests_emulate_diff[] = {
 	VIREO_TEST(diff_stack),
 	VIREO_TEST(diff_string),
 	VIREO_TEST(diff_vector),
+	VIREO_TEST(diff_cond),
 	VIREO_TEST(diff_native_faults_seen),
 	{ NULL, NULL },
 };

@@ -874,6 +874,88 @@ static int decode_vex(struct cursor *c, enum vireo_cpu_mode mode, uint8_t op)
 	return decode_vector(c, mode, (uint8_t)op2, pp_prefix[b1 & 3], true, vex_l, wide);
 }
 
+/* 0F 90-9F SETcc Eb (ModRM.reg is not used), 0F 40-4F CMOVcc Gv, Ev. */
+static int decode_condition(struct cursor *c, enum vireo_cpu_mode mode, uint8_t op2)
+{
+	struct vireo_insn *insn = c->insn;
+	unsigned int reg;
+	int ret;
+
+	ret = modrm_sized(c, mode, op2 >= 0x90, &reg);
+	if (ret)
+		return ret;
+	insn->cond = op2 & 15;
+	if (op2 >= 0x90) {
+		insn->op = VIREO_OP_SETCC;
+		return 0;
+	}
+	insn->op = VIREO_OP_CMOV;
+	set_reg(insn, reg, insn->opsize);
+	return 0;
+}
+
+/* 0F A4/A5 SHLD, 0F AC/AD SHRD Ev, Gv, Ib/CL. */
+static int decode_shiftd(struct cursor *c, enum vireo_cpu_mode mode, uint8_t op2)
+{
+	struct vireo_insn *insn = c->insn;
+	unsigned int reg;
+	int ret;
+
+	ret = modrm_sized(c, mode, false, &reg);
+	if (ret)
+		return ret;
+	insn->op = VIREO_OP_SHIFTD;
+	insn->alu = op2 < 0xa8 ? VIREO_ALU_SHL : VIREO_ALU_SHR;
+	set_reg(insn, reg, insn->opsize);
+	if (op2 & 1) {
+		insn->count_cl = true;
+		return 0;
+	}
+	ret = take(c, 1, &insn->imm);
+	insn->has_imm = true;
+	return ret;
+}
+
+/*
+ * 0F BC/BD BSF/BSR Gv, Ev.  With F3 they are TZCNT/LZCNT on CPUs with
+ * BMI1/ABM and BSF/BSR on others: which one the guest meant depends on
+ * its CPUID, so refuse rather than guess.
+ */
+static int decode_bitscan(struct cursor *c, enum vireo_cpu_mode mode, uint8_t op2)
+{
+	struct vireo_insn *insn = c->insn;
+	unsigned int reg;
+	int ret;
+
+	if (insn->rep == 0xf3)
+		return unsupported(c, insn->opcode, 2, -1);
+	ret = modrm_sized(c, mode, false, &reg);
+	if (ret)
+		return ret;
+	insn->op = VIREO_OP_BITSCAN;
+	insn->alu = op2 == 0xbc ? VIREO_ALU_BSF : VIREO_ALU_BSR;
+	set_reg(insn, reg, insn->opsize);
+	return 0;
+}
+
+/* 0F C7 /1: CMPXCHG8B m64, or CMPXCHG16B m128 with REX.W. */
+static int decode_cmpxchg2(struct cursor *c, enum vireo_cpu_mode mode)
+{
+	struct vireo_insn *insn = c->insn;
+	unsigned int reg;
+	int ret;
+
+	ret = decode_modrm(c, mode, &reg);
+	if (ret)
+		return ret;
+	if ((reg & 7) != 1)
+		return unsupported(c, insn->opcode, 2, (int)(reg & 7));
+	insn->op = VIREO_OP_CMPXCHG2;
+	insn->opsize = (insn->rex & REX_W) ? 8 : 4;	/* each half */
+	insn->access_size = insn->opsize * 2;
+	return 0;
+}
+
 static int decode_0f(struct cursor *c, enum vireo_cpu_mode mode)
 {
 	struct vireo_insn *insn = c->insn;
@@ -905,6 +987,19 @@ static int decode_0f(struct cursor *c, enum vireo_cpu_mode mode)
 		return decode_exchange(c, mode, (uint8_t)op2, VIREO_OP_XADD);
 	case 0xaf:
 		return decode_imul(c, mode, 0);
+	case 0x40 ... 0x4f:
+	case 0x90 ... 0x9f:
+		return decode_condition(c, mode, (uint8_t)op2);
+	case 0xa4:
+	case 0xa5:
+	case 0xac:
+	case 0xad:
+		return decode_shiftd(c, mode, (uint8_t)op2);
+	case 0xbc:
+	case 0xbd:
+		return decode_bitscan(c, mode, (uint8_t)op2);
+	case 0xc7:
+		return decode_cmpxchg2(c, mode);
 	case 0xc3:
 		return decode_movnti(c, mode);
 	case 0x10 ... 0x17:

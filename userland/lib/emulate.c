@@ -296,6 +296,7 @@ static bool lockable(const struct vireo_insn *insn)
 	case VIREO_OP_UNARY:
 	case VIREO_OP_XCHG:
 	case VIREO_OP_CMPXCHG:
+	case VIREO_OP_CMPXCHG2:
 	case VIREO_OP_XADD:
 		return true;
 	case VIREO_OP_BITTEST:

@@ -357,3 +357,74 @@ int vireo_alu_muldiv(unsigned int alu, unsigned int size, uint64_t src, __u64 *r
 	}
 	return 0;
 }
+
+bool vireo_alu_cond(unsigned int cond, uint64_t rflags)
+{
+	bool cf = rflags & CF, zf = rflags & ZF, sf = rflags & SF, of = rflags & OF;
+	bool pf = rflags & PF, r;
+
+	/* SDM vol. 1 appendix B: the odd codes negate the even ones. */
+	switch (cond >> 1) {
+	case 0:
+		r = of;
+		break;
+	case 1:
+		r = cf;
+		break;
+	case 2:
+		r = zf;
+		break;
+	case 3:
+		r = cf || zf;
+		break;
+	case 4:
+		r = sf;
+		break;
+	case 5:
+		r = pf;
+		break;
+	case 6:
+		r = sf != of;
+		break;
+	default:
+		r = zf || sf != of;
+		break;
+	}
+	return (cond & 1) ? !r : r;
+}
+
+uint64_t vireo_alu_shiftd(unsigned int alu, unsigned int size, uint64_t dst, uint64_t src,
+			  unsigned int count, __u64 *rflags)
+{
+	unsigned int bits = size * 8;
+	uint64_t m = mask_of(size), res, cf;
+	unsigned __int128 pair;
+
+	dst &= m;
+	src &= m;
+	count &= size == 8 ? 0x3f : 0x1f;
+	if (!count)
+		return dst;
+	/*
+	 * A count above the operand size (16-bit operands only) leaves the
+	 * result and flags undefined (SDM vol. 2 SHLD): shift by count mod 16.
+	 */
+	if (count > bits)
+		count %= bits;
+	if (!count)
+		return dst;
+	if (alu == VIREO_ALU_SHL) {
+		pair = (((unsigned __int128)dst << bits) | src) << count;
+		res = (uint64_t)(pair >> bits) & m;
+		cf = (dst >> (bits - count)) & 1;	/* the last bit out */
+	} else {
+		pair = ((unsigned __int128)src << bits) | dst;
+		res = (uint64_t)(pair >> count) & m;
+		cf = (uint64_t)(pair >> (count - 1)) & 1;
+	}
+	/* OF: a sign change, defined for 1-bit shifts; AF undefined. */
+	*rflags = with(*rflags, CF | PF | AF | ZF | SF | OF,
+		       szp(res, size) | (cf ? CF : 0) |
+		       (count == 1 && msb(res ^ dst, size) ? OF : 0));
+	return res;
+}

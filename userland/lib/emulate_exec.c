@@ -191,6 +191,101 @@ static int xadd(struct emu_op *op)
 	return 0;
 }
 
+/* SETcc: one byte, 1 or 0, written whatever the condition. */
+static int setcc(struct emu_op *op)
+{
+	return write_operand(op, vireo_alu_cond(op->insn->cond, op->r.rflags));
+}
+
+/*
+ * CMOVcc: the memory operand is read whatever the condition; a 32-bit
+ * destination is zero-extended even when nothing moves (SDM vol. 2 CMOVcc).
+ */
+static int cmov(struct emu_op *op)
+{
+	uint64_t m;
+	int ret;
+
+	ret = read_operand(op, &m);
+	if (ret)
+		return ret;
+	set_reg_value(op, vireo_alu_cond(op->insn->cond, op->r.rflags) ? m : reg_value(op));
+	return 0;
+}
+
+static int shiftd(struct emu_op *op)
+{
+	const struct vireo_insn *insn = op->insn;
+	unsigned int count = insn->count_cl ? op->r.rcx & 0xff : (unsigned int)insn->imm;
+	uint64_t m;
+	int ret;
+
+	ret = read_operand(op, &m);
+	if (ret)
+		return ret;
+	return write_operand(op, vireo_alu_shiftd(insn->alu, insn->opsize, m, reg_value(op), count,
+						  &op->r.rflags));
+}
+
+/*
+ * BSF/BSR: ZF says whether the source is 0; then the destination is
+ * undefined (kept, as CPUs do) and CF, OF, SF, AF, PF are undefined (kept).
+ */
+static int bitscan(struct emu_op *op)
+{
+	const struct vireo_insn *insn = op->insn;
+	uint64_t m;
+	int ret;
+
+	ret = read_operand(op, &m);
+	if (ret)
+		return ret;
+	if (!m) {
+		op->r.rflags |= VIREO_RFLAGS_ZF;
+		return 0;
+	}
+	op->r.rflags &= ~VIREO_RFLAGS_ZF;
+	set_reg_value(op, insn->alu == VIREO_ALU_BSF ? (uint64_t)__builtin_ctzll(m)
+						       : (uint64_t)(63 - __builtin_clzll(m)));
+	return 0;
+}
+
+/*
+ * CMPXCHG8B/16B: rDX:rAX against the memory, rCX:rBX stored on a match;
+ * otherwise rDX:rAX loaded and the old value written back.  Only ZF
+ * changes.  CMPXCHG16B needs a 16-byte aligned operand (#GP(0)).
+ */
+static int cmpxchg2(struct emu_op *op)
+{
+	unsigned int half = op->insn->opsize;
+	uint64_t m[2] = { 0, 0 }, mask = half == 8 ? ~0ULL : 0xffffffffULL, v[2];
+	int ret;
+
+	if (half == 8 && (vireo_insn_linear(op->insn, op->emu->regs, op->emu->sregs) & 15))
+		return emu_raise(op, VIREO_VEC_GP, true, 0);
+	ret = emu_operand_read(op, m, half * 2);
+	if (ret)
+		return ret;
+	if (half == 4) {
+		m[1] = m[0] >> 32;
+		m[0] &= mask;
+	}
+	if (m[0] == (op->r.rax & mask) && m[1] == (op->r.rdx & mask)) {
+		op->r.rflags |= VIREO_RFLAGS_ZF;
+		v[0] = op->r.rbx & mask;
+		v[1] = op->r.rcx & mask;
+	} else {
+		op->r.rflags &= ~VIREO_RFLAGS_ZF;
+		v[0] = m[0];
+		v[1] = m[1];
+		vireo_gpr_write(&op->r, VIREO_GPR_RAX, false, half, m[0]);
+		vireo_gpr_write(&op->r, VIREO_GPR_RDX, false, half, m[1]);
+	}
+	if (half == 4)
+		v[0] |= v[1] << 32;
+	return emu_operand_write(op, v, half * 2);
+}
+
 /* Stack address size: 64-bit mode, else SS.B (SDM vol. 1 6.2.3). */
 static unsigned int stack_size(const struct emu_op *op)
 {
@@ -278,6 +373,16 @@ int emu_exec_integer(struct emu_op *op)
 		return push(op);
 	case VIREO_OP_POP:
 		return pop(op);
+	case VIREO_OP_SETCC:
+		return setcc(op);
+	case VIREO_OP_CMOV:
+		return cmov(op);
+	case VIREO_OP_SHIFTD:
+		return shiftd(op);
+	case VIREO_OP_BITSCAN:
+		return bitscan(op);
+	case VIREO_OP_CMPXCHG2:
+		return cmpxchg2(op);
 	default:
 		return emu_fail(op->emu, -ENOTSUP, "no emulation for decoded op %u", insn->op);
 	}

@@ -9,8 +9,11 @@
  *                   F6/F7 /0 TEST /2 NOT /3 NEG /4-7 MUL IMUL DIV IDIV,
  *                   FE/FF /0 INC /1 DEC, 69/6B/0F AF IMUL
  *   shifts          C0/C1, D0-D3 (ROL ROR RCL RCR SHL SHR SAR)
- *   bits            0F A3/AB/B3/BB, 0F BA /4-7 (BT BTS BTR BTC)
- *   exchange        86/87 XCHG, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD
+ *   bits            0F A3/AB/B3/BB, 0F BA /4-7 (BT BTS BTR BTC),
+ *                   0F BC/BD (BSF BSR), 0F A4/A5/AC/AD (SHLD SHRD)
+ *   conditions      0F 90-9F SETcc, 0F 40-4F CMOVcc
+ *   exchange        86/87 XCHG, 0F B0/B1 CMPXCHG, 0F C0/C1 XADD,
+ *                   0F C7 /1 CMPXCHG8B/CMPXCHG16B
  *   stack           FF /6 PUSH, 8F /0 POP
  *   strings         A4-A7, AA-AF (MOVS CMPS STOS LODS SCAS, REP/REPE/REPNE)
  *   vector moves    SSE and VEX.128/256 MOVUPS/MOVUPD/MOVAPS/MOVAPD,
@@ -90,6 +93,11 @@ enum vireo_insn_op {
 	VIREO_OP_SCAS,
 	VIREO_OP_VLOAD,		/* memory -> vector register (vec) */
 	VIREO_OP_VSTORE,	/* vector register -> memory (vec) */
+	VIREO_OP_SETCC,		/* 0F 90-9F: byte = condition (cond) */
+	VIREO_OP_CMOV,		/* 0F 40-4F: reg = memory if condition (cond) */
+	VIREO_OP_SHIFTD,	/* SHLD/SHRD (alu SHL/SHR): memory, reg, imm or CL */
+	VIREO_OP_BITSCAN,	/* BSF/BSR (alu BSF/BSR): reg = index of a set bit */
+	VIREO_OP_CMPXCHG2,	/* CMPXCHG8B/16B: rDX:rAX against memory */
 };
 
 /* The arithmetic of ALU, UNARY, MULDIV, SHIFT and BITTEST (emulate_alu.c). */
@@ -126,6 +134,8 @@ enum vireo_alu {
 	VIREO_ALU_BTS,
 	VIREO_ALU_BTR,
 	VIREO_ALU_BTC,
+	VIREO_ALU_BSF,
+	VIREO_ALU_BSR,
 };
 
 enum vireo_insn_ext {
@@ -176,6 +186,7 @@ struct vireo_insn {
 	bool mem_is_dst;	/* ALU: memory is the destination, reg the source */
 	bool count_cl;		/* SHIFT: the count is CL, not imm */
 	bool opsize_pfx;	/* a 66 prefix was seen */
+	uint8_t cond;		/* SETCC, CMOV: the condition code (opcode & 15) */
 	struct vireo_insn_vec vec;
 	struct vireo_insn_mem mem;
 	char error[80];		/* why decoding failed */

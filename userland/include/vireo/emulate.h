@@ -141,4 +141,10 @@ uint64_t vireo_alu_imul2(unsigned int size, uint64_t a, uint64_t b, __u64 *rflag
 int vireo_alu_muldiv(unsigned int alu, unsigned int size, uint64_t src, __u64 *rax,
 		     __u64 *rdx, __u64 *rflags);
 
+/* Whether condition code cond (Jcc/SETcc/CMOVcc low nibble) holds. */
+bool vireo_alu_cond(unsigned int cond, uint64_t rflags);
+/* SHLD (alu SHL) / SHRD (alu SHR) of dst by count, filling from src. */
+uint64_t vireo_alu_shiftd(unsigned int alu, unsigned int size, uint64_t dst, uint64_t src,
+			  unsigned int count, __u64 *rflags);
+
 #endif /* VIREO_EMULATE_H */
