@@ -15,6 +15,8 @@
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
 #     $(BUILD)/bin/kfuzz               the ioctl-interface fuzzer (tests/kfuzz/)
+#     $(BUILD)/l2bin/xstate-check      YMM registers across syscalls, signals and
+#                                      migration, run in the L2 Linux (run-linux.sh)
 #
 # They run inside the rig's L1 machine (tests/l1/*.sh); see tests/guest/README.md.
 # Programs are linked statically: the L1 initramfs is busybox and nothing else.
@@ -37,8 +39,11 @@ TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bi
 TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
 	vireo-abi vireo-lapic vireo-events vireo-misuse vireo-bench kvm-bench kfuzz)
 
+# Static programs for the L2 Linux's initramfs (tests/linux/mkinitrd.sh --bin).
+TESTS_L2_PROGS := $(BUILD)/l2bin/xstate-check
+
 .PHONY: tests tests-clean
-tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+tests: $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_L2_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
 	$(TESTS_GUESTS_OUT)/pc-probe.elf \
 	$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 
@@ -121,6 +126,10 @@ $(TESTS_BIN_OUT)/vireo-misuse: $(SRCTREE)/tests/misuse/misuse.c $(TESTS_VTEST) $
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
 
+$(BUILD)/l2bin/xstate-check: $(SRCTREE)/tests/linux/xstate_check.c
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
+
 # The two benchmark runners use no helpers at all: symmetry is the point.
 $(TESTS_BIN_OUT)/vireo-bench: $(SRCTREE)/tests/bench/vireo-bench.c \
 		$(SRCTREE)/tests/bench/bench.h $(TESTS_UAPI)
@@ -142,7 +151,7 @@ $(TESTS_BIN_OUT)/kfuzz: $(KFUZZ_SRCS) $(SRCTREE)/tests/kfuzz/kfuzz.h $(TESTS_UAP
 		$(TESTS_LDFLAGS)
 
 tests-clean:
-	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
+	rm -f $(TESTS_GUEST_BINS) $(TESTS_PROGS) $(TESTS_L2_PROGS) $(TESTS_GUESTS_OUT)/virtio-hostile.elf \
 		$(TESTS_GUESTS_OUT)/pc-probe.elf \
 		$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 	rm -rf $(VH_OBJ)

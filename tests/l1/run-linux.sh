@@ -10,6 +10,8 @@
 #           tap bridged in L1) pings L1 and sends a TCP stream to it; L1
 #           pings L2; a command typed on the serial console (through a
 #           FIFO on vireo-run's stdin) runs and its output comes back;
+#           xstate-check: YMM0-15 of 4 processes unchanged across
+#           syscalls, signals and moves between the vCPUs;
 #           "reboot -f" typed there
 #   boot 2  the file read back with the same checksum; "poweroff -f" typed:
 #           vireo-run exits with status 0
@@ -272,6 +274,22 @@ if step console; then
 	else
 		fail console "no shell on the console within ${STEP_TIMEOUT}s"
 		give_up "no shell"
+	fi
+fi
+
+# YMM registers of 4 processes across system calls, signals and migration
+# between the 2 vCPUs (tests/linux/xstate_check.c): the guest's XSAVE state
+# through vireo.ko's FPU switching and XCR0 handling.
+if step xstate; then
+	type_line 'xstate-check 4 10'
+	if wait_line '^xstate-check: (OK|FAIL|no AVX|process [0-9]+ ended)' 1 "$STEP_TIMEOUT"; then
+		verdict=$(out | grep -E '^xstate-check: (OK|FAIL|no AVX|process [0-9]+ ended)' | head -n 1)
+		case "$verdict" in
+		"xstate-check: OK"*) pass xstate "${verdict#xstate-check: }" ;;
+		*) fail xstate "$verdict" ;;
+		esac
+	else
+		fail xstate "no verdict from xstate-check within ${STEP_TIMEOUT}s"
 	fi
 fi
 

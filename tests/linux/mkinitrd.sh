@@ -2,10 +2,11 @@
 # Pack the L2 initramfs: what the Debian kernel boots as a guest of
 # vireo-run inside the rig's L1 (tests/l1/run-linux.sh).
 #
-#   tests/linux/mkinitrd.sh --out FILE --kroot DIR --kver KVER
+#   tests/linux/mkinitrd.sh --out FILE --kroot DIR --kver KVER [--bin FILE]...
 #
 #   /init                 tests/linux/init (busybox sh)
-#   /bin, /sbin, ...      busybox-static and its applet links
+#   /bin, /sbin, ...      busybox-static and its applet links, and every
+#                         --bin FILE (static test programs: xstate-check)
 #   /lib/modules/KVER/    the virtio drivers (pci, blk, net, console, rng)
 #                         ext4, the ACPI button and evdev (the power
 #                         button), with their dependencies and modules.dep,
@@ -15,12 +16,13 @@ set -euo pipefail
 
 die() { echo "tests/linux/mkinitrd.sh: $*" >&2; exit 1; }
 
-out= kroot= kver=
+out= kroot= kver= bins=()
 while (($#)); do
 	case "$1" in
 	--out) out=$2 ;;
 	--kroot) kroot=$2 ;;
 	--kver) kver=$2 ;;
+	--bin) bins+=("$2") ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -35,6 +37,9 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,root,etc,lib/modules}
 initramfs_busybox "$root"
 install -m 0755 "$here/init" "$root/init"
+for b in "${bins[@]}"; do
+	install -m 0755 "$b" "$root/bin/"
+done
 initramfs_kmods "$root" "$kroot" "$kver" virtio_pci virtio_blk virtio_net virtio_console \
 	virtio_rng crc32c_generic ext4 button evdev
 initramfs_pack "$root" "$out"

@@ -52,7 +52,9 @@ kroot=$("$top/tools/rig/kernel.sh" "$kver" "$build/rig/cache")
 # initramfs of busybox and its virtio modules (tests/linux).
 mkdir -p "$out/l2"
 cp "$kroot/boot/vmlinuz-$kver" "$out/l2/vmlinuz"
-"$top/tests/linux/mkinitrd.sh" --out "$out/l2/initrd.gz" --kroot "$kroot" --kver "$kver"
+l2bins=()
+[[ -x "$build/l2bin/xstate-check" ]] && l2bins+=(--bin "$build/l2bin/xstate-check")
+"$top/tests/linux/mkinitrd.sh" --out "$out/l2/initrd.gz" --kroot "$kroot" --kver "$kver" "${l2bins[@]}"
 
 # tun and bridge: the L1 side of the L2 guest's network.
 pack=("$top/tools/rig/mkinitrd.sh" --out "$out/initrd.gz" --kroot "$kroot" --kver "$kver"
