@@ -7,6 +7,8 @@
  * override, batching, faults).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <libvireo.h>
 
@@ -801,6 +803,114 @@ static void vector_move_faults(void)
 	T_EQ(rec.n, 2);
 }
 
+
+/*
+ * LOCK XADD from two vCPU threads on a device whose read and write are
+ * separate, unsynchronized callbacks (with a yield between them): only if
+ * the emulator holds other vCPUs' accesses off between the read and the
+ * write does every increment survive (SDM vol. 3 9.1.2.2).
+ */
+#define XADD_ROUNDS 2000
+
+static volatile uint64_t shared_register;
+
+static int racy_device(void *opaque, uint64_t gpa, unsigned int size, bool is_write,
+		       uint64_t *data)
+{
+	(void)opaque;
+	(void)gpa;
+	(void)size;
+	if (is_write) {
+		shared_register = *data;
+	} else {
+		*data = shared_register;
+		sched_yield();		/* invite the other thread in */
+	}
+	return 0;
+}
+
+struct xadd_thread {
+	struct env e;
+	int failures;
+};
+
+static void *xadd_rounds(void *arg)
+{
+	struct xadd_thread *t = arg;
+	struct vireo_exit_mmio m = mmio_exit(0xd0000000, "\xf0\x48\x0f\xc1\x03", 5);
+	unsigned int i;
+
+	for (i = 0; i < XADD_ROUNDS; i++) {
+		t->e.regs.rip = 0x100000;
+		t->e.regs.rax = 1;
+		if (vireo_emu_mmio(&t->e.emu, &m, racy_device, NULL))
+			t->failures++;
+	}
+	return NULL;
+}
+
+static void locked_xadd_is_atomic_across_vcpus(void)
+{
+	static struct xadd_thread t[2];
+	pthread_t th[2];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		/* Page tables are not walked for the operand: no memory needed. */
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].e.sregs.cr0 = VIREO_CR0_PE | VIREO_CR0_PG;
+		t[i].e.sregs.efer = VIREO_EFER_LMA | VIREO_EFER_LME;
+		t[i].e.sregs.cs.l = 1;
+		t[i].e.regs.rflags = VIREO_RFLAGS_FIXED;
+		t[i].e.emu.regs = &t[i].e.regs;
+		t[i].e.emu.sregs = &t[i].e.sregs;
+	}
+	shared_register = 0;
+	for (i = 0; i < 2; i++)
+		T_EQ(pthread_create(&th[i], NULL, xadd_rounds, &t[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	T_EQ(t[0].failures + t[1].failures, 0);
+	T_EQ(shared_register, 2 * XADD_ROUNDS);
+}
+
+
+/* Real mode: 16-bit ModRM ([bx+si+disp8]) on an ALU op, and REP MOVSW with
+ * segment bases and 16-bit pointer wrap-around into the device. */
+static void real_mode_alu_and_movs(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_real(&e);
+	m = mmio_exit(0xd0004, "\x83\x40\x04\x10", 4);	/* add word [bx+si+4], 0x10 */
+	rec.read_value = 0xfff8;
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 2);
+	T_EQ(rec.size[1], 2);
+	T_EQ(rec.data[1], 0x0008);
+	T_TRUE(e.regs.rflags & VIREO_RFLAGS_CF);
+	T_EQ(e.regs.rip, 4);
+
+	rec_reset();
+	fake_put(&e.f, 0x5000 + 0xfffe, "\x11\x22", 2);
+	fake_put(&e.f, 0x5000, "\x33\x44", 2);
+	e.sregs.es.base = 0x100000;	/* past the 1 MiB of RAM: the device */
+	e.regs.rsi = 0xfffe;
+	e.regs.rdi = 0x20;
+	e.regs.rcx = 0xffff0002;	/* CX = 2; the upper bits are not the count */
+	m = mmio_exit(0x100020, "\xf3\xa5", 2);		/* rep movsw */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(rec.n, 2);
+	T_EQ(rec.addr[0], 0x100020);
+	T_EQ(rec.data[0], 0x2211);
+	T_EQ(rec.addr[1], 0x100022);
+	T_EQ(rec.data[1], 0x4433);		/* SI wrapped to 0 */
+	T_EQ(e.regs.rsi, 2);
+	T_EQ(e.regs.rcx, 0xffff0000);
+	T_EQ(e.regs.rip, 6);
+}
+
 const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(mmio_load_cpu_bytes),
 	VIREO_TEST(mmio_store_fetched),
@@ -824,6 +934,8 @@ const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(push_device_register),
 	VIREO_TEST(vector_move_needs_registers),
 	VIREO_TEST(vector_move_faults),
+	VIREO_TEST(locked_xadd_is_atomic_across_vcpus),
+	VIREO_TEST(real_mode_alu_and_movs),
 	VIREO_TEST(outs_rep_long),
 	VIREO_TEST(outs_direction_flag),
 	VIREO_TEST(ins_rep_word),
