@@ -393,6 +393,41 @@ void emu_addr_reg_add(__u64 *reg, unsigned int asize, int64_t delta)
 		*reg = v;
 }
 
+/*
+ * Translate [linear, linear + size) for the access before any device
+ * access: a fault the guest can take becomes its exception (#PF, or #GP(0)
+ * for a non-canonical address) and EMU_RAISED; the port is then not touched.
+ */
+static int string_translate(struct vireo_emu *emu, const struct vireo_paging *pg,
+			    uint64_t linear, unsigned int size, unsigned int access)
+{
+	struct vireo_emu_exception *e = &emu->exception;
+	unsigned int done, piece;
+	uint64_t gpa;
+
+	for (done = 0; done < size; done += piece) {
+		piece = 4096 - ((linear + done) & 4095);
+		if (piece > size - done)
+			piece = size - done;
+		if (!vireo_gva_to_gpa(pg, emu->mem, linear + done, access, &gpa, NULL, &emu->fault))
+			continue;
+		switch (emu->fault.kind) {
+		case VIREO_FAULT_NOT_PRESENT:
+		case VIREO_FAULT_RESERVED:
+		case VIREO_FAULT_PROTECTION:
+			*e = (struct vireo_emu_exception){ true, VIREO_VEC_PF, true,
+							   emu->fault.error_code, emu->fault.address };
+			return EMU_RAISED;
+		case VIREO_FAULT_NONCANONICAL:
+			*e = (struct vireo_emu_exception){ true, VIREO_VEC_GP, true, 0, 0 };
+			return EMU_RAISED;
+		default:
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
 static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 			  const struct vireo_paging *pg, unsigned int access, vireo_pio_fn fn,
 			  void *opaque)
@@ -407,6 +442,11 @@ static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 	int ret;
 
 	linear = emu_seg_linear(emu, insn->mode, insn->mem.seg, *sreg & emu_size_mask(asize));
+	ret = string_translate(emu, pg, linear, io->size, access);
+	if (ret == EMU_RAISED)
+		return ret;
+	if (ret)
+		goto fault;
 	if (out) {
 		ret = vireo_read_virt(pg, emu->mem, linear, &data, io->size, access, NULL,
 				      &emu->fault);
@@ -426,9 +466,10 @@ static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 		goto pio;
 	return 0;
 fault:
+	/* Translated, but not RAM (or the tables are not): no device path for it. */
 	vireo_fault_describe(&emu->fault, why, sizeof(why));
-	return emu_fail(emu, ret, "%s at rip=0x%llx: guest memory: %s", out ? "OUTS" : "INS",
-			(unsigned long long)emu->regs->rip, why);
+	return emu_fail(emu, -EFAULT, "%s at rip=0x%llx: guest memory: %s",
+			out ? "OUTS" : "INS", (unsigned long long)emu->regs->rip, why);
 pio:
 	return emu_fail(emu, ret, "%s port 0x%x failed", out ? "OUTS" : "INS", io->port);
 }
@@ -446,6 +487,7 @@ int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, v
 	int ret;
 
 	emu->error[0] = 0;
+	memset(&emu->exception, 0, sizeof(emu->exception));
 	ret = decode_at_rip(emu, NULL, 0, vireo_decode_string_io);
 	if (ret)
 		return ret;
@@ -468,6 +510,9 @@ int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, v
 
 		one.address_size = asize;
 		ret = string_element(emu, &one, &pg, access, fn, opaque);
+		/* A fault leaves the completed elements' registers and RIP. */
+		if (ret == EMU_RAISED)
+			return 0;
 		if (ret)
 			return ret;
 		emu_addr_reg_add(out ? &regs->rsi : &regs->rdi, asize, step);

@@ -116,7 +116,11 @@ int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vi
  * element through fn and the guest page tables, updating rSI/rDI (by DF)
  * and, with REP, rCX, all with io->address_size wrap-around.  RIP moves past
  * the instruction once the count is exhausted; a REP with more than
- * VIREO_STRING_IO_BATCH elements left stays at RIP to be re-executed.
+ * VIREO_STRING_IO_BATCH elements left stays at RIP to be re-executed.  An
+ * element whose address faults (#PF, #GP) ends it as on the CPU: 0 with
+ * emu->exception set, the port not accessed for that element, registers
+ * as the completed elements left them.  A buffer that is not RAM is an
+ * error (-EFAULT).
  */
 int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, vireo_pio_fn fn,
 			void *opaque);
