@@ -6,8 +6,7 @@
  * needs decoding (MMIO, string I/O) is userland's (libvireo).
  *
  * The instruction is fetched at CS.base + RIP through the guest's own
- * page tables when paging is on; only long-mode paging (4 or 5 levels)
- * is walked, the one paged mode in which these exits happen.
+ * page tables when paging is on (paging.c).
  */
 #include <linux/mm.h>
 #include <linux/string.h>
@@ -15,35 +14,6 @@
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
-
-#define PTE_PRESENT	(1ULL << 0)
-#define PTE_LARGE	(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
-
-/* Guest-linear to guest-physical through 4- or 5-level tables (SDM 4.5). */
-static int vireo_walk_long(struct vireo_vm *vm, u64 cr3, u64 cr4, u64 la, u64 *gpa)
-{
-	int level = (cr4 & X86_CR4_LA57) ? 5 : 4;
-	u64 table = cr3 & PTE_ADDR, pte;
-
-	for (; level > 0; level--) {
-		unsigned int shift = 12 + 9 * (level - 1);
-
-		if (vireo_read_guest(vm, table + ((la >> shift) & 511) * 8, &pte, sizeof(pte)))
-			return -EFAULT;
-		if (!(pte & PTE_PRESENT))
-			return -EFAULT;
-		if ((level == 2 || level == 3) && (pte & PTE_LARGE)) {
-			u64 mask = (1ULL << shift) - 1;
-
-			*gpa = (pte & PTE_ADDR & ~mask) | (la & mask);
-			return 0;
-		}
-		table = pte & PTE_ADDR;
-	}
-	*gpa = table | (la & 0xfff);
-	return 0;
-}
 
 /* Fetches up to len bytes at RIP; returns how many could be read. */
 static unsigned int vireo_fetch(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr,
@@ -57,13 +27,11 @@ static unsigned int vireo_fetch(struct vireo_vcpu *vcpu, const struct vireo_sreg
 		la = (u32)la;
 	while (done < len) {
 		unsigned int chunk = min_t(u64, len - done, PAGE_SIZE - ((la + done) & 0xfff));
-		u64 gpa = la + done;
+		struct vireo_linear_fault fault;
+		u64 gpa;
 
-		if (sr->cr0 & X86_CR0_PG) {
-			if (!(sr->efer & EFER_LMA) ||
-			    vireo_walk_long(vcpu->vm, sr->cr3, sr->cr4, la + done, &gpa))
-				break;
-		}
+		if (vireo_linear_to_gpa(vcpu->vm, sr, la + done, false, &gpa, &fault))
+			break;
 		if (vireo_read_guest(vcpu->vm, gpa, buf + done, chunk))
 			break;
 		done += chunk;

@@ -245,3 +245,20 @@ int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len)
 	mutex_unlock(&vm->mmu_lock);
 	return copy_from_user(buf, (void __user *)hva, len) ? -EFAULT : 0;
 }
+
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	struct vireo_mem_slot *slot;
+	unsigned long hva;
+
+	mutex_lock(&vm->mmu_lock);
+	slot = vireo_find_slot(vm, gpa);
+	if (!slot || (slot->flags & VIREO_MEM_READONLY) ||
+	    len > (slot->npages << PAGE_SHIFT) - (gpa - slot->gpa)) {
+		mutex_unlock(&vm->mmu_lock);
+		return -EFAULT;
+	}
+	hva = slot->hva + (gpa - slot->gpa);
+	mutex_unlock(&vm->mmu_lock);
+	return copy_to_user((void __user *)hva, buf, len) ? -EFAULT : 0;
+}

@@ -113,6 +113,26 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 int vireo_mmu_delete_region(struct vireo_vm *vm, u32 slot);
 void vireo_mmu_destroy(struct vireo_vm *vm);
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len);
+/* -EFAULT outside the slots and in a read-only one (a ROM: writes exit). */
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf, size_t len);
+
+/*
+ * paging.c: guest-linear accesses through the guest's page tables, all
+ * paging modes, as supervisor.  They return 0, -EFAULT with *fault filled
+ * (the #PF the CPU would raise), or -ENXIO where the walk or the data
+ * leaves guest RAM (MMIO, a read-only slot for a write).
+ */
+struct vireo_linear_fault {
+	u64 address;		/* CR2 */
+	u32 error_code;
+};
+
+int vireo_linear_to_gpa(struct vireo_vm *vm, const struct vireo_sregs *sr, u64 la,
+			bool write, u64 *gpa, struct vireo_linear_fault *fault);
+int vireo_read_linear(struct vireo_vm *vm, const struct vireo_sregs *sr, u64 la,
+		      void *buf, size_t len, struct vireo_linear_fault *fault);
+int vireo_write_linear(struct vireo_vm *vm, const struct vireo_sregs *sr, u64 la,
+		       const void *buf, size_t len, struct vireo_linear_fault *fault);
 
 /* ------------------------------------------------------------- vCPU */
 

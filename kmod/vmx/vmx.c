@@ -22,6 +22,7 @@
 
 #include "vmx.h"
 #include "../state_check.h"
+#include "../task_switch.h"
 
 /* VMX access rights (SDM vol. 3 25.4.1, table 25-2). */
 #define AR_UNUSABLE		(1U << 16)
@@ -296,6 +297,9 @@ static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 		return -EINVAL;
 
 	vmx_get(vmx);
+	/* With VPID, entry keeps the old address space's translations. */
+	if (sr->cr3 != vmcs_read(GUEST_CR3))
+		vmx->need_flush = true;
 	vmx_seg_set(&vmx_seg_cs, &sr->cs);
 	vmx_seg_set(&vmx_seg_ds, &sr->ds);
 	vmx_seg_set(&vmx_seg_es, &sr->es);
@@ -637,6 +641,39 @@ static int vmx_handle_exception_nmi(struct vmx_vcpu *vmx, const struct vmx_exit 
 	return vireo_exit_hw(&vmx->vcpu, VIREO_EXIT_UNKNOWN, e->reason, e->intr_info, e->qual, 0);
 }
 
+/*
+ * A task switch (SDM 26.4.2: it exits once the gate or TSS privilege
+ * checks pass; qualification in table 28-2).  Through a task gate the
+ * interrupted event is delivered by the switch, not again; a hardware
+ * exception's error code goes on the new task's stack.  CALL, JMP, IRET
+ * and INT n / INT3 / INTO / INT1 save the EIP after the instruction
+ * (the exit's instruction length, SDM 28.2.5), as KVM's handle_task_switch.
+ */
+static int vmx_handle_task_switch(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	enum vireo_task_switch_source source = (e->qual >> 30) & 3;
+	bool vectoring = e->idt_info & VECTORING_INFO_VALID_MASK;
+	u32 type = e->idt_info & VECTORING_INFO_TYPE_MASK;
+	bool has_error = false;
+
+	if (source == VIREO_TS_GATE && vectoring) {
+		vcpu->reinject.valid = false;
+		has_error = type == INTR_TYPE_HARD_EXCEPTION &&
+			    (e->idt_info & VECTORING_INFO_DELIVER_CODE_MASK);
+		/* An NMI's handler runs with NMIs blocked until its IRET (SDM 6.7.1). */
+		if (type == INTR_TYPE_NMI_INTR) {
+			vmx_get(vmx);
+			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+				   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+			vmx_put(vmx);
+		}
+	}
+	return vireo_task_switch(vcpu, e->qual & 0xffff, source,
+				 !vectoring || type >= INTR_TYPE_SOFT_INTR ? e->insn_len : 0,
+				 has_error, e->idt_error);
+}
+
 static int vmx_entry_failed(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
 	pr_info_ratelimited(VIREO_LOG_PREFIX "VM entry failed: exit reason %u (%s), qualification %#llx\n",
@@ -692,6 +729,8 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 		return vmx_handle_cr(vmx, e);
 	case EXIT_REASON_XSETBV:
 		return vireo_handle_xsetbv(vcpu, e->insn_len);
+	case EXIT_REASON_TASK_SWITCH:
+		return vmx_handle_task_switch(vmx, e);
 	case EXIT_REASON_INVD:
 		vmx_skip(vmx, e);
 		return 0;

@@ -102,6 +102,8 @@ static const char *internal_name(uint32_t suberror)
 		return "exit in an impossible state";
 	case VIREO_INTERNAL_EVENT_LOOP:
 		return "exits during event delivery loop";
+	case VIREO_INTERNAL_EMULATION:
+		return "an emulated task switch touched memory outside guest RAM";
 	default:
 		return "unknown suberror";
 	}

@@ -417,6 +417,7 @@ struct vireo_exit_hw {
 #define VIREO_INTERNAL_NO_MEMORY	1	/* could not pin a guest page */
 #define VIREO_INTERNAL_BAD_EXIT		2	/* exit in an impossible state */
 #define VIREO_INTERNAL_EVENT_LOOP	3	/* exits during event delivery loop */
+#define VIREO_INTERNAL_EMULATION	4	/* what the kernel emulates (a task switch) touched memory outside guest RAM */
 
 struct vireo_run {
 	/* in: set by userland before VIREO_RUN */
