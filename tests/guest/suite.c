@@ -114,6 +114,12 @@ static const struct gcase cases[] = {
 	  "halting with IF=1 (long mode)\ninterrupt 0x20 delivered in long mode\n"
 	  "back after iretq\n", ST_HALT },
 	{ "hlt-if1-without-irq", PROT("irq.bin"), M_EXACT, "halting with IF=1\n", ST_HALT },
+	/* SVM: the CPU switches tasks; VMX: vireo.ko emulates them (FINDINGS F9). */
+	{ "task-switch", PROT("task_switch.bin"), M_EXACT,
+	  "jmp to a TSS: registers OK\njmp to a TSS and back OK\n"
+	  "call to a TSS and iret back OK\nint through a task gate OK\n"
+	  "jmp to a busy TSS: #GP OK\njmp to a TSS below the minimum limit: #TS OK\n"
+	  "#GP through a task gate OK\ntask switches OK\n", ST_OK },
 	{ "triple-fault", LONG("triple.bin"), M_EXACT, "about to triple fault\n",
 	  ST_CRASH, "guest triple fault (shutdown) at rip=" },
 	{ "fetch-outside-ram", "--mode long --load %G/hlt.bin@0x100000 --entry 0xe0000000",
