@@ -1263,6 +1263,97 @@ static int t_sregs_tr_tss(char *why)
 	return bad;
 }
 
+/*
+ * FINDINGS F9: a flat 32-bit guest JMPs far to an available TSS.  VMX
+ * exits for every task switch (SDM 26.4.2) and vireo.ko used to return
+ * UNKNOWN (hardware code 9); now it switches, as an SVM CPU does itself
+ * (SDM vol. 3 8.3): the new task's OUT comes back with its EAX, TR is the
+ * new TSS, busy, the old one available again and holding the EIP after
+ * the JMP, CR0.TS set.  A TSS outside guest RAM ends in an exit userland
+ * sees (MMIO on SVM, INTERNAL_ERROR "emulation" on VMX), never UNKNOWN.
+ */
+static int t_guest_task_switch(char *why)
+{
+	static const uint64_t gdt[] = {
+		0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL,	/* 0x08, 0x10 */
+		0x00008b0030000067ULL,		/* 0x18: busy TSS at 0x3000, the running task */
+		0x0000890031000067ULL,		/* 0x20: available TSS at 0x3100 */
+		0xf00089000000ffffULL,		/* 0x28: available TSS at 0xf0000000: no RAM */
+	};
+	static const unsigned char code[] = {
+		0xea, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00,	/* 0x1000: jmp 0x20:0 */
+		0xea, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00,	/* 0x1007: jmp 0x28:0 */
+	};
+	static const unsigned char task[] = { 0xe6, 0x80, 0xe9, 0x00, 0xff, 0xff, 0xff };
+	/* 0x1100: out 0x80, al; jmp 0x1007 (rel32 from 0x1107) */
+	uint32_t tss[0x68 / 4] = { 0 };
+	struct vireo_regs regs = { .rip = 0x1000, .rsp = 0x6000, .rflags = 2 };
+	int sys = open_dev(why), bad = 0;
+	struct vireo_sregs s;
+	struct vt_vm v;
+	uint32_t old_eip;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	tss[0x20 / 4] = 0x1100;			/* EIP */
+	tss[0x24 / 4] = 2;			/* EFLAGS */
+	tss[0x28 / 4] = 0x5a;			/* EAX */
+	tss[0x38 / 4] = 0x7000;			/* ESP */
+	tss[0x48 / 4] = 0x10;			/* ES */
+	tss[0x4c / 4] = 0x08;			/* CS */
+	tss[0x50 / 4] = tss[0x54 / 4] = tss[0x58 / 4] = tss[0x5c / 4] = 0x10;
+	memcpy((char *)v.mem + 0x8000, gdt, sizeof(gdt));
+	memcpy((char *)v.mem + 0x3100, tss, sizeof(tss));
+	memcpy((char *)v.mem + 0x1000, code, sizeof(code));
+	memcpy((char *)v.mem + 0x1100, task, sizeof(task));
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	seg(&s.cs, 0x08, 0xb, 0);
+	seg(&s.ss, 0x10, 0x3, 0);
+	s.ds = s.es = s.fs = s.gs = s.ss;
+	s.tr = (struct vireo_segment){ .selector = 0x18, .base = 0x3000, .limit = 0x67,
+				       .type = 11, .present = 1 };
+	s.gdt.base = 0x8000;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.cr0 = 0x11;
+	s.cr4 = 0;
+	s.efer = 0;
+	if (expect(why, "SET_SREGS flat 32-bit with a busy TSS",
+		   vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0) ||
+	    expect(why, "SET_REGS", vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&regs), 0, 0))
+		return -1;
+
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.port != 0x80 ||
+	    (v.run->io.data & 0xff) != 0x5a)
+		return fail(why, "jmp 0x20:0: RUN %s exit %s code %#llx (want the new task's OUT 0x80 of 0x5a)",
+			    ename(r), vt_exit_name(v.run->exit_reason),
+			    (unsigned long long)v.run->hw.hardware_code);
+	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
+	if (s.tr.selector != 0x20 || s.tr.base != 0x3100 || (s.tr.type & 2) != 2)
+		bad = fail(why, "TR %#x base %#llx type %u, want 0x20, 0x3100, busy", s.tr.selector,
+			   (unsigned long long)s.tr.base, s.tr.type);
+	if (!(s.cr0 & 8))
+		bad = fail(why, "CR0 %#llx: TS clear after a task switch", (unsigned long long)s.cr0);
+	if (((unsigned char *)v.mem)[0x8000 + 0x18 + 5] != 0x89 ||
+	    ((unsigned char *)v.mem)[0x8000 + 0x20 + 5] != 0x8b)
+		bad = fail(why, "GDT access bytes old %#x new %#x, want 0x89 (available) 0x8b (busy)",
+			   ((unsigned char *)v.mem)[0x8000 + 0x18 + 5],
+			   ((unsigned char *)v.mem)[0x8000 + 0x20 + 5]);
+	memcpy(&old_eip, (char *)v.mem + 0x3020, 4);
+	if (old_eip != 0x1007)
+		bad = fail(why, "old TSS EIP %#x, want 0x1007 (after the JMP)", old_eip);
+
+	/* The new task jumps back to 0x1007: jmp 0x28:0, a TSS beyond RAM. */
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || (v.run->exit_reason != VIREO_EXIT_MMIO &&
+		      !(v.run->exit_reason == VIREO_EXIT_INTERNAL_ERROR &&
+			v.run->hw.suberror == VIREO_INTERNAL_EMULATION)))
+		bad = fail(why, "jmp 0x28:0 (TSS outside RAM): RUN %s exit %s suberror %u (want MMIO or INTERNAL_ERROR emulation)",
+			   ename(r), vt_exit_name(v.run->exit_reason), v.run->hw.suberror);
+	return bad;
+}
+
 /* A valid 64-bit state (CR3 need not point at tables for SET_SREGS). */
 static void long_sregs(struct vireo_sregs *s)
 {
@@ -1917,6 +2008,7 @@ static const struct mcase mcases[] = {
 	{ "sregs-invalid-refused", t_sregs_invalid },
 	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
 	{ "sregs-tr-must-be-busy-tss", t_sregs_tr_tss },
+	{ "guest-task-switch", t_guest_task_switch },
 	{ "guest-mov-cr4-reserved-gp", t_guest_mov_cr4 },
 	{ "guest-debug-registers", t_guest_debug_regs },
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
