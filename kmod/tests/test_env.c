@@ -50,6 +50,18 @@ int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, size_t len)
 	return 0;
 }
 
+/* Writes the same memory; vt_guest_ro_below makes the pages under it a ROM. */
+u64 vt_guest_ro_below;
+
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf, size_t len)
+{
+	if (!vt_guest_mem || gpa > vt_guest_mem_size || len > vt_guest_mem_size - gpa ||
+	    gpa < vt_guest_ro_below)
+		return -EFAULT;
+	memcpy(vt_guest_mem + gpa, buf, len);
+	return 0;
+}
+
 /* ------------------------------------------------------ fake backend */
 
 static u64 *vt_fake_msr(u32 index)

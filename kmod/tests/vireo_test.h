@@ -112,6 +112,8 @@ extern struct vt_backend vt_backend;
 /* Guest-physical memory behind vireo_read_guest() (NULL: none), set by a case. */
 extern u8 *vt_guest_mem;
 extern size_t vt_guest_mem_size;
+/* vireo_write_guest() refuses guest-physical addresses below this (0: none). */
+extern u64 vt_guest_ro_below;
 /* Sets an MSR of the fake backend's, as if the guest state held it. */
 int vt_fake_msr_set(u32 index, u64 data);
 

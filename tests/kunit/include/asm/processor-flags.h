@@ -3,8 +3,12 @@
 #ifndef KSHIM_ASM_PROCESSOR_FLAGS_H
 #define KSHIM_ASM_PROCESSOR_FLAGS_H
 
+#define X86_EFLAGS_FIXED	(1UL << 1)
 #define X86_EFLAGS_TF		(1UL << 8)
 #define X86_EFLAGS_IF		(1UL << 9)
+#define X86_EFLAGS_DF		(1UL << 10)
+#define X86_EFLAGS_NT		(1UL << 14)
+#define X86_EFLAGS_VM		(1UL << 17)
 
 #define X86_CR0_PE		(1UL << 0)
 #define X86_CR0_TS		(1UL << 3)
