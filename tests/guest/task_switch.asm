@@ -13,6 +13,7 @@
 ;   4  INT 0x40 through a task gate: linked like CALL; EIP after the INT saved.
 ;   5  JMP to a busy TSS: #GP(selector) at the JMP, nothing switched.
 ;   6  JMP to a TSS whose limit is below 0x67: #TS(selector) at the JMP.
+;      (Bochs's VMX checks 5 and 6 before the exit, as SVM's CPU does.)
 ;   7  that #GP through a task gate: the error code on the new task's stack.
 
 	bits	32
