@@ -329,6 +329,48 @@ static void ts_paging_32bit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sr->tr.base, 0x400100);
 }
 
+/*
+ * PAE paging (SDM 4.4): the first 2 MiB one large page, the new TSS at
+ * linear 0x200100 through a 4 KiB page table to physical 0x3100.
+ */
+static void ts_paging_pae(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = ts_setup(test);
+	struct vireo_sregs *sr = &vt_backend.sregs;
+
+	put32(0x10000, 0x11000 | 1);		/* PDPTE 0 */
+	put32(0x11000, 0x83);			/* PDE 0: 2 MiB at 0, R/W */
+	put32(0x11008, 0x12000 | 3);		/* PDE 1: a page table */
+	put32(0x12000, TSS_A | 3);		/* linear 0x200000 -> 0x3000 */
+	set_desc(SEL_B, ts_desc(0x200100, 0x67, 0x89, 0));
+	put32(TSS_B + 0x1c, 0x10000);
+	sr->cr0 |= X86_CR0_PG | X86_CR0_WP;
+	sr->cr4 = X86_CR4_PAE;
+	sr->cr3 = 0x10000;
+
+	KUNIT_ASSERT_EQ(test, vireo_task_switch(vcpu, SEL_B, VIREO_TS_CALL, 7, false, 0), 0);
+	KUNIT_EXPECT_FALSE(test, vcpu->exception.valid);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], NEW_EIP);
+	KUNIT_EXPECT_EQ(test, get32(TSS_B) & 0xffff, SEL_A);	/* the link, through the PT */
+	KUNIT_EXPECT_EQ(test, get32(TSS_A + 0x20), OLD_RIP + 7);
+}
+
+/* A read-only page under CR0.WP: the busy-bit write faults #PF(P|W). */
+static void ts_write_protected_gdt(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = ts_setup(test);
+	struct vireo_sregs *sr = &vt_backend.sregs;
+
+	ts_map_first_mib();
+	put32(0x11000 + (GDT >> 12) * 4, GDT | 1);	/* the GDT's page read-only */
+	sr->cr0 |= X86_CR0_PG | X86_CR0_WP;
+	sr->cr3 = 0x10000;
+	KUNIT_ASSERT_EQ(test, vireo_task_switch(vcpu, SEL_B, VIREO_TS_JMP, 7, false, 0), 0);
+	ts_expect_exception(test, vcpu, VEC_PF, 3);
+	KUNIT_EXPECT_EQ(test, sr->cr2, GDT + SEL_A + 5);
+	KUNIT_EXPECT_EQ(test, sr->tr.selector, SEL_A);
+}
+
 /* An unmapped TSS: #PF with CR2, before the commit point. */
 static void ts_page_fault(struct kunit *test)
 {
@@ -379,6 +421,8 @@ static struct kunit_case task_switch_cases[] = {
 	KUNIT_CASE(ts_16bit_tss),
 	KUNIT_CASE(ts_paging_32bit),
 	KUNIT_CASE(ts_page_fault),
+	KUNIT_CASE(ts_paging_pae),
+	KUNIT_CASE(ts_write_protected_gdt),
 	KUNIT_CASE(ts_tss_outside_ram),
 	KUNIT_CASE(ts_long_mode_gp),
 	{}
