@@ -4,8 +4,8 @@
 # when it ran to the end.
 #
 # The probe is a Multiboot kernel linked at 0x8000, its bss over 0x10000
-# (where the Multiboot information usually goes); it gets one module and a
-# command line, checks what a firmware-less kernel finds there (file name
+# (where the Multiboot information usually goes); it gets two modules (the
+# second with arguments, QEMU's -initrd list) and a command line, checks what a firmware-less kernel finds there (file name
 # first on the command line, the module's string, the BIOS data area),
 # the PMU MSRs of its vendor, and tries every guest action the monitor
 # audit found able to end the monitor (docs/ARCHITECTURE.md, "Guest
@@ -34,7 +34,7 @@ else
 	TIMEOUT=${PP_TIMEOUT:-120}
 fi
 T=/tmp/pc-probe.$$
-CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-memory bda
+CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-module-args mb-memory bda
 pmu-amd-legacy pmu-amd-ext-core pmu-intel-arch msr-unknown apic-on apic-disabled
 apic-reenabled apic-x2apic-mmio mmio-unclaimed pio-unclaimed-widths pio-device-widths
 pio-string-unclaimed"
@@ -45,8 +45,10 @@ if [ ! -f "$KERNEL" ]; then
 fi
 mkdir -p "$T"
 printf 'vireo probe module\n' >"$T/probe-module.txt"
+printf 'second\n' >"$T/probe-second.txt"
 
-timeout "$TIMEOUT" vireo-run --kernel "$KERNEL" --initrd "$T/probe-module.txt" \
+timeout "$TIMEOUT" vireo-run --kernel "$KERNEL" \
+	--initrd "$T/probe-module.txt,$T/probe-second.txt two=2" \
 	--append "probe x=1" --mem 64M --debug-exit 0x501 </dev/null >"$T/out" 2>"$T/err"
 rc=$?
 tr -d '\r' <"$T/out" >"$T/log"

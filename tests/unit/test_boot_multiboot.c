@@ -362,6 +362,32 @@ static void mb_low_segments(void)
 	free(k);
 }
 
+/* --initrd's module list for Multiboot kernels, QEMU's syntax. */
+static void mb_module_list(void)
+{
+	struct vireo_multiboot_module_arg m[3];
+	char one[] = "/boot/xen-initrd.gz";
+	char list[] = "/boot/vmlinuz console=hvc0 root=/dev/vda,/boot/initrd.gz,a,,b.img x,,y";
+	char empty[] = "a,,b, args";
+	char blank[] = "";
+	char many[] = "a,b,c,d";
+
+	T_EQ(vireo_multiboot_parse_modules(one, m, 3), 1);
+	T_TRUE(!strcmp(m[0].string, "/boot/xen-initrd.gz"));
+	T_EQ(m[0].path_len, strlen("/boot/xen-initrd.gz"));
+
+	T_EQ(vireo_multiboot_parse_modules(list, m, 3), 3);
+	T_TRUE(!strcmp(m[0].string, "/boot/vmlinuz console=hvc0 root=/dev/vda"));
+	T_EQ(m[0].path_len, strlen("/boot/vmlinuz"));
+	T_TRUE(!strcmp(m[1].string, "/boot/initrd.gz"));
+	T_TRUE(!strcmp(m[2].string, "a,b.img x,y"));	/* ",," is a comma */
+	T_EQ(m[2].path_len, strlen("a,b.img"));
+
+	T_EQ(vireo_multiboot_parse_modules(empty, m, 3), -EINVAL);	/* " args": no file */
+	T_EQ(vireo_multiboot_parse_modules(blank, m, 3), -EINVAL);
+	T_EQ(vireo_multiboot_parse_modules(many, m, 3), -E2BIG);
+}
+
 static void mb_module_limits(void)
 {
 	static uint8_t big[1];
@@ -459,6 +485,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(mb_aout),
 	VIREO_TEST(mb_refuses),
 	VIREO_TEST(mb_low_segments),
+	VIREO_TEST(mb_module_list),
 	VIREO_TEST(mb_module_limits),
 	VIREO_TEST(mb_header_search),
 	VIREO_TEST(mb_hostile),

@@ -121,6 +121,37 @@ static bool entry_inside(const struct mb_kernel *k, uint64_t entry)
 	return false;
 }
 
+int vireo_multiboot_parse_modules(char *s, struct vireo_multiboot_module_arg *m,
+				  unsigned int max)
+{
+	unsigned int n = 0;
+	char *out = s;
+
+	for (;;) {
+		char *start = out;
+		bool last;
+
+		/* Copy the field down over the ",," escapes it had. */
+		while (*s && !(*s == ',' && s[1] != ',')) {
+			if (*s == ',')
+				s++;		/* ",," is one comma */
+			*out++ = *s++;
+		}
+		last = !*s;
+		*out++ = 0;
+		s++;
+		if (n == max)
+			return -E2BIG;
+		m[n].string = start;
+		m[n].path_len = strcspn(start, " ");
+		if (!m[n].path_len)
+			return -EINVAL;
+		n++;
+		if (last)
+			return (int)n;
+	}
+}
+
 static int parse_aout(const char *name, const uint8_t *p, size_t size, size_t hoff,
 		      struct mb_kernel *k, char *err)
 {

@@ -110,6 +110,24 @@ struct vireo_multiboot_info {
 };
 
 /*
+ * One module of a list written as QEMU's -initrd for Multiboot kernels:
+ * "FILE[ ARGS][,FILE[ ARGS]]...", ",," for a comma inside one.  string is
+ * the module's string as GRUB's "module FILE ARGS" gives it (the file
+ * name first); the file name is its first path_len bytes.
+ */
+struct vireo_multiboot_module_arg {
+	const char *string;
+	size_t path_len;
+};
+
+/*
+ * Split s (edited in place) into at most max modules: the count, or
+ * -EINVAL for an empty file name, -E2BIG for more than max.
+ */
+int vireo_multiboot_parse_modules(char *s, struct vireo_multiboot_module_arg *m,
+				  unsigned int max);
+
+/*
  * Load the kernel and modules, build the information structure.  0 or
  * -errno with "file: problem" in err (VIREO_BOOT_ERR_LEN bytes).
  */

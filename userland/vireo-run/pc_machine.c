@@ -290,6 +290,69 @@ static int cpuid_init(struct vireo_pc *pc)
 	return 0;
 }
 
+/*
+ * A Multiboot kernel with --initrd's module list (QEMU's syntax,
+ * boot/multiboot.h): each module read, its string as given.
+ */
+static int load_multiboot(struct vireo_pc *pc, const struct vireo_mem *mem, const void *kernel,
+			  size_t kernel_size, struct vireo_boot_entry *entry, char *err)
+{
+	const struct vireo_options *o = pc->opts;
+	struct vireo_multiboot_module_arg *args = NULL;
+	struct vireo_multiboot_module *mods = NULL;
+	struct vireo_multiboot_config mcfg = {
+		.kernel_name = o->kernel,
+		.kernel = kernel,
+		.kernel_size = kernel_size,
+		.cmdline = o->append,
+	};
+	struct vireo_multiboot_info info;
+	char *list = NULL;
+	int n = 0, i, r = -ENOMEM;
+
+	if (o->initrd) {
+		list = strdup(o->initrd);
+		args = calloc(VIREO_MB_MAX_MODULES, sizeof(*args));
+		mods = calloc(VIREO_MB_MAX_MODULES, sizeof(*mods));
+		if (!list || !args || !mods) {
+			snprintf(err, VIREO_BOOT_ERR_LEN, "%s: out of memory", o->initrd);
+			goto out;
+		}
+		n = vireo_multiboot_parse_modules(list, args, VIREO_MB_MAX_MODULES);
+		if (n < 0) {
+			r = n;
+			snprintf(err, VIREO_BOOT_ERR_LEN,
+				 "--initrd '%s': a module without a file name, or more than %d (a Multiboot kernel's list is FILE[ ARGS][,FILE[ ARGS]]...)",
+				 o->initrd, (int)VIREO_MB_MAX_MODULES);
+			n = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		char *path = strndup(args[i].string, args[i].path_len);
+
+		mods[i].name = path;
+		mods[i].cmdline = args[i].string;
+		r = path ? vireo_boot_read_file(path, (void **)&mods[i].data, &mods[i].size, err)
+			 : -ENOMEM;
+		if (r)
+			goto out;
+	}
+	mcfg.modules = mods;
+	mcfg.nr_modules = (unsigned int)n;
+	r = vireo_multiboot_load(&pc->layout, mem, &mcfg, &info, err);
+	*entry = info.entry;
+out:
+	for (i = 0; mods && i < n; i++) {
+		free((void *)mods[i].name);
+		free((void *)mods[i].data);
+	}
+	free(mods);
+	free(args);
+	free(list);
+	return r;
+}
+
 /* ACPI tables, then the kernel: fills the boot processor's entry state. */
 static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 			 struct vireo_boot_entry *entry)
@@ -312,14 +375,17 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 		return fail(pc, -EFAULT, "cannot write the BIOS data area");
 
 	r = vireo_boot_read_file(o->kernel, &kernel, &kernel_size, err);
-	if (!r && o->initrd)
-		r = vireo_boot_read_file(o->initrd, &initrd, &initrd_size, err);
 	if (r) {
 		fail(pc, 0, "%s", err);
 		goto out;
 	}
 	switch (vireo_boot_detect(kernel, kernel_size)) {
 	case VIREO_IMAGE_LINUX: {
+		if (o->initrd) {
+			r = vireo_boot_read_file(o->initrd, &initrd, &initrd_size, err);
+			if (r)
+				break;
+		}
 		struct vireo_linux_config lcfg = {
 			.kernel_name = o->kernel,
 			.kernel = kernel,
@@ -336,26 +402,9 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 		*entry = info.entry;
 		break;
 	}
-	case VIREO_IMAGE_MULTIBOOT: {
-		struct vireo_multiboot_module mod = {
-			.name = o->initrd,
-			.data = initrd,
-			.size = initrd_size,
-		};
-		struct vireo_multiboot_config mcfg = {
-			.kernel_name = o->kernel,
-			.kernel = kernel,
-			.kernel_size = kernel_size,
-			.cmdline = o->append,
-			.modules = &mod,
-			.nr_modules = o->initrd ? 1 : 0,
-		};
-		struct vireo_multiboot_info info;
-
-		r = vireo_multiboot_load(&pc->layout, mem, &mcfg, &info, err);
-		*entry = info.entry;
+	case VIREO_IMAGE_MULTIBOOT:
+		r = load_multiboot(pc, mem, kernel, kernel_size, entry, err);
 		break;
-	}
 	default:
 		r = -ENOEXEC;
 		snprintf(err, sizeof(err), "%s: neither a Linux bzImage nor a Multiboot kernel",

@@ -12,8 +12,9 @@
  * debug-exit port (vireo-run --debug-exit 0x501) with V = 0x21: status
  * 67, the guest's own, which tests/l1/run-pc-probe.sh checks.
  *
- * Expected command line: "<path>/pc-probe.elf probe x=1"; one module,
- * "<path>/probe-module.txt", holding "vireo probe module\n".
+ * Expected command line: "<path>/pc-probe.elf probe x=1"; two modules
+ * (--initrd "<dir>/probe-module.txt,<dir>/probe-second.txt two=2"), holding
+ * "vireo probe module\n" and "second\n".
  */
 #include "../virtio_hostile/hw.h"
 
@@ -162,18 +163,27 @@ static void check_multiboot(uint32_t magic, uint32_t mbi)
 		verdict("mb-cmdline", 0, "no command line (flags %x)", flags);
 	}
 
-	if ((flags & MBI_MODS) && *(uint32_t *)phys(mbi + 20) == 1) {
+	if ((flags & MBI_MODS) && *(uint32_t *)phys(mbi + 20) == 2) {
 		uint32_t *mod = phys(*(uint32_t *)phys(mbi + 24));
-		const char *str = phys(mod[2]);
-		const char *want = "vireo probe module\n";
+		const char *str = phys(mod[2]), *str2 = phys(mod[6]);
+		const char *want = "vireo probe module\n", *want2 = "second\n";
+		size_t path2 = 0;
 
+		while (str2[path2] && str2[path2] != ' ')
+			path2++;
 		verdict("mb-module", ends_with(str, strlen(str), "probe-module.txt") &&
 					     mod[1] - mod[0] == strlen(want) &&
 					     !memcmp(phys(mod[0]), want, strlen(want)) &&
 					     mod[0] >= 0x100000 && !(mod[0] & 0xfff),
 			"at %x-%x, string '%s'", mod[0], mod[1], str);
+		verdict("mb-module-args", ends_with(str2, path2, "probe-second.txt") &&
+						  streq(str2 + path2, " two=2") &&
+						  mod[5] - mod[4] == strlen(want2) &&
+						  !memcmp(phys(mod[4]), want2, strlen(want2)) &&
+						  mod[4] >= mod[1] && !(mod[4] & 0xfff),
+			"at %x-%x, string '%s'", mod[4], mod[5], str2);
 	} else {
-		verdict("mb-module", 0, "flags %x, %u modules", flags,
+		verdict("mb-module", 0, "flags %x, %u modules, want 2", flags,
 			flags & MBI_MODS ? *(uint32_t *)phys(mbi + 20) : 0);
 	}
 	verdict("mb-memory", (flags & MBI_MEM) && (flags & MBI_MMAP) &&
