@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "vireo_version.h"
+#include "boot/multiboot.h"
 #include "vmlib/lock.h"
 
 #include "boot.h"
@@ -47,6 +49,29 @@ static int fail(const char *what, int err)
 }
 
 /*
+ * --initrd that is no file but a Multiboot module list ("a.gz,b args"):
+ * its first missing module file, or NULL.  Written to name (size len).
+ */
+static const char *missing_module(const char *list, char *name, size_t len)
+{
+	struct vireo_multiboot_module_arg m[VIREO_MB_MAX_MODULES];
+	char *copy = strdup(list);
+	struct stat st;
+	int n, i;
+
+	if (!copy)
+		return NULL;
+	n = vireo_multiboot_parse_modules(copy, m, VIREO_MB_MAX_MODULES);
+	for (i = 0; i < n; i++) {
+		snprintf(name, len, "%.*s", (int)m[i].path_len, m[i].string);
+		if (stat(name, &st) && errno == ENOENT)
+			break;
+	}
+	free(copy);
+	return i < n ? name : NULL;
+}
+
+/*
  * The files the command line names (kernel, initrd, disks, --load
  * images): a missing one is "not found" in the exit table, told before
  * anything is set up, rather than an error from deep in the boot.
@@ -64,10 +89,19 @@ static int missing_file(const struct vireo_options *o)
 	for (i = 0; i < o->nr_loads; i++)
 		paths[n++] = o->loads[i].path;
 	for (i = 0; i < n; i++) {
-		if (paths[i] && stat(paths[i], &st) && errno == ENOENT) {
-			fprintf(stderr, "vireo-run: %s: no such file\n", paths[i]);
-			return VIREO_EXIT_NOT_FOUND;
+		const char *what = paths[i];
+		char module[4096];
+
+		if (!what || !stat(what, &st) || errno != ENOENT)
+			continue;
+		/* Not a file: a Multiboot kernel's module list, file by file. */
+		if (what == o->initrd && strpbrk(what, ", ")) {
+			what = missing_module(what, module, sizeof(module));
+			if (!what)
+				continue;
 		}
+		fprintf(stderr, "vireo-run: %s: no such file\n", what);
+		return VIREO_EXIT_NOT_FOUND;
 	}
 	return 0;
 }
