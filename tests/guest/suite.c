@@ -119,7 +119,8 @@ static const struct gcase cases[] = {
 	  "jmp to a TSS: registers OK\njmp to a TSS and back OK\n"
 	  "call to a TSS and iret back OK\nint through a task gate OK\n"
 	  "jmp to a busy TSS: #GP OK\njmp to a TSS below the minimum limit: #TS OK\n"
-	  "#GP through a task gate OK\ntask switches OK\n", ST_OK },
+	  "#GP through a task gate OK\ncall through a task gate in the GDT OK\n"
+	  "jmp to a 16-bit TSS and back OK\ntask switches OK\n", ST_OK },
 	{ "triple-fault", LONG("triple.bin"), M_EXACT, "about to triple fault\n",
 	  ST_CRASH, "guest triple fault (shutdown) at rip=" },
 	{ "fetch-outside-ram", "--mode long --load %G/hlt.bin@0x100000 --entry 0xe0000000",

@@ -15,6 +15,9 @@
 ;   6  JMP to a TSS whose limit is below 0x67: #TS(selector) at the JMP.
 ;      (Bochs's VMX checks 5 and 6 before the exit, as SVM's CPU does.)
 ;   7  that #GP through a task gate: the error code on the new task's stack.
+;   8  CALL far to a task gate in the GDT: as CALL to its TSS, EIP after the
+;      CALL saved; JMP to a 16-bit TSS (SDM 8.6) and back: IP, AX and the
+;      selectors from and into the 16-bit layout.
 
 	bits	32
 	org	0x100000
@@ -27,6 +30,9 @@ TSS_C	equ 0x22200			; CALL target
 TSS_D	equ 0x22300			; INT 0x40's task
 TSS_E	equ 0x22400			; #GP's task (check 7)
 TSS_X	equ 0x22500			; never entered
+TSS_F	equ 0x22600			; 16-bit TSS
+TASK_F	equ 0x7000			; task F's code: IP is 16 bits
+F_OUT	equ 0x7100			; where task F stores EAX
 
 CODE	equ 0x08
 DATA	equ 0x10
@@ -37,6 +43,8 @@ SEL_D	equ 0x30
 SEL_BUSY equ 0x38			; a busy TSS that is not running
 SEL_SHORT equ 0x40			; limit 0x60
 SEL_E	equ 0x48
+SEL_GATE_C equ 0x50			; a task gate to TSS C
+SEL_F	equ 0x58			; 16-bit TSS, type 1
 
 AVAIL	equ 0x89			; present 32-bit TSS, type 9
 BUSY	equ 0x8b			; type 11
@@ -185,6 +193,7 @@ after_jmp_b:
 	PUTS	"jmp to a TSS and back OK", 10
 
 	; --- 3: CALL far to TSS C; it returns by IRET.
+	mov	dword [call_ret], after_call_c
 	mov	eax, 0xa0000031
 	call	SEL_C:0
 after_call_c:
@@ -282,6 +291,58 @@ after_gated:
 	CHECK	73, jmp_busy_gated		; a fault saves the faulting EIP
 	PUTS	"#GP through a task gate OK", 10
 
+	; --- 8: CALL through the GDT task gate to C again.
+	mov	dword [TSS_C + T_EIP], task_c
+	mov	dword [call_ret], after_gate_c
+	mov	eax, 0xa0000081
+	call	SEL_GATE_C:0
+after_gate_c:
+	CHECK	80, 0xa0000081
+	TYPE_OF	SEL_C
+	CHECK	81, AVAIL
+	mov	eax, [TSS_A + T_EIP]
+	CHECK	82, after_gate_c
+	PUTS	"call through a task gate in the GDT OK", 10
+
+	; JMP to the 16-bit TSS F: code copied below 64 KiB.
+	mov	esi, task_f
+	mov	edi, TASK_F
+	mov	ecx, task_f_end - task_f
+	rep	movsb
+	mov	edi, TSS_F
+	xor	eax, eax
+	mov	ecx, 0x2c / 4
+	rep	stosd
+	mov	word [TSS_F + 0x0e], TASK_F	; IP
+	mov	word [TSS_F + 0x10], 2		; FLAGS
+	mov	word [TSS_F + 0x12], 0x1616	; AX
+	mov	word [TSS_F + 0x1a], 0x4000	; SP
+	mov	word [TSS_F + 0x22], DATA	; ES
+	mov	word [TSS_F + 0x24], CODE	; CS
+	mov	word [TSS_F + 0x26], DATA	; SS
+	mov	word [TSS_F + 0x28], DATA	; DS
+	mov	eax, 0xa0000082
+	jmp	SEL_F:0
+after_jmp_f:
+	CHECK	83, 0xa0000082
+	mov	eax, [F_OUT]
+	and	eax, 0xffff
+	CHECK	84, 0x1616			; AX from the 16-bit TSS
+	movzx	eax, word [TSS_F + 0x0e]
+	CHECK	85, TASK_F + task_f_end - task_f	; IP after its JMP
+	movzx	eax, word [TSS_F + 0x24]
+	CHECK	86, CODE
+	movzx	eax, word [TSS_F + 0x1a]
+	CHECK	87, 0x4000
+	TYPE_OF	SEL_F
+	CHECK	88, 0x81			; available again
+	mov	eax, [TSS_A + T_EIP]
+	CHECK	89, after_jmp_f			; saved by the JMP to F
+	str	ax
+	movzx	eax, ax
+	CHECK	90, SEL_A
+	PUTS	"jmp to a 16-bit TSS and back OK", 10
+
 	PUTS	"task switches OK", 10
 	EXIT	EXIT_OK
 
@@ -358,7 +419,7 @@ task_c:
 	TYPE_OF	SEL_C
 	CHECK	133, BUSY
 	mov	eax, [TSS_A + T_EIP]
-	CHECK	134, after_call_c
+	CHECK	134, [call_ret]
 	str	ax
 	movzx	eax, ax
 	CHECK	135, SEL_C
@@ -384,6 +445,12 @@ task_d:
 	iret
 	PUTS	"FAIL: task D resumed after its IRET", 10
 	EXIT	EXIT_FAIL
+
+; --- task F (check 8): a 16-bit TSS; runs at TASK_F, copied there.
+task_f:
+	mov	[F_OUT], eax
+	jmp	SEL_A:0
+task_f_end:
 
 ; --- task E (check 7): #GP's task gate.
 task_e:
@@ -512,6 +579,8 @@ gdt:	dq	0
 	DESC	TSS_X, 0x67, BUSY, 0		; 0x38 busy, not running
 	DESC	TSS_X, 0x60, AVAIL, 0		; 0x40 below the 0x67 minimum
 	DESC	TSS_E, 0x67, AVAIL, 0		; 0x48
+	dw	0, SEL_C, 0x8500, 0		; 0x50 task gate to C, DPL 0
+	DESC	TSS_F, 0x2b, 0x81, 0		; 0x58 available 16-bit TSS
 gdt_end:
 
 gdtr:	dw	gdt_end - gdt - 1
@@ -530,5 +599,6 @@ e_err:	dd	0
 e_esp:	dd	0
 e_link:	dd	0
 e_eip:	dd	0
+call_ret: dd	0
 
 LIB_CODE
