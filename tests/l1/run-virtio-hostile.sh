@@ -23,7 +23,7 @@
 # come out on vireo-run's stdout; virtio-rng reads 64 bytes that are not
 # all alike nor the last read's.  It prints "CASE <name> PASS|FAIL
 # <detail>" per case and "DONE cases=N pass=N fail=N resets=N", then
-# powers off through ACPI S5 (the Vireo PC has no debug-exit port).
+# powers off through ACPI S5 (run without --debug-exit, its status is 0).
 #
 # TEST lines (group virtio-hostile):
 #   <case>             the guest's verdict, and the monitor's stderr for that

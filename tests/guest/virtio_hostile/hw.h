@@ -43,7 +43,7 @@
 #define PM_TMR		(PM_BASE + 0x08)
 #define PM_TMR_HZ	3579545U
 #define PM1_S5		((5U << 10) | (1U << 13))	/* SLP_TYP = 5, SLP_EN */
-#define DEBUG_EXIT	0xf4		/* QEMU's isa-debug-exit (not on the Vireo PC) */
+#define DEBUG_EXIT	0xf4		/* QEMU's isa-debug-exit (vireo-run: --debug-exit) */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
