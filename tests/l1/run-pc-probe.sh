@@ -36,8 +36,8 @@ fi
 T=/tmp/pc-probe.$$
 CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-module-args mb-memory bda
 pmu-amd-legacy pmu-amd-ext-core pmu-intel-arch msr-unknown apic-on apic-disabled
-apic-reenabled apic-x2apic-mmio mmio-unclaimed pio-unclaimed-widths pio-device-widths
-pio-string-unclaimed"
+apic-reenabled apic-x2apic-mmio mmio-unclaimed mmio-device-widths pci-missing-function
+pio-unclaimed-widths pio-device-widths pio-string-unclaimed"
 
 if [ ! -f "$KERNEL" ]; then
 	fail debug-exit "no test kernel at $KERNEL"

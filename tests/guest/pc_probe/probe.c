@@ -351,6 +351,34 @@ static void check_unclaimed_mmio(void)
 	verdict("mmio-unclaimed", !bad, "%u places did not read all-ones, first %x", bad, first);
 }
 
+/* Device pages at widths and places their registers do not have. */
+static void check_odd_mmio(void)
+{
+	uint32_t version = mmio_read32(XAPIC_VERSION), v;
+
+	/* SDM vol. 3 11.4.1: only aligned 32-bit accesses are defined. */
+	(void)mmio_read8(XAPIC_VERSION);
+	(void)mmio_read16(XAPIC_VERSION + 2);
+	(void)mmio_read32(XAPIC_VERSION + 1);
+	mmio_write8(XAPIC_TPR, 0x10);
+	mmio_write32(XAPIC_TPR + 2, 0x10);
+	/* The IOAPIC's last bytes and a read running off its page. */
+	(void)mmio_read32(0xfec00ffe);
+	mmio_write16(0xfec00fff, 0);
+	v = mmio_read32(XAPIC_VERSION);
+	verdict("mmio-device-widths", v == version, "APIC version register %x then %x", version,
+		v);
+
+	/* PCI: a function nobody has, through CF8/CFC and ECAM. */
+	outl(0xcf8, 0x8000fffc);		/* bus 0, device 31, function 7, reg 0xfc */
+	v = inl(0xcfc);
+	outl(0xcf8, 0);
+	verdict("pci-missing-function", v == 0xffffffff &&
+						mmio_read32(0xe00ff000) == 0xffffffff &&
+						mmio_read16(0xe1000000) == 0xffff,
+		"CF8/CFC read %x", v);
+}
+
 static uint16_t inw(uint16_t port)
 {
 	uint16_t v;
@@ -430,6 +458,7 @@ void probe_main(uint32_t magic, uint32_t mbi)
 	check_pmu();
 	check_apic();
 	check_unclaimed_mmio();
+	check_odd_mmio();
 	check_ports();
 	vh_printf("DONE cases=%u pass=%u fail=%u\n", cases, passed, cases - passed);
 	debug_exit(PROBE_DONE);
