@@ -173,21 +173,10 @@ static void supported_add(struct vireo_cpuid_entry *t, u32 *n, u32 fn, u32 idx, 
 	}
 }
 
-long vireo_get_supported_cpuid(void __user *argp)
+/* Fills t (SUPPORTED_MAX entries) with what vireo.ko can give a guest; returns the count. */
+static u32 vireo_supported_build(struct vireo_cpuid_entry *t)
 {
-	struct vireo_cpuid_entry *t;
-	struct vireo_cpuid c;
 	u32 n = 0, max, fn, i;
-
-	long r;
-
-	if (copy_from_user(&c, argp, sizeof(c)))
-		return -EFAULT;
-	if (c.reserved)
-		return -EINVAL;
-	t = kcalloc(SUPPORTED_MAX, sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
 
 	/*
 	 * Basic leaves 0, 1, 7 and 0xd only: caches, topology, power and
@@ -202,7 +191,6 @@ long vireo_get_supported_cpuid(void __user *argp)
 		supported_add(t, &n, 7, 0, true);
 	if (max >= 0xd && boot_cpu_has(X86_FEATURE_XSAVE)) {
 		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-
 		u32 leaf0 = n, size = 576;
 
 		supported_add(t, &n, 0xd, 0, true);
@@ -230,6 +218,25 @@ long vireo_get_supported_cpuid(void __user *argp)
 	if (n < SUPPORTED_MAX)
 		t[n++] = (struct vireo_cpuid_entry){ .function = 0x40000001 };
 
+	return n;
+}
+
+long vireo_get_supported_cpuid(void __user *argp)
+{
+	struct vireo_cpuid_entry *t;
+	struct vireo_cpuid c;
+	u32 n;
+	long r;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.reserved)
+		return -EINVAL;
+	t = kcalloc(SUPPORTED_MAX, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	n = vireo_supported_build(t);
+
 	r = n;
 	if (c.nent < n) {
 		c.nent = n;
@@ -238,5 +245,85 @@ long vireo_get_supported_cpuid(void __user *argp)
 		r = -EFAULT;
 	}
 	kfree(t);
+	return r;
+}
+
+/* ------------------------------------------- userland only takes away */
+
+enum { REG_EAX, REG_EBX, REG_ECX, REG_EDX };
+
+/*
+ * The registers of CPUID that are feature flags, and the bits of each that
+ * vireo.ko sets per vCPU itself (vireo_handle_cpuid): a table from userland
+ * may clear any flag but set only those the supported table has.
+ */
+static const struct {
+	u32 fn, idx;
+	u8 reg;
+	u32 live;
+} feature_regs[] = {
+	{ 1, 0, REG_ECX, CPUID_1_ECX_OSXSAVE },
+	{ 1, 0, REG_EDX, 0 },
+	{ 7, 0, REG_EBX, 0 },
+	{ 7, 0, REG_ECX, CPUID_7_ECX_OSPKE },
+	{ 7, 0, REG_EDX, 0 },
+	{ 0xd, 0, REG_EAX, 0 },
+	{ 0xd, 0, REG_EDX, 0 },
+	{ 0xd, 1, REG_EAX, 0 },
+	{ 0x80000001, 0, REG_ECX, 0 },
+	{ 0x80000001, 0, REG_EDX, 0 },
+};
+
+static u32 cpuid_reg(const struct vireo_cpuid_entry *e, u8 reg)
+{
+	switch (reg) {
+	case REG_EAX:
+		return e->eax;
+	case REG_EBX:
+		return e->ebx;
+	case REG_ECX:
+		return e->ecx;
+	default:
+		return e->edx;
+	}
+}
+
+static const struct vireo_cpuid_entry *table_find(const struct vireo_cpuid_entry *t, u32 n,
+						  u32 fn, u32 idx)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].function == fn &&
+		    (!(t[i].flags & VIREO_CPUID_FLAG_INDEXED) || t[i].index == idx))
+			return &t[i];
+	return NULL;
+}
+
+int vireo_cpuid_check_features(const struct vireo_cpuid_entry *e, u32 n)
+{
+	struct vireo_cpuid_entry *supported;
+	u32 nsup, i;
+	int r = 0;
+
+	supported = kcalloc(SUPPORTED_MAX, sizeof(*supported), GFP_KERNEL);
+	if (!supported)
+		return -ENOMEM;
+	nsup = vireo_supported_build(supported);
+	for (i = 0; i < ARRAY_SIZE(feature_regs) && !r; i++) {
+		const struct vireo_cpuid_entry *mine, *can;
+		u32 extra;
+
+		mine = table_find(e, n, feature_regs[i].fn, feature_regs[i].idx);
+		if (!mine)
+			continue;
+		can = table_find(supported, nsup, feature_regs[i].fn, feature_regs[i].idx);
+		extra = cpuid_reg(mine, feature_regs[i].reg) & ~feature_regs[i].live;
+		if (can)
+			extra &= ~cpuid_reg(can, feature_regs[i].reg);
+		if (extra)
+			r = -EINVAL;
+	}
+	kfree(supported);
 	return r;
 }

@@ -503,6 +503,7 @@ static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
 	struct vireo_cpuid_entry *entries;
 	struct vireo_cpuid c;
 	u32 i;
+	int r;
 
 	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
@@ -518,6 +519,11 @@ static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
 			kfree(entries);
 			return -EINVAL;
 		}
+	}
+	r = vireo_cpuid_check_features(entries, c.nent);
+	if (r) {
+		kfree(entries);
+		return r;
 	}
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = entries;

@@ -348,6 +348,12 @@ void vireo_eventfds_release(struct vireo_vm *vm);
 long vireo_get_supported_cpuid(void __user *argp);
 /* The guest's CPUID entry for (fn, idx), or NULL: the leaf reads as zeros. */
 const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx);
+/*
+ * VIREO_SET_CPUID: 0, or -EINVAL when the table sets a feature flag the
+ * supported table (VIREO_GET_SUPPORTED_CPUID) lacks: userland may only
+ * take features away.
+ */
+int vireo_cpuid_check_features(const struct vireo_cpuid_entry *e, u32 n);
 /* CPUID.(0DH,0):EBX for this XCR0: the XSAVE area's size, from the vCPU's table. */
 u32 vireo_cpuid_xsave_size(struct vireo_vcpu *vcpu, u64 xcr0);
 

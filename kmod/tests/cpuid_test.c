@@ -357,6 +357,49 @@ static void supported_cpuid_xsave(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, find(t, n, 0xd, 0));
 }
 
+/*
+ * VIREO_SET_CPUID takes features away, never adds one: a feature flag the
+ * supported table lacks is -EINVAL; flags vireo.ko sets per vCPU itself
+ * (OSXSAVE, OSPKE) and every other register are the caller's.
+ */
+static void set_cpuid_only_takes_away(struct kunit *test)
+{
+	struct vireo_cpuid_entry *t, *e;
+	int n;
+
+	vt_need_host(test, "user memory and a chosen host CPUID");
+	everything_host();
+	t = kunit_kcalloc(test, VIREO_MAX_CPUID_ENTRIES, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	n = get_supported(test, t, VIREO_MAX_CPUID_ENTRIES);
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), 0);
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, 0), 0);
+
+	e = (struct vireo_cpuid_entry *)find(t, n, 1, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->ecx &= ~(1U << 28);				/* AVX taken away */
+	e->ecx |= 1U << 27;				/* OSXSAVE: vireo.ko's to set */
+	e->ebx = 0x12345678;				/* not a feature register */
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), 0);
+	e->ecx |= 1U << 5;				/* VMX */
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), -EINVAL);
+	e->ecx &= ~(1U << 5);
+
+	e = (struct vireo_cpuid_entry *)find(t, n, 7, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->ebx |= 1U << 14;				/* MPX */
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), -EINVAL);
+	e->ebx &= ~(1U << 14);
+
+	e = (struct vireo_cpuid_entry *)find(t, n, 0xd, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->eax |= 1U << 3;				/* MPX's XSAVE component */
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), -EINVAL);
+	e->eax &= ~(1U << 3);
+	KUNIT_EXPECT_EQ(test, vireo_cpuid_check_features(t, n), 0);
+}
+
 /* uapi: too small a buffer gets -E2BIG and nent set to the number needed. */
 static void supported_cpuid_e2big(struct kunit *test)
 {
@@ -393,6 +436,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_ospke_follows_cr4),
 	KUNIT_CASE(supported_cpuid_filters),
 	KUNIT_CASE(supported_cpuid_xsave),
+	KUNIT_CASE(set_cpuid_only_takes_away),
 	KUNIT_CASE(supported_cpuid_e2big),
 	{}
 };

@@ -35,6 +35,7 @@
  *   CREATE_VCPU id already used                                 -EEXIST
  *   SET_CPUID nent > VIREO_MAX_CPUID_ENTRIES           -E2BIG | -EINVAL
  *   SET_CPUID nent == VIREO_MAX_CPUID_ENTRIES                   accepted
+ *   SET_CPUID with a feature flag vireo.ko does not offer (VMX)  -EINVAL
  *   GET/SET_MSRS nmsrs > VIREO_MAX_MSR_ENTRIES         -E2BIG | -EINVAL
  *   non-zero reserved field in vireo_cpuid, vireo_cpuid_entry,
  *   vireo_msrs, vireo_event; unknown cpuid entry flag           -EINVAL
@@ -634,6 +635,15 @@ static int t_cpuid(char *why)
 	bad |= expect(why, "nent = MAX", vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
 	cp = (struct vireo_cpuid){ .nent = 0, .entries = 0 };
 	bad |= expect(why, "nent = 0 (empty table)",
+		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
+	/* Userland only takes features away: VMX (CPUID.1:ECX[5]) is never offered. */
+	e[0] = (struct vireo_cpuid_entry){ .function = 1, .ecx = 1U << 5 };
+	cp = (struct vireo_cpuid){ .nent = 1, .entries = (uintptr_t)e };
+	bad |= expect(why, "leaf 1 with VMX", vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp),
+		      EINVAL, 0);
+	/* OSXSAVE is vireo.ko's own to set (from CR4): not a feature the table adds. */
+	e[0].ecx = 1U << 27;
+	bad |= expect(why, "leaf 1 with OSXSAVE",
 		      vt_ioctl(v.vcpu, VIREO_SET_CPUID, (uintptr_t)&cp), 0, 0);
 	return bad;
 }

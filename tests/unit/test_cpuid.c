@@ -1,107 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CPUID table builder, on a fake host CPU so that results are exact. */
+/*
+ * The bare monitor's CPUID table (--cpuid overrides over vireo.ko's
+ * supported table) and --cpu models (cpu_model.c), on a made-up supported
+ * table so that results are exact.
+ */
 #include <errno.h>
 
+#include "cpu_model.h"
 #include "cpuid_table.h"
 #include "test.h"
 
-static uint32_t fake_max_ext = 0x80000008;
+#define IDX	VIREO_CPUID_FLAG_INDEXED
 
-/* An AMD-looking host: vendor "AuthenticAMD", every feature bit set. */
-static void fake_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+/*
+ * A supported table with everything up to x86-64-v4 and some beyond: SSE3
+ * ... SSE4.2, POPCNT, CX16, XSAVE, AVX, FMA, F16C, MOVBE, AES, x2APIC;
+ * BMI1/2, AVX2, AVX-512 F/DQ/CD/BW/VL/IFMA, SHA; LAHF, LZCNT; XSAVE
+ * components x87, SSE, AVX and the three of AVX-512.
+ */
+static unsigned int full_table(struct vireo_cpuid_entry *e)
 {
-	(void)subleaf;
-	out[0] = out[1] = out[2] = out[3] = 0xffffffff;
-	if (leaf == 0) {
-		out[0] = 0x10;
-		memcpy(&out[1], "Auth", 4);
-		memcpy(&out[3], "enti", 4);
-		memcpy(&out[2], "cAMD", 4);
-	} else if (leaf == 0xd) {
-		/* XSAVE: x87, SSE and AVX (256 bytes at 576); all of 0xD.1's bits. */
-		out[0] = subleaf == 0 ? 0x7 : subleaf == 1 ? 0xf : subleaf == 2 ? 256 : 0;
-		out[1] = subleaf == 2 ? 576 : subleaf == 0 ? 832 : 0;
-		out[2] = out[3] = 0;
-	} else if (leaf == 0x80000000) {
-		out[0] = fake_max_ext;
-	} else if (leaf > fake_max_ext && leaf >= 0x80000000) {
-		out[0] = out[1] = out[2] = out[3] = 0;
-	} else {
-		out[0] = leaf;	/* identify the leaf */
-	}
+	const struct vireo_cpuid_entry t[] = {
+		{ .function = 0, .eax = 0xd },
+		{ .function = 1, .ecx = 0x80000000 | (1U << 0) | (1U << 9) | (1U << 12) |
+		  (1U << 13) | (1U << 19) | (1U << 20) | (1U << 21) | (1U << 22) | (1U << 23) |
+		  (1U << 25) | (1U << 26) | (1U << 28) | (1U << 29),
+		  .edx = (1U << 0) | (1U << 8) | (1U << 15) | (1U << 23) | (1U << 24) |
+		  (1U << 25) | (1U << 26) },
+		{ .function = 7, .flags = IDX, .ebx = (1U << 3) | (1U << 5) | (1U << 8) |
+		  (1U << 16) | (1U << 17) | (1U << 21) | (1U << 28) | (1U << 29) | (1U << 30) |
+		  (1U << 31) },
+		{ .function = 0xd, .index = 0, .flags = IDX, .eax = 0xe7, .ecx = 2688 },
+		{ .function = 0xd, .index = 1, .flags = IDX, .eax = 0x7 },
+		{ .function = 0xd, .index = 2, .flags = IDX, .eax = 256, .ebx = 576 },
+		{ .function = 0xd, .index = 5, .flags = IDX, .eax = 64, .ebx = 1088 },
+		{ .function = 0xd, .index = 6, .flags = IDX, .eax = 512, .ebx = 1152 },
+		{ .function = 0xd, .index = 7, .flags = IDX, .eax = 1024, .ebx = 1664 },
+		{ .function = 0x80000001, .ecx = (1U << 0) | (1U << 5),
+		  .edx = (1U << 11) | (1U << 29) },
+		{ .function = 0x40000000, .eax = 0x40000001 },
+	};
+
+	memcpy(e, t, sizeof(t));
+	return sizeof(t) / sizeof(t[0]);
 }
 
-static void cpuid_defaults(void)
+static const struct vireo_cpuid_entry *leaf(const struct vireo_cpuid_entry *e, unsigned int n,
+					    uint32_t fn, uint32_t idx)
 {
-	static struct vireo_cpuid_table t;
-	const struct vireo_cpuid_entry *e;
+	unsigned int i;
 
-	fake_max_ext = 0x80000008;
-	vireo_cpuid_defaults(&t, fake_cpuid);
-	e = vireo_cpuid_lookup(&t, 0, 0);
-	T_TRUE(e != NULL);
-	T_EQ(e->eax, 0x10);
-	T_TRUE(!memcmp(&e->ebx, "Auth", 4));
-
-	e = vireo_cpuid_lookup(&t, 1, 0);
-	T_TRUE(e != NULL);
-	T_TRUE(e->ecx & VIREO_CPUID_1_ECX_HYPERVISOR);
-	T_TRUE(!(e->ecx & VIREO_CPUID_1_ECX_VMX));
-	T_TRUE(!(e->ecx & VIREO_CPUID_1_ECX_OSXSAVE));
-	T_EQ(e->ebx >> 24, 0);	/* APIC ID of vCPU 0 */
-	T_EQ(e->edx, 0xffffffff);
-
-	e = vireo_cpuid_lookup(&t, 0x80000001, 0);
-	T_TRUE(e != NULL);
-	T_TRUE(!(e->ecx & VIREO_CPUID_80000001_ECX_SVM));
-	T_EQ(e->ecx | VIREO_CPUID_80000001_ECX_SVM, 0xffffffff);
-
-	T_TRUE(vireo_cpuid_lookup(&t, 0x80000008, 0) != NULL);
-	T_TRUE(vireo_cpuid_lookup(&t, 0x80000009, 0) == NULL);
-	T_TRUE(vireo_cpuid_lookup(&t, 2, 0) == NULL);	/* only 0, 1 and 0xD basic leaves */
-
-	/* Leaf 0xD describes the XSAVE that leaf 1 offers: 0, 1, one per component. */
-	e = vireo_cpuid_lookup(&t, 0xd, 0);
-	T_TRUE(e != NULL && (e->flags & VIREO_CPUID_FLAG_INDEXED));
-	T_EQ(e->eax, 0x7);
-	e = vireo_cpuid_lookup(&t, 0xd, 1);
-	T_TRUE(e != NULL);
-	T_EQ(e->eax, 0x7);	/* XSAVES (bit 3) hidden: no IA32_XSS */
-	e = vireo_cpuid_lookup(&t, 0xd, 2);
-	T_TRUE(e != NULL);
-	T_EQ(e->eax, 256);
-	T_EQ(e->ebx, 576);
-	T_TRUE(vireo_cpuid_lookup(&t, 0xd, 3) == NULL);
-	T_EQ(t.n, 2 + 3 + 1 + 9);
-}
-
-static void cpuid_hypervisor_leaf(void)
-{
-	static struct vireo_cpuid_table t;
-	const struct vireo_cpuid_entry *e;
-	char sig[13];
-
-	vireo_cpuid_defaults(&t, fake_cpuid);
-	e = vireo_cpuid_lookup(&t, 0x40000000, 0);
-	T_TRUE(e != NULL);
-	T_EQ(e->eax, 0x40000000);
-	memcpy(sig, &e->ebx, 4);
-	memcpy(sig + 4, &e->ecx, 4);
-	memcpy(sig + 8, &e->edx, 4);
-	sig[12] = 0;
-	T_TRUE(!strcmp(sig, "VireoVireoVi"));
-	T_EQ(e->ebx, 0x65726956);	/* "Vire" little-endian */
-}
-
-static void cpuid_fewer_extended_leaves(void)
-{
-	static struct vireo_cpuid_table t;
-
-	fake_max_ext = 0x80000004;
-	vireo_cpuid_defaults(&t, fake_cpuid);
-	fake_max_ext = 0x80000008;
-	T_TRUE(vireo_cpuid_lookup(&t, 0x80000004, 0) != NULL);
-	T_TRUE(vireo_cpuid_lookup(&t, 0x80000005, 0) == NULL);
+	for (i = 0; i < n; i++)
+		if (e[i].function == fn && (!(e[i].flags & IDX) || e[i].index == idx))
+			return &e[i];
+	return NULL;
 }
 
 static void cpuid_overrides(void)
@@ -112,21 +64,22 @@ static void cpuid_overrides(void)
 	struct vireo_cpuid_entry e7b = { .function = 7, .index = 1, .flags = 1, .ebx = 0xb };
 	unsigned int n;
 
-	vireo_cpuid_defaults(&t, fake_cpuid);
+	memset(&t, 0, sizeof(t));
+	t.n = full_table(t.e);
 	n = t.n;
 	T_EQ(vireo_cpuid_set(&t, &e1), 0);	/* replaces leaf 1 */
 	T_EQ(t.n, n);
 	T_EQ(vireo_cpuid_lookup(&t, 1, 0)->eax, 0x11);
 	T_EQ(vireo_cpuid_lookup(&t, 1, 0)->ecx, 0);	/* the whole entry */
-	T_EQ(vireo_cpuid_set(&t, &e7a), 0);
+	T_EQ(vireo_cpuid_set(&t, &e7a), 0);		/* replaces leaf 7.0 */
 	T_EQ(vireo_cpuid_set(&t, &e7b), 0);
-	T_EQ(t.n, n + 2);
+	T_EQ(t.n, n + 1);
 	T_EQ(vireo_cpuid_lookup(&t, 7, 1)->ebx, 0xb);
 	T_EQ(vireo_cpuid_lookup(&t, 7, 0)->ebx, 0xa);
 	T_TRUE(vireo_cpuid_lookup(&t, 7, 2) == NULL);
 	e7b.ebx = 0xc;
 	T_EQ(vireo_cpuid_set(&t, &e7b), 0);
-	T_EQ(t.n, n + 2);
+	T_EQ(t.n, n + 1);
 	T_EQ(vireo_cpuid_lookup(&t, 7, 1)->ebx, 0xc);
 }
 
@@ -145,27 +98,93 @@ static void cpuid_table_full(void)
 	T_EQ(vireo_cpuid_set(&t, &e), -ENOSPC);
 }
 
-static void cpuid_host(void)
+/* "host" changes nothing; bad spellings and '+' are refused before anything changes. */
+static void cpu_model_host_and_spelling(void)
 {
-	static struct vireo_cpuid_table t;
-	const struct vireo_cpuid_entry *e;
+	struct vireo_cpuid_entry e[32], before[32];
+	unsigned int n = full_table(e);
+	char err[256];
 
-	/* The real host: whatever it is, the adjustments must hold. */
-	vireo_cpuid_defaults(&t, vireo_host_cpuid);
-	e = vireo_cpuid_lookup(&t, 1, 0);
-	T_TRUE(e != NULL);
-	T_TRUE(e->ecx & VIREO_CPUID_1_ECX_HYPERVISOR);
-	T_TRUE(!(e->ecx & VIREO_CPUID_1_ECX_VMX));
-	T_TRUE(vireo_cpuid_lookup(&t, 0x40000000, 0) != NULL);
+	memcpy(before, e, sizeof(e));
+	T_EQ(vireo_cpu_model_apply("host", e, n, err, sizeof(err)), 0);
+	T_TRUE(!memcmp(e, before, n * sizeof(e[0])));
+	T_EQ(vireo_cpu_model_apply("pentium", e, n, err, sizeof(err)), -EINVAL);
+	T_TRUE(strstr(err, "unknown model 'pentium'") != NULL);
+	T_EQ(vireo_cpu_model_apply("host,-avx,-nosuch", e, n, err, sizeof(err)), -EINVAL);
+	T_TRUE(strstr(err, "unknown feature 'nosuch'") != NULL);
+	T_TRUE(!memcmp(e, before, n * sizeof(e[0])));	/* -avx not applied either */
+	T_EQ(vireo_cpu_model_apply("host,+avx512f", e, n, err, sizeof(err)), -EINVAL);
+	T_TRUE(strstr(err, "can only be taken away") != NULL);
+	T_EQ(vireo_cpu_model_apply("x86-64-v5", NULL, 0, err, sizeof(err)), -EINVAL);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3,-aes", NULL, 0, err, sizeof(err)), 0);
+}
+
+/* -avx takes AVX2, FMA, F16C and AVX-512 with it, and their XSAVE components. */
+static void cpu_model_takes_dependents(void)
+{
+	struct vireo_cpuid_entry e[32];
+	unsigned int n = full_table(e);
+	char err[256];
+
+	T_EQ(vireo_cpu_model_apply("host,-avx", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 28) | (1U << 12) | (1U << 29)), 0);
+	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 26), 1U << 26);		/* XSAVE stays */
+	T_EQ(leaf(e, n, 7, 0)->ebx & ((1U << 5) | (1U << 16) | (1U << 31)), 0);
+	T_EQ(leaf(e, n, 7, 0)->ebx & ((1U << 3) | (1U << 8)), (1U << 3) | (1U << 8));
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x3);
+	T_EQ(leaf(e, n, 0xd, 2)->eax, 0);
+	T_EQ(leaf(e, n, 0xd, 7)->eax, 0);
+
+	n = full_table(e);
+	T_EQ(vireo_cpu_model_apply("host,-xsave", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 26) | (1U << 28)), 0);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0);		/* leaf 0xD describes nothing */
+	T_EQ(leaf(e, n, 0xd, 1)->eax, 0);
+}
+
+/* x86-64-v2: v2's ISA stays, v3, v4 and the rest go; system features stay. */
+static void cpu_model_levels(void)
+{
+	struct vireo_cpuid_entry e[32];
+	unsigned int n = full_table(e);
+	char err[256];
+
+	T_EQ(vireo_cpu_model_apply("x86-64-v2", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 0) | (1U << 9) | (1U << 13) | (1U << 19) |
+				      (1U << 20) | (1U << 23)),
+	     (1U << 0) | (1U << 9) | (1U << 13) | (1U << 19) | (1U << 20) | (1U << 23));
+	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 25) | (1U << 26) | (1U << 28) | (1U << 22)), 0);
+	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 21), 1U << 21);	/* x2APIC is not ISA */
+	T_EQ(leaf(e, n, 1, 0)->ecx & 0x80000000, 0x80000000);	/* hypervisor */
+	T_EQ(leaf(e, n, 7, 0)->ebx, 0);
+	T_EQ(leaf(e, n, 0x80000001, 0)->ecx, 1);		/* LAHF stays, LZCNT goes */
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0);
+
+	n = full_table(e);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 7, 0)->ebx, (1U << 3) | (1U << 5) | (1U << 8));
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x7);
+	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 25), 0);		/* AES is beyond the levels */
+
+	n = full_table(e);
+	T_EQ(vireo_cpu_model_apply("x86-64-v4", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 21), 0);		/* IFMA is beyond v4 */
+	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 16), 1U << 16);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0xe7);
+
+	/* A level the table cannot give is refused, naming what is missing. */
+	n = full_table(e);
+	((struct vireo_cpuid_entry *)leaf(e, n, 7, 0))->ebx &= ~(1U << 5);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, err, sizeof(err)), -EINVAL);
+	T_TRUE(strstr(err, "does not offer avx2") != NULL);
 }
 
 const struct vireo_test vireo_tests_cpuid[] = {
-	VIREO_TEST(cpuid_defaults),
-	VIREO_TEST(cpuid_hypervisor_leaf),
-	VIREO_TEST(cpuid_fewer_extended_leaves),
 	VIREO_TEST(cpuid_overrides),
 	VIREO_TEST(cpuid_table_full),
-	VIREO_TEST(cpuid_host),
+	VIREO_TEST(cpu_model_host_and_spelling),
+	VIREO_TEST(cpu_model_takes_dependents),
+	VIREO_TEST(cpu_model_levels),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(cpuid, vireo_tests_cpuid);

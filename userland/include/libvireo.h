@@ -48,6 +48,12 @@ int vireo_open(const char *path, struct vireo_sys **sysp);
 void vireo_close(struct vireo_sys *sys);
 const struct vireo_caps *vireo_caps(const struct vireo_sys *sys);
 int vireo_sys_fd(const struct vireo_sys *sys);
+/*
+ * What vireo.ko can give a guest (VIREO_GET_SUPPORTED_CPUID): the start of
+ * every guest's CPUID table, from which a monitor may only take features
+ * away.  The number of entries, or -E2BIG when max is too small.
+ */
+int vireo_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e, unsigned int max);
 
 /* ---------------------------------------------------------------- VM */
 

@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -72,4 +74,12 @@ const struct vireo_caps *vireo_caps(const struct vireo_sys *sys)
 int vireo_sys_fd(const struct vireo_sys *sys)
 {
 	return sys->fd;
+}
+
+int vireo_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e, unsigned int max)
+{
+	struct vireo_cpuid c = { .nent = max, .entries = (uintptr_t)e };
+
+	memset(e, 0, max * sizeof(*e));
+	return vireo_ioctl(sys->fd, VIREO_GET_SUPPORTED_CPUID, &c);
 }

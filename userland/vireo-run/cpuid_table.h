@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The guest's CPUID table: host values with virtualization-relevant bits
- * adjusted, a hypervisor leaf, then the user's --cpuid overrides.
+ * The bare monitor's CPUID table: vireo.ko's supported table, then the
+ * user's --cpuid overrides (cpuid_table.c).
  */
 #ifndef VIREO_RUN_CPUID_TABLE_H
 #define VIREO_RUN_CPUID_TABLE_H
@@ -22,19 +22,6 @@ struct vireo_cpuid_table {
 	struct vireo_cpuid_entry e[VIREO_MAX_CPUID_ENTRIES];
 	unsigned int n;
 };
-
-/* Executes CPUID leaf/subleaf: the host's, or a fake one in the tests. */
-typedef void (*vireo_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-
-/* The real instruction on this host. */
-void vireo_host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-
-/*
- * Default table: leaves 0 and 1, 0x80000000-0x80000008 (as far as the
- * host has them) with the hypervisor bit set and VMX/SVM cleared, and the
- * Vireo leaf 0x40000000.
- */
-void vireo_cpuid_defaults(struct vireo_cpuid_table *t, vireo_cpuid_fn cpuid);
 
 /*
  * Add e, replacing an entry for the same leaf (and sub-leaf, if e is

@@ -17,6 +17,7 @@
 #include "vmlib/lock.h"
 
 #include "boot.h"
+#include "cpu_model.h"
 #include "cpuid_table.h"
 #include "monitor.h"
 #include "pc.h"
@@ -112,6 +113,7 @@ static int setup(struct vireo_monitor *m)
 	struct vireo_cpuid_table cpuid;
 	struct vireo_regs regs;
 	struct vireo_sregs sregs;
+	char msg[256];
 	unsigned int i;
 	void *ram;
 	int ret;
@@ -140,7 +142,15 @@ static int setup(struct vireo_monitor *m)
 	if (vireo_load_files(m))
 		return VIREO_STATUS_ERROR;
 
-	vireo_cpuid_defaults(&cpuid, vireo_host_cpuid);
+	ret = vireo_supported_cpuid(m->sys, cpuid.e, VIREO_MAX_CPUID_ENTRIES);
+	if (ret < 0)
+		return fail("VIREO_GET_SUPPORTED_CPUID", ret);
+	cpuid.n = (unsigned int)ret;
+	if (m->opts.cpu_model &&
+	    vireo_cpu_model_apply(m->opts.cpu_model, cpuid.e, cpuid.n, msg, sizeof(msg))) {
+		fprintf(stderr, "vireo-run: %s\n", msg);
+		return VIREO_STATUS_ERROR;
+	}
 	for (i = 0; i < m->opts.nr_cpuid; i++) {
 		if (vireo_cpuid_set(&cpuid, &m->opts.cpuid[i]))
 			return fail("--cpuid", -ENOSPC);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_model.h"
 #include "options.h"
 #include "boot.h"
 #include "status.h"
@@ -239,6 +240,7 @@ enum {
 	OPT_MODE,
 	OPT_ENTRY,
 	OPT_CPUID,
+	OPT_CPU,
 	OPT_IRQ_ON_HLT,
 	OPT_MMIO_TEST,
 	OPT_STATS,
@@ -265,6 +267,7 @@ static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "entry", required_argument, NULL, OPT_ENTRY },
 	{ "cpuid", required_argument, NULL, OPT_CPUID },
+	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "irq-on-hlt", required_argument, NULL, OPT_IRQ_ON_HLT },
 	{ "mmio-test", required_argument, NULL, OPT_MMIO_TEST },
 	{ "stats", no_argument, NULL, OPT_STATS },
@@ -499,6 +502,11 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 						optarg);
 			o->nr_cpuid++;
 			break;
+		case OPT_CPU:
+			if (vireo_cpu_model_apply(optarg, NULL, 0, err, errlen))
+				return -EINVAL;
+			o->cpu_model = optarg;
+			break;
 		case OPT_IRQ_ON_HLT:
 			if (parse_number(optarg, false, &v) || v > 255)
 				return opt_fail(err, errlen,
@@ -543,9 +551,10 @@ void vireo_usage(FILE *f)
 		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
 		"                 [--name NAME] [--lock FILE] [--control SOCKET]\n"
 		"                 [--console-socket SOCKET] [--debug-exit PORT[,iosize=N]]\n"
+		"                 [--cpu MODEL[,-FEATURE]...]\n"
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
-		"                 [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
+		"                 [--cpu MODEL[,-FEATURE]...] [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
 		"                 [--irq-on-hlt VECTOR] [--mmio-test GPA] [--stats]\n"
 		"       vireo-run --help | --version\n"
 		"\n"
@@ -561,6 +570,13 @@ void vireo_usage(FILE *f)
 		"                    command line starts with its file name, as from GRUB\n"
 		"  --append STRING   kernel command line (e.g. \"console=ttyS0\")\n"
 		"  --cpus N          vCPUs, 1-%d (default 1), one thread each\n"
+		"  --cpu MODEL[,-FEATURE]...\n"
+		"                    the guest's CPU, a subset of what vireo.ko offers: MODEL\n"
+		"                    host (all of it, the default) or x86-64-v1 ... x86-64-v4\n"
+		"                    (that psABI level's ISA and nothing beyond it; refused if\n"
+		"                    the host lacks part of it); each -FEATURE (e.g. -avx512f,\n"
+		"                    -aes, -x2apic) takes one more away with what needs it.\n"
+		"                    Nothing can be added\n"
 		"  --mem SIZE        guest RAM (default 256M); what does not fit below the\n"
 		"                    PCI hole at 3G goes above 4G\n"
 		"  --disk FILE[,ro][,format=raw|qcow2]\n"
@@ -631,9 +647,12 @@ void vireo_usage(FILE *f)
 		"                      long       64-bit, CS=0x18, data 0x10, RSP=0x7fff0,\n"
 		"                                 identity map of the first 4G with 2M pages\n"
 		"  --entry GPA       initial RIP (default: the first --load's GPA)\n"
+		"  --cpu MODEL[,-FEATURE]...  as for the PC\n"
 		"  --cpuid L[.S]=A,B,C,D  add or override a CPUID leaf (sub-leaf S) for the\n"
-		"                    guest; the defaults come from the host with the hypervisor\n"
-		"                    bit set, VMX/SVM hidden, and leaf 0x40000000 = \"VireoVireoVi\"\n"
+		"                    guest; the defaults are vireo.ko's supported table\n"
+		"                    (hypervisor bit set, VMX/SVM hidden, leaf 0x40000000 =\n"
+		"                    \"VireoVireoVi\"); vireo.ko refuses a feature flag it\n"
+		"                    does not offer\n"
 		"  --irq-on-hlt V    on HLT with interrupts enabled, inject external interrupt\n"
 		"                    vector V and continue (otherwise such a HLT ends the run)\n"
 		"  --mmio-test GPA   where the 4K MMIO test device sits (default 0xd0000000)\n"

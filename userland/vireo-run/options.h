@@ -77,6 +77,7 @@ struct vireo_options {
 	uint64_t entry;		/* default: the first --load's GPA */
 	struct vireo_cpuid_entry cpuid[VIREO_MAX_CPUID_ENTRIES];
 	unsigned int nr_cpuid;	/* --cpuid overrides, in order */
+	const char *cpu_model;	/* --cpu MODEL[,-FEATURE]... (cpu_model.h), or NULL: host */
 	int irq_on_hlt;		/* vector, or -1 */
 	uint64_t mmio_test_gpa;
 	bool stats;

@@ -289,9 +289,6 @@ int vireo_pc_ioeventfd(int vm_fd, uint16_t port, unsigned int len, int fd, uint6
 /* One 32-bit access to the vCPU's xAPIC page at offset. */
 int vireo_pc_apic_access(struct vireo_vcpu *vcpu, uint32_t offset, bool is_write,
 			 uint32_t *data);
-/* VIREO_GET_SUPPORTED_CPUID into e (max entries): the count, or -errno. */
-int vireo_pc_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e,
-			     unsigned int max);
 
 /* ---- pc_cpuid.c -------------------------------------------------------- */
 

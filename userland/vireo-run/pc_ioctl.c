@@ -64,11 +64,3 @@ int vireo_pc_apic_access(struct vireo_vcpu *vcpu, uint32_t offset, bool is_write
 	return 0;
 }
 
-int vireo_pc_supported_cpuid(struct vireo_sys *sys, struct vireo_cpuid_entry *e,
-			     unsigned int max)
-{
-	struct vireo_cpuid c = { .nent = max, .entries = (uintptr_t)e };
-
-	memset(e, 0, max * sizeof(*e));
-	return (int)xioctl(vireo_sys_fd(sys), VIREO_GET_SUPPORTED_CPUID, &c);
-}

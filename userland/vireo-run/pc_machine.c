@@ -32,6 +32,7 @@
 #include "virtio/net.h"
 #include "virtio/rng.h"
 
+#include "cpu_model.h"
 #include "pc.h"
 #include "pc_disk.h"
 
@@ -280,12 +281,16 @@ static int memory_init(struct vireo_pc *pc)
 
 static int cpuid_init(struct vireo_pc *pc)
 {
-	int n = vireo_pc_supported_cpuid(pc->sys, pc->cpuid, VIREO_MAX_CPUID_ENTRIES);
+	int n = vireo_supported_cpuid(pc->sys, pc->cpuid, VIREO_MAX_CPUID_ENTRIES);
+	char err[256];
 
 	if (n < 0)
 		return fail(pc, n, "VIREO_GET_SUPPORTED_CPUID");
 	pc->nr_cpuid = (unsigned int)n;
 	vireo_pc_cpuid_adjust(pc->cpuid, pc->nr_cpuid);
+	if (pc->opts->cpu_model &&
+	    vireo_cpu_model_apply(pc->opts->cpu_model, pc->cpuid, pc->nr_cpuid, err, sizeof(err)))
+		return fail(pc, 0, "%s", err);
 	pc->phys_bits = vireo_pc_cpuid_phys_bits(pc->cpuid, pc->nr_cpuid);
 	return 0;
 }

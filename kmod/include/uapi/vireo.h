@@ -247,7 +247,13 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_sregs) == 8 * 24 + 2 * 16 + 6 * 8, "vireo_s
 #define VIREO_GET_SREGS		_IOR(VIREO_IOCTL_MAGIC, 0x22, struct vireo_sregs)
 #define VIREO_SET_SREGS		_IOW(VIREO_IOCTL_MAGIC, 0x23, struct vireo_sregs)
 
-/* CPUID: the table is answered in the kernel; a leaf not in it reads 0. */
+/*
+ * CPUID: the table is answered in the kernel; a leaf not in it reads 0.
+ * VIREO_SET_CPUID refuses (-EINVAL) a table that sets a feature flag
+ * (leaves 1, 7.0, 0xD.0/1, 0x80000001) which VIREO_GET_SUPPORTED_CPUID
+ * does not: userland may take features away, never add them.  OSXSAVE and
+ * OSPKE are the kernel's to set (from CR4) and are ignored.
+ */
 #define VIREO_CPUID_FLAG_INDEXED	(1U << 0) /* entry matches only its index */
 
 struct vireo_cpuid_entry {
