@@ -316,11 +316,70 @@ static void answer_exit(struct kf_prog *p, struct kf_rng *r, int tid, struct kf_
 	}
 }
 
+
+/* ------------------------------------------------------------ --dump-fail */
+
+/* What a RUN started from, for --dump-fail: the boundary checks' blind spots. */
+struct entry_state {
+	bool valid;
+	struct vireo_sregs sr;
+	struct vireo_regs regs;
+};
+
+static void entry_state_get(int fd, struct entry_state *e)
+{
+	e->valid = ioctl(fd, VIREO_GET_SREGS, &e->sr) == 0 &&
+		   ioctl(fd, VIREO_GET_REGS, &e->regs) == 0;
+}
+
+static int seg_text(char *b, size_t n, const char *name, const struct vireo_segment *s)
+{
+	return snprintf(b, n, " %s=%#x/%#llx/%#x t%u s%u d%u p%u db%u l%u g%u a%u u%u", name,
+			s->selector, (unsigned long long)s->base, s->limit, s->type, s->s, s->dpl,
+			s->present, s->db, s->l, s->g, s->avl, s->unusable);
+}
+
+static void entry_state_print(struct kf_prog *p, int tid, const char *when,
+			      const struct entry_state *e)
+{
+	const struct vireo_sregs *sr = &e->sr;
+	char line[1024];
+	int n;
+
+	if (!e->valid)
+		return;
+	n = snprintf(line, sizeof(line),
+		     "kfuzz: FAIL-STATE seed %llu t%d %s cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cr8 %#llx rip %#llx rflags %#llx rsp %#llx gdt %#llx/%#x idt %#llx/%#x",
+		     (unsigned long long)p->seed, tid, when, (unsigned long long)sr->cr0,
+		     (unsigned long long)sr->cr3, (unsigned long long)sr->cr4,
+		     (unsigned long long)sr->efer, (unsigned long long)sr->cr8,
+		     (unsigned long long)e->regs.rip, (unsigned long long)e->regs.rflags,
+		     (unsigned long long)e->regs.rsp, (unsigned long long)sr->gdt.base,
+		     sr->gdt.limit, (unsigned long long)sr->idt.base, sr->idt.limit);
+	printf("%s\n", line);
+	n = snprintf(line, sizeof(line), "kfuzz: FAIL-STATE seed %llu t%d %s",
+		     (unsigned long long)p->seed, tid, when);
+	n += seg_text(line + n, sizeof(line) - n, "cs", &sr->cs);
+	n += seg_text(line + n, sizeof(line) - n, "ss", &sr->ss);
+	n += seg_text(line + n, sizeof(line) - n, "ds", &sr->ds);
+	n += seg_text(line + n, sizeof(line) - n, "es", &sr->es);
+	printf("%s\n", line);
+	n = snprintf(line, sizeof(line), "kfuzz: FAIL-STATE seed %llu t%d %s",
+		     (unsigned long long)p->seed, tid, when);
+	n += seg_text(line + n, sizeof(line) - n, "fs", &sr->fs);
+	n += seg_text(line + n, sizeof(line) - n, "gs", &sr->gs);
+	n += seg_text(line + n, sizeof(line) - n, "tr", &sr->tr);
+	n += seg_text(line + n, sizeof(line) - n, "ldt", &sr->ldt);
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
 long kf_run_once(struct kf_prog *p, struct kf_rng *r, int tid, struct kf_vcpu_view *v,
 		 char *desc, size_t n)
 {
 	struct vireo_run *run = v->run;
 	unsigned long arg = kf_pct(r, 2) ? kf_boundary(r) : 0;
+	struct entry_state before = { .valid = false }, after;
 	long ret;
 
 	if (run) {
@@ -329,8 +388,19 @@ long kf_run_once(struct kf_prog *p, struct kf_rng *r, int tid, struct kf_vcpu_vi
 		if (kf_pct(r, 2))
 			memset(run->reserved_in, kf_rand(r), sizeof(run->reserved_in));
 	}
+	if (p->o->dump_fail)
+		entry_state_get(v->fd, &before);
 	ret = kf_ioctl(p, tid, "VIREO_RUN", v->fd, VIREO_RUN, arg);
 	kf_add(&p->st->runs, 1);
+	if (p->o->dump_fail && run && ret == 0 && run->exit_reason == VIREO_EXIT_FAIL_ENTRY) {
+		printf("kfuzz: FAIL-STATE seed %llu t%d code %#llx info %#llx %#llx rip %#llx\n",
+		       (unsigned long long)p->seed, tid, (unsigned long long)run->hw.hardware_code,
+		       (unsigned long long)run->hw.info1, (unsigned long long)run->hw.info2,
+		       (unsigned long long)run->rip);
+		entry_state_print(p, tid, "before", &before);
+		entry_state_get(v->fd, &after);
+		entry_state_print(p, tid, "after", &after);
+	}
 	if (!run || (ret != 0 && ret != -EINTR)) {
 		snprintf(desc, n, "VIREO_RUN(fd %d, %#lx) = %ld%s", v->fd, arg, ret,
 			 run ? "" : " (run page not mapped)");

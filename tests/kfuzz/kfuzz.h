@@ -82,6 +82,7 @@ uint64_t kf_boundary(struct kf_rng *r);
 struct kf_opts {
 	const char *dev;	/* /dev/vireo */
 	bool trace;		/* print every call */
+	bool dump_fail;		/* print the state a RUN started from when it fails entry */
 	unsigned int known;	/* KF_KNOWN_* allowed */
 	unsigned int max_calls;	/* calls per program (upper bound) */
 	unsigned int kill_pct;	/* programs SIGKILLed at a random moment */

@@ -39,7 +39,7 @@ static void usage(void)
 		"             [--known[=dr7,vm86,tss|all]] [--max-calls N] [--kill-pct P]\n"
 		"             [--deadline-ms MS] [--stuck-ms MS] [--slow F] [--dev PATH]\n"
 		"             [--seed-log FILE] [--tests PREFIX] [--snippets NAME,...]\n"
-		"             [--runners N]\n");
+		"             [--runners N] [--dump-fail]\n");
 	exit(2);
 }
 
@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		{ "time", required_argument, NULL, 't' },
 		{ "first", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 'T' },
+		{ "dump-fail", no_argument, NULL, 'F' },
 		{ "known", optional_argument, NULL, 'k' },
 		{ "max-calls", required_argument, NULL, 'c' },
 		{ "kill-pct", required_argument, NULL, 'K' },
@@ -182,6 +183,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.trace = true;
+			break;
+		case 'F':
+			o.dump_fail = true;
 			break;
 		case 'k':
 			o.known = parse_known(optarg);
