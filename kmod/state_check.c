@@ -18,7 +18,19 @@
  *         control and equals LME when PG is set)
  *   bases FS, GS, TR, LDTR, GDTR, IDTR canonical; CS, SS, DS, ES bases
  *         below 4 GiB (SDM 27.3.1.2-3; AMD canonicalises instead)
- *   TR    a present busy TSS (SDM 27.3.1.2)
+ *   segs  each field in range; CS, SS, DS, ES, FS, GS in use: S and P
+ *         set, the limit the G bit allows; CS type 9/11 (DPL = SS.DPL),
+ *         13/15 (DPL <= SS.DPL) or 3 (DPL 0); SS type 3 or 7; DS..GS
+ *         accessed, readable if code; SS.DPL 0 in real mode; LDTR in use
+ *         an LDT with TI clear (SDM 27.3.1.2 with "unrestricted guest")
+ *   VM86  RFLAGS.VM exactly with protected mode outside IA-32e and every
+ *         segment base = selector << 4, limit 0xffff, attributes 0xf3
+ *         (SET_SREGS of such a set sets VM, of another clears it)
+ *   TR    a present busy TSS, TI clear; 32-bit/64-bit busy TSS in IA-32e
+ *         mode (SDM 27.3.1.2)
+ *   regs  RFLAGS bits 63:22, 15, 5, 3 clear (bit 1 reads as set); VM only
+ *         in protected mode outside IA-32e; RIP canonical in 64-bit code,
+ *         bits 63:32 clear outside it (SDM 27.3.1.4)
  *   MSRs  FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP canonical
  *         (SDM 27.3.1.1 for SYSENTER; WRMSR #GPs on the others);
  *         EFER.LME does not change while CR0.PG is set (APM 14.6.1)
@@ -33,6 +45,9 @@
 
 #include "vireo.h"
 #include "state_check.h"
+
+/* RFLAGS bits that are not reserved (SDM vol. 1 3.4.3): all but 63:22, 15, 5, 3. */
+#define VIREO_RFLAGS_SETTABLE	0x3f7fd7ULL
 
 /* CR4 bits with a meaning Vireo can give a guest (SDM vol. 3 2.5). */
 #define CR4_DEFINED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |		\
@@ -140,6 +155,126 @@ static bool seg_base_ok(const struct vireo_segment *s)
 	return s->unusable || !(s->base >> 32);
 }
 
+/* Descriptor types (SDM vol. 3 3.4.5.1, 3.5). */
+#define SEG_ACCESSED		0x1
+#define SEG_CODE_READABLE	0x2
+#define SEG_CODE		0x8
+#define SEG_DATA_RW_A		0x3
+#define SEG_DATA_RW_DOWN_A	0x7
+#define SYS_LDT			0x2
+#define SYS_TSS16_BUSY		0x3
+#define SYS_TSS_BUSY		0xb
+#define SEL_TI			0x4	/* selector: the LDT, not the GDT */
+
+/* Every field holds what its descriptor bits can (the backends would truncate). */
+static bool seg_fields_ok(const struct vireo_segment *s)
+{
+	return s->type <= 0xf && s->dpl <= 3 && (s->present | s->db | s->s | s->l | s->g |
+						  s->avl | s->unusable) <= 1 && !s->reserved;
+}
+
+/* G scales the 20-bit limit by 4 KiB: the byte limit must be one it can give. */
+static bool seg_limit_ok(const struct vireo_segment *s)
+{
+	return s->g ? (s->limit & 0xfff) == 0xfff : !(s->limit >> 20);
+}
+
+/* A code or data segment in use: S and P set, a limit its G allows. */
+static bool seg_in_use_ok(const struct vireo_segment *s)
+{
+	return s->s && s->present && seg_limit_ok(s);
+}
+
+/* What a segment load in virtual-8086 mode gives (SDM vol. 3 20.1.1, 27.3.1.2). */
+static bool seg_vm86_ok(const struct vireo_segment *s)
+{
+	return !s->unusable && s->base == (u64)s->selector << 4 && s->limit == 0xffff &&
+	       s->type == SEG_DATA_RW_A && s->s && s->dpl == 3 && s->present && !s->db &&
+	       !s->l && !s->g && !s->avl;
+}
+
+static bool sregs_vm86_ok(const struct vireo_sregs *sr)
+{
+	return (sr->cr0 & X86_CR0_PE) && !(sr->efer & EFER_LMA) && seg_vm86_ok(&sr->cs) &&
+	       seg_vm86_ok(&sr->ss) && seg_vm86_ok(&sr->ds) && seg_vm86_ok(&sr->es) &&
+	       seg_vm86_ok(&sr->fs) && seg_vm86_ok(&sr->gs);
+}
+
+/*
+ * CS, SS, DS, ES, FS, GS outside virtual-8086 mode, as VM entry with
+ * "unrestricted guest" checks them (SDM vol. 3 27.3.1.2); VMRUN does not,
+ * but no CPU holds other segment caches (a descriptor load sets A, a
+ * selector load in real mode keeps the attributes).
+ */
+static bool segs_ok(const struct vireo_sregs *sr)
+{
+	const struct vireo_segment *cs = &sr->cs, *ss = &sr->ss;
+	const struct vireo_segment *data[] = { &sr->ds, &sr->es, &sr->fs, &sr->gs };
+	unsigned int i;
+
+	if (cs->unusable || !seg_in_use_ok(cs))
+		return false;
+	switch (cs->type) {
+	case 0x9:
+	case 0xb:		/* non-conforming code: CPL = DPL */
+		if (cs->dpl != ss->dpl)
+			return false;
+		break;
+	case 0xd:
+	case 0xf:		/* conforming code: DPL <= CPL */
+		if (cs->dpl > ss->dpl)
+			return false;
+		break;
+	case SEG_DATA_RW_A:	/* real mode as entered by unrestricted guest */
+		if (cs->dpl)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	/* The CPL is SS.DPL: 0 in real mode. */
+	if ((!(sr->cr0 & X86_CR0_PE) || cs->type == SEG_DATA_RW_A) && ss->dpl)
+		return false;
+	if (!ss->unusable && (!seg_in_use_ok(ss) ||
+			      (ss->type != SEG_DATA_RW_A && ss->type != SEG_DATA_RW_DOWN_A)))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(data); i++) {
+		const struct vireo_segment *d = data[i];
+
+		if (d->unusable)
+			continue;
+		if (!seg_in_use_ok(d) || !(d->type & SEG_ACCESSED) ||
+		    ((d->type & SEG_CODE) && !(d->type & SEG_CODE_READABLE)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * TR: a present busy TSS from the GDT (SDM 27.3.1.2: type 3 or 11, S = 0,
+ * TI = 0; only 11 in IA-32e mode).  VMRUN takes anything, and QEMU's
+ * model then aborts at the first privilege change that reads the stack
+ * from it (FINDINGS F7).  LDTR, when in use: an LDT from the GDT.
+ */
+static bool system_segs_ok(const struct vireo_sregs *sr, bool ia32e)
+{
+	const struct vireo_segment *tr = &sr->tr, *ldt = &sr->ldt;
+
+	if (tr->unusable || !tr->present || tr->s || (tr->selector & SEL_TI) ||
+	    !seg_limit_ok(tr) || (tr->type != SYS_TSS_BUSY &&
+				  (tr->type != SYS_TSS16_BUSY || ia32e)))
+		return false;
+	return ldt->unusable || (!(ldt->selector & SEL_TI) && ldt->type == SYS_LDT &&
+				 !ldt->s && ldt->present && seg_limit_ok(ldt));
+}
+
+static bool regs_rip_ok(const struct vireo_sregs *sr, u64 rip)
+{
+	if ((sr->efer & EFER_LMA) && sr->cs.l)
+		return vireo_canonical(rip, sr->cr4);
+	return !(rip >> 32);
+}
+
 int vireo_check_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 {
 	bool long_mode = (sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG);
@@ -164,13 +299,44 @@ int vireo_check_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 	if (!seg_base_ok(&sr->cs) || !seg_base_ok(&sr->ss) || !seg_base_ok(&sr->ds) ||
 	    !seg_base_ok(&sr->es))
 		return -EINVAL;
-	/*
-	 * TR: a present, busy TSS (SDM 27.3.1.2: type 3 or 11, S = 0).  VMRUN
-	 * takes anything, and QEMU's model then aborts at the first privilege
-	 * change that reads the stack from it (FINDINGS F7).
-	 */
-	if (sr->tr.unusable || !sr->tr.present || sr->tr.s ||
-	    (sr->tr.type != 3 && sr->tr.type != 11))
+	if (!seg_fields_ok(&sr->cs) || !seg_fields_ok(&sr->ss) || !seg_fields_ok(&sr->ds) ||
+	    !seg_fields_ok(&sr->es) || !seg_fields_ok(&sr->fs) || !seg_fields_ok(&sr->gs) ||
+	    !seg_fields_ok(&sr->tr) || !seg_fields_ok(&sr->ldt))
+		return -EINVAL;
+	if (!system_segs_ok(sr, long_mode))
+		return -EINVAL;
+	/* A virtual-8086 set is valid only with RFLAGS.VM, which it brings. */
+	return sregs_vm86_ok(sr) || segs_ok(sr) ? 0 : -EINVAL;
+}
+
+/*
+ * Outside 64-bit code RIP is EIP (SDM vol. 1 3.5): its high half goes.
+ * RFLAGS.VM follows the segments: a virtual-8086 set is valid with it
+ * only, any other set without it (SDM 27.3.1.2; VMRUN does not check, but
+ * QEMU's model runs such a guest in virtual-8086 mode all the same).
+ */
+void vireo_sregs_fix_regs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
+{
+	if (!((sr->efer & EFER_LMA) && sr->cs.l))
+		vcpu->regs[VIREO_REG_RIP] &= 0xffffffffULL;
+	if (sregs_vm86_ok(sr))
+		vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_VM;
+	else
+		vcpu->regs[VIREO_REG_RFLAGS] &= ~(u64)X86_EFLAGS_VM;
+}
+
+int vireo_check_regs(struct vireo_vcpu *vcpu, u64 rip, u64 *rflags)
+{
+	struct vireo_sregs sr;
+
+	if (*rflags & ~VIREO_RFLAGS_SETTABLE)
+		return -EINVAL;
+	*rflags |= X86_EFLAGS_FIXED;
+	memset(&sr, 0, sizeof(sr));
+	vireo_ops->get_sregs(vcpu, &sr);
+	if (!regs_rip_ok(&sr, rip))
+		return -EINVAL;
+	if (!(*rflags & X86_EFLAGS_VM) != !sregs_vm86_ok(&sr))
 		return -EINVAL;
 	return 0;
 }
@@ -207,4 +373,19 @@ int vireo_check_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data, bool from_gue
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Vectors 0-31 are exceptions (SDM vol. 3 6.15, APM vol. 2 8.2); 15, 22-27
+ * and 31 are reserved on both vendors, and 2 is NMI, which EVENTINJ may
+ * not name as an exception (APM 15.20: VMRUN fails).  QEMU's VMRUN also
+ * fails on an injected exception with vector 31 (svm_helper.c checks
+ * "vector >= 31"): kfuzz's INJECT_EVENT of vector 31 was nearly every
+ * VIREO_EXIT_FAIL_ENTRY of the SVM leg (FINDINGS.md F11).
+ */
+bool vireo_exception_vector_defined(u8 vector)
+{
+	if (vector >= 32 || vector == 2 || vector == 15 || vector == 31)
+		return false;
+	return vector < 22 || vector > 27;
 }

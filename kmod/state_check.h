@@ -37,10 +37,26 @@ bool vireo_canonical(u64 addr, u64 cr4);
  */
 int vireo_check_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr);
 /*
+ * After a SET_SREGS: RIP's high half cleared unless the new mode is 64-bit
+ * code; RFLAGS.VM set for a virtual-8086 set of segments, else cleared.
+ */
+void vireo_sregs_fix_regs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr);
+/*
+ * VIREO_SET_REGS: RIP and RFLAGS against the segment state the vCPU has
+ * now (so userland sets SREGS first): 0, or -EINVAL.  Sets RFLAGS bit 1,
+ * which always reads as 1.
+ */
+int vireo_check_regs(struct vireo_vcpu *vcpu, u64 rip, u64 *rflags);
+/*
  * A write to one of vireo_msr_list, from userland (VIREO_SET_MSRS) or the
  * guest (WRMSR): 0, or -EINVAL (the guest gets #GP).  May adjust *data
  * (EFER.LMA is the CPU's, never the writer's).
  */
 int vireo_check_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data, bool from_guest);
+/*
+ * An exception VIREO_INJECT_EVENT may inject: a vector some x86 CPU
+ * raises, not NMI's (that is its own event type).
+ */
+bool vireo_exception_vector_defined(u8 vector);
 
 #endif /* VIREO_STATE_CHECK_H */

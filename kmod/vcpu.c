@@ -84,7 +84,8 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 		vcpu->nmi_pending = true;
 		return 0;
 	case VIREO_EVENT_EXCEPTION:
-		if (ev.vector >= 32 || ev.vector == 2 || (!ev.has_error_code && ev.error_code) ||
+		if (!vireo_exception_vector_defined(ev.vector) ||
+		    (!ev.has_error_code && ev.error_code) ||
 		    ev.has_error_code != exception_has_error_code(ev.vector))
 			return -EINVAL;
 		if (vcpu->exception.valid)
@@ -572,6 +573,10 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 		r = -EFAULT;
 		if (copy_from_user(&regs, argp, sizeof(regs)))
 			break;
+		/* What VM entry would refuse (SDM 27.3.1.4) is refused here. */
+		r = vireo_check_regs(vcpu, regs.rip, &regs.rflags);
+		if (r)
+			break;
 		vcpu->regs[VIREO_REG_RAX] = regs.rax;
 		vcpu->regs[VIREO_REG_RBX] = regs.rbx;
 		vcpu->regs[VIREO_REG_RCX] = regs.rcx;
@@ -589,8 +594,7 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 		vcpu->regs[VIREO_REG_R14] = regs.r14;
 		vcpu->regs[VIREO_REG_R15] = regs.r15;
 		vcpu->regs[VIREO_REG_RIP] = regs.rip;
-		/* Bit 1 is always set; reserved bits are forced clear. */
-		vcpu->regs[VIREO_REG_RFLAGS] = (regs.rflags & 0x3f7fd7ULL) | 2;
+		vcpu->regs[VIREO_REG_RFLAGS] = regs.rflags;
 		/* Userland now owns RIP: a pending completion would move it. */
 		vcpu->completion = VIREO_COMPLETE_NONE;
 		r = 0;
@@ -614,6 +618,8 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 		r = vireo_check_sregs(vcpu, &sregs);
 		if (!r)
 			r = vireo_ops->set_sregs(vcpu, &sregs);
+		if (!r)
+			vireo_sregs_fix_regs(vcpu, &sregs);
 		break;
 	}
 	case VIREO_SET_CPUID:

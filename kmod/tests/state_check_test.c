@@ -20,12 +20,18 @@ static struct vireo_vcpu *sc_vcpu(struct kunit *test)
 	return env->vcpu[0];
 }
 
-/* A valid 64-bit state. */
+/* A valid 64-bit state: flat ring-0 code and data, a busy TSS, no LDT. */
 static struct vireo_sregs sc_long(void)
 {
+	struct vireo_segment data = { .selector = 0x10, .limit = 0xffffffff, .g = 1, .db = 1,
+				      .present = 1, .s = 1, .type = 3 };
+
 	return (struct vireo_sregs){
-		.cs = { .l = 1, .present = 1, .s = 1, .type = 0xb },
-		.tr = { .present = 1, .type = 11, .limit = 0x67 },
+		.cs = { .selector = 8, .limit = 0xffffffff, .g = 1, .l = 1, .present = 1, .s = 1,
+			.type = 0xb },
+		.ss = data, .ds = data, .es = data, .fs = data, .gs = data,
+		.ldt = { .unusable = 1 },
+		.tr = { .selector = 0x18, .present = 1, .type = 11, .limit = 0x67 },
 		.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG,
 		.cr3 = 0x20000,
 		.cr4 = X86_CR4_PAE,
@@ -121,13 +127,222 @@ static void sc_sregs(struct kunit *test)
 	s = sc_long();
 	s.tr.type = 9;
 	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
-	s.tr.type = 3;
-	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	s.tr.type = 11;
 	s.tr.s = 1;
 	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
 	s = sc_long();
 	s.tr.present = 0;
 	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
+}
+
+/* The reset state (vcpu.c) in real mode. */
+static struct vireo_sregs sc_real(void)
+{
+	struct vireo_segment data = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
+
+	return (struct vireo_sregs){
+		.cs = { .selector = 0xf000, .base = 0xffff0000, .limit = 0xffff, .type = 0xb,
+			.s = 1, .present = 1 },
+		.ds = data, .es = data, .fs = data, .gs = data, .ss = data,
+		.ldt = { .limit = 0xffff, .type = 2, .present = 1 },
+		.tr = { .limit = 0xffff, .type = 3, .present = 1 },
+		.cr0 = 0x60000010,
+	};
+}
+
+#define SC_REFUSED(vcpu, s, ...)						\
+	do {									\
+		__VA_ARGS__;							\
+		KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &(s)), -EINVAL);	\
+	} while (0)
+
+/* Segment attributes as VM entry checks them (SDM vol. 3 27.3.1.2). */
+static void sc_segments(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = sc_vcpu(test);
+	struct vireo_sregs s;
+
+	s = sc_real();
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	s = sc_long();
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+
+	/* Fields the descriptor bits cannot hold. */
+	SC_REFUSED(vcpu, s, s = sc_real(); s.cs.type = 0x1b);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ds.dpl = 4);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.es.present = 2);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.gs.reserved = 1);
+	/* Limit and G: G means 4 KiB units; without it, at most 1 MiB. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.g = 0);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ds.limit = 0xfffff000);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ss.limit = 0x100000);
+	/* CS: code (or data in real mode at DPL 0), S and P set, never unusable. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.type = 0x3; s.cs.dpl = 3; s.ss.dpl = 3);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.type = 0x1);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.type = 0xa);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.s = 0);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.present = 0);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.unusable = 1);
+	s = sc_real();
+	s.cs.type = 3;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	/* CPL: non-conforming CS.DPL = SS.DPL, conforming CS.DPL <= SS.DPL. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.cs.dpl = 3);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ss.dpl = 3);
+	s = sc_long();
+	s.cs.dpl = s.ss.dpl = 3;
+	s.cs.selector |= 3;
+	s.ss.selector |= 3;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	s = sc_long();
+	s.cs.type = 0xf;
+	s.ss.dpl = 2;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	s.cs.dpl = 3;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), -EINVAL);
+	/* SS.DPL is 0 in real mode. */
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ss.dpl = 3; s.cs.type = 0xf);
+	/* SS: read/write data; unusable (a null SS in 64-bit mode) is fine. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ss.type = 0xb);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ss.type = 0x1);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ss.present = 0);
+	s = sc_long();
+	s.ss = (struct vireo_segment){ .unusable = 1 };
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	/* DS..GS: accessed, readable if code, S and P set; unusable: anything. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.ds.type = 0x2);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.es.type = 0x9);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.fs.s = 0);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.gs.present = 0);
+	s = sc_long();
+	s.ds.type = 0xb;
+	s.fs = (struct vireo_segment){ .unusable = 1, .type = 0x2, .limit = 0xffffffff };
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	/* LDTR in use: an LDT from the GDT. */
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ldt.type = 3);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ldt.s = 1);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ldt.selector = 4);
+	SC_REFUSED(vcpu, s, s = sc_real(); s.ldt.present = 0);
+	/* TR: from the GDT; a 16-bit busy TSS only outside IA-32e mode. */
+	SC_REFUSED(vcpu, s, s = sc_long(); s.tr.selector |= 4);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.tr.type = 3);
+	SC_REFUSED(vcpu, s, s = sc_long(); s.tr.limit = 0x100000);
+	/* What userland sets for long mode from the reset state (misuse). */
+	s = sc_real();
+	s.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+	s.cr4 = X86_CR4_PAE;
+	s.cr3 = 0x20000;
+	s.efer = EFER_LME | EFER_LMA;
+	s.cs.l = 1;
+	s.tr.type = 11;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+}
+
+/* Virtual-8086 segments and RFLAGS.VM (SDM vol. 3 27.3.1.2, 27.3.1.4). */
+static void sc_vm86(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = sc_vcpu(test);
+	struct vireo_segment v86 = { .selector = 0x1234, .base = 0x12340, .limit = 0xffff,
+				     .type = 3, .s = 1, .dpl = 3, .present = 1 };
+	struct vireo_sregs s = sc_real();
+	u64 fl;
+
+	s.cr0 |= X86_CR0_PE;
+	s.cs = s.ss = s.ds = s.es = s.fs = s.gs = v86;
+	s.tr.type = 11;
+	KUNIT_EXPECT_EQ(test, vireo_check_sregs(vcpu, &s), 0);
+	/* The set brings RFLAGS.VM; SET_REGS must keep it. */
+	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vireo_sregs_fix_regs(vcpu, &s);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RFLAGS],
+			(u64)(X86_EFLAGS_VM | X86_EFLAGS_FIXED));
+	vt_backend.sregs = s;
+	fl = X86_EFLAGS_VM | X86_EFLAGS_FIXED;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100, &fl), 0);
+	fl = X86_EFLAGS_FIXED;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100, &fl), -EINVAL);
+
+	/* Not quite a virtual-8086 set: protected-mode rules, which refuse it. */
+	SC_REFUSED(vcpu, s, s.ds.base = 0);
+	s.ds = v86;
+	SC_REFUSED(vcpu, s, s.gs.dpl = 0);
+	s.gs = v86;
+	SC_REFUSED(vcpu, s, s.cr0 &= ~X86_CR0_PE);
+	s.cr0 |= X86_CR0_PE;
+	SC_REFUSED(vcpu, s, s.cs.limit = 0xfffff);
+
+	/* Any other set leaves virtual-8086 mode. */
+	vireo_sregs_fix_regs(vcpu, &(struct vireo_sregs){ .cr0 = X86_CR0_PE });
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RFLAGS], (u64)X86_EFLAGS_FIXED);
+
+	/* VM needs that set, in protected mode. */
+	vt_backend.sregs = sc_real();
+	fl = X86_EFLAGS_VM;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100, &fl), -EINVAL);
+	vt_backend.sregs.cr0 |= X86_CR0_PE;
+	vt_backend.sregs.tr.type = 11;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100, &fl), -EINVAL);
+}
+
+/* SET_REGS: RFLAGS reserved bits, RIP against the mode (SDM 27.3.1.4). */
+static void sc_regs(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = sc_vcpu(test);
+	u64 fl;
+
+	vt_backend.sregs = sc_real();
+	fl = 0;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), 0);
+	KUNIT_EXPECT_EQ(test, fl, (u64)X86_EFLAGS_FIXED);
+	fl = X86_EFLAGS_FIXED | X86_EFLAGS_IF | X86_EFLAGS_ID | X86_EFLAGS_AC | X86_EFLAGS_NT;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), 0);
+	fl = 1ULL << 3;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), -EINVAL);
+	fl = 1ULL << 5;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), -EINVAL);
+	fl = 1ULL << 15;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), -EINVAL);
+	fl = 1ULL << 22;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), -EINVAL);
+	fl = 1ULL << 63;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xfff0, &fl), -EINVAL);
+
+	/* RIP: 32 bits outside 64-bit code, canonical in it. */
+	fl = X86_EFLAGS_FIXED;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xffffffffULL, &fl), 0);
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100000000ULL, &fl), -EINVAL);
+	vt_backend.sregs = sc_long();
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0xffffffff81000000ULL, &fl), 0);
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x0000800000000000ULL, &fl), -EINVAL);
+	/* Compatibility mode (CS.L clear) is 32-bit. */
+	vt_backend.sregs.cs.l = 0;
+	vt_backend.sregs.cs.db = 1;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x100000000ULL, &fl), -EINVAL);
+	/* No virtual-8086 mode in IA-32e mode. */
+	fl = X86_EFLAGS_FIXED | X86_EFLAGS_VM;
+	KUNIT_EXPECT_EQ(test, vireo_check_regs(vcpu, 0x1000, &fl), -EINVAL);
+
+	/* Leaving 64-bit code by SET_SREGS leaves EIP. */
+	vcpu->regs[VIREO_REG_RIP] = 0xffffffff81000000ULL;
+	vireo_sregs_fix_regs(vcpu, &vt_backend.sregs);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0x81000000ULL);
+	vcpu->regs[VIREO_REG_RIP] = 0xffffffff81000000ULL;
+	vireo_sregs_fix_regs(vcpu, &(struct vireo_sregs){ .cs.l = 1, .efer = EFER_LMA });
+	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0xffffffff81000000ULL);
+}
+
+/* Exceptions INJECT_EVENT may inject (SDM vol. 3 6.15, APM vol. 2 8.2, 15.20). */
+static void sc_exception_vectors(struct kunit *test)
+{
+	static const u8 defined[] = { 0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17,
+				      18, 19, 20, 21, 28, 29, 30 };
+	static const u8 refused[] = { 2, 15, 22, 23, 24, 25, 26, 27, 31, 32, 255 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(defined); i++)
+		KUNIT_EXPECT_TRUE(test, vireo_exception_vector_defined(defined[i]));
+	for (i = 0; i < ARRAY_SIZE(refused); i++)
+		KUNIT_EXPECT_FALSE(test, vireo_exception_vector_defined(refused[i]));
 }
 
 static void sc_msrs(struct kunit *test)
@@ -161,6 +376,10 @@ static struct kunit_case state_check_cases[] = {
 	KUNIT_CASE(sc_canonical),
 	KUNIT_CASE(sc_cr4_follows_cpuid),
 	KUNIT_CASE(sc_sregs),
+	KUNIT_CASE(sc_segments),
+	KUNIT_CASE(sc_vm86),
+	KUNIT_CASE(sc_regs),
+	KUNIT_CASE(sc_exception_vectors),
 	KUNIT_CASE(sc_msrs),
 	{}
 };

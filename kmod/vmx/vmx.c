@@ -244,7 +244,11 @@ static void vmx_seg_get(const struct vmx_seg_fields *f, struct vireo_segment *v)
 
 static void vmx_seg_set(const struct vmx_seg_fields *f, const struct vireo_segment *v)
 {
-	u32 ar = AR_UNUSABLE;
+	/*
+	 * An unusable SS keeps its DPL: it is the CPL, entry loads it and
+	 * checks CS.DPL against it (SDM vol. 3 27.3.1.2, 27.3.2.2).
+	 */
+	u32 ar = AR_UNUSABLE | (v->dpl & 3) << 5;
 
 	if (!v->unusable)
 		ar = (v->type & 0xf) | (v->s & 1) << 4 | (v->dpl & 3) << 5 |

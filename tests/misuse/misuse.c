@@ -733,6 +733,11 @@ static int t_inject(char *why)
 	INJ("type 255", EINVAL, 0, .type = 255, .vector = 0x30);
 	INJ("exception vector 32", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 32);
 	INJ("exception vector 255", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 255);
+	/* Reserved on both vendors; QEMU's VMRUN failed on 31 (FINDINGS F11). */
+	INJ("exception vector 31", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 31);
+	INJ("exception vector 15", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 15);
+	INJ("exception vector 22", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 22);
+	INJ("exception vector 2 (NMI)", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 2);
 	INJ("extint with an error code", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30,
 	    .has_error_code = 1);
 	/* FINDINGS F10a: VMX entry refused these (error 7), then every entry after. */
@@ -746,6 +751,41 @@ static int t_inject(char *why)
 	INJ("first extint 0x30", 0, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30);
 	INJ("second extint 0x31", EBUSY, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x31);
 #undef INJ
+	return bad;
+}
+
+/*
+ * FINDINGS F11: an exception with vector 31 was accepted, and QEMU's
+ * VMRUN refused it (VMEXIT_INVALID: FAIL_ENTRY, and the vCPU's RIP
+ * rewritten by the model).  Refused now; the guest runs on.  #DE, the
+ * defined vector 0, is still delivered (through the real-mode IVT).
+ */
+static int t_inject_reserved_vector_run(char *why)
+{
+	struct vireo_event ev = { .type = VIREO_EVENT_EXCEPTION, .vector = 31 };
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	bad |= expect(why, "INJECT_EVENT exception 31",
+		      vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev), EINVAL, 0);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->rip != 0x1002)
+		bad = fail(why, "RUN: %s exit %s rip %#llx (want the OUT at 0x1002)", ename(r),
+			   vt_exit_name(v.run->exit_reason), (unsigned long long)v.run->rip);
+	/* IVT entry 0 -> 0000:1002, the OUT: #DE is taken and runs it. */
+	memcpy(v.mem, "\x02\x10\x00\x00", 4);
+	ev.vector = 0;
+	bad |= expect(why, "INJECT_EVENT #DE", vt_ioctl(v.vcpu, VIREO_INJECT_EVENT,
+							 (uintptr_t)&ev), 0, 0);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->rip != 0x1002)
+		bad = fail(why, "RUN after #DE: %s exit %s rip %#llx (want the OUT at 0x1002)",
+			   ename(r), vt_exit_name(v.run->exit_reason),
+			   (unsigned long long)v.run->rip);
 	return bad;
 }
 
@@ -1373,6 +1413,18 @@ static void long_sregs(struct vireo_sregs *s)
 	s->efer = EFER_LME | EFER_LMA;
 	s->cs.l = 1;
 	s->cs.db = 0;
+	s->tr.type = 11;	/* a 16-bit TSS has no place in IA-32e mode */
+}
+
+/* Virtual-8086 mode: every segment as a load there makes it (SDM vol. 3 20.1.1). */
+static void vm86_sregs(struct vireo_sregs *s)
+{
+	struct vireo_segment v86 = { .selector = 0x100, .base = 0x1000, .limit = 0xffff,
+				     .type = 3, .s = 1, .dpl = 3, .present = 1 };
+
+	s->cs = s->ss = s->ds = s->es = s->fs = s->gs = v86;
+	s->cr0 |= CR0_PE;
+	s->tr.type = 11;
 }
 
 static bool host_has_flag(const char *flag)
@@ -1441,6 +1493,25 @@ static int t_sregs_invalid(char *why)
 	BAD_SREGS("IDTR base non-canonical", s.idt.base = 0x8000000000000000ULL);
 	BAD_SREGS("TR base non-canonical", s.tr.base = 0x0001000000000000ULL);
 	BAD_SREGS("CS base above 4 GiB", s.cs.base = 1ULL << 32);
+	/* Segment attributes as VM entry checks them (SDM 27.3.1.2). */
+	BAD_SREGS("CS not present", s.cs.present = 0);
+	BAD_SREGS("CS a system segment", s.cs.s = 0);
+	BAD_SREGS("CS unusable", s.cs.unusable = 1);
+	BAD_SREGS("CS type 1 (data, read-only)", s.cs.type = 1);
+	BAD_SREGS("CS type 0x1b (no such type)", s.cs.type = 0x1b);
+	BAD_SREGS("CS DPL 3 over SS DPL 0", s.cr0 |= CR0_PE; s.cs.dpl = 3);
+	BAD_SREGS("SS DPL 3 in real mode", s.ss.dpl = 3; s.cs.type = 0xf);
+	BAD_SREGS("SS a code segment", s.ss.type = 0xb);
+	BAD_SREGS("DS not accessed", s.ds.type = 2);
+	BAD_SREGS("ES execute-only code", s.es.type = 9);
+	BAD_SREGS("GS limit 4 GiB with G clear", s.gs.limit = 0xffffffff);
+	BAD_SREGS("FS limit 0xfffff000 with G set", s.fs.g = 1; s.fs.limit = 0xfffff000);
+	BAD_SREGS("DS DPL 4", s.ds.dpl = 4);
+	BAD_SREGS("LDTR type 3", s.ldt.type = 3);
+	BAD_SREGS("LDTR selector in the LDT", s.ldt.selector = 0x0c);
+	BAD_SREGS("TR selector in the LDT", s.tr.selector = 0x2c);
+	BAD_SREGS("TR a 16-bit TSS in long mode", long_sregs(&s); s.tr.type = 3);
+	BAD_SREGS("virtual-8086 set but CS DPL 0", vm86_sregs(&s); s.cs.dpl = 0);
 #undef BAD_SREGS
 	memset(&after, 0, sizeof(after));
 	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&after);
@@ -1473,6 +1544,104 @@ static int t_sregs_invalid(char *why)
 		bad |= expect(why, "CR4.OSXSAVE with XSAVE in the CPUID",
 			      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0);
 	}
+	return bad;
+}
+
+/*
+ * SET_REGS: what VM entry refuses in RIP and RFLAGS (SDM 27.3.1.4) is
+ * refused, against the segment state set before; a refused call changes
+ * nothing; RFLAGS bit 1 reads back as 1; SET_SREGS of a virtual-8086 set
+ * brings RFLAGS.VM, and another set takes it away.
+ */
+static int t_regs_invalid(char *why)
+{
+	struct vireo_regs base, r2, after;
+	struct vireo_sregs s, real;
+	int sys = open_dev(why), bad = 0;
+	struct vt_vm v;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why) ||
+	    load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	if (vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&base) < 0 ||
+	    vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&real) < 0)
+		return fail(why, "GET_REGS/GET_SREGS failed");
+#define BAD_REGS(desc, ...)							\
+	do {									\
+		r2 = base;							\
+		__VA_ARGS__;							\
+		bad |= expect(why, desc,					\
+			      vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&r2),	\
+			      EINVAL, 0);					\
+	} while (0)
+	BAD_REGS("RFLAGS bit 3 (reserved)", r2.rflags |= 1ULL << 3);
+	BAD_REGS("RFLAGS bit 5 (reserved)", r2.rflags |= 1ULL << 5);
+	BAD_REGS("RFLAGS bit 15 (reserved)", r2.rflags |= 1ULL << 15);
+	BAD_REGS("RFLAGS bit 22 (reserved)", r2.rflags |= 1ULL << 22);
+	BAD_REGS("RFLAGS bit 63 (reserved)", r2.rflags |= 1ULL << 63);
+	BAD_REGS("RFLAGS.VM in real mode", r2.rflags |= 1ULL << 17);
+	BAD_REGS("RIP above 4 GiB in real mode", r2.rip = 0x100001000ULL);
+#undef BAD_REGS
+	memset(&after, 0, sizeof(after));
+	vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&after);
+	if (memcmp(&after, &base, sizeof(base)))
+		bad = fail(why, "a refused SET_REGS changed the vCPU");
+
+	r2 = base;
+	r2.rflags = 0;
+	bad |= expect(why, "RFLAGS 0", vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&r2), 0, 0);
+	vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&after);
+	if (after.rflags != 2)
+		bad = fail(why, "RFLAGS 0 reads back as %#llx, want 0x2",
+			   (unsigned long long)after.rflags);
+
+	/* In 64-bit code RIP is canonical; leaving it keeps EIP. */
+	s = real;
+	long_sregs(&s);
+	bad |= expect(why, "SET_SREGS long mode", vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s),
+		      0, 0);
+	r2 = base;
+	r2.rip = 0x0000800000000000ULL;
+	bad |= expect(why, "RIP non-canonical in 64-bit code",
+		      vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&r2), EINVAL, 0);
+	r2.rip = 0xffffffff80001000ULL;
+	bad |= expect(why, "RIP 0xffffffff80001000 in 64-bit code",
+		      vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&r2), 0, 0);
+	bad |= expect(why, "SET_SREGS back to real mode",
+		      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&real), 0, 0);
+	vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&after);
+	if (after.rip != 0x80001000ULL)
+		bad = fail(why, "RIP after leaving 64-bit code %#llx, want 0x80001000",
+			   (unsigned long long)after.rip);
+
+	/* Virtual-8086 segments bring RFLAGS.VM; SET_REGS must keep it. */
+	s = real;
+	vm86_sregs(&s);
+	bad |= expect(why, "SET_SREGS virtual-8086 set",
+		      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&s), 0, 0);
+	vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&after);
+	if (!(after.rflags & (1ULL << 17)))
+		bad = fail(why, "RFLAGS after a virtual-8086 SET_SREGS %#llx, want VM",
+			   (unsigned long long)after.rflags);
+	r2 = base;
+	bad |= expect(why, "SET_REGS without VM on virtual-8086 segments",
+		      vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&r2), EINVAL, 0);
+	bad |= expect(why, "SET_SREGS back to real mode",
+		      vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&real), 0, 0);
+	vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&after);
+	if (after.rflags & (1ULL << 17))
+		bad = fail(why, "RFLAGS after leaving virtual-8086 mode %#llx, want no VM",
+			   (unsigned long long)after.rflags);
+
+	/* The vCPU still runs. */
+	bad |= expect(why, "SET_REGS the real-mode start",
+		      vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&base), 0, 0);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "RUN afterwards: %s exit %s hw code %#llx (want the OUT)", ename(r),
+			   vt_exit_name(v.run->exit_reason),
+			   (unsigned long long)v.run->hw.hardware_code);
 	return bad;
 }
 
@@ -2007,6 +2176,7 @@ static const struct mcase mcases[] = {
 	{ "set-cpuid-limits", t_cpuid },
 	{ "msrs-limits-and-unlisted", t_msrs },
 	{ "inject-event", t_inject },
+	{ "inject-reserved-vector-run", t_inject_reserved_vector_run },
 	{ "mmap-run-page", t_mmap_run },
 	{ "run-without-memory", t_run_no_memory },
 	{ "run-immediate-exit", t_immediate_exit },
@@ -2016,6 +2186,7 @@ static const struct mcase mcases[] = {
 	{ "extint-while-reinject", t_extint_while_reinject },
 	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
+	{ "regs-invalid-refused", t_regs_invalid },
 	{ "sregs-cr3-mbz-run", t_sregs_cr3_mbz_run },
 	{ "sregs-tr-must-be-busy-tss", t_sregs_tr_tss },
 	{ "guest-task-switch", t_guest_task_switch },

@@ -297,7 +297,9 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_msrs) == 16, "vireo_msrs ABI");
 #define VIREO_SET_MSRS		_IOW(VIREO_IOCTL_MAGIC, 0x26, struct vireo_msrs)
 
 /*
- * Event injection.  An exception is delivered at the next entry.  An
+ * Event injection.  An exception is delivered at the next entry; its
+ * vector must be one a CPU raises (not NMI's 2, nor the reserved 15, 22-27
+ * and 31: -EINVAL), with an error code exactly for 8, 10-14, 17 and 21.  An
  * external interrupt is held until the guest can take it (RFLAGS.IF set, no
  * interrupt shadow) and then delivered; only one may be pending, a second
  * gets -EBUSY.

@@ -9,6 +9,8 @@
 #define X86_EFLAGS_DF		(1UL << 10)
 #define X86_EFLAGS_NT		(1UL << 14)
 #define X86_EFLAGS_VM		(1UL << 17)
+#define X86_EFLAGS_AC		(1UL << 18)
+#define X86_EFLAGS_ID		(1UL << 21)
 
 #define X86_CR0_PE		(1UL << 0)
 #define X86_CR0_TS		(1UL << 3)
