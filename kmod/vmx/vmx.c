@@ -139,16 +139,47 @@ static void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
 }
 
 /* PAE paging outside long mode reads its PDPTEs from the VMCS (SDM 26.3.2.4). */
+/* A PDPTE with P set may not set bits 2:1, 8:5 or MAXPHYADDR and up (SDM vol. 3 4.4.1). */
+static bool vmx_pdpte_ok(u64 pdpte)
+{
+	return !(pdpte & 1) || !(pdpte & (0x1e6ULL | ~0ULL << boot_cpu_data.x86_phys_bits));
+}
+
+/*
+ * The four PDPTEs PAE paging loads with CR3: -EFAULT outside guest
+ * memory, -EINVAL for one with a reserved bit (the MOV to CR0/CR3/CR4
+ * raises #GP; VM entry would fail, SDM 27.3.1.6).  Reads guest memory:
+ * may sleep, so not with the VMCS loaded.
+ */
+static int vmx_read_pdptrs(struct vmx_vcpu *vmx, u64 cr3, u64 pdpte[4])
+{
+	int i;
+
+	if (vireo_read_guest(vmx->vcpu.vm, cr3 & ~0x1fULL, pdpte, 4 * sizeof(u64)))
+		return -EFAULT;
+	for (i = 0; i < 4; i++)
+		if (!vmx_pdpte_ok(pdpte[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* VMCS loaded. */
+static void vmx_write_pdptrs(const u64 pdpte[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		vmcs_write(GUEST_PDPTR0 + i * 2, pdpte[i]);
+}
+
 static int vmx_load_pdptrs(struct vmx_vcpu *vmx, u64 cr3)
 {
 	u64 pdpte[4];
-	int i;
+	int r = vmx_read_pdptrs(vmx, cr3, pdpte);
 
-	if (vireo_read_guest(vmx->vcpu.vm, cr3 & ~0x1fULL, pdpte, sizeof(pdpte)))
-		return -EFAULT;
-	for (i = 0; i < 4; i++)
-		vmcs_write(GUEST_PDPTR0 + i * 2, pdpte[i]);
-	return 0;
+	if (!r)
+		vmx_write_pdptrs(pdpte);
+	return r;
 }
 
 /*
@@ -289,8 +320,9 @@ static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
 static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 efer = sr->efer;
-	int r = -EINVAL;
+	u64 efer = sr->efer, pdpte[4];
+	bool pae = (sr->cr0 & X86_CR0_PG) && (sr->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+	int r;
 
 	if (efer & ~VMX_GUEST_EFER_MASK || sr->cr8 > 0xf ||
 	    sr->gdt.reserved[0] | sr->gdt.reserved[1] | sr->gdt.reserved[2] ||
@@ -299,6 +331,12 @@ static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	/* The rest was checked by vireo_check_sregs(); CR4_FIXED1 is ours. */
 	if (sr->cr4 & vmx_cr4_host_bits())
 		return -EINVAL;
+	/* PAE paging: its PDPTEs are part of the state (and refused before any is set). */
+	if (pae) {
+		r = vmx_read_pdptrs(vmx, sr->cr3, pdpte);
+		if (r)
+			return r;
+	}
 
 	vmx_get(vmx);
 	/* With VPID, entry keeps the old address space's translations. */
@@ -323,13 +361,12 @@ static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
 	vmx->cr0 = sr->cr0;
 	vmcs_write(CR0_READ_SHADOW, sr->cr0);
 	vmcs_write(GUEST_CR0, vmx_real_cr0(sr->cr0));
-	r = 0;
-	if ((sr->cr0 & X86_CR0_PG) && (sr->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA))
-		r = vmx_load_pdptrs(vmx, sr->cr3);
+	if (pae)
+		vmx_write_pdptrs(pdpte);
 	vmx_put(vmx);
 	vmx->cr2 = sr->cr2;
 	vcpu->cr8 = sr->cr8;
-	return r;
+	return 0;
 }
 
 static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data)
