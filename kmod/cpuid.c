@@ -122,7 +122,14 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
  * and Linux gave MPX up in 5.6).
  */
 #define XSTATE_HIDE	((1ULL << 3) | (1ULL << 4))
-#define C7_ECX_HIDE	((1U << 5) /* WAITPKG */ | (1U << 30) /* SGX_LC */)
+/*
+ * CET shadow stacks, Key Locker and PKS come with CR4 bits (23, 19, 24)
+ * vireo.ko keeps reserved (state_check.c) and MSRs it does not switch
+ * (IA32_PKRS, the CET MSRs): a CPUID that showed them would promise a
+ * CR4 bit the guest's MOV then #GPs on (issue 11).
+ */
+#define C7_ECX_HIDE	((1U << 5) /* WAITPKG */ | (1U << 7) /* CET_SS */ |		\
+			 (1U << 23) /* KL */ | (1U << 30) /* SGX_LC */ | (1U << 31) /* PKS */)
 #define C81_ECX_HIDE	((1U << 2) /* SVM */ | (1U << 12) /* SKINIT */ | (1U << 13) /* WDT */ | \
 			 (1U << 15) /* LWP */)
 

@@ -298,6 +298,11 @@ static void supported_cpuid_filters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->eax, 0U);	/* no sub-leaf past 0 is listed */
 	KUNIT_EXPECT_NULL(test, find(t, n, 7, 1));
 	KUNIT_EXPECT_FALSE(test, e->ebx & (1U << 14));		/* MPX */
+	/* Features whose CR4 bit vireo.ko keeps reserved (issue 11). */
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 31));		/* PKS */
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 7));		/* CET_SS */
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 23));		/* KL */
+	KUNIT_EXPECT_TRUE(test, e->ecx & (1U << 3));		/* PKU stays */
 
 	e = find(t, n, 0x80000000, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
