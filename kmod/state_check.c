@@ -389,3 +389,15 @@ bool vireo_exception_vector_defined(u8 vector)
 		return false;
 	return vector < 22 || vector > 27;
 }
+
+/*
+ * The exceptions that push an error code in protected mode (SDM vol. 1
+ * 6.5.1 table 6-1 / vol. 3 6.15; AMD APM vol. 2 8.2): #DF, #TS, #NP, #SS,
+ * #GP, #PF, #AC, #CP.  VM entry refuses an event whose deliver-error-code
+ * bit says otherwise (SDM 27.2.1.3), and would refuse it again at every
+ * entry; real mode drops the code at delivery (the backends see to it).
+ */
+bool vireo_exception_has_error_code(u8 vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}

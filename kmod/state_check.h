@@ -58,5 +58,7 @@ int vireo_check_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data, bool from_gue
  * raises, not NMI's (that is its own event type).
  */
 bool vireo_exception_vector_defined(u8 vector);
+/* Whether that exception pushes an error code in protected mode. */
+bool vireo_exception_has_error_code(u8 vector);
 
 #endif /* VIREO_STATE_CHECK_H */

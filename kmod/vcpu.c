@@ -37,17 +37,6 @@ void vireo_vcpu_queue_exception(struct vireo_vcpu *vcpu, u8 vector, bool has_err
 	};
 }
 
-/*
- * The exceptions that push an error code in protected mode (SDM vol. 1
- * 6.5.1 table 6-1 / vol. 3 6.15; AMD APM vol. 2 8.2): #DF, #TS, #NP, #SS,
- * #GP, #PF, #AC, #CP.  VM entry refuses an event whose deliver-error-code
- * bit says otherwise (SDM 27.2.1.3), and would refuse it again at every
- * entry; real mode drops the code at delivery (the backends see to it).
- */
-static bool exception_has_error_code(u8 vector)
-{
-	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
-}
 
 static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event __user *uev)
 {
@@ -84,9 +73,10 @@ static int vireo_vcpu_inject(struct vireo_vcpu *vcpu, const struct vireo_event _
 		vcpu->nmi_pending = true;
 		return 0;
 	case VIREO_EVENT_EXCEPTION:
-		if (!vireo_exception_vector_defined(ev.vector) ||
+		/* VM entry takes 16-bit error codes only (SDM 27.2.1.3), all CPUs push. */
+		if (!vireo_exception_vector_defined(ev.vector) || (ev.error_code >> 16) ||
 		    (!ev.has_error_code && ev.error_code) ||
-		    ev.has_error_code != exception_has_error_code(ev.vector))
+		    ev.has_error_code != vireo_exception_has_error_code(ev.vector))
 			return -EINVAL;
 		if (vcpu->exception.valid)
 			return -EBUSY;
@@ -194,6 +184,23 @@ bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pe
 	if (ev->type == VIREO_EVENT_NMI)
 		vcpu->nmi_blocked = true;
 	return true;
+}
+
+/*
+ * An interrupt whose delivery an exit interrupted is delivered again at
+ * the next entry whatever RFLAGS.IF says (the CPU had taken it).  If
+ * userland clears IF meanwhile (VIREO_SET_REGS), VM entry would refuse to
+ * inject it (SDM vol. 3 27.3.1.5: an external interrupt needs IF = 1):
+ * it waits in the extint slot until the guest takes interrupts again.
+ * The slot is free: VIREO_INJECT_EVENT keeps it so while one waits here.
+ */
+void vireo_vcpu_hold_interrupted_irq(struct vireo_vcpu *vcpu)
+{
+	if (!vcpu->reinject.valid || vcpu->reinject.type != VIREO_EVENT_EXTINT ||
+	    (vcpu->regs[VIREO_REG_RFLAGS] & X86_EFLAGS_IF) || WARN_ON_ONCE(vcpu->extint.valid))
+		return;
+	vcpu->extint = vcpu->reinject;
+	vcpu->reinject.valid = false;
 }
 
 /*
@@ -595,6 +602,7 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 		vcpu->regs[VIREO_REG_R15] = regs.r15;
 		vcpu->regs[VIREO_REG_RIP] = regs.rip;
 		vcpu->regs[VIREO_REG_RFLAGS] = regs.rflags;
+		vireo_vcpu_hold_interrupted_irq(vcpu);
 		/* Userland now owns RIP: a pending completion would move it. */
 		vcpu->completion = VIREO_COMPLETE_NONE;
 		r = 0;

@@ -306,6 +306,7 @@ void vireo_vcpu_interrupted_event(struct vireo_vcpu *vcpu, u32 info, u32 error_c
 bool vireo_vcpu_pick_event(struct vireo_vcpu *vcpu, bool shadow, struct vireo_pending_event *ev);
 void vireo_vcpu_unpick_event(struct vireo_vcpu *vcpu, const struct vireo_pending_event *ev);
 bool vireo_vcpu_wants_irq_window(struct vireo_vcpu *vcpu);
+void vireo_vcpu_hold_interrupted_irq(struct vireo_vcpu *vcpu);
 bool vireo_vcpu_wants_nmi_window(struct vireo_vcpu *vcpu);
 void vireo_complete_user_exit(struct vireo_vcpu *vcpu);
 

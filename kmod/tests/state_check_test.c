@@ -331,6 +331,44 @@ static void sc_regs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], 0xffffffff81000000ULL);
 }
 
+/*
+ * An interrupt whose delivery an exit interrupted, once userland clears
+ * RFLAGS.IF: VM entry refuses to inject it then (SDM 27.3.1.5; FINDINGS
+ * F12), so it waits for IF like any pending interrupt.
+ */
+static void sc_interrupted_irq_waits_for_if(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = sc_vcpu(test);
+	struct vireo_pending_event ev;
+
+	vcpu->reinject = (struct vireo_pending_event){ .valid = true,
+						       .type = VIREO_EVENT_EXTINT,
+						       .vector = 0x30 };
+	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
+	vireo_vcpu_hold_interrupted_irq(vcpu);
+	KUNIT_EXPECT_TRUE(test, vcpu->reinject.valid);	/* IF set: delivered again as is */
+
+	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vireo_vcpu_hold_interrupted_irq(vcpu);
+	KUNIT_EXPECT_FALSE(test, vcpu->reinject.valid);
+	KUNIT_EXPECT_TRUE(test, vcpu->extint.valid);
+	KUNIT_EXPECT_FALSE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	KUNIT_EXPECT_TRUE(test, vireo_vcpu_wants_irq_window(vcpu));
+	vcpu->regs[VIREO_REG_RFLAGS] |= X86_EFLAGS_IF;
+	KUNIT_EXPECT_TRUE(test, vireo_vcpu_pick_event(vcpu, false, &ev));
+	KUNIT_EXPECT_EQ(test, ev.type, (u8)VIREO_EVENT_EXTINT);
+	KUNIT_EXPECT_EQ(test, ev.vector, (u8)0x30);
+
+	/* An interrupted exception is delivered whatever IF says. */
+	vcpu->reinject = (struct vireo_pending_event){ .valid = true,
+						       .type = VIREO_EVENT_EXCEPTION,
+						       .vector = 14, .has_error_code = true };
+	vcpu->regs[VIREO_REG_RFLAGS] = X86_EFLAGS_FIXED;
+	vireo_vcpu_hold_interrupted_irq(vcpu);
+	KUNIT_EXPECT_TRUE(test, vcpu->reinject.valid);
+	vcpu->reinject.valid = false;
+}
+
 /* Exceptions INJECT_EVENT may inject (SDM vol. 3 6.15, APM vol. 2 8.2, 15.20). */
 static void sc_exception_vectors(struct kunit *test)
 {
@@ -380,6 +418,7 @@ static struct kunit_case state_check_cases[] = {
 	KUNIT_CASE(sc_vm86),
 	KUNIT_CASE(sc_regs),
 	KUNIT_CASE(sc_exception_vectors),
+	KUNIT_CASE(sc_interrupted_irq_waits_for_if),
 	KUNIT_CASE(sc_msrs),
 	{}
 };

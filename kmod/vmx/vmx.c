@@ -863,9 +863,17 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 	bool shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 
 	if (!vmx->event_pending && vireo_vcpu_pick_event(vcpu, shadow, &ev)) {
-		/* Real mode pushes no error codes; entry checks it (SDM 26.2.1.3). */
+		/*
+		 * Real mode pushes no error codes, protected mode does for the
+		 * vectors that have one; entry checks the bit against CR0.PE
+		 * (SDM 26.2.1.3).  An exception an exit interrupted keeps the
+		 * bit of the mode it was first delivered in: a SET_SREGS since
+		 * may have changed the mode (the error code is then 0).
+		 */
 		if (!(vmx->cr0 & X86_CR0_PE))
 			ev.has_error_code = false;
+		else if (ev.type == VIREO_EVENT_EXCEPTION)
+			ev.has_error_code = vireo_exception_has_error_code(ev.vector);
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vireo_event_encode(&ev));
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev.error_code);
 		vmx->event_pending = true;

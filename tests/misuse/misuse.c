@@ -738,6 +738,11 @@ static int t_inject(char *why)
 	INJ("exception vector 15", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 15);
 	INJ("exception vector 22", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 22);
 	INJ("exception vector 2 (NMI)", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 2);
+	/* VMX entry takes 16-bit error codes only (FINDINGS F12). */
+	INJ("#TS error code 0x8d68b22a", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 10,
+	    .has_error_code = 1, .error_code = 0x8d68b22a);
+	INJ("#GP error code 0x10000", EINVAL, 0, .type = VIREO_EVENT_EXCEPTION, .vector = 13,
+	    .has_error_code = 1, .error_code = 0x10000);
 	INJ("extint with an error code", EINVAL, 0, .type = VIREO_EVENT_EXTINT, .vector = 0x30,
 	    .has_error_code = 1);
 	/* FINDINGS F10a: VMX entry refused these (error 7), then every entry after. */
@@ -1076,6 +1081,82 @@ static int t_guest_wrmsr_lme(char *why)
 	if (r < 0 || v.run->exit_reason != VIREO_EXIT_HLT)
 		bad = fail(why, "RUN #4: %s exit %s (want HLT)", ename(r),
 			   vt_exit_name(v.run->exit_reason));
+	return bad;
+}
+
+/*
+ * FINDINGS F12: an interrupt whose delivery an exit interrupted is
+ * delivered again at the next entry; if userland clears RFLAGS.IF
+ * meanwhile, VMX entry refused to inject it (SDM 27.3.1.5: FAIL_ENTRY
+ * 0x80000021).  Now it waits for IF: the guest runs with IF=0 (its OUT of
+ * 0x55 comes first), and takes 0x30 after its STI.  Set-up as in
+ * extint-while-reinject: real mode, the stack where no slot is.
+ */
+static int t_interrupted_irq_if_cleared(char *why)
+{
+	static const unsigned char code[] = {
+		0xfb, 0x90, 0xeb, 0xfe,	/* 0x1000: sti; nop; jmp $ */
+	};
+	static const unsigned char later[] = {
+		0xb0, 0x55, 0xe6, 0x80,	/* 0x1100: mov al, 0x55; out 0x80, al */
+		0xfb, 0x90, 0xeb, 0xfe,	/* sti; nop; jmp $ */
+	};
+	static const unsigned char isr[] = { 0xb0, 0x30, 0xe6, 0x80, 0xf4 };
+	struct vireo_event ev = { .type = VIREO_EVENT_EXTINT, .vector = 0x30 };
+	int sys = open_dev(why), bad = 0;
+	struct vireo_sregs sr;
+	struct vireo_regs regs;
+	struct vt_vm v;
+	uint16_t *ivt;
+	long r;
+
+	if (sys < 0 || new_full_vm(sys, &v, 0x10000, why))
+		return -1;
+	memcpy((char *)v.mem + 0x1000, code, sizeof(code));
+	memcpy((char *)v.mem + 0x1100, later, sizeof(later));
+	memcpy((char *)v.mem + 0x2000, isr, sizeof(isr));
+	ivt = v.mem;
+	ivt[0x30 * 2] = 0x2000;		/* 0000:2000 */
+	ivt[0x30 * 2 + 1] = 0;
+	r = vt_mode_real(&v, 0x1000);
+	if (r >= 0)
+		r = vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&sr);
+	sr.ss.base = 0x80000;
+	sr.ss.selector = 0x8000;
+	if (r >= 0)
+		r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&sr);
+	if (r >= 0)
+		r = vt_ioctl(v.vcpu, VIREO_INJECT_EVENT, (uintptr_t)&ev);
+	if (r < 0)
+		return fail(why, "set-up: %s", ename(r));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason == VIREO_EXIT_IO)
+		return fail(why, "RUN #1: %s exit %s (want the push to fault)", ename(r),
+			    vt_exit_name(v.run->exit_reason));
+	/* The stack in RAM again; IF cleared, RIP elsewhere. */
+	sr.ss.base = 0;
+	sr.ss.selector = 0;
+	r = vt_ioctl(v.vcpu, VIREO_SET_SREGS, (uintptr_t)&sr);
+	if (r >= 0)
+		r = vt_ioctl(v.vcpu, VIREO_GET_REGS, (uintptr_t)&regs);
+	regs.rflags &= ~(1ULL << 9);
+	regs.rip = 0x1100;
+	regs.rsp = 0x7000;
+	if (r >= 0)
+		r = vt_ioctl(v.vcpu, VIREO_SET_REGS, (uintptr_t)&regs);
+	if (r < 0)
+		return fail(why, "SET_SREGS/SET_REGS: %s", ename(r));
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.data != 0x55)
+		return fail(why, "RUN with IF=0: %s exit %s hw code %#llx data %#llx (want OUT 0x55)",
+			    ename(r), vt_exit_name(v.run->exit_reason),
+			    (unsigned long long)v.run->hw.hardware_code,
+			    (unsigned long long)v.run->io.data);
+	r = vt_ioctl(v.vcpu, VIREO_RUN, 0);
+	if (r < 0 || v.run->exit_reason != VIREO_EXIT_IO || v.run->io.data != 0x30)
+		bad = fail(why, "RUN after STI: %s exit %s data %#llx (want the ISR's OUT 0x30)",
+			   ename(r), vt_exit_name(v.run->exit_reason),
+			   (unsigned long long)v.run->io.data);
 	return bad;
 }
 
@@ -2184,6 +2265,7 @@ static const struct mcase mcases[] = {
 	{ "sregs-efer-lme-on-reset-then-run", t_sregs_lme_reset_run },
 	{ "guest-wrmsr-lme", t_guest_wrmsr_lme },
 	{ "extint-while-reinject", t_extint_while_reinject },
+	{ "interrupted-irq-then-if-cleared", t_interrupted_irq_if_cleared },
 	{ "shutdown-hardware-code", t_shutdown_code },
 	{ "sregs-invalid-refused", t_sregs_invalid },
 	{ "regs-invalid-refused", t_regs_invalid },
