@@ -242,6 +242,18 @@ struct vireo_sregs {
 };
 VIREO_ABI_ASSERT(sizeof(struct vireo_sregs) == 8 * 24 + 2 * 16 + 6 * 8, "vireo_sregs ABI");
 
+/*
+ * What VM entry or VMRUN would refuse is refused with -EINVAL and changes
+ * nothing (SDM vol. 3 27.3.1, APM vol. 2 15.5.1): for SET_SREGS control
+ * registers and EFER, segment attributes and bases, TR and LDTR; for
+ * SET_REGS reserved RFLAGS bits (bit 1 reads back as 1), RFLAGS.VM without
+ * a virtual-8086 set of segments, and a RIP not canonical in 64-bit code
+ * or above 4 GiB outside it - checked against the segments the vCPU has,
+ * so set SREGS first, then REGS.  SET_SREGS clears RIP's high half when it
+ * leaves 64-bit code, sets RFLAGS.VM for a virtual-8086 set (every segment
+ * base = selector << 4, limit 0xffff, attributes 0xf3) and clears it for
+ * any other.
+ */
 #define VIREO_GET_REGS		_IOR(VIREO_IOCTL_MAGIC, 0x20, struct vireo_regs)
 #define VIREO_SET_REGS		_IOW(VIREO_IOCTL_MAGIC, 0x21, struct vireo_regs)
 #define VIREO_GET_SREGS		_IOR(VIREO_IOCTL_MAGIC, 0x22, struct vireo_sregs)
@@ -299,7 +311,8 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_msrs) == 16, "vireo_msrs ABI");
 /*
  * Event injection.  An exception is delivered at the next entry; its
  * vector must be one a CPU raises (not NMI's 2, nor the reserved 15, 22-27
- * and 31: -EINVAL), with an error code exactly for 8, 10-14, 17 and 21.  An
+ * and 31: -EINVAL), with an error code exactly for 8, 10-14, 17 and 21, of
+ * 16 bits.  An
  * external interrupt is held until the guest can take it (RFLAGS.IF set, no
  * interrupt shadow) and then delivered; only one may be pending, a second
  * gets -EBUSY.
