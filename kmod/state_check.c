@@ -32,7 +32,8 @@
  *         in protected mode outside IA-32e; RIP canonical in 64-bit code,
  *         bits 63:32 clear outside it (SDM 27.3.1.4)
  *   MSRs  FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP canonical
- *         (SDM 27.3.1.1 for SYSENTER; WRMSR #GPs on the others);
+ *         (SDM 27.3.1.1 for SYSENTER; WRMSR #GPs on the others); SFMASK
+ *         bits 63:32 clear;
  *         EFER.LME does not change while CR0.PG is set (APM 14.6.1)
  *
  * DR6/DR7 are not part of any ioctl: the backends keep their reset values.
@@ -368,6 +369,13 @@ int vireo_check_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data, bool from_gue
 		}
 		*data = efer;
 		return 0;
+	case MSR_SYSCALL_MASK:
+		/*
+		 * Bits 63:32 are reserved (SDM vol. 4 table 2-2, APM vol. 2
+		 * 6.1.1): WRMSR #GPs, and the VMX backend loads the value into
+		 * the CPU's own MSR around each entry.
+		 */
+		return *data >> 32 ? -EINVAL : 0;
 	case MSR_IA32_CR_PAT:
 		return vireo_pat_valid(*data) ? 0 : -EINVAL;
 	default:

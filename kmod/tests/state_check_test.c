@@ -395,6 +395,11 @@ static void sc_msrs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vireo_check_msr(vcpu, MSR_FS_BASE, &v, true), 0);
 	v = 0x0000800000000000ULL;
 	KUNIT_EXPECT_EQ(test, vireo_check_msr(vcpu, MSR_STAR, &v, true), 0);
+	/* SFMASK: 32 bits (the VMX backend writes it into the CPU's MSR). */
+	v = 1ULL << 32;
+	KUNIT_EXPECT_EQ(test, vireo_check_msr(vcpu, MSR_SYSCALL_MASK, &v, false), -EINVAL);
+	v = 0x47700;
+	KUNIT_EXPECT_EQ(test, vireo_check_msr(vcpu, MSR_SYSCALL_MASK, &v, true), 0);
 
 	/* EFER: LMA is never the writer's; LME is fixed while CR0.PG is set. */
 	vt_backend.sregs = sc_long();

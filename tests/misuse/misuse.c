@@ -1880,6 +1880,13 @@ static int t_msrs_canonical(char *why)
 		if (r != 1)
 			bad = fail(why, "%s: processed %s, want 1", what, ename(r));
 	}
+	/* SFMASK is 32 bits (the VMX backend loads it into the CPU's own MSR). */
+	r = set_one_msr(v.vcpu, 0xc0000084, 1ULL << 32);
+	if (r != 0)
+		bad = fail(why, "SET_MSRS SFMASK = 1 << 32 processed %s, want 0", ename(r));
+	r = set_one_msr(v.vcpu, 0xc0000084, 0x47700);
+	if (r != 1)
+		bad = fail(why, "SET_MSRS SFMASK = 0x47700 processed %s, want 1", ename(r));
 	/* EFER.LME does not change under CR0.PG. */
 	vt_ioctl(v.vcpu, VIREO_GET_SREGS, (uintptr_t)&s);
 	long_sregs(&s);
