@@ -660,7 +660,6 @@ int kf_program(uint64_t seed, const struct kf_opts *o, struct kf_stats *st)
 	p->o = o;
 	p->st = st;
 	kf_rng_init(&p->rng, seed, 0);
-	kf_guest_backend(o);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->wd_lock, NULL);
 	sigaction(SIGUSR1, &sa, NULL);

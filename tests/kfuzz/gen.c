@@ -909,14 +909,6 @@ static long call_set_sregs(struct kf_prog *p, struct kf_rng *r, char *d, size_t 
 			break;
 		}
 	}
-	/*
-	 * TR must be an available TSS (type 1 or 9) on the SVM leg unless
-	 * KF_KNOWN_TSS: QEMU 7.2 aborts ("invalid tss type") when a 32-bit L2
-	 * with any other TR type switches stacks for an interrupt from CPL 3
-	 * (FINDINGS.md F7; see guest.c, tr_type).
-	 */
-	if (!(known(p) & KF_KNOWN_TSS) && (sr.tr.type & 7) != 1)
-		sr.tr.type = 0x9;
 	a = argp(p, r, &sr, sizeof(sr), argbuf, &out, pw, sizeof(pw));
 	ret = kf_ioctl(p, 0, "VIREO_SET_SREGS", fd, VIREO_SET_SREGS, a);
 	if (ret == 0 && obj >= 0 && nmut == 0)

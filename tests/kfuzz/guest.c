@@ -791,17 +791,12 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 
 /*
  * TR's type: a busy 32/64-bit TSS (11), what VM entry requires (SDM
- * 27.3.1.2) and real hardware keeps - but on the SVM leg an available
- * one (9) unless KF_KNOWN_TSS: QEMU 7.2's L1 aborts ("invalid tss type")
- * when a 32-bit L2 whose TR is busy switches stacks for an interrupt
- * from CPL 3 (it expects (type & 7) == 1; FINDINGS.md F7).
+ * 27.3.1.2), real hardware keeps and SET_SREGS takes (FINDINGS.md F7: it
+ * refuses any other; the SVM backend hands QEMU the available type).
+ * Until 2026-12-07 the SVM leg used 9 here, which SET_SREGS refused since
+ * F7's fix: that leg's programs then ran the reset state only.
  */
-static uint8_t tr_type = 0xb;
-
-void kf_guest_backend(const struct kf_opts *o)
-{
-	tr_type = o->backend == VIREO_BACKEND_SVM && !(o->known & KF_KNOWN_TSS) ? 0x9 : 0xb;
-}
+static const uint8_t tr_type = 0xb;
 
 static void seg(struct vireo_segment *s, uint16_t sel, uint8_t type, uint32_t limit,
 		int db, int l, int g)

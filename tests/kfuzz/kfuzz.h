@@ -74,10 +74,9 @@ uint64_t kf_boundary(struct kf_rng *r);
  */
 #define KF_KNOWN_DR7		(1U << 2)	/* guest DR breakpoints crash QEMU's L1 (SVM leg) */
 #define KF_KNOWN_VM86		(1U << 3)	/* virtual-8086 guests crash QEMU's L1 (SVM leg) */
-#define KF_KNOWN_TSS		(1U << 4)	/* TR a busy TSS: QEMU's L1 aborts (SVM leg) */
-#define KF_KNOWN_ALL		(KF_KNOWN_DR7 | KF_KNOWN_VM86 | KF_KNOWN_TSS)
+#define KF_KNOWN_ALL		(KF_KNOWN_DR7 | KF_KNOWN_VM86)
 /* Known problems of QEMU's L1 only, not of Bochs's: allowed on VMX. */
-#define KF_KNOWN_QEMU		(KF_KNOWN_DR7 | KF_KNOWN_VM86 | KF_KNOWN_TSS)
+#define KF_KNOWN_QEMU		(KF_KNOWN_DR7 | KF_KNOWN_VM86)
 
 struct kf_opts {
 	const char *dev;	/* /dev/vireo */
@@ -314,7 +313,6 @@ void kf_guest_fill(struct kf_prog *p, struct kf_rng *r, int vm, enum kf_mode mod
 		   char *desc, size_t n);
 
 /* The TR type kf_guest_sregs() uses, chosen once per program (guest.c). */
-void kf_guest_backend(const struct kf_opts *o);
 
 /* Well-formed sregs/regs for mode (the code slot must be filled for it). */
 void kf_guest_sregs(enum kf_mode mode, struct vireo_sregs *sr);

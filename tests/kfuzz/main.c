@@ -6,7 +6,7 @@
  *   kfuzz --seeds A-B                 programs A..B
  *   kfuzz --time SECS [--first N]     programs N, N+1, ... for SECS seconds
  *
- * Other options: --known[=dr7,vm86,tss|all] (let the generator make the
+ * Other options: --known[=dr7,vm86|all] (let the generator make the
  * known bugs of FINDINGS.md), --max-calls N, --kill-pct P, --deadline-ms
  * MS, --stuck-ms MS, --slow F (emulator factor for every time budget),
  * --dev PATH, --seed-log FILE (each seed written there before it runs:
@@ -36,7 +36,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kfuzz [--seed N [--trace] | --seeds A-B | --time SECS [--first N]]\n"
-		"             [--known[=dr7,vm86,tss|all]] [--max-calls N] [--kill-pct P]\n"
+		"             [--known[=dr7,vm86|all]] [--max-calls N] [--kill-pct P]\n"
 		"             [--deadline-ms MS] [--stuck-ms MS] [--slow F] [--dev PATH]\n"
 		"             [--seed-log FILE] [--tests PREFIX] [--snippets NAME,...]\n"
 		"             [--runners N] [--dump-fail]\n");
@@ -56,8 +56,6 @@ static unsigned int parse_known(const char *s)
 			k |= KF_KNOWN_DR7;
 		else if (!strcmp(tok, "vm86"))
 			k |= KF_KNOWN_VM86;
-		else if (!strcmp(tok, "tss"))
-			k |= KF_KNOWN_TSS;
 		else
 			usage();
 	}
