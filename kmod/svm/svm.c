@@ -298,10 +298,13 @@ static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr)
  * the guest's CR0 and hung it (RIG-NOTES.md).  Real hardware switches
  * atomically, but the VMCB need not show LME before it matters.
  *
- * While the guest's LME is set, CR0 writes that change more than TS/MP
- * exit (the selective CR0 write intercept, APM 15.9.1) and are emulated
- * in svm_handle_cr0_write(), which moves LME+LMA into the VMCB when PG
- * goes to 1 and out when it goes to 0.
+ * CR0 writes that change more than TS/MP exit (the selective CR0 write
+ * intercept, APM 15.9.1) and are emulated in svm_handle_cr_write(), which
+ * moves LME+LMA into the VMCB when PG goes to 1 and out when it goes to 0,
+ * and raises the #GP hardware raises for NW without CD or PG without PE:
+ * QEMU's model takes such a MOV to CR0 from an L2, and its next VMRUN then
+ * fails (VMEXIT_INVALID, with L1's own state written over the VMCB;
+ * FINDINGS F13).  So the intercept is always on.
  */
 static void svm_sync_efer(struct svm_vcpu *svm)
 {
@@ -315,10 +318,7 @@ static void svm_sync_efer(struct svm_vcpu *svm)
 		efer |= EFER_LME | EFER_LMA;
 	}
 	vmcb->save.efer = efer | EFER_SVME;
-	if (svm->efer & EFER_LME)
-		vmcb->control.intercept_word3 |= VMCB_INTERCEPT_CR0_SEL;
-	else
-		vmcb->control.intercept_word3 &= ~VMCB_INTERCEPT_CR0_SEL;
+	vmcb->control.intercept_word3 |= VMCB_INTERCEPT_CR0_SEL;
 }
 
 static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr)
