@@ -1188,8 +1188,8 @@ struct outcome {
 	char error[192];
 };
 
-static void run_emulated(const struct gen *g, uint64_t bt_fix, struct outcome *o,
-			 const uint8_t *mmio_init, const uint8_t *ram_init)
+static void run_emulated(const struct gen *g, struct outcome *o, const uint8_t *mmio_init,
+			 const uint8_t *ram_init)
 {
 	static struct vireo_sregs sregs;
 	struct vireo_mem mem = { ram_read, ram_write, NULL };
@@ -1197,7 +1197,6 @@ static void run_emulated(const struct gen *g, uint64_t bt_fix, struct outcome *o
 	struct vireo_emu emu;
 	unsigned int i;
 
-	(void)bt_fix;
 	memcpy(device, mmio_init, BUF_SIZE);
 	memcpy(guest_ram + RAM_GPA, ram_init, BUF_SIZE);
 	ntrace = 0;
@@ -1251,7 +1250,7 @@ static uint8_t expected_vector(int sig)
 
 /* Compare; describe the first difference on log. */
 static bool compare(FILE *log, bool report, const struct gen *g, int sig, const struct outcome *o,
-		    const uint8_t *mmio_init, const uint8_t *ram_init)
+		    const uint8_t *mmio_init)
 {
 	uint64_t flag_mask = STATUS & ~g->undef;
 	unsigned int i;
@@ -1342,7 +1341,6 @@ static bool compare(FILE *log, bool report, const struct gen *g, int sig, const 
 			goto differ;
 		}
 	}
-	(void)ram_init;
 	return true;
 differ:
 	if (report)
@@ -1419,8 +1417,8 @@ int emu_diff_run(uint64_t seed, unsigned long n, unsigned int mask, unsigned int
 		stats->per_family[family]++;
 		if (sig)
 			stats->native_faults++;
-		run_emulated(&g, 0, o, mmio_init, ram_init);
-		if (!compare(log, stats->mismatches < max_report, &g, sig, o, mmio_init, ram_init)) {
+		run_emulated(&g, o, mmio_init, ram_init);
+		if (!compare(log, stats->mismatches < max_report, &g, sig, o, mmio_init)) {
 			stats->mismatches++;
 			result = 1;
 		}

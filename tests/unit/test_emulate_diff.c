@@ -25,17 +25,60 @@ static void run_family(unsigned int family)
 	T_EQ(st.mismatches, 0);
 }
 
-static void diff_alu(void) { run_family(DIFF_ALU); }
-static void diff_unary(void) { run_family(DIFF_UNARY); }
-static void diff_muldiv(void) { run_family(DIFF_MULDIV); }
-static void diff_shift(void) { run_family(DIFF_SHIFT); }
-static void diff_bit(void) { run_family(DIFF_BIT); }
-static void diff_xchg(void) { run_family(DIFF_XCHG); }
-static void diff_mov(void) { run_family(DIFF_MOV); }
-static void diff_stack(void) { run_family(DIFF_STACK); }
-static void diff_string(void) { run_family(DIFF_STRING); }
-static void diff_vector(void) { run_family(DIFF_VECTOR); }
-static void diff_cond(void) { run_family(DIFF_COND); }
+static void diff_alu(void)
+{
+	run_family(DIFF_ALU);
+}
+
+static void diff_unary(void)
+{
+	run_family(DIFF_UNARY);
+}
+
+static void diff_muldiv(void)
+{
+	run_family(DIFF_MULDIV);
+}
+
+static void diff_shift(void)
+{
+	run_family(DIFF_SHIFT);
+}
+
+static void diff_bit(void)
+{
+	run_family(DIFF_BIT);
+}
+
+static void diff_xchg(void)
+{
+	run_family(DIFF_XCHG);
+}
+
+static void diff_mov(void)
+{
+	run_family(DIFF_MOV);
+}
+
+static void diff_stack(void)
+{
+	run_family(DIFF_STACK);
+}
+
+static void diff_string(void)
+{
+	run_family(DIFF_STRING);
+}
+
+static void diff_vector(void)
+{
+	run_family(DIFF_VECTOR);
+}
+
+static void diff_cond(void)
+{
+	run_family(DIFF_COND);
+}
 
 /* The host really faulted in some cases, so the #DE/#GP comparison ran. */
 static void diff_native_faults_seen(void)

@@ -1027,11 +1027,14 @@ int vireo_decode(const uint8_t *bytes, size_t avail, enum vireo_cpu_mode mode,
 		goto out;
 	insn->opcode[0] = op;
 	switch (op) {
-	case 0x00 ... 0x3f:
-		if ((op & 7) < 4 && op != 0x0f)
+	case 0x0f:
+		ret = decode_0f(&c, mode);
+		break;
+	case 0x00 ... 0x0e:
+	case 0x10 ... 0x3f:
+		/* x0-x3, x8-xB: the ModRM forms; the others have no memory operand. */
+		if ((op & 7) < 4)
 			ret = decode_alu(&c, mode, op);
-		else if (op == 0x0f)
-			ret = decode_0f(&c, mode);
 		else
 			ret = unsupported(&c, &op, 1, -1);
 		break;

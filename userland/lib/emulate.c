@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MMIO and string-I/O emulation on plain register state (see emulate.h).
+ * MMIO and string-I/O emulation on plain register state (see emulate.h):
+ * instruction fetch and decode, the memory accessors every instruction
+ * uses (the exit's device address, or guest-virtual through the page
+ * walker to RAM or a device), faults turned into the guest's exceptions,
+ * the LOCK rules, and INS/OUTS.  The instructions themselves are in
+ * emulate_exec.c, emulate_string.c and emulate_vector.c.
  *
  * Everything the guest supplies is treated as hostile: instruction bytes
  * are bounded to 15, every guest-virtual address goes through the page

@@ -14,7 +14,9 @@
  * CPU made them before the nested fault; for INS/OUTS a guest tripping them
  * is broken anyway), I/O permission bitmaps (the kernel intercepts all
  * ports), and MMIO accesses that straddle RAM and MMIO (the whole access
- * goes to the device at the reported address).
+ * goes to the device at the reported address).  Vector moves need the
+ * guest's XMM/YMM registers in emu->vregs, which the vCPU ABI cannot
+ * provide yet (no ioctl for them): vireo_emulate_mmio() reports those.
  */
 #ifndef VIREO_EMULATE_H
 #define VIREO_EMULATE_H
