@@ -145,8 +145,8 @@ int vmx_read_caps(unsigned int preempt_us)
 	/* IA-32e mode is per guest, set at entry; never a default. */
 	vmx_caps.entry &= ~VM_ENTRY_IA32E_MODE;
 	/*
-	 * The guest's NMI blocking (SDM 25.3, 26.7.6) needs both virtual NMIs
-	 * and NMI-window exiting (which requires the former, SDM 27.2.1.1);
+	 * The guest's NMI blocking needs both virtual NMIs and NMI-window
+	 * exiting (which requires the former: SDM "Checks on VMX Controls");
 	 * without them NMIs are injected as soon as the guest can take them.
 	 */
 	vmx_caps.vnmi = (vmx_caps.pin & PIN_BASED_VIRTUAL_NMIS) &&

@@ -578,8 +578,9 @@ static void vmx_skip(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 }
 
 /*
- * A #DB that exited does not write DR6 (SDM 28.1): its exit qualification
- * has the bits (B0-B3, BD, BS; SDM table 28-1), which go into the guest's
+ * A #DB that exited does not write DR6 (SDM "Architectural State Before a
+ * VM Exit"): its exit qualification has the bits (B0-B3, BD, BS; table
+ * "Exit Qualification for Debug Exceptions"), which go into the guest's
  * DR6 as the CPU would have put them (B0-B3 replaced, the rest sticky,
  * SDM 17.2.3) before the #DB is reflected.
  */
@@ -811,10 +812,11 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 /* ------------------------------------------------------ world switch */
 
 /*
- * The guest's NMI blocking is virtual-NMI blocking (SDM 25.3: bit 3 of
- * the interruptibility state), from vcpu->nmi_blocked; except when this
- * entry injects an NMI, which entry refuses with the bit set (SDM
- * 27.3.1.5) and whose delivery sets it.  VMCS loaded.
+ * The guest's NMI blocking is virtual-NMI blocking (bit 3 of the
+ * interruptibility state, SDM 25.4.2 "Guest Non-Register State"), from
+ * vcpu->nmi_blocked; except when this entry injects an NMI, which entry
+ * refuses with the bit set ("Checks on Guest Non-Register State") and
+ * whose delivery sets it.  VMCS loaded.
  */
 static void vmx_set_nmi_blocking(struct vmx_vcpu *vmx)
 {
@@ -830,9 +832,11 @@ static void vmx_set_nmi_blocking(struct vmx_vcpu *vmx)
 
 /*
  * After an exit: blocking as the CPU left it, and set again when the exit
- * interrupted an IRET that had unblocked NMIs (SDM 28.2.2 and 28.2.3, bit
- * 12 of the exit interruption information or, for EPT violations, of the
- * qualification): that IRET is executed again.  Not for an exit during
+ * interrupted an IRET that had unblocked NMIs ("NMI unblocking due to
+ * IRET", bit 12 of the exit interruption information or, for EPT
+ * violations, of the qualification; SDM "Information for VM Exits Due to
+ * Vectored Events" and the EPT-violation qualification table): that IRET
+ * is executed again.  Not for an exit during
  * event delivery, where the bit is undefined.
  */
 static void vmx_sync_nmi_blocking(struct vmx_vcpu *vmx, const struct vmx_exit *e, u32 intr)
@@ -880,12 +884,15 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 	}
 	/*
 	 * A single-step trap owed for an instruction completed here goes in
-	 * as a pending debug exception (SDM 25.4.2, BS), which the CPU
-	 * delivers after entry in its architectural order against blocking
-	 * and other events (SDM 27.7.3); pick has held NMIs and interrupts
-	 * back for it.
+	 * as a pending debug exception (BS), which the CPU delivers after
+	 * entry as a trap of the previous instruction, before NMIs, interrupts
+	 * and window exits, held by MOV SS blocking (SDM "Delivery of Pending
+	 * Debug Exceptions after VM Entry"); pick has held NMIs and
+	 * interrupts back for it.  An entry that injects a hardware event
+	 * ignores the field, so the trap waits for an entry without one (as
+	 * on SVM, behind a queued exception).
 	 */
-	if (vcpu->pending_dbg) {
+	if (vcpu->pending_dbg && !vmx->event_pending) {
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
 			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | vcpu->pending_dbg);
 		vcpu->pending_dbg = 0;
