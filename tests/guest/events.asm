@@ -10,6 +10,9 @@
 ; The #DB handler clears TF in the frame, so a trap that came late (after
 ; the next instruction) shows as a wrong EIP, not as a second #DB.
 ;
+; The same at CPL 3 (slots 12-15), entered by IRET with IOPL 3 and left
+; through INT 0x30.
+;
 ; NMI (SDM 6.7.1): the first NMI handler sends two more NMIs to itself
 ; and makes exits; NMIs are blocked until its IRET, so exactly one more
 ; NMI arrives, right after that IRET, at the same EIP as the first.
@@ -26,6 +29,16 @@ MSR_STAR	equ	0xc0000081	; the kernel's
 MSR_APICBASE	equ	0x1b
 MSR_ICR		equ	0x830		; x2APIC interrupt command register
 MMIO		equ	0xc0000000	; outside every slot
+KSTACK		equ	0x6f000		; TSS.ESP0: the kernel stack from CPL 3
+USTACK		equ	0x5f000
+SEL_CODE0	equ	0x08
+SEL_DATA0	equ	0x10
+SEL_CODE3	equ	0x1b
+SEL_DATA3	equ	0x23
+SEL_TSS		equ	0x28
+
+BASE		equ	0x10000
+%define ABS(l)	((l) - $$ + BASE)
 
 ; NMI part of the table, after the single-step slots
 NMI_SLOT	equ	RESULTS + 0x200
@@ -70,7 +83,27 @@ start:
 	mov	eax, nmi_handler
 	mov	edi, IDT + 2 * 8
 	call	set_gate
+	mov	eax, back_to_kernel
+	mov	edi, IDT + 0x30 * 8
+	call	set_gate
+	mov	byte [IDT + 0x30 * 8 + 5], 0xee	; DPL 3: INT 0x30 from user mode
 	lidt	[idt_desc]
+	; own GDT, with user segments and a TSS for the stack switch
+	mov	eax, ABS(tss)
+	mov	[gdt_tss + 2], ax
+	shr	eax, 16
+	mov	[gdt_tss + 4], al
+	mov	[gdt_tss + 7], ah
+	lgdt	[gdt_desc]
+	jmp	SEL_CODE0:.reload
+.reload:
+	mov	ax, SEL_DATA3		; flat and usable at every CPL
+	mov	ds, ax
+	mov	es, ax
+	mov	ax, SEL_DATA0
+	mov	ss, ax
+	mov	ax, SEL_TSS
+	ltr	ax
 	mov	dword [RESULTS + 0x1fc], 0x600d	; the table is written
 
 	; 0: a NOP the CPU runs itself (the harness)
@@ -130,6 +163,31 @@ start:
 	out	PORT_OUT, al
 	STEP_END
 
+	; ---- the same at CPL 3 ------------------------------------------
+	mov	[kernel_esp], esp
+	push	SEL_DATA3
+	push	USTACK
+	push	0x3002			; IOPL 3, IF 0, TF 0
+	push	SEL_CODE3
+	push	user_code
+	iret
+user_code:
+	xor	eax, eax
+	STEP_BEGIN 12
+	cpuid
+	STEP_END
+	STEP_BEGIN 13
+	in	al, PORT_IN
+	STEP_END
+	STEP_BEGIN 14
+	out	PORT_OUT, al
+	STEP_END
+	STEP_BEGIN 15
+	mov	eax, [MMIO]
+	STEP_END
+	int	0x30
+back_in_kernel:
+
 	; ---- NMI blocking --------------------------------------------------
 	mov	ecx, MSR_APICBASE	; x2APIC mode
 	rdmsr
@@ -180,6 +238,11 @@ set_gate:
 	shr	eax, 16
 	mov	word [edi + 6], ax
 	ret
+
+; INT 0x30 from user mode: back to the kernel's stack and code
+back_to_kernel:
+	mov	esp, [kernel_esp]
+	jmp	back_in_kernel
 
 db_handler:
 	push	eax
@@ -248,6 +311,28 @@ count_in_handler: dd	0
 nmi_eip:	dd	0, 0
 in_nmi:		db	0
 	align	4
+kernel_esp:	dd	0
 idt_desc:
 	dw	256 * 8 - 1
 	dd	IDT
+	align	8
+gdt:
+	dq	0
+	dq	0x00cf9a000000ffff	; 0x08 code, DPL 0
+	dq	0x00cf92000000ffff	; 0x10 data, DPL 0
+	dq	0x00cffa000000ffff	; 0x1b code, DPL 3
+	dq	0x00cff2000000ffff	; 0x23 data, DPL 3
+gdt_tss:
+	dq	0x0000890000000067	; 0x28 32-bit TSS, base filled in
+gdt_end:
+gdt_desc:
+	dw	gdt_end - gdt - 1
+	dd	ABS(gdt)
+	align	4
+tss:
+	dd	0			; previous task link
+	dd	KSTACK			; ESP0
+	dd	SEL_DATA0		; SS0
+	times	23 dd 0
+	dw	0
+	dw	0x68			; I/O map base past the limit: none

@@ -8,6 +8,7 @@
  * or here, an MMIO access emulated here) is followed by a #DB with DR6.BS
  * and the return EIP just past it, as one the CPU runs itself; after MOV
  * SS or POP SS the trap comes after the next instruction (SDM 6.8.3).
+ * Some of it again at CPL 3.
  * This program completes the MMIO accesses the way userland must (RIP
  * moved past the instruction with VIREO_SET_REGS).
  *
@@ -151,7 +152,8 @@ static uint32_t guest_u32(const struct vt_vm *v, uint64_t gpa)
 static const char *const step_names[] = {
 	"step-nop", "step-cpuid", "step-in", "step-out", "step-rdmsr-user",
 	"step-wrmsr-user", "step-rdmsr-kernel", "step-wrmsr-kernel", "step-mmio-read",
-	"step-mmio-write", "step-mov-ss-cpuid", "step-pop-ss-out",
+	"step-mmio-write", "step-mov-ss-cpuid", "step-pop-ss-out", "user-step-cpuid",
+	"user-step-in", "user-step-out", "user-step-mmio-read",
 };
 
 static void judge_steps(const struct vt_vm *v)
