@@ -703,14 +703,17 @@ static int vmx_handle_task_switch(struct vmx_vcpu *vmx, const struct vmx_exit *e
 		vcpu->reinject.valid = false;
 		has_error = type == INTR_TYPE_HARD_EXCEPTION &&
 			    (e->idt_info & VECTORING_INFO_DELIVER_CODE_MASK);
-		/* An NMI's handler runs with NMIs blocked until its IRET (SDM 6.7.1). */
-		if (type == INTR_TYPE_NMI_INTR) {
-			vmx_get(vmx);
-			vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-				   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
-			vmx_put(vmx);
-		}
+		/*
+		 * An NMI's handler runs with NMIs blocked until its IRET (SDM
+		 * 6.7.1): vcpu->nmi_blocked, which the next entry writes into
+		 * the interruptibility state (vmx_set_nmi_blocking()).
+		 */
+		if (type == INTR_TYPE_NMI_INTR)
+			vcpu->nmi_blocked = vmx_caps.vnmi;
 	}
+	/* A task switch by IRET is an IRET: it ends NMI blocking. */
+	if (source == VIREO_TS_IRET)
+		vcpu->nmi_blocked = false;
 	return vireo_task_switch(vcpu, e->qual & 0xffff, source,
 				 !vectoring || type >= INTR_TYPE_SOFT_INTR ? e->insn_len : 0,
 				 has_error, e->idt_error);
