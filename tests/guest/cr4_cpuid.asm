@@ -9,7 +9,7 @@
 ; and VMXE (vireo.ko offers no nested VMX) #GP with any CPUID.
 ;
 ; vireo-run --mode long --load cr4_cpuid.bin@0x100000 --entry 0x100000
-;   [--cpuid 1=0,0,0,0 --cpuid 7=0,0,0,0]   (every flag hidden)
+;   [--cpu host,-xsave,-fsgsbase,-smep,-smap,-umip]   (those flags hidden)
 ;
 ; Prints "cr4 cpuid OK <n>" with n the number of bits that were settable.
 

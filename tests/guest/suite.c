@@ -81,8 +81,10 @@ static const struct gcase cases[] = {
 	{ "cr-writes-gp-64bit", LONG("cr_gp.bin"), M_EXACT, "cr #GP OK\n", ST_OK },
 	{ "cr4-follows-cpuid-64bit", LONG("cr4_cpuid.bin"), M_REGEX,
 	  "^cr4 cpuid OK [0-9]+\n$", ST_OK },
+	/* Every flag --cpu can take away gone: at most PKE (no name) is left. */
 	{ "cr4-follows-cpuid-hidden-64bit", LONG("cr4_cpuid.bin")
-	  " --cpuid 1=0,0,0,0 --cpuid 7=0,0,0,0", M_EXACT, "cr4 cpuid OK 0\n", ST_OK },
+	  " --cpu host,-xsave,-fsgsbase,-smep,-smap,-umip", M_REGEX, "^cr4 cpuid OK [01]\n$",
+	  ST_OK },
 	{ "rep-outsb", LONG("rep_outsb.bin"), M_EXACT, "123456\n", ST_OK },
 	{ "rep-outsb-real-ds", REAL("rep_outsb_real.bin"), M_EXACT, "12345\n", ST_OK },
 	{ "rep-insb", LONG("rep_insb.bin"), M_EXACT, "rep insb OK\n", ST_OK },
