@@ -951,18 +951,22 @@ static int svm_handle_dr(struct svm_vcpu *svm)
  * it also for a guest's MOV to CR3 or CR4 with a bit its CPU reserves
  * (helper_write_crN), where hardware raises #GP in the guest.  The state
  * userland gave was checked (vireo_check_sregs()), so such an instruction
- * at RIP is the guest's own fault: it gets that #GP.
+ * at RIP is the guest's own fault: it gets that #GP.  When VMRUN itself
+ * refused the state, the model wrote L1's own state over the VMCB
+ * (do_vmexit): its CR3 is then this kernel's, and there is no guest
+ * instruction to blame (the vCPU's first exit too: FINDINGS F13).
  */
 static int svm_handle_invalid(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct vireo_vmcb_control *c = &svm->vmcb->control;
+	bool vmrun_refused = !((svm->vmcb->save.cr3 ^ __read_cr3()) & CR3_ADDR_MASK);
 	struct vireo_cr_write w;
 	struct vireo_sregs sr;
 
 	memset(&sr, 0, sizeof(sr));
 	svm_get_sregs(vcpu, &sr);
-	if (vcpu->exit_count > 1 && !vireo_decode_cr_write(vcpu, &sr, &w) &&
+	if (!vmrun_refused && !vireo_decode_cr_write(vcpu, &sr, &w) &&
 	    w.kind == VIREO_CR_MOV && (w.cr == 3 || w.cr == 4)) {
 		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
 		return 0;
