@@ -33,8 +33,11 @@
  *         bits 63:32 clear outside it (SDM 27.3.1.4)
  *   MSRs  FS/GS/KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP canonical
  *         (SDM 27.3.1.1 for SYSENTER; WRMSR #GPs on the others); SFMASK
- *         bits 63:32 clear;
- *         EFER.LME does not change while CR0.PG is set (APM 14.6.1)
+ *         bits 63:32 clear; EFER.LME does not change while CR0.PG is
+ *         set (APM 14.6.1)
+ *   event INJECT_EVENT's exceptions: a vector some CPU raises, an error
+ *         code exactly for the vectors with one, of 16 bits (APM 15.20,
+ *         SDM 27.2.1.3)
  *
  * DR6/DR7 are not part of any ioctl: the backends keep their reset values.
  */
