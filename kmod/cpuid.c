@@ -334,3 +334,11 @@ int vireo_cpuid_check_features(const struct vireo_cpuid_entry *e, u32 n)
 	kfree(supported);
 	return r;
 }
+
+bool vireo_cpuid_has_tsc_aux(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_cpuid_entry *ext = vireo_cpuid_find(vcpu, 0x80000001, 0);
+	const struct vireo_cpuid_entry *l7 = vireo_cpuid_find(vcpu, 7, 0);
+
+	return (ext && (ext->edx & (1U << 27))) || (l7 && (l7->ecx & (1U << 22)));
+}

@@ -8,6 +8,8 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/pkru.h>
 #include <asm/processor-flags.h>
 
@@ -166,6 +168,18 @@ int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
  * the world switch (interrupts off), as the kernel's FPU code expects the
  * host values whenever it runs.
  */
+/*
+ * The guest reads IA32_TSC_AUX with RDTSCP or RDPID when its CPUID offers
+ * them; SVM cannot intercept RDPID, so a host with RDPID switches it for
+ * every guest (a VMX guest without "enable RDTSCP" gets #UD instead).
+ */
+static bool vireo_tsc_aux_switched(struct vireo_vcpu *vcpu)
+{
+	if (!boot_cpu_has(X86_FEATURE_RDTSCP))
+		return false;
+	return vcpu->tsc_aux_offered || boot_cpu_has(X86_FEATURE_RDPID);
+}
+
 void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru)
 {
 	bool osxsave = vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
@@ -185,6 +199,19 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 		if (osxsave && vcpu->xcr0 != *host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
+	/*
+	 * IA32_TSC_AUX is what RDTSCP and RDPID read; the host keeps its CPU
+	 * number there (vDSO getcpu).  Neither VMRUN nor VM entry switches
+	 * it, so swap it while interrupts are off, when the guest has it.
+	 */
+	if (vireo_tsc_aux_switched(vcpu)) {
+		u64 host;
+
+		rdmsrl(MSR_TSC_AUX, host);
+		vcpu->host_tsc_aux = host;
+		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
+			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	}
 	*host_pkru = 0;
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		*host_pkru = read_pkru();
@@ -197,6 +224,9 @@ void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkr
 {
 	u64 xcr0;
 
+	/* The guest cannot write TSC_AUX itself: WRMSR always exits for it. */
+	if (vireo_tsc_aux_switched(vcpu) && vcpu->tsc_aux != vcpu->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->pkru = read_pkru();
 		if (vcpu->pkru != host_pkru)

@@ -13,9 +13,23 @@ const u32 vireo_msr_list[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_IA32_CR_PAT, MSR_IA32_TSC,
+	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_TSC_AUX,
 };
 const unsigned int vireo_msr_list_len = ARRAY_SIZE(vireo_msr_list);
+
+int vireo_tsc_aux_access(struct vireo_vcpu *vcpu, bool is_write, u64 *data, bool from_guest)
+{
+	if (from_guest && !vcpu->tsc_aux_offered)
+		return -EINVAL;
+	if (!is_write) {
+		*data = vcpu->tsc_aux;
+		return 0;
+	}
+	if (*data >> 32)
+		return -EINVAL;
+	vcpu->tsc_aux = *data;
+	return 0;
+}
 
 bool vireo_msr_is_listed(u32 index)
 {
@@ -68,6 +82,19 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 			}
 			return 0;
 		}
+	}
+
+	if (index == MSR_TSC_AUX) {
+		if (vireo_tsc_aux_access(vcpu, is_write, &data, true)) {
+			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		} else {
+			if (!is_write) {
+				regs[VIREO_REG_RAX] = (u32)data;
+				regs[VIREO_REG_RDX] = data >> 32;
+			}
+			vireo_retire_insn(vcpu, next_rip);
+		}
+		return 0;
 	}
 
 	if (vireo_msr_is_listed(index)) {

@@ -12,6 +12,8 @@
 #include <linux/uaccess.h>
 #include <linux/smp.h>
 
+#include <asm/msr-index.h>
+
 #include "vireo.h"
 #include "state_check.h"
 
@@ -492,7 +494,12 @@ static int vireo_get_msrs(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 			return -EFAULT;
 		if (e.reserved || !vireo_msr_is_listed(e.index))
 			break;
-		if (set) {
+		if (e.index == MSR_TSC_AUX) {
+			if (vireo_tsc_aux_access(vcpu, set, &e.data, false))
+				break;
+			if (!set && copy_to_user(&uent[i], &e, sizeof(e)))
+				return -EFAULT;
+		} else if (set) {
 			if (vireo_check_msr(vcpu, e.index, &e.data, false) ||
 			    vireo_ops->set_msr(vcpu, e.index, e.data, false))
 				break;
@@ -537,6 +544,7 @@ static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = c.nent;
 	vcpu->cr4_reserved = vireo_cr4_reserved_bits(vcpu);
+	vcpu->tsc_aux_offered = vireo_cpuid_has_tsc_aux(vcpu);
 	return 0;
 }
 

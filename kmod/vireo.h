@@ -247,6 +247,9 @@ struct vireo_vcpu {
 
 	u64 xcr0;			/* (v) guest XCR0 */
 	u32 pkru;			/* (v) guest PKRU */
+	u32 tsc_aux;			/* (v) guest IA32_TSC_AUX (RDTSCP, RDPID) */
+	u32 host_tsc_aux;		/* (v) the host's, kept across one entry */
+	bool tsc_aux_offered;		/* (v) CPUID offers RDTSCP or RDPID */
 	struct fpu_guest guest_fpu;	/* (c) */
 };
 
@@ -355,6 +358,14 @@ const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn
  * take features away.
  */
 int vireo_cpuid_check_features(const struct vireo_cpuid_entry *e, u32 n);
+/* CPUID offers RDTSCP (0x80000001:EDX[27]) or RDPID (7:ECX[22]): IA32_TSC_AUX exists. */
+bool vireo_cpuid_has_tsc_aux(struct vireo_vcpu *vcpu);
+/*
+ * IA32_TSC_AUX, kept in common code (neither VMCB nor VMCS switches it):
+ * 0, or -EINVAL (#GP for the guest) when bits 63:32 are set or, for the
+ * guest, CPUID does not offer it (SDM vol. 4 table 2-2; APM vol. 2 A.2).
+ */
+int vireo_tsc_aux_access(struct vireo_vcpu *vcpu, bool is_write, u64 *data, bool from_guest);
 /* CPUID.(0DH,0):EBX for this XCR0: the XSAVE area's size, from the vCPU's table. */
 u32 vireo_cpuid_xsave_size(struct vireo_vcpu *vcpu, u64 xcr0);
 

@@ -1014,6 +1014,9 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return svm_handle_npf(svm);
 	case SVM_EXIT_XSETBV:
 		return vireo_handle_xsetbv(vcpu, svm_insn_len(svm, 3));
+	case SVM_EXIT_RDTSCP:
+		vireo_vcpu_queue_exception(vcpu, 6, false, 0);
+		return 0;
 	case SVM_EXIT_INVD:
 		/* Dropping the caches without writeback would hurt the host. */
 		vireo_retire_insn(vcpu, regs[VIREO_REG_RIP] + svm_insn_len(svm, 2));
@@ -1089,6 +1092,17 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	if (vcpu->run->request_interrupt_window && !vcpu->extint.valid &&
 	    vireo_vcpu_interruptible(vcpu, c->int_state & VMCB_INT_SHADOW))
 		return vireo_exit_to_user(vcpu, VIREO_EXIT_IRQ_WINDOW);
+	/*
+	 * RDTSCP would read IA32_TSC_AUX natively: without it in the guest's
+	 * CPUID, intercept it and raise #UD (APM vol. 3 RDTSCP).  RDPID has
+	 * no intercept on SVM: hidden, it still reads IA32_TSC_AUX, which
+	 * vireo_load_guest_xstate() switches to the guest's (0 unless
+	 * userland set it) so that the host's CPU number does not leak.
+	 */
+	if (vcpu->tsc_aux_offered)
+		c->intercept_word4 &= ~VMCB_INTERCEPT_RDTSCP;
+	else
+		c->intercept_word4 |= VMCB_INTERCEPT_RDTSCP;
 	svm_inject_events(svm);
 
 	local_irq_disable();

@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr.h>
 #include <asm/pkru.h>
 
 #include "vireo_test.h"
@@ -311,6 +312,57 @@ static void guest_xstate_switch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xgetbv(XCR_XFEATURE_ENABLED_MASK), 0x7ULL);
 }
 
+/*
+ * IA32_TSC_AUX (SDM vol. 4 table 2-2): bits 63:32 reserved (#GP); the
+ * guest reaches it only with RDTSCP or RDPID in its CPUID; the world
+ * switch swaps it with the host's around the entry.
+ */
+static void tsc_aux(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = exit_vcpu(test, false);
+	u64 host_xcr0, data;
+	u32 host_pkru;
+
+	vcpu->tsc_aux_offered = vireo_cpuid_has_tsc_aux(vcpu);	/* no CPUID table */
+	KUNIT_EXPECT_FALSE(test, vcpu->tsc_aux_offered);
+	data = 5;
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, true, &data, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, true, &data, false), 0);
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, false, &data, true), -EINVAL);
+
+	vcpu->cpuid = kunit_kzalloc(test, sizeof(*vcpu->cpuid), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vcpu->cpuid);
+	vcpu->cpuid[0] = (struct vireo_cpuid_entry){ .function = 0x80000001, .edx = 1U << 27 };
+	vcpu->cpuid_nent = 1;
+	vcpu->tsc_aux_offered = vireo_cpuid_has_tsc_aux(vcpu);
+	KUNIT_EXPECT_TRUE(test, vcpu->tsc_aux_offered);
+	data = 0x1234;
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, true, &data, true), 0);
+	data = 1ULL << 32;
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, true, &data, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, true, &data, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vireo_tsc_aux_access(vcpu, false, &data, true), 0);
+	KUNIT_EXPECT_EQ(test, data, 0x1234ULL);
+
+#ifdef VIREO_KUNIT_HOST
+	kshim_host_rdtscp = true;
+	kshim_tsc_aux = 3;				/* the host's CPU number */
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	KUNIT_EXPECT_EQ(test, kshim_tsc_aux, 0x1234ULL);
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	KUNIT_EXPECT_EQ(test, kshim_tsc_aux, 3ULL);
+	/* Already the host's value: no WRMSR. */
+	vcpu->tsc_aux = 3;
+	kshim_tsc_aux_writes = 0;
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	KUNIT_EXPECT_EQ(test, kshim_tsc_aux_writes, 0U);
+#else
+	(void)host_xcr0;
+	(void)host_pkru;
+#endif
+}
+
 static struct kunit_case exits_cases[] = {
 	KUNIT_CASE(exit_to_user_reports_state),
 	KUNIT_CASE(io_out_sizes),
@@ -318,6 +370,7 @@ static struct kunit_case exits_cases[] = {
 	KUNIT_CASE(hlt),
 	KUNIT_CASE(xsetbv_rules),
 	KUNIT_CASE(xsetbv_follows_cpuid),
+	KUNIT_CASE(tsc_aux),
 	KUNIT_CASE(xsetbv_amx_pair),
 	KUNIT_CASE(tdp_fault_outcomes),
 	KUNIT_CASE(guest_xstate_switch),

@@ -391,7 +391,8 @@ void vmx_setup_controls(struct vmx_vcpu *vmx)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
 	vmx->proc_ctl = vmx_caps.proc;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctl);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2);
+	vmx->proc2_ctl = vmx_caps.proc2;
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->proc2_ctl);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_caps.entry);
 	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);

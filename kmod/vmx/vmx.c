@@ -975,6 +975,23 @@ static void vmx_switch_to_host_msrs(struct vmx_vcpu *vmx, const struct vmx_host_
 	load_fixmap_gdt(smp_processor_id());
 }
 
+/*
+ * "Enable RDTSCP" follows the guest's CPUID: without RDTSCP and RDPID
+ * there, both raise #UD (SDM vol. 3 26.3, "RDTSCP", "RDPID"), as on a CPU
+ * without them.  The VMCS must be current (vmx_load()).
+ */
+static void vmx_update_rdtscp(struct vmx_vcpu *vmx)
+{
+	u32 want = vmx_caps.proc2;
+
+	if (!vmx->vcpu.tsc_aux_offered)
+		want &= ~SECONDARY_EXEC_ENABLE_RDTSCP;
+	if (want != vmx->proc2_ctl) {
+		vmx->proc2_ctl = want;
+		vmcs_write(SECONDARY_VM_EXEC_CONTROL, want);
+	}
+}
+
 static int vmx_run_once(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -991,6 +1008,7 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 
 	preempt_disable();
 	vmx_load(vmx);
+	vmx_update_rdtscp(vmx);
 	local_irq_disable();
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	smp_wmb();	/* cpu before mode: pairs with vireo_vcpu_kick_all() */

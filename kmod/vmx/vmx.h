@@ -45,6 +45,7 @@ struct vmx_vcpu {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	u64 cr4_mask;			/* CR4_GUEST_HOST_MASK as written */
 	u32 proc_ctl;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	u32 proc2_ctl;		/* SECONDARY_VM_EXEC_CONTROL as written */
 	bool event_pending;		/* VM_ENTRY_INTR_INFO_FIELD is valid */
 };
 

@@ -48,6 +48,12 @@ struct gcase {
 	int status;		/* expected exit status */
 	const char *err;	/* substring of stderr, or NULL: don't care */
 	int timeout_s;		/* 0: DEFAULT_TIMEOUT_S */
+	/*
+	 * Why the case cannot be judged in the QEMU L1 (an emulator
+	 * shortcoming, tools/rig/README.md): run only under Bochs
+	 * (VIREO_RIG_EMU=bochs), reported as SKIP elsewhere.  NULL: always.
+	 */
+	const char *not_on_qemu;
 };
 
 #define LONG(img)	"--mode long --load %G/" img "@0x100000 --entry 0x100000"
@@ -109,6 +115,10 @@ static const struct gcase cases[] = {
 	/* --cpu takes AVX away: leaf 0xD no longer lists it, so the guest leaves YMM alone. */
 	{ "cpu-minus-avx", PROT("xsave.bin") " --cpu host,-avx", M_EXACT,
 	  "xcr0 set\nxmm0 loaded\nxmm0 cleared\nxsave OK\n", ST_OK },
+	{ "tsc-aux", PROT("tsc_aux.bin"), M_EXACT, "tsc_aux written\ntsc_aux OK\n", ST_OK },
+	{ "tsc-aux-hidden", PROT("tsc_aux.bin") " --cpu host,-rdtscp,-rdpid", M_EXACT,
+	  "no rdtscp\n", ST_CRASH, NULL, 0,
+	  "QEMU 7.2's SVM model checks only the RDTSC intercept for RDTSCP" },
 	{ "cpuid", PROT("cpuid.bin")
 	  " --cpuid 0x40000001=0x11111111,0x22222222,0x33333333,0x44444444"
 	  " --cpuid 0x40000002.3=0xa,0xb,0xc,0xd", M_REGEX,
@@ -680,9 +690,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (selected(cases[i].name, argc, argv))
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *emu = getenv("VIREO_RIG_EMU");
+
+		if (!selected(cases[i].name, argc, argv))
+			continue;
+		if (cases[i].not_on_qemu && !(emu && !strcmp(emu, "bochs")))
+			printf("TEST guest/%s SKIP %s\n", cases[i].name, cases[i].not_on_qemu);
+		else
 			run_case(&cases[i]);
+	}
 	if (selected("two-vms-at-once", argc, argv))
 		run_two_vms();
 	if (selected("sigterm-spinning", argc, argv))

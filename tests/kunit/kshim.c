@@ -246,7 +246,9 @@ int kshim_timers_forget(void)
 /* ------------------------------------------------------------ fake CPU */
 
 unsigned int tsc_khz;
-bool kshim_host_xsave, kshim_host_ospke, kshim_need_fpu_load;
+bool kshim_host_xsave, kshim_host_ospke, kshim_host_rdtscp, kshim_need_fpu_load;
+u64 kshim_tsc_aux;
+unsigned int kshim_tsc_aux_writes;
 struct cpuinfo_x86 boot_cpu_data = { .x86_phys_bits = 46 };
 u64 kshim_xcr0;
 unsigned long kshim_xsetbv_calls;
@@ -537,6 +539,9 @@ void kshim_reset(void)
 	tsc_khz = 1000000;		/* 1 GHz: one TSC tick per ns */
 	kshim_host_xsave = true;
 	kshim_host_ospke = false;
+	kshim_host_rdtscp = false;
+	kshim_tsc_aux = 0;
+	kshim_tsc_aux_writes = 0;
 	kshim_need_fpu_load = false;
 	kshim_xcr0 = 0x7;		/* x87, SSE, AVX */
 	kshim_xsetbv_calls = 0;

@@ -365,11 +365,12 @@ static void pc_cpuid_hides(void)
 	vireo_pc_cpuid_adjust(e, 1);
 	T_EQ(e[0].ecx & (0xfU << 26), 0xfU << 26);	/* XSAVE, OSXSAVE, AVX, F16C stay */
 	T_EQ(e[1].ebx & (1U << 1), 0);			/* TSC_ADJUST */
-	T_EQ(e[1].ecx & ((1U << 16) | (1U << 22)), 0);	/* LA57, RDPID */
+	T_EQ(e[1].ecx & (1U << 16), 0);			/* LA57 */
+	T_EQ(e[1].ecx & (1U << 22), 1U << 22);		/* RDPID stays: TSC_AUX is switched */
 	T_EQ(e[1].ecx & ((1U << 3) | (1U << 4)), 0);	/* PKU, OSPKE */
 	T_EQ(e[5].eax, 0x1f);				/* XSAVE state without PKRU */
 	T_EQ(e[1].ebx & (1U << 5), 1U << 5);		/* AVX2 stays */
-	T_EQ(e[2].edx & (1U << 27), 0);			/* RDTSCP */
+	T_EQ(e[2].edx & (1U << 27), 1U << 27);		/* RDTSCP stays */
 	T_EQ(e[2].ecx & (1U << 9), 0);			/* OSVW */
 	T_EQ(e[2].ecx & (1U << 22), 0);			/* TOPOEXT */
 	T_EQ(e[2].ecx & 1, 1);				/* LAHF stays */

@@ -91,6 +91,8 @@ static const struct cpu_feature features[] = {
 	{ "smap", 7, 0, EBX, 20, 0, NULL, -1 },
 	{ "umip", 7, 0, ECX, 2, 0, NULL, -1 },
 	{ "pdpe1gb", 0x80000001, 0, EDX, 26, 0, NULL, -1 },
+	{ "rdtscp", 0x80000001, 0, EDX, 27, 0, NULL, -1 },
+	{ "rdpid", 7, 0, ECX, 22, 0, NULL, -1 },
 };
 
 #define NR_FEATURES (sizeof(features) / sizeof(features[0]))

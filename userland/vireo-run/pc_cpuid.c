@@ -14,9 +14,6 @@
  *                          vireo.ko, but no test covers protection keys)
  *   7 ECX LA57             the boot page tables and libvireo's walker are
  *                          4-level here; 5-level guests are not tested
- *   7 ECX RDPID, 0x80000001 EDX RDTSCP
- *                          both read IA32_TSC_AUX, which neither vireo.ko
- *                          nor this monitor switches for the guest
  *   0x80000001 ECX         no OSVW (Linux reads its MSRs unguarded), IBS,
  *                          TOPOEXT (no leaf 0x8000001e), core/NB/LLC
  *                          performance counters, MWAITX
@@ -37,8 +34,6 @@
 #define C7_ECX_PKU		(1U << 3)
 #define C7_ECX_OSPKE		(1U << 4)
 #define C7_ECX_LA57		(1U << 16)
-#define C7_ECX_RDPID		(1U << 22)
-#define C81_EDX_RDTSCP		(1U << 27)
 #define C81_ECX_HIDE		((1U << 9) /* OSVW */ | (1U << 10) /* IBS */ |		\
 				 (1U << 22) /* TOPOEXT */ | (1U << 23) /* PERFCTR_CORE */ | \
 				 (1U << 24) /* PERFCTR_NB */ | (1U << 28) /* PERFCTR_LLC */ | \
@@ -58,7 +53,7 @@ void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n)
 		case 7:
 			if (c->index == 0) {
 				c->ebx &= ~C7_EBX_TSC_ADJUST;
-				c->ecx &= ~(C7_ECX_PKU | C7_ECX_OSPKE | C7_ECX_LA57 | C7_ECX_RDPID);
+				c->ecx &= ~(C7_ECX_PKU | C7_ECX_OSPKE | C7_ECX_LA57);
 			}
 			break;
 		case 0xd:
@@ -70,7 +65,6 @@ void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n)
 			break;
 		case 0x80000001:
 			c->ecx &= ~C81_ECX_HIDE;
-			c->edx &= ~C81_EDX_RDTSCP;
 			break;
 		case 0x80000007:
 			c->eax = c->ebx = c->ecx = 0;

@@ -23,6 +23,8 @@ static inline unsigned int cpuid_eax(unsigned int op)
 
 #define X86_FEATURE_XSAVE	(4 * 32 + 26)
 #define X86_FEATURE_OSPKE	(16 * 32 + 4)
+#define X86_FEATURE_RDTSCP	(1 * 32 + 27)
+#define X86_FEATURE_RDPID	(16 * 32 + 22)
 /* Features the fake host never has. */
 #define X86_FEATURE_PCID	(4 * 32 + 17)
 #define X86_FEATURE_FSGSBASE	(9 * 32 + 0)
@@ -39,6 +41,7 @@ extern struct cpuinfo_x86 boot_cpu_data;	/* kshim.c: 46 physical address bits */
 
 extern bool kshim_host_xsave;		/* X86_FEATURE_XSAVE */
 extern bool kshim_host_ospke;		/* X86_FEATURE_OSPKE */
+extern bool kshim_host_rdtscp;		/* X86_FEATURE_RDTSCP */
 
 static inline bool boot_cpu_has(int feature)
 {
@@ -46,6 +49,8 @@ static inline bool boot_cpu_has(int feature)
 		return kshim_host_xsave;
 	if (feature == X86_FEATURE_OSPKE)
 		return kshim_host_ospke;
+	if (feature == X86_FEATURE_RDTSCP)
+		return kshim_host_rdtscp;
 	return false;
 }
 
