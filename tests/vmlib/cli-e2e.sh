@@ -64,6 +64,16 @@ run() {
 }
 
 # has NAME TEXT PATTERN: TEXT contains PATTERN (fixed string).
+# lock_pid_is NAME PID: until the lock file names PID (at most 10 s).
+lock_pid_is() {
+	local i
+	[[ -n $2 ]] || return 1
+	for ((i = 0; i < 100; i++)); do
+		[[ $(cat "$M/$1/lock" 2>/dev/null) == "$2" ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 has() {
 	[[ -n $filter && $1 != *"$filter"* ]] && return 0
 	if grep -qF -- "$3" <<<"$2"; then ok "$1"; else bad "$1" "'${3}' not in: ${2:0:400}"; fi
@@ -409,7 +419,10 @@ run kill-after-crash 0 "$VIREO" kill b
 
 # kill falls back to SIGKILL when the monitor does not answer.
 run start-stopped-monitor 0 "$VIREO" start b
-pid=$(cat "$M/b/lock")
+# The pid start printed is the monitor it saw answer; the lock file's must
+# be the same one (a stale pid there once left the monitor running here).
+pid=$(sed -n 's/^started b (monitor pid \([0-9]*\))$/\1/p' <<<"$out")
+truth start-stopped-monitor-pid 'lock_pid_is b "$pid"'
 kill -STOP "$pid"
 run list-unresponsive 0 "$VIREO" list
 has list-unresponsive-state "$(grep '^b ' <<<"$out")" "unresponsive"
