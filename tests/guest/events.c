@@ -42,26 +42,7 @@
 #define RUN_TIMEOUT_S	20
 #define DR6_BS		(1U << 14)
 
-static int passed, failed;
-
-static void report(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!fmt) {
-		printf("TEST events/%s PASS\n", name);
-		passed++;
-	} else {
-		printf("TEST events/%s FAIL ", name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-		failed++;
-	}
-	fflush(stdout);
-}
+static struct vt_tally tally = { .group = "events" };
 
 static void on_alarm(int sig)
 {
@@ -166,10 +147,10 @@ static void judge_steps(const struct vt_vm *v)
 		uint32_t dr6 = guest_u32(v, slot + 8), want = guest_u32(v, slot + 12);
 
 		if (count != 1 || eip != want || !(dr6 & DR6_BS))
-			report(step_names[i], "%u #DB, first at EIP %#x with DR6 %#x; want 1 at %#x with BS",
+			vt_report(&tally, step_names[i], "%u #DB, first at EIP %#x with DR6 %#x; want 1 at %#x with BS",
 			       count, eip, dr6, want);
 		else
-			report(step_names[i], NULL);
+			vt_report(&tally, step_names[i], NULL);
 	}
 }
 
@@ -181,20 +162,20 @@ static void judge_nmis(const struct vt_vm *v)
 	uint32_t want = guest_u32(v, NMI_SLOT_GPA + 20);
 
 	if (nested || in_handler != 1)
-		report("nmi-blocked-in-handler", "%u NMIs nested in the handler, %u counted there (want 0, 1)",
+		vt_report(&tally, "nmi-blocked-in-handler", "%u NMIs nested in the handler, %u counted there (want 0, 1)",
 		       nested, in_handler);
 	else
-		report("nmi-blocked-in-handler", NULL);
+		vt_report(&tally, "nmi-blocked-in-handler", NULL);
 	if (count != 2)
-		report("nmi-latched-once", "%u NMIs in all; want 2 (two sent while blocked are one)",
+		vt_report(&tally, "nmi-latched-once", "%u NMIs in all; want 2 (two sent while blocked are one)",
 		       count);
 	else
-		report("nmi-latched-once", NULL);
+		vt_report(&tally, "nmi-latched-once", NULL);
 	if (eip1 != want || eip2 != want)
-		report("nmi-right-after-iret", "NMIs arrived at EIP %#x and %#x; want both at %#x",
+		vt_report(&tally, "nmi-right-after-iret", "NMIs arrived at EIP %#x and %#x; want both at %#x",
 		       eip1, eip2, want);
 	else
-		report("nmi-right-after-iret", NULL);
+		vt_report(&tally, "nmi-right-after-iret", NULL);
 }
 
 static void test_guest(int sys, const char *image)
@@ -207,18 +188,18 @@ static void test_guest(int sys, const char *image)
 
 	v.vm = (int)vt_ioctl(sys, VIREO_CREATE_VM, 0);
 	if (v.vm < 0) {
-		report("setup", "CREATE_VM: %s", strerror(-v.vm));
+		vt_report(&tally, "setup", "CREATE_VM: %s", strerror(-v.vm));
 		return;
 	}
 	r = (int)vt_ioctl(v.vm, VIREO_ENABLE_LAPIC, 0);
 	if (r < 0) {
-		report("setup", "VIREO_ENABLE_LAPIC: %s", strerror(-r));
+		vt_report(&tally, "setup", "VIREO_ENABLE_LAPIC: %s", strerror(-r));
 		goto out;
 	}
 	v.mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v.mem == MAP_FAILED) {
 		v.mem = NULL;
-		report("setup", "mmap: %s", strerror(errno));
+		vt_report(&tally, "setup", "mmap: %s", strerror(errno));
 		goto out;
 	}
 	v.mem_size = MEM_SIZE;
@@ -238,20 +219,20 @@ static void test_guest(int sys, const char *image)
 	if (r >= 0)
 		r = vt_mode_protected(&v, IMAGE_GPA);
 	if (r < 0) {
-		report("setup", "memory, vCPU, image or registers: %s", strerror(-r));
+		vt_report(&tally, "setup", "memory, vCPU, image or registers: %s", strerror(-r));
 		goto out;
 	}
 
 	r = run_guest(&v, &why, &exit_reason);
 	if (r < 0) {
-		report("guest", "%s: %s (exit %s)", why, strerror(-r), vt_exit_name(exit_reason));
+		vt_report(&tally, "guest", "%s: %s (exit %s)", why, strerror(-r), vt_exit_name(exit_reason));
 		goto out;
 	}
 	if (guest_u32(&v, MARK_GPA) != 0x600d) {
-		report("guest", "the guest wrote no results");
+		vt_report(&tally, "guest", "the guest wrote no results");
 		goto out;
 	}
-	report("guest", NULL);
+	vt_report(&tally, "guest", NULL);
 	judge_steps(&v);
 	judge_nmis(&v);
 out:
@@ -276,10 +257,10 @@ int main(int argc, char **argv)
 
 	sys = vt_open_dev();
 	if (sys < 0) {
-		report("open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
+		vt_report(&tally, "open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
 		return 1;
 	}
 	test_guest(sys, image);
-	printf("events: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	printf("events: %d passed, %d failed\n", tally.passed, tally.failed);
+	return tally.failed ? 1 : 0;
 }

@@ -37,26 +37,7 @@
 #define MSI_ADDR	0xfee00000ULL	/* physical, APIC ID 0 */
 #define RUN_TIMEOUT_S	20
 
-static int passed, failed;
-
-static void report(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!fmt) {
-		printf("TEST lapic/%s PASS\n", name);
-		passed++;
-	} else {
-		printf("TEST lapic/%s FAIL ", name);
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-		failed++;
-	}
-	fflush(stdout);
-}
+static struct vt_tally tally = { .group = "lapic" };
 
 static void on_alarm(int sig)
 {
@@ -137,17 +118,17 @@ static void test_xapic_access(int sys)
 	long r;
 
 	if (vm < 0) {
-		report("xapic-access", "CREATE_VM: %s", strerror((int)-vm));
+		vt_report(&tally, "xapic-access", "CREATE_VM: %s", strerror((int)-vm));
 		return;
 	}
 	if (vt_ioctl(vm, VIREO_ENABLE_LAPIC, 0) < 0 || vcpu_open(vm, 0, &c) < 0) {
-		report("xapic-access", "ENABLE_LAPIC/CREATE_VCPU failed");
+		vt_report(&tally, "xapic-access", "ENABLE_LAPIC/CREATE_VCPU failed");
 		close(vm);
 		return;
 	}
 	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
 	if (r < 0 || (acc.data & 0xff) != 0x14 || ((acc.data >> 16) & 0xff) != 5) {
-		report("xapic-access", "version register: r=%ld data=%#llx (want 0x50014)", r,
+		vt_report(&tally, "xapic-access", "version register: r=%ld data=%#llx (want 0x50014)", r,
 		       (unsigned long long)acc.data);
 		goto out;
 	}
@@ -156,17 +137,17 @@ static void test_xapic_access(int sys)
 	acc = (struct vireo_apic_access){ .offset = 0xa0, .size = 4 };
 	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
 	if (r < 0 || acc.data != 0x20) {
-		report("xapic-access", "PPR after TPR=0x20: r=%ld data=%#llx", r,
+		vt_report(&tally, "xapic-access", "PPR after TPR=0x20: r=%ld data=%#llx", r,
 		       (unsigned long long)acc.data);
 		goto out;
 	}
 	acc = (struct vireo_apic_access){ .offset = 0x30, .size = 2 };
 	r = vt_ioctl(c.fd, VIREO_APIC_ACCESS, (unsigned long)&acc);
 	if (r != -EINVAL) {
-		report("xapic-access", "a 2-byte access gave %ld, want -EINVAL", r);
+		vt_report(&tally, "xapic-access", "a 2-byte access gave %ld, want -EINVAL", r);
 		goto out;
 	}
-	report("xapic-access", NULL);
+	vt_report(&tally, "xapic-access", NULL);
 out:
 	munmap(c.run, VIREO_RUN_PAGE_SIZE);
 	close(c.fd);
@@ -196,11 +177,11 @@ static void test_self_ipi(int sys)
 	struct vcpu c;
 
 	if (vm < 0) {
-		report("self-ipi", "CREATE_VM: %s", strerror((int)-vm));
+		vt_report(&tally, "self-ipi", "CREATE_VM: %s", strerror((int)-vm));
 		return;
 	}
 	if (vt_ioctl(vm, VIREO_ENABLE_LAPIC, 0) < 0 || vcpu_open(vm, 0, &c) < 0) {
-		report("self-ipi", "ENABLE_LAPIC/CREATE_VCPU failed");
+		vt_report(&tally, "self-ipi", "ENABLE_LAPIC/CREATE_VCPU failed");
 		close(vm);
 		return;
 	}
@@ -210,10 +191,10 @@ static void test_self_ipi(int sys)
 	apic_rw(c.fd, 0x300, true, (1U << 18) | 0x51);	/* fixed, 0x51, shorthand self */
 	irr = apic_rw(c.fd, 0x220, false, 0);		/* IRR bits 64..95 */
 	if (irr < 0 || (irr & (3ULL << 16)) != (3ULL << 16))
-		report("self-ipi", "IRR[95:64] = %#llx, want bits 16 and 17 (vectors 0x50, 0x51)",
+		vt_report(&tally, "self-ipi", "IRR[95:64] = %#llx, want bits 16 and 17 (vectors 0x50, 0x51)",
 		       irr);
 	else
-		report("self-ipi", NULL);
+		vt_report(&tally, "self-ipi", NULL);
 	munmap(c.run, VIREO_RUN_PAGE_SIZE);
 	close(c.fd);
 	close(vm);
@@ -235,12 +216,12 @@ static void test_guest(int sys, const char *image)
 
 	v.vm = (int)vt_ioctl(sys, VIREO_CREATE_VM, 0);
 	if (v.vm < 0) {
-		report("enable", "CREATE_VM: %s", strerror(-v.vm));
+		vt_report(&tally, "enable", "CREATE_VM: %s", strerror(-v.vm));
 		return;
 	}
 	r = (int)vt_ioctl(v.vm, VIREO_ENABLE_LAPIC, 0);
 	if (r < 0) {
-		report("enable", "VIREO_ENABLE_LAPIC: %s", strerror(-r));
+		vt_report(&tally, "enable", "VIREO_ENABLE_LAPIC: %s", strerror(-r));
 		goto out;
 	}
 	v.mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -253,30 +234,30 @@ static void test_guest(int sys, const char *image)
 		r = (int)vt_ioctl(v.vm, VIREO_SET_MEMORY_REGION, (uintptr_t)&mr);
 	}
 	if (r < 0 || vcpu_open(v.vm, 0, &bsp) < 0 || vcpu_open(v.vm, 1, &ap) < 0) {
-		report("enable", "memory or vCPUs: %s", strerror(-r));
+		vt_report(&tally, "enable", "memory or vCPUs: %s", strerror(-r));
 		goto out;
 	}
 	r = (int)vt_ioctl(v.vm, VIREO_ENABLE_LAPIC, 0);
-	report("enable", r == -EBUSY ? NULL : "ENABLE_LAPIC after vCPUs gave %d, want -EBUSY", r);
+	vt_report(&tally, "enable", r == -EBUSY ? NULL : "ENABLE_LAPIC after vCPUs gave %d, want -EBUSY", r);
 
 	v.vcpu = bsp.fd;
 	r = vt_load_file(&v, image, IMAGE_GPA);
 	if (r < 0) {
-		report("guest", "cannot load %s: %s", image, strerror(-r));
+		vt_report(&tally, "guest", "cannot load %s: %s", image, strerror(-r));
 		goto out;
 	}
 	memcpy((char *)v.mem + AP_GPA, (char *)v.mem + IMAGE_GPA + AP_OFFSET, AP_SIZE);
 	r = vt_mode_protected(&v, IMAGE_GPA);
 	v.vcpu = -1;	/* closed with bsp below */
 	if (r < 0) {
-		report("guest", "protected mode: %s", strerror(-r));
+		vt_report(&tally, "guest", "protected mode: %s", strerror(-r));
 		goto out;
 	}
 
 	ap_started = !pthread_create(&th, NULL, ap_thread, &ap);
 
 	r = run_until(&bsp, 'T', &notify_exited);
-	report("timer-oneshot", r ? "no timer interrupt: %s (seen \"%s\", exit %u)" : NULL,
+	vt_report(&tally, "timer-oneshot", r ? "no timer interrupt: %s (seen \"%s\", exit %u)" : NULL,
 	       strerror(-r), bsp.seen, bsp.unexpected_exit);
 	if (r)
 		goto out;
@@ -289,7 +270,7 @@ static void test_guest(int sys, const char *image)
 		r = run_until(&bsp, 'M', &notify_exited);
 	else if (r >= 0)
 		r = -ENODEV;
-	report("msi", r ? "MSI not delivered: %s (seen \"%s\")" : NULL, strerror(-r), bsp.seen);
+	vt_report(&tally, "msi", r ? "MSI not delivered: %s (seen \"%s\")" : NULL, strerror(-r), bsp.seen);
 	if (r)
 		goto out;
 
@@ -303,30 +284,30 @@ static void test_guest(int sys, const char *image)
 	if (!r)
 		r = (int)vt_ioctl(v.vm, VIREO_IRQFD, (uintptr_t)&irqfd);
 	if (r) {
-		report("ioeventfd", "registering the eventfds: %s", strerror(-r));
+		vt_report(&tally, "ioeventfd", "registering the eventfds: %s", strerror(-r));
 		goto out;
 	}
 	r = run_until(&bsp, 'I', &notify_exited);
 	p = (struct pollfd){ .fd = notify_efd, .events = POLLIN };
 	if (!r && (notify_exited || poll(&p, 1, 0) != 1))
 		r = -EPROTO;
-	report("ioeventfd", r ? "OUT 0x500: exited=%d eventfd readable=%d (%s)" : NULL,
+	vt_report(&tally, "ioeventfd", r ? "OUT 0x500: exited=%d eventfd readable=%d (%s)" : NULL,
 	       notify_exited, poll(&p, 1, 0) == 1, strerror(-r));
 
 	if (write(irq_efd, &one, sizeof(one)) != sizeof(one))
 		r = -errno;
 	else
 		r = run_until(&bsp, 'F', &notify_exited);
-	report("irqfd", r ? "irqfd interrupt not seen: %s (seen \"%s\")" : NULL, strerror(-r),
+	vt_report(&tally, "irqfd", r ? "irqfd interrupt not seen: %s (seen \"%s\")" : NULL, strerror(-r),
 	       bsp.seen);
 
 	r = run_until(&bsp, 'd', &notify_exited);
-	report("timer-tsc-deadline", r ? "no TSC-deadline interrupt: %s (seen \"%s\")" : NULL,
+	vt_report(&tally, "timer-tsc-deadline", r ? "no TSC-deadline interrupt: %s (seen \"%s\")" : NULL,
 	       strerror(-r), bsp.seen);
 
 	r = run_until(&bsp, 'D', &notify_exited);
 	if (r) {
-		report("init-sipi", "BSP did not finish: %s (seen \"%s\")", strerror(-r), bsp.seen);
+		vt_report(&tally, "init-sipi", "BSP did not finish: %s (seen \"%s\")", strerror(-r), bsp.seen);
 		goto out;
 	}
 	if (ap_started) {
@@ -336,14 +317,14 @@ static void test_guest(int sys, const char *image)
 		ts.tv_sec += RUN_TIMEOUT_S;
 		if (pthread_timedjoin_np(th, NULL, &ts) == 0) {
 			ap_started = false;
-			report("init-sipi", !strcmp(ap.seen, "AL") ? NULL :
+			vt_report(&tally, "init-sipi", !strcmp(ap.seen, "AL") ? NULL :
 			       "the AP did not reach long mode (seen \"%s\", want \"AL\"; exit %u)",
 			       ap.seen, ap.unexpected_exit);
 		} else {
-			report("init-sipi", "the AP did not report within %d s", RUN_TIMEOUT_S);
+			vt_report(&tally, "init-sipi", "the AP did not report within %d s", RUN_TIMEOUT_S);
 		}
 	} else {
-		report("init-sipi", "cannot start the AP thread");
+		vt_report(&tally, "init-sipi", "cannot start the AP thread");
 	}
 out:
 	if (ap_started) {
@@ -366,13 +347,13 @@ static void test_supported_cpuid(int sys)
 	unsigned int i, n;
 
 	if (r != -E2BIG || c.nent == 0 || c.nent > 128) {
-		report("supported-cpuid", "nent=0 gave %ld, nent=%u (want -E2BIG and the size)", r,
+		vt_report(&tally, "supported-cpuid", "nent=0 gave %ld, nent=%u (want -E2BIG and the size)", r,
 		       c.nent);
 		return;
 	}
 	r = vt_ioctl(sys, VIREO_GET_SUPPORTED_CPUID, (uintptr_t)&c);
 	if (r <= 0) {
-		report("supported-cpuid", "second call gave %ld", r);
+		vt_report(&tally, "supported-cpuid", "second call gave %ld", r);
 		return;
 	}
 	n = (unsigned int)r;
@@ -385,15 +366,15 @@ static void test_supported_cpuid(int sys)
 			hv = &e[i];
 	}
 	if (!l1 || !(l1->ecx & (1U << 31)) || (l1->ecx & (1U << 5)) || (l1->ecx & (1U << 3)))
-		report("supported-cpuid", "leaf 1 ECX %#x: want hypervisor set, VMX/MONITOR clear",
+		vt_report(&tally, "supported-cpuid", "leaf 1 ECX %#x: want hypervisor set, VMX/MONITOR clear",
 		       l1 ? l1->ecx : 0);
 	else if (l81 && (l81->ecx & (1U << 2)))
-		report("supported-cpuid", "leaf 0x80000001 ECX %#x still offers SVM", l81->ecx);
+		vt_report(&tally, "supported-cpuid", "leaf 0x80000001 ECX %#x still offers SVM", l81->ecx);
 	else if (!hv || memcmp(&hv->ebx, "Vire", 4) || memcmp(&hv->ecx, "oVir", 4) ||
 		 memcmp(&hv->edx, "eoVi", 4))
-		report("supported-cpuid", "no \"VireoVireoVi\" signature at 0x40000000");
+		vt_report(&tally, "supported-cpuid", "no \"VireoVireoVi\" signature at 0x40000000");
 	else
-		report("supported-cpuid", NULL);
+		vt_report(&tally, "supported-cpuid", NULL);
 }
 
 int main(int argc, char **argv)
@@ -415,13 +396,13 @@ int main(int argc, char **argv)
 
 	sys = vt_open_dev();
 	if (sys < 0) {
-		report("open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
+		vt_report(&tally, "open", "%s: %s", VIREO_DEVICE_PATH, strerror(-sys));
 		return 1;
 	}
 	test_supported_cpuid(sys);
 	test_xapic_access(sys);
 	test_self_ipi(sys);
 	test_guest(sys, image);
-	printf("lapic: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	printf("lapic: %d passed, %d failed\n", tally.passed, tally.failed);
+	return tally.failed ? 1 : 0;
 }

@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -249,4 +251,22 @@ int vt_count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;		/* the directory's own fd */
+}
+
+void vt_report(struct vt_tally *t, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fmt) {
+		printf("TEST %s/%s PASS\n", t->group, name);
+		t->passed++;
+	} else {
+		printf("TEST %s/%s FAIL ", t->group, name);
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+		t->failed++;
+	}
+	fflush(stdout);
 }

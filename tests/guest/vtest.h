@@ -59,4 +59,14 @@ const char *vt_exit_name(uint32_t reason);
 /* Number of open file descriptors of this process (for leak checks). */
 int vt_count_fds(void);
 
+/* A program's verdicts: "TEST <group>/<name> PASS|FAIL ...", then the total. */
+struct vt_tally {
+	const char *group;
+	int passed, failed;
+};
+
+/* One verdict: fmt NULL is a pass, otherwise the failure's reason. */
+void vt_report(struct vt_tally *t, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif /* VTEST_H */
