@@ -12,6 +12,9 @@
 #include <linux/uaccess.h>
 #include <linux/smp.h>
 
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
 #include <asm/msr-index.h>
 
 #include "vireo.h"
@@ -513,6 +516,40 @@ static int vireo_get_msrs(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	return i;
 }
 
+/*
+ * The guest FPU state lives in vcpu->guest_fpu between runs (vireo_vcpu_run
+ * swaps it out at the end); the kernel's own helpers convert it from and
+ * to the standard XSAVE layout, as for KVM_GET/SET_XSAVE.
+ */
+static int vireo_xsave_ioctl(struct vireo_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct vireo_xsave *x;
+	int r = 0;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return -ENOMEM;
+	if (set) {
+		if (copy_from_user(x, argp, sizeof(*x)))
+			r = -EFAULT;
+		else
+			r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, x,
+							   xgetbv(XCR_XFEATURE_ENABLED_MASK),
+							   &vcpu->pkru);
+	} else {
+		const struct vireo_cpuid_entry *leaf = vireo_cpuid_find(vcpu, 0xd, 0);
+		/* What the guest may have enabled: its CPUID's components, x87 and SSE. */
+		u64 offered = XFEATURE_MASK_FP | XFEATURE_MASK_SSE | (leaf ? (u64)leaf->edx << 32 | leaf->eax : 0);
+
+		fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, x, sizeof(*x), offered,
+					       vcpu->pkru);
+		if (copy_to_user(argp, x, sizeof(*x)))
+			r = -EFAULT;
+	}
+	kfree(x);
+	return r;
+}
+
 static int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *argp)
 {
 	struct vireo_cpuid_entry *entries;
@@ -640,6 +677,10 @@ static long vireo_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 	}
 	case VIREO_SET_CPUID:
 		r = vireo_set_cpuid(vcpu, argp);
+		break;
+	case VIREO_GET_XSAVE:
+	case VIREO_SET_XSAVE:
+		r = vireo_xsave_ioctl(vcpu, argp, cmd == VIREO_SET_XSAVE);
 		break;
 	case VIREO_GET_MSRS:
 		r = vireo_get_msrs(vcpu, argp, false);

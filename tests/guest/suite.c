@@ -110,6 +110,7 @@ static const struct gcase cases[] = {
 	  "^mmio: 4 (0x)?0*cafe\nmmio32 OK\n$", ST_OK },
 	{ "paging-string-io-and-mmio", LONG("paging_io.bin"), M_EXACT,
 	  "abcdef\npaging io OK\n", ST_OK },
+	{ "mmio-vector", PROT("mmio_vec.bin"), M_EXACT, "mmio vec OK\n", ST_OK },
 	{ "xsave", PROT("xsave.bin"), M_REGEX,
 	  "^xcr0 set\nxmm0 loaded\nymm1 loaded\nxmm0 cleared\nxsave OK\n$", ST_OK },
 	/* --cpu takes AVX away: leaf 0xD no longer lists it, so the guest leaves YMM alone. */

@@ -519,6 +519,19 @@ int fpu_swap_kvm_fpstate(struct fpu_guest *gfpu, bool enter_guest)
 	return -ENODEV;
 }
 
+void fpu_copy_guest_fpstate_to_uabi(struct fpu_guest *gfpu, void *buf, unsigned int size,
+				    u64 xfeatures, u32 pkru)
+{
+	NOT_MODELLED();
+}
+
+int fpu_copy_uabi_to_guest_fpstate(struct fpu_guest *gfpu, const void *buf, u64 xcr0,
+				   u32 *vpkru)
+{
+	NOT_MODELLED();
+	return -ENODEV;
+}
+
 loff_t noop_llseek(struct file *file, loff_t offset, int whence)
 {
 	return 0;

@@ -104,6 +104,9 @@ struct vireo_run *vireo_vcpu_run_page(const struct vireo_vcpu *vcpu);
 int vireo_vcpu_run(struct vireo_vcpu *vcpu);
 
 int vireo_get_regs(struct vireo_vcpu *vcpu, struct vireo_regs *regs);
+/* The guest's x87/SSE/AVX state in the standard XSAVE layout (uapi vireo.h). */
+int vireo_get_xsave(struct vireo_vcpu *vcpu, struct vireo_xsave *x);
+int vireo_set_xsave(struct vireo_vcpu *vcpu, const struct vireo_xsave *x);
 int vireo_set_regs(struct vireo_vcpu *vcpu, const struct vireo_regs *regs);
 int vireo_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sregs);
 int vireo_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sregs);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SSE and AVX moves between a vector register and device memory.  The
- * registers come from emu->vregs: the vCPU ABI (kmod/include/uapi/vireo.h)
- * has no ioctl for the guest's XMM/YMM state yet, so only callers that
- * hold the register file (the tests) can emulate these.
+ * registers come from emu->vregs, which emulate_vcpu.c fills from the
+ * guest's XSAVE state (VIREO_GET_XSAVE) and the tests fill themselves.
  */
 #include <errno.h>
 #include <string.h>

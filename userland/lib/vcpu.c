@@ -101,6 +101,20 @@ int vireo_set_regs(struct vireo_vcpu *vcpu, const struct vireo_regs *regs)
 	return ret < 0 ? ret : 0;
 }
 
+int vireo_get_xsave(struct vireo_vcpu *vcpu, struct vireo_xsave *x)
+{
+	int ret = vireo_ioctl(vcpu->fd, VIREO_GET_XSAVE, x);
+
+	return ret < 0 ? ret : 0;
+}
+
+int vireo_set_xsave(struct vireo_vcpu *vcpu, const struct vireo_xsave *x)
+{
+	int ret = vireo_ioctl(vcpu->fd, VIREO_SET_XSAVE, (void *)x);
+
+	return ret < 0 ? ret : 0;
+}
+
 int vireo_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sregs)
 {
 	int ret = vireo_ioctl(vcpu->fd, VIREO_GET_SREGS, sregs);

@@ -350,6 +350,23 @@ struct vireo_apic_access {
 VIREO_ABI_ASSERT(sizeof(struct vireo_apic_access) == 16, "vireo_apic_access ABI");
 #define VIREO_APIC_ACCESS	_IOWR(VIREO_IOCTL_MAGIC, 0x29, struct vireo_apic_access)
 
+/*
+ * The guest's x87/SSE/AVX state, in the standard (non-compacted) XSAVE
+ * format of SDM vol. 1 13.4: the 512-byte legacy region (XMM0-15 from
+ * byte 160), the header at 512 (XSTATE_BV), each extended component at the
+ * offset CPUID.(0DH,i):EBX gives (AVX's upper halves at 576).  Components
+ * past 4096 bytes (AMX tile data) are not carried.  For userland's
+ * emulation of vector moves to MMIO, and for saved state.  SET refuses
+ * (-EINVAL) a header the CPU's XRSTOR would refuse or a component the
+ * host does not enable.  Not while the vCPU runs (the vCPU mutex).
+ */
+struct vireo_xsave {
+	__u32 region[1024];
+};
+VIREO_ABI_ASSERT(sizeof(struct vireo_xsave) == 4096, "vireo_xsave ABI");
+#define VIREO_GET_XSAVE		_IOR(VIREO_IOCTL_MAGIC, 0x2a, struct vireo_xsave)
+#define VIREO_SET_XSAVE		_IOW(VIREO_IOCTL_MAGIC, 0x2b, struct vireo_xsave)
+
 /* Runs the vCPU until an exit userland must see; see struct vireo_run. */
 #define VIREO_RUN		_IO(VIREO_IOCTL_MAGIC, 0x28)
 

@@ -15,8 +15,8 @@
  * is broken anyway), I/O permission bitmaps (the kernel intercepts all
  * ports), and MMIO accesses that straddle RAM and MMIO (the whole access
  * goes to the device at the reported address).  Vector moves need the
- * guest's XMM/YMM registers in emu->vregs, which the vCPU ABI cannot
- * provide yet (no ioctl for them): vireo_emulate_mmio() reports those.
+ * guest's XMM/YMM registers in emu->vregs: vireo_emulate_mmio() fetches
+ * them (VIREO_GET_XSAVE) when the instruction is one.
  */
 #ifndef VIREO_EMULATE_H
 #define VIREO_EMULATE_H

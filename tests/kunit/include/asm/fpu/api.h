@@ -15,5 +15,9 @@ bool fpu_alloc_guest_fpstate(struct fpu_guest *gfpu);
 void fpu_free_guest_fpstate(struct fpu_guest *gfpu);
 int fpu_swap_kvm_fpstate(struct fpu_guest *gfpu, bool enter_guest);
 void switch_fpu_return(void);
+void fpu_copy_guest_fpstate_to_uabi(struct fpu_guest *gfpu, void *buf, unsigned int size,
+				    u64 xfeatures, u32 pkru);
+int fpu_copy_uabi_to_guest_fpstate(struct fpu_guest *gfpu, const void *buf, u64 xcr0,
+				   u32 *vpkru);
 
 #endif
