@@ -83,6 +83,34 @@ static void cpuid_overrides(void)
 	T_EQ(vireo_cpuid_lookup(&t, 7, 1)->ebx, 0xc);
 }
 
+/*
+ * The kernel answers from the first match: "--cpuid 7=..." must replace the
+ * supported table's sub-leaf entries of leaf 7, and "--cpuid 7.1=..." must
+ * come before a whole-leaf 7 entry.
+ */
+static void cpuid_whole_leaf_overrides_subleaves(void)
+{
+	static struct vireo_cpuid_table t;
+	struct vireo_cpuid_entry whole = { .function = 0xd, .eax = 0x1 };
+	struct vireo_cpuid_entry sub = { .function = 0xd, .index = 2, .flags = IDX, .eax = 0x2 };
+	unsigned int i, n;
+
+	memset(&t, 0, sizeof(t));
+	t.n = full_table(t.e);
+	n = t.n;
+	T_EQ(vireo_cpuid_set(&t, &whole), 0);
+	T_EQ(t.n, n - 6 + 1);			/* the six 0xD sub-leaves are gone */
+	T_EQ(vireo_cpuid_lookup(&t, 0xd, 2)->eax, 0x1);
+	T_EQ(vireo_cpuid_set(&t, &sub), 0);
+	for (i = 0; i < t.n && t.e[i].function != 0xd; i++)
+		;
+	T_TRUE(i < t.n && (t.e[i].flags & IDX) && t.e[i].index == 2);	/* first */
+	T_TRUE(i + 1 < t.n && t.e[i + 1].function == 0xd && !(t.e[i + 1].flags & IDX));
+	T_EQ(vireo_cpuid_lookup(&t, 0xd, 2)->eax, 0x2);
+	T_EQ(vireo_cpuid_lookup(&t, 0xd, 3)->eax, 0x1);
+	T_EQ(vireo_cpuid_lookup(&t, 0x80000001, 0)->edx, (1U << 11) | (1U << 29));	/* untouched */
+}
+
 static void cpuid_table_full(void)
 {
 	static struct vireo_cpuid_table t;
@@ -182,6 +210,7 @@ static void cpu_model_levels(void)
 const struct vireo_test vireo_tests_cpuid[] = {
 	VIREO_TEST(cpuid_overrides),
 	VIREO_TEST(cpuid_table_full),
+	VIREO_TEST(cpuid_whole_leaf_overrides_subleaves),
 	VIREO_TEST(cpu_model_host_and_spelling),
 	VIREO_TEST(cpu_model_takes_dependents),
 	VIREO_TEST(cpu_model_levels),

@@ -27,15 +27,39 @@ static struct vireo_cpuid_entry *find(struct vireo_cpuid_table *t, uint32_t leaf
 	return NULL;
 }
 
+/* Removes every entry of leaf (all its sub-leaves). */
+static void drop_leaf(struct vireo_cpuid_table *t, uint32_t leaf)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].function != leaf)
+			t->e[n++] = t->e[i];
+	t->n = n;
+}
+
+/*
+ * vireo.ko answers from the first entry that matches (kmod/cpuid.c), so a
+ * whole-leaf entry replaces every sub-leaf entry of its leaf, and a
+ * sub-leaf entry goes in before a whole-leaf one.
+ */
 int vireo_cpuid_set(struct vireo_cpuid_table *t, const struct vireo_cpuid_entry *e)
 {
 	bool indexed = e->flags & VIREO_CPUID_FLAG_INDEXED;
-	struct vireo_cpuid_entry *slot = find(t, e->function, indexed, e->index);
+	struct vireo_cpuid_entry *slot = indexed ? find(t, e->function, true, e->index) : NULL;
+	struct vireo_cpuid_entry *whole;
 
+	if (!indexed)
+		drop_leaf(t, e->function);
 	if (!slot) {
 		if (t->n == VIREO_MAX_CPUID_ENTRIES)
 			return -ENOSPC;
+		whole = indexed ? find(t, e->function, false, 0) : NULL;
 		slot = &t->e[t->n++];
+		if (whole) {
+			memmove(whole + 1, whole, (size_t)(slot - whole) * sizeof(*whole));
+			slot = whole;
+		}
 	}
 	*slot = *e;
 	slot->reserved = 0;
