@@ -155,3 +155,12 @@ tests-clean:
 		$(TESTS_GUESTS_OUT)/pc-probe.elf \
 		$(TESTS_GUESTS_OUT)/qemu-img-32m.qcow2
 	rm -rf $(VH_OBJ)
+
+# The kernel's own x86 selftests, static, for the L2 Linux
+# (tests/linux/selftests/README.md; make rig-selftests runs them).  The
+# source comes once from Debian's linux-source for the rig's kernel series.
+.PHONY: selftests
+selftests:
+	@test -n "$(RIG_KVER)" || { echo "selftests: cannot tell the Debian kernel ABI (see tools/rig/kver.sh)"; exit 1; }
+	$(SRCTREE)/tests/linux/selftests/build.sh --out $(BUILD)/l2selftests \
+		--src $(BUILD)/linux-source --series $(shell echo $(RIG_KVER) | cut -d. -f1,2)

@@ -11,6 +11,8 @@
 #   make rig-linux    the Debian kernel as L2 under vireo-run (run-linux.sh)
 #   make rig-cli      the vireo CLI end to end with a Linux L2 (run-cli.sh)
 #   make rig-boots    the L2 Linux booted 30 times over (run-boots.sh, soak)
+#   make rig-selftests  the kernel's x86 selftests in the L2 Linux, under
+#                     vireo-run and under QEMU/kvm-amd (run-selftests.sh)
 #   make rig-shell    boot the same L1 interactively (Ctrl-A X quits)
 #   make rig-linux-shell  L1, then Linux as L2 under vireo-run, its shell here
 #   make rig-check-vmx  Bochs L1 (Intel VMX + EPT); see tools/rig/bochs.sh
@@ -111,6 +113,20 @@ rig-bench-linux: rig-build bench-linux
 		--mem $(RIG_MEM_MB) --timeout $(RIG_BENCH_LINUX_TIMEOUT) \
 		$(if $(RIG_KO),--ko $(RIG_KO)) --extra $(BUILD)/bench-linux/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench-linux.sh --show $(RIG_SHOW)
+
+# The kernel's x86 selftests (tests/linux/selftests/README.md) in the L2
+# Linux under vireo-run, then under QEMU on kvm-amd in the same L1 (QEMU
+# comes from the bench-linux tree, --extra); the programs go into the L2
+# initramfs of this run only.
+RIG_SELFTESTS_TIMEOUT ?= 1800
+
+.PHONY: rig-selftests
+rig-selftests: rig-build bench-linux selftests
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+		--mem $(RIG_MEM_MB) --timeout $(RIG_SELFTESTS_TIMEOUT) \
+		$(if $(RIG_KO),--ko $(RIG_KO)) --extra $(BUILD)/bench-linux/l1 \
+		--l2-bin-dir $(BUILD)/l2selftests \
+		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-selftests.sh --show $(RIG_SHOW)
 
 # The Intel VMX + EPT leg under Bochs.  By default it only proves that L1
 # boots there and offers VMX, EPT and unrestricted guest

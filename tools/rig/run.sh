@@ -5,10 +5,12 @@
 #   tools/rig/run.sh --build BUILD --kver KVER --script NAME
 #       [--ko vireo.ko] [--tests DIR]... [--mem MB] [--timeout SECS]
 #       [--show prefix|raw|none] [--emu qemu|bochs] [--extra DIR]...
+#       [--l2-bin-dir DIR]...
 #
 # The programs come from BUILD/bin, the guest images from BUILD/guests, the
 # scripts from tests/l1 (plus any --tests DIR); every --extra DIR is copied
-# over the initramfs root (mkinitrd.sh --extra).  Logs and the initramfs go to
+# over the initramfs root (mkinitrd.sh --extra); every --l2-bin-dir DIR's
+# programs go into the L2 initramfs's /bin.  Logs and the initramfs go to
 # BUILD/rig/<script name>/ (BUILD/rig/bochs-<script name>/ for --emu bochs:
 # the Intel VMX leg, booted by bochs.sh instead of boot.sh).  Exit status: report.sh's (non-zero on failure);
 # --script shell (or linux-shell: the L2 Linux on the console) runs L1
@@ -19,7 +21,7 @@ die() { echo "run.sh: $*" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 build= kver= script= ko= mem=2560 timeout=480 show=prefix emu=qemu
-tests=("$top/tests/l1") extras=()
+tests=("$top/tests/l1") extras=() l2bins=()
 while (($#)); do
 	case "$1" in
 	--build) build=$2 ;;
@@ -28,6 +30,7 @@ while (($#)); do
 	--ko) ko=$2 ;;
 	--tests) tests+=("$2") ;;
 	--extra) extras+=("$2") ;;
+	--l2-bin-dir) l2bins+=(--bin-dir "$2") ;;
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
@@ -52,7 +55,8 @@ kroot=$("$top/tools/rig/kernel.sh" "$kver" "$build/rig/cache")
 # initramfs of busybox and its virtio modules (tests/linux).
 mkdir -p "$out/l2"
 cp "$kroot/boot/vmlinuz-$kver" "$out/l2/vmlinuz"
-l2bins=()
+# Every --l2-bin-dir's programs too (the kernel's selftests: make
+# rig-selftests).
 [[ -x "$build/l2bin/xstate-check" ]] && l2bins+=(--bin "$build/l2bin/xstate-check")
 "$top/tests/linux/mkinitrd.sh" --out "$out/l2/initrd.gz" --kroot "$kroot" --kver "$kver" "${l2bins[@]}"
 
