@@ -4,7 +4,7 @@
 # (default 60 s, then SIGKILL), its output kept in /tmp.  On the console
 # for tests/l1/run-selftests.sh: "SELFTEST-BEGIN count=N", then one line
 # each:
-#   SELFTEST NAME rc=N secs=S fail=F skip=K
+#   SELFTEST NAME rc=N secs=S at=UPTIME fail=F skip=K
 # (F and K: its "[FAIL]" and "[SKIP]" lines), and for a non-zero status its
 # [FAIL] lines and last lines as "SELFTEST-LOG NAME| ...".  Then
 # "SELFTEST-END".
@@ -18,7 +18,7 @@ for t in /bin/*_64; do
 	timeout -s KILL "$tmo" "$t" </dev/null >"/tmp/$n.log" 2>&1
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }')
-	echo "SELFTEST $n rc=$rc secs=$secs fail=$(grep -c '\[FAIL\]' "/tmp/$n.log")" \
+	echo "SELFTEST $n rc=$rc secs=$secs at=$start fail=$(grep -c '\[FAIL\]' "/tmp/$n.log")" \
 		"skip=$(grep -c '\[SKIP\]' "/tmp/$n.log")"
 	if [ "$rc" -ne 0 ]; then
 		{ grep '\[FAIL\]' "/tmp/$n.log" | head -n 10; tail -n 8 "/tmp/$n.log"; } |
