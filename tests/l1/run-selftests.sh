@@ -20,11 +20,13 @@
 # never reaches init (tests/l1/run-bench-linux.sh).  The xstate tests (amx,
 # corrupt_xstate_header) therefore see no XSAVE under KVM.
 #
-# Under QEMU the L2 kernel's log is not quieted, so that a boot that stops
-# shows where; a 2-vCPU boot that reaches no shell is tried again with one.
+# Under QEMU/KVM the L2 has one vCPU (KVM_CPUS): with two, in the rig's L1,
+# it had not reached its shell after 240 s (quiet) or 400 s (its log shown:
+# it was still probing PCI at 6 s of its own clock).  Each console byte is
+# an exit through two levels there: the log is quiet as under Vireo.
 #
 # Knobs: SELFTEST_TIMEOUT (seconds per test, 60), L2_BOOT_TIMEOUT (240;
-# 400 under QEMU/KVM),
+# 400 under QEMU/KVM), KVM_CPUS (1),
 # VIREO_SELFTESTS_QEMU (qemu-system-x86_64), VIREO_L2 (/vireo/l2).
 
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +35,7 @@ L2=${VIREO_L2:-/vireo/l2}
 PER_TEST=${SELFTEST_TIMEOUT:-60}
 BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-240}
 KVM_BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-400}
+KVM_CPUS=${KVM_CPUS:-1}
 QEMU=${VIREO_SELFTESTS_QEMU:-qemu-system-x86_64}
 APPEND="console=ttyS0 quiet"
 T=/tmp/run-selftests.$$
@@ -78,8 +81,7 @@ stop() {
 	exec 5>&-
 }
 
-# l2_run WHO [CPUS]: boots the L2 under WHO (vireo or kvm; CPUS for kvm,
-# 2), runs selftests-run, leaves its lines in $T/WHO.out.  1 (with the
+# l2_run WHO: boots the L2 under WHO (vireo or kvm), runs selftests-run, leaves its lines in $T/WHO.out.  1 (with the
 # reason in $T/WHO.why) when the run did not reach its end.
 l2_run() {
 	WHO=$1
@@ -92,9 +94,9 @@ l2_run() {
 			--cpus 2 --mem 256M --console <"$T/console" >"$T/$WHO.out" 2>"$T/$WHO.err" &
 	else
 		_boot=$KVM_BOOT_TIMEOUT
-		"$QEMU" -accel kvm -cpu host,xsave=off -m 256 -smp "${2:-2}" \
+		"$QEMU" -accel kvm -cpu host,xsave=off -m 256 -smp "$KVM_CPUS" \
 			-nodefaults -no-user-config -display none -no-reboot -serial stdio \
-			-kernel "$L2/vmlinuz" -initrd "$L2/initrd.gz" -append "console=ttyS0" \
+			-kernel "$L2/vmlinuz" -initrd "$L2/initrd.gz" -append "$APPEND" \
 			<"$T/console" >"$T/$WHO.out" 2>"$T/$WHO.err" &
 	fi
 	pid=$!
@@ -159,24 +161,20 @@ else
 	fail l2-vireo "$(cat "$T/vireo.why")"
 	show vireo
 fi
+# Vireo's lines now: the KVM run may not end within the rig's timeout.
+tr -d '\r' <"$T/vireo.out" | grep '^SELFTEST' | sed 's/^/run-selftests: vireo: /'
 
 kvm_ok=
 if ! command -v "$QEMU" >/dev/null 2>&1; then
 	fail l2-kvm "no $QEMU in L1 (make rig-selftests adds it with --extra)"
 elif ! load_kvm; then
 	fail l2-kvm "kvm-amd: $KVM_ERR"
-elif l2_run kvm 2; then
+elif l2_run kvm; then
 	kvm_ok=1
-	pass l2-kvm "$(grep -c '^SELFTEST ' "$T/kvm.out") selftests ran, 2 vCPUs"
+	pass l2-kvm "$(grep -c '^SELFTEST ' "$T/kvm.out") selftests ran, $KVM_CPUS vCPU(s)"
 else
+	fail l2-kvm "$(cat "$T/kvm.why")"
 	show kvm
-	if l2_run kvm 1; then
-		kvm_ok=1
-		fail l2-kvm "2 vCPUs: no run; with 1 vCPU $(grep -c '^SELFTEST ' "$T/kvm.out") selftests ran"
-	else
-		fail l2-kvm "$(cat "$T/kvm.why")"
-		show kvm
-	fi
 fi
 unload_kvm
 
