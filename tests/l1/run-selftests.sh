@@ -3,9 +3,10 @@
 # (tests/linux/selftests) in the L2 Linux, under vireo-run and, for
 # comparison, under QEMU on kvm-amd in the same L1 (make rig-selftests).
 #
-# Each monitor boots the rig's L2 kernel and initramfs (2 vCPUs, 256 MiB);
-# at the L2 shell, selftests-run runs every selftest once under a timeout
-# and prints one "SELFTEST name rc=..." line each.  The two monitors run one
+# Each monitor boots the rig's L2 kernel and initramfs (256 MiB) with
+# selftests-run as its PID 1 (rdinit=), which runs every selftest once
+# under a timeout, prints one "SELFTEST name rc=..." line each and powers
+# off.  The two monitors run one
 # after the other: vireo.ko will not turn SVM on while kvm-amd holds it.
 #
 # Prints a table (test, Vireo result, KVM result) and one TEST line per
@@ -37,7 +38,7 @@ BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-240}
 KVM_BOOT_TIMEOUT=${L2_BOOT_TIMEOUT:-400}
 KVM_CPUS=${KVM_CPUS:-1}
 QEMU=${VIREO_SELFTESTS_QEMU:-qemu-system-x86_64}
-APPEND="console=ttyS0 quiet"
+APPEND="console=ttyS0 quiet rdinit=/bin/selftests-run selftest.timeout=$PER_TEST"
 T=/tmp/run-selftests.$$
 TEST_GROUP=selftest
 
@@ -62,11 +63,9 @@ wait_line() {
 	done
 	return 1
 }
-type_line() { printf '%s\n' "$1" >&5; }
 
-# stop: the monitor ended, by poweroff if the shell still answers.
+# stop: the monitor ended (selftests-run powers off at the end).
 stop() {
-	type_line 'poweroff -f'
 	_i=0
 	while alive && [ "$_i" -lt 30 ]; do
 		sleep 1
@@ -101,19 +100,12 @@ l2_run() {
 	fi
 	pid=$!
 	_t0=$(elapsed)
-	if ! wait_line '^VIREO-L2: shell$' "$_boot"; then
-		echo "no L2 shell within ${_boot}s" >"$T/$WHO.why"
+	if ! wait_line '^SELFTEST-BEGIN' "$_boot"; then
+		echo "selftests-run did not start within ${_boot}s" >"$T/$WHO.why"
 		stop
 		return 1
 	fi
-	echo "run-selftests: $WHO: L2 shell after $(($(elapsed) - _t0))s"
-	sleep 1	# the shell reaches its prompt
-	type_line "selftests-run $PER_TEST"
-	if ! wait_line '^SELFTEST-BEGIN' 30; then
-		echo "selftests-run did not start" >"$T/$WHO.why"
-		stop
-		return 1
-	fi
+	echo "run-selftests: $WHO: selftests began after $(($(elapsed) - _t0))s ($(out | grep -m 1 '^SELFTEST-INIT'))"
 	_n=$(out | sed -n 's/^SELFTEST-BEGIN count=//p' | head -n 1)
 	# Every test bounded by PER_TEST, plus the kill and the console.
 	if ! wait_line '^SELFTEST-END' $((_n * (PER_TEST + 5) + 60)); then
