@@ -95,20 +95,7 @@ setup_idt:
 	lidt	[rel idtr]
 	ret
 
-set_gate:
-	mov	rdi, rcx
-	shl	rdi, 4
-	add	rdi, IDT
-	mov	[rdi + 0], ax			; offset 15:0
-	mov	word [rdi + 2], CODE64
-	mov	word [rdi + 4], 0x8e00		; present, DPL 0, interrupt gate
-	mov	rdx, rax
-	shr	rdx, 16
-	mov	[rdi + 6], dx			; offset 31:16
-	shr	rdx, 16
-	mov	[rdi + 8], edx			; offset 63:32
-	mov	dword [rdi + 12], 0
-	ret
+SET_GATE64 IDT, CODE64
 
 gp_handler:
 	pop	qword [rel gp_error]		; #GP pushes an error code
