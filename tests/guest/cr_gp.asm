@@ -82,20 +82,7 @@ start:
 	PUTS	"FAIL: a refused write changed a control register", 10
 	EXIT	EXIT_FAIL
 
-setup_idt:
-	xor	ecx, ecx
-	lea	rax, [rel unexpected]
-.all:	call	set_gate
-	inc	ecx
-	cmp	ecx, 256
-	jne	.all
-	mov	ecx, 13
-	lea	rax, [rel gp_handler]
-	call	set_gate
-	lidt	[rel idtr]
-	ret
-
-SET_GATE64 IDT, CODE64
+IDT64 IDT, CODE64, 13, gp_handler
 
 gp_handler:
 	pop	qword [rel gp_error]		; #GP pushes an error code
@@ -110,13 +97,7 @@ gp_handler:
 	pop	rax
 	iretq
 
-unexpected:
-	PUTS	"FAIL: unexpected exception or interrupt", 10
-	EXIT	EXIT_FAIL
-
 	align	8
-idtr:	dw	256 * 16 - 1
-	dq	IDT
 gp_count:	dd 0
 		dd 0
 gp_rip:		dq 0

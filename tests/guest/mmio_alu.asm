@@ -229,20 +229,7 @@ compare:
 	mov	rax, [rel ram_cell]
 	jmp	lib_check_fail
 
-setup_idt:
-	xor	ecx, ecx
-	lea	rax, [rel unexpected]
-.all:	call	set_gate
-	inc	ecx
-	cmp	ecx, 256
-	jne	.all
-	xor	ecx, ecx
-	lea	rax, [rel de_handler]
-	call	set_gate
-	lidt	[rel idtr]
-	ret
-
-SET_GATE64 IDT, CODE64
+IDT64 IDT, CODE64, 0, de_handler
 
 ; #DE (no error code): note the RIP, skip the faulting instruction.
 de_handler:
@@ -257,13 +244,7 @@ de_handler:
 	pop	rax
 	iretq
 
-unexpected:
-	PUTS	"FAIL: unexpected exception or interrupt", 10
-	EXIT	EXIT_FAIL
-
 	align	8
-idtr:	dw	256 * 16 - 1
-	dq	IDT
 ram_cell:	dq 0
 out_ram:	times 4 dq 0
 out_dev:	times 4 dq 0
