@@ -10,7 +10,8 @@
 # the PMU MSRs of its vendor, and tries every guest action the monitor
 # audit found able to end the monitor (docs/ARCHITECTURE.md, "Guest
 # actions"): the xAPIC page with the APIC disabled and in x2APIC mode,
-# MMIO to nothing, odd port widths, string I/O to nothing, unknown MSRs.
+# MMIO to nothing, odd port widths, string I/O to nothing and with a
+# buffer that is not RAM, unknown MSRs.
 # It ends the machine with a write of 0x21 to QEMU's isa-debug-exit port
 # (--debug-exit 0x501): status (0x21 << 1) | 1 = 67.
 #
@@ -37,7 +38,7 @@ T=/tmp/pc-probe.$$
 CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-module-args mb-memory bda
 pmu-amd-legacy pmu-amd-ext-core pmu-intel-arch msr-unknown apic-on apic-disabled
 apic-reenabled apic-x2apic-mmio mmio-unclaimed mmio-device-widths pci-missing-function
-pio-unclaimed-widths pio-device-widths pio-string-unclaimed"
+pio-unclaimed-widths pio-device-widths pio-string-unclaimed pio-string-device-buffer"
 
 if [ ! -f "$KERNEL" ]; then
 	fail debug-exit "no test kernel at $KERNEL"

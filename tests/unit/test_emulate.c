@@ -537,6 +537,101 @@ static void ins_into_readonly_page(void)
 	T_EQ(rec.n, 2);
 }
 
+/* SDM vol. 1 19.4.4: INS/OUTS buffers are memory operands; a device's
+ * page gets the element as an MMIO write or read. */
+static void ins_into_device_buffer(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 2, true, 8);
+
+	env_long(&e);
+	e.emu.buffer_mmio = mmio_cb;
+	fake_put(&e.f, 0x100000, "\x66\xf3\x6d", 3);	/* rep insw */
+	e.regs.rdi = 0xc0000010;
+	e.regs.rcx = 2;
+	rec.read_value = 0x5a17;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 4);
+	T_EQ(rec.addr[0], 0x3f8);
+	T_TRUE(!rec.write[0]);
+	T_EQ(rec.addr[1], 0xc0000010);
+	T_EQ(rec.size[1], 2);
+	T_TRUE(rec.write[1]);
+	T_EQ(rec.data[1], 0x5a17);
+	T_EQ(rec.addr[3], 0xc0000012);
+	T_EQ(e.regs.rdi, 0xc0000014);
+	T_EQ(e.regs.rcx, 0);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+static void outs_from_device_buffer(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 4, false, 8);
+
+	env_long(&e);
+	e.emu.buffer_mmio = mmio_cb;
+	fake_put(&e.f, 0x100000, "\x6f", 1);		/* outsd */
+	e.regs.rsi = 0xc0000100;
+	rec.read_value = 0x11223344;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(rec.n, 2);
+	T_EQ(rec.addr[0], 0xc0000100);
+	T_EQ(rec.size[0], 4);
+	T_TRUE(!rec.write[0]);
+	T_EQ(rec.addr[1], 0x3f8);
+	T_TRUE(rec.write[1]);
+	T_EQ(rec.data[1], 0x11223344);
+	T_EQ(e.regs.rsi, 0xc0000104);
+	T_EQ(e.regs.rip, 0x100001);
+}
+
+/* Nothing decodes the address: the bus reads all ones, drops writes. */
+static void string_io_unassigned_buffer(void)
+{
+	static struct env e;
+	struct vireo_exit_io in = string_exit(VIREO_IO_IN, 1, false, 8);
+	struct vireo_exit_io out = string_exit(VIREO_IO_OUT, 2, false, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x6c", 1);		/* insb */
+	e.regs.rdi = 0xc0000000;
+	T_EQ(vireo_emu_string_io(&e.emu, &in, pio_cb, NULL), 0);
+	T_EQ(rec.n, 1);
+	T_EQ(e.regs.rdi, 0xc0000001);
+	T_EQ(e.regs.rip, 0x100001);
+
+	fake_put(&e.f, 0x100001, "\x66\x6f", 2);	/* outsw */
+	e.regs.rsi = 0xc0000000;
+	T_EQ(vireo_emu_string_io(&e.emu, &out, pio_cb, NULL), 0);
+	T_EQ(rec.n, 2);
+	T_TRUE(rec.write[1]);
+	T_EQ(rec.data[1], 0xffff);
+	T_EQ(e.regs.rip, 0x100003);
+}
+
+/* A dword whose last half lies in the next page, which is a device's. */
+static void ins_dword_across_ram_into_device(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_IN, 4, false, 8);
+
+	env_long(&e);
+	e.emu.buffer_mmio = mmio_cb;
+	fake_put64(&e.f, 0x3000 + 2 * 8, 0x400000 | P | RW | PS);	/* past RAM */
+	fake_put(&e.f, 0x100000, "\x6d", 1);		/* insd */
+	e.regs.rdi = 0x3ffffe;
+	rec.read_value = 0xa1b2c3d4;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(e.f.buf[0x3ffffe], 0xd4);
+	T_EQ(e.f.buf[0x3fffff], 0xc3);
+	T_EQ(rec.n, 2);
+	T_EQ(rec.addr[1], 0x400000);
+	T_EQ(rec.size[1], 2);
+	T_EQ(rec.data[1], 0xa1b2);
+	T_EQ(e.regs.rdi, 0x400002);
+}
+
 static void outs_user_mode_supervisor_page(void)
 {
 	static struct env e;
@@ -954,6 +1049,10 @@ const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(string_exit_mismatch),
 	VIREO_TEST(ins_into_readonly_page),
 	VIREO_TEST(outs_user_mode_supervisor_page),
+	VIREO_TEST(ins_into_device_buffer),
+	VIREO_TEST(outs_from_device_buffer),
+	VIREO_TEST(string_io_unassigned_buffer),
+	VIREO_TEST(ins_dword_across_ram_into_device),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(emulate, vireo_tests_emulate);

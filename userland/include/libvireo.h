@@ -140,8 +140,13 @@ int vireo_inject_exception(struct vireo_vcpu *vcpu, uint8_t vector, bool has_err
  */
 int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque);
 
-/* Complete a VIREO_EXIT_IO exit with io.string set (INS/OUTS, REP). */
-int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, void *opaque);
+/*
+ * Complete a VIREO_EXIT_IO exit with io.string set (INS/OUTS, REP).  Where
+ * the buffer is not RAM its bytes go to buffer_mmio (same opaque); NULL:
+ * an unassigned address, reads all ones and writes dropped.
+ */
+int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, vireo_mmio_fn buffer_mmio,
+			    void *opaque);
 
 /* Message describing the last emulation failure on vcpu ("" if none). */
 const char *vireo_vcpu_error(const struct vireo_vcpu *vcpu);

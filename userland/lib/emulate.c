@@ -433,6 +433,74 @@ static int string_translate(struct vireo_emu *emu, const struct vireo_paging *pg
 	return 0;
 }
 
+/*
+ * Piece [off, off + len) of an element's buffer that is not RAM: split
+ * into accesses of a size a device decodes (1, 2 or 4 bytes, naturally
+ * as the element allows).  With no device the bus is unassigned.
+ */
+static int buffer_device(struct vireo_emu *emu, uint64_t gpa, uint8_t *bytes, unsigned int len,
+			 bool write, void *opaque)
+{
+	unsigned int off, n;
+	uint64_t v;
+	int ret;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off == 3 ? 2 : len - off;
+		v = 0;
+		memcpy(&v, bytes + off, n);
+		if (!emu->buffer_mmio) {
+			if (!write)
+				memset(bytes + off, 0xff, n);
+			continue;
+		}
+		ret = emu->buffer_mmio(opaque, gpa + off, n, write, &v);
+		if (ret)
+			return ret;
+		if (!write)
+			memcpy(bytes + off, &v, n);
+	}
+	return 0;
+}
+
+/*
+ * The memory side of one element, a page piece at a time (already
+ * translated by string_translate): RAM, or the device that decodes the
+ * physical address, as on the real bus.
+ */
+static int string_buffer(struct vireo_emu *emu, const struct vireo_paging *pg, uint64_t linear,
+			 uint32_t *data, unsigned int size, unsigned int access, void *opaque)
+{
+	bool write = access & VIREO_ACCESS_WRITE;
+	uint8_t *bytes = (uint8_t *)data;
+	unsigned int done, piece;
+	uint64_t gpa, next;
+	int ret;
+
+	for (done = 0; done < size; done += piece) {
+		next = linear + done;
+		if (!(pg->efer & VIREO_EFER_LMA))
+			next &= 0xffffffffULL;
+		piece = 4096 - (next & 4095);
+		if (piece > size - done)
+			piece = size - done;
+		ret = vireo_gva_to_gpa(pg, emu->mem, next, access, &gpa, NULL, &emu->fault);
+		if (ret)
+			return ret;
+		if (!write)
+			ret = emu->mem->read(emu->mem->opaque, gpa, bytes + done, piece);
+		else if (emu->mem->write)
+			ret = emu->mem->write(emu->mem->opaque, gpa, bytes + done, piece);
+		else
+			ret = -EFAULT;
+		if (ret == -EFAULT)
+			ret = buffer_device(emu, gpa, bytes + done, piece, write, opaque);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 			  const struct vireo_paging *pg, unsigned int access, vireo_pio_fn fn,
 			  void *opaque)
@@ -453,28 +521,33 @@ static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 	if (ret)
 		goto fault;
 	if (out) {
-		ret = vireo_read_virt(pg, emu->mem, linear, &data, io->size, access, NULL,
-				      &emu->fault);
-		if (ret)
+		ret = string_buffer(emu, pg, linear, &data, io->size, access, opaque);
+		if (ret == -EFAULT)
 			goto fault;
+		if (ret)
+			goto device;
 		ret = fn(opaque, io->port, io->size, true, &data);
 	} else {
 		ret = fn(opaque, io->port, io->size, false, &data);
 		if (ret)
 			goto pio;
-		ret = vireo_write_virt(pg, emu->mem, linear, &data, io->size, access,
-				       &emu->fault);
-		if (ret)
+		ret = string_buffer(emu, pg, linear, &data, io->size, access, opaque);
+		if (ret == -EFAULT)
 			goto fault;
+		if (ret)
+			goto device;
 	}
 	if (ret)
 		goto pio;
 	return 0;
 fault:
-	/* Translated, but not RAM (or the tables are not): no device path for it. */
+	/* The page tables themselves are not RAM: nothing to walk. */
 	vireo_fault_describe(&emu->fault, why, sizeof(why));
 	return emu_fail(emu, -EFAULT, "%s at rip=0x%llx: guest memory: %s",
 			out ? "OUTS" : "INS", (unsigned long long)emu->regs->rip, why);
+device:
+	return emu_fail(emu, ret, "%s at rip=0x%llx: the device behind the buffer failed",
+			out ? "OUTS" : "INS", (unsigned long long)emu->regs->rip);
 pio:
 	return emu_fail(emu, ret, "%s port 0x%x failed", out ? "OUTS" : "INS", io->port);
 }

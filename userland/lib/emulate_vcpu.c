@@ -20,6 +20,7 @@ struct emu_request {
 	uint32_t exit_reason;
 	vireo_mmio_fn mmio;
 	vireo_pio_fn pio;
+	vireo_mmio_fn buffer_mmio;	/* INS/OUTS buffers that are not RAM */
 	void *opaque;
 };
 
@@ -127,6 +128,7 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 		.sregs = &sregs,
 		.mem = &mem,
 		.phys_bits = vcpu->vm->phys_bits,
+		.buffer_mmio = req->buffer_mmio,
 	};
 	int ret;
 
@@ -145,7 +147,7 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 	ret = vireo_get_sregs(vcpu, &sregs);
 	if (ret)
 		goto ioctl_failed;
-	if (req->mmio) {
+	if (req->exit_reason == VIREO_EXIT_MMIO) {
 		ret = vireo_emu_mmio(&emu, &vcpu->run->mmio, req->mmio, req->opaque);
 		if (ret == -ENOTSUP &&
 		    (emu.insn.op == VIREO_OP_VLOAD || emu.insn.op == VIREO_OP_VSTORE))
@@ -183,11 +185,13 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque)
 	return emulate(vcpu, &req);
 }
 
-int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, void *opaque)
+int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, vireo_mmio_fn buffer_mmio,
+			    void *opaque)
 {
 	struct emu_request req = {
 		.exit_reason = VIREO_EXIT_IO,
 		.pio = fn,
+		.buffer_mmio = buffer_mmio,
 		.opaque = opaque,
 	};
 

@@ -63,7 +63,7 @@ static int handle_io(struct vireo_pc_vcpu *v, struct vireo_run *run)
 	int r;
 
 	if (io->string) {
-		r = vireo_emulate_string_io(v->vcpu, vireo_pc_pio, v);
+		r = vireo_emulate_string_io(v->vcpu, vireo_pc_pio, vireo_pc_mmio, v);
 		if (r) {
 			fprintf(v->pc->err, "vireo-run: vCPU %u: string I/O on port 0x%x: %s\n",
 				v->id, io->port, vireo_vcpu_error(v->vcpu));

@@ -40,7 +40,7 @@ static int handle_io(struct vireo_monitor *m, struct vireo_run *run)
 
 	if (io->string) {
 		m->stats.string_io++;
-		ret = vireo_emulate_string_io(m->vcpu, vireo_bus_pio, m);
+		ret = vireo_emulate_string_io(m->vcpu, vireo_bus_pio, vireo_bus_mmio, m);
 		if (ret) {
 			fprintf(m->err, "vireo-run: string I/O on port 0x%x failed: %s\n", io->port,
 				vireo_vcpu_error(m->vcpu));

@@ -447,6 +447,38 @@ static void check_ports(void)
 		__asm__ __volatile__("rep outsb" : "+S"(s), "+c"(m) : "d"(0x402) : "memory");
 	}
 	verdict("pio-string-unclaimed", !bad, "rep insw from port 0x510 read %x", buf[0]);
+
+	/*
+	 * INS/OUTS whose buffer is not RAM (SDM vol. 1 19.4.4: the memory
+	 * operand is an ordinary one): unassigned addresses read all ones and
+	 * drop writes; a device page gets the element.  The IOAPIC's IOREGSEL
+	 * keeps what it is given (bits 7:0), and an OUTS from it selects the
+	 * CMOS register whose value the probe then reads back.
+	 */
+	{
+		void *d = (void *)0xf0000000, *s = (void *)0xf0000000;
+		uint32_t n = 8, m = 16, sel;
+		uint8_t cmos;
+
+		__asm__ __volatile__("rep insw" : "+D"(d), "+c"(n) : "d"(0x510) : "memory");
+		__asm__ __volatile__("rep outsb" : "+S"(s), "+c"(m) : "d"(0x402) : "memory");
+		d = (void *)0xfec00000;
+		n = 1;
+		__asm__ __volatile__("rep insl" : "+D"(d), "+c"(n) : "d"(0x510) : "memory");
+		sel = mmio_read32(0xfec00000);
+		outb(0x70, 0x7f);	/* where all-ones data would point */
+		outb(0x71, 0x00);
+		outb(0x70, 0x3f);
+		outb(0x71, 0xa5);
+		mmio_write32(0xfec00000, 0x3f);
+		s = (void *)0xfec00000;
+		__asm__ __volatile__("outsb" : "+S"(s) : "d"(0x70) : "memory");
+		cmos = inb(0x71);
+		mmio_write32(0xfec00000, 0);
+		verdict("pio-string-device-buffer", sel == 0xff && cmos == 0xa5,
+			"INS into IOREGSEL left %x (want ff), OUTS from it selected CMOS %x (want a5)",
+			sel, cmos);
+	}
 }
 
 void probe_main(uint32_t magic, uint32_t mbi)

@@ -77,6 +77,12 @@ struct vireo_emu {
 	 * if the caller cannot provide them (vector moves then fail).
 	 */
 	struct vireo_vregs *vregs;
+	/*
+	 * Where the memory side of INS/OUTS is not RAM, the device behind
+	 * it (called with the port handler's opaque); NULL: nothing decodes
+	 * the address, so reads return all ones and writes are dropped.
+	 */
+	vireo_mmio_fn buffer_mmio;
 	/* out, on success: a fault to deliver instead of completion */
 	struct vireo_emu_exception exception;
 	/* out, on failure */
@@ -121,8 +127,8 @@ int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vi
  * VIREO_STRING_IO_BATCH elements left stays at RIP to be re-executed.  An
  * element whose address faults (#PF, #GP) ends it as on the CPU: 0 with
  * emu->exception set, the port not accessed for that element, registers
- * as the completed elements left them.  A buffer that is not RAM is an
- * error (-EFAULT).
+ * as the completed elements left them.  A buffer that is not RAM goes to
+ * emu->buffer_mmio, as the CPU's access would go to a device.
  */
 int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, vireo_pio_fn fn,
 			void *opaque);
