@@ -192,12 +192,18 @@ int vmx_read_caps(unsigned int preempt_us)
 	return 0;
 }
 
+/*
+ * VMXON fails with CF or ZF set (VMfailInvalid/VMfailValid, SDM vol. 3
+ * 31.2) and faults (#GP, #UD) if VMX is off or locked out.  The fault
+ * resumes at 2 with the flags as before it: STC makes that a failure too.
+ */
 static int vmx_vmxon(u64 pa)
 {
-	asm goto("1: vmxon %[pa]\n\t"
-			  "jna %l[fail]\n\t"
-			  _ASM_EXTABLE(1b, %l[fail])
-			  : : [pa] "m"(pa) : "memory", "cc" : fail);
+	asm goto("stc\n\t"
+		 "1: vmxon %[pa]\n\t"
+		 "2: jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [pa] "m"(pa) : "memory", "cc" : fail);
 	return 0;
 fail:
 	return -EBUSY;
