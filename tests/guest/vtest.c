@@ -218,20 +218,7 @@ out:
 
 const char *vt_exit_name(uint32_t reason)
 {
-	static const char *const names[] = {
-		[VIREO_EXIT_NONE] = "NONE",
-		[VIREO_EXIT_IO] = "IO",
-		[VIREO_EXIT_MMIO] = "MMIO",
-		[VIREO_EXIT_HLT] = "HLT",
-		[VIREO_EXIT_SHUTDOWN] = "SHUTDOWN",
-		[VIREO_EXIT_MSR] = "MSR",
-		[VIREO_EXIT_IRQ_WINDOW] = "IRQ_WINDOW",
-		[VIREO_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-		[VIREO_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-		[VIREO_EXIT_INTR] = "INTR",
-		[VIREO_EXIT_UNKNOWN] = "UNKNOWN",
-		[VIREO_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
-	};
+	static const char *const names[] = VIREO_EXIT_REASON_NAMES;
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
 		return names[reason];

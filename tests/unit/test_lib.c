@@ -48,6 +48,7 @@ static void names(void)
 	T_STR_CONTAINS(vireo_strerror(EBUSY), "busy");
 	T_STR_CONTAINS(vireo_exit_reason_name(VIREO_EXIT_MMIO), "MMIO");
 	T_STR_CONTAINS(vireo_exit_reason_name(VIREO_EXIT_UNKNOWN), "UNKNOWN");
+	T_STR_CONTAINS(vireo_exit_reason_name(VIREO_EXIT_IOAPIC_EOI), "IOAPIC_EOI");
 	T_STR_CONTAINS(vireo_exit_reason_name(1000), "?");
 }
 

@@ -30,7 +30,7 @@ static void put64(uint8_t *area, uint64_t gpa, uint64_t v)
 	memcpy(area + AT(gpa), &v, sizeof(v));
 }
 
-static void seg_flat(struct vireo_segment *s, uint16_t sel, uint8_t type, bool db, bool l)
+void vireo_boot_seg_flat(struct vireo_segment *s, uint16_t sel, uint8_t type, bool db, bool l)
 {
 	memset(s, 0, sizeof(*s));
 	s->selector = sel;
@@ -109,8 +109,8 @@ int vireo_boot_entry_setup(const struct vireo_boot_entry *e, const struct vireo_
 	regs->rsp = VIREO_ENTRY_STACK;
 	regs->rflags = VIREO_RFLAGS_FIXED;	/* IF = 0 */
 
-	seg_flat(&sregs->cs, VIREO_ENTRY_SEL_CS, VIREO_SEG_TYPE_CODE_RX_A, !lm, lm);
-	seg_flat(&sregs->ds, VIREO_ENTRY_SEL_DS, VIREO_SEG_TYPE_DATA_RW_A, true, false);
+	vireo_boot_seg_flat(&sregs->cs, VIREO_ENTRY_SEL_CS, VIREO_SEG_TYPE_CODE_RX_A, !lm, lm);
+	vireo_boot_seg_flat(&sregs->ds, VIREO_ENTRY_SEL_DS, VIREO_SEG_TYPE_DATA_RW_A, true, false);
 	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
 
 	sregs->tr.selector = VIREO_ENTRY_SEL_TSS;

@@ -32,6 +32,7 @@
 #ifndef VIREO_BOOT_ENTRY_H
 #define VIREO_BOOT_ENTRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <vireo.h>
@@ -65,6 +66,12 @@ struct vireo_boot_entry {
 };
 
 struct vireo_mem;
+
+/*
+ * A flat 4 GiB segment as a GDT descriptor with base 0, limit 0xfffff and
+ * G=1 would load it (SDM vol. 3 3.4.5): type, D/B and L as given.
+ */
+void vireo_boot_seg_flat(struct vireo_segment *s, uint16_t sel, uint8_t type, bool db, bool l);
 
 /*
  * Write the GDT, TSS and (LONG64) page tables into guest memory and fill

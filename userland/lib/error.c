@@ -34,19 +34,7 @@ const char *vireo_strerror(int err)
 
 const char *vireo_exit_reason_name(uint32_t reason)
 {
-	static const char *const names[] = {
-		[VIREO_EXIT_NONE] = "NONE",
-		[VIREO_EXIT_IO] = "IO",
-		[VIREO_EXIT_MMIO] = "MMIO",
-		[VIREO_EXIT_HLT] = "HLT",
-		[VIREO_EXIT_SHUTDOWN] = "SHUTDOWN",
-		[VIREO_EXIT_MSR] = "MSR",
-		[VIREO_EXIT_IRQ_WINDOW] = "IRQ_WINDOW",
-		[VIREO_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
-		[VIREO_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
-		[VIREO_EXIT_INTR] = "INTR",
-		[VIREO_EXIT_UNKNOWN] = "UNKNOWN",
-	};
+	static const char *const names[] = VIREO_EXIT_REASON_NAMES;
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
 		return names[reason];

@@ -14,6 +14,7 @@
 #include <vireo/x86.h>
 
 #include "boot.h"
+#include "boot/entry.h"
 
 /* GDT descriptors, packed: limit 0xfffff with G=1, base 0. */
 #define GDT_CODE32 0x00cf9b000000ffffULL	/* P, S, type 0xb, D, G */
@@ -26,20 +27,6 @@ uint64_t vireo_boot_min_mem(enum vireo_boot_mode mode)
 {
 	/* Real mode: the stack below 0x7000; else the stack at 0x7fff0. */
 	return mode == VIREO_BOOT_REAL ? 0x10000ULL : 0x80000ULL;
-}
-
-static void seg_flat(struct vireo_segment *s, uint16_t sel, uint8_t type, bool db, bool l)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->base = 0;
-	s->limit = 0xffffffff;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = db;
-	s->l = l;
-	s->g = 1;
 }
 
 static void seg_real(struct vireo_segment *s, uint8_t type)
@@ -132,10 +119,10 @@ int vireo_boot_setup(uint8_t *ram, uint64_t ram_size, enum vireo_boot_mode mode,
 	build_gdt(ram);
 	regs->rsp = VIREO_BOOT_PROT_RSP;
 	if (lm)
-		seg_flat(&sregs->cs, VIREO_BOOT_SEL_CODE64, VIREO_SEG_TYPE_CODE_RX_A, false, true);
+		vireo_boot_seg_flat(&sregs->cs, VIREO_BOOT_SEL_CODE64, VIREO_SEG_TYPE_CODE_RX_A, false, true);
 	else
-		seg_flat(&sregs->cs, VIREO_BOOT_SEL_CODE32, VIREO_SEG_TYPE_CODE_RX_A, true, false);
-	seg_flat(&sregs->ds, VIREO_BOOT_SEL_DATA, VIREO_SEG_TYPE_DATA_RW_A, true, false);
+		vireo_boot_seg_flat(&sregs->cs, VIREO_BOOT_SEL_CODE32, VIREO_SEG_TYPE_CODE_RX_A, true, false);
+	vireo_boot_seg_flat(&sregs->ds, VIREO_BOOT_SEL_DATA, VIREO_SEG_TYPE_DATA_RW_A, true, false);
 	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
 	setup_system_segments(sregs, false);
 	sregs->gdt.base = VIREO_BOOT_GDT;

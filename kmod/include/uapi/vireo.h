@@ -413,6 +413,25 @@ enum vireo_exit_reason {
 	VIREO_EXIT_IOAPIC_EOI = 11,
 };
 
+/*
+ * Each exit reason's name, for messages and traces: an array initializer
+ * (index = reason), as Linux's VMX_EXIT_REASONS is for its exit codes.
+ */
+#define VIREO_EXIT_REASON_NAMES {				\
+	[VIREO_EXIT_NONE] = "NONE",				\
+	[VIREO_EXIT_IO] = "IO",					\
+	[VIREO_EXIT_MMIO] = "MMIO",				\
+	[VIREO_EXIT_HLT] = "HLT",				\
+	[VIREO_EXIT_SHUTDOWN] = "SHUTDOWN",			\
+	[VIREO_EXIT_MSR] = "MSR",				\
+	[VIREO_EXIT_IRQ_WINDOW] = "IRQ_WINDOW",			\
+	[VIREO_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",			\
+	[VIREO_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",		\
+	[VIREO_EXIT_INTR] = "INTR",				\
+	[VIREO_EXIT_UNKNOWN] = "UNKNOWN",			\
+	[VIREO_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",			\
+}
+
 #define VIREO_IO_IN	0
 #define VIREO_IO_OUT	1
 
