@@ -86,7 +86,10 @@ static long vireo_get_caps(void __user *argp)
 
 	if (vireo_ops) {
 		caps.backend = vireo_ops->id;
-		caps.flags = vireo_ops->caps_flags();
+		/* The backend's hardware features, then what common code always has. */
+		caps.flags = vireo_ops->caps_flags() | VIREO_CAP_LAPIC | VIREO_CAP_SIGNAL_MSI |
+			     VIREO_CAP_IRQFD | VIREO_CAP_IOEVENTFD | VIREO_CAP_XSAVE_STATE |
+			     VIREO_CAP_SUPPORTED_CPUID;
 		caps.guest_phys_bits = vireo_ops->guest_phys_bits();
 	}
 	caps.nr_msrs = min_t(u32, vireo_msr_list_len, ARRAY_SIZE(caps.msr_list));

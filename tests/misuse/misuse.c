@@ -249,6 +249,10 @@ static int t_api_version(char *why)
 	return 0;
 }
 
+#define VT_OPTIONAL_IOCTL_CAPS	(VIREO_CAP_LAPIC | VIREO_CAP_SIGNAL_MSI | VIREO_CAP_IRQFD | \
+				 VIREO_CAP_IOEVENTFD | VIREO_CAP_XSAVE_STATE | \
+				 VIREO_CAP_SUPPORTED_CPUID)
+
 static int t_caps_sane(char *why)
 {
 	struct vireo_caps c;
@@ -276,6 +280,10 @@ static int t_caps_sane(char *why)
 		bad = fail(why, "nr_msrs %u", c.nr_msrs);
 	if (c.reserved0)
 		bad = fail(why, "reserved0 %u", c.reserved0);
+	/* This module has every optional ioctl; each has its bit. */
+	if ((c.flags & VT_OPTIONAL_IOCTL_CAPS) != VT_OPTIONAL_IOCTL_CAPS)
+		bad = fail(why, "caps.flags %#llx lack %#llx", (unsigned long long)c.flags,
+			   (unsigned long long)(VT_OPTIONAL_IOCTL_CAPS & ~c.flags));
 	return bad;
 }
 
@@ -664,6 +672,12 @@ static int t_msrs(char *why)
 	if (nr < 1)
 		return fail(why, "caps.nr_msrs is 0: nothing to test with");
 
+	/* API version 1's GET_MSRS number (_IOW) is gone with version 2. */
+	m = (struct vireo_msrs){ .nmsrs = 1, .entries = (uintptr_t)e };
+	e[0] = (struct vireo_msr_entry){ .index = c.msr_list[0] };
+	bad |= expect(why, "version 1 GET_MSRS",
+		      vt_ioctl(v.vcpu, _IOW(VIREO_IOCTL_MAGIC, 0x25, struct vireo_msrs),
+			       (uintptr_t)&m), ENOTTY, 0);
 	m = (struct vireo_msrs){ .nmsrs = 1, .entries = BAD_PTR };
 	bad |= expect(why, "GET_MSRS entries = bad pointer",
 		      vt_ioctl(v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m), EFAULT, 0);

@@ -704,10 +704,11 @@ int vireo_pc_build(struct vireo_pc *pc, const struct vireo_options *opts,
 	if (r)
 		return fail(pc, r, "cannot create the VM");
 	pc->vm_fd = vireo_vm_fd(pc->vm);
-	/*
-	 * Not gated on VIREO_CAP_LAPIC: vireo.ko implements the LAPIC without
-	 * advertising it yet.  A module without it refuses the ioctl.
-	 */
+	if (!(vireo_caps(pc->sys)->flags & VIREO_CAP_LAPIC) ||
+	    !(vireo_caps(pc->sys)->flags & VIREO_CAP_IRQFD) ||
+	    !(vireo_caps(pc->sys)->flags & VIREO_CAP_IOEVENTFD))
+		return fail(pc, -ENOTSUP,
+			    "this vireo.ko has no in-kernel LAPIC, irqfd or ioeventfd, which the PC needs");
 	r = vireo_pc_enable_lapic(pc->vm_fd);
 	if (r)
 		return fail(pc, r, "VIREO_ENABLE_LAPIC (this vireo.ko has no in-kernel LAPIC?)");

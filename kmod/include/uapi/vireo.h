@@ -28,7 +28,11 @@
 #define VIREO_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
-#define VIREO_API_VERSION	1
+/*
+ * 2: VIREO_GET_MSRS is _IOWR (it reads the indices and writes the values),
+ *    the capability bits below name every optional ioctl.
+ */
+#define VIREO_API_VERSION	2
 #define VIREO_DEVICE_PATH	"/dev/vireo"
 #define VIREO_IOCTL_MAGIC	0xB7
 
@@ -67,7 +71,13 @@ enum vireo_backend {
 #define VIREO_CAP_INSN_BYTES		(1ULL << 1) /* MMIO exits carry insn bytes */
 #define VIREO_CAP_NEXT_RIP		(1ULL << 2) /* hw reports next RIP */
 #define VIREO_CAP_READONLY_MEM		(1ULL << 3)
-#define VIREO_CAP_LAPIC			(1ULL << 4) /* VIREO_ENABLE_LAPIC works */
+/* The in-kernel LAPIC: VIREO_ENABLE_LAPIC, VIREO_APIC_ACCESS */
+#define VIREO_CAP_LAPIC			(1ULL << 4)
+#define VIREO_CAP_SIGNAL_MSI		(1ULL << 5) /* VIREO_SIGNAL_MSI */
+#define VIREO_CAP_IRQFD			(1ULL << 6) /* VIREO_IRQFD */
+#define VIREO_CAP_IOEVENTFD		(1ULL << 7) /* VIREO_IOEVENTFD */
+#define VIREO_CAP_XSAVE_STATE		(1ULL << 8) /* VIREO_GET/SET_XSAVE */
+#define VIREO_CAP_SUPPORTED_CPUID	(1ULL << 9) /* VIREO_GET_SUPPORTED_CPUID */
 
 struct vireo_caps {
 	__u32 api_version;
@@ -84,6 +94,11 @@ struct vireo_caps {
 	__u32 msr_list[32];	/* MSRs VIREO_GET_MSRS/VIREO_SET_MSRS accept */
 };
 VIREO_ABI_ASSERT(sizeof(struct vireo_caps) == 176, "vireo_caps ABI");
+
+/*
+ * ioctl numbers by object: 0x00-0x0f on /dev/vireo, 0x10-0x1f on a VM fd,
+ * 0x20-0x2f on a vCPU fd.  A number is never reused for another meaning.
+ */
 
 /* Returns VIREO_API_VERSION. */
 #define VIREO_GET_API_VERSION	_IO(VIREO_IOCTL_MAGIC, 0x00)
@@ -305,7 +320,7 @@ struct vireo_msrs {
 };
 VIREO_ABI_ASSERT(sizeof(struct vireo_msrs) == 16, "vireo_msrs ABI");
 
-#define VIREO_GET_MSRS		_IOW(VIREO_IOCTL_MAGIC, 0x25, struct vireo_msrs)
+#define VIREO_GET_MSRS		_IOWR(VIREO_IOCTL_MAGIC, 0x25, struct vireo_msrs)
 #define VIREO_SET_MSRS		_IOW(VIREO_IOCTL_MAGIC, 0x26, struct vireo_msrs)
 
 /*
