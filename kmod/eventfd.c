@@ -20,6 +20,7 @@ struct vireo_irqfd_entry {
 	u64 msi_address;
 	u32 msi_data;
 	wait_queue_entry_t wait;
+	wait_queue_head_t *wqh;		/* the eventfd's, set by vfs_poll() */
 	poll_table pt;
 	struct list_head link;		/* (vm->eventfds_lock) */
 };
@@ -49,10 +50,24 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, v
 	return 0;
 }
 
+/* The eventfd was written before the wakeup was installed: deliver it now. */
+static void irqfd_take_pending(struct vireo_irqfd_entry *e)
+{
+	unsigned long flags;
+	u64 cnt;
+
+	spin_lock_irqsave(&e->wqh->lock, flags);
+	eventfd_ctx_do_read(e->ctx, &cnt);
+	if (cnt)
+		vireo_lapic_deliver_msi(e->vm, e->msi_address, e->msi_data);
+	spin_unlock_irqrestore(&e->wqh->lock, flags);
+}
+
 static void irqfd_queue_proc(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
 {
 	struct vireo_irqfd_entry *e = container_of(pt, struct vireo_irqfd_entry, pt);
 
+	e->wqh = wqh;
 	add_wait_queue(wqh, &e->wait);
 }
 
@@ -116,7 +131,7 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 		eventfd_ctx_put(ctx);
 		return r;
 	}
-	if ((args->msi_address & 0xfff00000ULL) != 0xfee00000ULL) {
+	if (!vireo_lapic_msi_address_valid(args->msi_address)) {
 		eventfd_ctx_put(ctx);
 		return -EINVAL;
 	}
@@ -150,15 +165,18 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 	}
 	list_add_tail(&e->link, &vm->irqfds);
 	events = vfs_poll(f.file, &e->pt);
+	/*
+	 * Writes made before we were listening count too.  The counter is
+	 * read under the eventfd's wait-queue lock, as fs/eventfd.c requires
+	 * and as irqfd_wakeup() has it: a write that came after vfs_poll()
+	 * was delivered by the wakeup, which left the counter at 0.  Still
+	 * under eventfds_lock: a deassign from another thread may not free
+	 * the entry meanwhile.
+	 */
+	if (events & EPOLLIN)
+		irqfd_take_pending(e);
 	mutex_unlock(&vm->eventfds_lock);
 	fdput(f);
-	/* Writes made before we were listening count too. */
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(ctx, &cnt);
-		vireo_lapic_deliver_msi(vm, e->msi_address, e->msi_data);
-	}
 	return 0;
 }
 

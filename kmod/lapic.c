@@ -80,6 +80,7 @@ struct vireo_lapic {
 	struct hrtimer timer;
 	ktime_t timer_start;		/* when TIMER_ICR was loaded */
 	u64 timer_period_ns;		/* one round of the count */
+	u64 timer_interval_ns;		/* between hrtimer expirations */
 	u64 tsc_deadline;		/* guest TSC value, 0: disarmed */
 	bool ipi_queued;		/* an ICR write waiting for the unlock */
 	u32 ipi_low, ipi_high;
@@ -261,6 +262,16 @@ static int lapic_deliver(struct vireo_vm *vm, struct vireo_lapic *self, u32 shor
 	return n;
 }
 
+/*
+ * An interrupt message is a write to 0FEEx_xxxxH (SDM vol. 3 11.11.1): a
+ * 64-bit MSI address with any of bits 63:32 set is a memory write above
+ * 4 GiB, whatever its low half.
+ */
+bool vireo_lapic_msi_address_valid(u64 address)
+{
+	return (address & 0xfffffffffff00000ULL) == LAPIC_DEFAULT_BASE;
+}
+
 /* An MSI write (SDM 12.11.1, 12.11.2).  Any context. */
 int vireo_lapic_deliver_msi(struct vireo_vm *vm, u64 address, u32 data)
 {
@@ -270,7 +281,7 @@ int vireo_lapic_deliver_msi(struct vireo_vm *vm, u64 address, u32 data)
 	u32 mode = (data >> 8) & 7;
 	bool level_triggered = data & (1U << 15);
 
-	if ((address & 0xfff00000ULL) != LAPIC_DEFAULT_BASE)
+	if (!vireo_lapic_msi_address_valid(address))
 		return -EINVAL;
 	/* An INIT message is always an assertion. */
 	return lapic_deliver(vm, NULL, 0, dest, logical, mode, data & 0xff,
@@ -326,9 +337,8 @@ static enum hrtimer_restart lapic_timer_expired(struct hrtimer *t)
 
 	spin_lock_irqsave(&a->lock, flags);
 	lapic_timer_fire(a);
-	if (lapic_timer_mode(a) == LAPIC_TIMER_PERIODIC && a->timer_period_ns) {
-		hrtimer_forward_now(t, ns_to_ktime(a->timer_period_ns));
-		a->timer_start = ktime_get();
+	if (lapic_timer_mode(a) == LAPIC_TIMER_PERIODIC && a->timer_interval_ns) {
+		hrtimer_forward_now(t, ns_to_ktime(a->timer_interval_ns));
 		ret = HRTIMER_RESTART;
 	} else if (lapic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE) {
 		a->tsc_deadline = 0;
@@ -338,20 +348,34 @@ static enum hrtimer_restart lapic_timer_expired(struct hrtimer *t)
 	return ret;
 }
 
-/* Lock held. */
+/*
+ * A periodic timer interrupts at most this often: a guest cannot flood the
+ * host with expirations.  The interrupts of the rounds in between merge
+ * into one (IRR holds a vector once), as when a real guest is slow to take
+ * them; the count the guest reads keeps the architectural period.
+ */
+#define LAPIC_PERIODIC_MIN_NS	50000
+
 static void lapic_timer_start_count(struct vireo_lapic *a)
 {
 	u32 count = reg_get(a, LAPIC_REG_TIMER_ICR);
+	u64 rounds;
 
+	lockdep_assert_held(&a->lock);
 	hrtimer_try_to_cancel(&a->timer);
 	a->timer_period_ns = (u64)count * lapic_timer_divide(a) * LAPIC_BUS_NS;
+	a->timer_interval_ns = a->timer_period_ns;
 	a->timer_start = ktime_get();
 	if (!count || lapic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)
 		return;
-	/* Floor periodic timers so a guest cannot flood us with expirations. */
-	if (lapic_timer_mode(a) == LAPIC_TIMER_PERIODIC && a->timer_period_ns < 50000)
-		a->timer_period_ns = 50000;
-	hrtimer_start(&a->timer, ns_to_ktime(a->timer_period_ns), HRTIMER_MODE_REL);
+	/* Whole rounds, so each expiration falls where the count reaches 0. */
+	if (lapic_timer_mode(a) == LAPIC_TIMER_PERIODIC &&
+	    a->timer_interval_ns < LAPIC_PERIODIC_MIN_NS) {
+		rounds = div64_u64(LAPIC_PERIODIC_MIN_NS + a->timer_period_ns - 1,
+				   a->timer_period_ns);
+		a->timer_interval_ns = rounds * a->timer_period_ns;
+	}
+	hrtimer_start(&a->timer, ns_to_ktime(a->timer_interval_ns), HRTIMER_MODE_REL);
 }
 
 static u32 lapic_timer_current(struct vireo_lapic *a)
@@ -373,14 +397,21 @@ static u32 lapic_timer_current(struct vireo_lapic *a)
 	return div64_u64(a->timer_period_ns - elapsed, div);
 }
 
-/* Lock held.  deadline is in guest TSC units (host TSC + offset). */
+/*
+ * deadline is in guest TSC units (host TSC + offset).  Outside TSC-deadline
+ * mode the write is ignored (SDM vol. 3 11.5.4.1): it neither arms nor
+ * stops the one-shot or periodic count.
+ */
 static void lapic_timer_set_deadline(struct vireo_lapic *a, u64 deadline, u64 guest_tsc_now)
 {
 	u64 delta_ns = 0;
 
+	lockdep_assert_held(&a->lock);
+	if (lapic_timer_mode(a) != LAPIC_TIMER_TSC_DEADLINE)
+		return;
 	hrtimer_try_to_cancel(&a->timer);
 	a->tsc_deadline = deadline;
-	if (!deadline || lapic_timer_mode(a) != LAPIC_TIMER_TSC_DEADLINE)
+	if (!deadline)
 		return;
 	if (deadline > guest_tsc_now && tsc_khz)
 		delta_ns = div64_u64((deadline - guest_tsc_now) * 1000000ULL, tsc_khz);
@@ -584,6 +615,55 @@ static void lapic_unlock_and_send(struct vireo_lapic *a, unsigned long flags)
 		lapic_send_ipi(a, low, high);
 }
 
+/*
+ * IA32_APIC_BASE writes that #GP: reserved bits, and the transitions the
+ * x2APIC state machine forbids (SDM vol. 3 11.12.5, figure 11-27): into
+ * the invalid state (EXTD without EN), x2APIC -> xAPIC (the way back goes
+ * through disabled) and disabled -> x2APIC (the way there goes through
+ * xAPIC).
+ */
+static bool lapic_base_write_valid(struct vireo_lapic *a, u64 val)
+{
+	bool en = val & LAPIC_BASE_ENABLE, extd = val & LAPIC_BASE_EXTD;
+
+	if (val & ~(0xfffff000ULL | LAPIC_BASE_BSP | LAPIC_BASE_EXTD | LAPIC_BASE_ENABLE))
+		return false;
+	if (extd && !en)
+		return false;
+	if (lapic_x2apic(a) && en && !extd)
+		return false;
+	return lapic_hw_enabled(a) || !extd;
+}
+
+/*
+ * In x2APIC mode (SDM vol. 3 11.12.1.2, 11.12.1.3): WRMSR to a read-only
+ * register and RDMSR of a write-only one (EOI, SELF IPI) #GP, and the DFR,
+ * the APR and MSR 0x831 (the ICR's high half is now bits 63:32 of 0x830)
+ * do not exist.
+ */
+static bool lapic_x2apic_access_ok(u32 off, bool is_write)
+{
+	switch (off) {
+	case LAPIC_REG_APR:
+	case LAPIC_REG_DFR:
+	case LAPIC_REG_ICR_HIGH:
+		return false;
+	case LAPIC_REG_EOI:
+	case LAPIC_REG_SELF_IPI:
+		return is_write;
+	case LAPIC_REG_ID:
+	case LAPIC_REG_VERSION:
+	case LAPIC_REG_PPR:
+	case LAPIC_REG_LDR:
+	case LAPIC_REG_TIMER_CCR:
+		return !is_write;
+	default:
+		if (off >= LAPIC_REG_ISR && off < LAPIC_REG_ESR)
+			return !is_write;	/* ISR, TMR, IRR */
+		return true;
+	}
+}
+
 /* IA32_APIC_BASE[11] is clear: the vCPU has no APIC (SDM vol. 3 11.4.3). */
 bool vireo_lapic_disabled(struct vireo_vcpu *vcpu)
 {
@@ -645,9 +725,7 @@ int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data
 	if (index == MSR_IA32_APICBASE) {
 		if (!is_write) {
 			*data = a->base;
-		} else if ((*data & ~(0xfffff000ULL | LAPIC_BASE_BSP | LAPIC_BASE_EXTD |
-				      LAPIC_BASE_ENABLE)) ||
-			   (*data & LAPIC_BASE_EXTD && !(*data & LAPIC_BASE_ENABLE))) {
+		} else if (!lapic_base_write_valid(a, *data)) {
 			r = -EINVAL;
 		} else {
 			bool was_x2 = lapic_x2apic(a);
@@ -661,18 +739,21 @@ int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data
 	} else if (index == MSR_IA32_TSC_DEADLINE) {
 		if (is_write)
 			lapic_timer_set_deadline(a, *data, guest_tsc);
-		else
-			*data = a->tsc_deadline;
+		else	/* 0 outside TSC-deadline mode (SDM 11.5.4.1) */
+			*data = lapic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE ?
+				a->tsc_deadline : 0;
 	} else if (!lapic_x2apic(a)) {
 		r = -EINVAL;		/* x2APIC MSRs #GP in xAPIC mode */
 	} else {
 		u32 off = (index - 0x800) << 4;
 
-		if (is_write) {
+		if (!lapic_x2apic_access_ok(off, is_write)) {
+			r = -EINVAL;
+		} else if (is_write) {
 			if (off == LAPIC_REG_ICR_LOW) {
 				reg_set(a, LAPIC_REG_ICR_HIGH, *data >> 32);
 				r = lapic_write(a, off, (u32)*data);
-			} else if (*data >> 32 || off == LAPIC_REG_ICR_HIGH) {
+			} else if (*data >> 32) {
 				r = -EINVAL;
 			} else {
 				r = lapic_write(a, off, *data);
@@ -680,7 +761,7 @@ int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data
 		} else {
 			u32 lo = 0;
 
-			r = off == LAPIC_REG_SELF_IPI ? -EINVAL : lapic_read(a, off, &lo);
+			r = lapic_read(a, off, &lo);
 			*data = lo;
 			if (off == LAPIC_REG_ICR_LOW)
 				*data |= (u64)reg_get(a, LAPIC_REG_ICR_HIGH) << 32;

@@ -333,6 +333,7 @@ int vireo_handle_hlt(struct vireo_vcpu *vcpu, unsigned int insn_len);
 /* lapic.c */
 int vireo_lapic_create(struct vireo_vcpu *vcpu);
 void vireo_lapic_free(struct vireo_vcpu *vcpu);
+bool vireo_lapic_msi_address_valid(u64 address);
 int vireo_lapic_deliver_msi(struct vireo_vm *vm, u64 address, u32 data);
 int vireo_lapic_mmio(struct vireo_vcpu *vcpu, struct vireo_apic_access *acc);
 int vireo_lapic_msr(struct vireo_vcpu *vcpu, u32 index, bool is_write, u64 *data, u64 guest_tsc);

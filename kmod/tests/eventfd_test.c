@@ -205,6 +205,9 @@ static void irqfd_rejects_bad_requests(struct kunit *test)
 	a = irqfd(fd, 0, 0x40);
 	a.msi_address = 0xfed00000;		/* not an interrupt message */
 	KUNIT_EXPECT_EQ(test, vireo_irqfd(env->vm, &a), -EINVAL);
+	a = irqfd(fd, 0, 0x40);
+	a.msi_address |= 1ULL << 32;		/* memory above 4 GiB (SDM 11.11.1) */
+	KUNIT_EXPECT_EQ(test, vireo_irqfd(env->vm, &a), -EINVAL);
 	a = irqfd(fd + 3, 0, 0x40);
 	KUNIT_EXPECT_EQ(test, vireo_irqfd(env->vm, &a), -EBADF);
 	a = irqfd(fd, 0, 0x40);
@@ -296,8 +299,6 @@ static void irqfd_signalled_before_assign(struct kunit *test)
 	struct vireo_irqfd a;
 	int fd;
 
-	/* a lockdep splat in the kernel, and a race with eventfd_signal() */
-	vt_known_bug(test, "vireo_irqfd() calls eventfd_ctx_do_read() without ctx->wqh.lock");
 	fd = new_eventfd(test);
 	a = irqfd(fd, 0, 0x48);
 	vt_apic_enable(test, env->vcpu[0]);

@@ -312,6 +312,25 @@ static void lapic_msi_address_format(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vireo_lapic_pending(env->vcpu[0]), 0x41);
 }
 
+/*
+ * SDM 11.11.1: the interrupt message address is 0FEEx_xxxxH; a 64-bit
+ * write with any of bits 63:32 set goes to memory above 4 GiB, not to an
+ * APIC, whatever its low half.
+ */
+static void lapic_msi_address_high_bits(struct kunit *test)
+{
+	struct vt_env *env = vt_env_new(test, 1, true);
+	static const u64 high[] = { 1ULL << 32, 1ULL << 63, 0xffffffffULL << 32 };
+	int i;
+
+	vt_apic_enable(test, env->vcpu[0]);
+	for (i = 0; i < ARRAY_SIZE(high); i++)
+		KUNIT_EXPECT_EQ_MSG(test, vireo_lapic_deliver_msi(env->vm, high[i] | 0xfee00000,
+								  0x42), -EINVAL,
+				    "address 0x%llx", high[i] | 0xfee00000);
+	KUNIT_EXPECT_EQ(test, vireo_lapic_pending(env->vcpu[0]), -1);
+}
+
 static struct vt_env *three_enabled(struct kunit *test)
 {
 	struct vt_env *env = vt_env_new(test, 3, true);
@@ -553,6 +572,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_unack_returns_to_irr),
 	KUNIT_CASE(lapic_illegal_vectors_dropped),
 	KUNIT_CASE(lapic_msi_address_format),
+	KUNIT_CASE(lapic_msi_address_high_bits),
 	KUNIT_CASE(lapic_msi_physical_destination),
 	KUNIT_CASE(lapic_msi_logical_flat),
 	KUNIT_CASE(lapic_msi_logical_cluster),

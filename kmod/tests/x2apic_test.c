@@ -165,7 +165,6 @@ static void x2apic_ro_and_wo_registers_fault(struct kunit *test)
 	u64 val;
 	int i;
 
-	vt_known_bug(test, "lapic.c: no #GP for x2APIC RO writes, EOI/DFR/APR/0x831 reads");
 	KUNIT_EXPECT_EQ(test, vt_rdmsr(vcpu, MSR(VT_APIC_EOI), &val), -EINVAL);
 	for (i = 0; i < ARRAY_SIZE(ro); i++)
 		KUNIT_EXPECT_EQ_MSG(test, vt_wrmsr(vcpu, MSR(ro[i]), 0), -EINVAL,
@@ -193,7 +192,6 @@ static void x2apic_invalid_transitions_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vt_rdmsr(vcpu, VT_APIC_BASE_MSR, &val), 0);
 	KUNIT_EXPECT_EQ(test, val, base | VT_APIC_BASE_EN);
 
-	vt_known_bug(test, "lapic.c allows x2APIC -> xAPIC and disabled -> x2APIC");
 	vt_x2apic_enable(test, vcpu);
 	KUNIT_EXPECT_EQ(test, vt_wrmsr(vcpu, VT_APIC_BASE_MSR, base | VT_APIC_BASE_EN), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vt_wrmsr(vcpu, VT_APIC_BASE_MSR, base), 0);

@@ -4,6 +4,7 @@
 #define KSHIM_LINUX_MUTEX_H
 
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 
 struct mutex {
 	int held;

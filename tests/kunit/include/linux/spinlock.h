@@ -8,6 +8,7 @@
 #define KSHIM_LINUX_SPINLOCK_H
 
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 
 typedef struct {
 	int held;
