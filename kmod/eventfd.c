@@ -50,12 +50,16 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode, int sync, v
 	return 0;
 }
 
-/* The eventfd was written before the wakeup was installed: deliver it now. */
+/*
+ * The eventfd was written before the wakeup was installed: deliver it now.
+ * Caller holds eventfds_lock (e stays on the list).
+ */
 static void irqfd_take_pending(struct vireo_irqfd_entry *e)
 {
 	unsigned long flags;
 	u64 cnt;
 
+	lockdep_assert_held(&e->vm->eventfds_lock);
 	spin_lock_irqsave(&e->wqh->lock, flags);
 	eventfd_ctx_do_read(e->ctx, &cnt);
 	if (cnt)
@@ -97,12 +101,13 @@ static int irqfd_deassign(struct vireo_vm *vm, struct eventfd_ctx *ctx)
 	return r;
 }
 
-/* eventfds_lock held.  One binding per eventfd, VIREO_MAX_IRQFDS in all. */
-static int irqfd_may_add(struct vireo_vm *vm, struct eventfd_ctx *ctx)
+/* Caller holds eventfds_lock.  One binding per eventfd, VIREO_MAX_IRQFDS in all. */
+VIREO_VISIBLE_IF_KUNIT int irqfd_may_add(struct vireo_vm *vm, struct eventfd_ctx *ctx)
 {
 	struct vireo_irqfd_entry *e;
 	unsigned int n = 0;
 
+	lockdep_assert_held(&vm->eventfds_lock);
 	list_for_each_entry(e, &vm->irqfds, link) {
 		if (e->ctx == ctx)
 			return -EBUSY;
@@ -121,7 +126,7 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 
 	if (args->reserved || args->flags & ~VIREO_IRQFD_DEASSIGN)
 		return -EINVAL;
-	if (!vm->lapic_enabled)
+	if (!vireo_vm_has_lapic(vm))
 		return -ENXIO;
 	ctx = eventfd_ctx_fdget(args->fd);
 	if (IS_ERR(ctx))

@@ -143,21 +143,25 @@ static u32 lapic_id(struct vireo_lapic *a)
 	return a->vcpu->id;
 }
 
-/* PPR = max(TPR, ISRV class) (SDM 12.8.3.1). Lock held. */
+/* PPR = max(TPR, ISRV class) (SDM 12.8.3.1).  Caller holds a->lock. */
 static u32 lapic_ppr(struct vireo_lapic *a)
 {
-	u32 tpr = reg_get(a, LAPIC_REG_TPR) & 0xff;
-	int isrv = vec_highest(a, LAPIC_REG_ISR);
-	u32 isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0;
+	u32 tpr, isr_class;
+	int isrv;
 
+	lockdep_assert_held(&a->lock);
+	tpr = reg_get(a, LAPIC_REG_TPR) & 0xff;
+	isrv = vec_highest(a, LAPIC_REG_ISR);
+	isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0;
 	return (tpr & 0xf0) >= isr_class ? tpr : isr_class;
 }
 
 /* ------------------------------------------------------------ delivery */
 
-/* Lock held.  Returns true if a new vector became pending. */
-static bool lapic_set_irr(struct vireo_lapic *a, u8 vector, bool level)
+/* Caller holds a->lock.  Returns true if a new vector became pending. */
+VIREO_VISIBLE_IF_KUNIT bool lapic_set_irr(struct vireo_lapic *a, u8 vector, bool level)
 {
+	lockdep_assert_held(&a->lock);
 	if (!lapic_hw_enabled(a) || vector < 16)
 		return false;
 	vec_set(a, LAPIC_REG_TMR, vector, level);
@@ -321,10 +325,12 @@ static u32 lapic_timer_mode(struct vireo_lapic *a)
 	return reg_get(a, LAPIC_REG_LVT_TIMER) & LAPIC_TIMER_MODE_MASK;
 }
 
+/* Caller holds a->lock. */
 static void lapic_timer_fire(struct vireo_lapic *a)
 {
 	u32 lvt = reg_get(a, LAPIC_REG_LVT_TIMER);
 
+	lockdep_assert_held(&a->lock);
 	if (!(lvt & LAPIC_LVT_MASKED) && lapic_sw_enabled(a))
 		lapic_set_irr(a, lvt & 0xff, false);
 }
@@ -356,6 +362,7 @@ static enum hrtimer_restart lapic_timer_expired(struct hrtimer *t)
  */
 #define LAPIC_PERIODIC_MIN_NS	50000
 
+/* Caller holds a->lock. */
 static void lapic_timer_start_count(struct vireo_lapic *a)
 {
 	u32 count = reg_get(a, LAPIC_REG_TIMER_ICR);
@@ -378,10 +385,12 @@ static void lapic_timer_start_count(struct vireo_lapic *a)
 	hrtimer_start(&a->timer, ns_to_ktime(a->timer_interval_ns), HRTIMER_MODE_REL);
 }
 
+/* Caller holds a->lock. */
 static u32 lapic_timer_current(struct vireo_lapic *a)
 {
 	u64 elapsed, div = lapic_timer_divide(a) * LAPIC_BUS_NS;
 
+	lockdep_assert_held(&a->lock);
 	if (!reg_get(a, LAPIC_REG_TIMER_ICR) || !a->timer_period_ns ||
 	    lapic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)
 		return 0;
@@ -400,7 +409,7 @@ static u32 lapic_timer_current(struct vireo_lapic *a)
 /*
  * deadline is in guest TSC units (host TSC + offset).  Outside TSC-deadline
  * mode the write is ignored (SDM vol. 3 11.5.4.1): it neither arms nor
- * stops the one-shot or periodic count.
+ * stops the one-shot or periodic count.  Caller holds a->lock.
  */
 static void lapic_timer_set_deadline(struct vireo_lapic *a, u64 deadline, u64 guest_tsc_now)
 {
@@ -420,11 +429,15 @@ static void lapic_timer_set_deadline(struct vireo_lapic *a, u64 deadline, u64 gu
 
 /* ----------------------------------------------------------- registers */
 
-/* Lock held.  The EOI of a level-triggered vector goes to userland's IOAPIC. */
+/*
+ * The EOI of a level-triggered vector goes to userland's IOAPIC.  Caller
+ * holds a->lock.
+ */
 static void lapic_eoi(struct vireo_lapic *a)
 {
 	int vec = vec_highest(a, LAPIC_REG_ISR);
 
+	lockdep_assert_held(&a->lock);
 	if (vec < 0)
 		return;
 	vec_set(a, LAPIC_REG_ISR, vec, false);
@@ -454,9 +467,10 @@ static void lapic_reset_regs(struct vireo_lapic *a)
 	a->tsc_deadline = 0;
 }
 
-/* Lock held.  Returns -EINVAL for a register that does not exist. */
+/* Caller holds a->lock.  Returns -EINVAL for a register that does not exist. */
 static int lapic_read(struct vireo_lapic *a, u32 off, u32 *val)
 {
+	lockdep_assert_held(&a->lock);
 	switch (off) {
 	case LAPIC_REG_ID:
 		*val = lapic_x2apic(a) ? lapic_id(a) : reg_get(a, off);
@@ -502,11 +516,12 @@ static int lapic_read(struct vireo_lapic *a, u32 off, u32 *val)
 	}
 }
 
-/* Lock held. */
+/* Caller holds a->lock. */
 static int lapic_write(struct vireo_lapic *a, u32 off, u32 val)
 {
 	u32 lvt_mask = LAPIC_LVT_MASKED | 0x7ff | (1U << 13) | LAPIC_LVT_LEVEL;
 
+	lockdep_assert_held(&a->lock);
 	switch (off) {
 	case LAPIC_REG_ID:
 		if (!lapic_x2apic(a))

@@ -45,31 +45,31 @@ int vireo_hardware_get(void)
 	if (!vireo_ops)
 		return -ENODEV;
 
+	/* The hotplug lock first: the order vireo.h gives, and cpuhp callbacks' */
+	cpus_read_lock();
 	mutex_lock(&vireo_hw_lock);
 	if (vireo_hw_users++ == 0) {
 		atomic_set(&vireo_hw_failed, 0);
-		cpus_read_lock();
 		on_each_cpu(vireo_enable_cpu, NULL, 1);
 		r = atomic_read(&vireo_hw_failed);
 		if (r) {
 			on_each_cpu(vireo_disable_cpu, NULL, 1);
 			vireo_hw_users = 0;
 		}
-		cpus_read_unlock();
 	}
 	mutex_unlock(&vireo_hw_lock);
+	cpus_read_unlock();
 	return r;
 }
 
 void vireo_hardware_put(void)
 {
+	cpus_read_lock();
 	mutex_lock(&vireo_hw_lock);
-	if (--vireo_hw_users == 0) {
-		cpus_read_lock();
+	if (--vireo_hw_users == 0)
 		on_each_cpu(vireo_disable_cpu, NULL, 1);
-		cpus_read_unlock();
-	}
 	mutex_unlock(&vireo_hw_lock);
+	cpus_read_unlock();
 }
 
 static long vireo_get_caps(void __user *argp)

@@ -17,10 +17,12 @@
 
 #include "vireo.h"
 
+/* Caller holds vm->mmu_lock. */
 static struct vireo_mem_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
 {
 	int i;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (i = 0; i < VIREO_MAX_MEM_SLOTS; i++) {
 		struct vireo_mem_slot *s = vm->slots[i];
 
@@ -38,7 +40,7 @@ static u64 vireo_slot_nr_chunks(const struct vireo_mem_slot *slot)
 	return DIV_ROUND_UP(slot->npages, VIREO_SLOT_CHUNK);
 }
 
-/* The pinned page at idx, or NULL.  Lock held. */
+/* The pinned page at idx, or NULL.  Under vm->mmu_lock, which its callers assert. */
 static struct page *vireo_slot_page(const struct vireo_mem_slot *slot, u64 idx)
 {
 	struct page **chunk = slot->chunks[idx / VIREO_SLOT_CHUNK];
@@ -158,8 +160,9 @@ void vireo_mmu_destroy(struct vireo_vm *vm)
 }
 
 /*
- * Pins slot page idx and maps it.  Lock held.  Returns 0, or -EFAULT if
- * the user memory behind it is gone, -ENOMEM if a table or chunk page is.
+ * Pins slot page idx and maps it.  Caller holds vm->mmu_lock.  Returns 0,
+ * or -EFAULT if the user memory behind it is gone, -ENOMEM if a table or
+ * chunk page is.
  */
 static int vireo_mmu_map_page(struct vireo_vm *vm, struct vireo_mem_slot *slot, u64 idx)
 {
@@ -167,6 +170,7 @@ static int vireo_mmu_map_page(struct vireo_vm *vm, struct vireo_mem_slot *slot, 
 	struct page ***chunk = &slot->chunks[idx / VIREO_SLOT_CHUNK];
 	struct page *page;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!*chunk) {
 		*chunk = (struct page **)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 		if (!*chunk)

@@ -8,6 +8,31 @@
  *
  * Field legends:  (c) set at creation, constant afterwards
  *                 (m) vm->mmu_lock   (v) vcpu->mutex   (a) atomic/ONCE
+ * A function whose comment says "caller holds" a lock checks it with
+ * lockdep_assert_held() (the KUnit host shim turns that into a failed case).
+ *
+ * Lock order (outer first; a lock is only taken while holding those above it
+ * on its branch):
+ *
+ *   cpu hotplug lock (cpus_read_lock)   main.c: enabling CPUs, cpuhp callbacks
+ *     vireo_hw_lock                     main.c: the count of live VMs
+ *   vm->vcpus_lock                      vCPU creation, VIREO_ENABLE_LAPIC; alone
+ *   vcpu->mutex                         every vCPU ioctl, the whole of VIREO_RUN
+ *     vm->mmu_lock                      slots, pins, TDP tables (a nested fault)
+ *       mm->mmap_lock                   pinning the guest's pages
+ *       vcpu->wq.lock                   vireo_vcpu_kick_all() when unmapping
+ *     vm->eventfds_lock                 irqfd/ioeventfd lists (a guest OUT)
+ *       eventfd ctx->wqh.lock           irq-off: eventfd_signal(), irqfd wakeup
+ *         lapic->lock                   irq-safe: an MSI from the irqfd wakeup
+ *           hrtimer base lock           the LAPIC timer's start and try_to_cancel
+ *         vcpu->wq.lock                 vireo_vcpu_kick() after a delivery
+ *
+ * vm->vcpus_lock, mmu_lock and eventfds_lock never nest in one another.
+ * At most one lapic->lock is held at a time, and vireo_vcpu_kick() is never
+ * called under one: an IPI is sent after the sender's lock is dropped
+ * (lapic.c, lapic_unlock_and_send()).  The LAPIC timer's callback takes
+ * lapic->lock, so hrtimer_cancel() (which waits for it) is never called
+ * under that lock.
  */
 #ifndef VIREO_INTERNAL_H
 #define VIREO_INTERNAL_H
@@ -24,6 +49,17 @@
 #include "include/uapi/vireo.h"
 
 #define VIREO_LOG_PREFIX "vireo: "
+
+/*
+ * Static in vireo.ko; external where the KUnit suites are built (the
+ * kernel's VISIBLE_IF_KUNIT of <kunit/visibility.h>, which 6.1 lacks), so
+ * that they can call a few "caller holds" helpers directly.
+ */
+#if defined(VIREO_KUNIT) || defined(VIREO_KUNIT_HOST)
+#define VIREO_VISIBLE_IF_KUNIT
+#else
+#define VIREO_VISIBLE_IF_KUNIT static
+#endif
 
 struct vireo_vm;
 struct vireo_vcpu;
@@ -90,9 +126,13 @@ struct vireo_vm {
 	atomic_t tlb_generation;	/* (a) bumped when mappings go away */
 
 	struct mutex vcpus_lock;
-	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];	/* (vcpus_lock) */
+	/*
+	 * (vcpus_lock) to add; deliveries read it without the lock (READ_ONCE):
+	 * an entry, once set, stays until the VM is destroyed.
+	 */
+	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 	int nr_vcpus;					/* (vcpus_lock) */
-	bool lapic_enabled;				/* (vcpus_lock) */
+	bool lapic_enabled;	/* (vcpus_lock) read: vireo_vm_has_lapic() */
 
 	struct mutex eventfds_lock;
 	struct list_head irqfds;			/* (eventfds_lock) */
@@ -101,6 +141,17 @@ struct vireo_vm {
 
 void vireo_vm_put(struct vireo_vm *vm);
 int vireo_vm_create(void);
+
+/* VIREO_ENABLE_LAPIC is done: vCPUs get an in-kernel LAPIC. */
+static inline bool vireo_vm_has_lapic(struct vireo_vm *vm)
+{
+	bool on;
+
+	mutex_lock(&vm->vcpus_lock);
+	on = vm->lapic_enabled;
+	mutex_unlock(&vm->vcpus_lock);
+	return on;
+}
 
 /* Resolve a guest-physical fault against the slots; see mmu.c. */
 enum vireo_fault_result {
@@ -342,6 +393,13 @@ void vireo_lapic_ack(struct vireo_vcpu *vcpu, u8 vector);
 void vireo_lapic_unack(struct vireo_vcpu *vcpu, u8 vector);
 void vireo_lapic_init_signal(struct vireo_vcpu *vcpu);
 bool vireo_lapic_disabled(struct vireo_vcpu *vcpu);
+
+#if defined(VIREO_KUNIT) || defined(VIREO_KUNIT_HOST)
+/* "Caller holds" helpers the KUnit suites call directly (kmod/tests/lockdep_test.c). */
+struct eventfd_ctx;
+bool lapic_set_irr(struct vireo_lapic *a, u8 vector, bool level);
+int irqfd_may_add(struct vireo_vm *vm, struct eventfd_ctx *ctx);
+#endif
 
 /* eventfd.c */
 int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args);

@@ -86,7 +86,7 @@ static long vireo_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long ar
 			return -EFAULT;
 		if (msi.reserved)
 			return -EINVAL;
-		if (!vm->lapic_enabled)
+		if (!vireo_vm_has_lapic(vm))
 			return -ENXIO;
 		return vireo_lapic_deliver_msi(vm, msi.address, msi.data);
 	}

@@ -51,6 +51,21 @@ static inline long vt_pages_outstanding(void)
 }
 #endif
 
+/*
+ * Host only: runs stmt, in which a "caller holds" function is called
+ * without its lock on purpose, and evaluates to the number of
+ * lockdep_assert_held() that failed (elsewhere each one fails the case).
+ */
+#ifdef VIREO_KUNIT_HOST
+#define vt_lockdep_splats(stmt) ({		\
+	kshim_lockdep_expect(true);		\
+	stmt;					\
+	kshim_lockdep_expect(false);		\
+})
+#else
+#define vt_lockdep_splats(stmt)	({ 0; })
+#endif
+
 /* Skips the case where it cannot run: in a kernel, without the fakes. */
 #define vt_need_host(test, what) do {							\
 	if (!VT_HOST)									\

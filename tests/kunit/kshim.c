@@ -41,6 +41,36 @@ void kshim_bug(const char *file, int line, const char *what)
 	abort();
 }
 
+/* ------------------------------------------------------------- lockdep */
+
+static bool lockdep_expecting;	/* inside kshim_lockdep_expect(true) */
+static int lockdep_splats;
+
+void kshim_lockdep_check(bool held, bool want_held, const char *lock, const char *file,
+			 int line)
+{
+	static char msg[200];
+
+	if (held == want_held)
+		return;
+	if (lockdep_expecting) {
+		lockdep_splats++;
+		return;
+	}
+	snprintf(msg, sizeof(msg), "lockdep: %s %s", lock,
+		 want_held ? "not held where the caller must hold it" : "held");
+	kshim_warn(file, line, msg);
+}
+
+int kshim_lockdep_expect(bool on)
+{
+	int n = lockdep_splats;
+
+	lockdep_expecting = on;
+	lockdep_splats = 0;
+	return n;
+}
+
 static void not_modelled(const char *fn)
 {
 	kshim_bug(__FILE__, __LINE__, fn);
@@ -459,10 +489,10 @@ __u64 eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
 	return n;
 }
 
-/* fs/eventfd.c has lockdep_assert_held(&ctx->wqh.lock) here: WARN likewise. */
+/* As fs/eventfd.c: the caller holds the wait queue's lock. */
 void eventfd_ctx_do_read(struct eventfd_ctx *ctx, __u64 *cnt)
 {
-	WARN_ON(!spin_is_locked(&ctx->wqh.lock));
+	lockdep_assert_held(&ctx->wqh.lock);
 	*cnt = ctx->count;
 	ctx->count = 0;
 }
@@ -560,6 +590,7 @@ void kshim_reset(void)
 	kshim_xsetbv_calls = 0;
 	kshim_pkru = 0;
 	kshim_ipis_sent = 0;
+	kshim_lockdep_expect(false);
 	kshim_cpuid_reset();
 	kshim_current_task = (struct task_struct){ .mm = &kshim_mm };
 }
