@@ -328,6 +328,71 @@ static void raw_resize_and_discard(void)
 	vireo_disk_close(d);
 }
 
+/*
+ * Scatter-gather I/O (virtio-blk's requests), raw and qcow2: uneven and
+ * empty buffers land where a linear write would put them and read back
+ * the same through preadv; a list reaching past the size is refused whole
+ * and writes nothing; a read-only handle refuses pwritev.
+ */
+static void scatter_gather(enum vireo_disk_format fmt, const char *name)
+{
+	struct vireo_disk_create_opts o = { .format = fmt, .size = 1 << 20 };
+	static uint8_t data[8192], back[8192], lin[8192];
+	const size_t cuts[] = { 1, 511, 0, 4096, 3000, 0, 8192 - 1 - 511 - 4096 - 3000 };
+	struct iovec iov[sizeof(cuts) / sizeof(cuts[0])], bad[2];
+	unsigned int n = sizeof(cuts) / sizeof(cuts[0]);
+	struct vireo_disk_err err;
+	struct vireo_disk *d;
+	uint64_t seed = 7;
+	size_t at = 0;
+
+	rng_fill(&seed, data, sizeof(data));
+	for (unsigned int i = 0; i < n; i++) {
+		iov[i].iov_base = data + at;
+		iov[i].iov_len = cuts[i];
+		at += cuts[i];
+	}
+	T_EQ(at, sizeof(data));
+	T_EQ(vireo_disk_create(tpath(name), &o, &err), 0);
+	T_EQ(vireo_disk_open(tpath(name), fmt, 0, &d, &err), 0);
+	T_EQ(vireo_disk_pwritev(d, iov, n, 65536 - 700), 0);
+	T_EQ(vireo_disk_pread(d, lin, sizeof(lin), 65536 - 700), 0);
+	T_TRUE(!memcmp(lin, data, sizeof(data)));
+	/* The same list, read into other buffers of the same shapes. */
+	at = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		iov[i].iov_base = back + at;
+		at += cuts[i];
+	}
+	memset(back, 0xcc, sizeof(back));
+	T_EQ(vireo_disk_preadv(d, iov, n, 65536 - 700), 0);
+	T_TRUE(!memcmp(back, data, sizeof(data)));
+	/* Past the end: refused whole, the part inside not written. */
+	bad[0] = (struct iovec){ .iov_base = data, .iov_len = 4096 };
+	bad[1] = (struct iovec){ .iov_base = data, .iov_len = 4096 };
+	T_EQ(vireo_disk_pwritev(d, bad, 2, (1 << 20) - 4096), -EINVAL);
+	T_EQ(vireo_disk_preadv(d, bad, 2, (1 << 20) - 4096), -EINVAL);
+	T_EQ(vireo_disk_pread(d, lin, 4096, (1 << 20) - 4096), 0);
+	for (unsigned int i = 0; i < 4096; i++)
+		T_EQ(lin[i], 0);
+	vireo_disk_close(d);
+	T_EQ(vireo_disk_open(tpath(name), fmt, VIREO_DISK_RDONLY, &d, &err), 0);
+	T_EQ(vireo_disk_pwritev(d, bad, 1, 0), -EROFS);
+	T_EQ(vireo_disk_preadv(d, iov, n, 65536 - 700), 0);
+	T_TRUE(!memcmp(back, data, sizeof(data)));
+	vireo_disk_close(d);
+}
+
+static void raw_scatter_gather(void)
+{
+	scatter_gather(VIREO_DISK_RAW, "sg.raw");
+}
+
+static void qcow2_scatter_gather(void)
+{
+	scatter_gather(VIREO_DISK_QCOW2, "sg.qcow2");
+}
+
 /* A relative backing name is relative to the overlay's directory, not the cwd. */
 static void backing_relative_to_image_dir(void)
 {
@@ -622,6 +687,8 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(qcow2_resize_grow),
 	VIREO_TEST(qcow2_reftable_growth),
 	VIREO_TEST(raw_resize_and_discard),
+	VIREO_TEST(raw_scatter_gather),
+	VIREO_TEST(qcow2_scatter_gather),
 	VIREO_TEST(backing_relative_to_image_dir),
 	VIREO_TEST(backing_cow_partial_cluster),
 	VIREO_TEST(open_rules),

@@ -27,30 +27,32 @@ static int sh(const char *fmt, const char *arg)
 static void open_rw(const char *path, enum vireo_disk_fmt_opt fmt)
 {
 	struct vireo_disk_opt o = { .path = path, .format = fmt };
-	struct vireo_blk_backend be;
+	struct vireo_disk *d;
 	static uint8_t buf[4096], back[4096];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct iovec iov2 = { .iov_base = back, .iov_len = sizeof(back) };
+	struct iovec iov2[2] = { { .iov_base = back, .iov_len = 512 },
+				 { .iov_base = back + 512, .iov_len = sizeof(back) - 512 } };
 	char err[256] = "";
 	unsigned int i;
 	int r;
 
-	r = vireo_pc_disk_open(&o, &be, err, sizeof(err));
+	r = vireo_pc_disk_open(&o, &d, err, sizeof(err));
 	if (r) {
 		vireo_test_fail(__FILE__, __LINE__, "open %s: %s", path, err);
 		return;
 	}
-	T_EQ(be.size, 64ULL << 20);
+	T_EQ(vireo_disk_format(d), VIREO_DISK_QCOW2);
+	T_EQ(vireo_disk_size(d), 64ULL << 20);
 	memset(buf, 0xaa, sizeof(buf));
-	T_EQ(be.ops->preadv(&be, &iov, 1, 1 << 20), 0);
+	T_EQ(vireo_disk_preadv(d, &iov, 1, 1 << 20), 0);
 	for (i = 0; i < sizeof(buf); i++)
 		T_EQ(buf[i], 0);
 	memset(buf, 0x5c, sizeof(buf));
-	T_EQ(be.ops->pwritev(&be, &iov, 1, 3 << 20), 0);
-	T_EQ(be.ops->flush(&be), 0);
-	T_EQ(be.ops->preadv(&be, &iov2, 1, 3 << 20), 0);
+	T_EQ(vireo_disk_pwritev(d, &iov, 1, 3 << 20), 0);
+	T_EQ(vireo_disk_flush(d), 0);
+	T_EQ(vireo_disk_preadv(d, iov2, 2, 3 << 20), 0);
 	T_TRUE(!memcmp(buf, back, sizeof(buf)));
-	be.ops->close(&be);
+	vireo_disk_close(d);
 }
 
 static void run_disk_qemu_img_qcow2(void)
@@ -78,7 +80,7 @@ static void run_disk_truncated_qcow2_named(void)
 	/* A truncated qcow2 header is refused with the file's name. */
 	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64], err[256] = "";
 	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_QCOW2 };
-	struct vireo_blk_backend be;
+	struct vireo_disk *d;
 	FILE *f;
 
 	T_TRUE(mkdtemp(dir) != NULL);
@@ -88,7 +90,7 @@ static void run_disk_truncated_qcow2_named(void)
 	fwrite("QFI\xfb\0\0\0\3", 1, 8, f);
 	fclose(f);
 	o.path = path;
-	T_TRUE(vireo_pc_disk_open(&o, &be, err, sizeof(err)) < 0);
+	T_TRUE(vireo_pc_disk_open(&o, &d, err, sizeof(err)) < 0);
 	unlink(path);
 	rmdir(dir);
 	T_STR_CONTAINS(err, "bad.qcow2");
@@ -101,29 +103,27 @@ static void run_disk_qcow2_resize(void)
 	struct vireo_disk_create_opts co = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
 	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_AUTO };
 	struct vireo_disk_err derr;
-	struct vireo_blk_backend be;
+	struct vireo_disk *d;
 	static uint8_t buf[4096];
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	unsigned int i;
 
 	T_TRUE(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/g.qcow2", dir);
 	T_EQ(vireo_disk_create(path, &co, &derr), 0);
 	o.path = path;
-	T_EQ(vireo_pc_disk_open(&o, &be, err, sizeof(err)), 0);
-	T_TRUE(be.ops->resize != NULL);
+	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
 	memset(buf, 0x3c, sizeof(buf));
-	T_EQ(be.ops->pwritev(&be, &iov, 1, 0), 0);
-	T_EQ(be.ops->resize(&be, 5 << 20), 0);
-	T_EQ(be.ops->pwritev(&be, &iov, 1, (5 << 20) - sizeof(buf)), 0);
-	be.ops->close(&be);
-	T_EQ(vireo_pc_disk_open(&o, &be, err, sizeof(err)), 0);
-	T_EQ(be.size, 5 << 20);
+	T_EQ(vireo_disk_pwrite(d, buf, sizeof(buf), 0), 0);
+	T_EQ(vireo_disk_resize(d, 5 << 20), 0);
+	T_EQ(vireo_disk_pwrite(d, buf, sizeof(buf), (5 << 20) - sizeof(buf)), 0);
+	vireo_disk_close(d);
+	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_disk_size(d), 5 << 20);
 	memset(buf, 0, sizeof(buf));
-	T_EQ(be.ops->preadv(&be, &iov, 1, 0), 0);
+	T_EQ(vireo_disk_pread(d, buf, sizeof(buf), 0), 0);
 	for (i = 0; i < sizeof(buf); i++)
 		T_EQ(buf[i], 0x3c);
-	be.ops->close(&be);
+	vireo_disk_close(d);
 	if (system("qemu-img --version >/dev/null 2>&1"))
 		printf("      note: qemu-img is not installed: qemu-img check of the grown qcow2 "
 		       "skipped\n");
@@ -133,10 +133,64 @@ static void run_disk_qcow2_resize(void)
 	rmdir(dir);
 }
 
+/*
+ * Raw --disk images go through the same layer: format=auto probes raw for
+ * a file without the qcow2 magic, format=raw takes the bytes as they are
+ * (even a qcow2 file's), format=qcow2 of a raw file is refused naming it;
+ * a second writer is refused as in use.
+ */
+static void run_disk_raw_same_layer(void)
+{
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", raw[64], q[64], err[256] = "";
+	struct vireo_disk_create_opts co = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
+	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_AUTO };
+	struct vireo_disk_err derr;
+	struct vireo_disk *d, *d2;
+	uint8_t buf[512];
+	FILE *f;
+
+	T_TRUE(mkdtemp(dir) != NULL);
+	snprintf(raw, sizeof(raw), "%s/r.img", dir);
+	snprintf(q, sizeof(q), "%s/q.qcow2", dir);
+	f = fopen(raw, "w");
+	T_TRUE(f != NULL);
+	memset(buf, 0x42, sizeof(buf));
+	T_EQ(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
+	fclose(f);
+	T_EQ(vireo_disk_create(q, &co, &derr), 0);
+
+	o.path = raw;
+	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_disk_format(d), VIREO_DISK_RAW);
+	T_EQ(vireo_disk_size(d), 512);
+	T_TRUE(vireo_pc_disk_open(&o, &d2, err, sizeof(err)) == -EBUSY);
+	T_STR_CONTAINS(err, "r.img");
+	T_STR_CONTAINS(err, "in use");
+	vireo_disk_close(d);
+	o.format = VIREO_DISK_FMT_QCOW2;
+	T_TRUE(vireo_pc_disk_open(&o, &d, err, sizeof(err)) < 0);
+	T_STR_CONTAINS(err, "r.img");
+	T_STR_CONTAINS(err, "not a qcow2 image");
+
+	o.path = q;
+	o.format = VIREO_DISK_FMT_RAW;
+	o.readonly = true;
+	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_disk_format(d), VIREO_DISK_RAW);
+	T_TRUE(vireo_disk_readonly(d));
+	T_EQ(vireo_disk_pread(d, buf, 4, 0), 0);
+	T_TRUE(!memcmp(buf, "QFI\xfb", 4));
+	vireo_disk_close(d);
+	unlink(raw);
+	unlink(q);
+	rmdir(dir);
+}
+
 static const struct vireo_test vireo_tests_run_disk[] = {
 	VIREO_TEST(run_disk_qemu_img_qcow2),
 	VIREO_TEST(run_disk_truncated_qcow2_named),
 	VIREO_TEST(run_disk_qcow2_resize),
+	VIREO_TEST(run_disk_raw_same_layer),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(run_disk, vireo_tests_run_disk);

@@ -5,7 +5,7 @@
  * requested on a real socket as a script would, with the main thread's
  * part (vireo_pc_job_service) called by the test.
  *
- * The disk's backend is wrapped in a gate: the job's read of a chosen
+ * The disk is wrapped in a gate: the job's read of a chosen
  * offset stops there until the test opens the gate, so that the test can
  * act while a copy is half done (guest writes, a second job, a cancel)
  * without sleeping; or the read fails, for the error path.
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "disk/disk.h"
+#include "disk/disk_priv.h"
 #include "pc.h"
 #include "pc_disk.h"
 #include "test.h"
@@ -34,10 +35,15 @@
 #define SEC 512
 #define NONE UINT64_MAX
 
-/* ---- the gated backend ------------------------------------------------------ */
+/* ---- the gated disk ------------------------------------------------------------ */
 
+/*
+ * A libvireo-disk handle of its own format (disk_priv.h's ops table) in
+ * front of the image the monitor opened: the device cannot tell.
+ */
 struct gate {
-	struct vireo_blk_backend inner;
+	struct vireo_disk base;
+	struct vireo_disk *inner;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint64_t at;		/* a read covering this offset waits for 'open' */
@@ -55,14 +61,16 @@ static bool covers(uint64_t at, uint64_t off, size_t len)
 	return at != NONE && at >= off && at - off < len;
 }
 
-static int gate_preadv(struct vireo_blk_backend *be, const struct iovec *iov, int n, uint64_t off)
+static struct gate *to_gate(struct vireo_disk *d)
 {
-	struct gate *g = be->opaque;
-	size_t len = 0;
+	return container_of(d, struct gate, base);
+}
+
+static int gate_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off)
+{
+	struct gate *g = to_gate(d);
 	bool fail;
 
-	for (int i = 0; i < n; i++)
-		len += iov[i].iov_len;
 	pthread_mutex_lock(&g->lock);
 	if (covers(g->at, off, len)) {
 		g->reached = true;
@@ -72,44 +80,62 @@ static int gate_preadv(struct vireo_blk_backend *be, const struct iovec *iov, in
 	}
 	fail = covers(g->fail_at, off, len);
 	pthread_mutex_unlock(&g->lock);
-	return fail ? -EIO : g->inner.ops->preadv(&g->inner, iov, n, off);
+	return fail ? -EIO : vireo_disk_pread(g->inner, buf, len, off);
 }
 
-static int gate_pwritev(struct vireo_blk_backend *be, const struct iovec *iov, int n, uint64_t off)
+static int gate_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off)
 {
-	struct gate *g = be->opaque;
-
-	return g->inner.ops->pwritev(&g->inner, iov, n, off);
+	return vireo_disk_pwrite(to_gate(d)->inner, buf, len, off);
 }
 
-static int gate_flush(struct vireo_blk_backend *be)
+static int gate_flush(struct vireo_disk *d)
 {
-	struct gate *g = be->opaque;
-
-	return g->inner.ops->flush(&g->inner);
+	return vireo_disk_flush(to_gate(d)->inner);
 }
 
-static void gate_close(struct vireo_blk_backend *be)
+static int gate_resize(struct vireo_disk *d, uint64_t size)
 {
-	struct gate *g = be->opaque;
+	int r = vireo_disk_resize(to_gate(d)->inner, size);
 
-	g->inner.ops->close(&g->inner);
+	if (!r)
+		d->size = size;
+	return r;
 }
 
-static int gate_resize(struct vireo_blk_backend *be, uint64_t size)
+static void gate_info(struct vireo_disk *d, struct vireo_disk_info *info)
 {
-	struct gate *g = be->opaque;
-
-	return g->inner.ops->resize(&g->inner, size);
+	vireo_disk_get_info(to_gate(d)->inner, info);
 }
 
-static const struct vireo_blk_backend_ops gate_ops = {
-	.preadv = gate_preadv,
-	.pwritev = gate_pwritev,
+static void gate_close(struct vireo_disk *d)
+{
+	struct gate *g = to_gate(d);
+
+	vireo_disk_close(g->inner);
+	g->inner = NULL;
+	vireo_disk_base_fini(d);
+}
+
+static const struct vireo_disk_ops gate_ops = {
+	.name = "gate",
+	.format = VIREO_DISK_RAW,
+	.pread = gate_pread,
+	.pwrite = gate_pwrite,
 	.flush = gate_flush,
-	.close = gate_close,
 	.resize = gate_resize,
+	.info = gate_info,
+	.close = gate_close,
 };
+
+/* Put the gate in front of inner (which it then owns). */
+static struct vireo_disk *gate_wrap(struct vireo_disk *inner)
+{
+	gate.inner = inner;
+	vireo_disk_base_init(&gate.base, &gate_ops, vireo_disk_path(inner), -1,
+			     vireo_disk_readonly(inner) ? VIREO_DISK_RDONLY : 0);
+	gate.base.size = vireo_disk_size(inner);
+	return &gate.base;
+}
 
 static void gate_set(uint64_t at, uint64_t fail_at)
 {
@@ -207,8 +233,8 @@ static void teardown(void);
 static bool setup(bool qcow2, uint64_t bytes, bool readonly)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct vireo_blk_backend be;
 	struct vireo_virtio_dev *vd;
+	struct vireo_disk *inner;
 	char err[256];
 
 	/* A failed check returns early: clean up what the last test left. */
@@ -227,16 +253,13 @@ static bool setup(bool qcow2, uint64_t bytes, bool readonly)
 	opts.disks[0].path = img;
 	opts.disks[0].readonly = readonly;
 	opts.nr_disks = 1;
-	/* The backend as the monitor opens it, wrapped in the gate. */
-	if (vireo_pc_disk_open(&opts.disks[0], &gate.inner, err, sizeof(err))) {
+	/* The disk as the monitor opens it, behind the gate. */
+	if (vireo_pc_disk_open(&opts.disks[0], &inner, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return false;
 	}
 	gate_set(NONE, NONE);
-	be = gate.inner;
-	be.ops = &gate_ops;
-	be.opaque = &gate;
-	if (tv_ram(&tv) || vireo_virtio_blk_create(&vd, &tv.tr.ram, &be, "vireo-disk0") ||
+	if (tv_ram(&tv) || vireo_virtio_blk_create(&vd, &tv.tr.ram, gate_wrap(inner), "vireo-disk0") ||
 	    tv_attach(&tv, vd) ||
 	    tv_bringup(&tv, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
 				    (readonly ? VIRTIO_BIT(VIRTIO_BLK_F_RO) : 0),

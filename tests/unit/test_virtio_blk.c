@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-blk over a raw temp file, driven through the PCI transport:
+ * virtio-blk over a raw temp file opened through libvireo-disk, driven
+ * through the PCI transport:
  * reads, writes, flush, GET_ID, every out-of-range shape, read-only
  * disks, unknown requests and malformed ones.
  */
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disk/disk.h"
 #include "test.h"
 #include "test_virtio_dev.h"
 #include "virtio/blk.h"
@@ -48,16 +50,24 @@ static int make_image(uint64_t bytes)
 	return 0;
 }
 
+/* The image at path as vireo-run opens a raw --disk: 0 or -errno. */
+static int open_raw(const char *file, bool readonly, struct vireo_disk **d)
+{
+	struct vireo_disk_err err;
+
+	return vireo_disk_open(file, VIREO_DISK_RAW, readonly ? VIREO_DISK_RDONLY : 0, d, &err);
+}
+
 static int setup(bool readonly, uint64_t bytes)
 {
-	struct vireo_blk_backend be;
 	struct vireo_virtio_dev *vd;
+	struct vireo_disk *d;
 
 	if (tv_ram(&tv) || make_image(bytes))
 		return -1;
-	if (vireo_blk_raw_open(path, readonly, &be))
+	if (open_raw(path, readonly, &d))
 		return -2;
-	if (vireo_virtio_blk_create(&vd, &tv.tr.ram, &be, "vireo-disk-0123456789"))
+	if (vireo_virtio_blk_create(&vd, &tv.tr.ram, d, "vireo-disk-0123456789"))
 		return -3;
 	if (tv_attach(&tv, vd))
 		return -4;
@@ -353,32 +363,32 @@ static void blk_batch(void)
 
 static void blk_raw_open_errors(void)
 {
-	struct vireo_blk_backend a, b;
+	struct vireo_disk *a, *b;
 
-	T_EQ(vireo_blk_raw_open("/nonexistent/vireo", false, &a), -ENOENT);
-	T_EQ(vireo_blk_raw_open("/tmp", true, &a), -EINVAL);
+	T_EQ(open_raw("/nonexistent/vireo", false, &a), -ENOENT);
+	T_EQ(open_raw("/tmp", true, &a), -EINVAL);
 	T_EQ(make_image(4096), 0);
 	/* One writer at a time; readers share. */
-	T_EQ(vireo_blk_raw_open(path, false, &a), 0);
-	T_EQ(a.size, 4096);
-	T_EQ(vireo_blk_raw_open(path, false, &b), -EBUSY);
-	T_EQ(vireo_blk_raw_open(path, true, &b), -EBUSY);
-	a.ops->close(&a);
-	T_EQ(vireo_blk_raw_open(path, true, &a), 0);
-	T_EQ(vireo_blk_raw_open(path, true, &b), 0);
-	T_TRUE(a.readonly && b.readonly);
-	a.ops->close(&a);
-	b.ops->close(&b);
+	T_EQ(open_raw(path, false, &a), 0);
+	T_EQ(vireo_disk_size(a), 4096);
+	T_EQ(open_raw(path, false, &b), -EBUSY);
+	T_EQ(open_raw(path, true, &b), -EBUSY);
+	vireo_disk_close(a);
+	T_EQ(open_raw(path, true, &a), 0);
+	T_EQ(open_raw(path, true, &b), 0);
+	T_TRUE(vireo_disk_readonly(a) && vireo_disk_readonly(b));
+	vireo_disk_close(a);
+	vireo_disk_close(b);
 	unlink(path);
 }
 
 /*
- * The raw backend takes QEMU's lock bytes (libvireo-disk's lock.c), so
+ * A raw disk takes QEMU's lock bytes (libvireo-disk's lock.c), so
  * that QEMU refuses to write an image a Vireo guest is using.
  */
 static void blk_raw_locks_against_qemu(void)
 {
-	struct vireo_blk_backend a;
+	struct vireo_disk *a;
 	char cmd[200];
 
 	if (system("command -v qemu-io >/dev/null 2>&1")) {
@@ -387,12 +397,12 @@ static void blk_raw_locks_against_qemu(void)
 	}
 	T_EQ(make_image(4096), 0);
 	snprintf(cmd, sizeof(cmd), "qemu-io -f raw -c 'write 0 512' %s >/dev/null 2>&1", path);
-	T_EQ(vireo_blk_raw_open(path, false, &a), 0);
+	T_EQ(open_raw(path, false, &a), 0);
 	T_TRUE(system(cmd) != 0);
-	a.ops->close(&a);
-	T_EQ(vireo_blk_raw_open(path, true, &a), 0);
+	vireo_disk_close(a);
+	T_EQ(open_raw(path, true, &a), 0);
 	T_TRUE(system(cmd) != 0);	/* a reader does not share write either */
-	a.ops->close(&a);
+	vireo_disk_close(a);
 	T_EQ(system(cmd), 0);
 	unlink(path);
 }
@@ -533,11 +543,11 @@ static void blk_resize_msix(void)
 
 	T_EQ(tv_ram(&tv) || make_image(DISK_SECTORS * SEC), 0);
 	{
-		struct vireo_blk_backend be;
 		struct vireo_virtio_dev *vd;
+		struct vireo_disk *d;
 
-		T_EQ(vireo_blk_raw_open(path, false, &be), 0);
-		T_EQ(vireo_virtio_blk_create(&vd, &tv.tr.ram, &be, NULL), 0);
+		T_EQ(open_raw(path, false, &d), 0);
+		T_EQ(vireo_virtio_blk_create(&vd, &tv.tr.ram, d, NULL), 0);
 		T_EQ(tv_attach(&tv, vd), 0);
 	}
 	table = tv.msix_bar + VIREO_VIRTIO_PCI_MSIX_TABLE;

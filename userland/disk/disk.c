@@ -307,18 +307,62 @@ static int check_range(struct vireo_disk *d, uint64_t off, uint64_t len)
 
 int vireo_disk_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off)
 {
+	struct iovec one = { .iov_base = buf, .iov_len = len };
+
+	return vireo_disk_preadv(d, &one, 1, off);
+}
+
+int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off)
+{
+	struct iovec one = { .iov_base = (void *)buf, .iov_len = len };	/* only read */
+
+	return vireo_disk_pwritev(d, &one, 1, off);
+}
+
+static size_t iov_total(const struct iovec *iov, unsigned int niov)
+{
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < niov; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+/* One buffer after the other, for formats without a vectored path. */
+static int each_buffer(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		       uint64_t off, bool write)
+{
+	for (unsigned int i = 0; i < niov; i++) {
+		int ret = !iov[i].iov_len ? 0
+			  : write ? d->ops->pwrite(d, iov[i].iov_base, iov[i].iov_len, off)
+				  : d->ops->pread(d, iov[i].iov_base, iov[i].iov_len, off);
+
+		if (ret)
+			return ret;
+		off += iov[i].iov_len;
+	}
+	return 0;
+}
+
+int vireo_disk_preadv(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		      uint64_t off)
+{
+	size_t len = iov_total(iov, niov);
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
 	ret = check_range(d, off, len);
 	if (!ret && len)
-		ret = d->ops->pread(d, buf, len, off);
+		ret = d->ops->preadv ? d->ops->preadv(d, iov, niov, off)
+				     : each_buffer(d, iov, niov, off, false);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 
-int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off)
+int vireo_disk_pwritev(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		       uint64_t off)
 {
+	size_t len = iov_total(iov, niov);
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
@@ -327,7 +371,8 @@ int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_
 	else
 		ret = check_range(d, off, len);
 	if (!ret && len)
-		ret = d->ops->pwrite(d, buf, len, off);
+		ret = d->ops->pwritev ? d->ops->pwritev(d, iov, niov, off)
+				      : each_buffer(d, iov, niov, off, true);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
 }

@@ -2,8 +2,9 @@
 /*
  * libvireo-disk: block backends for guest disks (raw files and qcow2
  * version 2/3 with backing files), image creation, resize, conversion and
- * consistency checks.  virtio-blk, the `vireo disk ...` CLI and the
- * vireo-img tool are its clients.  Plain C + libc + zlib: no GLib, so
+ * consistency checks.  The one block layer: every block device model
+ * (virtio-blk) opens its image here, whatever the format, and the
+ * `vireo disk ...` CLI and the vireo-img tool are clients too.  Plain C + libc + zlib: no GLib, so
  * that vireo-run can link it statically into the rig's initramfs.
  *
  * Conventions
@@ -59,6 +60,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 enum vireo_disk_format {
 	VIREO_DISK_AUTO = 0,	/* open: probe (qcow2 magic, else raw) */
@@ -142,7 +144,7 @@ int vireo_disk_validate(const char *path, enum vireo_disk_format declared,
 /*
  * QEMU-compatible image locks on @fd (see "Locking" above and lock.c):
  * @write false = the read-only mode, true = the read-write mode.  For users
- * that open image files themselves (virtio-blk's raw backend).  0, -EBUSY
+ * that open image files themselves (replace.c's temporary files; tests).  0, -EBUSY
  * ("in use", in @err naming @path) or -errno.  Closing the fd (its last
  * duplicate) drops the locks; vireo_disk_unlock_fd() drops them at once.
  */
@@ -168,6 +170,15 @@ int vireo_disk_close(struct vireo_disk *d);
 
 int vireo_disk_pread(struct vireo_disk *d, void *buf, size_t len, uint64_t off);
 int vireo_disk_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_t off);
+/*
+ * The same for a scatter-gather list (a virtio-blk request's data
+ * buffers): the whole list or nothing is range-checked, raw images move it
+ * with one preadv/pwritev where the kernel allows.  @iov is not modified.
+ */
+int vireo_disk_preadv(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		      uint64_t off);
+int vireo_disk_pwritev(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		       uint64_t off);
 int vireo_disk_flush(struct vireo_disk *d);
 /*
  * Discard (virtio-blk DISCARD / WRITE_ZEROES with unmap): the range reads

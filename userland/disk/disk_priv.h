@@ -30,6 +30,11 @@ struct vireo_disk_ops {
 	enum vireo_disk_format format;
 	int (*pread)(struct vireo_disk *d, void *buf, size_t len, uint64_t off);
 	int (*pwrite)(struct vireo_disk *d, const void *buf, size_t len, uint64_t off);
+	/* Optional: a whole scatter-gather list at once (else pread/pwrite per buffer). */
+	int (*preadv)(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		      uint64_t off);
+	int (*pwritev)(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		       uint64_t off);
 	int (*flush)(struct vireo_disk *d);
 	int (*discard)(struct vireo_disk *d, uint64_t off, uint64_t len);	/* optional */
 	int (*resize)(struct vireo_disk *d, uint64_t new_size);

@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -36,6 +38,74 @@ static int raw_pwrite(struct vireo_disk *d, const void *buf, size_t len, uint64_
 		return vireo_disk_fail(d, ret, "write at 0x%llx: %s", (unsigned long long)off,
 				       strerror(-ret));
 	return 0;
+}
+
+/*
+ * A scatter-gather list in as few preadv/pwritev calls as the kernel
+ * allows (IOV_MAX buffers each, carrying on after a short transfer); a
+ * read past the end of the file (it shrank under us) gives zeros, as
+ * raw_pread() does.
+ */
+static int raw_io(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		  uint64_t off, bool write)
+{
+	struct iovec rest[IOV_MAX];
+	unsigned int i = 0, n;
+
+	while (i < niov) {
+		ssize_t done;
+
+		if (!iov[i].iov_len) {
+			i++;
+			continue;
+		}
+		n = niov - i < IOV_MAX ? niov - i : IOV_MAX;
+		memcpy(rest, iov + i, n * sizeof(*rest));
+		done = write ? pwritev(d->fd, rest, (int)n, (off_t)off)
+			     : preadv(d->fd, rest, (int)n, (off_t)off);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return vireo_disk_fail(d, -errno, "%s at 0x%llx: %s",
+					       write ? "write" : "read", (unsigned long long)off,
+					       strerror(errno));
+		if (!done) {
+			if (write)
+				return vireo_disk_fail(d, -EIO, "write at 0x%llx: no progress",
+						       (unsigned long long)off);
+			for (; i < niov; i++)
+				memset(iov[i].iov_base, 0, iov[i].iov_len);
+			return 0;
+		}
+		off += (uint64_t)done;
+		/* Whole buffers done; a partly done one goes on as a single buffer. */
+		while (i < niov && (size_t)done >= iov[i].iov_len)
+			done -= (ssize_t)iov[i++].iov_len;
+		if (i < niov && done) {
+			int ret = write ? raw_pwrite(d, (const char *)iov[i].iov_base + done,
+						     iov[i].iov_len - (size_t)done, off)
+					: raw_pread(d, (char *)iov[i].iov_base + done,
+						    iov[i].iov_len - (size_t)done, off);
+
+			if (ret)
+				return ret;
+			off += iov[i].iov_len - (size_t)done;
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int raw_preadv(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		      uint64_t off)
+{
+	return raw_io(d, iov, niov, off, false);
+}
+
+static int raw_pwritev(struct vireo_disk *d, const struct iovec *iov, unsigned int niov,
+		       uint64_t off)
+{
+	return raw_io(d, iov, niov, off, true);
 }
 
 static int raw_flush(struct vireo_disk *d)
@@ -67,6 +137,13 @@ static int raw_discard(struct vireo_disk *d, uint64_t off, uint64_t len)
 
 static int raw_resize(struct vireo_disk *d, uint64_t new_size)
 {
+	struct stat st;
+
+	if (fstat(d->fd, &st) < 0)
+		return vireo_disk_fail(d, -errno, "stat: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return vireo_disk_fail(d, -EOPNOTSUPP,
+				       "a block device cannot grow (it is as big as it is)");
 	if (ftruncate(d->fd, (off_t)new_size) < 0)
 		return vireo_disk_fail(d, -errno, "resize to %llu: %s",
 				       (unsigned long long)new_size, strerror(errno));
@@ -93,6 +170,8 @@ const struct vireo_disk_ops vireo_disk_raw_ops = {
 	.format = VIREO_DISK_RAW,
 	.pread = raw_pread,
 	.pwrite = raw_pwrite,
+	.preadv = raw_preadv,
+	.pwritev = raw_pwritev,
 	.flush = raw_flush,
 	.discard = raw_discard,
 	.resize = raw_resize,

@@ -27,6 +27,7 @@
 #include "boot/image.h"
 #include "boot/linux.h"
 #include "boot/multiboot.h"
+#include "disk/disk.h"
 #include "virtio/blk.h"
 #include "virtio/console.h"
 #include "virtio/net.h"
@@ -565,17 +566,17 @@ static int pci_init(struct vireo_pc *pc)
 	pc->hw_ready[HW_PCI] = true;
 
 	for (i = 0; i < o->nr_disks; i++) {
-		struct vireo_blk_backend be;
+		struct vireo_disk *disk;
 		char serial[21];
 
-		r = vireo_pc_disk_open(&o->disks[i], &be, err, sizeof(err));
+		r = vireo_pc_disk_open(&o->disks[i], &disk, err, sizeof(err));
 		if (r)
 			return fail(pc, 0, "%s", err);
 		snprintf(serial, sizeof(serial), "vireo-disk%u", i);
 		vd = NULL;
-		r = vireo_virtio_blk_create(&vd, &pc->guest_ram, &be, serial);
+		r = vireo_virtio_blk_create(&vd, &pc->guest_ram, disk, serial);
 		if (r) {
-			be.ops->close(&be);
+			vireo_disk_close(disk);
 			return fail(pc, r, "%s: virtio-blk", o->disks[i].path);
 		}
 		if (asprintf(&what, "disk %s", o->disks[i].path) < 0)
@@ -584,7 +585,7 @@ static int pci_init(struct vireo_pc *pc)
 		if (r)
 			return r;
 		pc->disks[i] = vd;
-		atomic_store(&pc->host->ctl.disk_size[i], be.size);
+		atomic_store(&pc->host->ctl.disk_size[i], vireo_virtio_blk_size(vd));
 	}
 	for (i = 0; i < o->nr_nets; i++) {
 		struct vireo_net_backend be;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk/disk.h"
 #include "virtio/blk.h"
 #include "virtio/iov.h"
 
@@ -11,8 +12,10 @@
 
 /* Legend: (l) vd->lock; (i) set at creation. */
 struct blk {
-	struct vireo_blk_backend be;		/* (l) size changes on resize */
-	uint64_t sectors;			/* (l) */
+	struct vireo_disk *disk;		/* (i) has its own lock for its I/O */
+	bool readonly;				/* (i) */
+	uint64_t size;				/* (l) bytes; changes on resize */
+	uint64_t sectors;			/* (l) size / 512 */
 	bool held;				/* (l) see vireo_virtio_blk_hold() */
 	char id[VIRTIO_BLK_ID_BYTES];		/* (i) */
 	struct iovec data[VIREO_VQ_MAX_SIZE];	/* (l) a request's data part */
@@ -40,7 +43,7 @@ static uint8_t do_read(struct blk *b, const struct vireo_vq_chain *c, uint64_t s
 	if (!in_range(b, sector, len))
 		return VIRTIO_BLK_S_IOERR;
 	n = vireo_iov_slice(c->iov + c->nout, c->nin, 0, len, b->data, VIREO_VQ_MAX_SIZE);
-	if (len && b->be.ops->preadv(&b->be, b->data, (int)n, sector * VIRTIO_BLK_SECTOR_SIZE))
+	if (len && vireo_disk_preadv(b->disk, b->data, n, sector * VIRTIO_BLK_SECTOR_SIZE))
 		return VIRTIO_BLK_S_IOERR;
 	*written = len;
 	return VIRTIO_BLK_S_OK;
@@ -51,10 +54,10 @@ static uint8_t do_write(struct blk *b, const struct vireo_vq_chain *c, uint64_t 
 	uint32_t len = c->out_len - BLK_HDR_SIZE;
 	unsigned int n;
 
-	if (b->be.readonly || !in_range(b, sector, len))
+	if (b->readonly || !in_range(b, sector, len))
 		return VIRTIO_BLK_S_IOERR;
 	n = vireo_iov_slice(c->iov, c->nout, BLK_HDR_SIZE, len, b->data, VIREO_VQ_MAX_SIZE);
-	if (len && b->be.ops->pwritev(&b->be, b->data, (int)n, sector * VIRTIO_BLK_SECTOR_SIZE))
+	if (len && vireo_disk_pwritev(b->disk, b->data, n, sector * VIRTIO_BLK_SECTOR_SIZE))
 		return VIRTIO_BLK_S_IOERR;
 	return VIRTIO_BLK_S_OK;
 }
@@ -91,7 +94,7 @@ static void blk_request(struct vireo_virtio_dev *vd, unsigned int q, struct blk 
 		status = do_write(b, c, h.sector);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
-		status = b->be.ops->flush(&b->be) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		status = vireo_disk_flush(b->disk) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		status = do_get_id(b, c, &written);
@@ -127,7 +130,7 @@ static void blk_destroy(struct vireo_virtio_dev *vd)
 {
 	struct blk *b = vd->priv;
 
-	b->be.ops->close(&b->be);
+	vireo_disk_close(b->disk);
 	free(b);
 }
 
@@ -142,7 +145,7 @@ const struct vireo_virtio_ops vireo_virtio_blk_ops = {
 };
 
 int vireo_virtio_blk_create(struct vireo_virtio_dev **out, const struct vireo_guest_ram *ram,
-			    const struct vireo_blk_backend *be, const char *serial)
+			    struct vireo_disk *disk, const char *serial)
 {
 	uint64_t features = VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
 	struct vireo_virtio_dev *vd;
@@ -151,11 +154,13 @@ int vireo_virtio_blk_create(struct vireo_virtio_dev **out, const struct vireo_gu
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->be = *be;
-	b->sectors = be->size / VIRTIO_BLK_SECTOR_SIZE;
+	b->disk = disk;
+	b->readonly = vireo_disk_readonly(disk);
+	b->size = vireo_disk_size(disk);
+	b->sectors = b->size / VIRTIO_BLK_SECTOR_SIZE;
 	if (serial)
 		memcpy(b->id, serial, strnlen(serial, sizeof(b->id)));
-	if (be->readonly)
+	if (b->readonly)
 		features |= VIRTIO_BIT(VIRTIO_BLK_F_RO);
 	vd = vireo_virtio_alloc(&vireo_virtio_blk_ops, ram, b, features);
 	if (!vd) {
@@ -185,19 +190,18 @@ void vireo_virtio_blk_hold(struct vireo_virtio_dev *vd, bool hold)
 int vireo_virtio_blk_read(struct vireo_virtio_dev *vd, void *buf, size_t len, uint64_t off)
 {
 	struct blk *b = vd->priv;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct vireo_blk_backend be;
+	uint64_t size;
 	bool held;
 
 	pthread_mutex_lock(&vd->lock);
 	held = b->held;
-	be = b->be;
+	size = b->size;
 	pthread_mutex_unlock(&vd->lock);
 	if (!held)
 		return -EPERM;
-	if (off > be.size || len > be.size - off)
+	if (off > size || len > size - off)
 		return -EINVAL;
-	return len ? be.ops->preadv(&be, &iov, 1, off) : 0;
+	return len ? vireo_disk_pread(b->disk, buf, len, off) : 0;
 }
 
 int vireo_virtio_blk_resize(struct vireo_virtio_dev *vd, uint64_t size)
@@ -206,19 +210,17 @@ int vireo_virtio_blk_resize(struct vireo_virtio_dev *vd, uint64_t size)
 	int r = 0;
 
 	pthread_mutex_lock(&vd->lock);
-	if (b->be.readonly)
+	if (b->readonly)
 		r = -EROFS;
-	else if (size % VIRTIO_BLK_SECTOR_SIZE || size < b->be.size)
+	else if (size % VIRTIO_BLK_SECTOR_SIZE || size < b->size)
 		r = -EINVAL;
-	else if (size == b->be.size)
+	else if (size == b->size)
 		goto out;
-	else if (!b->be.ops->resize)
-		r = -EOPNOTSUPP;
 	else
-		r = b->be.ops->resize(&b->be, size);
+		r = vireo_disk_resize(b->disk, size);
 	if (r)
 		goto out;
-	b->be.size = size;
+	b->size = size;
 	b->sectors = size / VIRTIO_BLK_SECTOR_SIZE;
 	vireo_virtio_config_put(vd, VIRTIO_BLK_CFG_CAPACITY, 8, b->sectors);
 	vireo_virtio_config_changed(vd);
@@ -233,7 +235,7 @@ uint64_t vireo_virtio_blk_size(struct vireo_virtio_dev *vd)
 	uint64_t size;
 
 	pthread_mutex_lock(&vd->lock);
-	size = b->be.size;
+	size = b->size;
 	pthread_mutex_unlock(&vd->lock);
 	return size;
 }
@@ -242,5 +244,5 @@ bool vireo_virtio_blk_readonly(struct vireo_virtio_dev *vd)
 {
 	struct blk *b = vd->priv;
 
-	return b->be.readonly;	/* fixed at creation */
+	return b->readonly;	/* fixed at creation */
 }
