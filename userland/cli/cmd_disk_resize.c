@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo disk resize: grow an image; a disk of a running machine is grown
+ * by its monitor (disk-resize), so that the guest sees the new size.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "cmd_disk.h"
+
+static int disk_resize_running(const struct vireo_cli_disk_owner *o, const char *path,
+			       const char *size)
+{
+	JsonObject *args = json_object_new();
+	uint64_t now = 0;
+	int code;
+
+	json_object_set_int_member(args, "disk", o->index);
+	json_object_set_string_member(args, "size", size);
+	code = vireo_cli_disk_remote_job(o, "disk-resize", args, NULL, NULL, &now);
+	json_object_unref(args);
+	if (code == VIREO_EXIT_OK)
+		printf("resized %s to %llu bytes (disk %d of the running machine %s)\n", path,
+		       (unsigned long long)now, o->index, o->name);
+	return code;
+}
+
+int vireo_cli_disk_resize(int argc, char **argv)
+{
+	struct vireo_disk_err err = { { 0 } };
+	struct vireo_disk *d;
+	uint64_t size;
+	bool grow_by;
+	int ret;
+
+	struct vireo_cli_disk_owner o;
+
+	if (!vireo_cli_parse(&argc, &argv, "PATH [+]SIZE", "Grow a disk image.",
+			     "SIZE is the new virtual size, or +SIZE the growth.  Shrinking is "
+			     "refused: it would\ndrop guest data.  A disk of a running machine "
+			     "is grown by its monitor (the guest\nsees the new size at once); "
+			     "a read-only one cannot be.",
+			     NULL, 2, 2))
+		return VIREO_EXIT_USAGE;
+	grow_by = argv[2][0] == '+';
+	if (!vireo_cli_disk_size(argv[2] + grow_by, &size))
+		return VIREO_EXIT_USAGE;
+	if (vireo_cli_disk_running_owner(argv[1], &o)) {
+		ret = disk_resize_running(&o, argv[1], argv[2]);
+		vireo_cli_disk_owner_clear(&o);
+		return ret;
+	}
+	ret = vireo_disk_open(argv[1], VIREO_DISK_AUTO, 0, &d, &err);
+	if (ret < 0)
+		return vireo_cli_disk_fail(ret, err.msg);
+	if (grow_by)
+		size += vireo_disk_size(d);
+	ret = vireo_disk_resize(d, size);
+	if (ret < 0) {
+		char *msg = g_strdup(vireo_disk_errmsg(d));
+
+		vireo_disk_close(d);
+		ret = vireo_cli_disk_fail(ret, msg);
+		g_free(msg);
+		return ret;
+	}
+	ret = vireo_disk_close(d);
+	if (ret < 0)
+		return vireo_cli_disk_fail(ret, "flushing the resized image failed");
+	printf("resized %s to %llu bytes\n", argv[1], (unsigned long long)size);
+	return VIREO_EXIT_OK;
+}
+
