@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel API differences between the kernels vireo.ko builds against
+ * (Debian 12's 6.1 to sid's newest), in one place.  Kbuild force-includes
+ * this file before every source file; compat-autoconf.h holds the answers
+ * of the feature tests in conftest.sh for the kernel being built for.  The
+ * code uses one spelling of each API; what an older or newer kernel lacks
+ * is supplied here.
+ */
+#ifndef VIREO_COMPAT_H
+#define VIREO_COMPAT_H
+
+#include "compat-autoconf.h"
+
+#include <linux/types.h>
+#include <asm/msr.h>
+#include <asm/asm.h>
+
+#ifdef VIREO_HAVE_ASM_CPUID_API_H
+#include <asm/cpuid/api.h>
+#else
+#include <asm/processor.h>
+#endif
+
+/*
+ * smp_send_reschedule() is a macro that traces through trace_ipi_send_cpu
+ * (6.3 on), declared by this header, which older kernels have too.
+ */
+#include <trace/events/ipi.h>
+
+/* 6.16 renamed the 64-bit MSR accessors. */
+#ifdef VIREO_HAVE_RDMSRQ
+#define rdmsrl(msr, val)	rdmsrq(msr, val)
+#define wrmsrl(msr, val)	wrmsrq(msr, val)
+#endif
+
+/* Flag outputs of inline asm, as <asm/asm.h> had them. */
+#ifndef VIREO_HAVE_CC_SET
+#define CC_SET(c)	"\n\t/* output condition code " #c "*/\n"
+#define CC_OUT(c)	"=@cc" #c
+#endif
+
+#endif /* VIREO_COMPAT_H */
