@@ -26,7 +26,7 @@ help:
 	@echo "make deps         install the Debian packages the build, rig and tests need"
 	@echo "make              build vireo.ko, userland and test programs"
 	@echo "make man          the man pages (go-md2man) in build/man"
-	@echo "make install      vireo, vireo-run, vireo-img, man pages, bash completion, udev rule"
+	@echo "make install      vireo, vireo-run, man pages, bash completion, udev rule"
 	@echo "                  (PREFIX=/usr/local, DESTDIR=)"
 	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
 	@echo "make demo         show a guest speaking under vireo.ko"

@@ -1,4 +1,4 @@
-# userland/version.mk - one version for vireo, vireo-run and vireo-img.
+# userland/version.mk - one version for vireo and vireo-run.
 # Included by the top Makefile after the parts (it adds prerequisites to
 # their objects).  The number is the VERSION file's; `git describe`, when
 # there is a git tree, says which commit:
@@ -7,7 +7,7 @@
 #   vireo 0.1.0 (git 9f903c6)
 #
 # $(VERSION_H) is rewritten only when that text changes, so a build does
-# not recompile the three mains every time.
+# not recompile the two mains every time.
 
 VERSION_FILE   := $(SRCTREE)/VERSION
 VIREO_VERSION  := $(shell cat $(VERSION_FILE))
@@ -24,8 +24,6 @@ $(VERSION_H): $(VERSION_FILE) version-force
 		'$(VERSION_STRING)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(CLI_OBJ)/cli/cli.o $(UL_OBJ)/vireo-run/main.o $(DISK_OBJ)/tool/vireo-img.o: $(VERSION_H)
+$(CLI_OBJ)/cli/cli.o $(UL_OBJ)/vireo-run/main.o: $(VERSION_H)
 $(CLI_OBJ)/cli/cli.o: CLI_CFLAGS += -I$(BUILD)/include
 $(UL_OBJ)/vireo-run/main.o: UL_CFLAGS += -I$(BUILD)/include
-# vireo-img also keeps the exit-status table (userland/include/vireo_exit.h).
-$(DISK_OBJ)/tool/vireo-img.o: DISK_CFLAGS += -I$(BUILD)/include -I$(SRCTREE)/userland/include

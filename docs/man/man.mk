@@ -3,7 +3,7 @@
 # $(BUILD)/man; and `make install`.  Included by the top Makefile after
 # userland/version.mk.
 #
-#   make man             $(BUILD)/man/vireo.1 vireo-run.1 vireo-img.1 vireo-machine.5
+#   make man             $(BUILD)/man/vireo.1 vireo-run.1 vireo-machine.5
 #   make man-check       each renders without a warning and names every
 #                        subcommand and option the programs' --help shows
 #                        (tests/vmlib/man-check.sh; part of `make unit`)
@@ -14,8 +14,7 @@
 
 MAN_SRC   := $(SRCTREE)/docs/man
 MAN_OUT   := $(BUILD)/man
-MAN_PAGES := $(MAN_OUT)/vireo.1 $(MAN_OUT)/vireo-run.1 $(MAN_OUT)/vireo-img.1 \
-	$(MAN_OUT)/vireo-machine.5
+MAN_PAGES := $(MAN_OUT)/vireo.1 $(MAN_OUT)/vireo-run.1 $(MAN_OUT)/vireo-machine.5
 GO_MD2MAN ?= go-md2man
 HAVE_GO_MD2MAN := $(shell command -v $(GO_MD2MAN) 2>/dev/null)
 
@@ -36,13 +35,13 @@ unit: man-check install-check
 # pages are prerequisites, not built by the scripts: with -j the two
 # checks must not write them at once.
 ifneq ($(HAVE_GO_MD2MAN),)
-man-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) $(MAN_PAGES)
-	VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) VIREO_IMG=$(DISK_IMG) \
+man-check: $(CLI_BIN) $(UL_RUN) $(MAN_PAGES)
+	VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) \
 		bash $(SRCTREE)/tests/vmlib/man-check.sh $(MAN_OUT)
 
 # After the other unit tests' builds: its `make install` must find
 # everything made.
-install-check: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) $(MAN_PAGES) man-check
+install-check: $(CLI_BIN) $(UL_RUN) $(MAN_PAGES) man-check
 	MAKE="$(MAKE)" bash $(SRCTREE)/tests/vmlib/install-check.sh
 else
 man-check install-check:
@@ -59,12 +58,11 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # administrator's), not /usr/local: a local install goes to /etc.
 UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
 
-install: $(CLI_BIN) $(UL_RUN) $(DISK_IMG) man
+install: $(CLI_BIN) $(UL_RUN) man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UDEVRULESDIR)
-	install -m 0755 $(CLI_BIN) $(UL_RUN) $(DISK_IMG) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(MAN_OUT)/vireo.1 $(MAN_OUT)/vireo-run.1 $(MAN_OUT)/vireo-img.1 \
-		$(DESTDIR)$(MANDIR)/man1/
+	install -m 0755 $(CLI_BIN) $(UL_RUN) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MAN_OUT)/vireo.1 $(MAN_OUT)/vireo-run.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN_OUT)/vireo-machine.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(SRCTREE)/tools/completion/vireo.bash $(DESTDIR)$(BASHCOMPDIR)/vireo
 	install -m 0644 $(SRCTREE)/tools/udev/60-vireo.rules $(DESTDIR)$(UDEVRULESDIR)/

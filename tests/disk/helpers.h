@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared helpers of the disk tests: a fresh temporary directory per test,
- * running commands (qemu-img, qemu-io, vireo-img), a seeded PRNG, and a
+ * running commands (qemu-img, qemu-io, vireo disk), a seeded PRNG, and a
  * raw "shadow" to compare an image against.
  */
 #ifndef VIREO_DISK_TEST_HELPERS_H

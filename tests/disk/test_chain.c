@@ -58,7 +58,7 @@ static void all_opens_refuse(const char *name, const char *what)
 	};
 	struct vireo_disk_err err;
 	struct vireo_disk *d;
-	const char *t = getenv("VIREO_IMG");
+	const char *t = getenv("VIREO");
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		int ret = vireo_disk_open(tpath(name), VIREO_DISK_AUTO, flags[i], &d, &err);
@@ -74,9 +74,10 @@ static void all_opens_refuse(const char *name, const char *what)
 	T_TRUE(vireo_disk_validate(tpath(name), VIREO_DISK_AUTO, &err) == -ELOOP);
 	if (t) {
 		/* include/vireo_exit.h: 4, an error other than not found or in use */
-		T_EQ(run(out, sizeof(out), "%s info '%s'", t, tpath(name)), 4);
+		T_EQ(run(out, sizeof(out), "'%s' disk info '%s'", t, tpath(name)), 4);
 		T_STR_CONTAINS(out, what);
-		T_EQ(run(out, sizeof(out), "%s info --no-backing '%s'", t, tpath(name)), 4);
+		T_EQ(run(out, sizeof(out), "'%s' disk check '%s'", t, tpath(name)), 4);
+		T_STR_CONTAINS(out, what);
 	}
 }
 

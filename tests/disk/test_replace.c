@@ -310,10 +310,10 @@ static void convert_cancel_keeps_old(void)
 	T_DIR_IS("a.raw d.qcow2");
 }
 
-/* vireo-img resize of an image qemu-io has open is refused; the image keeps its size. */
+/* vireo disk resize of an image qemu-io has open is refused; the image keeps its size. */
 static void resize_while_qemu_holds(void)
 {
-	const char *t = getenv("VIREO_IMG");
+	const char *t = getenv("VIREO");
 	struct vireo_disk_err err = { { 0 } };
 	struct vireo_disk *d;
 	struct holder h;
@@ -332,9 +332,9 @@ static void resize_while_qemu_holds(void)
 		return;
 	}
 	/* include/vireo_exit.h: 3, in use */
-	if (t && run(out, sizeof(out), "%s resize '%s' +1M", t, tpath("q.qcow2")) != 3) {
+	if (t && run(out, sizeof(out), "'%s' disk resize '%s' +1M", t, tpath("q.qcow2")) != 3) {
 		release_holder(&h);
-		vireo_test_fail(__FILE__, __LINE__, "vireo-img resize: %s", out);
+		vireo_test_fail(__FILE__, __LINE__, "vireo disk resize: %s", out);
 		return;
 	}
 	release_holder(&h);
@@ -343,7 +343,7 @@ static void resize_while_qemu_holds(void)
 	T_EQ(file_hash(tpath("q.qcow2")), old);
 }
 
-/* The convert child's handler: what `vireo disk convert` and vireo-img do on Ctrl-C. */
+/* The convert child's handler: what `vireo disk convert` does on Ctrl-C. */
 static void on_interrupt(int sig)
 {
 	vireo_disk_abort_cleanup();
@@ -439,15 +439,15 @@ static bool has_unnamed_file(pid_t pid)
 }
 
 /*
- * vireo-img convert interrupted by Ctrl-C: it removes its temporary file
+ * vireo disk convert interrupted by Ctrl-C: it removes its temporary file
  * and exits "interrupted" (include/vireo_exit.h: 10); the old destination
  * is untouched.  The source is a 16 GiB sparse file, so that the copy is
  * still running when its temporary file shows up (that is what we wait
  * for: a name in the directory, or an unnamed file among its descriptors).
  */
-static void img_sigint(bool named)
+static void cli_sigint(bool named)
 {
-	const char *t = getenv("VIREO_IMG");
+	const char *t = getenv("VIREO");
 	struct timespec nap = { 0, 1000 * 1000 };
 	bool seen = false;
 	uint64_t old;
@@ -455,7 +455,7 @@ static void img_sigint(bool named)
 	pid_t pid;
 
 	if (!t) {
-		vireo_test_skip("VIREO_IMG not set (run through make disk-unit)");
+		vireo_test_skip("VIREO not set (run through make disk-unit)");
 		return;
 	}
 	fd = open(tpath("big.raw"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -470,7 +470,7 @@ static void img_sigint(bool named)
 		dup2(null, 2);
 		if (named)
 			setenv("VIREO_DISK_NO_TMPFILE", "1", 1);
-		execl(t, t, "convert", "-q", "--overwrite", "-O", "qcow2", tpath("big.raw"),
+		execl(t, t, "disk", "convert", "-q", "--overwrite", "-O", "qcow2", tpath("big.raw"),
 		      tpath("d.qcow2"), (char *)NULL);
 		_exit(127);
 	}
@@ -497,10 +497,10 @@ static void img_sigint(bool named)
 	T_DIR_IS("big.raw d.qcow2");
 }
 
-static void vireo_img_sigint(void)
+static void cli_convert_sigint(void)
 {
-	T_CALL(img_sigint(false));
-	T_CALL(img_sigint(true));
+	T_CALL(cli_sigint(false));
+	T_CALL(cli_sigint(true));
 }
 
 /* --overwrite through a symlink replaces the file it names (keeping its mode), not the link. */
@@ -540,7 +540,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(resize_while_qemu_holds),
 	VIREO_TEST(convert_interrupted_new),
 	VIREO_TEST(convert_interrupted_overwrite),
-	VIREO_TEST(vireo_img_sigint),
+	VIREO_TEST(cli_convert_sigint),
 	VIREO_TEST(overwrite_through_symlink),
 	{ NULL, NULL },
 };

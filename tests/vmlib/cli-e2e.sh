@@ -16,7 +16,6 @@ VIREO=${VIREO:-$top/build/bin/vireo}
 FAKE=${VIREO_FAKE_MONITOR:-$top/build/bin/vireo-fake-monitor}
 # Optional: the exit-status checks of the other two programs.
 RUN=${VIREO_RUN:-}
-IMG=${VIREO_IMG:-}
 COMPLETION=$top/tools/completion/vireo.bash
 filter=${1:-}
 
@@ -114,7 +113,7 @@ has help-create-text "$out" "--memory"
 for c in create list info start stop kill pause resume reset modify delete disk; do
 	run "help-$c" 0 "$VIREO" "$c" --help
 done
-for c in create info resize convert; do
+for c in create info resize convert check; do
 	run "help-disk-$c" 0 "$VIREO" disk "$c" --help
 done
 run bad-option 1 "$VIREO" list --bogus
@@ -268,18 +267,19 @@ has create-ambiguous-msg "$err" "new.img: the name says raw but the default form
 run create-f-raw 0 "$VIREO" disk create -f raw "$T/new.img" 8M
 run create-f-raw-info 0 "$VIREO" disk info "$T/new.img"
 has create-f-raw-format "$out" "format:       raw"
-if [[ -n $IMG ]]; then
-	run img-create-ambiguous 1 "$IMG" create "$T/img.raw" 8M
-	run img-create-f 0 "$IMG" create -f raw "$T/img.raw" 8M
-	run img-convert-needs-O 1 "$IMG" convert "$T/img.raw" "$T/img2.qcow2"
-	run img-convert-f-O 0 "$IMG" convert -q -f raw -O qcow2 "$T/img.raw" "$T/img2.qcow2"
-	run img-convert-info 0 "$IMG" info "$T/img2.qcow2"
-	has img-convert-qcow2 "$out" "file format: qcow2"
-	run img-convert-format-refused 1 "$IMG" convert --format raw -O qcow2 "$T/img.raw" "$T/img3.qcow2"
-	has img-convert-format-refused-msg "$err" "--format is ambiguous"
-	run img-convert-long-names 0 "$IMG" convert -q --source-format raw --output-format raw "$T/img.raw" "$T/img3.raw"
-	run img-create-format 0 "$IMG" create --format raw "$T/img4.raw" 1M
-fi
+# -f: the declared format of the image worked on (info, resize, check).
+run disk-check-clean 0 "$VIREO" disk check "$T/x.qcow2"
+has disk-check-clean-msg "$out" "No errors were found on the image."
+run disk-check-json 0 "$VIREO" disk check --output=json "$T/x.qcow2"
+truth disk-check-json-counts '[[ $(jq_py "print(d[\"corruptions\"], d[\"leaks\"])") == "0 0" ]]'
+run disk-check-raw 0 "$VIREO" disk check "$T/new.img"
+run disk-info-f 0 "$VIREO" disk info -f raw "$T/x.qcow2"
+has disk-info-f-raw "$out" "format:       raw"
+run disk-info-f-wrong 4 "$VIREO" disk info -f qcow2 "$T/new.img"
+has disk-info-f-wrong-msg "$err" "not a qcow2 image"
+run disk-resize-f 0 "$VIREO" disk resize -f raw "$T/new.img" 16M
+run disk-format-bad 1 "$VIREO" disk check -f vmdk "$T/x.qcow2"
+has disk-format-bad-msg "$err" "is not one of raw, qcow2"
 
 run create-attach-disk 0 "$VIREO" create d --disk "$T/x.qcow2" --disk "$T/x.img,ro" --no-nic
 run create-attach-info 0 "$VIREO" info d
@@ -647,31 +647,43 @@ if [[ -n $RUN ]]; then
 	has run-not-found-disk-msg "$err" "$T/missing,disk.img: no such file"
 	run run-not-found-load 2 "$RUN" --mode long --load "$T/missing.bin@0x100000"
 fi
-if [[ -n $IMG ]]; then
-	run img-version 0 "$IMG" --version
-	has img-version-text "$out" "vireo-img $(cat "$top/VERSION")"
-	run img-help 0 "$IMG" --help
-	has img-help-table "$out" "$table_line"
-	run img-usage 1 "$IMG" frobnicate
-	run img-usage-size 1 "$IMG" create "$T/i.qcow2" 10X
-	run img-not-found 2 "$IMG" info "$T/missing.qcow2"
-	has img-not-found-msg "$err" "missing.qcow2"
-	run img-create 0 "$IMG" create "$T/i.qcow2" 8M
-	run img-exists 3 "$IMG" create "$T/i.qcow2" 8M
-	run img-shrink 4 "$IMG" resize "$T/i.qcow2" 1M
-	# --output=json (or --json): errors as JSON on stdout too.
-	run img-json-not-found 2 "$IMG" info --output=json "$T/missing.qcow2"
-	truth img-json-not-found-code '[[ $(jq_py "print(d[\"error\"][\"code\"], d[\"error\"][\"exit\"])") == "not-found 2" ]]'
-	has img-json-not-found-msg "$(jq_py "print(d['error']['message'])")" "missing.qcow2"
-	run img-json-exists 3 "$IMG" create --json "$T/i.qcow2" 8M
-	truth img-json-exists-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == state ]]'
-	run img-json-usage 1 "$IMG" frobnicate --output=json
-	truth img-json-usage-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == usage ]]'
-	run img-json-info 0 "$IMG" info --output=json "$T/i.qcow2"
-	truth img-json-info-format '[[ $(jq_py "print(d[\"format\"])") == qcow2 ]]'
-	run img-output-bad 1 "$IMG" info --output=xml "$T/i.qcow2"
-	# 12 and 14 (check: corrupt, leaks): tests/disk/test_tool.c patches an image.
-fi
+# The one image tool is `vireo disk` (vireo-img, a second front end, is gone).
+run disk-help 0 "$VIREO" disk --help
+has disk-help-check "$out" "check"
+run disk-unknown-json 1 "$VIREO" disk frob --output=json
+truth disk-unknown-json-code '[[ $(jq_py "print(d[\"error\"][\"code\"], d[\"error\"][\"exit\"])") == "usage 1" ]]'
+run disk-check-output-bad 1 "$VIREO" disk check --output=xml "$T/x.qcow2"
+run disk-check-missing-json 2 "$VIREO" disk check --output=json "$T/missing.qcow2"
+truth disk-check-missing-json-code '[[ $(jq_py "print(d[\"error\"][\"code\"])") == not-found ]]'
+has disk-check-missing-json-msg "$(jq_py "print(d['error']['message'])")" "missing.qcow2"
+# check's verdicts (vireo_exit.h): the header cluster's refcount raised to 2
+# (a leak: 14), then zeroed (a corruption: 12).
+run disk-check-image 0 "$VIREO" disk create "$T/k.qcow2" 1M
+set_header_refcount() {
+	python3 - "$T/k.qcow2" "$1" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(65536)	# the refcount table, after the header cluster
+    block = struct.unpack(">Q", f.read(8))[0]
+    f.seek(block)	# cluster 0's 16-bit refcount
+    f.write(struct.pack(">H", int(sys.argv[2])))
+PY
+}
+truth disk-check-leak-made 'set_header_refcount 2'
+run disk-check-leak 14 "$VIREO" disk check "$T/k.qcow2"
+has disk-check-leak-msg "$out" "1 leaked clusters were found on the image."
+run disk-check-leak-json 14 "$VIREO" disk check --json "$T/k.qcow2"
+truth disk-check-leak-json-count '[[ $(jq_py "print(d[\"leaks\"])") == 1 ]]'
+truth disk-check-corrupt-made 'set_header_refcount 0'
+run disk-check-corrupt 12 "$VIREO" disk check "$T/k.qcow2"
+has disk-check-corrupt-msg "$err" "refcount=0 reference=1"
+# Growing reads no guest data: a clone whose backing file is gone still grows.
+run disk-orphan-base 0 "$VIREO" disk create "$T/base.qcow2" 4M
+run disk-orphan 0 "$VIREO" disk create -b base.qcow2 "$T/orphan.qcow2"
+rm -f "$T/base.qcow2"
+run disk-orphan-resize 0 "$VIREO" disk resize "$T/orphan.qcow2" +4M
+run disk-orphan-info 0 "$VIREO" disk info "$T/orphan.qcow2"
+has disk-orphan-size "$out" "virtual size: 8 MiB"
 
 # ------------------------------------------------------------------ completion
 if [[ -z $filter || completion == *"$filter"* ]]; then

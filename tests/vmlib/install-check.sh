@@ -40,12 +40,10 @@ fi
 check_tree install-default-files "$T/local" "$(sort <<'LIST'
 644 etc/udev/rules.d/60-vireo.rules
 644 usr/local/share/bash-completion/completions/vireo
-644 usr/local/share/man/man1/vireo-img.1
 644 usr/local/share/man/man1/vireo-run.1
 644 usr/local/share/man/man1/vireo.1
 644 usr/local/share/man/man5/vireo-machine.5
 755 usr/local/bin/vireo
-755 usr/local/bin/vireo-img
 755 usr/local/bin/vireo-run
 LIST
 )"
@@ -58,18 +56,16 @@ fi
 check_tree install-usr-files "$T/pkg" "$(sort <<'LIST'
 644 usr/lib/udev/rules.d/60-vireo.rules
 644 usr/share/bash-completion/completions/vireo
-644 usr/share/man/man1/vireo-img.1
 644 usr/share/man/man1/vireo-run.1
 644 usr/share/man/man1/vireo.1
 644 usr/share/man/man5/vireo-machine.5
 755 usr/bin/vireo
-755 usr/bin/vireo-img
 755 usr/bin/vireo-run
 LIST
 )"
 
 B=$T/local/usr/local/bin
-for p in vireo vireo-run vireo-img; do
+for p in vireo vireo-run; do
 	out=$("$B/$p" --version 2>&1)
 	[[ $out == "$p $version"* ]] && ok "installed-$p-version" ||
 		bad "installed-$p-version" "'$out'"

@@ -5,7 +5,7 @@
 # and every option of `vireo` is in the bash completion too.
 #
 #   VIREO=build/bin/vireo VIREO_RUN=build/bin/vireo-run \
-#       VIREO_IMG=build/bin/vireo-img bash tests/vmlib/man-check.sh build/man
+#       bash tests/vmlib/man-check.sh build/man
 #
 # Prints "PASS name" / "FAIL name: detail" and "N passed, M failed".
 set -uo pipefail
@@ -15,7 +15,6 @@ top=$(cd "$here/../.." && pwd)
 MAN=${1:-$top/build/man}
 VIREO=${VIREO:-$top/build/bin/vireo}
 RUN=${VIREO_RUN:-$top/build/bin/vireo-run}
-IMG=${VIREO_IMG:-$top/build/bin/vireo-img}
 COMPLETION=$top/tools/completion/vireo.bash
 passed=0 failed=0
 
@@ -27,7 +26,7 @@ text_of() {
 	LC_ALL=C.UTF-8 groff -t -man -Tutf8 -rHY=0 -rLL=2000n -P-cbou "$1" 2>/dev/null
 }
 
-for page in vireo.1 vireo-run.1 vireo-img.1 vireo-machine.5; do
+for page in vireo.1 vireo-run.1 vireo-machine.5; do
 	f=$MAN/$page
 	if [[ ! -s $f ]]; then
 		bad "render-$page" "$f missing (make man)"
@@ -84,24 +83,15 @@ for c in "${dcmds[@]}"; do
 	mentions "$ctext" "completion-options-disk-$c" "${longs[@]}"
 done
 
-# vireo-run and vireo-img: every option their --help names.
+# vireo-run: every option its --help names.
 rtext=$(text_of "$MAN/vireo-run.1")
 mapfile -t ropts < <("$RUN" --help | grep -oE -- '(^|[^[:alnum:]-])--[a-z][a-z0-9-]*' |
 	sed 's/^[^-]*//' | sort -u)
 ((${#ropts[@]} > 15)) && ok vireo-run-options-listed || bad vireo-run-options-listed "${ropts[*]}"
 mentions "$rtext" vireo-run.1-options "${ropts[@]}"
 
-itext=$(text_of "$MAN/vireo-img.1")
-mapfile -t iopts < <("$IMG" --help | grep -oE -- '(^|[^[:alnum:]-])--?[a-zA-Z][a-z0-9-]*' |
-	sed 's/^[^-]*//' | sort -u)
-mentions "$itext" vireo-img.1-options "${iopts[@]}"
-for c in create info resize convert check; do
-	"$IMG" --help | grep -q "^  $c " || bad "vireo-img-command-$c" "not in vireo-img --help"
-	mentions "$itext" "vireo-img.1-command-$c" "vireo-img $c"
-done
-
-# One exit-status table: the same rows in the three pages.
-for page in vireo.1 vireo-run.1 vireo-img.1; do
+# One exit-status table: the same rows in both programs' pages.
+for page in vireo.1 vireo-run.1; do
 	t=$(text_of "$MAN/$page")
 	mentions "$t" "exit-table-$page" "EXIT STATUS" "the guest crashed" \
 		"the monitor was interrupted" "check: the image is corrupt" "declined"

@@ -78,10 +78,10 @@ _vireo()
 			fi
 		done
 		case $sub in
-		"") COMPREPLY=($(compgen -W "create info resize convert --help" -- "$cur")); return ;;
+		"") COMPREPLY=($(compgen -W "create info resize convert check --help" -- "$cur")); return ;;
 		create) opts="--format --backing --backing-format --cluster-size --overwrite --help" ;;
-		info) opts="--output --json --help" ;;
-		resize) opts="--help" ;;
+		info | check) opts="--format --output --json --help" ;;
+		resize) opts="--format --help" ;;
 		convert)
 			opts="--output-format --source-format --cluster-size --overwrite --quiet --help" ;;
 		esac

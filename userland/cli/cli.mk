@@ -113,10 +113,10 @@ $(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM
 
 # The C tests first, then the CLI end to end against the fake monitor;
 # each prints its own "N passed, M failed".
-unit-cli: cli-check-deps $(CLI_TEST_BIN) $(CLI_BIN) $(CLI_FAKE_BIN) $(UL_RUN) $(DISK_IMG)
+unit-cli: cli-check-deps $(CLI_TEST_BIN) $(CLI_BIN) $(CLI_FAKE_BIN) $(UL_RUN)
 	$(CLI_TEST_BIN)
 	VIREO=$(CLI_BIN) VIREO_FAKE_MONITOR=$(CLI_FAKE_BIN) VIREO_RUN=$(UL_RUN) \
-		VIREO_IMG=$(DISK_IMG) bash $(CLI_E2E)
+		bash $(CLI_E2E)
 	VIREO=$(CLI_BIN) VIREO_RUN=$(UL_RUN) bash $(CLI_TESTS)/vmlib/run-e2e.sh
 
 # The parser, line splitter and formatter built with clang's

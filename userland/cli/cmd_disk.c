@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vireo disk create|info|resize|convert: the dispatch to the subcommands
+ * vireo disk create|info|resize|convert|check: the dispatch to the subcommands
  * (one file each: cmd_disk_*.c) and what they share: messages, formats,
  * sizes, signals during a local create or convert, progress.  They work
  * through libvireo-disk (userland/disk/disk.h), the library vireo-run's
@@ -16,7 +16,6 @@
 
 #include "cli.h"
 #include "cmd_disk.h"
-#include "vireo_imgname.h"
 
 int vireo_cli_disk_fail(int ret, const char *msg)
 {
@@ -70,6 +69,24 @@ bool vireo_cli_disk_size(const char *s, uint64_t *v)
 	return true;
 }
 
+bool vireo_cli_disk_parse_reader(int *argc, char ***argv, const char *summary,
+				 const char *description, enum vireo_disk_format *fmt,
+				 gboolean *json)
+{
+	char *output = NULL, *format = NULL;
+	GOptionEntry entries[] = {
+		VIREO_CLI_DISK_FORMAT_ENTRY(format),
+		VIREO_CLI_OUTPUT_ENTRIES(*json, output),
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	bool ok = vireo_cli_parse(argc, argv, "PATH", summary, description, entries, 1, 1) &&
+		  vireo_cli_output(json, output) && vireo_cli_disk_format(format, fmt);
+
+	g_free(output);
+	g_free(format);
+	return ok;
+}
+
 /* A rewritten percentage on a terminal, a line per 10% otherwise. */
 int vireo_cli_disk_progress(void *opaque, uint64_t done, uint64_t total)
 {
@@ -95,6 +112,8 @@ static const struct vireo_cli_cmd disk_cmds[] = {
 	{ "convert", vireo_cli_disk_convert,
 	  "copy an image into a new one, possibly of another format (a running machine's disk: "
 	  "through its monitor)" },
+	{ "check", vireo_cli_disk_check,
+	  "compare a qcow2 image's refcounts with its references (status 12: corrupt, 14: leaks)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -125,7 +144,10 @@ int vireo_cmd_disk(int argc, char **argv)
 		printf("\n'vireo disk COMMAND --help' describes one.\n");
 		return VIREO_EXIT_OK;
 	}
-	fprintf(stderr, "usage: vireo disk create|info|resize|convert ARGS (see 'vireo disk "
-			"--help')\n");
-	return VIREO_EXIT_USAGE;
+	if (argc >= 2)
+		return vireo_cli_fail(VIREO_EXIT_USAGE, "no disk command '%s'; see 'vireo disk --help'",
+				      argv[1]);
+	return vireo_cli_fail(VIREO_EXIT_USAGE,
+			      "a disk command is needed: create, info, resize, convert or check "
+			      "(see 'vireo disk --help')");
 }

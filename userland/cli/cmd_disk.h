@@ -20,6 +20,21 @@ int vireo_cli_disk_create(int argc, char **argv);
 int vireo_cli_disk_info(int argc, char **argv);
 int vireo_cli_disk_resize(int argc, char **argv);
 int vireo_cli_disk_convert(int argc, char **argv);
+int vireo_cli_disk_check(int argc, char **argv);
+
+/* -f/--format FORMAT: the image's format, for the commands that open one. */
+#define VIREO_CLI_DISK_FORMAT_ENTRY(format)                                                 \
+	{ "format", 'f', 0, G_OPTION_ARG_STRING, &(format),                                 \
+	  "The image's format: raw or qcow2 (probed by default)", "FORMAT" }
+
+/*
+ * The command line of a command that reads one image and prints data
+ * (info, check): PATH, -f/--format, --output/--json.  On success PATH is
+ * (*argv)[1]; false after a usage message.
+ */
+bool vireo_cli_disk_parse_reader(int *argc, char ***argv, const char *summary,
+				 const char *description, enum vireo_disk_format *fmt,
+				 gboolean *json);
 
 /* A libvireo-disk failure (-errno, its message or NULL) as a message and an exit status. */
 int vireo_cli_disk_fail(int ret, const char *msg);

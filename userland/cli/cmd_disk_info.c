@@ -20,26 +20,20 @@ static void json_member_int(JsonBuilder *b, const char *k, int64_t v)
 int vireo_cli_disk_info(int argc, char **argv)
 {
 	gboolean json = FALSE;
-	char *output = NULL;
-	GOptionEntry entries[] = {
-		VIREO_CLI_OUTPUT_ENTRIES(json, output),
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
+	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
 	struct vireo_disk_err err = { { 0 } };
 	struct vireo_disk_info in;
 	struct vireo_disk *d;
 	char vs[32], ds[32];
 	int ret;
 
-	if (!vireo_cli_parse(&argc, &argv, "PATH", "Show a disk image's format and sizes.", NULL,
-			     entries, 1, 1) ||
-	    !vireo_cli_output(&json, output))
+	if (!vireo_cli_disk_parse_reader(&argc, &argv, "Show a disk image's format and sizes.",
+					 NULL, &fmt, &json))
 		return VIREO_EXIT_USAGE;
-	g_free(output);
 	/* Read-only and without following the backing file, so that info
 	 * works on an image a running machine has open, and on one whose
 	 * backing file is gone. */
-	ret = vireo_disk_open(argv[1], VIREO_DISK_AUTO,
+	ret = vireo_disk_open(argv[1], fmt,
 			      VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK, &d,
 			      &err);
 	if (ret < 0)

@@ -25,32 +25,15 @@ static int disk_resize_running(const struct vireo_cli_disk_owner *o, const char 
 	return code;
 }
 
-int vireo_cli_disk_resize(int argc, char **argv)
+static int resize_here(const char *path, enum vireo_disk_format fmt, uint64_t size,
+		       bool grow_by)
 {
 	struct vireo_disk_err err = { { 0 } };
 	struct vireo_disk *d;
-	uint64_t size;
-	bool grow_by;
 	int ret;
 
-	struct vireo_cli_disk_owner o;
-
-	if (!vireo_cli_parse(&argc, &argv, "PATH [+]SIZE", "Grow a disk image.",
-			     "SIZE is the new virtual size, or +SIZE the growth.  Shrinking is "
-			     "refused: it would\ndrop guest data.  A disk of a running machine "
-			     "is grown by its monitor (the guest\nsees the new size at once); "
-			     "a read-only one cannot be.",
-			     NULL, 2, 2))
-		return VIREO_EXIT_USAGE;
-	grow_by = argv[2][0] == '+';
-	if (!vireo_cli_disk_size(argv[2] + grow_by, &size))
-		return VIREO_EXIT_USAGE;
-	if (vireo_cli_disk_running_owner(argv[1], &o)) {
-		ret = disk_resize_running(&o, argv[1], argv[2]);
-		vireo_cli_disk_owner_clear(&o);
-		return ret;
-	}
-	ret = vireo_disk_open(argv[1], VIREO_DISK_AUTO, 0, &d, &err);
+	/* Growing reads no guest data: the backing files are not opened (nor locked). */
+	ret = vireo_disk_open(path, fmt, VIREO_DISK_NO_BACKING, &d, &err);
 	if (ret < 0)
 		return vireo_cli_disk_fail(ret, err.msg);
 	if (grow_by)
@@ -67,7 +50,42 @@ int vireo_cli_disk_resize(int argc, char **argv)
 	ret = vireo_disk_close(d);
 	if (ret < 0)
 		return vireo_cli_disk_fail(ret, "flushing the resized image failed");
-	printf("resized %s to %llu bytes\n", argv[1], (unsigned long long)size);
+	printf("resized %s to %llu bytes\n", path, (unsigned long long)size);
 	return VIREO_EXIT_OK;
+}
+
+int vireo_cli_disk_resize(int argc, char **argv)
+{
+	char *format = NULL;
+	GOptionEntry entries[] = {
+		VIREO_CLI_DISK_FORMAT_ENTRY(format),
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
+	struct vireo_cli_disk_owner o;
+	int code = VIREO_EXIT_USAGE;
+	uint64_t size;
+	bool grow_by;
+
+	if (!vireo_cli_parse(&argc, &argv, "PATH [+]SIZE", "Grow a disk image.",
+			     "SIZE is the new virtual size, or +SIZE the growth.  Shrinking is "
+			     "refused: it would\ndrop guest data.  A disk of a running machine "
+			     "is grown by its monitor (the guest\nsees the new size at once); "
+			     "a read-only one cannot be.",
+			     entries, 2, 2) ||
+	    !vireo_cli_disk_format(format, &fmt))
+		goto out;
+	grow_by = argv[2][0] == '+';
+	if (!vireo_cli_disk_size(argv[2] + grow_by, &size))
+		goto out;
+	if (vireo_cli_disk_running_owner(argv[1], &o)) {
+		code = disk_resize_running(&o, argv[1], argv[2]);
+		vireo_cli_disk_owner_clear(&o);
+		goto out;
+	}
+	code = resize_here(argv[1], fmt, size, grow_by);
+out:
+	g_free(format);
+	return code;
 }
 

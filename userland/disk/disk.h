@@ -4,7 +4,7 @@
  * version 2/3 with backing files), image creation, resize, conversion and
  * consistency checks.  The one block layer: every block device model
  * (virtio-blk) opens its image here, whatever the format, and the
- * `vireo disk ...` CLI and the vireo-img tool are clients too.  Plain C + libc + zlib: no GLib, so
+ * `vireo disk ...` CLI is a client too.  Plain C + libc + zlib: no GLib, so
  * that vireo-run can link it statically into the rig's initramfs.
  *
  * Conventions

@@ -1,10 +1,10 @@
-# libvireo-disk: block backends (raw, qcow2), vireo-img, their tests and
-# fuzzer.  Included by the top Makefile, which provides BUILD, SRCTREE,
+# libvireo-disk: the block layer (raw, qcow2), its tests and fuzzer.  Included by the top Makefile, which provides BUILD, SRCTREE,
 # CONFIG_H and the CONFIG_* variables.  Every variable is prefixed DISK_.
 #
-#   make disk          $(BUILD)/lib/libvireo-disk.a and $(BUILD)/bin/vireo-img
+#   make disk          $(BUILD)/lib/libvireo-disk.a
 #   make disk-unit     build and run tests/disk (part of `make unit`);
-#                      the qemu-img interop tests need qemu-utils (make deps)
+#                      the qemu-img interop tests need qemu-utils (make deps);
+#                      the command-line tests run `vireo disk` (cli.mk builds it)
 #   make fuzz-qcow2    libFuzzer on qcow2 header/L1/L2 parsing for DISK_FUZZ_SECONDS
 #
 # Clients link $(BUILD)/lib/libvireo-disk.a -lz -lpthread and include
@@ -26,7 +26,8 @@ DISK_LIBS  := -lz -lpthread
 DISK_LIB_SRCS := $(wildcard $(DISK_SRC)/*.c)
 DISK_LIB_OBJS := $(patsubst $(DISK_SRC)/%.c,$(DISK_OBJ)/%.o,$(DISK_LIB_SRCS))
 DISK_LIB      := $(BUILD)/lib/libvireo-disk.a
-DISK_IMG      := $(BUILD)/bin/vireo-img
+# The image tool is `vireo disk` (userland/cli), built by cli.mk.
+DISK_TOOL     := $(BUILD)/bin/vireo
 
 # The disk tests share tests/unit's runner; helpers.c installs its hooks.
 DISK_TEST_SRCS := $(filter-out $(DISK_TESTS)/fuzz_%.c,$(wildcard $(DISK_TESTS)/*.c)) \
@@ -42,15 +43,11 @@ DISK_FUZZ_CORPUS  := $(BUILD)/fuzz/qcow2
 
 .PHONY: disk disk-unit fuzz-qcow2
 
-disk: $(DISK_LIB) $(DISK_IMG)
+disk: $(DISK_LIB)
 userland: disk
 unit: disk-unit
 
 $(DISK_OBJ)/%.o: $(DISK_SRC)/%.c $(CONFIG_H)
-	@mkdir -p $(dir $@)
-	$(CC) $(DISK_CFLAGS) -c $< -o $@
-
-$(DISK_OBJ)/tool/%.o: $(DISK_SRC)/tool/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(DISK_CFLAGS) -c $< -o $@
 
@@ -67,17 +64,13 @@ $(DISK_LIB): $(DISK_LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(DISK_IMG): $(DISK_OBJ)/tool/vireo-img.o $(DISK_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(DISK_LDFLAGS) -o $@ $< $(DISK_LIB) $(DISK_LIBS)
-
 $(DISK_TEST_BIN): $(DISK_TEST_OBJS) $(DISK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(DISK_LDFLAGS) -o $@ $(DISK_TEST_OBJS) $(DISK_LIB) $(DISK_LIBS)
 
-# The tests run vireo-img too (its exit codes and --json output).
-disk-unit: $(DISK_TEST_BIN) $(DISK_IMG)
-	VIREO_IMG=$(DISK_IMG) $(DISK_TEST_BIN)
+# The tests run `vireo disk` too (its exit codes and JSON output).
+disk-unit: $(DISK_TEST_BIN) $(DISK_TOOL)
+	VIREO=$(DISK_TOOL) $(DISK_TEST_BIN)
 
 # The fuzzer builds the library on its own with clang's instrumentation.
 $(DISK_FUZZ_BIN): $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(wildcard $(DISK_SRC)/*.h) $(CONFIG_H)
@@ -96,4 +89,4 @@ fuzz-qcow2: $(DISK_FUZZ_BIN)
 		-timeout=10 $(DISK_FUZZ_CORPUS) $(DISK_TESTS)/fuzz-seeds
 endif
 
--include $(DISK_LIB_OBJS:.o=.d) $(DISK_TEST_OBJS:.o=.d) $(DISK_OBJ)/tool/vireo-img.d
+-include $(DISK_LIB_OBJS:.o=.d) $(DISK_TEST_OBJS:.o=.d)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The exit statuses of every Vireo program (vireo, vireo-run, vireo-img):
+ * The exit statuses of every Vireo program (vireo, vireo-run):
  * one table, a contract for scripts.  The man pages ("EXIT STATUS") and
  * README.md print it; tests/vmlib/test_exit.c and cli-e2e.sh check each
  * code.
@@ -17,7 +17,7 @@
  * no test guest writes 0 or 1.  vireo_exit_from_wait() maps every odd
  * status above 3 to VIREO_EXIT_ERROR for `vireo start --attach`.
  *
- * libc only: vireo-img and vireo-run include it as well as the CLI.
+ * libc only: vireo-run includes it as well as the CLI.
  */
 #ifndef VIREO_EXIT_H
 #define VIREO_EXIT_H
@@ -120,9 +120,9 @@ static inline int vireo_exit_from_wait(int wstatus)
 	}
 }
 
-/* The table as --help prints it (vireo, vireo-run, vireo-img). */
+/* The table as --help prints it (vireo, vireo-run). */
 #define VIREO_EXIT_TABLE_TEXT                                                          \
-	"Exit status (the same for vireo, vireo-run and vireo-img):\n"                 \
+	"Exit status (the same for vireo and vireo-run):\n"                           \
 	"   0  success; vireo-run: the guest powered off\n"                           \
 	"   1  bad usage\n"                                                           \
 	"   2  no such machine, disk or file\n"                                       \

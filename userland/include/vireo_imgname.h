@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What an image's file name says about its format, for `vireo disk` and
- * vireo-img: a new image's format is never guessed from its name, but a
- * name that names another format than the one about to be used (no -f /
- * -O given) is refused rather than written against (issue 10: `convert
- * a.qcow2 b.raw` used to write qcow2 into b.raw).  libc only.
+ * What an image's file name says about its format, for `vireo disk`
+ * create and convert: a new image's format is never guessed from its
+ * name, but a name that names another format than the one about to be
+ * used (no -f / -O given) is refused rather than written against (issue
+ * 10: `convert a.qcow2 b.raw` used to write qcow2 into b.raw).  libc only.
  */
 #ifndef VIREO_IMGNAME_H
 #define VIREO_IMGNAME_H
