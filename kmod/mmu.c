@@ -7,6 +7,14 @@
  * simple: a mapped page cannot move or be freed under the guest.  Pins are
  * dropped when the slot or the VM goes away, after every vCPU has been
  * forced out of guest mode and will flush its TLB before re-entering.
+ *
+ * Pinned memory cannot be reclaimed, so it is charged to the VM's owner
+ * like mlock()ed memory (account_locked_vm(): mm->locked_vm against
+ * RLIMIT_MEMLOCK, unless the caller has CAP_IPC_LOCK), as VFIO does for
+ * the pages it pins.  The whole slot is charged when it is set, not page
+ * by page as the guest touches it: a limit too small for the guest's RAM
+ * is a clear -ENOMEM from VIREO_SET_MEMORY_REGION at start-up rather than
+ * a guest stopped in the middle of its run.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -48,7 +56,16 @@ static struct page *vireo_slot_page(const struct vireo_mem_slot *slot, u64 idx)
 	return chunk ? chunk[idx % VIREO_SLOT_CHUNK] : NULL;
 }
 
-static void vireo_slot_unpin(struct vireo_mem_slot *slot)
+/* Gives back a slot's charge; nothing to do once the owner's mm has exited. */
+static void vireo_slot_uncharge(struct vireo_vm *vm, struct vireo_mem_slot *slot)
+{
+	if (!mmget_not_zero(vm->mm))
+		return;
+	account_locked_vm(vm->mm, slot->npages, false);
+	mmput(vm->mm);
+}
+
+static void vireo_slot_unpin(struct vireo_vm *vm, struct vireo_mem_slot *slot)
 {
 	u64 c, i;
 
@@ -62,6 +79,7 @@ static void vireo_slot_unpin(struct vireo_mem_slot *slot)
 				unpin_user_page(chunk[i]);
 		free_page((unsigned long)chunk);
 	}
+	vireo_slot_uncharge(vm, slot);
 	kvfree(slot->chunks);
 	kfree(slot);
 }
@@ -100,6 +118,13 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 		kfree(slot);
 		return -ENOMEM;
 	}
+	/* vm.c made sure current->mm is vm->mm: the owner's limit applies. */
+	r = account_locked_vm(vm->mm, slot->npages, true);
+	if (r) {
+		kvfree(slot->chunks);
+		kfree(slot);
+		return r;
+	}
 
 	mutex_lock(&vm->mmu_lock);
 	r = -EEXIST;
@@ -118,6 +143,7 @@ int vireo_mmu_set_region(struct vireo_vm *vm, const struct vireo_memory_region *
 out_unlock:
 	mutex_unlock(&vm->mmu_lock);
 	if (slot) {
+		account_locked_vm(vm->mm, slot->npages, false);
 		kvfree(slot->chunks);
 		kfree(slot);
 	}
@@ -144,7 +170,7 @@ int vireo_mmu_delete_region(struct vireo_vm *vm, u32 id)
 	vireo_vcpu_kick_all(vm);
 	mutex_unlock(&vm->mmu_lock);
 
-	vireo_slot_unpin(slot);
+	vireo_slot_unpin(vm, slot);
 	return 0;
 }
 
@@ -156,7 +182,7 @@ void vireo_mmu_destroy(struct vireo_vm *vm)
 	vireo_tdp_destroy(&vm->tdp);
 	for (i = 0; i < VIREO_MAX_MEM_SLOTS; i++)
 		if (vm->slots[i])
-			vireo_slot_unpin(vm->slots[i]);
+			vireo_slot_unpin(vm, vm->slots[i]);
 }
 
 /*

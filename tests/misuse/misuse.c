@@ -62,6 +62,8 @@
  *   SYSENTER_ESP/EIP, or of EFER.LME changing under CR0.PG: not processed
  *   the guest's MOV CR4 of a reserved bit or one its CPUID leaves out: #GP
  *   slot larger than VIREO_MAX_SLOT_SIZE                        -EINVAL
+ *   slot beyond RLIMIT_MEMLOCK (without CAP_IPC_LOCK: the whole slot is
+ *   charged to VmLck when set, given back when it goes)         -ENOMEM
  *   IRQFD of an eventfd bound already                  -EBUSY | -EEXIST
  *   more than VIREO_MAX_IRQFDS / VIREO_MAX_IOEVENTFDS           -ENOSPC
  *   vCPU fd closed, process SIGKILLed, slot deleted or its memory
@@ -83,10 +85,13 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "vtest.h"
 
@@ -1930,6 +1935,106 @@ static int t_slot_max_size(char *why)
 	return bad;
 }
 
+/* VmLck of this process (/proc/self/status) in KiB, or -1. */
+static long locked_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static int expect_locked(char *why, const char *when, long want_kib)
+{
+	long kib = locked_kib();
+
+	if (kib == want_kib)
+		return 0;
+	return fail(why, "%s: VmLck %ld kB, want %ld kB", when, kib, want_kib);
+}
+
+/*
+ * The rig runs as root: with CAP_IPC_LOCK, account_locked_vm() counts but
+ * never refuses.  Dropping it from the effective set (this case's child
+ * only) makes the process an ordinary member of the vireo group.
+ */
+static int drop_cap_ipc_lock(char *why)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return fail(why, "capget: %s", strerror(errno));
+	data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	if (syscall(SYS_capset, &hdr, data))
+		return fail(why, "capset: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Pinned guest memory is charged to its owner like mlock()ed memory: a slot
+ * beyond RLIMIT_MEMLOCK is refused with -ENOMEM and charges nothing; the
+ * charge goes when the slot is deleted or the VM closed; a guest runs in
+ * memory within the limit.
+ */
+static int t_memlock_limit(char *why)
+{
+	const long limit_kib = 1024;
+	char *mem = anon(2 << 20);
+	uint64_t u = (uintptr_t)mem;
+	struct rlimit rl;
+	int sys, vm, bad = 0;
+	long base;
+	struct vt_vm v;
+
+	if (!mem)
+		return fail(why, "mmap: %s", strerror(errno));
+	base = locked_kib();
+	if (base < 0)
+		return fail(why, "no VmLck in /proc/self/status");
+	rl.rlim_cur = rl.rlim_max = (base + limit_kib) * 1024;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return fail(why, "setrlimit: %s", strerror(errno));
+	if (drop_cap_ipc_lock(why) || (sys = open_dev(why)) < 0 || (vm = new_vm(sys, why)) < 0)
+		return -1;
+
+	bad |= expect(why, "2 MiB slot, 1 MiB limit", set_region(vm, 0, 0, 0, 2 << 20, u),
+		      ENOMEM, 0);
+	bad |= expect_locked(why, "after the refused slot", base);
+	bad |= expect(why, "512 KiB slot", set_region(vm, 0, 0, 0, 512 << 10, u), 0, 0);
+	bad |= expect_locked(why, "after a 512 KiB slot", base + 512);
+	bad |= expect(why, "768 KiB more", set_region(vm, 1, 0, 1 << 20, 768 << 10, u + (1 << 20)),
+		      ENOMEM, 0);
+	bad |= expect(why, "512 KiB more, up to the limit",
+		      set_region(vm, 1, 0, 1 << 20, 512 << 10, u + (1 << 20)), 0, 0);
+	bad |= expect_locked(why, "at the limit", base + 1024);
+	bad |= expect(why, "4 KiB more, at the limit",
+		      set_region(vm, 2, 0, 2 << 20, 4096, u + (2 << 20) - 4096), ENOMEM, 0);
+	bad |= expect(why, "DELETE slot 0", vt_ioctl(vm, VIREO_DELETE_MEMORY_REGION,
+						      (uintptr_t)&(uint32_t){ 0 }), 0, 0);
+	bad |= expect_locked(why, "after deleting slot 0", base + 512);
+	close(vm);
+	bad |= expect_locked(why, "after closing the VM", base);
+
+	/* A guest within the limit runs (64 KiB of RAM) and gives it back after. */
+	if (new_full_vm(sys, &v, 0x10000, why) || load_real(&v, g_out_hlt, sizeof(g_out_hlt), why))
+		return -1;
+	bad |= expect_locked(why, "a running VM's 64 KiB", base + 64);
+	if (vt_ioctl(v.vcpu, VIREO_RUN, 0) < 0 || v.run->exit_reason != VIREO_EXIT_IO)
+		bad = fail(why, "RUN within the limit: exit %s (want the OUT)",
+			   vt_exit_name(v.run->exit_reason));
+	vt_vm_destroy(&v);
+	bad |= expect_locked(why, "after the guest's VM", base);
+	return bad;
+}
+
 /* Registrations are bounded: irqfds (one per eventfd) and ioeventfds. */
 static int t_eventfd_limits(char *why)
 {
@@ -2347,6 +2452,7 @@ static const struct mcase mcases[] = {
 	{ "msrs-non-canonical-refused", t_msrs_canonical },
 	{ "slot-max-size", t_slot_max_size },
 	{ "eventfd-registration-limits", t_eventfd_limits },
+	{ "slot-memlock-limit", t_memlock_limit },
 	{ "close-vcpu-fd-during-run", t_close_vcpu_during_run, 40 },
 	{ "sigkill-during-run-unpins", t_sigkill_during_run, 60 },
 	{ "delete-slot-during-run", t_delete_slot_during_run, 40 },

@@ -127,7 +127,10 @@ VIREO_ABI_ASSERT(sizeof(struct vireo_caps) == 176, "vireo_caps ABI");
  * must not overlap another slot, and it must lie below the guest physical
  * address width; size is at most VIREO_MAX_SLOT_SIZE (-EINVAL beyond).  Re-setting a used slot number fails with -EEXIST: delete it
  * first.  Pages are pinned lazily, when the guest first touches them, and
- * released when the slot or the VM goes away.
+ * released when the slot or the VM goes away.  The whole size is charged
+ * to the caller's locked memory at once (VmLck, as mlock() would), until
+ * then: -ENOMEM when that would exceed RLIMIT_MEMLOCK, unless the caller
+ * has CAP_IPC_LOCK.
  */
 struct vireo_memory_region {
 	__u32 slot;
