@@ -17,7 +17,7 @@ CONFIG_MK  := $(BUILD)/config.mk
 KVER       ?= $(shell uname -r)
 HOST_KDIR  := /lib/modules/$(KVER)/build
 
-.PHONY: all help deps kmod userland tests unit fuzz check demo bench clean install man \
+.PHONY: all help deps kmod userland tests unit fuzz check kmatrix demo bench clean install man \
 	defconfig menuconfig olddefconfig config checkpatch
 
 all: kmod userland tests
@@ -28,7 +28,8 @@ help:
 	@echo "make man          the man pages (go-md2man) in build/man"
 	@echo "make install      vireo, vireo-run, man pages, bash completion, udev rule"
 	@echo "                  (PREFIX=/usr/local, DESTDIR=)"
-	@echo "make check        host unit tests + the SVM rig suite (boots an emulated L1)"
+	@echo "make check        host unit tests, fuzzers, the kernel build matrix, the SVM and VMX rig suites"
+	@echo "make kmatrix      vireo.ko built with W=1 against Debian 12 (6.1), 13 (6.12) and unstable kernels"
 	@echo "make demo         show a guest speaking under vireo.ko"
 	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd (QEMU L1) and vs kvm-intel (Bochs L1);"
 	@echo "                  Linux as L2, vireo-run vs QEMU/kvm-amd (boot, virtio-blk, memory)"
@@ -88,6 +89,10 @@ kmod: $(CONFIG_H)
 
 check: deps
 	tools/check.sh
+
+# vireo.ko with W=1 against Debian 12's, 13's and unstable's kernels.
+kmatrix: deps
+	tools/kmatrix.sh
 
 # The kernel's checkpatch.pl over kmod/ (tools/checkpatch.sh); not in check.
 checkpatch:

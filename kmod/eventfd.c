@@ -154,7 +154,7 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 	init_poll_funcptr(&e->pt, irqfd_queue_proc);
 
 	f = fdget(args->fd);
-	if (!f.file) {
+	if (!fd_file(f)) {
 		eventfd_ctx_put(ctx);
 		kfree(e);
 		return -EBADF;
@@ -169,7 +169,7 @@ int vireo_irqfd(struct vireo_vm *vm, const struct vireo_irqfd *args)
 		return r;
 	}
 	list_add_tail(&e->link, &vm->irqfds);
-	events = vfs_poll(f.file, &e->pt);
+	events = vfs_poll(fd_file(f), &e->pt);
 	/*
 	 * Writes made before we were listening count too.  The counter is
 	 * read under the eventfd's wait-queue lock, as fs/eventfd.c requires
@@ -260,7 +260,7 @@ bool vireo_ioeventfd_signal(struct vireo_vm *vm, u16 port, u8 size, u32 value)
 	mutex_lock(&vm->eventfds_lock);
 	list_for_each_entry(e, &vm->ioeventfds, link) {
 		if (e->port == port && e->len == size && (!e->datamatch || e->value == value)) {
-			eventfd_signal(e->ctx, 1);
+			eventfd_signal(e->ctx);
 			hit = true;
 			break;
 		}

@@ -857,8 +857,7 @@ int vireo_lapic_create(struct vireo_vcpu *vcpu)
 		return -ENOMEM;
 	a->vcpu = vcpu;
 	spin_lock_init(&a->lock);
-	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	a->timer.function = lapic_timer_expired;
+	hrtimer_setup(&a->timer, lapic_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	a->base = LAPIC_DEFAULT_BASE | LAPIC_BASE_ENABLE | (vcpu->id == 0 ? LAPIC_BASE_BSP : 0);
 	lapic_reset_regs(a);
 	vcpu->lapic = a;

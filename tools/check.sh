@@ -3,6 +3,9 @@
 #
 #   unit  host unit tests (make unit), then kmod/'s KUnit suites on the host (make kunit)
 #   fuzz  every libFuzzer target for 10 s (decoder, virtqueue, qcow2, control)
+#   kmatrix  vireo.ko built with W=1 against each kernel of CHECK_KMATRIX
+#         (tools/kmatrix.sh; default "host trixie": Debian 12's 6.1 and
+#         Debian 13's 6.12; sid's newest is make kmatrix's, see README)
 #   svm   the rig suite in the QEMU-TCG L1 (AMD SVM + NPT)      make rig-check
 #   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
 #
@@ -17,7 +20,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-legs=${CHECK_LEGS:-unit fuzz svm vmx}
+legs=${CHECK_LEGS:-unit fuzz kmatrix svm vmx}
 make=(make --no-print-directory)
 total_pass=0 total_fail=0 total_skip=0 summary=()
 
@@ -86,6 +89,17 @@ fuzz_targets() {
 	echo "$pass passed, $fail failed"
 }
 
+# One verdict per kernel of the matrix.
+kmatrix_leg() {
+	local out pass fail
+	out=$(tools/kmatrix.sh ${CHECK_KMATRIX:-host trixie} 2>&1)
+	printf '%s\n' "$out"
+	pass=$(grep -c '^KMATRIX .* PASS' <<<"$out")
+	fail=$(grep -c '^KMATRIX .* FAIL' <<<"$out")
+	((pass + fail)) || fail=1
+	echo "$pass passed, $fail failed"
+}
+
 vmx_leg=("${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" RIG_VMX_SCRIPT=run-suite.sh)
 side_by_side= seen_svm=
 for leg in $legs; do
@@ -98,6 +112,7 @@ for leg in $legs; do
 	case "$leg" in
 	unit) run_leg unit host_units ;;
 	fuzz) run_leg fuzz fuzz_targets ;;
+	kmatrix) run_leg kmatrix kmatrix_leg ;;
 	svm)
 		if [[ -n "$side_by_side" ]]; then
 			echo "==== check: building the rig's parts once for the svm and vmx legs"

@@ -40,4 +40,34 @@
 #define CC_OUT(c)	"=@cc" #c
 #endif
 
+/*
+ * The code uses the newest spelling of each API below; an older kernel
+ * gets it here.  The header is included first so that its own
+ * declarations are read before a macro of the same name exists.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/hrtimer.h>
+
+/* 6.8: eventfd_signal() lost its count argument (always 1 here). */
+#ifndef VIREO_HAVE_EVENTFD_SIGNAL_ONE_ARG
+#define eventfd_signal(ctx)	eventfd_signal(ctx, 1)
+#endif
+
+/* 6.12: struct fd's file is read through fd_file(). */
+#ifndef VIREO_HAVE_FD_FILE
+#define fd_file(f)	((f).file)
+#endif
+
+/* 6.13: hrtimer_setup() initialises a timer with its callback. */
+#ifndef VIREO_HAVE_HRTIMER_SETUP
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
 #endif /* VIREO_COMPAT_H */

@@ -26,7 +26,7 @@ static void signal_fd(int fd)
 {
 	struct eventfd_ctx *ctx = eventfd_ctx_fdget(fd);
 
-	eventfd_signal(ctx, 1);
+	eventfd_signal(ctx);
 	eventfd_ctx_put(ctx);
 }
 #else

@@ -174,9 +174,11 @@ ktime_t ktime_get(void)
 	return now;
 }
 
-void hrtimer_init(struct hrtimer *timer, int clock_id, enum hrtimer_mode mode)
+void hrtimer_setup(struct hrtimer *timer, enum hrtimer_restart (*function)(struct hrtimer *),
+		   int clock_id, enum hrtimer_mode mode)
 {
 	memset(timer, 0, sizeof(*timer));
+	timer->function = function;
 }
 
 static void timer_dequeue(struct hrtimer *timer)
@@ -477,16 +479,15 @@ void eventfd_ctx_put(struct eventfd_ctx *ctx)
 }
 
 /* Like fs/eventfd.c: the count grows and the waiters see EPOLLIN, locked. */
-__u64 eventfd_signal(struct eventfd_ctx *ctx, __u64 n)
+/* As since 6.8: adds 1, saturating like the kernel's. */
+void eventfd_signal(struct eventfd_ctx *ctx)
 {
 	spin_lock(&ctx->wqh.lock);
-	if (UINT64_MAX - ctx->count < n)
-		n = UINT64_MAX - ctx->count;
-	ctx->count += n;
+	if (ctx->count != UINT64_MAX)
+		ctx->count++;
 	if (!list_empty(&ctx->wqh.head))
 		__wake_up_locked_key(&ctx->wqh, TASK_NORMAL, poll_to_key(EPOLLIN));
 	spin_unlock(&ctx->wqh.lock);
-	return n;
 }
 
 /* As fs/eventfd.c: the caller holds the wait queue's lock. */

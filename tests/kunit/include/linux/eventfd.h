@@ -14,7 +14,7 @@ struct eventfd_ctx;
 
 struct eventfd_ctx *eventfd_ctx_fdget(int fd);
 void eventfd_ctx_put(struct eventfd_ctx *ctx);
-__u64 eventfd_signal(struct eventfd_ctx *ctx, __u64 n);
+void eventfd_signal(struct eventfd_ctx *ctx);
 void eventfd_ctx_do_read(struct eventfd_ctx *ctx, __u64 *cnt);
 int eventfd_ctx_remove_wait_queue(struct eventfd_ctx *ctx, wait_queue_entry_t *wait, __u64 *cnt);
 

@@ -13,6 +13,8 @@ struct fd {
 struct fd fdget(unsigned int fd);
 void fput(struct file *file);
 
+#define fd_file(f)	((f).file)
+
 static inline void fdput(struct fd fd)
 {
 	if (fd.file)

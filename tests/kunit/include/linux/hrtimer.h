@@ -53,7 +53,8 @@ struct hrtimer {
 	struct list_head link;	/* on the fake clock's list while initialised */
 };
 
-void hrtimer_init(struct hrtimer *timer, int clock_id, enum hrtimer_mode mode);
+void hrtimer_setup(struct hrtimer *timer, enum hrtimer_restart (*function)(struct hrtimer *),
+		   int clock_id, enum hrtimer_mode mode);
 void hrtimer_start(struct hrtimer *timer, ktime_t tim, enum hrtimer_mode mode);
 int hrtimer_try_to_cancel(struct hrtimer *timer);
 int hrtimer_cancel(struct hrtimer *timer);
