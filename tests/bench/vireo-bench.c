@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vireo-bench: exit cost on /dev/vireo, raw ioctls from the uapi header.
- * kvm-bench.c is the same program on /dev/kvm; keep them line-for-line alike
- * so the comparison measures the kernels, not the runners.
+ * vireo-bench: exit cost on /dev/vireo through libvireo, whose calls are
+ * the uapi ioctls one for one, plus its MMIO emulator: with Vireo the
+ * decoding and emulation of an MMIO access is userland's, as KVM's is its
+ * kernel's.  kvm-bench.c is the same program on /dev/kvm; keep them
+ * line-for-line alike so the comparison measures the hypervisors, not the
+ * runners.
  *
  * Usage: vireo-bench [-n N] [-r ROUNDS] [-g IMAGE]; see bench.h.
  */
-#include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include <vireo.h>
+#include <libvireo.h>
 
 #include "bench.h"
 
-static void die(const char *what)
+/* err: a -errno from libvireo. */
+static void die(const char *what, int err)
 {
-	fprintf(stderr, "vireo-bench: %s: %s\n", what, strerror(errno));
+	fprintf(stderr, "vireo-bench: %s: %s\n", what, vireo_strerror(err));
 	exit(1);
 }
 
@@ -33,13 +35,15 @@ static void seg(struct vireo_segment *s, uint16_t sel, uint8_t type)
 }
 
 /* Flat 32-bit protected mode at BENCH_ENTRY with ESI = n. */
-static void set_protected_mode(int vcpu, unsigned long n)
+static void set_protected_mode(struct vireo_vcpu *vcpu, unsigned long n)
 {
 	struct vireo_sregs sregs;
 	struct vireo_regs regs;
+	int err;
 
-	if (ioctl(vcpu, VIREO_GET_SREGS, &sregs) < 0)
-		die("VIREO_GET_SREGS");
+	err = vireo_get_sregs(vcpu, &sregs);
+	if (err)
+		die("VIREO_GET_SREGS", err);
 	seg(&sregs.cs, 0x08, 0xb);
 	seg(&sregs.ds, 0x10, 0x3);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
@@ -48,32 +52,60 @@ static void set_protected_mode(int vcpu, unsigned long n)
 	sregs.cr0 = 0x11;	/* PE | ET */
 	sregs.cr4 = 0;
 	sregs.efer = 0;
-	if (ioctl(vcpu, VIREO_SET_SREGS, &sregs) < 0)
-		die("VIREO_SET_SREGS");
+	err = vireo_set_sregs(vcpu, &sregs);
+	if (err)
+		die("VIREO_SET_SREGS", err);
 
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = BENCH_ENTRY;
 	regs.rsp = BENCH_STACK;
 	regs.rsi = n;
 	regs.rflags = 0x2;
-	if (ioctl(vcpu, VIREO_SET_REGS, &regs) < 0)
-		die("VIREO_SET_REGS");
+	err = vireo_set_regs(vcpu, &regs);
+	if (err)
+		die("VIREO_SET_REGS", err);
 }
 
-int main(int argc, char **argv)
+/* Leaf 0 from bench.h, then the leaves bench_wants_leaf() as vireo.ko offers them. */
+static void set_cpuid(struct vireo_sys *sys, struct vireo_vcpu *vcpu)
 {
-	struct vireo_cpuid_entry leaf0 = {
+	static struct vireo_cpuid_entry supported[VIREO_MAX_CPUID_ENTRIES];
+	static struct vireo_cpuid_entry table[VIREO_MAX_CPUID_ENTRIES];
+	int i, n, nent = 0, err;
+
+	n = vireo_supported_cpuid(sys, supported, VIREO_MAX_CPUID_ENTRIES);
+	if (n < 0)
+		die("VIREO_GET_SUPPORTED_CPUID", n);
+	table[nent++] = (struct vireo_cpuid_entry){
 		.function = 0,
 		.eax = BENCH_CPUID0_EAX, .ebx = BENCH_CPUID0_EBX,
 		.ecx = BENCH_CPUID0_ECX, .edx = BENCH_CPUID0_EDX,
 	};
-	struct vireo_cpuid cpuid = { .nent = 1, .entries = (uintptr_t)&leaf0 };
-	struct vireo_memory_region region;
-	struct bench_result best = { 0, 0 };
+	for (i = 0; i < n; i++)
+		if (bench_wants_leaf(supported[i].function))
+			table[nent++] = supported[i];
+	err = vireo_set_cpuid(vcpu, table, nent);
+	if (err)
+		die("VIREO_SET_CPUID", err);
+}
+
+/* libvireo's emulator performs the guest's access through this. */
+static int mmio_access(void *round, uint64_t gpa, unsigned int size, bool is_write,
+		       uint64_t *data)
+{
+	return bench_mmio_access(round, gpa, size, is_write, data);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_result best = { 0 };
 	struct bench_round round;
 	struct bench_opts o;
 	struct vireo_run *run;
-	int sys, vm, vcpu, i;
+	struct vireo_sys *sys;
+	struct vireo_vcpu *vcpu;
+	struct vireo_vm *vm;
+	int i, err;
 	long len;
 	char *mem;
 
@@ -83,76 +115,68 @@ int main(int argc, char **argv)
 	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
-		die("mmap guest RAM");
+		die("mmap guest RAM", -errno);
 	len = bench_read_image(o.image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
-	if (len < 0) {
-		errno = (int)-len;
-		die(o.image);
-	}
+	if (len < 0)
+		die(o.image, (int)len);
 	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
 
-	sys = open(VIREO_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (sys < 0)
-		die(VIREO_DEVICE_PATH);
-	vm = ioctl(sys, VIREO_CREATE_VM, 0);
-	if (vm < 0)
-		die("VIREO_CREATE_VM");
-	memset(&region, 0, sizeof(region));
-	region.slot = 0;
-	region.guest_phys_addr = 0;
-	region.size = BENCH_MEM_SIZE;
-	region.userspace_addr = (uintptr_t)mem;
-	if (ioctl(vm, VIREO_SET_MEMORY_REGION, &region) < 0)
-		die("VIREO_SET_MEMORY_REGION");
-	vcpu = ioctl(vm, VIREO_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		die("VIREO_CREATE_VCPU");
-	run = mmap(NULL, VIREO_RUN_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED)
-		die("mmap run page");
-	if (ioctl(vcpu, VIREO_SET_CPUID, &cpuid) < 0)
-		die("VIREO_SET_CPUID");
+	err = vireo_open(NULL, &sys);
+	if (err)
+		die(VIREO_DEVICE_PATH, err);
+	err = vireo_vm_create(sys, &vm);
+	if (err)
+		die("VIREO_CREATE_VM", err);
+	err = vireo_vm_set_memory(vm, 0, 0, 0, BENCH_MEM_SIZE, mem);
+	if (err)
+		die("VIREO_SET_MEMORY_REGION", err);
+	err = vireo_vcpu_create(vm, 0, &vcpu);
+	if (err)
+		die("VIREO_CREATE_VCPU", err);
+	run = vireo_vcpu_run_page(vcpu);
+	set_cpuid(sys, vcpu);
 
 	for (i = 0; i < o.rounds; i++) {
 		set_protected_mode(vcpu, o.n);
 		bench_round_start(&round);
 		for (;;) {
-			if (ioctl(vcpu, VIREO_RUN, 0) < 0) {
-				if (errno == EINTR)
-					continue;
-				die("VIREO_RUN");
-			}
+			err = vireo_vcpu_run(vcpu);
+			if (err == -EINTR)
+				continue;
+			if (err)
+				die("VIREO_RUN", err);
 			if (run->exit_reason == VIREO_EXIT_HLT)
 				break;
-			if (run->exit_reason != VIREO_EXIT_IO ||
-			    run->io.direction != VIREO_IO_OUT || run->io.string) {
-				fprintf(stderr, "vireo-bench: unexpected exit %u at rip 0x%llx\n",
-					run->exit_reason, (unsigned long long)run->rip);
-				return 1;
+			if (run->exit_reason == VIREO_EXIT_MMIO) {
+				err = vireo_emulate_mmio(vcpu, mmio_access, &round);
+				if (err && !round.error[0])
+					snprintf(round.error, sizeof(round.error), "MMIO emulation: %s",
+						 vireo_vcpu_error(vcpu));
+			} else if (run->exit_reason == VIREO_EXIT_IO &&
+				   run->io.direction == VIREO_IO_OUT && !run->io.string &&
+				   run->io.size == 1) {
+				err = bench_port_out(&round, run->io.port, run->io.data & 0xff);
+			} else {
+				err = -EPROTO;
+				snprintf(round.error, sizeof(round.error), "unexpected exit %s (%u)",
+					 vireo_exit_reason_name(run->exit_reason), run->exit_reason);
 			}
-			if (run->io.port == BENCH_MARK_PORT) {
-				if (bench_mark(&round, run->io.data & 0xff) < 0) {
-					fprintf(stderr, "vireo-bench: marker %u out of order\n",
-						run->io.data & 0xff);
-					return 1;
-				}
-			} else if (run->io.port != BENCH_WORK_PORT) {
-				fprintf(stderr, "vireo-bench: OUT to unexpected port 0x%x\n",
-					run->io.port);
+			if (err) {
+				fprintf(stderr, "vireo-bench: %s at rip 0x%llx\n", round.error,
+					(unsigned long long)run->rip);
 				return 1;
 			}
 		}
 		if (bench_round_end(&round, o.n, i == 0, &best) < 0) {
-			fprintf(stderr, "vireo-bench: guest halted before its last marker\n");
+			fprintf(stderr, "vireo-bench: %s\n", round.error);
 			return 1;
 		}
 	}
 	bench_print("vireo", &o, &best);
 
-	munmap(run, VIREO_RUN_PAGE_SIZE);
-	close(vcpu);
-	close(vm);
-	close(sys);
+	vireo_vcpu_destroy(vcpu);
+	vireo_vm_destroy(vm);
+	vireo_close(sys);
 	munmap(mem, BENCH_MEM_SIZE);
 	return 0;
 }
