@@ -6,6 +6,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -14,6 +15,7 @@
 
 #define CPUID_1_ECX_OSXSAVE	(1U << 27)
 #define CPUID_1_EDX_APIC	(1U << 9)
+#define CPUID_7_ECX_PKU		(1U << 3)
 #define CPUID_7_ECX_OSPKE	(1U << 4)
 
 const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu, u32 fn, u32 idx)
@@ -161,8 +163,16 @@ static void supported_add(struct vireo_cpuid_entry *t, u32 *n, u32 fn, u32 idx, 
 		if (idx == 0) {
 			e->eax = 0;	/* no sub-leaves beyond 0 */
 			e->ebx &= ~C7_EBX_HIDE;
-			e->ecx &= ~C7_ECX_HIDE;
+			e->ecx &= ~(C7_ECX_HIDE | CPUID_7_ECX_OSPKE);
 			e->edx &= C7_EDX_KEEP;
+			/*
+			 * The guest's PKRU is switched with WRPKRU, which #UDs
+			 * in the host unless its kernel set CR4.PKE (OSPKE):
+			 * without that, PKU is not vireo.ko's to give (KVM
+			 * hides it the same way).
+			 */
+			if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+				e->ecx &= ~CPUID_7_ECX_PKU;
 		}
 		break;
 	case 0xd:

@@ -164,11 +164,6 @@ int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, unsigned int insn_len)
 }
 
 /*
- * Guest XCR0 and PKRU are not switched by VMRUN/VM entry; swap them around
- * the world switch (interrupts off), as the kernel's FPU code expects the
- * host values whenever it runs.
- */
-/*
  * The guest reads IA32_TSC_AUX with RDTSCP or RDPID when its CPUID offers
  * them; SVM cannot intercept RDPID, so a host with RDPID switches it for
  * every guest (a VMX guest without "enable RDTSCP" gets #UD instead).
@@ -180,6 +175,45 @@ static bool vireo_tsc_aux_switched(struct vireo_vcpu *vcpu)
 	return vcpu->tsc_aux_offered || boot_cpu_has(X86_FEATURE_RDPID);
 }
 
+/*
+ * The guest can see or change PKRU with CR4.PKE (RDPKRU, WRPKRU and the
+ * protection-key checks, SDM vol. 3 4.6.2) or with XCR0[9] (XSAVE and
+ * XRSTOR of the PKRU component, SDM vol. 1 13.2): only then does it run
+ * on its own PKRU, as in KVM's kvm_load_guest_xsave_state().  Both exit
+ * when they change (the CR4 write intercept on SVM, CR4.PKE owned by
+ * vireo.ko on VMX, XSETBV), so the answer is the same at entry and exit.
+ */
+static bool vireo_guest_pkru_live(struct vireo_vcpu *vcpu)
+{
+	return (vcpu->xcr0 & XFEATURE_MASK_PKRU) || (vireo_ops->get_cr4(vcpu) & X86_CR4_PKE);
+}
+
+static void vireo_put_guest_xcr0(struct vireo_vcpu *vcpu, u64 host_xcr0)
+{
+	u64 xcr0;
+
+	/*
+	 * XSETBV exits unconditionally on VMX (SDM vol. 3 26.1.2) and is
+	 * intercepted on SVM, so XCR0 should still hold vcpu->xcr0 here.  QEMU's
+	 * TCG SVM model (the rig's L1) ignores the XSETBV intercept: the guest
+	 * writes XCR0 itself, and without this read-back the next entry would
+	 * load the stale vcpu->xcr0 under its feet (the guest's XSAVE then
+	 * writes frames its own XRSTOR refuses).  On hardware this reads back
+	 * what vireo.ko loaded.
+	 */
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+		vcpu->xcr0 = xcr0;
+	/* The guest may have cleared CR4.OSXSAVE meanwhile: compare, not guess. */
+	if (xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+}
+
+/*
+ * Guest XCR0 and PKRU are not switched by VMRUN/VM entry; swap them around
+ * the world switch (interrupts off), as the kernel's FPU code expects the
+ * host values whenever it runs.
+ */
 void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru)
 {
 	bool osxsave = vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
@@ -215,38 +249,32 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 	*host_pkru = 0;
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		*host_pkru = read_pkru();
-		if (vcpu->pkru != *host_pkru && (vireo_ops->get_cr4(vcpu) & X86_CR4_PKE))
+		if (vcpu->pkru != *host_pkru && vireo_guest_pkru_live(vcpu))
 			write_pkru(vcpu->pkru);
 	}
 }
 
 void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru)
 {
-	u64 xcr0;
-
 	/* The guest cannot write TSC_AUX itself: WRMSR always exits for it. */
 	if (vireo_tsc_aux_switched(vcpu) && vcpu->tsc_aux != vcpu->host_tsc_aux)
 		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		vireo_put_guest_xcr0(vcpu, host_xcr0);
+	/*
+	 * After XCR0, whose guest value decides whether PKRU was live.  A
+	 * guest whose PKRU was not live could not change it (WRPKRU #UDs
+	 * without CR4.PKE, XRSTOR leaves component 9 alone without XCR0[9]):
+	 * then the register still holds the host's and vcpu->pkru, the
+	 * guest's own, stays.  A PKRU that differs from the host's is the
+	 * guest's whatever the bits say now, and the host must not keep it.
+	 */
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
-		vcpu->pkru = read_pkru();
-		if (vcpu->pkru != host_pkru)
+		u32 pkru = read_pkru();
+
+		if (pkru != host_pkru || vireo_guest_pkru_live(vcpu))
+			vcpu->pkru = pkru;
+		if (pkru != host_pkru)
 			write_pkru(host_pkru);
 	}
-	if (!boot_cpu_has(X86_FEATURE_XSAVE))
-		return;
-	/*
-	 * XSETBV exits unconditionally on VMX (SDM vol. 3 26.1.2) and is
-	 * intercepted on SVM, so XCR0 should still hold vcpu->xcr0 here.  QEMU's
-	 * TCG SVM model (the rig's L1) ignores the XSETBV intercept: the guest
-	 * writes XCR0 itself, and without this read-back the next entry would
-	 * load the stale vcpu->xcr0 under its feet (the guest's XSAVE then
-	 * writes frames its own XRSTOR refuses).  On hardware this reads back
-	 * what vireo.ko loaded.
-	 */
-	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	if (vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE)
-		vcpu->xcr0 = xcr0;
-	/* The guest may have cleared CR4.OSXSAVE meanwhile: compare, not guess. */
-	if (xcr0 != host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 }

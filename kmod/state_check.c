@@ -77,7 +77,8 @@ static const struct cr4_feature cr4_features[] = {
 	{ X86_CR4_SMEP, 7, 0, 1, 7, X86_FEATURE_SMEP },
 	{ X86_CR4_SMAP, 7, 0, 1, 20, X86_FEATURE_SMAP },
 	{ X86_CR4_UMIP, 7, 0, 2, 2, X86_FEATURE_UMIP },
-	{ X86_CR4_PKE, 7, 0, 2, 3, X86_FEATURE_PKU },
+	/* The host's own CR4.PKE: vireo.ko switches PKRU with WRPKRU (exits.c). */
+	{ X86_CR4_PKE, 7, 0, 2, 3, X86_FEATURE_OSPKE },
 	{ X86_CR4_LA57, 7, 0, 2, 16, X86_FEATURE_LA57 },
 };
 

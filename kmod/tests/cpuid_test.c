@@ -237,6 +237,7 @@ static void everything_host(void)
 	kshim_cpuid_set(0x80000001, 0, 0, 0, 0xffffffff, 0xffffffff);
 	kshim_cpuid_set(0x80000008, 0, 0x3030, 0, 0, 0);
 	kshim_xcr0 = 0x1f;
+	kshim_host_ospke = true;
 }
 #else
 static void everything_host(void)
@@ -303,6 +304,7 @@ static void supported_cpuid_filters(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 7));		/* CET_SS */
 	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 23));		/* KL */
 	KUNIT_EXPECT_TRUE(test, e->ecx & (1U << 3));		/* PKU stays */
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 4));		/* OSPKE: per vCPU, from CR4 */
 
 	e = find(t, n, 0x80000000, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
@@ -360,6 +362,32 @@ static void supported_cpuid_xsave(struct kunit *test)
 	n = get_supported(test, t, VIREO_MAX_CPUID_ENTRIES);
 	KUNIT_ASSERT_GT(test, n, 0);
 	KUNIT_EXPECT_NULL(test, find(t, n, 0xd, 0));
+}
+
+/*
+ * PKU only on a host whose kernel set CR4.PKE (OSPKE): vireo.ko switches
+ * the guest's PKRU with WRPKRU, which #UDs there otherwise.
+ */
+static void supported_cpuid_pku_needs_ospke(struct kunit *test)
+{
+	struct vireo_cpuid_entry *t;
+	const struct vireo_cpuid_entry *e;
+	int n;
+
+	vt_need_host(test, "user memory and a chosen host CPUID");
+	everything_host();
+#ifdef VIREO_KUNIT_HOST
+	kshim_host_ospke = false;
+#endif
+	t = kunit_kcalloc(test, VIREO_MAX_CPUID_ENTRIES, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	n = get_supported(test, t, VIREO_MAX_CPUID_ENTRIES);
+	KUNIT_ASSERT_GT(test, n, 0);
+	e = find(t, n, 7, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 3));		/* PKU */
+	KUNIT_EXPECT_FALSE(test, e->ecx & (1U << 4));		/* OSPKE */
+	KUNIT_EXPECT_TRUE(test, e->ecx & (1U << 2));		/* UMIP, as before */
 }
 
 /*
@@ -439,6 +467,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_osxsave_follows_cr4),
 	KUNIT_CASE(cpuid_apic_follows_apic_base),
 	KUNIT_CASE(cpuid_ospke_follows_cr4),
+	KUNIT_CASE(supported_cpuid_pku_needs_ospke),
 	KUNIT_CASE(supported_cpuid_filters),
 	KUNIT_CASE(supported_cpuid_xsave),
 	KUNIT_CASE(set_cpuid_only_takes_away),

@@ -310,6 +310,48 @@ static void guest_xstate_switch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_pkru(), 0x55555554U);
 	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	KUNIT_EXPECT_EQ(test, xgetbv(XCR_XFEATURE_ENABLED_MASK), 0x7ULL);
+	/* The guest could not reach PKRU: its own value is kept, not the host's. */
+	KUNIT_EXPECT_EQ(test, vcpu->pkru, 0x8U);
+}
+
+/*
+ * XCR0[9] alone makes the guest's PKRU live (its XRSTOR loads it; SDM
+ * vol. 1 13.2), as in KVM's kvm_load_guest_xsave_state(); and whatever
+ * the bits, a PKRU that differs from the host's at exit is the guest's
+ * and does not stay in the host.
+ */
+static void guest_pkru_with_xcr0_only(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu;
+	u64 host_xcr0;
+	u32 host_pkru;
+
+	vt_need_host(test, "fake XCR0 and PKRU registers");
+	vcpu = exit_vcpu(test, false);
+#ifdef VIREO_KUNIT_HOST
+	kshim_xcr0 = 0x207;
+	kshim_host_ospke = true;
+	kshim_pkru = 0x55555554;
+#endif
+	vcpu->xcr0 = 0x203;
+	vcpu->pkru = 0x30;
+	vt_backend.cr4 = 1ULL << 18;			/* OSXSAVE, no PKE */
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	KUNIT_EXPECT_EQ(test, read_pkru(), 0x30U);
+	write_pkru(0x3c);				/* the guest's XRSTOR */
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	KUNIT_EXPECT_EQ(test, read_pkru(), 0x55555554U);
+	KUNIT_EXPECT_EQ(test, vcpu->pkru, 0x3cU);
+
+	/* Neither bit: nothing loaded, and a PKRU changed anyway is still undone. */
+	vcpu->xcr0 = 0x3;
+	vt_backend.cr4 = 0;
+	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	KUNIT_EXPECT_EQ(test, read_pkru(), 0x55555554U);
+	write_pkru(0x4);
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
+	KUNIT_EXPECT_EQ(test, read_pkru(), 0x55555554U);
+	KUNIT_EXPECT_EQ(test, vcpu->pkru, 0x4U);
 }
 
 /*
@@ -374,6 +416,7 @@ static struct kunit_case exits_cases[] = {
 	KUNIT_CASE(xsetbv_amx_pair),
 	KUNIT_CASE(tdp_fault_outcomes),
 	KUNIT_CASE(guest_xstate_switch),
+	KUNIT_CASE(guest_pkru_with_xcr0_only),
 	{}
 };
 

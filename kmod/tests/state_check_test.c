@@ -81,6 +81,33 @@ static void sc_cr4_follows_cpuid(struct kunit *test)
 	vcpu->cpuid_nent = 0;
 }
 
+/*
+ * PKE needs PKU in the vCPU's CPUID and the host's own CR4.PKE (OSPKE):
+ * the guest's PKRU is switched with WRPKRU, which #UDs without it.
+ */
+static void sc_cr4_pke(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = sc_vcpu(test);
+	struct vireo_cpuid_entry leaf7 = {
+		.function = 7, .flags = VIREO_CPUID_FLAG_INDEXED, .ecx = 1U << 3,
+	};
+
+	vt_need_host(test, "a chosen host OSPKE");
+	vcpu->cpuid = &leaf7;
+	vcpu->cpuid_nent = 1;
+#ifdef VIREO_KUNIT_HOST
+	kshim_host_ospke = true;
+	KUNIT_EXPECT_FALSE(test, vireo_cr4_reserved_bits(vcpu) & X86_CR4_PKE);
+	kshim_host_ospke = false;
+	KUNIT_EXPECT_TRUE(test, vireo_cr4_reserved_bits(vcpu) & X86_CR4_PKE);
+	kshim_host_ospke = true;
+#endif
+	leaf7.ecx = 0;
+	KUNIT_EXPECT_TRUE(test, vireo_cr4_reserved_bits(vcpu) & X86_CR4_PKE);
+	vcpu->cpuid = NULL;
+	vcpu->cpuid_nent = 0;
+}
+
 static void sc_sregs(struct kunit *test)
 {
 	struct vireo_vcpu *vcpu = sc_vcpu(test);
@@ -418,6 +445,7 @@ static struct kunit_case state_check_cases[] = {
 	KUNIT_CASE(sc_cr0),
 	KUNIT_CASE(sc_canonical),
 	KUNIT_CASE(sc_cr4_follows_cpuid),
+	KUNIT_CASE(sc_cr4_pke),
 	KUNIT_CASE(sc_sregs),
 	KUNIT_CASE(sc_segments),
 	KUNIT_CASE(sc_vm86),

@@ -1034,10 +1034,12 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 	/*
 	 * CR4 bits the guest's CPUID leaves out are the host's too: the
 	 * guest's MOV CR4 setting one exits, and vmx_set_cr4() #GPs it, as
-	 * a CPU without the feature would.
+	 * a CPU without the feature would.  PKE stays the host's as well:
+	 * whether the guest's PKRU is loaded around entry follows it
+	 * (vireo_load_guest_xstate()), so every change of it must exit.
 	 */
-	if ((vmx_cr4_host_bits() | vcpu->cr4_reserved) != vmx->cr4_mask) {
-		vmx->cr4_mask = vmx_cr4_host_bits() | vcpu->cr4_reserved;
+	if ((vmx_cr4_host_bits() | X86_CR4_PKE | vcpu->cr4_reserved) != vmx->cr4_mask) {
+		vmx->cr4_mask = vmx_cr4_host_bits() | X86_CR4_PKE | vcpu->cr4_reserved;
 		vmcs_write(CR4_GUEST_HOST_MASK, vmx->cr4_mask);
 	}
 
