@@ -15,8 +15,8 @@
 /*
  * A supported table with everything up to x86-64-v4 and some beyond: SSE3
  * ... SSE4.2, POPCNT, CX16, XSAVE, AVX, FMA, F16C, MOVBE, AES, x2APIC;
- * BMI1/2, AVX2, AVX-512 F/DQ/CD/BW/VL/IFMA, SHA; LAHF, LZCNT; XSAVE
- * components x87, SSE, AVX and the three of AVX-512.
+ * BMI1/2, AVX2, AVX-512 F/DQ/CD/BW/VL/IFMA, SHA, PKU; LAHF, LZCNT; XSAVE
+ * components x87, SSE, AVX, the three of AVX-512 and PKRU.
  */
 static unsigned int full_table(struct vireo_cpuid_entry *e)
 {
@@ -29,13 +29,14 @@ static unsigned int full_table(struct vireo_cpuid_entry *e)
 		  (1U << 25) | (1U << 26) },
 		{ .function = 7, .flags = IDX, .ebx = (1U << 3) | (1U << 5) | (1U << 8) |
 		  (1U << 16) | (1U << 17) | (1U << 21) | (1U << 28) | (1U << 29) | (1U << 30) |
-		  (1U << 31) },
-		{ .function = 0xd, .index = 0, .flags = IDX, .eax = 0xe7, .ecx = 2688 },
+		  (1U << 31), .ecx = 1U << 3 },
+		{ .function = 0xd, .index = 0, .flags = IDX, .eax = 0x2e7, .ecx = 2696 },
 		{ .function = 0xd, .index = 1, .flags = IDX, .eax = 0x7 },
 		{ .function = 0xd, .index = 2, .flags = IDX, .eax = 256, .ebx = 576 },
 		{ .function = 0xd, .index = 5, .flags = IDX, .eax = 64, .ebx = 1088 },
 		{ .function = 0xd, .index = 6, .flags = IDX, .eax = 512, .ebx = 1152 },
 		{ .function = 0xd, .index = 7, .flags = IDX, .eax = 1024, .ebx = 1664 },
+		{ .function = 0xd, .index = 9, .flags = IDX, .eax = 8, .ebx = 2688 },
 		{ .function = 0x80000001, .ecx = (1U << 0) | (1U << 5),
 		  .edx = (1U << 11) | (1U << 29) },
 		{ .function = 0x40000000, .eax = 0x40000001 },
@@ -99,7 +100,7 @@ static void cpuid_whole_leaf_overrides_subleaves(void)
 	t.n = full_table(t.e);
 	n = t.n;
 	T_EQ(vireo_cpuid_set(&t, &whole), 0);
-	T_EQ(t.n, n - 6 + 1);			/* the six 0xD sub-leaves are gone */
+	T_EQ(t.n, n - 7 + 1);			/* the seven 0xD sub-leaves are gone */
 	T_EQ(vireo_cpuid_lookup(&t, 0xd, 2)->eax, 0x1);
 	T_EQ(vireo_cpuid_set(&t, &sub), 0);
 	for (i = 0; i < t.n && t.e[i].function != 0xd; i++)
@@ -159,7 +160,7 @@ static void cpu_model_takes_dependents(void)
 	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 26), 1U << 26);		/* XSAVE stays */
 	T_EQ(leaf(e, n, 7, 0)->ebx & ((1U << 5) | (1U << 16) | (1U << 31)), 0);
 	T_EQ(leaf(e, n, 7, 0)->ebx & ((1U << 3) | (1U << 8)), (1U << 3) | (1U << 8));
-	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x3);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x203);		/* PKRU stays */
 	T_EQ(leaf(e, n, 0xd, 2)->eax, 0);
 	T_EQ(leaf(e, n, 0xd, 7)->eax, 0);
 
@@ -168,6 +169,28 @@ static void cpu_model_takes_dependents(void)
 	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 26) | (1U << 28)), 0);
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0);		/* leaf 0xD describes nothing */
 	T_EQ(leaf(e, n, 0xd, 1)->eax, 0);
+}
+
+/*
+ * PKU is no ISA level's: every model keeps it, "-pku" takes it away with
+ * the PKRU state component (then CR4.PKE and XSETBV of XCR0[9] #GP).
+ */
+static void cpu_model_pku(void)
+{
+	struct vireo_cpuid_entry e[32];
+	unsigned int n = full_table(e);
+	char err[256];
+
+	T_EQ(vireo_cpu_model_apply("x86-64-v1", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 7, 0)->ecx & (1U << 3), 1U << 3);
+
+	n = full_table(e);
+	T_EQ(vireo_cpu_model_apply("x86-64-v4,-pku", e, n, err, sizeof(err)), 0);
+	T_EQ(leaf(e, n, 7, 0)->ecx & (1U << 3), 0);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0xe7);
+	T_EQ(leaf(e, n, 0xd, 9)->eax, 0);
+	T_EQ(leaf(e, n, 0xd, 9)->ebx, 0);
+	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 16), 1U << 16);	/* AVX-512 stays */
 }
 
 /* x86-64-v2: v2's ISA stays, v3, v4 and the rest go; system features stay. */
@@ -191,14 +214,14 @@ static void cpu_model_levels(void)
 	n = full_table(e);
 	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, err, sizeof(err)), 0);
 	T_EQ(leaf(e, n, 7, 0)->ebx, (1U << 3) | (1U << 5) | (1U << 8));
-	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x7);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x207);
 	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 25), 0);		/* AES is beyond the levels */
 
 	n = full_table(e);
 	T_EQ(vireo_cpu_model_apply("x86-64-v4", e, n, err, sizeof(err)), 0);
 	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 21), 0);		/* IFMA is beyond v4 */
 	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 16), 1U << 16);
-	T_EQ(leaf(e, n, 0xd, 0)->eax, 0xe7);
+	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x2e7);
 
 	/* A level the table cannot give is refused, naming what is missing. */
 	n = full_table(e);
@@ -214,6 +237,7 @@ const struct vireo_test vireo_tests_cpuid[] = {
 	VIREO_TEST(cpu_model_host_and_spelling),
 	VIREO_TEST(cpu_model_takes_dependents),
 	VIREO_TEST(cpu_model_levels),
+	VIREO_TEST(cpu_model_pku),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(cpuid, vireo_tests_cpuid);

@@ -93,6 +93,7 @@ static const struct cpu_feature features[] = {
 	{ "pdpe1gb", 0x80000001, 0, EDX, 26, 0, NULL, -1 },
 	{ "rdtscp", 0x80000001, 0, EDX, 27, 0, NULL, -1 },
 	{ "rdpid", 7, 0, ECX, 22, 0, NULL, -1 },
+	{ "pku", 7, 0, ECX, 3, 0, NULL, 1 << 9 },	/* and the PKRU state component */
 };
 
 #define NR_FEATURES (sizeof(features) / sizeof(features[0]))
