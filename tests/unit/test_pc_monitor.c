@@ -367,8 +367,9 @@ static void pc_cpuid_hides(void)
 	T_EQ(e[1].ebx & (1U << 1), 0);			/* TSC_ADJUST */
 	T_EQ(e[1].ecx & (1U << 16), 0);			/* LA57 */
 	T_EQ(e[1].ecx & (1U << 22), 1U << 22);		/* RDPID stays: TSC_AUX is switched */
-	T_EQ(e[1].ecx & ((1U << 3) | (1U << 4)), 0);	/* PKU, OSPKE */
-	T_EQ(e[5].eax, 0x1f);				/* XSAVE state without PKRU */
+	T_EQ(e[1].ecx & (1U << 3), 1U << 3);		/* PKU stays: PKRU is switched */
+	T_EQ(e[1].ecx & (1U << 4), 0);			/* OSPKE: vireo.ko's, from CR4 */
+	T_EQ(e[5].eax, 0x21f);				/* XSAVE state with PKRU */
 	T_EQ(e[1].ebx & (1U << 5), 1U << 5);		/* AVX2 stays */
 	T_EQ(e[2].edx & (1U << 27), 1U << 27);		/* RDTSCP stays */
 	T_EQ(e[2].ecx & (1U << 9), 0);			/* OSVW */

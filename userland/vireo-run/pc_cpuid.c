@@ -10,8 +10,7 @@
  * cannot set its MCE device up.)
  *
  *   7 EBX TSC_ADJUST       no IA32_TSC_ADJUST
- *   7 ECX PKU, OSPKE       not yet proved in a guest (PKRU is switched by
- *                          vireo.ko, but no test covers protection keys)
+ *   7 ECX OSPKE            vireo.ko's, from the vCPU's CR4.PKE
  *   7 ECX LA57             the boot page tables and libvireo's walker are
  *                          4-level here; 5-level guests are not tested
  *   0x80000001 ECX         no OSVW (Linux reads its MSRs unguarded), IBS,
@@ -29,9 +28,7 @@
 
 #include "pc.h"
 
-#define XSTATE_PKRU		(1U << 9)
 #define C7_EBX_TSC_ADJUST	(1U << 1)
-#define C7_ECX_PKU		(1U << 3)
 #define C7_ECX_OSPKE		(1U << 4)
 #define C7_ECX_LA57		(1U << 16)
 #define C81_ECX_HIDE		((1U << 9) /* OSVW */ | (1U << 10) /* IBS */ |		\
@@ -53,15 +50,8 @@ void vireo_pc_cpuid_adjust(struct vireo_cpuid_entry *e, unsigned int n)
 		case 7:
 			if (c->index == 0) {
 				c->ebx &= ~C7_EBX_TSC_ADJUST;
-				c->ecx &= ~(C7_ECX_PKU | C7_ECX_OSPKE | C7_ECX_LA57);
+				c->ecx &= ~(C7_ECX_OSPKE | C7_ECX_LA57);
 			}
-			break;
-		case 0xd:
-			/* Protection keys are hidden: so is their state component. */
-			if (c->index == 0)
-				c->eax &= ~XSTATE_PKRU;
-			else if (c->index == 9)
-				c->eax = c->ebx = c->ecx = c->edx = 0;
 			break;
 		case 0x80000001:
 			c->ecx &= ~C81_ECX_HIDE;
