@@ -225,6 +225,24 @@ static void xsetbv_follows_cpuid(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, base | XFEATURE_MASK_YMM));
 }
 
+/* The PKRU component (XCR0[9]) likewise: only with CPUID.(0DH,0):EAX[9] (--cpu ...,-pku). */
+static void xsetbv_pkru_follows_cpuid(struct kunit *test)
+{
+	struct vireo_vcpu *vcpu = exit_vcpu(test, false);
+	u64 base = XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
+
+#ifdef VIREO_KUNIT_HOST
+	kshim_xcr0 = base | XFEATURE_MASK_PKRU;
+#endif
+	if (!(xgetbv(XCR_XFEATURE_ENABLED_MASK) & XFEATURE_MASK_PKRU))
+		kunit_skip(test, "the host has no PKRU state");
+	offer_xsave(test, vcpu, base);
+	EXPECT_GP(test, vcpu, 0, base | XFEATURE_MASK_PKRU);
+	offer_xsave(test, vcpu, base | XFEATURE_MASK_PKRU);
+	KUNIT_EXPECT_TRUE(test, guest_xsetbv(vcpu, 0, base | XFEATURE_MASK_PKRU));
+	KUNIT_EXPECT_EQ(test, vcpu->xcr0, base | XFEATURE_MASK_PKRU);
+}
+
 /* SDM XSETBV: #GP(0) if XCR0[17] (XTILECFG) and XCR0[18] (XTILEDATA) differ. */
 static void xsetbv_amx_pair(struct kunit *test)
 {
@@ -412,6 +430,7 @@ static struct kunit_case exits_cases[] = {
 	KUNIT_CASE(hlt),
 	KUNIT_CASE(xsetbv_rules),
 	KUNIT_CASE(xsetbv_follows_cpuid),
+	KUNIT_CASE(xsetbv_pkru_follows_cpuid),
 	KUNIT_CASE(tsc_aux),
 	KUNIT_CASE(xsetbv_amx_pair),
 	KUNIT_CASE(tdp_fault_outcomes),
