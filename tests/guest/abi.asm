@@ -56,6 +56,16 @@ held:
 	out	REPORT, al
 	hlt
 
+AT 0x600	; 0x1600: PKRU as SET_XSAVE left it into EBX, then WRPKRU 0x0badf00c
+pkru:
+	xor	ecx, ecx
+	db	0x0f, 0x01, 0xee		; rdpkru (nasm: not in 16-bit code; the CPU: any mode)
+	mov	ebx, eax
+	mov	eax, 0x0badf00c
+	xor	edx, edx
+	db	0x0f, 0x01, 0xef		; wrpkru
+	hlt
+
 ; Handlers (IVT entries written by abi.c: vector -> 0000:handler).
 AT 0x800	; 0x1800: #UD
 	mov	al, 6
