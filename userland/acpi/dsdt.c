@@ -16,11 +16,16 @@
  *     }
  *     Device (Cnnn) { Name (_HID, "ACPI0007")  Name (_UID, n) }  per vCPU
  *   }
+ *   Name (\_S3, Package { 1, 1, Zero, Zero })
  *   Name (\_S5, Package { 5, 5, Zero, Zero })
  *
  * _OSC returning its capabilities buffer unchanged grants every control
  * the OS requests and reports no error: there is no firmware here that
  * could want to keep hotplug, AER or PME for itself.
+ *
+ * \_S3 and \_S5 (ACPI 6.5 7.4.2, "\_Sx (System States)") carry the
+ * SLP_TYP values acpi/pm.c acts on: S3 suspends to RAM, S5 powers off.
+ * No \_S1, \_S2 or \_S4: the OS offers only what is listed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -171,6 +176,18 @@ static void processors(struct vireo_aml *a, const struct vireo_acpi_config *c)
 	}
 }
 
+/* Name (name, Package { typ, typ, Zero, Zero }): SLP_TYPa, SLP_TYPb (no PM1b block). */
+static void sleep_state(struct vireo_aml *a, const char *name, unsigned int slp_typ)
+{
+	vireo_aml_name(a, name);
+	vireo_aml_package(a, 4);
+	vireo_aml_int(a, slp_typ);
+	vireo_aml_int(a, slp_typ);
+	vireo_aml_int(a, 0);
+	vireo_aml_int(a, 0);
+	vireo_aml_close(a);
+}
+
 int vireo_acpi_dsdt(const struct vireo_acpi_config *c, uint8_t **table, size_t *len)
 {
 	struct vireo_aml a;
@@ -187,13 +204,8 @@ int vireo_acpi_dsdt(const struct vireo_acpi_config *c, uint8_t **table, size_t *
 	processors(&a, c);
 	vireo_aml_close(&a);
 
-	vireo_aml_name(&a, "\\_S5");
-	vireo_aml_package(&a, 4);
-	vireo_aml_int(&a, VIREO_PM_S5_SLP_TYP);	/* SLP_TYPa */
-	vireo_aml_int(&a, VIREO_PM_S5_SLP_TYP);	/* SLP_TYPb (no PM1b block) */
-	vireo_aml_int(&a, 0);
-	vireo_aml_int(&a, 0);
-	vireo_aml_close(&a);
+	sleep_state(&a, "\\_S3", VIREO_PM_S3_SLP_TYP);
+	sleep_state(&a, "\\_S5", VIREO_PM_S5_SLP_TYP);
 
 	ret = vireo_aml_finish(&a);
 	if (ret) {

@@ -60,8 +60,10 @@ static uint16_t read_sts(struct vireo_pm *pm)
 /* Called with the lock held after anything that may change the SCI. */
 static void update_sci(struct vireo_pm *pm)
 {
-	bool level = (pm->cnt & VIREO_PM1_SCI_EN) &&
-		     (read_sts(pm) & pm->en & (VIREO_PM1_PWRBTN | VIREO_PM1_TMR));
+	/* Low from the S3 entry to the woken guest's first access (pm.h). */
+	bool level = pm->sleep == VIREO_PM_AWAKE && (pm->cnt & VIREO_PM1_SCI_EN) &&
+		     (read_sts(pm) & pm->en &
+		      (VIREO_PM1_PWRBTN | VIREO_PM1_TMR | VIREO_PM1_RTC));
 
 	if (level == pm->sci)
 		return;
@@ -126,12 +128,36 @@ static uint8_t read_byte(struct vireo_pm *pm, unsigned int off, uint64_t t)
 	return (uint8_t)(v >> (8 * (off & 3)));
 }
 
+/* What a PM1a_CNT write with SLP_EN asks the machine for. */
+enum sleep_request {
+	SLEEP_NONE = 0,
+	SLEEP_S3,
+	SLEEP_S5,
+};
+
+/*
+ * A wake event while asleep (ACPI 6.5 4.8.3.1: WAK_STS "is set when the
+ * system is in the sleeping state and an enabled wake event occurs"):
+ * the status bit of the event is already set.  Lock held.
+ */
+static void wake_up(struct vireo_pm *pm)
+{
+	if (pm->sleep != VIREO_PM_ASLEEP)
+		return;
+	pm->sts |= VIREO_PM1_WAK_STS;
+	pm->sleep = VIREO_PM_WAKING;
+	pm->wakes++;
+	if (pm->cfg.wake)
+		pm->cfg.wake(pm->cfg.opaque);
+}
+
 /*
  * A write of the bytes in mask (bit i: byte i of the 16-bit register)
- * with value v, to the register at reg.  Returns true if the guest asked
- * for S5.
+ * with value v, to the register at reg.  Returns the sleep state the
+ * guest asked for, if it did.
  */
-static bool write_reg(struct vireo_pm *pm, unsigned int reg, uint16_t v, uint16_t mask)
+static enum sleep_request write_reg(struct vireo_pm *pm, unsigned int reg, uint16_t v,
+				    uint16_t mask)
 {
 	uint16_t typ;
 
@@ -150,22 +176,29 @@ static bool write_reg(struct vireo_pm *pm, unsigned int reg, uint16_t v, uint16_
 		pm->cnt = (uint16_t)((pm->cnt & ~mask) | (v & mask & VIREO_PM1_SLP_TYP_MASK) |
 				     VIREO_PM1_SCI_EN);
 		typ = (pm->cnt & VIREO_PM1_SLP_TYP_MASK) >> VIREO_PM1_SLP_TYP_SHIFT;
-		if ((v & mask & VIREO_PM1_SLP_EN) && typ == VIREO_PM_S5_SLP_TYP) {
+		if (!(v & mask & VIREO_PM1_SLP_EN))
+			break;
+		if (typ == VIREO_PM_S5_SLP_TYP) {
 			pm->poweroffs++;
-			return true;
+			return SLEEP_S5;
+		}
+		if (typ == VIREO_PM_S3_SLP_TYP && pm->cfg.suspend) {
+			pm->sleep = VIREO_PM_ASLEEP;
+			pm->suspends++;
+			return SLEEP_S3;
 		}
 		break;
 	default:
 		break;	/* the timer is read-only; the rest is reserved */
 	}
-	return false;
+	return SLEEP_NONE;
 }
 
 int vireo_pm_pio(void *dev, uint16_t port_offset, unsigned int size, bool is_write,
 		 uint32_t *data)
 {
 	struct vireo_pm *pm = dev;
-	bool poweroff = false;
+	enum sleep_request req = SLEEP_NONE, r;
 	unsigned int i, reg;
 	uint64_t t;
 
@@ -176,6 +209,11 @@ int vireo_pm_pio(void *dev, uint16_t port_offset, unsigned int size, bool is_wri
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&pm->lock);
+	/* The woken guest is back: its interrupt controllers can take the SCI. */
+	if (pm->sleep == VIREO_PM_WAKING) {
+		pm->sleep = VIREO_PM_AWAKE;
+		update_sci(pm);
+	}
 	if (!is_write) {
 		t = ticks(pm);
 		*data = 0;
@@ -198,12 +236,16 @@ int vireo_pm_pio(void *dev, uint16_t port_offset, unsigned int size, bool is_wri
 			v |= (uint16_t)(((*data >> (8 * (off - port_offset))) & 0xff) << (8 * i));
 			mask |= (uint16_t)(0xff << (8 * i));
 		}
-		poweroff |= write_reg(pm, reg, v, mask);
+		r = write_reg(pm, reg, v, mask);
+		if (r > req)
+			req = r;
 	}
 	update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
-	if (poweroff && pm->cfg.poweroff)
+	if (req == SLEEP_S5 && pm->cfg.poweroff)
 		pm->cfg.poweroff(pm->cfg.opaque);
+	else if (req == SLEEP_S3)
+		pm->cfg.suspend(pm->cfg.opaque);
 	return 0;
 }
 
@@ -211,6 +253,29 @@ void vireo_pm_press_power_button(struct vireo_pm *pm)
 {
 	pthread_mutex_lock(&pm->lock);
 	pm->sts |= VIREO_PM1_PWRBTN;
+	/* Asleep, the button wakes whatever PWRBTN_EN says (ACPI 6.5 4.8.2.2.1). */
+	wake_up(pm);
 	update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
+}
+
+void vireo_pm_rtc_alarm(struct vireo_pm *pm)
+{
+	pthread_mutex_lock(&pm->lock);
+	pm->sts |= VIREO_PM1_RTC;
+	/* RTC_EN decides both the SCI and the wake (ACPI 6.5 4.8.2.4). */
+	if (pm->en & VIREO_PM1_RTC)
+		wake_up(pm);
+	update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+}
+
+bool vireo_pm_asleep(struct vireo_pm *pm)
+{
+	bool asleep;
+
+	pthread_mutex_lock(&pm->lock);
+	asleep = pm->sleep == VIREO_PM_ASLEEP;
+	pthread_mutex_unlock(&pm->lock);
+	return asleep;
 }

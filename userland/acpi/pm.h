@@ -19,8 +19,26 @@
  *    the interrupt router (hw/irq.h) to follow it, or calls set_sci(opaque,
  *    level) when no router is given (tests, other wiring).
  *  - writing SLP_EN with SLP_TYP = the S5 value (VIREO_PM_S5_SLP_TYP, which
- *    the DSDT's \_S5 package carries) calls poweroff(opaque).  No other
- *    sleep state exists; other SLP_TYP values are ignored.
+ *    the DSDT's \_S5 package carries) calls poweroff(opaque).
+ *  - S3, suspend to RAM (ACPI 6.5 16.1.3, 7.4.2.4 \_S3): SLP_EN with
+ *    SLP_TYP = VIREO_PM_S3_SLP_TYP, when the config has a suspend
+ *    callback, puts the block to sleep and calls suspend(opaque): the
+ *    machine stops its processors and keeps RAM and the devices.  Asleep,
+ *    a wake event (the power button, 4.8.2.2.1, whatever PWRBTN_EN says;
+ *    the RTC alarm while RTC_EN is set, 4.8.2.4 "Real Time Clock Alarm")
+ *    sets its status bit and WAK_STS (4.8.3.1, table "PM1 Status
+ *    Registers") and calls wake(opaque), once; the machine then
+ *    restarts the processors at the FACS waking vector.  Other SLP_TYP
+ *    values (S1, S2, S4, and S3 without a suspend callback) are ignored.
+ *  - the SCI stays low from the S3 entry until the woken guest first
+ *    touches the block: on a PC the interrupt controllers lose power in
+ *    S3 and the OS reprograms them after the wake, so no SCI can reach it
+ *    before; here the processors restart with their local APICs reset,
+ *    and an SCI sent before that reset would be lost with the IOAPIC's
+ *    remote IRR left set.  The OS clears the status bits it woke with.
+ *  - the RTC alarm: vireo_pm_rtc_alarm() (the RTC calls it when its alarm
+ *    raises IRQ 8) sets RTC_STS (4.8.3.1); with RTC_EN the SCI follows,
+ *    or asleep, the wake.
  *  - the timer counts from the injected clock; TMR_STS is set when the
  *    counter's top bit has changed since it was last cleared, computed
  *    when PM1a_STS is read.  No timer raises the SCI asynchronously: Linux
@@ -31,9 +49,10 @@
  * registers above (a 4-byte access at base reads STS | EN << 16).
  *
  * Locking: one mutex per device.  The router (or set_sci) is called with
- * it held (lock order: pm -> irq router -> ioapic/pic, as hw/hw.h orders
- * devices); poweroff is called without it and may do anything, including
- * calling back into the device.
+ * it held (lock order: rtc -> pm -> irq router -> ioapic/pic, as hw/hw.h
+ * orders devices); poweroff and suspend are called without it and may do
+ * anything, including calling back into the device.  wake may be called
+ * with it held (and the RTC's, for an alarm): it must only signal.
  *
  * The monitor registers vireo_pm_desc (hw/hw.h) on its port bus.
  */
@@ -61,6 +80,7 @@ struct vireo_irq_router;
 #define VIREO_PM_TMR_HZ		3579545ULL
 #define VIREO_PM_SCI_IRQ	9	/* ISA IRQ = GSI 9, FADT SCI_INT */
 #define VIREO_PM_S5_SLP_TYP	5
+#define VIREO_PM_S3_SLP_TYP	1	/* the DSDT's \_S3 */
 
 /* PM1 status / enable bits (ACPI 6.5 tables 4.16, 4.17) */
 #define VIREO_PM1_TMR		(1U << 0)
@@ -94,7 +114,16 @@ struct vireo_pm_config {
 	struct vireo_irq_router *irq;
 	void (*set_sci)(void *opaque, bool level);
 	void (*poweroff)(void *opaque);	/* the guest entered S5 */
+	/* The guest entered S3 (NULL: no S3); a wake event ended it. */
+	void (*suspend)(void *opaque);
+	void (*wake)(void *opaque);
 	void *opaque;
+};
+
+enum vireo_pm_sleep {
+	VIREO_PM_AWAKE = 0,	/* working (S0) */
+	VIREO_PM_ASLEEP,	/* in S3, waiting for a wake event */
+	VIREO_PM_WAKING,	/* woken; the SCI waits for the guest's first access */
 };
 
 /* Legend: (i) set by init, then fixed; (l) guarded by lock. */
@@ -108,6 +137,8 @@ struct vireo_pm {
 	uint64_t tmr_epoch;		/* (l) timer top-bit changes at TMR_STS clear */
 	bool sci;			/* (l) the level last given to set_sci */
 	uint64_t poweroffs;		/* (l) S5 entries, for stats and tests */
+	enum vireo_pm_sleep sleep;	/* (l) */
+	uint64_t suspends, wakes;	/* (l) S3 entries and wake events */
 };
 
 extern const struct vireo_hw_desc vireo_pm_desc;
@@ -124,8 +155,17 @@ void vireo_pm_fini(struct vireo_pm *pm);
 int vireo_pm_pio(void *pm, uint16_t port_offset, unsigned int size, bool is_write,
 		 uint32_t *data);
 
-/* The power button: PWRBTN_STS, and the SCI if enabled.  Thread-safe. */
+/* The power button: PWRBTN_STS, and the SCI if enabled, or the wake.  Thread-safe. */
 void vireo_pm_press_power_button(struct vireo_pm *pm);
+
+/*
+ * The RTC's alarm raised its interrupt: RTC_STS, then the SCI or, asleep
+ * with RTC_EN, the wake.  Thread-safe.
+ */
+void vireo_pm_rtc_alarm(struct vireo_pm *pm);
+
+/* In S3 now (entered, no wake event yet). */
+bool vireo_pm_asleep(struct vireo_pm *pm);
 
 /* The PM timer's value now (for tests and stats). */
 uint32_t vireo_pm_timer(struct vireo_pm *pm);

@@ -135,8 +135,11 @@ static void gas_io(uint8_t *g, uint8_t bits, uint8_t access, uint16_t port)
 static void build_fadt(uint8_t *t, const struct vireo_acpi_config *c, uint64_t facs,
 		       uint64_t dsdt)
 {
-	uint32_t flags = FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_FIX_RTC |
-			 FADT_RESET_REG_SUP;
+	/*
+	 * FIX_RTC clear: RTC_STS and RTC_EN in PM1 are the RTC alarm's wake
+	 * status and enable (ACPI 6.5 4.8.2.4), which acpi/pm.c implements.
+	 */
+	uint32_t flags = FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON | FADT_RESET_REG_SUP;
 
 	if (c->pm_timer_32bit)
 		flags |= FADT_TMR_VAL_EXT;
@@ -173,6 +176,12 @@ static void build_fadt(uint8_t *t, const struct vireo_acpi_config *c, uint64_t f
 	vireo_acpi_fix_checksum(t, VIREO_ACPI_FADT_SIZE);
 }
 
+/*
+ * The FACS (ACPI 6.5 5.2.10): the OS writes its waking vector at offset
+ * 12 (Firmware_Waking_Vector) before S3, which the monitor, the firmware
+ * here, reads on the wake; X_Firmware_Waking_Vector at 24 (with flags
+ * bit 1, 64BIT_WAKE_SUPPORTED, clear: no 64-bit wake environment).
+ */
 static void build_facs(uint8_t *t)
 {
 	memcpy(t, "FACS", 4);

@@ -11,11 +11,12 @@
  *   FADT  revision 6.3, not hardware-reduced: PM1a event/control blocks
  *         and the PM timer of acpi/pm.h, SCI on IRQ 9, no SMI_CMD (always
  *         in ACPI mode), fixed-feature power button, no sleep button,
+ *         RTC wake status in PM1 (FIX_RTC clear),
  *         RESET_REG = the configured port/value (default i8042 0x64/0xfe),
  *         IAPC boot flags: legacy devices, 8042, no VGA
- *   FACS  64 bytes, 64-byte aligned
+ *   FACS  64 bytes, 64-byte aligned; the OS's waking vector for S3
  *   DSDT  (dsdt.c) \_SB.PCI0 (PNP0A08/PNP0A03, _CRS, _OSC, _PRT),
- *         processor devices \_SB.Cxxx (ACPI0007), \_S5
+ *         processor devices \_SB.Cxxx (ACPI0007), \_S3, \_S5
  *   MADT  one Processor Local APIC per vCPU (APIC ID = UID = index), the
  *         IOAPIC (GSI base 0), overrides ISA IRQ 0 -> GSI 2 (conforming)
  *         and IRQ 9 -> GSI 9 level/active high, Local APIC NMI on LINT1
@@ -44,6 +45,8 @@
 #define VIREO_ACPI_RSDP_SIZE	36
 #define VIREO_ACPI_FADT_SIZE	276
 #define VIREO_ACPI_FACS_SIZE	64
+#define VIREO_ACPI_FACS_WAKING_VECTOR	12	/* 32 bits (ACPI 6.5 5.2.10) */
+#define VIREO_ACPI_FACS_X_WAKING_VECTOR	24	/* 64 bits */
 #define VIREO_ACPI_MAX_CPUS	255	/* xAPIC IDs in a type-0 MADT entry */
 
 #define VIREO_ACPI_INTX_GSI_BASE	16

@@ -243,13 +243,18 @@ static int64_t periods_at(const struct vireo_rtc *rtc, int64_t t, unsigned int s
 
 static void update_irq(struct vireo_rtc *rtc)
 {
-	bool level;
+	bool level, alarm;
 
 	if (rtc->reg_c & rtc->reg_b & C_FLAGS)
 		rtc->reg_c |= C_IRQF;
 	else
 		rtc->reg_c &= ~C_IRQF;
 	level = rtc->reg_c & C_IRQF;
+	/* AF.AIE newly true: the alarm asserts IRQ 8, which the PM block latches. */
+	alarm = rtc->reg_c & rtc->reg_b & C_AF;
+	if (alarm && !rtc->alarm_irq && rtc->alarm_hook)
+		rtc->alarm_hook(rtc->alarm_opaque);
+	rtc->alarm_irq = alarm;
 	if (level == rtc->irq_level)
 		return;
 	rtc->irq_level = level;
@@ -560,6 +565,14 @@ int vireo_rtc_init(struct vireo_rtc *rtc, struct vireo_irq_router *irq, unsigned
 	rtc->epoch_sec = sec;
 	rtc->last_ns = t;
 	return -pthread_mutex_init(&rtc->lock, NULL);
+}
+
+void vireo_rtc_set_alarm_hook(struct vireo_rtc *rtc, void (*hook)(void *opaque), void *opaque)
+{
+	pthread_mutex_lock(&rtc->lock);
+	rtc->alarm_hook = hook;
+	rtc->alarm_opaque = opaque;
+	pthread_mutex_unlock(&rtc->lock);
 }
 
 void vireo_rtc_fini(struct vireo_rtc *rtc)

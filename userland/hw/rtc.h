@@ -68,6 +68,10 @@ struct vireo_rtc {
 	int64_t phase_ns;
 	int64_t last_ns;			/* (l) flags are up to date to here */
 	bool irq_level;				/* (l) */
+	bool alarm_irq;				/* (l) AF.AIE as last seen */
+	/* (i) called, with the lock held, when AF.AIE becomes true */
+	void (*alarm_hook)(void *opaque);
+	void *alarm_opaque;			/* (i) */
 	uint64_t armed;				/* (l) */
 	uint64_t irqs;				/* (l) interrupts raised */
 };
@@ -86,6 +90,15 @@ void vireo_rtc_fini(struct vireo_rtc *rtc);
 /* Ports 0x70-0x71 (offsets 0-1); dev is the rtc. */
 int vireo_rtc_pio(void *dev, uint16_t port_offset, unsigned int size, bool is_write,
 		  uint32_t *data);
+
+/*
+ * The alarm's wake path (the ACPI PM block's RTC_STS, acpi/pm.h): hook is
+ * called with the RTC's lock held each time the alarm flag and its
+ * enable (AF.AIE) together assert the interrupt; it may take locks after
+ * the RTC's in hw/hw.h's order and must not call back into the RTC.
+ * Before the vCPUs run.
+ */
+void vireo_rtc_set_alarm_hook(struct vireo_rtc *rtc, void (*hook)(void *opaque), void *opaque);
 
 /* The armed timer expired. */
 void vireo_rtc_timer(struct vireo_rtc *rtc);

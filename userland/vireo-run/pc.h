@@ -195,6 +195,9 @@ struct vireo_pc {
 	uint32_t debug_exit_value;		/* (event_lock) V of VIREO_PC_DEBUG_EXIT */
 	int event_fd;				/* (i) wakes the I/O loop */
 	atomic_bool stopping;			/* (a) vCPU threads: leave the loop */
+	/* (a) ACPI S3 (pc_sleep.c): vCPU threads park until the wake restarts them */
+	atomic_bool asleep;
+	atomic_uint sleep_requests;		/* (a) for the main thread, pc_sleep.c */
 
 	/* Counters for --verbose and the tests. */
 	atomic_uint_fast64_t unhandled_pio, unhandled_mmio, msi_sent, msi_refused;
@@ -274,6 +277,21 @@ void vireo_pc_vcpus_stop(struct vireo_pc *pc);
  */
 void vireo_pc_vcpus_pause(struct vireo_pc *pc);
 void vireo_pc_vcpus_resume(struct vireo_pc *pc);
+/*
+ * Main thread: kick the vCPU threads until every one is parked or gone,
+ * for a hold already asked for (a pause, or pc->asleep).
+ */
+void vireo_pc_vcpus_hold_wait(struct vireo_pc *pc);
+
+/* ---- pc_sleep.c: ACPI S3 ------------------------------------------------ */
+
+/* The PM block's suspend and wake callbacks (opaque: the struct vireo_pc). */
+void vireo_pc_sleep_enter(void *pc);
+void vireo_pc_sleep_wake(void *pc);
+/* Main thread, on the event fd: park the vCPUs, or restart them at the waking vector. */
+void vireo_pc_sleep_service(struct vireo_pc *pc);
+/* The wake's trampoline page is free: above the ACPI tables, in RAM. */
+bool vireo_pc_sleep_trampoline_fits(const struct vireo_pc *pc);
 
 /* ---- pc_io.c ----------------------------------------------------------- */
 

@@ -27,7 +27,10 @@ const char *vireo_pc_control_state(struct vireo_pc_control *c)
 {
 	if (atomic_load(&c->ending))
 		return "shutting-down";
-	return atomic_load(&c->paused) ? "paused" : "running";
+	if (atomic_load(&c->paused))
+		return "paused";
+	/* The power button (stop) wakes it. */
+	return atomic_load(&c->suspended) ? "suspended" : "running";
 }
 
 void vireo_pc_control_emit_state(struct vireo_pc_control *c, const char *state,

@@ -49,6 +49,7 @@ struct vireo_pc_control {
 	int wake_fd;				/* (i) eventfd, -1 without --control */
 	atomic_uint requests;			/* (a) VIREO_PC_CTL_* */
 	atomic_bool paused;			/* (a) what clients asked for */
+	atomic_bool suspended;			/* (a) the guest is in ACPI S3 (pc_sleep.c) */
 	atomic_bool killed;			/* (a) `kill` was asked */
 	atomic_bool ending;			/* (a) the machine is going away */
 	atomic_int tid[VIREO_PC_MAX_CPUS];	/* (a) vCPU threads' ids, 0: none */
@@ -85,7 +86,7 @@ void vireo_pc_control_emit_panic(struct vireo_pc_control *c, const char *detail)
 /* Any thread: set request bits for the main thread and wake it. */
 void vireo_pc_control_wake(struct vireo_pc_control *c, unsigned int req);
 
-/* "running", "paused" or "shutting-down", as query-status says it. */
+/* "running", "paused", "suspended" or "shutting-down", as query-status says it. */
 const char *vireo_pc_control_state(struct vireo_pc_control *c);
 
 /* Main thread, the I/O loop: carry out pending requests on pc's machine. */

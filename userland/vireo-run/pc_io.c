@@ -3,7 +3,8 @@
  * The PC's I/O loop, on the main thread: one epoll set over everything
  * that is not a vCPU's business.
  *
- *   event_fd        a thread asked the machine to stop (pc.h): leave
+ *   event_fd        a thread asked the machine to stop (pc.h): leave;
+ *                   or the guest entered or left S3 (pc_sleep.c)
  *   signal_fd       SIGINT/SIGTERM stop; SIGPWR presses the power button
  *   timerfds        the PIT's and the RTC's deadlines: call the device
  *   stdin           console input, through the escape filter, to the UART
@@ -259,6 +260,7 @@ static void dispatch(struct io *io, struct watch *w)
 	switch (w->kind) {
 	case W_EVENT:
 		drain(pc->event_fd);
+		vireo_pc_sleep_service(pc);
 		break;
 	case W_SIGNAL:
 		signal_ready(io);

@@ -157,6 +157,11 @@ static void on_poweroff(void *opaque)
 	vireo_pc_request(opaque, VIREO_PC_POWEROFF);
 }
 
+static void rtc_alarm(void *opaque)
+{
+	vireo_pm_rtc_alarm(opaque);
+}
+
 static void *ram_map(void *opaque, uint64_t gpa, uint64_t len)
 {
 	struct vireo_pc *pc = opaque;
@@ -375,6 +380,8 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 			       err);
 	if (r)
 		return fail(pc, 0, "%s", err);
+	if (!vireo_pc_sleep_trampoline_fits(pc))
+		return fail(pc, -ENOSPC, "the ACPI tables reach the S3 wake trampoline");
 
 	/* What a BIOS would have left: kernels read it without asking. */
 	if (vireo_bda_install(mem))
@@ -433,6 +440,8 @@ static int platform_init(struct vireo_pc *pc)
 	struct vireo_pm_config pmc = {
 		.irq = &pc->irq,
 		.poweroff = on_poweroff,
+		.suspend = vireo_pc_sleep_enter,
+		.wake = vireo_pc_sleep_wake,
 		.opaque = pc,
 	};
 	int r;
@@ -468,6 +477,7 @@ static int platform_init(struct vireo_pc *pc)
 	   "i8042");
 	HW(HW_PM, vireo_pm_init(&pc->pm, &pmc), "ACPI PM block");
 #undef HW
+	vireo_rtc_set_alarm_hook(&pc->rtc, rtc_alarm, &pc->pm);
 
 	/* First: the user's choice of port outranks a device already there. */
 	r = 0;

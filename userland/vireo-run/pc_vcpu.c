@@ -18,6 +18,9 @@
  * variable until resumed or stopped.  vireo_pc_vcpus_pause() kicks the
  * threads out of the kernel with the same signal, again until each one is
  * parked, so a vCPU in HLT or in the guest is held as surely as a busy one.
+ * ACPI S3 (pc_sleep.c) holds them the same way, with the machine's
+ * pc->asleep in place of the host's want: a resume does not end S3, nor
+ * a wake a pause.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -134,18 +137,24 @@ static int handle_exit(struct vireo_pc_vcpu *v, struct vireo_run *run)
 	}
 }
 
-/* Wait here while the host holds the vCPUs (a pause), unless stopping. */
+/* The vCPUs must park: a pause (the host's hold) or S3 (the machine's). */
+static bool held(struct vireo_pc *pc)
+{
+	return atomic_load(&pc->host->hold.want) || atomic_load(&pc->asleep);
+}
+
+/* Wait here while the vCPUs are held, unless stopping. */
 static void hold_point(struct vireo_pc_vcpu *v)
 {
 	struct vireo_pc_hold *h = &v->pc->host->hold;
 
-	if (!atomic_load(&h->want))
+	if (!held(v->pc))
 		return;
 	pthread_mutex_lock(&h->lock);
-	if (atomic_load(&h->want) && !atomic_load(&v->pc->stopping)) {
+	if (held(v->pc) && !atomic_load(&v->pc->stopping)) {
 		h->parked++;
 		pthread_cond_broadcast(&h->cond);
-		while (atomic_load(&h->want) && !atomic_load(&v->pc->stopping))
+		while (held(v->pc) && !atomic_load(&v->pc->stopping))
 			pthread_cond_wait(&h->cond, &h->lock);
 		h->parked--;
 	}
@@ -331,11 +340,20 @@ static unsigned int unheld(struct vireo_pc *pc)
 void vireo_pc_vcpus_pause(struct vireo_pc *pc)
 {
 	struct vireo_pc_hold *h = &pc->host->hold;
-	unsigned int i;
 
 	pthread_mutex_lock(&h->lock);
 	atomic_store(&h->want, true);
-	while (unheld(pc) && !atomic_load(&pc->stopping)) {
+	pthread_mutex_unlock(&h->lock);
+	vireo_pc_vcpus_hold_wait(pc);
+}
+
+void vireo_pc_vcpus_hold_wait(struct vireo_pc *pc)
+{
+	struct vireo_pc_hold *h = &pc->host->hold;
+	unsigned int i;
+
+	pthread_mutex_lock(&h->lock);
+	while (held(pc) && unheld(pc) && !atomic_load(&pc->stopping)) {
 		struct timespec until;
 
 		/*
