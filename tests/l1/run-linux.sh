@@ -12,6 +12,13 @@
 #           FIFO on vireo-run's stdin) runs and its output comes back;
 #           xstate-check: YMM0-15 of 4 processes unchanged across
 #           syscalls, signals and moves between the vCPUs;
+#           ACPI S3 ("S3 and wake", SVM leg only): "echo mem" to
+#           /sys/power/state with an RTC alarm 5 s ahead returns, woken by
+#           the alarm (vireo-run's note says so), the kernel log shows the
+#           resume; the disk's file reads back the same (page cache
+#           dropped) and a new one is written; a second "echo mem" is woken
+#           by the power button from the control socket (vireo stop
+#           --timeout 0: the guest stays up, status 5);
 #           "reboot -f" typed there
 #   boot 2  the file read back with the same checksum; "poweroff -f" typed:
 #           vireo-run exits with status 0
@@ -48,6 +55,7 @@ else
 	STEP_TIMEOUT=${L2_STEP_TIMEOUT:-120}
 fi
 T=/tmp/run-linux.$$
+NAME=l2linux
 TASKSET=${L2_TASKSET-}
 QUIET=${L2_QUIET-quiet}
 TAP=vtap0
@@ -59,6 +67,14 @@ PORT=5000
 TEST_GROUP=linux
 need_l2 boot
 mkdir -p "$T"
+
+# The control socket where the vireo CLI finds it: `vireo stop` needs only
+# the machine to exist (a definition file) and its lock held by the
+# monitor, which vireo-run takes with --lock.
+mkdir -p "$T/data/vireo/machines/$NAME" "$T/run/vireo"
+chmod 700 "$T/run" "$T/run/vireo"
+export XDG_DATA_HOME="$T/data" XDG_RUNTIME_DIR="$T/run"
+echo '{}' >"$T/data/vireo/machines/$NAME/machine.json"
 
 # ---------------------------------------------------------------- L1 side
 # A bridge with L1's address and a persistent tap on it: vireo-run opens
@@ -112,6 +128,8 @@ start=$(cut -d' ' -f1 /proc/uptime)
 # shellcheck disable=SC2086  # TASKSET and net_opt are words or nothing
 $TASKSET vireo-run --kernel "$L2/vmlinuz" --initrd "$L2/initrd.gz" --append "$append" \
 	--cpus 2 --mem 256M --disk "$T/disk.qcow2" $net_opt --console --verbose \
+	--name "$NAME" --lock "$T/data/vireo/machines/$NAME/lock" \
+	--control "$T/run/vireo/$NAME.sock" \
 	<"$T/console" >"$T/out" 2>"$T/err" &
 vpid=$!
 
@@ -127,6 +145,19 @@ wait_gone() {
 	done
 }
 elapsed() { awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# wait_err PATTERN COUNT SECONDS: until COUNT lines of vireo-run's stderr
+# match PATTERN (grep -E).  1 on timeout or when vireo-run is gone.
+wait_err() {
+	_i=0
+	while [ "$_i" -lt "$3" ]; do
+		[ "$(grep -cE "$1" "$T/err")" -ge "$2" ] && return 0
+		alive || return 1
+		sleep 1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 
 # wait_line PATTERN COUNT SECONDS: until COUNT lines of the L2's output
 # match PATTERN (grep -E).  1 on timeout or when vireo-run is gone.
@@ -290,6 +321,62 @@ if step xstate; then
 		esac
 	else
 		fail xstate "no verdict from xstate-check within ${STEP_TIMEOUT}s"
+	fi
+fi
+
+# ACPI S3 (suspend to RAM) and its wake events: acpi/pm.h, vireo-run's
+# pc_sleep.c.  "suspend exit" is the kernel's last resume message; its
+# count tells one cycle from the next.
+if [ "$VIREO_RIG_EMU" = bochs ]; then
+	skip s3-rtc "S3 runs in the SVM leg only (a device test; keeps the Bochs leg short)"
+elif step s3-rtc; then
+	type_line 'echo +5 >/sys/class/rtc/rtc0/wakealarm && echo mem >/sys/power/state; echo s3-rtc rc=$? exits=$(dmesg | grep -c "PM: suspend exit") $(cat /sys/power/mem_sleep)'
+	if wait_line '^s3-rtc rc=' 1 "$STEP_TIMEOUT"; then
+		got=$(out | grep '^s3-rtc rc=' | head -n 1)
+		if [ "$got" = 's3-rtc rc=0 exits=1 s2idle [deep]' ] &&
+		   grep -q 'S3 wake by the RTC alarm' "$T/err"; then
+			pass s3-rtc "$(grep 'S3 wake by' "$T/err" | head -n 1 | sed 's/^vireo-run: note: //')"
+		else
+			fail s3-rtc "guest: '$got'; monitor: $(grep -E 'S3' "$T/err" | tr '\n' ' ')"
+		fi
+	else
+		fail s3-rtc "no return from 'echo mem' within ${STEP_TIMEOUT}s; monitor: $(grep -E 'S3' "$T/err" | tr '\n' ' ')"
+		give_up "no S3 resume"
+	fi
+	if step s3-disk; then
+		type_line 'echo 3 >/proc/sys/vm/drop_caches; mount -t ext2 /dev/vda /mnt && echo s3-disk sha=$(sha256sum /mnt/blob | cut -d" " -f1) && head -c 65536 /dev/urandom >/mnt/after-s3 && sync && umount /mnt && echo s3-disk-written'
+		if wait_line '^s3-disk-written' 1 "$STEP_TIMEOUT"; then
+			after=$(field sha '^s3-disk sha=' 1)
+			if [ -n "$written" ] && [ "$after" = "$written" ]; then
+				pass s3-disk "read back the same sha256 after the resume, and wrote"
+			else
+				fail s3-disk "wrote '$written' before, read '$after' after the resume"
+			fi
+		else
+			fail s3-disk "no disk report after the resume within ${STEP_TIMEOUT}s: $(out | grep '^s3-disk' | tr '\n' ' ')"
+		fi
+	fi
+	if step s3-power-button; then
+		type_line 'echo mem >/sys/power/state; echo s3-button rc=$? exits=$(dmesg | grep -c "PM: suspend exit")'
+		if wait_err 'the guest entered S3' 2 "$STEP_TIMEOUT"; then
+			vireo stop --timeout 0 "$NAME" >"$T/stop.out" 2>&1
+			src=$?
+			if wait_line '^s3-button rc=' 1 "$STEP_TIMEOUT"; then
+				got=$(out | grep '^s3-button rc=' | head -n 1)
+				if [ "$got" = 's3-button rc=0 exits=2' ] && [ "$src" -eq 5 ] &&
+				   grep -q 'S3 wake by the power button' "$T/err"; then
+					pass s3-power-button "woken through the control socket"
+				else
+					fail s3-power-button "guest: '$got'; vireo stop: status $src $(tr '\n' ' ' <"$T/stop.out"); monitor: $(grep -E 'S3' "$T/err" | tr '\n' ' ')"
+				fi
+			else
+				fail s3-power-button "no return from 'echo mem' within ${STEP_TIMEOUT}s of the button; vireo stop: status $src $(tr '\n' ' ' <"$T/stop.out")"
+				give_up "no S3 resume by the power button"
+			fi
+		else
+			fail s3-power-button "the guest did not enter S3 again within ${STEP_TIMEOUT}s"
+			give_up "no second S3"
+		fi
 	fi
 fi
 

@@ -2,6 +2,8 @@
 /*
  * The ACPI PM block: reset state, the power button and the SCI level,
  * write-1-to-clear, S5 entry through PM1a_CNT (16-bit and byte writes),
+ * S3 entry and its wake events (power button, RTC alarm with and without
+ * RTC_EN; WAK_STS; no SCI until the woken guest's first access),
  * the PM timer from a fake clock (frequency, 24/32-bit wrap, TMR_STS),
  * bad accesses, and a press racing guest accesses from another thread.
  */
@@ -19,6 +21,7 @@ struct rec {
 	unsigned int poweroffs;
 	struct vireo_pm *pm;	/* poweroff reads it back: no deadlock */
 	uint32_t cnt_at_poweroff;
+	unsigned int suspends, wakes;
 };
 
 static uint64_t fake_now(void *opaque)
@@ -40,6 +43,16 @@ static void fake_poweroff(void *opaque)
 
 	r->poweroffs++;
 	vireo_pm_pio(r->pm, VIREO_PM1_CNT, 2, false, &r->cnt_at_poweroff);
+}
+
+static void fake_suspend(void *opaque)
+{
+	((struct rec *)opaque)->suspends++;
+}
+
+static void fake_wake(void *opaque)
+{
+	((struct rec *)opaque)->wakes++;
 }
 
 static void pm_setup(struct vireo_pm *pm, struct rec *r, bool timer32)
@@ -159,6 +172,113 @@ static void pm_s5(void)
 	/* A 32-bit write at the control block (reserved upper half). */
 	wr(&pm, VIREO_PM1_CNT, 4, s5 | VIREO_PM1_SLP_EN | 0xffff0000U);
 	T_EQ(r.poweroffs, 3);
+	vireo_pm_fini(&pm);
+}
+
+/* Set up with the S3 callbacks (pm_setup's PM has none: S3 ignored). */
+static void pm_setup_s3(struct vireo_pm *pm, struct rec *r)
+{
+	struct vireo_pm_config cfg = {
+		.timer_32bit = true, .now_ns = fake_now, .set_sci = fake_sci,
+		.poweroff = fake_poweroff, .suspend = fake_suspend, .wake = fake_wake,
+		.opaque = r,
+	};
+
+	memset(r, 0, sizeof(*r));
+	r->now = 1000000;
+	r->pm = pm;
+	vireo_pm_init(pm, &cfg);
+}
+
+static void enter_s3(struct vireo_pm *pm)
+{
+	const uint32_t s3 = VIREO_PM_S3_SLP_TYP << VIREO_PM1_SLP_TYP_SHIFT;
+
+	wr(pm, VIREO_PM1_CNT, 2, s3 | VIREO_PM1_SCI_EN);
+	wr(pm, VIREO_PM1_CNT, 2, s3 | VIREO_PM1_SLP_EN | VIREO_PM1_SCI_EN);
+}
+
+static void pm_s3_power_button(void)
+{
+	struct vireo_pm pm;
+	struct rec r;
+
+	/* Without a suspend callback, S3's SLP_TYP does nothing. */
+	pm_setup(&pm, &r, true);
+	enter_s3(&pm);
+	T_TRUE(!vireo_pm_asleep(&pm));
+	T_EQ(r.poweroffs, 0);
+	vireo_pm_fini(&pm);
+
+	pm_setup_s3(&pm, &r);
+	wr(&pm, VIREO_PM1_EN, 2, VIREO_PM1_PWRBTN);
+	enter_s3(&pm);
+	T_EQ(r.suspends, 1);
+	T_EQ(pm.suspends, 1);
+	T_TRUE(vireo_pm_asleep(&pm));
+	T_EQ(r.wakes, 0);
+	/* The button wakes: PWRBTN_STS and WAK_STS, the wake once, no SCI yet. */
+	vireo_pm_press_power_button(&pm);
+	T_EQ(r.wakes, 1);
+	T_TRUE(!vireo_pm_asleep(&pm));
+	T_EQ(vireo_pm_status(&pm), VIREO_PM1_PWRBTN | VIREO_PM1_WAK_STS);
+	T_TRUE(!r.sci);
+	vireo_pm_press_power_button(&pm);
+	T_EQ(r.wakes, 1);
+	T_TRUE(!r.sci);
+	/* The guest's first access after the wake lets the SCI through. */
+	T_EQ(rd(&pm, VIREO_PM1_STS, 2), VIREO_PM1_PWRBTN | VIREO_PM1_WAK_STS);
+	T_TRUE(r.sci);
+	wr(&pm, VIREO_PM1_STS, 2, VIREO_PM1_PWRBTN | VIREO_PM1_WAK_STS);
+	T_EQ(rd(&pm, VIREO_PM1_STS, 2), 0);
+	T_TRUE(!r.sci);
+	/* The button wakes with PWRBTN_EN clear too (ACPI 6.5 4.8.2.2.1). */
+	wr(&pm, VIREO_PM1_EN, 2, 0);
+	enter_s3(&pm);
+	T_EQ(r.suspends, 2);
+	vireo_pm_press_power_button(&pm);
+	T_EQ(r.wakes, 2);
+	T_EQ(rd(&pm, VIREO_PM1_STS, 2), VIREO_PM1_PWRBTN | VIREO_PM1_WAK_STS);
+	T_TRUE(!r.sci);
+	/* S5 still works after. */
+	wr(&pm, VIREO_PM1_CNT, 2,
+	   (VIREO_PM_S5_SLP_TYP << VIREO_PM1_SLP_TYP_SHIFT) | VIREO_PM1_SLP_EN);
+	T_EQ(r.poweroffs, 1);
+	vireo_pm_fini(&pm);
+}
+
+static void pm_s3_rtc_alarm(void)
+{
+	struct vireo_pm pm;
+	struct rec r;
+
+	pm_setup_s3(&pm, &r);
+	/* Awake: RTC_STS latches; with RTC_EN it raises the SCI. */
+	vireo_pm_rtc_alarm(&pm);
+	T_EQ(rd(&pm, VIREO_PM1_STS, 2), VIREO_PM1_RTC);
+	T_TRUE(!r.sci);
+	wr(&pm, VIREO_PM1_EN, 2, VIREO_PM1_RTC);
+	T_TRUE(r.sci);
+	wr(&pm, VIREO_PM1_STS, 2, VIREO_PM1_RTC);
+	T_TRUE(!r.sci);
+	/* Asleep without RTC_EN: the status only, no wake. */
+	wr(&pm, VIREO_PM1_EN, 2, 0);
+	enter_s3(&pm);
+	vireo_pm_rtc_alarm(&pm);
+	T_EQ(r.wakes, 0);
+	T_TRUE(vireo_pm_asleep(&pm));
+	T_EQ(vireo_pm_status(&pm), VIREO_PM1_RTC);
+	/* Asleep with RTC_EN (as the OS left it before SLP_EN): the wake. */
+	vireo_pm_fini(&pm);
+	pm_setup_s3(&pm, &r);
+	wr(&pm, VIREO_PM1_EN, 2, VIREO_PM1_RTC);
+	enter_s3(&pm);
+	vireo_pm_rtc_alarm(&pm);
+	T_EQ(r.wakes, 1);
+	T_EQ(vireo_pm_status(&pm), VIREO_PM1_RTC | VIREO_PM1_WAK_STS);
+	T_TRUE(!r.sci);
+	T_EQ(rd(&pm, VIREO_PM1_EN, 2), VIREO_PM1_RTC);
+	T_TRUE(r.sci);
 	vireo_pm_fini(&pm);
 }
 
@@ -309,6 +429,8 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(pm_reset_state),
 	VIREO_TEST(pm_power_button),
 	VIREO_TEST(pm_s5),
+	VIREO_TEST(pm_s3_power_button),
+	VIREO_TEST(pm_s3_rtc_alarm),
 	VIREO_TEST(pm_timer),
 	VIREO_TEST(pm_timer_status),
 	VIREO_TEST(pm_bad_access),

@@ -144,6 +144,7 @@ static void acpi_fadt(void)
 	flags = vireo_le32(f + 112);
 	T_EQ(flags & (1U << 4), 0);			/* fixed power button */
 	T_EQ(flags & (1U << 5), 1U << 5);		/* no fixed sleep button */
+	T_EQ(flags & (1U << 6), 0);			/* RTC wake status in PM1 */
 	T_EQ(flags & (1U << 8), 1U << 8);		/* 32-bit PM timer */
 	T_EQ(flags & (1U << 10), 1U << 10);		/* reset register */
 	T_EQ(flags & (1U << 20), 0);			/* not hardware-reduced */
@@ -516,6 +517,12 @@ static void acpi_dsdt_names(void)
 	T_EQ(int_value(pkg_elem(o->val, o->end, 0, &n)), VIREO_PM_S5_SLP_TYP);
 	T_EQ(n, 4);
 	T_EQ(int_value(pkg_elem(o->val, o->end, 1, &n)), VIREO_PM_S5_SLP_TYP);
+	/* \_S3 likewise, with a value of its own. */
+	T_TRUE((o = find(&d, "\\_S3_")) && o->val[0] == 0x12);
+	T_EQ(int_value(pkg_elem(o->val, o->end, 0, &n)), VIREO_PM_S3_SLP_TYP);
+	T_EQ(n, 4);
+	T_EQ(int_value(pkg_elem(o->val, o->end, 1, &n)), VIREO_PM_S3_SLP_TYP);
+	T_TRUE(VIREO_PM_S3_SLP_TYP != VIREO_PM_S5_SLP_TYP);
 
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "\\_SB_.C%03X._HID", i);
@@ -753,6 +760,7 @@ static void acpi_iasl(void)
 	dsl[n] = 0;
 	T_STR_CONTAINS(dsl, "EisaId (\"PNP0A08\")");
 	T_STR_CONTAINS(dsl, "Name (\\_S5, Package (0x04)");
+	T_STR_CONTAINS(dsl, "Name (\\_S3, Package (0x04)");
 	T_STR_CONTAINS(dsl, "Method (_OSC, 4, NotSerialized)");
 	T_STR_CONTAINS(dsl, "Name (_PRT, Package (0x80)");
 	T_STR_CONTAINS(dsl, "QWordMemory");

@@ -231,9 +231,19 @@ static void rtc_periodic_interrupt(void)
 	teardown();
 }
 
+static unsigned int alarm_hooks;
+
+static void count_alarm(void *opaque)
+{
+	(void)opaque;
+	alarm_hooks++;
+}
+
 static void rtc_alarm(void)
 {
 	setup_at(LEAP_DAY);
+	alarm_hooks = 0;
+	vireo_rtc_set_alarm_hook(&rtc, count_alarm, NULL);
 	cmos_write(0x0a, 0x20);	/* no periodic flag in the way */
 	/* Alarm at 13:45:32. */
 	cmos_write(0x01, 0x32);
@@ -245,10 +255,13 @@ static void rtc_alarm(void)
 	vireo_rtc_timer(&rtc);
 	T_EQ(irq(), false);	/* 13:45:31 */
 	T_EQ(cmos_read(0x0c), 0x10);
+	T_EQ(alarm_hooks, 0);	/* an update is not the alarm */
 	clk.now = tmr.deadline;
 	vireo_rtc_timer(&rtc);
 	T_EQ(irq(), true);	/* 13:45:32 */
+	T_EQ(alarm_hooks, 1);	/* the PM block's RTC_STS */
 	T_EQ(cmos_read(0x0c), 0xb0);
+	T_EQ(alarm_hooks, 1);
 	/* "Don't care" hours and minutes: every minute at :00. */
 	cmos_write(0x01, 0x00);
 	cmos_write(0x03, 0xc0);
@@ -257,6 +270,12 @@ static void rtc_alarm(void)
 	T_EQ(cmos_read(0x0c) & 0x20, 0);
 	clk.now += SEC;	/* 13:46:00 */
 	T_EQ(cmos_read(0x0c), 0xb0);
+	T_EQ(alarm_hooks, 2);
+	/* AF without AIE asserts nothing: no hook. */
+	cmos_write(0x0b, 0x02);
+	clk.now += 60 * SEC;	/* 13:47:00 */
+	T_EQ(cmos_read(0x0c) & 0x20, 0x20);
+	T_EQ(alarm_hooks, 2);
 	teardown();
 }
 

@@ -270,6 +270,16 @@ void vireo_pm_rtc_alarm(struct vireo_pm *pm)
 	pthread_mutex_unlock(&pm->lock);
 }
 
+uint16_t vireo_pm_status(struct vireo_pm *pm)
+{
+	uint16_t sts;
+
+	pthread_mutex_lock(&pm->lock);
+	sts = read_sts(pm);
+	pthread_mutex_unlock(&pm->lock);
+	return sts;
+}
+
 bool vireo_pm_asleep(struct vireo_pm *pm)
 {
 	bool asleep;

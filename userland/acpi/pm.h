@@ -167,6 +167,9 @@ void vireo_pm_rtc_alarm(struct vireo_pm *pm);
 /* In S3 now (entered, no wake event yet). */
 bool vireo_pm_asleep(struct vireo_pm *pm);
 
+/* PM1a_STS as the guest would read it, without being an access (messages, tests). */
+uint16_t vireo_pm_status(struct vireo_pm *pm);
+
 /* The PM timer's value now (for tests and stats). */
 uint32_t vireo_pm_timer(struct vireo_pm *pm);
 

@@ -625,7 +625,7 @@ void vireo_usage(FILE *f)
 		"                    it is, while the guest runs) and disk-resize, job-cancel\n"
 		"  The machine: COM1 at 0x3f8 (IRQ 4, Linux's ttyS0), 8259 PIC pair, IOAPIC\n"
 		"  at 0xfec00000, 8254 PIT, CMOS RTC, i8042 (reset line), ACPI tables with\n"
-		"  a power button and S5 (PM block at 0x600), PCI host bridge (CF8/CFC and\n"
+		"  a power button, S3 and S5 (PM block at 0x600), PCI host bridge (CF8/CFC and\n"
 		"  ECAM at 0xe0000000), virtio-pci devices with MSI-X: the --disk and --net\n"
 		"  devices, a virtio-console (hvc0, output to stdout) and a virtio-rng.\n"
 		"  Guest reboot (i8042, port 0xcf9 or 0x92 reset) rebuilds the machine and\n"

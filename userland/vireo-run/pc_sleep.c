@@ -134,9 +134,13 @@ static void wake_machine(struct vireo_pc *pc)
 		wake_by_reset(pc, "a vCPU's local APIC refused INIT or SIPI");
 		return;
 	}
-	if (pc->opts->verbose)
-		fprintf(pc->err, "vireo-run: note: S3 wake: BSP to %04x:%04x\n", vector >> 4,
-			vector & 0xf);
+	if (pc->opts->verbose) {
+		uint16_t sts = vireo_pm_status(&pc->pm);
+
+		fprintf(pc->err, "vireo-run: note: S3 wake by%s%s: BSP to %04x:%04x\n",
+			sts & VIREO_PM1_PWRBTN ? " the power button" : "",
+			sts & VIREO_PM1_RTC ? " the RTC alarm" : "", vector >> 4, vector & 0xf);
+	}
 	pthread_mutex_lock(&h->lock);
 	atomic_store(&pc->asleep, false);
 	pthread_cond_broadcast(&h->cond);
