@@ -56,12 +56,26 @@ void vireo_retire_insn(struct vireo_vcpu *vcpu, u64 next_rip)
 		vcpu->pending_dbg |= VIREO_DR6_BS;
 }
 
+/*
+ * Port I/O at io_port that the hypervisor completed: a #DB trap if it met
+ * an enabled I/O breakpoint (SDM 17.3.1.2).  The CPU cannot see these,
+ * since every port access exits.
+ */
+void vireo_retire_io(struct vireo_vcpu *vcpu, u64 next_rip)
+{
+	vireo_retire_insn(vcpu, next_rip);
+	vireo_dr_trap(vcpu, vireo_dr_io_hits(vcpu, vcpu->io_port, vcpu->io_size,
+					     vireo_ops->get_cr4(vcpu)));
+}
+
 /* Userland will emulate the instruction at RIP (see vireo_complete_user_exit()). */
-static void vireo_expect_emulation(struct vireo_vcpu *vcpu)
+static void vireo_expect_emulation(struct vireo_vcpu *vcpu, bool io)
 {
 	vcpu->completion = VIREO_COMPLETE_NONE;
 	vcpu->emulation_pending = true;
+	vcpu->emulating_io = io;
 	vcpu->emulation_rip = vcpu->regs[VIREO_REG_RIP];
+	vcpu->run->nr_accesses = 0;
 }
 
 /* HLT: with the in-kernel LAPIC the vCPU sleeps here instead of exiting. */
@@ -78,13 +92,15 @@ int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64
 {
 	struct vireo_run *run = vcpu->run;
 
+	vcpu->io_port = io->port;
+	vcpu->io_size = io->size;
 	/* A registered notification port completes here, without an exit. */
 	if (io->direction == VIREO_IO_OUT && !io->string) {
 		u32 mask = io->size == 4 ? 0xffffffff : (1U << (io->size * 8)) - 1;
 
 		if (vireo_ioeventfd_signal(vcpu->vm, io->port, io->size,
 					   vcpu->regs[VIREO_REG_RAX] & mask)) {
-			vireo_retire_insn(vcpu, next_rip);
+			vireo_retire_io(vcpu, next_rip);
 			return 0;
 		}
 	}
@@ -93,7 +109,7 @@ int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64
 	run->io.data = 0;
 	if (io->string) {
 		/* Userland emulates INS/OUTS, including RIP. */
-		vireo_expect_emulation(vcpu);
+		vireo_expect_emulation(vcpu, true);
 	} else if (io->direction == VIREO_IO_OUT) {
 		u32 mask = io->size == 4 ? 0xffffffff : (1U << (io->size * 8)) - 1;
 
@@ -102,7 +118,6 @@ int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64
 	} else {
 		vcpu->completion = VIREO_COMPLETE_IO_IN;
 	}
-	vcpu->io_size = io->size;
 	vcpu->completion_rip = next_rip;
 	return vireo_exit_to_user(vcpu, VIREO_EXIT_IO);
 }
@@ -118,7 +133,7 @@ int vireo_handle_tdp_fault(struct vireo_vcpu *vcpu, u64 gpa, bool is_write)
 		memset(&run->mmio, 0, sizeof(run->mmio));
 		run->mmio.gpa = gpa;
 		run->mmio.is_write = is_write;
-		vireo_expect_emulation(vcpu);
+		vireo_expect_emulation(vcpu, false);
 		return vireo_exit_to_user(vcpu, VIREO_EXIT_MMIO);
 	case VIREO_FAULT_NO_MEMORY:
 	default:

@@ -301,6 +301,7 @@ int vireo_vcpu_init_state(struct vireo_vcpu *vcpu)
 	vcpu->reinject.valid = vcpu->exception.valid = vcpu->extint.valid = false;
 	vcpu->nmi_blocked = false;
 	vcpu->pending_dbg = 0;
+	vireo_reset_debugregs(vcpu);
 	vcpu->emulation_pending = false;
 	vcpu->completion = VIREO_COMPLETE_NONE;
 	vcpu->xcr0 = 1;
@@ -393,6 +394,32 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm)
 }
 
 /*
+ * Userland has emulated the instruction at emulation_rip (RIP moved): a
+ * #DB trap follows for the breakpoints its data accesses met, which it
+ * reports in the run page, and for INS/OUTS for the port's I/O
+ * breakpoints.  A REP string instruction reports its whole ranges and
+ * traps once, after the last iteration, not after the one that met the
+ * breakpoint (SDM 17.3.1.2 wants the latter).
+ */
+static void vireo_retire_emulated(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_run *run = vcpu->run;
+	u32 nr = min_t(u32, READ_ONCE(run->nr_accesses), VIREO_MAX_EMULATED_ACCESSES);
+	u32 hits = 0, i;
+
+	for (i = 0; i < nr; i++) {
+		struct vireo_emulated_access a = run->accesses[i];
+
+		hits |= vireo_dr_data_hits(vcpu, a.linear, a.len, a.is_write);
+	}
+	if (vcpu->emulating_io)
+		hits |= vireo_dr_io_hits(vcpu, vcpu->io_port, vcpu->io_size,
+					 vireo_ops->get_cr4(vcpu));
+	vireo_dr_trap(vcpu, hits);
+	vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP]);
+}
+
+/*
  * Finish the instruction whose exit userland has just handled.
  *
  * Port I/O and MSR exits the kernel completes itself (it knows the next
@@ -412,7 +439,8 @@ void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 	if (vcpu->emulation_pending) {
 		vcpu->emulation_pending = false;
 		if (vcpu->regs[VIREO_REG_RIP] != vcpu->emulation_rip)
-			vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP]);
+			vireo_retire_emulated(vcpu);
+		run->nr_accesses = 0;
 	}
 	switch (vcpu->completion) {
 	case VIREO_COMPLETE_NONE:
@@ -439,7 +467,10 @@ void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 		}
 		break;
 	}
-	vireo_retire_insn(vcpu, vcpu->completion_rip);
+	if (vcpu->completion == VIREO_COMPLETE_MSR)
+		vireo_retire_insn(vcpu, vcpu->completion_rip);
+	else
+		vireo_retire_io(vcpu, vcpu->completion_rip);
 	vcpu->completion = VIREO_COMPLETE_NONE;
 }
 

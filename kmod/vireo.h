@@ -274,6 +274,15 @@ struct vireo_vcpu {
 	 */
 	u32 pending_dbg;
 	/*
+	 * (v) The guest's DR0-3 and DR7 (debugreg.c).  MOV DRn exits on both
+	 * backends, so these are the guest's view; each backend loads DR7
+	 * into its VMCB/VMCS and DR0-3 into the CPU around each entry, and
+	 * reads DR7 back after each exit (the CPU clears DR7.GD when it
+	 * delivers a #DB, SDM 17.2.4).
+	 */
+	u64 dr[4];
+	u64 dr7;
+	/*
 	 * (v) Userland emulates the instruction at emulation_rip (MMIO and
 	 * string I/O exits): if RIP has moved by the next VIREO_RUN, it
 	 * completed it (vireo_complete_user_exit()).
@@ -287,6 +296,8 @@ struct vireo_vcpu {
 	enum vireo_completion completion;	/* (v) */
 	u64 completion_rip;			/* (v) */
 	u8 io_size;				/* (v) */
+	u16 io_port;				/* (v) of the last I/O exit */
+	bool emulating_io;			/* (v) emulation_pending is INS/OUTS */
 
 	struct vireo_lapic *lapic;	/* (c) NULL without VIREO_ENABLE_LAPIC */
 	wait_queue_head_t wq;		/* HLT and wait-for-SIPI sleep here */
@@ -364,8 +375,25 @@ void vireo_vcpu_hold_interrupted_irq(struct vireo_vcpu *vcpu);
 bool vireo_vcpu_wants_nmi_window(struct vireo_vcpu *vcpu);
 void vireo_complete_user_exit(struct vireo_vcpu *vcpu);
 
+/* debugreg.c: the guest's debug registers. */
+struct vireo_mov_dr {
+	u8 dr;			/* as encoded: 0-7, 8-15 with REX.R */
+	u8 gpr;			/* enum vireo_reg */
+	bool write;		/* MOV to DRn */
+	bool wide;		/* 64-bit operand (64-bit code) */
+};
+
+u32 vireo_dr7_enabled(u64 dr7);
+u32 vireo_dr_io_hits(const struct vireo_vcpu *vcpu, u16 port, unsigned int size, u64 cr4);
+u32 vireo_dr_data_hits(const struct vireo_vcpu *vcpu, u64 linear, u64 len, bool is_write);
+void vireo_dr_trap(struct vireo_vcpu *vcpu, u32 hits);
+void vireo_handle_mov_dr(struct vireo_vcpu *vcpu, const struct vireo_mov_dr *m, u64 cr4,
+			 unsigned int cpl, u64 *dr6, u64 next_rip);
+void vireo_reset_debugregs(struct vireo_vcpu *vcpu);
+
 /* Exit helpers shared by the backends (exits.c). */
 void vireo_retire_insn(struct vireo_vcpu *vcpu, u64 next_rip);
+void vireo_retire_io(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip);
 int vireo_handle_io(struct vireo_vcpu *vcpu, const struct vireo_exit_io *io, u64 next_rip);

@@ -22,6 +22,7 @@
 #include <uapi/asm/svm.h>
 
 #include "../vireo.h"
+#include "../debugreg_hw.h"
 #include "../state_check.h"
 #include "vmcb.h"
 #include "svm.h"
@@ -52,8 +53,6 @@ struct svm_vcpu {
 	u64 asid_generation;
 	int last_cpu;
 	struct vireo_pending_event virq;	/* posted in V_IRQ for this entry */
-	u64 dr[4];			/* the guest's DR0-3 (svm_handle_dr()) */
-	u64 dr7;			/* the guest's DR7; the VMCB's stays 0x400 */
 	/*
 	 * NMI blocking (svm_check_iret_done(), svm_set_iret_intercept()): the IRET intercept fired
 	 * at iret_rip, and NMIs unblock once RIP has left it; nmi_singlestep:
@@ -486,8 +485,6 @@ static void svm_reset_state(struct svm_vcpu *svm)
 
 	save->dr6 = 0xffff0ff0;
 	save->dr7 = 0x400;
-	memset(svm->dr, 0, sizeof(svm->dr));
-	svm->dr7 = 0x400;
 	svm->awaiting_iret = svm->nmi_singlestep = false;
 	save->g_pat = 0x0007040600070406ULL;
 	vireo_vcpu_init_state(&svm->vcpu);
@@ -731,6 +728,43 @@ static bool svm_nmi_singlestep_done(struct svm_vcpu *svm)
 	return true;
 }
 
+/*
+ * QEMU's TCG (the rig's L1; 7.2 and later, target/i386/tcg/sysemu/
+ * svm_helper.c) takes DR7 from the VMCB at VMRUN without arming its
+ * breakpoints: only MOV DR7 does that (bpt_helper.c,
+ * cpu_x86_update_dr7()), so a guest's data breakpoints would never fire
+ * there.  Writing them into the host's DR7 right before VMRUN arms them;
+ * on a real CPU VMRUN loads the VMCB's DR7 over the value at once, so
+ * this costs one MOV.  Only data breakpoints wholly in the lower half of
+ * the address space go in: from here to VMRUN the host touches only
+ * kernel addresses (upper half), so none can fire in the host.  Not
+ * instruction breakpoints (QEMU aborts when one fires in an L2 whose CS
+ * base is not 0, tests/kfuzz/FINDINGS.md F4) nor I/O ones (every port
+ * exits; debugreg.c matches them).  QEMU's #VMEXIT restores the DR7
+ * written here, so the caller writes it again after the exit.  Interrupts
+ * and GIF are off.
+ */
+static bool svm_arm_qemu_breakpoints(const struct vireo_vcpu *vcpu)
+{
+	u64 dr7 = 0;
+	unsigned int n;
+
+	for (n = 0; n < 4; n++) {
+		u64 en = (vcpu->dr7 >> (2 * n)) & 3;
+		u64 ctl = (vcpu->dr7 >> (16 + 4 * n)) & 0xf;
+		u64 rw = ctl & 3;
+
+		if (!en || (rw != DR_RW_WRITE && rw != DR_RW_READ) ||
+		    vcpu->dr[n] >= (1ULL << 47) - 8)
+			continue;
+		dr7 |= (en << (2 * n)) | (ctl << (16 + 4 * n));
+	}
+	if (!dr7)
+		return false;
+	set_debugreg(dr7, 7);
+	return true;
+}
+
 static void svm_inject_events(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
@@ -892,13 +926,11 @@ static int svm_handle_cr_write(struct svm_vcpu *svm, int cr)
 }
 
 /*
- * MOV to or from DR0-7, all intercepted.  The guest's DR0-3 and DR7 live
- * here and never reach the hardware: VMRUN switches only DR6/DR7, so the
- * guest would write the host's DR0-3 (and read another guest's), and
- * QEMU's model aborts on an L2's breakpoint (FINDINGS F4).  The price:
- * the guest's hardware breakpoints do not fire (single-step still does).
- * SDM vol. 2 "MOV-Move to/from Debug Registers": #GP at CPL > 0 or for
- * bits 63:32 of DR6/DR7, #UD for DR4/DR5 with CR4.DE and DR8-15.
+ * MOV to or from DR0-7, all intercepted (debugreg.c keeps the guest's
+ * DR0-3 and DR7).  VMRUN switches only DR6 and DR7, so a guest writing
+ * DR0-3 itself would write the host's, and another guest's would be
+ * what it reads; a guest's MOV DR7 also arms QEMU's breakpoint lists in
+ * a way its world switch never disarms (svm_arm_qemu_breakpoints()).
  */
 static int svm_handle_dr(struct svm_vcpu *svm)
 {
@@ -906,8 +938,8 @@ static int svm_handle_dr(struct svm_vcpu *svm)
 	struct vireo_vmcb_save *save = &svm->vmcb->save;
 	struct vireo_cr_write w;
 	struct vireo_sregs sr;
-	u64 val;
-	int n, r;
+	struct vireo_mov_dr m;
+	int r;
 
 	memset(&sr, 0, sizeof(sr));
 	svm_get_sregs(vcpu, &sr);
@@ -915,34 +947,12 @@ static int svm_handle_dr(struct svm_vcpu *svm)
 	if (r || (w.kind != VIREO_DR_WRITE && w.kind != VIREO_DR_READ))
 		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, svm->vmcb->control.exit_code,
 				     r, vcpu->regs[VIREO_REG_RIP], VIREO_INTERNAL_BAD_EXIT);
-	n = w.cr;
-	if (n == 4 || n == 5)
-		n = (save->cr4 & X86_CR4_DE) ? 8 : n + 2;
-	if (n > 7) {
-		vireo_vcpu_queue_exception(vcpu, 6, false, 0);
-		return 0;
-	}
-	if (save->cpl) {
-		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
-		return 0;
-	}
-	if (w.kind == VIREO_DR_WRITE) {
-		val = w.value;
-		if (n >= 6 && val >> 32) {
-			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
-			return 0;
-		}
-		if (n < 4)
-			svm->dr[n] = val;
-		else if (n == 6)
-			save->dr6 = (val & 0xe00f) | 0xffff0ff0;
-		else
-			svm->dr7 = (val & ~0xd800ULL) | 0x400;
-	} else {
-		val = n < 4 ? svm->dr[n] : n == 6 ? save->dr6 : svm->dr7;
-		vcpu->regs[w.gpr] = w.wide ? val : (u32)val;
-	}
-	vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP] + w.len);
+	m.dr = w.cr;
+	m.gpr = w.gpr;
+	m.write = w.kind == VIREO_DR_WRITE;
+	m.wide = w.wide;
+	vireo_handle_mov_dr(vcpu, &m, sr.cr4, save->cpl, &save->dr6,
+			    vcpu->regs[VIREO_REG_RIP] + w.len);
 	return 0;
 }
 
@@ -1080,6 +1090,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	struct svm_cpu *sd;
 	u64 host_xcr0;
 	u32 host_pkru;
+	bool qemu_armed;
 	int cpu;
 
 	/*
@@ -1134,14 +1145,20 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	vmcb->save.rip = vcpu->regs[VIREO_REG_RIP];
 	vmcb->save.rflags = vcpu->regs[VIREO_REG_RFLAGS];
 
+	vmcb->save.dr7 = vcpu->dr7;
+
 	vireo_load_guest_xstate(vcpu, &host_xcr0, &host_pkru);
+	vireo_load_guest_dr0_3(vcpu);
 	svm_clgi();
 	svm_vmsave(page_to_phys(sd->host_save));
+	qemu_armed = svm_arm_qemu_breakpoints(vcpu);
 	vireo_svm_enter(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
-	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	/* #VMEXIT leaves DR7 disabled (APM 15.5); give the host its own back. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
+	else if (qemu_armed)
+		set_debugreg(0, 7);
+	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	svm_stgi();
 	WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
 	c->tlb_ctl = VMCB_TLB_CONTROL_DO_NOTHING;
@@ -1151,6 +1168,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	vcpu->regs[VIREO_REG_RSP] = vmcb->save.rsp;
 	vcpu->regs[VIREO_REG_RIP] = vmcb->save.rip;
 	vcpu->regs[VIREO_REG_RFLAGS] = vmcb->save.rflags;
+	vcpu->dr7 = vmcb->save.dr7;
 	vcpu->interrupt_shadow = c->int_state & VMCB_INT_SHADOW;
 	vcpu->cr8 = c->int_ctl & VMCB_V_TPR_MASK;
 	vcpu->exit_count++;

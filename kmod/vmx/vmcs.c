@@ -123,6 +123,8 @@ int vmx_read_caps(unsigned int preempt_us)
 			     CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 			     /* No TPR shadow: MOV CR8 would reach the host's APIC. */
 			     CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+			     /* The guest's DR0-3 are kept by vireo.ko (debugreg.c). */
+			     CPU_BASED_MOV_DR_EXITING |
 			     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, CPU_BASED_NMI_WINDOW_EXITING,
 			     &vmx_caps.proc);
 	r = r ?: vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,

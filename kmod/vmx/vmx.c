@@ -21,6 +21,7 @@
 #include <uapi/asm/vmx.h>
 
 #include "vmx.h"
+#include "../debugreg_hw.h"
 #include "../state_check.h"
 #include "../task_switch.h"
 
@@ -36,6 +37,8 @@
 #define CR_QUAL_NUMBER(q)	((q) & 15)
 #define CR_QUAL_TYPE(q)		(((q) >> 4) & 3)
 #define CR_QUAL_GPR(q)		(((q) >> 8) & 15)
+/* Pending debug exceptions, bit 12: an enabled breakpoint was met. */
+#define PENDING_DBG_ENABLED_BP	(1ULL << 12)
 #define CR_QUAL_LMSW(q)		(((q) >> 16) & 0xffff)
 
 static unsigned int preempt_us;
@@ -591,6 +594,27 @@ static void vmx_debug_exit_dr6(struct vmx_vcpu *vmx, u64 qual)
 	vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) | DR6_RESERVED | bits;
 }
 
+/*
+ * MOV DR (exit qualification: SDM table "Exit Qualification for MOV DR").
+ * The CPU has checked CPL and DR4/DR5 with CR4.DE before exiting (SDM
+ * "Relative Priority of Faults and VM Exits"); debugreg.c does the rest.
+ */
+static int vmx_handle_dr(struct vmx_vcpu *vmx, const struct vmx_exit *e)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	struct vireo_mov_dr m = {
+		.dr = e->qual & 7,
+		.gpr = CR_QUAL_GPR(e->qual),
+		.write = !(e->qual & 16),
+		.wide = (vmx->efer & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & (1U << 13)),
+	};
+	unsigned int cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+
+	vireo_handle_mov_dr(vcpu, &m, vmx_guest_cr4(vmx), cpl, &vmx->dr6,
+			    vcpu->regs[VIREO_REG_RIP] + e->insn_len);
+	return 0;
+}
+
 static int vmx_handle_io(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 {
 	struct vireo_exit_io io = {
@@ -772,6 +796,8 @@ static int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e)
 				     VIREO_INTERNAL_BAD_EXIT);
 	case EXIT_REASON_CR_ACCESS:
 		return vmx_handle_cr(vmx, e);
+	case EXIT_REASON_DR_ACCESS:
+		return vmx_handle_dr(vmx, e);
 	case EXIT_REASON_XSETBV:
 		return vireo_handle_xsetbv(vcpu, e->insn_len);
 	case EXIT_REASON_TASK_SWITCH:
@@ -896,8 +922,13 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 	 * on SVM, behind a queued exception).
 	 */
 	if (vcpu->pending_dbg && !vmx->event_pending) {
+		u64 pending = vcpu->pending_dbg;
+
+		/* B0-B3 of a met enabled breakpoint need bit 12 (SDM "Guest Non-Register State"). */
+		if (pending & DR_TRAP_BITS)
+			pending |= PENDING_DBG_ENABLED_BP;
 		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | vcpu->pending_dbg);
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | pending);
 		vcpu->pending_dbg = 0;
 	}
 	if (vmx_caps.vnmi) {
@@ -1060,13 +1091,16 @@ static int vmx_run_once(struct vireo_vcpu *vcpu)
 	vmx_switch_to_guest_msrs(vmx, &host);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
-	/* DR6 is not in the VMCS: the guest has the CPU's (MOV DR does not exit). */
+	/* DR6 is not in the VMCS: the guest has the CPU's. */
 	if (vmx->dr6 != DR6_RESERVED)
 		set_debugreg(vmx->dr6, 6);
+	vmcs_write(GUEST_DR7, vcpu->dr7);
+	vireo_load_guest_dr0_3(vcpu);
 
 	failed = vireo_vmx_enter(vcpu->regs, vmx->launched);
 
 	vmx->cr2 = native_read_cr2();
+	vcpu->dr7 = vmcs_read(GUEST_DR7);
 	get_debugreg(vmx->dr6, 6);
 	if (vmx->dr6 != DR6_RESERVED)
 		set_debugreg(DR6_RESERVED, 6);

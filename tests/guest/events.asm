@@ -42,6 +42,47 @@ BASE		equ	0x10000
 
 ; NMI part of the table, after the single-step slots
 NMI_SLOT	equ	RESULTS + 0x200
+; breakpoint cases: the same 16-byte slots as single step, from here
+BP_SLOT		equ	RESULTS + 0x100
+DR7_FIXED	equ	0x400
+
+; DR7 bits for breakpoint n: L<n>, R/W<n>, LEN<n> (SDM 17.2.4)
+%define DR7_L(n)	(1 << (2 * (n)))
+%define DR7_RW(n, rw)	((rw) << (16 + 4 * (n)))
+%define DR7_LEN(n, l)	((l) << (18 + 4 * (n)))
+RW_WRITE	equ	1
+RW_IO		equ	2
+RW_ACCESS	equ	3
+LEN4		equ	3
+
+; BP_BEGIN slot, dr0, dr1, dr7: arm the breakpoints for the instruction(s)
+; that follow.  DR1 lets a case put a second breakpoint on the same place.
+%macro BP_BEGIN 4
+%assign bp_id %1
+	mov	dword [db_count], 0
+	mov	dword [db_eip], 0
+	mov	dword [db_dr6], 0
+	mov	eax, %2
+	mov	dr0, eax
+	mov	eax, %3
+	mov	dr1, eax
+	mov	eax, %4 | DR7_FIXED
+	mov	dr7, eax
+%endmacro
+
+; BP_END: a trap is due here; disarm and store the slot.
+%macro BP_END 0
+%%after:
+	mov	eax, DR7_FIXED
+	mov	dr7, eax
+	mov	eax, [db_count]
+	mov	[BP_SLOT + bp_id * 16], eax
+	mov	eax, [db_eip]
+	mov	[BP_SLOT + bp_id * 16 + 4], eax
+	mov	eax, [db_dr6]
+	mov	[BP_SLOT + bp_id * 16 + 8], eax
+	mov	dword [BP_SLOT + bp_id * 16 + 12], %%after
+%endmacro
 
 ; STEP_BEGIN n: TF set for the instruction(s) that follow.
 %macro STEP_BEGIN 1
@@ -162,6 +203,69 @@ start:
 	pop	ss
 	out	PORT_OUT, al
 	STEP_END
+
+	; ---- data and I/O breakpoints (SDM 17.2.4, 17.3.1.2): traps ------
+	; I/O breakpoints need CR4.DE
+	mov	eax, cr4
+	or	eax, 8
+	mov	cr4, eax
+	; 0: OUT, I/O breakpoint 0 on its port
+	BP_BEGIN 0, PORT_OUT, 0, DR7_L(0) | DR7_RW(0, RW_IO)
+	out	PORT_OUT, al
+	BP_END
+	; 1: IN, I/O breakpoint 1 on its port (DR6.B1)
+	BP_BEGIN 1, 0, PORT_IN, DR7_L(1) | DR7_RW(1, RW_IO)
+	in	al, PORT_IN
+	BP_END
+	; 2: OUT to port 0x83 in a 4-byte breakpoint at 0x80
+	mov	dx, PORT_OUT + 3
+	BP_BEGIN 2, PORT_OUT, 0, DR7_L(0) | DR7_RW(0, RW_IO) | DR7_LEN(0, LEN4)
+	out	dx, al
+	BP_END
+	; 3: the port's I/O breakpoint is not enabled (L0, G0 clear): no #DB
+	BP_BEGIN 3, PORT_OUT, 0, DR7_RW(0, RW_IO)
+	out	PORT_OUT, al
+	BP_END
+	; 4: an enabled one on another port: no #DB
+	BP_BEGIN 4, PORT_OUT + 4, 0, DR7_L(0) | DR7_RW(0, RW_IO)
+	out	PORT_OUT, al
+	BP_END
+	; 5: enabled breakpoint 0 and disabled breakpoint 1 both on the port:
+	; one #DB, B0 and B1 set (SDM 17.2.3)
+	BP_BEGIN 5, PORT_OUT, PORT_OUT, DR7_L(0) | DR7_RW(0, RW_IO) | DR7_RW(1, RW_IO)
+	out	PORT_OUT, al
+	BP_END
+	; 6: MMIO write by MOV, a write breakpoint on it (emulated by the host)
+	BP_BEGIN 6, MMIO + 8, 0, DR7_L(0) | DR7_RW(0, RW_WRITE) | DR7_LEN(0, LEN4)
+	mov	[MMIO + 8], eax
+	BP_END
+	; 7: MMIO read-modify-write by OR
+	BP_BEGIN 7, MMIO + 8, 0, DR7_L(0) | DR7_RW(0, RW_WRITE) | DR7_LEN(0, LEN4)
+	or	dword [MMIO + 8], 1
+	BP_END
+	; 8: MMIO read, a write breakpoint: no #DB
+	BP_BEGIN 8, MMIO + 8, 0, DR7_L(0) | DR7_RW(0, RW_WRITE) | DR7_LEN(0, LEN4)
+	mov	eax, [MMIO + 8]
+	BP_END
+	; 9: MMIO read, a read/write breakpoint 1 on its last byte
+	BP_BEGIN 9, 0, MMIO + 11, DR7_L(1) | DR7_RW(1, RW_ACCESS)
+	mov	eax, [MMIO + 8]
+	BP_END
+	; 10: a RAM write the CPU does itself: the guest's DR0/DR7 are live
+	BP_BEGIN 10, ABS(watched), 0, DR7_L(0) | DR7_RW(0, RW_WRITE) | DR7_LEN(0, LEN4)
+	mov	dword [watched], 1
+	BP_END
+	; 11: a RAM read with a write breakpoint: no #DB
+	BP_BEGIN 11, ABS(watched), 0, DR7_L(0) | DR7_RW(0, RW_WRITE) | DR7_LEN(0, LEN4)
+	mov	eax, [watched]
+	BP_END
+	; 12: single step and an I/O breakpoint on one OUT: one #DB, BS and B0
+	BP_BEGIN 12, PORT_OUT, 0, DR7_L(0) | DR7_RW(0, RW_IO)
+	pushfd
+	or	dword [esp], 0x100
+	popfd
+	out	PORT_OUT, al
+	BP_END
 
 	; ---- the same at CPL 3 ------------------------------------------
 	mov	[kernel_esp], esp
@@ -302,6 +406,7 @@ nmi_handler:
 	iret
 
 	align	4
+watched:	dd	0		; breakpoint case 10's RAM
 db_count:	dd	0
 db_eip:		dd	0
 db_dr6:		dd	0

@@ -12,6 +12,13 @@
  * This program completes the MMIO accesses the way userland must (RIP
  * moved past the instruction with VIREO_SET_REGS).
  *
+ * Data and I/O breakpoints (SDM 17.2.4, 17.3.1.2): a #DB trap right after
+ * the instruction, DR6.Bn for every breakpoint it met (enabled or not,
+ * SDM 17.2.3), when an enabled one is among them: for IN and OUT, which
+ * the kernel completes, for MMIO accesses emulated here (reported in the
+ * run page), and for a RAM write the CPU does itself (the guest's DR0-3
+ * and DR7 are live while it runs); none for a disabled or unmet one.
+ *
  * NMIs (SDM 6.7.1): NMIs a handler sends itself wait for its IRET, two
  * are latched as one, and it arrives right after that IRET.
  *
@@ -49,29 +56,55 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+static void report_access(struct vireo_run *run, uint64_t linear, bool is_write)
+{
+	struct vireo_emulated_access *a = &run->accesses[run->nr_accesses++];
+
+	memset(a, 0, sizeof(*a));
+	a->linear = linear;
+	a->len = 4;
+	a->is_write = is_write;
+}
+
 /*
- * MOV EAX, [moffs32] (A1) and MOV [moffs32], EAX (A3), the only MMIO forms
- * events.asm uses: a read gives EAX 0xabcd1234.  Completes the instruction
- * by moving RIP past it, as the exit contract asks of userland.
+ * MOV EAX, [moffs32] (A1), MOV [moffs32], EAX (A3) and OR dword [disp32],
+ * imm8 (83 /1 with ModRM 0x0d), the only MMIO forms events.asm uses: a
+ * read gives 0xabcd1234.  Completes the instruction by moving RIP past it
+ * and reports its data accesses (flat segments: linear = the address),
+ * as the exit contract asks of userland.
  */
 static int emulate_mmio(struct vt_vm *v)
 {
+	struct vireo_run *run = v->run;
 	struct vireo_regs regs;
 	const uint8_t *op;
+	uint32_t addr;
 	long r;
 
 	r = vt_ioctl(v->vcpu, VIREO_GET_REGS, (unsigned long)&regs);
 	if (r < 0)
 		return (int)r;
-	if (v->run->mmio.gpa < MMIO_GPA || v->run->mmio.gpa > MMIO_GPA + 4 ||
-	    regs.rip >= MEM_SIZE - 5)
+	if (run->mmio.gpa < MMIO_GPA || run->mmio.gpa > MMIO_GPA + 8 ||
+	    regs.rip >= MEM_SIZE - 7)
 		return -EPROTO;
 	op = (const uint8_t *)v->mem + regs.rip;
-	if (op[0] == 0xa1 && !v->run->mmio.is_write)
+	if (op[0] == 0xa1 && !run->mmio.is_write) {
+		memcpy(&addr, op + 1, 4);
 		regs.rax = 0xabcd1234;
-	else if (op[0] != 0xa3 || !v->run->mmio.is_write)
+		report_access(run, addr, false);
+		regs.rip += 5;
+	} else if (op[0] == 0xa3 && run->mmio.is_write) {
+		memcpy(&addr, op + 1, 4);
+		report_access(run, addr, true);
+		regs.rip += 5;
+	} else if (op[0] == 0x83 && op[1] == 0x0d) {
+		memcpy(&addr, op + 2, 4);
+		report_access(run, addr, false);
+		report_access(run, addr, true);
+		regs.rip += 7;
+	} else {
 		return -EPROTO;
-	regs.rip += 5;
+	}
 	r = vt_ioctl(v->vcpu, VIREO_SET_REGS, (unsigned long)&regs);
 	return r < 0 ? (int)r : 0;
 }
@@ -151,6 +184,53 @@ static void judge_steps(const struct vt_vm *v)
 			       count, eip, dr6, want);
 		else
 			vt_report(&tally, step_names[i], NULL);
+	}
+}
+
+/*
+ * The breakpoint slots events.asm fills, in its order: whether a #DB trap
+ * comes right after the instruction, and the DR6 it then reads.
+ */
+#define BP_SLOT_GPA	(RESULTS_GPA + 0x100)
+#define DR6_FIXED	0xffff0ff0U
+
+static const struct {
+	const char *name;
+	uint32_t dr6;		/* 0: no #DB */
+} bp_cases[] = {
+	{ "io-bp-out", DR6_FIXED | 1 },
+	{ "io-bp-in-dr1", DR6_FIXED | 2 },
+	{ "io-bp-len4-out-dx", DR6_FIXED | 1 },
+	{ "io-bp-disabled-no-db", 0 },
+	{ "io-bp-other-port-no-db", 0 },
+	{ "io-bp-enabled-and-disabled-match", DR6_FIXED | 3 },
+	{ "data-bp-mmio-mov-write", DR6_FIXED | 1 },
+	{ "data-bp-mmio-or", DR6_FIXED | 1 },
+	{ "data-bp-write-only-mmio-read-no-db", 0 },
+	{ "data-bp-rw-mmio-read-dr1", DR6_FIXED | 2 },
+	{ "data-bp-ram-write-native", DR6_FIXED | 1 },
+	{ "data-bp-write-only-ram-read-no-db", 0 },
+	{ "io-bp-with-single-step", DR6_FIXED | DR6_BS | 1 },
+};
+
+static void judge_bps(const struct vt_vm *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bp_cases) / sizeof(bp_cases[0]); i++) {
+		uint64_t slot = BP_SLOT_GPA + i * 16;
+		uint32_t count = guest_u32(v, slot), eip = guest_u32(v, slot + 4);
+		uint32_t dr6 = guest_u32(v, slot + 8), want = guest_u32(v, slot + 12);
+		uint32_t want_dr6 = bp_cases[i].dr6;
+
+		if (!want_dr6 && count)
+			vt_report(&tally, bp_cases[i].name, "%u #DB (at EIP %#x, DR6 %#x); want none",
+				  count, eip, dr6);
+		else if (want_dr6 && (count != 1 || eip != want || dr6 != want_dr6))
+			vt_report(&tally, bp_cases[i].name, "%u #DB, first at EIP %#x with DR6 %#x; want 1 at %#x with DR6 %#x",
+				  count, eip, dr6, want, want_dr6);
+		else
+			vt_report(&tally, bp_cases[i].name, NULL);
 	}
 }
 
@@ -234,6 +314,7 @@ static void test_guest(int sys, const char *image)
 	}
 	vt_report(&tally, "guest", NULL);
 	judge_steps(&v);
+	judge_bps(&v);
 	judge_nmis(&v);
 out:
 	vt_vm_destroy(&v);

@@ -24,7 +24,7 @@ KU_BIN     := $(BUILD)/bin/vireo-kunit$(KU_VARIANT)
 # The vendor-neutral core that the suites test (main.c, vm.c and mmu.c hold
 # the fd plumbing and page pinning; kmod/tests/test_env.c stands in for the
 # three functions of theirs the core calls).
-KU_CORE    := lapic vcpu tdp cpuid msr exits eventfd state_check emulate paging task_switch
+KU_CORE    := lapic vcpu tdp cpuid msr exits eventfd state_check emulate paging task_switch debugreg
 KU_SUITES  := $(sort $(wildcard $(KU_KMOD)/tests/*_test.c)) $(KU_KMOD)/tests/test_env.c
 
 KU_SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

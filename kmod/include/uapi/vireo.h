@@ -494,6 +494,20 @@ struct vireo_exit_hw {
 #define VIREO_INTERNAL_EVENT_LOOP	3	/* exits during event delivery loop */
 #define VIREO_INTERNAL_EMULATION	4	/* what the kernel emulates (a task switch) touched memory outside guest RAM */
 
+/*
+ * One guest-linear data access of an instruction userland emulated: the
+ * bytes [linear, linear + len) it read or wrote (a REP string operand: the
+ * whole range its iterations covered).
+ */
+struct vireo_emulated_access {
+	__u64 linear;
+	__u32 len;
+	__u8 is_write;
+	__u8 reserved[3];
+};
+
+#define VIREO_MAX_EMULATED_ACCESSES	4
+
 struct vireo_run {
 	/* in: set by userland before VIREO_RUN */
 	__u8 request_interrupt_window;
@@ -520,11 +534,24 @@ struct vireo_run {
 		} eoi;				/* IOAPIC_EOI */
 		__u8 padding[256];
 	};
+
+	/*
+	 * in: after an MMIO or string I/O exit, the data accesses userland
+	 * made when it emulated the instruction, for the guest's data
+	 * breakpoints (DR7 R/W 01b and 11b, SDM vol. 3 17.2.4), which the CPU
+	 * never saw.  The kernel matches them once RIP shows the instruction
+	 * completed, raises the #DB trap they call for, and sets
+	 * nr_accesses back to 0.  0 reports none.
+	 */
+	__u32 nr_accesses;
+	__u32 reserved_accesses;
+	struct vireo_emulated_access accesses[VIREO_MAX_EMULATED_ACCESSES];
 };
 VIREO_ABI_ASSERT(sizeof(struct vireo_exit_io) == 16, "exit_io ABI");
 VIREO_ABI_ASSERT(sizeof(struct vireo_exit_mmio) == 32, "exit_mmio ABI");
 VIREO_ABI_ASSERT(sizeof(struct vireo_exit_msr) == 16, "exit_msr ABI");
 VIREO_ABI_ASSERT(sizeof(struct vireo_exit_hw) == 32, "exit_hw ABI");
-VIREO_ABI_ASSERT(sizeof(struct vireo_run) == 296, "vireo_run ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_emulated_access) == 16, "emulated_access ABI");
+VIREO_ABI_ASSERT(sizeof(struct vireo_run) == 368, "vireo_run ABI");
 
 #endif /* _UAPI_VIREO_H */
