@@ -394,14 +394,16 @@ void vireo_vcpu_kick_all(struct vireo_vm *vm)
 }
 
 /*
- * Userland has emulated the instruction at emulation_rip (RIP moved): a
- * #DB trap follows for the breakpoints its data accesses met, which it
- * reports in the run page, and for INS/OUTS for the port's I/O
- * breakpoints.  A REP string instruction reports its whole ranges and
- * traps once, after the last iteration, not after the one that met the
- * breakpoint (SDM 17.3.1.2 wants the latter).
+ * Userland has emulated the instruction at emulation_rip: a #DB trap
+ * follows for the breakpoints its data accesses met, which it reports in
+ * the run page, and for INS/OUTS for the port's I/O breakpoints.  If RIP
+ * has not moved, userland did a batch of a REP string instruction's
+ * iterations: the trap comes after that batch, RIP still at the
+ * instruction and RCX/RSI/RDI where the batch left them, as after the
+ * iteration that met the breakpoint (SDM 17.3.1.2), though possibly some
+ * iterations later than that one.
  */
-static void vireo_retire_emulated(struct vireo_vcpu *vcpu)
+static void vireo_dr_emulated(struct vireo_vcpu *vcpu)
 {
 	const struct vireo_run *run = vcpu->run;
 	u32 nr = min_t(u32, READ_ONCE(run->nr_accesses), VIREO_MAX_EMULATED_ACCESSES);
@@ -416,7 +418,6 @@ static void vireo_retire_emulated(struct vireo_vcpu *vcpu)
 		hits |= vireo_dr_io_hits(vcpu, vcpu->io_port, vcpu->io_size,
 					 vireo_ops->get_cr4(vcpu));
 	vireo_dr_trap(vcpu, hits);
-	vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP]);
 }
 
 /*
@@ -438,8 +439,12 @@ void vireo_complete_user_exit(struct vireo_vcpu *vcpu)
 
 	if (vcpu->emulation_pending) {
 		vcpu->emulation_pending = false;
-		if (vcpu->regs[VIREO_REG_RIP] != vcpu->emulation_rip)
-			vireo_retire_emulated(vcpu);
+		if (vcpu->regs[VIREO_REG_RIP] != vcpu->emulation_rip) {
+			vireo_dr_emulated(vcpu);
+			vireo_retire_insn(vcpu, vcpu->regs[VIREO_REG_RIP]);
+		} else if (READ_ONCE(run->nr_accesses) && !vcpu->exception.valid) {
+			vireo_dr_emulated(vcpu);
+		}
 		run->nr_accesses = 0;
 	}
 	switch (vcpu->completion) {

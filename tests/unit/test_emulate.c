@@ -1012,6 +1012,55 @@ static void real_mode_alu_and_movs(void)
 	T_EQ(e.regs.rip, 6);
 }
 
+/*
+ * The data accesses reported for the guest's data breakpoints: the
+ * operand's linear address (not the exit's GPA) for a read-modify-write,
+ * one range per direction for a REP OUTS, also with DF set.
+ */
+static void accesses_mmio_or(void)
+{
+	static struct env e;
+	struct vireo_exit_mmio m;
+
+	env_long(&e);
+	m = mmio_exit(0xd0000010, "\x83\x4b\x10\x30", 4);	/* or dword [rbx+0x10], 0x30 */
+	e.regs.rbx = 0xc0000000;	/* the 1 GiB page maps it to 0xc0000010 */
+	T_EQ(vireo_emu_mmio(&e.emu, &m, mmio_cb, NULL), 0);
+	T_EQ(e.emu.nr_accesses, 2);
+	T_EQ(e.emu.accesses[0].linear, 0xc0000010);
+	T_EQ(e.emu.accesses[0].len, 4);
+	T_TRUE(!e.emu.accesses[0].is_write);
+	T_EQ(e.emu.accesses[1].linear, 0xc0000010);
+	T_EQ(e.emu.accesses[1].len, 4);
+	T_TRUE(e.emu.accesses[1].is_write);
+}
+
+static void accesses_rep_outs_ranges(void)
+{
+	static struct env e;
+	struct vireo_exit_io io = string_exit(VIREO_IO_OUT, 2, true, 8);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x66\xf3\x6f", 3);	/* rep outsw */
+	e.regs.rsi = 0x200000;
+	e.regs.rcx = 5;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(e.emu.nr_accesses, 1);
+	T_EQ(e.emu.accesses[0].linear, 0x200000);
+	T_EQ(e.emu.accesses[0].len, 10);
+	T_TRUE(!e.emu.accesses[0].is_write);
+
+	env_long(&e);
+	fake_put(&e.f, 0x100000, "\x66\xf3\x6f", 3);
+	e.regs.rsi = 0x200008;
+	e.regs.rcx = 5;
+	e.regs.rflags |= VIREO_RFLAGS_DF;
+	T_EQ(vireo_emu_string_io(&e.emu, &io, pio_cb, NULL), 0);
+	T_EQ(e.emu.nr_accesses, 1);
+	T_EQ(e.emu.accesses[0].linear, 0x200000);
+	T_EQ(e.emu.accesses[0].len, 10);
+}
+
 const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(mmio_load_cpu_bytes),
 	VIREO_TEST(mmio_store_fetched),
@@ -1053,6 +1102,8 @@ const struct vireo_test vireo_tests_emulate[] = {
 	VIREO_TEST(outs_from_device_buffer),
 	VIREO_TEST(string_io_unassigned_buffer),
 	VIREO_TEST(ins_dword_across_ram_into_device),
+	VIREO_TEST(accesses_mmio_or),
+	VIREO_TEST(accesses_rep_outs_ranges),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(emulate, vireo_tests_emulate);

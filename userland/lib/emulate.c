@@ -200,13 +200,52 @@ static int mmio_access(struct emu_op *op, uint64_t gpa, void *buf, unsigned int 
 	return 0;
 }
 
+void emu_note_access(struct vireo_emu *emu, uint64_t linear, unsigned int size, bool write)
+{
+	struct vireo_emulated_access *a;
+	unsigned int i;
+
+	for (i = 0; i < emu->nr_accesses; i++) {
+		a = &emu->accesses[i];
+		if (a->is_write != write)
+			continue;
+		if (linear == a->linear + a->len) {		/* ascending */
+			a->len += size;
+			return;
+		}
+		if (linear + size == a->linear) {		/* descending (DF) */
+			a->linear = linear;
+			a->len += size;
+			return;
+		}
+		if (linear >= a->linear && linear + size <= a->linear + a->len)
+			return;
+	}
+	if (emu->nr_accesses == VIREO_MAX_EMULATED_ACCESSES)
+		return;
+	a = &emu->accesses[emu->nr_accesses++];
+	memset(a, 0, sizeof(*a));
+	a->linear = linear;
+	a->len = size;
+	a->is_write = write;
+}
+
+/* The operand's linear address, from the registers before the instruction. */
+static void note_operand(struct emu_op *op, unsigned int size, bool write)
+{
+	emu_note_access(op->emu, vireo_insn_linear(op->insn, op->emu->regs, op->emu->sregs),
+			size, write);
+}
+
 int emu_operand_read(struct emu_op *op, void *buf, unsigned int size)
 {
+	note_operand(op, size, false);
 	return mmio_access(op, op->gpa, buf, size, false);
 }
 
 int emu_operand_write(struct emu_op *op, const void *buf, unsigned int size)
 {
+	note_operand(op, size, true);
 	return mmio_access(op, op->gpa, (void *)buf, size, true);
 }
 
@@ -244,6 +283,7 @@ static int virt_access(struct emu_op *op, unsigned int seg, uint64_t offset, uns
 	ret = emu_check_alignment(op, linear, size);
 	if (ret)
 		return ret;
+	emu_note_access(op->emu, linear, size, write);
 	/* Translate every page first: no access happens before a #PF. */
 	for (done = 0; done < size; done += piece) {
 		piece = 4096 - ((linear + done) & 4095);
@@ -349,6 +389,7 @@ int vireo_emu_mmio(struct vireo_emu *emu, const struct vireo_exit_mmio *mmio, vi
 
 	emu->error[0] = 0;
 	memset(&emu->exception, 0, sizeof(emu->exception));
+	emu->nr_accesses = 0;
 	ret = decode_at_rip(emu, mmio->insn_bytes, mmio->insn_len, vireo_decode);
 	if (ret)
 		return ret;
@@ -520,6 +561,7 @@ static int string_element(struct vireo_emu *emu, const struct vireo_exit_io *io,
 		return ret;
 	if (ret)
 		goto fault;
+	emu_note_access(emu, linear, io->size, !out);
 	if (out) {
 		ret = string_buffer(emu, pg, linear, &data, io->size, access, opaque);
 		if (ret == -EFAULT)
@@ -566,6 +608,7 @@ int vireo_emu_string_io(struct vireo_emu *emu, const struct vireo_exit_io *io, v
 
 	emu->error[0] = 0;
 	memset(&emu->exception, 0, sizeof(emu->exception));
+	emu->nr_accesses = 0;
 	ret = decode_at_rip(emu, NULL, 0, vireo_decode_string_io);
 	if (ret)
 		return ret;

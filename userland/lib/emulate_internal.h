@@ -36,6 +36,9 @@ void emu_addr_reg_add(__u64 *reg, unsigned int asize, int64_t delta);
 /* #AC for a misaligned size-byte data access at linear (SDM vol. 3 6.15). */
 int emu_check_alignment(struct emu_op *op, uint64_t linear, unsigned int size);
 
+/* Record [linear, linear + size) in emu->accesses[] (see emulate.h). */
+void emu_note_access(struct vireo_emu *emu, uint64_t linear, unsigned int size, bool write);
+
 /* The memory operand at op->gpa: size bytes, split into <= 8-byte accesses. */
 int emu_operand_read(struct emu_op *op, void *buf, unsigned int size);
 int emu_operand_write(struct emu_op *op, const void *buf, unsigned int size);

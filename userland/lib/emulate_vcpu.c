@@ -158,6 +158,9 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 		snprintf(vcpu->error, sizeof(vcpu->error), "%s", emu.error);
 		goto out;
 	}
+	/* For the guest's data breakpoints (vireo.h, struct vireo_run). */
+	memcpy(vcpu->run->accesses, emu.accesses, sizeof(emu.accesses));
+	vcpu->run->nr_accesses = emu.nr_accesses;
 	ret = vireo_set_regs(vcpu, &regs);
 	if (ret)
 		goto ioctl_failed;

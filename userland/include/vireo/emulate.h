@@ -85,6 +85,14 @@ struct vireo_emu {
 	vireo_mmio_fn buffer_mmio;
 	/* out, on success: a fault to deliver instead of completion */
 	struct vireo_emu_exception exception;
+	/*
+	 * out, on success: the guest-linear data accesses made, for the
+	 * guest's data breakpoints (the run page's accesses[]).  Adjacent
+	 * accesses of one direction merge, so a REP string operand is one
+	 * range; ranges past VIREO_MAX_EMULATED_ACCESSES are not kept.
+	 */
+	struct vireo_emulated_access accesses[VIREO_MAX_EMULATED_ACCESSES];
+	unsigned int nr_accesses;
 	/* out, on failure */
 	struct vireo_fault fault;	/* -EFAULT from translation: what faulted */
 	struct vireo_insn insn;		/* the decoded instruction (if it decoded) */
