@@ -9,6 +9,8 @@
 #include <linux/uaccess.h>
 #include <linux/smp.h>
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/syscore_ops.h>
 #include <asm/processor.h>
 
 #include "vireo.h"
@@ -16,8 +18,10 @@
 const struct vireo_backend_ops *vireo_ops;
 
 static DEFINE_MUTEX(vireo_hw_lock);
-static unsigned int vireo_hw_users;	/* (vireo_hw_lock) live VMs */
+/* (vireo_hw_lock, under cpus_read_lock) live VMs; READ_ONCE in syscore ops */
+static unsigned int vireo_hw_users;
 static atomic_t vireo_hw_failed;
+static int vireo_cpuhp_state;	/* (c) the dynamic cpuhp state, or 0 */
 
 static void vireo_enable_cpu(void *unused)
 {
@@ -34,9 +38,11 @@ static void vireo_disable_cpu(void *unused)
 
 /*
  * Virtualization stays off while no VM exists, so that another hypervisor
- * (KVM) can use the CPUs in between.  CPU hotplug is not handled: a CPU
- * brought online while VMs exist has virtualization off and a vCPU that
- * lands there fails its entry cleanly.
+ * (KVM) can use the CPUs in between.  While VMs exist it is on in every
+ * online CPU: a CPU coming online turns it on (vireo_cpu_online()) before
+ * any task can be scheduled there, a CPU going offline turns it off, and
+ * system suspend and resume do the same for the CPU that stays (syscore
+ * ops, vireo_suspend()).
  */
 int vireo_hardware_get(void)
 {
@@ -71,6 +77,65 @@ void vireo_hardware_put(void)
 	mutex_unlock(&vireo_hw_lock);
 	cpus_read_unlock();
 }
+
+/*
+ * cpuhp callbacks run in the CPU's hotplug thread, bound to it, under the
+ * hotplug lock: vireo_hardware_get()/put() cannot run meanwhile.  The
+ * backends' enable/disable expect interrupts off, as from on_each_cpu().
+ */
+static int vireo_cpu_online(unsigned int cpu)
+{
+	int r = 0;
+
+	mutex_lock(&vireo_hw_lock);
+	if (vireo_hw_users) {
+		local_irq_disable();
+		r = vireo_ops->enable_cpu();
+		local_irq_enable();
+		if (r)
+			pr_err(VIREO_LOG_PREFIX "CPU %u cannot come online: virtualization did not turn on (%d)\n",
+			       cpu, r);
+	}
+	mutex_unlock(&vireo_hw_lock);
+	return r;
+}
+
+static int vireo_cpu_offline(unsigned int cpu)
+{
+	mutex_lock(&vireo_hw_lock);
+	if (vireo_hw_users) {
+		local_irq_disable();
+		vireo_ops->disable_cpu();
+		local_irq_enable();
+	}
+	mutex_unlock(&vireo_hw_lock);
+	return 0;
+}
+
+/*
+ * System suspend: the other CPUs are offline already (the cpuhp callbacks
+ * did them); this one, with interrupts off and tasks frozen, is left.  The
+ * count cannot change under us (VM creation is frozen) and no lock may be
+ * taken here.
+ */
+static int vireo_suspend(void)
+{
+	if (READ_ONCE(vireo_hw_users))
+		vireo_ops->disable_cpu();
+	return 0;
+}
+
+static void vireo_resume(void)
+{
+	if (READ_ONCE(vireo_hw_users) && vireo_ops->enable_cpu())
+		pr_err(VIREO_LOG_PREFIX "virtualization did not turn on again after resume on CPU %d\n",
+		       smp_processor_id());
+}
+
+static struct syscore_ops vireo_syscore_ops = {
+	.suspend = vireo_suspend,
+	.resume = vireo_resume,
+};
 
 static long vireo_get_caps(void __user *argp)
 {
@@ -163,20 +228,38 @@ static int __init vireo_init(void)
 		if (r)
 			return r;
 		vireo_ops = ops;
+		/* No VM yet: the callbacks have nothing to do on today's CPUs. */
+		r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vireo:online", vireo_cpu_online,
+				      vireo_cpu_offline);
+		if (r < 0)
+			goto out_unsetup;
+		vireo_cpuhp_state = r;
+		register_syscore_ops(&vireo_syscore_ops);
 		pr_info(VIREO_LOG_PREFIX "%s backend ready\n", ops->name);
 	}
 
 	r = misc_register(&vireo_dev);
-	if (r && vireo_ops)
-		vireo_ops->unsetup();
+	if (r && vireo_ops) {
+		unregister_syscore_ops(&vireo_syscore_ops);
+		cpuhp_remove_state(vireo_cpuhp_state);
+		goto out_unsetup;
+	}
+	return r;
+
+out_unsetup:
+	ops->unsetup();
+	vireo_ops = NULL;
 	return r;
 }
 
 static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
-	if (vireo_ops)
+	if (vireo_ops) {
+		unregister_syscore_ops(&vireo_syscore_ops);
+		cpuhp_remove_state(vireo_cpuhp_state);
 		vireo_ops->unsetup();
+	}
 }
 
 module_init(vireo_init);

@@ -19,6 +19,8 @@
 #                          network, serial console, reboot, poweroff
 #      run-cli.sh          the vireo CLI end to end with that L2 (qcow2,
 #                          NAT, port forward, disk export, stop)
+#      run-cpuhp.sh        CPU 1 offline/online and a suspend test (pm_test
+#                          core) while a VM exists; guests on both CPUs after
 #   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
 #                          vireo.ko refuses to run while KVM holds SVM, so
 #                          the KVM run comes last of all.
@@ -47,6 +49,7 @@ run_prog virtio-hostile/all sh "$(dirname "$0")/run-virtio-hostile.sh"
 run_prog pc-probe/all sh "$(dirname "$0")/run-pc-probe.sh"
 run_prog linux/all sh "$(dirname "$0")/run-linux.sh"
 run_prog cli/all sh "$(dirname "$0")/run-cli.sh"
+run_prog cpuhp/all sh "$(dirname "$0")/run-cpuhp.sh"
 
 # quick_bench NAME RUNNER: one tiny run, judged on its BENCH line: every
 # case a number (the runner has already checked the MMIO ORs and the YMM
