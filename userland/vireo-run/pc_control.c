@@ -156,6 +156,7 @@ static int h_vcpus(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 {
 	struct vireo_pc_control *c = o;
 	bool paused = atomic_load(&c->paused);
+	bool suspended = atomic_load(&c->suspended);
 	unsigned int i;
 
 	(void)a;
@@ -167,7 +168,8 @@ static int h_vcpus(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 		vireo_ctl_json_begin_object(r, NULL);
 		vireo_ctl_json_int(r, "id", i);
 		/* No thread: between machines (a reset) or not started yet. */
-		vireo_ctl_json_string(r, "state", !tid ? "stopped" : paused ? "paused" : "running");
+		vireo_ctl_json_string(r, "state", !tid ? "stopped" : paused ? "paused"
+						  : suspended ? "suspended" : "running");
 		vireo_ctl_json_int(r, "thread", tid);
 		vireo_ctl_json_end_object(r);
 	}
