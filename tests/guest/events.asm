@@ -24,6 +24,7 @@ IDT		equ	0x20000
 PORT_DONE	equ	0xf4
 PORT_OUT	equ	0x80		; no device: the kernel completes it
 PORT_IN		equ	0x81		; vireo-events answers 0x5a
+PORT_USER_BP	equ	0x88		; no device; only the CPL 3 breakpoint case
 MSR_USER	equ	0x4b564d00	; not the kernel's: exits to vireo-events
 MSR_STAR	equ	0xc0000081	; the kernel's
 MSR_APICBASE	equ	0x1b
@@ -268,6 +269,14 @@ start:
 	BP_END
 
 	; ---- the same at CPL 3 ------------------------------------------
+	; (breakpoint case 13 runs there, armed here: MOV DR #GPs at CPL 3)
+	mov	eax, PORT_USER_BP
+	mov	dr0, eax
+	mov	eax, DR7_FIXED | DR7_L(0) | DR7_RW(0, RW_IO)
+	mov	dr7, eax
+	mov	dword [db_count], 0
+	mov	dword [db_eip], 0
+	mov	dword [db_dr6], 0
 	mov	[kernel_esp], esp
 	push	SEL_DATA3
 	push	USTACK
@@ -289,8 +298,21 @@ user_code:
 	STEP_BEGIN 15
 	mov	eax, [MMIO]
 	STEP_END
+	; breakpoint case 13: OUT at CPL 3 on the armed I/O breakpoint
+	mov	dword [db_count], 0
+	out	PORT_USER_BP, al
+.user_out_done:
+	mov	eax, [db_count]
+	mov	[BP_SLOT + 13 * 16], eax
+	mov	eax, [db_eip]
+	mov	[BP_SLOT + 13 * 16 + 4], eax
+	mov	eax, [db_dr6]
+	mov	[BP_SLOT + 13 * 16 + 8], eax
+	mov	dword [BP_SLOT + 13 * 16 + 12], .user_out_done
 	int	0x30
 back_in_kernel:
+	mov	eax, DR7_FIXED
+	mov	dr7, eax
 
 	; ---- NMI blocking --------------------------------------------------
 	mov	ecx, MSR_APICBASE	; x2APIC mode

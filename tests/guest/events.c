@@ -211,6 +211,7 @@ static const struct {
 	{ "data-bp-ram-write-native", DR6_FIXED | 1 },
 	{ "data-bp-write-only-ram-read-no-db", 0 },
 	{ "io-bp-with-single-step", DR6_FIXED | DR6_BS | 1 },
+	{ "user-io-bp-out", DR6_FIXED | 1 },
 };
 
 static void judge_bps(const struct vt_vm *v)
