@@ -743,6 +743,15 @@ static bool svm_nmi_singlestep_done(struct svm_vcpu *svm)
  * exits; debugreg.c matches them).  QEMU's #VMEXIT restores the DR7
  * written here, so the caller writes it again after the exit.  Interrupts
  * and GIF are off.
+ *
+ * Known price, in QEMU only: with guest data breakpoints armed, kfuzz
+ * --snippets dr,pio,cpuid,mmio --known=dr7 (seeds 1-120) aborts QEMU 7.2
+ * within 5 seeds ("qemu_mutex_lock_iothread_impl: assertion failed"), and
+ * runs clean without the arming.  QEMU's cpu_check_watchpoint() takes the
+ * I/O thread lock when a watchpoint fires again; our reading is that
+ * it does so while delivering an event to the L2 (an exception frame
+ * pushed on a watched address), which holds that lock already.  kfuzz
+ * makes no MOV DR on the SVM leg by default (FINDINGS.md F4).
  */
 static bool svm_arm_qemu_breakpoints(const struct vireo_vcpu *vcpu)
 {
