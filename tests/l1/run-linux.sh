@@ -145,6 +145,8 @@ wait_gone() {
 	done
 }
 elapsed() { awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }'; }
+# since T: seconds from elapsed time T to now.
+since() { awk -v a="$1" -v b="$(elapsed)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # wait_err PATTERN COUNT SECONDS: until COUNT lines of vireo-run's stderr
 # match PATTERN (grep -E).  1 on timeout or when vireo-run is gone.
@@ -330,12 +332,14 @@ fi
 if [ "$VIREO_RIG_EMU" = bochs ]; then
 	skip s3-rtc "S3 runs in the SVM leg only (a device test; keeps the Bochs leg short)"
 elif step s3-rtc; then
+	s3_start=$(elapsed)
+	s3_all=$s3_start
 	type_line 'echo +5 >/sys/class/rtc/rtc0/wakealarm && echo mem >/sys/power/state; echo s3-rtc rc=$? exits=$(dmesg | grep -c "PM: suspend exit") $(cat /sys/power/mem_sleep)'
 	if wait_line '^s3-rtc rc=' 1 "$STEP_TIMEOUT"; then
 		got=$(out | grep '^s3-rtc rc=' | head -n 1)
 		if [ "$got" = 's3-rtc rc=0 exits=1 s2idle [deep]' ] &&
 		   grep -q 'S3 wake by the RTC alarm' "$T/err"; then
-			pass s3-rtc "$(grep 'S3 wake by' "$T/err" | head -n 1 | sed 's/^vireo-run: note: //')"
+			pass s3-rtc "$(grep 'S3 wake by' "$T/err" | head -n 1 | sed 's/^vireo-run: note: //'), back $(since "$s3_start")s after 'echo mem'"
 		else
 			fail s3-rtc "guest: '$got'; monitor: $(grep -E 'S3' "$T/err" | tr '\n' ' ')"
 		fi
@@ -357,6 +361,7 @@ elif step s3-rtc; then
 		fi
 	fi
 	if step s3-power-button; then
+		s3_start=$(elapsed)
 		type_line 'echo mem >/sys/power/state; echo s3-button rc=$? exits=$(dmesg | grep -c "PM: suspend exit")'
 		if wait_err 'the guest entered S3' 2 "$STEP_TIMEOUT"; then
 			vireo stop --timeout 0 "$NAME" >"$T/stop.out" 2>&1
@@ -365,7 +370,7 @@ elif step s3-rtc; then
 				got=$(out | grep '^s3-button rc=' | head -n 1)
 				if [ "$got" = 's3-button rc=0 exits=2' ] && [ "$src" -eq 5 ] &&
 				   grep -q 'S3 wake by the power button' "$T/err"; then
-					pass s3-power-button "woken through the control socket"
+					pass s3-power-button "woken through the control socket, back $(since "$s3_start")s after 'echo mem'; S3 steps took $(since "$s3_all")s in all"
 				else
 					fail s3-power-button "guest: '$got'; vireo stop: status $src $(tr '\n' ' ' <"$T/stop.out"); monitor: $(grep -E 'S3' "$T/err" | tr '\n' ' ')"
 				fi
