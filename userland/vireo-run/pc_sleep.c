@@ -17,12 +17,14 @@
  * timer both reach it through the I/O loop), with locks held, so it only
  * asks the main thread.  There, the processors restart as after a reset:
  * an INIT to every vCPU (the in-kernel LAPIC: registers to their power-on
- * values, LAPIC reset, wait-for-SIPI; SDM vol. 3 10.1.1 and 11.4.7.3),
+ * values, LAPIC reset, wait-for-SIPI; SDM vol. 3 10.1.1 and 12.4.7.3),
  * and for the BSP the firmware's jump to the FACS waking vector in real
  * mode (ACPI 6.5 5.2.10: CS = vector >> 4, IP = vector & 0xf), made by a
  * SIPI to a five-byte far jump the monitor writes at WAKE_TRAMPOLINE, as
  * firmware code would.  The APs stay waiting for the OS's INIT-SIPI-SIPI.
- * Only then may the vCPU threads go on.
+ * Only then may the vCPU threads go on.  Unlike a BIOS, the trampoline
+ * leaves CR0 as INIT made it (CD and NW set): the OS's wake code loads
+ * its own CR0 on the way to protected mode (Linux's wakeup_asm.S does).
  *
  * What the monitor cannot do as the spec says ends in a reset of the
  * machine, as a firmware with no resume path would: a waking vector of 0
