@@ -118,7 +118,7 @@ rig-bench-linux: rig-build bench-linux
 # Linux under vireo-run, then under QEMU on kvm-amd in the same L1 (QEMU
 # comes from the bench-linux tree, --extra); the programs go into the L2
 # initramfs of this run only.
-RIG_SELFTESTS_TIMEOUT ?= 2400
+RIG_SELFTESTS_TIMEOUT ?= 4800
 
 .PHONY: rig-selftests
 rig-selftests: rig-build bench-linux selftests
