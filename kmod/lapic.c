@@ -464,6 +464,7 @@ static void lapic_reset_regs(struct vireo_lapic *a)
 	reg_set(a, LAPIC_REG_LVT_ERROR, LAPIC_LVT_MASKED);
 	hrtimer_try_to_cancel(&a->timer);
 	a->timer_period_ns = 0;
+	a->timer_interval_ns = 0;
 	a->tsc_deadline = 0;
 }
 
@@ -574,6 +575,7 @@ static int lapic_write(struct vireo_lapic *a, u32 off, u32 val)
 			hrtimer_try_to_cancel(&a->timer);
 			a->tsc_deadline = 0;
 			a->timer_period_ns = 0;
+			a->timer_interval_ns = 0;
 		}
 		return 0;
 	}
