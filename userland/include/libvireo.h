@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <vireo.h>
 #include <vireo/x86.h>
@@ -43,8 +44,17 @@ struct vireo_vcpu;
 /*
  * Open /dev/vireo (or path, if non-NULL), check that the module speaks
  * VIREO_API_VERSION (-EPROTO if not) and read its capabilities.
+ * vireo.ko charges guest memory to the caller's RLIMIT_MEMLOCK (unless it
+ * has CAP_IPC_LOCK), so this also raises the soft limit to the hard one.
  */
 int vireo_open(const char *path, struct vireo_sys **sysp);
+
+/*
+ * After -ENOMEM from vireo_vm_set_memory(): one line for the user saying
+ * that guest RAM counts against the locked-memory limit, its current
+ * value, and how to raise it.
+ */
+void vireo_memlock_explain(FILE *f, const char *prog);
 void vireo_close(struct vireo_sys *sys);
 const struct vireo_caps *vireo_caps(const struct vireo_sys *sys);
 int vireo_sys_fd(const struct vireo_sys *sys);

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -21,12 +23,40 @@ int vireo_ioctl(int fd, unsigned long request, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* The locked-memory limit vireo.ko charges slots to: take all of it. */
+static void memlock_take_hard_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+}
+
+void vireo_memlock_explain(FILE *f, const char *prog)
+{
+	struct rlimit rl;
+	char now[32] = "unknown";
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+		if (rl.rlim_cur == RLIM_INFINITY)
+			snprintf(now, sizeof(now), "unlimited");
+		else
+			snprintf(now, sizeof(now), "%llu KiB", (unsigned long long)rl.rlim_cur >> 10);
+	}
+	fprintf(f, "%s: guest RAM counts against the locked-memory limit (ulimit -l: %s); "
+		"raise it, e.g. '@vireo - memlock unlimited' in /etc/security/limits.d/vireo.conf "
+		"and log in again\n", prog, now);
+}
+
 int vireo_open(const char *path, struct vireo_sys **sysp)
 {
 	struct vireo_sys *sys;
 	int ret;
 
 	*sysp = NULL;
+	memlock_take_hard_limit();
 	sys = calloc(1, sizeof(*sys));
 	if (!sys)
 		return -ENOMEM;

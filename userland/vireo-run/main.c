@@ -129,6 +129,8 @@ static int setup(struct vireo_monitor *m)
 		return fail("cannot allocate guest RAM", ret);
 	m->ram = ram;
 	ret = vireo_vm_set_memory(m->vm, 0, 0, 0, m->opts.mem_size, ram);
+	if (ret == -ENOMEM)
+		vireo_memlock_explain(stderr, "vireo-run");
 	if (ret)
 		return fail("cannot map guest RAM (VIREO_SET_MEMORY_REGION)", ret);
 	ret = vireo_vcpu_create(m->vm, 0, &m->vcpu);

@@ -277,6 +277,8 @@ static int memory_init(struct vireo_pc *pc)
 		const struct vireo_ram_region *reg = &pc->layout.ram[i];
 
 		r = vireo_vm_set_memory(pc->vm, i, 0, reg->gpa, reg->size, pc->ram + reg->offset);
+		if (r == -ENOMEM)
+			vireo_memlock_explain(pc->err, "vireo-run");
 		if (r)
 			return fail(pc, r, "cannot map guest RAM at 0x%" PRIx64, reg->gpa);
 	}
