@@ -159,6 +159,16 @@ void vireo_handle_mov_dr(struct vireo_vcpu *vcpu, const struct vireo_mov_dr *m, 
 	vireo_retire_insn(vcpu, next_rip);
 }
 
+/*
+ * A hardware task switch the hypervisor carried out (task_switch.c) clears
+ * the local enables L0-L3, so that one task's breakpoints do not fire in
+ * the next (SDM 17.2.4).
+ */
+void vireo_dr_task_switched(struct vireo_vcpu *vcpu)
+{
+	vcpu->dr7 &= ~0x55ULL;
+}
+
 void vireo_reset_debugregs(struct vireo_vcpu *vcpu)
 {
 	memset(vcpu->dr, 0, sizeof(vcpu->dr));

@@ -452,6 +452,8 @@ int vireo_task_switch(struct vireo_vcpu *vcpu, u16 selector,
 			return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, 0, selector,
 					     source, VIREO_INTERNAL_EMULATION);
 	}
+	if (committed)
+		vireo_dr_task_switched(vcpu);
 	if (r)
 		vireo_vcpu_queue_exception(vcpu, c.vector, true, c.error_code);
 	return 0;

@@ -389,6 +389,7 @@ u32 vireo_dr_data_hits(const struct vireo_vcpu *vcpu, u64 linear, u64 len, bool 
 void vireo_dr_trap(struct vireo_vcpu *vcpu, u32 hits);
 void vireo_handle_mov_dr(struct vireo_vcpu *vcpu, const struct vireo_mov_dr *m, u64 cr4,
 			 unsigned int cpl, u64 *dr6, u64 next_rip);
+void vireo_dr_task_switched(struct vireo_vcpu *vcpu);
 void vireo_reset_debugregs(struct vireo_vcpu *vcpu);
 
 /* Exit helpers shared by the backends (exits.c). */

@@ -149,8 +149,10 @@ static void ts_jmp_32bit(struct kunit *test)
 	struct vireo_vcpu *vcpu = ts_setup(test);
 	struct vireo_sregs *sr = &vt_backend.sregs;
 
+	vcpu->dr7 = 0x7ff;
 	KUNIT_ASSERT_EQ(test, vireo_task_switch(vcpu, SEL_B, VIREO_TS_JMP, 7, false, 0), 0);
 	KUNIT_EXPECT_FALSE(test, vcpu->exception.valid);
+	KUNIT_EXPECT_EQ(test, vcpu->dr7, 0x7aa);	/* L0-L3 cleared (SDM 17.2.4) */
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], NEW_EIP);
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RSP], NEW_ESP);
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RAX], 0xb0000001);
@@ -225,9 +227,11 @@ static void ts_checks_before_commit(struct kunit *test)
 	u8 tss_a[0x68];
 
 	memcpy(tss_a, vt_guest_mem + TSS_A, sizeof(tss_a));
+	vcpu->dr7 = 0x7ff;
 	KUNIT_ASSERT_EQ(test, vireo_task_switch(vcpu, SEL_SHORT, VIREO_TS_JMP, 7, false, 0), 0);
 	ts_expect_exception(test, vcpu, VEC_TS, SEL_SHORT);	/* limit 0x60 < 0x67 */
 	KUNIT_EXPECT_EQ(test, vt_backend.set_sregs_calls, 0);
+	KUNIT_EXPECT_EQ(test, vcpu->dr7, 0x7ff);	/* no switch, enables kept */
 	KUNIT_EXPECT_EQ(test, vcpu->regs[VIREO_REG_RIP], OLD_RIP);
 	KUNIT_EXPECT_EQ(test, access_byte(SEL_A), 0x8b);
 	KUNIT_EXPECT_EQ(test, access_byte(SEL_SHORT), 0x89);
