@@ -1815,11 +1815,11 @@ static int t_guest_mov_cr4(char *why)
 
 /*
  * FINDINGS F4 (debug registers): a real-mode guest points DR0 at its own
- * HLT with DR7.L0 set and reads both back.  On SVM the registers are now
- * emulated (QEMU's model aborted on an L2 breakpoint; VMRUN does not
- * switch DR0-3, so the guest wrote the host's): the read-backs are right
- * and the run ends at the HLT, or at the guest's #DB handler where the
- * breakpoint fires (VMX runs MOV DR natively).
+ * HLT with DR7.L0 set and reads both back.  Both backends intercept MOV
+ * DRn and load the guest's DR0-3/DR7 around entry (kmod/debugreg.c): the
+ * read-backs are right and the run ends at the HLT, or at the guest's #DB
+ * handler where the breakpoint fires (instruction breakpoints do not fire
+ * under QEMU's SVM model).
  */
 static int t_guest_debug_regs(char *why)
 {
