@@ -118,23 +118,27 @@ static int vireo_cpu_offline(unsigned int cpu)
  * count cannot change under us (VM creation is frozen) and no lock may be
  * taken here.
  */
-static int vireo_suspend(void)
+static int vireo_suspend(void *unused)
 {
 	if (READ_ONCE(vireo_hw_users))
 		vireo_ops->disable_cpu();
 	return 0;
 }
 
-static void vireo_resume(void)
+static void vireo_resume(void *unused)
 {
 	if (READ_ONCE(vireo_hw_users) && vireo_ops->enable_cpu())
 		pr_err(VIREO_LOG_PREFIX "virtualization did not turn on again after resume on CPU %d\n",
 		       smp_processor_id());
 }
 
-static struct syscore_ops vireo_syscore_ops = {
+static const struct syscore_ops vireo_syscore_ops = {
 	.suspend = vireo_suspend,
 	.resume = vireo_resume,
+};
+
+static struct syscore vireo_syscore = {
+	.ops = &vireo_syscore_ops,
 };
 
 static long vireo_get_caps(void __user *argp)
@@ -234,13 +238,13 @@ static int __init vireo_init(void)
 		if (r < 0)
 			goto out_unsetup;
 		vireo_cpuhp_state = r;
-		register_syscore_ops(&vireo_syscore_ops);
+		register_syscore(&vireo_syscore);
 		pr_info(VIREO_LOG_PREFIX "%s backend ready\n", ops->name);
 	}
 
 	r = misc_register(&vireo_dev);
 	if (r && vireo_ops) {
-		unregister_syscore_ops(&vireo_syscore_ops);
+		unregister_syscore(&vireo_syscore);
 		cpuhp_remove_state(vireo_cpuhp_state);
 		goto out_unsetup;
 	}
@@ -256,7 +260,7 @@ static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
 	if (vireo_ops) {
-		unregister_syscore_ops(&vireo_syscore_ops);
+		unregister_syscore(&vireo_syscore);
 		cpuhp_remove_state(vireo_cpuhp_state);
 		vireo_ops->unsetup();
 	}

@@ -65,19 +65,24 @@ build_chroot() {
 	local suite=$1 root=$work/$1/root tar=$cache/$1.tar hdr rc=0
 	local opts=(--variant=buildd --include=linux-headers-amd64)
 	[[ $suite == sid ]] && opts+=(--aptopt='Acquire::Check-Valid-Until "false"')
-	if [[ ! -s $tar ]]; then
+	if [[ ! -f $tar ]]; then
 		echo "kmatrix: $suite: making the chroot (mmdebstrap)"
-		mmdebstrap "${opts[@]}" "$suite" "$tar.tmp" >"$work/$suite.mmdebstrap.log" 2>&1 ||
+		rm -rf "$tar.tmp"
+		# --format: mmdebstrap would take a name not ending in .tar for a directory.
+		mmdebstrap --format=tar "${opts[@]}" "$suite" "$tar.tmp" \
+			>"$work/$suite.mmdebstrap.log" 2>&1 ||
 			{ echo "KMATRIX $suite - FAIL mmdebstrap failed (see $work/$suite.mmdebstrap.log)"; return 1; }
 		mv "$tar.tmp" "$tar"
 	fi
 	if [[ ! -d $root/usr/src || $tar -nt $root/usr/src ]]; then
 		rm -rf "$root"
 		mkdir -p "$root"
-		tar -C "$root" -xf "$tar"
+		tar -C "$root" -xf "$tar" ||
+			{ echo "KMATRIX $suite - FAIL cannot unpack $tar"; return 1; }
 		touch "$root/usr/src"
 	fi
 	hdr=$(cd "$root/usr/src" && ls -d linux-headers-*-amd64 | sort -V | tail -n 1)
+	[[ -n $hdr ]] || { echo "KMATRIX $suite - FAIL no linux-headers-*-amd64 in the chroot"; return 1; }
 	copy_sources "$root/src"
 	# objtool reads /proc; a private mount namespace keeps it from leaking.
 	unshare --mount --fork sh -c "mount -t proc proc '$root/proc' &&

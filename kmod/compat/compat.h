@@ -70,4 +70,60 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 }
 #endif
 
+/*
+ * struct syscore and callbacks that take its data: older kernels register
+ * a bare struct syscore_ops whose callbacks take nothing.  vireo.ko
+ * registers one syscore; a trampoline carries it to the old interface.
+ */
+#include <linux/syscore_ops.h>
+#ifndef VIREO_HAVE_REGISTER_SYSCORE
+struct vireo_syscore_ops {
+	int (*suspend)(void *data);
+	void (*resume)(void *data);
+	void (*shutdown)(void *data);
+};
+
+struct syscore {
+	const struct vireo_syscore_ops *ops;
+	void *data;
+};
+
+static struct syscore *vireo_compat_syscore __maybe_unused;
+
+static inline int vireo_compat_syscore_suspend(void)
+{
+	struct syscore *s = vireo_compat_syscore;
+
+	return s && s->ops->suspend ? s->ops->suspend(s->data) : 0;
+}
+
+static inline void vireo_compat_syscore_resume(void)
+{
+	struct syscore *s = vireo_compat_syscore;
+
+	if (s && s->ops->resume)
+		s->ops->resume(s->data);
+}
+
+static struct syscore_ops vireo_compat_syscore_ops __maybe_unused = {
+	.suspend = vireo_compat_syscore_suspend,
+	.resume = vireo_compat_syscore_resume,
+};
+
+static inline void register_syscore(struct syscore *s)
+{
+	vireo_compat_syscore = s;
+	register_syscore_ops(&vireo_compat_syscore_ops);
+}
+
+static inline void unregister_syscore(struct syscore *s)
+{
+	unregister_syscore_ops(&vireo_compat_syscore_ops);
+	vireo_compat_syscore = NULL;
+}
+
+/* The code's struct syscore_ops is the data-taking one. */
+#define syscore_ops vireo_syscore_ops
+#endif
+
 #endif /* VIREO_COMPAT_H */

@@ -52,6 +52,9 @@ have_header() {
 	have EVENTFD_SIGNAL_ONE_ARG "linux/eventfd.h" "eventfd_signal((struct eventfd_ctx *)0);"
 	# 6.12: struct fd is read through fd_file().
 	have FD_FILE "linux/file.h" "struct fd f = fdget(0); (void)fd_file(f); fdput(f);"
+	# syscore callbacks with a data pointer, registered as struct syscore
+	# (upstream 6.18; Debian backported it to 6.12.118).
+	have REGISTER_SYSCORE "linux/syscore_ops.h" "register_syscore((struct syscore *)0);"
 	# 6.13: hrtimer_setup() sets the callback with the clock and mode.
 	have HRTIMER_SETUP "linux/hrtimer.h" \
 		"hrtimer_setup((struct hrtimer *)0, (enum hrtimer_restart (*)(struct hrtimer *))0, CLOCK_MONOTONIC, HRTIMER_MODE_REL);"
