@@ -53,7 +53,7 @@ have_header() {
 	# 6.12: struct fd is read through fd_file().
 	have FD_FILE "linux/file.h" "struct fd f = fdget(0); (void)fd_file(f); fdput(f);"
 	# syscore callbacks with a data pointer, registered as struct syscore
-	# (upstream 6.18; Debian backported it to 6.12.118).
+	# (newer kernels; Debian backported it to its 6.12.118).
 	have REGISTER_SYSCORE "linux/syscore_ops.h" "register_syscore((struct syscore *)0);"
 	# 6.13: hrtimer_setup() sets the callback with the clock and mode.
 	have HRTIMER_SETUP "linux/hrtimer.h" \
