@@ -256,10 +256,10 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 	if (vireo_tsc_aux_switched(vcpu)) {
 		u64 host;
 
-		rdmsrl(MSR_TSC_AUX, host);
+		rdmsrq(MSR_TSC_AUX, host);
 		vcpu->host_tsc_aux = host;
 		if (vcpu->tsc_aux != vcpu->host_tsc_aux)
-			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+			wrmsrq(MSR_TSC_AUX, vcpu->tsc_aux);
 	}
 	*host_pkru = 0;
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
@@ -273,7 +273,7 @@ void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkr
 {
 	/* The guest cannot write TSC_AUX itself: WRMSR always exits for it. */
 	if (vireo_tsc_aux_switched(vcpu) && vcpu->tsc_aux != vcpu->host_tsc_aux)
-		wrmsrl(MSR_TSC_AUX, vcpu->host_tsc_aux);
+		wrmsrq(MSR_TSC_AUX, vcpu->host_tsc_aux);
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vireo_put_guest_xcr0(vcpu, host_xcr0);
 	/*

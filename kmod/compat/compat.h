@@ -28,10 +28,10 @@
  */
 #include <trace/events/ipi.h>
 
-/* 6.16 renamed the 64-bit MSR accessors. */
-#ifdef VIREO_HAVE_RDMSRQ
-#define rdmsrl(msr, val)	rdmsrq(msr, val)
-#define wrmsrl(msr, val)	wrmsrq(msr, val)
+/* 6.16 renamed the 64-bit MSR accessors rdmsrq()/wrmsrq(). */
+#ifndef VIREO_HAVE_RDMSRQ
+#define rdmsrq(msr, val)	rdmsrl(msr, val)
+#define wrmsrq(msr, val)	wrmsrl(msr, val)
 #endif
 
 /* Flag outputs of inline asm, as <asm/asm.h> had them. */

@@ -107,7 +107,7 @@ static int svm_probe(void)
 		pr_info(VIREO_LOG_PREFIX "SVM without nested paging is not supported; VMs are unavailable\n");
 		return -ENODEV;
 	}
-	rdmsrl(MSR_VM_CR, vm_cr);
+	rdmsrq(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS) {
 		pr_info(VIREO_LOG_PREFIX "SVM is disabled by the firmware; enable it in the BIOS setup\n");
 		return -ENODEV;
@@ -182,14 +182,14 @@ static int svm_enable_cpu(void)
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
 	u64 efer;
 
-	rdmsrl(MSR_EFER, efer);
+	rdmsrq(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
 		pr_err_once(VIREO_LOG_PREFIX "SVM is already in use on CPU %d (is kvm_amd running a VM?); stop the other hypervisor and retry\n",
 			    smp_processor_id());
 		return -EBUSY;
 	}
-	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	wrmsrq(MSR_EFER, efer | EFER_SVME);
+	wrmsrq(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
 	/* Start a new ASID generation: whatever the TLB holds is stale. */
 	sd->asid_generation++;
 	sd->next_asid = svm_max_asid + 1;
@@ -204,9 +204,9 @@ static void svm_disable_cpu(void)
 
 	if (!sd->enabled)
 		return;
-	wrmsrl(MSR_VM_HSAVE_PA, 0);
-	rdmsrl(MSR_EFER, efer);
-	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	wrmsrq(MSR_VM_HSAVE_PA, 0);
+	rdmsrq(MSR_EFER, efer);
+	wrmsrq(MSR_EFER, efer & ~EFER_SVME);
 	sd->enabled = false;
 }
 

@@ -84,7 +84,7 @@ static int vmx_adjust(const char *what, u32 msr, u32 required, u32 optional, u32
 	u64 cap;
 	u32 ctl;
 
-	rdmsrl(msr, cap);
+	rdmsrq(msr, cap);
 	ctl = ((required | optional) & (u32)(cap >> 32)) | (u32)cap;
 	if ((ctl & required) != required) {
 		pr_info(VIREO_LOG_PREFIX "this CPU's VMX lacks %s controls %#x; VMs are unavailable\n",
@@ -101,7 +101,7 @@ int vmx_read_caps(unsigned int preempt_us)
 	u64 basic, misc;
 	int r;
 
-	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	rdmsrq(MSR_IA32_VMX_BASIC, basic);
 	vmx_caps.vmcs_revision = basic & 0x7fffffff;
 	vmx_caps.vmcs_size = (basic >> 32) & 0x1fff;
 	vmx_caps.ins_outs_info = basic & (1ULL << 54);
@@ -166,7 +166,7 @@ int vmx_read_caps(unsigned int preempt_us)
 	if (preempt_us) {
 		u32 pin = vmx_caps.pin;
 
-		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		rdmsrq(MSR_IA32_VMX_MISC, misc);
 		if (!vmx_adjust("preemption-timer", true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				MSR_IA32_VMX_PINBASED_CTLS, pin | PIN_BASED_VMX_PREEMPTION_TIMER,
 				0, &vmx_caps.pin)) {
@@ -178,7 +178,7 @@ int vmx_read_caps(unsigned int preempt_us)
 		}
 	}
 
-	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, vmx_caps.ept_vpid);
+	rdmsrq(MSR_IA32_VMX_EPT_VPID_CAP, vmx_caps.ept_vpid);
 	if (!(vmx_caps.ept_vpid & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(vmx_caps.ept_vpid & VMX_EPTP_WB_BIT) || !(vmx_caps.ept_vpid & VMX_EPT_INVEPT_BIT)) {
 		pr_info(VIREO_LOG_PREFIX "VMX: EPT lacks 4-level walks, write-back or INVEPT; VMs are unavailable\n");
@@ -187,10 +187,10 @@ int vmx_read_caps(unsigned int preempt_us)
 	if (!((vmx_caps.ept_vpid >> 32) & VMX_VPID_INVVPID_BIT))
 		vmx_caps.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
+	rdmsrq(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
+	rdmsrq(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
+	rdmsrq(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
+	rdmsrq(MSR_IA32_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
 	return 0;
 }
 
@@ -284,9 +284,9 @@ static void vmx_set_host_cpu_fields(int cpu)
 
 	vmcs_write(HOST_TR_BASE, (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
-	rdmsrl(MSR_IA32_SYSENTER_ESP, msr);
+	rdmsrq(MSR_IA32_SYSENTER_ESP, msr);
 	vmcs_write(HOST_IA32_SYSENTER_ESP, msr);
-	rdmsrl(MSR_GS_BASE, msr);
+	rdmsrq(MSR_GS_BASE, msr);
 	vmcs_write(HOST_GS_BASE, msr);
 }
 
@@ -369,13 +369,13 @@ static void vmx_set_host_constant_fields(void)
 	store_idt(&idt);
 	vmcs_write(HOST_IDTR_BASE, idt.address);
 	vmcs_write(HOST_RIP, (unsigned long)vireo_vmx_exit_point);
-	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	rdmsrq(MSR_IA32_SYSENTER_CS, msr);
 	vmcs_write(HOST_IA32_SYSENTER_CS, msr);
-	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	rdmsrq(MSR_IA32_SYSENTER_EIP, msr);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, msr);
-	rdmsrl(MSR_IA32_CR_PAT, msr);
+	rdmsrq(MSR_IA32_CR_PAT, msr);
 	vmcs_write(HOST_IA32_PAT, msr);
-	rdmsrl(MSR_EFER, msr);
+	rdmsrq(MSR_EFER, msr);
 	vmcs_write(HOST_IA32_EFER, msr);
 }
 
@@ -390,7 +390,7 @@ void vmx_refresh_host_state(void)
 
 	vmcs_write(HOST_CR3, __read_cr3());
 	vmcs_write(HOST_CR4, cr4_read_shadow());
-	rdmsrl(MSR_FS_BASE, fs);
+	rdmsrq(MSR_FS_BASE, fs);
 	vmcs_write(HOST_FS_BASE, fs);
 }
 

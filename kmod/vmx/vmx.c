@@ -60,7 +60,7 @@ static int vmx_probe(void)
 		pr_info(VIREO_LOG_PREFIX "this Intel CPU has no usable VMX (VT-x), or the firmware disabled it; VMs are unavailable\n");
 		return -ENODEV;
 	}
-	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	rdmsrq(MSR_IA32_FEAT_CTL, feat);
 	if (!(feat & FEAT_CTL_LOCKED) || !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
 		pr_info(VIREO_LOG_PREFIX "VMX is disabled in IA32_FEATURE_CONTROL; enable VT-x in the BIOS setup\n");
 		return -ENODEV;
@@ -965,30 +965,30 @@ struct vmx_host_msrs {
 
 static void vmx_switch_to_guest_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h)
 {
-	rdmsrl(MSR_STAR, h->star);
-	rdmsrl(MSR_LSTAR, h->lstar);
-	rdmsrl(MSR_CSTAR, h->cstar);
-	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	rdmsrq(MSR_STAR, h->star);
+	rdmsrq(MSR_LSTAR, h->lstar);
+	rdmsrq(MSR_CSTAR, h->cstar);
+	rdmsrq(MSR_SYSCALL_MASK, h->sfmask);
+	rdmsrq(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
 	savesegment(fs, h->fs);
 	savesegment(gs, h->gs);
 	h->ldt = vmx_read_ldt();
-	wrmsrl(MSR_STAR, vmx->star);
-	wrmsrl(MSR_LSTAR, vmx->lstar);
-	wrmsrl(MSR_CSTAR, vmx->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	wrmsrq(MSR_STAR, vmx->star);
+	wrmsrq(MSR_LSTAR, vmx->lstar);
+	wrmsrq(MSR_CSTAR, vmx->cstar);
+	wrmsrq(MSR_SYSCALL_MASK, vmx->sfmask);
+	wrmsrq(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 }
 
 static void vmx_switch_to_host_msrs(struct vmx_vcpu *vmx, const struct vmx_host_msrs *h)
 {
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);	/* SWAPGS changes it */
-	wrmsrl(MSR_STAR, h->star);
-	wrmsrl(MSR_LSTAR, h->lstar);
-	wrmsrl(MSR_CSTAR, h->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	rdmsrq(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);	/* SWAPGS changes it */
+	wrmsrq(MSR_STAR, h->star);
+	wrmsrq(MSR_LSTAR, h->lstar);
+	wrmsrq(MSR_CSTAR, h->cstar);
+	wrmsrq(MSR_SYSCALL_MASK, h->sfmask);
 	/* VM exit zeroed the data selectors and the LDT (SDM 28.5.2). */
 	if (h->ds)
 		loadsegment(ds, h->ds);
@@ -1000,7 +1000,7 @@ static void vmx_switch_to_host_msrs(struct vmx_vcpu *vmx, const struct vmx_host_
 	}
 	if (h->fs & 7)
 		loadsegment(fs, h->fs);
-	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	wrmsrq(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
 	/* Exit set the TR limit to 0x67 and the GDT limit to 0xffff. */
 	invalidate_tss_limit();
 	load_fixmap_gdt(smp_processor_id());

@@ -8,7 +8,7 @@
 extern u64 kshim_tsc_aux;	/* the "CPU's" IA32_TSC_AUX */
 extern unsigned int kshim_tsc_aux_writes;
 
-#define rdmsrl(msr, val)	do { (void)(msr); (val) = kshim_tsc_aux; } while (0)
-#define wrmsrl(msr, val)	do { (void)(msr); kshim_tsc_aux = (val); kshim_tsc_aux_writes++; } while (0)
+#define rdmsrq(msr, val)	do { (void)(msr); (val) = kshim_tsc_aux; } while (0)
+#define wrmsrq(msr, val)	do { (void)(msr); kshim_tsc_aux = (val); kshim_tsc_aux_writes++; } while (0)
 
 #endif
