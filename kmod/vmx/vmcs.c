@@ -27,6 +27,7 @@
 struct vmx_cpu {
 	void *vmxon_region;
 	struct vmx_vcpu *current_vmcs;	/* the VMCS VMPTRLD'd here */
+	struct list_head loaded;	/* VMCSs active here; changed with IRQs off */
 	bool on;
 };
 
@@ -211,6 +212,11 @@ fail:
 	return -EBUSY;
 }
 
+static void vmx_vmclear(u64 pa)
+{
+	asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
+}
+
 int vmx_cpu_on(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
@@ -234,6 +240,7 @@ int vmx_cpu_on(void)
 		return -EBUSY;
 	}
 	vc->current_vmcs = NULL;
+	INIT_LIST_HEAD(&vc->loaded);
 	vc->on = true;
 	return 0;
 }
@@ -242,19 +249,31 @@ void vmx_cpu_off(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
 
+	struct vmx_vcpu *vmx, *tmp;
+	unsigned long flags;
+
 	if (!vc->on)
 		return;
+	/*
+	 * A CPU going offline or into suspend while VMs exist: VMCLEAR every
+	 * VMCS active here first, so that its data reach memory and the next
+	 * load (here or elsewhere) starts from a clear VMCS (SDM vol. 3 25.11.1).
+	 * The vCPU then takes the first-load path of vmx_load().
+	 */
+	local_irq_save(flags);
+	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_link) {
+		vmx_vmclear(vmx->vmcs_pa);
+		list_del_init(&vmx->loaded_link);
+		vmx->launched = false;
+		WRITE_ONCE(vmx->loaded_cpu, -1);
+	}
+	local_irq_restore(flags);
 	asm volatile("vmxoff" ::: "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
 	vc->on = false;
 	vc->current_vmcs = NULL;
 	free_page((unsigned long)vc->vmxon_region);
 	vc->vmxon_region = NULL;
-}
-
-static void vmx_vmclear(u64 pa)
-{
-	asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
 }
 
 static void vmx_vmptrld(u64 pa)
@@ -271,6 +290,7 @@ static void vmx_clear_here(void *arg)
 	if (vmx->loaded_cpu != smp_processor_id())
 		return;
 	vmx_vmclear(vmx->vmcs_pa);
+	list_del_init(&vmx->loaded_link);
 	if (vc->current_vmcs == vmx)
 		vc->current_vmcs = NULL;
 	vmx->launched = false;
@@ -296,6 +316,7 @@ void vmx_load(struct vmx_vcpu *vmx)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu_data);
 	int cpu = smp_processor_id();
 	int old = READ_ONCE(vmx->loaded_cpu);
+	unsigned long flags;
 
 	if (old == cpu) {
 		if (vc->current_vmcs != vmx) {
@@ -306,6 +327,9 @@ void vmx_load(struct vmx_vcpu *vmx)
 	}
 	if (old >= 0)
 		smp_call_function_single(old, vmx_clear_here, vmx, 1);
+	local_irq_save(flags);
+	list_add(&vmx->loaded_link, &vc->loaded);
+	local_irq_restore(flags);
 	vmx->loaded_cpu = cpu;
 	vmx_vmptrld(vmx->vmcs_pa);
 	vc->current_vmcs = vmx;
@@ -333,6 +357,7 @@ int vmx_vmcs_alloc(struct vmx_vcpu *vmx)
 	vmx->vmcs_pa = virt_to_phys(vmx->vmcs);
 	*(u32 *)vmx->vmcs = vmx_caps.vmcs_revision;
 	vmx->loaded_cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
 	vmx_vmclear(vmx->vmcs_pa);
 	return 0;
 }

@@ -32,6 +32,7 @@ struct vmx_vcpu {
 	u64 vmcs_pa;			/* (c) */
 	u16 vpid;			/* (c) 0: none */
 	int loaded_cpu;			/* where the VMCS is active, or -1 */
+	struct list_head loaded_link;	/* in that CPU's list while active there */
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
 	bool need_flush;		/* INVEPT/INVVPID before the next entry */
 
