@@ -55,6 +55,24 @@ bool vireo_pat_valid(u64 pat)
 	return true;
 }
 
+/*
+ * The end of an RDMSR/WRMSR the kernel handled: #GP if it failed (r != 0),
+ * else a read's value in EDX:EAX and the instruction retired.
+ */
+static int msr_complete(struct vireo_vcpu *vcpu, int r, bool is_write, u64 data, u64 next_rip)
+{
+	if (r) {
+		vireo_vcpu_queue_exception(vcpu, 13, true, 0);
+		return 0;
+	}
+	if (!is_write) {
+		vcpu->regs[VIREO_REG_RAX] = (u32)data;
+		vcpu->regs[VIREO_REG_RDX] = data >> 32;
+	}
+	vireo_retire_insn(vcpu, next_rip);
+	return 0;
+}
+
 /* Guest RDMSR/WRMSR: ECX is the index, EDX:EAX the value. */
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 {
@@ -70,31 +88,14 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 		if (index == MSR_IA32_TSC_DEADLINE)
 			vireo_ops->get_msr(vcpu, MSR_IA32_TSC, &tsc);
 		r = vireo_lapic_msr(vcpu, index, is_write, &data, tsc);
-		if (r != -ENOENT) {
-			if (r) {
-				vireo_vcpu_queue_exception(vcpu, 13, true, 0);
-			} else {
-				if (!is_write) {
-					regs[VIREO_REG_RAX] = (u32)data;
-					regs[VIREO_REG_RDX] = data >> 32;
-				}
-				vireo_retire_insn(vcpu, next_rip);
-			}
-			return 0;
-		}
+		if (r != -ENOENT)
+			return msr_complete(vcpu, r, is_write, data, next_rip);
 	}
 
 	if (index == MSR_TSC_AUX) {
-		if (vireo_tsc_aux_access(vcpu, is_write, &data, true)) {
-			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
-		} else {
-			if (!is_write) {
-				regs[VIREO_REG_RAX] = (u32)data;
-				regs[VIREO_REG_RDX] = data >> 32;
-			}
-			vireo_retire_insn(vcpu, next_rip);
-		}
-		return 0;
+		int r = vireo_tsc_aux_access(vcpu, is_write, &data, true);
+
+		return msr_complete(vcpu, r, is_write, data, next_rip);
 	}
 
 	if (vireo_msr_is_listed(index)) {
@@ -106,16 +107,8 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool is_write, u64 next_rip)
 				r = vireo_ops->set_msr(vcpu, index, data, true);
 		} else {
 			r = vireo_ops->get_msr(vcpu, index, &data);
-			if (!r) {
-				regs[VIREO_REG_RAX] = (u32)data;
-				regs[VIREO_REG_RDX] = data >> 32;
-			}
 		}
-		if (r)
-			vireo_vcpu_queue_exception(vcpu, 13, true, 0);
-		else
-			vireo_retire_insn(vcpu, next_rip);
-		return 0;
+		return msr_complete(vcpu, r, is_write, data, next_rip);
 	}
 
 	memset(&run->msr, 0, sizeof(run->msr));
