@@ -3,7 +3,7 @@
 # the CONFIG_* variables of $(BUILD)/config.mk.  Every variable here is
 # prefixed UL_ so that the other fragments cannot collide with it.
 #
-#   make userland   $(BUILD)/lib/libvireo.a and $(BUILD)/bin/vireo-run
+#   make userland   $(BUILD)/lib/libvireo.a, the PC libraries and $(BUILD)/bin/vireo-run
 #   make unit       build and run the host unit tests (tests/unit)
 #   make fuzz       libFuzzer on the decoder and emulator for UL_FUZZ_SECONDS, then
 #                   UL_EMU_DIFF_CASES cases of the emulator's differential test
@@ -25,12 +25,22 @@ UL_LIB_SRCS  := $(wildcard $(UL_SRC)/lib/*.c)
 UL_LIB_OBJS  := $(patsubst $(UL_SRC)/lib/%.c,$(UL_OBJ)/lib/%.o,$(UL_LIB_SRCS))
 UL_LIB       := $(BUILD)/lib/libvireo.a
 
-# vireo-run: main.c holds only main(); the rest is linked into the unit
-# tests as well, so that the devices and parsers are tested as shipped.
-UL_RUN_SRCS  := $(wildcard $(UL_SRC)/vireo-run/*.c)
-UL_RUN_OBJS  := $(patsubst $(UL_SRC)/vireo-run/%.c,$(UL_OBJ)/vireo-run/%.o,$(UL_RUN_SRCS))
+# vireo-run is three parts: vireo-run/ (main, options, the CPU models both
+# machines take), bare/ (the bare-image test monitor behind --load) and pc/
+# (the PC machine behind --kernel, libvireo-machine.a).  Everything but
+# main.c is linked into the unit tests as well, so that the devices and
+# parsers are tested as shipped.  The three directories see each other's
+# headers.
+UL_RUN_DIRS  := vireo-run bare pc
+UL_RUN_INCS  := $(foreach d,$(UL_RUN_DIRS),-I$(UL_SRC)/$(d))
+UL_RUN_SRCS  := $(wildcard $(UL_SRC)/vireo-run/*.c $(UL_SRC)/bare/*.c)
+UL_RUN_OBJS  := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_RUN_SRCS))
 UL_RUN_LIBOBJS := $(filter-out $(UL_OBJ)/vireo-run/main.o,$(UL_RUN_OBJS))
 UL_RUN       := $(BUILD)/bin/vireo-run
+
+UL_MACHINE_SRCS := $(wildcard $(UL_SRC)/pc/*.c)
+UL_MACHINE_OBJS := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_MACHINE_SRCS))
+UL_MACHINE_LIB  := $(BUILD)/lib/libvireo-machine.a
 
 # The PC platform (device models, PCI, virtio, boot, ACPI): one directory
 # per area, all in libvireo-pc.a, linked into vireo-run and the unit tests.
@@ -50,11 +60,16 @@ UL_FUZZ_CORPUS  := $(BUILD)/fuzz/decode
 
 .PHONY: userland unit fuzz
 
-userland: $(UL_LIB) $(UL_PC_LIB) $(UL_RUN)
+userland: $(UL_LIB) $(UL_PC_LIB) $(UL_MACHINE_LIB) $(UL_RUN)
 
 $(foreach d,$(UL_PC_DIRS),$(eval $$(UL_OBJ)/$(d)/%.o: $$(UL_SRC)/$(d)/%.c $$(CONFIG_H) ; @mkdir -p $$(dir $$@) && $$(CC) $$(UL_CFLAGS) -I$$(UL_SRC) -c $$< -o $$@))
 
 $(UL_PC_LIB): $(UL_PC_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(UL_MACHINE_LIB): $(UL_MACHINE_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -65,13 +80,11 @@ $(UL_OBJ)/lib/%.o: $(UL_SRC)/lib/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_CFLAGS) -c $< -o $@
 
-$(UL_OBJ)/vireo-run/%.o: $(UL_SRC)/vireo-run/%.c $(CONFIG_H)
-	@mkdir -p $(dir $@)
-	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC) -c $< -o $@
+$(foreach d,$(UL_RUN_DIRS),$(eval $$(UL_OBJ)/$(d)/%.o: $$(UL_SRC)/$(d)/%.c $$(CONFIG_H) ; @mkdir -p $$(dir $$@) && $$(CC) $$(UL_CFLAGS) $$(UL_RUN_INCS) -I$$(UL_SRC) -c $$< -o $$@))
 
 $(UL_OBJ)/unit/%.o: $(UL_UNIT)/%.c $(CONFIG_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_CFLAGS) -I$(UL_SRC)/vireo-run -I$(UL_SRC)/lib -I$(UL_SRC) -c $< -o $@
+	$(CC) $(UL_CFLAGS) $(UL_RUN_INCS) -I$(UL_SRC)/lib -I$(UL_SRC) -c $< -o $@
 
 $(UL_LIB): $(UL_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -85,18 +98,18 @@ UL_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
 UL_CTL_LIBS  := $(BUILD)/lib/libvireo-control.a $(BUILD)/lib/libvireo-vm.a
 UL_CTL_LDLIBS = $(shell pkg-config --libs glib-2.0 json-glib-1.0)
 
-$(UL_RUN): $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) $(UL_CTL_LIBS)
+$(UL_RUN): $(UL_RUN_OBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) $(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz \
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz \
 		$(UL_CTL_LIBS) $(UL_CTL_LDLIBS) $(shell pkg-config --libs slirp) -lpthread
 
 # --whole-archive: test files may only reference the platform through
 # self-registered suites, so pull every object in.
-$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) \
-		$(UL_CTL_LIBS)
+$(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_LIB) \
+		$(UL_DISK_LIB) $(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
-		-Wl,--whole-archive $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
+		-Wl,--whole-archive $(UL_MACHINE_LIB) $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
 		$(UL_DISK_LIB) -lz $(UL_CTL_LIBS) $(UL_CTL_LDLIBS) \
 		$(shell pkg-config --libs slirp) -lpthread
 
@@ -135,5 +148,5 @@ fuzz: $(UL_FUZZ_BIN) $(UL_EMU_DIFF_BIN)
 	$(UL_EMU_DIFF_BIN) $(UL_EMU_DIFF_CASES)
 endif
 
--include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)
+-include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_MACHINE_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)
 include $(UL_SRC)/virtio/fuzz.mk

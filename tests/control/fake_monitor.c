@@ -42,7 +42,7 @@
 #include "control/server.h"
 #include "disk/disk.h"
 #include "vmlib/optsplit.h"
-#include "vireo-run/pc_console.h"
+#include "pc/pc_console.h"
 #include "vireo_exit.h"
 #include "vmlib/lock.h"
 

@@ -99,10 +99,10 @@ $(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB)
 		$(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 # The fake serves the console socket with vireo-run's own pc_console.c.
-$(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(UL_OBJ)/vireo-run/pc_console.o \
+$(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(UL_OBJ)/pc/pc_console.o \
 		$(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_LDFLAGS) -o $@ $< $(UL_OBJ)/vireo-run/pc_console.o $(CLI_CONTROL_LIB) \
+	$(CC) $(CLI_LDFLAGS) -o $@ $< $(UL_OBJ)/pc/pc_console.o $(CLI_CONTROL_LIB) \
 		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 $(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \

@@ -2,7 +2,7 @@
 /*
  * vireo console NAME: this terminal on a running machine's serial console,
  * through its monitor's console socket (vireo-run --console-socket,
- * userland/vireo-run/pc_console.h), until Ctrl-] detaches, as in
+ * userland/pc/pc_console.h), until Ctrl-] detaches, as in
  * `virsh console`.  The machine runs on; its console output keeps going
  * to serial.log whether or not anyone is attached.  One client at a time.
  */
