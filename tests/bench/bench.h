@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,6 +68,9 @@ static const uint64_t bench_gdt[3] = {
 #define BENCH_CPUID0_EBX	0x636e6542	/* "Benc" */
 #define BENCH_CPUID0_EDX	0x55504368	/* "hCPU" */
 #define BENCH_CPUID0_ECX	0x20202020	/* "    " */
+/* Leaf 0 as an initializer of either ABI's CPUID entry (same field names). */
+#define BENCH_CPUID0_ENTRY { .function = 0, .eax = BENCH_CPUID0_EAX, .ebx = BENCH_CPUID0_EBX, \
+			     .ecx = BENCH_CPUID0_ECX, .edx = BENCH_CPUID0_EDX }
 
 /* The leaves of a kernel's supported CPUID table a runner passes on. */
 static bool bench_wants_leaf(uint32_t function)
@@ -172,6 +176,66 @@ static long bench_read_image(const char *path, void *buf, size_t size)
 	fclose(f);
 	return ret;
 }
+
+/*
+ * The guest's RAM, as both runners give it: BENCH_MEM_SIZE anonymous bytes,
+ * the image at BENCH_ENTRY and bench_gdt at BENCH_GDT_GPA.  NULL with *what
+ * naming the step that failed and errno set.
+ */
+static char *bench_guest_ram(const struct bench_opts *o, const char **what)
+{
+	char *mem;
+	long len;
+
+	*what = "mmap guest RAM";
+	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	len = bench_read_image(o->image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
+	if (len < 0) {
+		munmap(mem, BENCH_MEM_SIZE);
+		*what = o->image;
+		errno = (int)-len;
+		return NULL;
+	}
+	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
+	return mem;
+}
+
+/*
+ * Flat 32-bit protected mode at BENCH_ENTRY with ESI = n, on a struct
+ * kvm_sregs/kvm_regs or vireo_sregs/vireo_regs (the same field names):
+ * macros, so that one text serves both ABIs.
+ */
+#define BENCH_FLAT_SEG(seg, sel, type_)						\
+	do {									\
+		memset(&(seg), 0, sizeof(seg));					\
+		(seg).limit = 0xffffffff;					\
+		(seg).selector = (sel);						\
+		(seg).type = (type_);						\
+		(seg).present = 1;						\
+		(seg).s = 1;							\
+		(seg).db = 1;							\
+		(seg).g = 1;							\
+	} while (0)
+
+#define BENCH_PROTECTED_MODE(sregs, regs, n)					\
+	do {									\
+		BENCH_FLAT_SEG((sregs).cs, 0x08, 0xb);				\
+		BENCH_FLAT_SEG((sregs).ds, 0x10, 0x3);				\
+		(sregs).es = (sregs).fs = (sregs).gs = (sregs).ss = (sregs).ds;	\
+		(sregs).gdt.base = BENCH_GDT_GPA;				\
+		(sregs).gdt.limit = sizeof(bench_gdt) - 1;			\
+		(sregs).cr0 = 0x11;	/* PE | ET */				\
+		(sregs).cr4 = 0;						\
+		(sregs).efer = 0;						\
+		memset(&(regs), 0, sizeof(regs));				\
+		(regs).rip = BENCH_ENTRY;					\
+		(regs).rsp = BENCH_STACK;					\
+		(regs).rsi = (n);						\
+		(regs).rflags = 0x2;						\
+	} while (0)
 
 static void bench_round_start(struct bench_round *r)
 {

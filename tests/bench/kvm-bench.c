@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 
 #include "bench.h"
 
@@ -19,18 +18,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "kvm-bench: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = 1;
-	s->g = 1;
 }
 
 /* Flat 32-bit protected mode at BENCH_ENTRY with ESI = n. */
@@ -41,22 +28,9 @@ static void set_protected_mode(int vcpu, unsigned long n)
 
 	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
 		die("KVM_GET_SREGS");
-	seg(&sregs.cs, 0x08, 0xb);
-	seg(&sregs.ds, 0x10, 0x3);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.gdt.base = BENCH_GDT_GPA;
-	sregs.gdt.limit = sizeof(bench_gdt) - 1;
-	sregs.cr0 = 0x11;	/* PE | ET */
-	sregs.cr4 = 0;
-	sregs.efer = 0;
+	BENCH_PROTECTED_MODE(sregs, regs, n);
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
 		die("KVM_SET_SREGS");
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = BENCH_ENTRY;
-	regs.rsp = BENCH_STACK;
-	regs.rsi = n;
-	regs.rflags = 0x2;
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
 		die("KVM_SET_REGS");
 }
@@ -97,11 +71,7 @@ static void set_cpuid(int sys, int vcpu)
 	supported.hdr.nent = SUPPORTED_MAX;
 	if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, &supported) < 0)
 		die("KVM_GET_SUPPORTED_CPUID");
-	table.e[table.hdr.nent++] = (struct kvm_cpuid_entry2){
-		.function = 0,
-		.eax = BENCH_CPUID0_EAX, .ebx = BENCH_CPUID0_EBX,
-		.ecx = BENCH_CPUID0_ECX, .edx = BENCH_CPUID0_EDX,
-	};
+	table.e[table.hdr.nent++] = (struct kvm_cpuid_entry2)BENCH_CPUID0_ENTRY;
 	for (i = 0; i < supported.hdr.nent; i++) {
 		if (!bench_wants_leaf(supported.e[i].function))
 			continue;
@@ -141,22 +111,15 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 	struct kvm_run *run;
 	int sys, vm, vcpu, i, run_size, err;
-	long len;
+	const char *what;
 	char *mem;
 
 	if (bench_parse(argc, argv, &o) < 0)
 		return 2;
 
-	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
-		die("mmap guest RAM");
-	len = bench_read_image(o.image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
-	if (len < 0) {
-		errno = (int)-len;
-		die(o.image);
-	}
-	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
+	mem = bench_guest_ram(&o, &what);
+	if (!mem)
+		die(what);
 
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (sys < 0)

@@ -9,8 +9,6 @@
  *
  * Usage: vireo-bench [-n N] [-r ROUNDS] [-g IMAGE]; see bench.h.
  */
-#include <sys/mman.h>
-
 #include <libvireo.h>
 
 #include "bench.h"
@@ -20,18 +18,6 @@ static void die(const char *what, int err)
 {
 	fprintf(stderr, "vireo-bench: %s: %s\n", what, vireo_strerror(err));
 	exit(1);
-}
-
-static void seg(struct vireo_segment *s, uint16_t sel, uint8_t type)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->db = 1;
-	s->g = 1;
 }
 
 /* Flat 32-bit protected mode at BENCH_ENTRY with ESI = n. */
@@ -44,23 +30,10 @@ static void set_protected_mode(struct vireo_vcpu *vcpu, unsigned long n)
 	err = vireo_get_sregs(vcpu, &sregs);
 	if (err)
 		die("VIREO_GET_SREGS", err);
-	seg(&sregs.cs, 0x08, 0xb);
-	seg(&sregs.ds, 0x10, 0x3);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.gdt.base = BENCH_GDT_GPA;
-	sregs.gdt.limit = sizeof(bench_gdt) - 1;
-	sregs.cr0 = 0x11;	/* PE | ET */
-	sregs.cr4 = 0;
-	sregs.efer = 0;
+	BENCH_PROTECTED_MODE(sregs, regs, n);
 	err = vireo_set_sregs(vcpu, &sregs);
 	if (err)
 		die("VIREO_SET_SREGS", err);
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = BENCH_ENTRY;
-	regs.rsp = BENCH_STACK;
-	regs.rsi = n;
-	regs.rflags = 0x2;
 	err = vireo_set_regs(vcpu, &regs);
 	if (err)
 		die("VIREO_SET_REGS", err);
@@ -76,11 +49,7 @@ static void set_cpuid(struct vireo_sys *sys, struct vireo_vcpu *vcpu)
 	n = vireo_supported_cpuid(sys, supported, VIREO_MAX_CPUID_ENTRIES);
 	if (n < 0)
 		die("VIREO_GET_SUPPORTED_CPUID", n);
-	table[nent++] = (struct vireo_cpuid_entry){
-		.function = 0,
-		.eax = BENCH_CPUID0_EAX, .ebx = BENCH_CPUID0_EBX,
-		.ecx = BENCH_CPUID0_ECX, .edx = BENCH_CPUID0_EDX,
-	};
+	table[nent++] = (struct vireo_cpuid_entry)BENCH_CPUID0_ENTRY;
 	for (i = 0; i < n; i++)
 		if (bench_wants_leaf(supported[i].function))
 			table[nent++] = supported[i];
@@ -106,20 +75,15 @@ int main(int argc, char **argv)
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
 	int i, err;
-	long len;
+	const char *what;
 	char *mem;
 
 	if (bench_parse(argc, argv, &o) < 0)
 		return 2;
 
-	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED)
-		die("mmap guest RAM", -errno);
-	len = bench_read_image(o.image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
-	if (len < 0)
-		die(o.image, (int)len);
-	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
+	mem = bench_guest_ram(&o, &what);
+	if (!mem)
+		die(what, -errno);
 
 	err = vireo_open(NULL, &sys);
 	if (err)
