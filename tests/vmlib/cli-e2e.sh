@@ -289,6 +289,13 @@ has create-attach-ro "$out" "$T/x.img (raw, read-only)"
 # ------------------------------------------------------------------ start, pause, stop
 run start-nokernel 4 "$VIREO" start a
 has start-nokernel-msg "$err" "boot.kernel: no kernel"
+# b's 2 GiB of RAM against a 1 MiB hard memlock limit, without CAP_IPC_LOCK
+# (dropped from the bounding set, so even root's exec loses it).
+run start-memlock 4 prlimit --memlock=1048576:1048576 \
+	setpriv --bounding-set=-ipc_lock "$VIREO" start b
+has start-memlock-msg "$err" "b: its 2048 MiB of RAM exceed the locked-memory limit"
+has start-memlock-advice "$err" "ulimit -l: 1024 KiB"
+truth start-memlock-not-started '[[ $(state_of b) == stopped ]]'
 run start-b 0 "$VIREO" start b
 has start-b-msg "$out" "started b (monitor pid"
 truth start-b-running 'wait_state b running'

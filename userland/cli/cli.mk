@@ -28,7 +28,7 @@ CLI_GLIB_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
 CLI_GLIB_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 CLI_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-fno-strict-aliasing -MMD -MP -I$(CLI_SRC) -I$(CLI_SRC)/include $(CLI_GLIB_CFLAGS) \
+	-fno-strict-aliasing -MMD -MP -I$(CLI_SRC) -I$(CLI_SRC)/include -I$(SRCTREE)/kmod/include/uapi $(CLI_GLIB_CFLAGS) \
 	-DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_66
 CLI_LDFLAGS :=
 ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
@@ -93,10 +93,11 @@ $(CLI_CONTROL_LIB): $(CLI_CONTROL_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB)
+# libvireo for vireo_memlock_explain(), the one wording of the memlock advice.
+$(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_LDFLAGS) -o $@ $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \
-		$(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
+		$(CLI_DISK_LIB) $(UL_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 # The fake serves the console socket with vireo-run's own pc_console.c.
 $(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(UL_OBJ)/pc/pc_console.o \
@@ -106,10 +107,10 @@ $(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(UL_OBJ)/pc/pc_console
 		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 $(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \
-		$(CLI_DISK_LIB)
+		$(CLI_DISK_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_LDFLAGS) -o $@ $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) \
-		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
+		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(UL_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 # The C tests first, then the CLI end to end against the fake monitor;
 # each prints its own "N passed, M failed".

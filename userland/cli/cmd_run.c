@@ -4,12 +4,17 @@
  * talking to it through its control socket.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <libvireo.h>
 
 #include "cli.h"
 #include "control/client.h"
@@ -193,6 +198,33 @@ out:
 	return code;
 }
 
+/* CAP_IPC_LOCK in the effective set: the kernel then charges no limit. */
+static bool may_lock_unlimited(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return false;
+	return data[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32));
+}
+
+/*
+ * vireo.ko charges guest RAM to the locked-memory limit of the monitor's
+ * user (account_locked_vm, which exempts CAP_IPC_LOCK), and libvireo
+ * raises the soft limit to the hard one: a machine larger than the hard
+ * limit cannot start, so say so before starting it.
+ */
+static bool memlock_fits(const struct vireo_vmdef *def)
+{
+	struct rlimit rl;
+
+	if (may_lock_unlimited() || getrlimit(RLIMIT_MEMLOCK, &rl) != 0 ||
+	    rl.rlim_max == RLIM_INFINITY)
+		return true;
+	return def->memory_mib <= rl.rlim_max >> 20;
+}
+
 /* --attach: the monitor in the foreground; its status into the table. */
 static pid_t attached_pid;
 
@@ -304,6 +336,13 @@ int vireo_cmd_start(int argc, char **argv)
 		return code;
 	if (lock_held(def->name, NULL)) {
 		code = vireo_cli_fail(VIREO_EXIT_STATE, "%s is running already", def->name);
+		goto out;
+	}
+	if (!memlock_fits(def)) {
+		code = vireo_cli_fail(VIREO_EXIT_ERROR,
+				      "%s: its %" G_GUINT64_FORMAT " MiB of RAM exceed the locked-memory limit",
+				      def->name, (guint64)def->memory_mib);
+		vireo_memlock_explain(stderr, "vireo");
 		goto out;
 	}
 	monitor = find_monitor();
