@@ -132,11 +132,12 @@ $(BUILD)/l2bin/xstate-check: $(SRCTREE)/tests/linux/xstate_check.c
 
 # The two benchmark runners share only bench.h: symmetry is the point.
 # vireo-bench links libvireo, whose MMIO emulator is Vireo's counterpart of
-# the one in KVM's kernel.
+# the one in KVM's kernel (and GLib with it: libvireo's errors are GErrors).
 $(TESTS_BIN_OUT)/vireo-bench: $(SRCTREE)/tests/bench/vireo-bench.c \
 		$(SRCTREE)/tests/bench/bench.h $(TESTS_UAPI) $(UL_LIB)
 	@mkdir -p $(dir $@)
-	$(TESTS_CC) $(TESTS_CFLAGS) -I$(UL_SRC)/include -o $@ $< $(UL_LIB) $(TESTS_LDFLAGS)
+	$(TESTS_CC) $(TESTS_CFLAGS) -I$(UL_SRC)/include $(UL_GLIB_CFLAGS) -o $@ $< $(UL_LIB) \
+		$(shell pkg-config --static --libs glib-2.0) $(TESTS_LDFLAGS)
 
 $(TESTS_BIN_OUT)/kvm-bench: $(SRCTREE)/tests/bench/kvm-bench.c $(SRCTREE)/tests/bench/bench.h
 	@mkdir -p $(dir $@)

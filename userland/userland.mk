@@ -12,9 +12,13 @@ UL_SRC   := $(SRCTREE)/userland
 UL_OBJ   := $(BUILD)/obj/userland
 UL_UNIT  := $(SRCTREE)/tests/unit
 
+# Errors travel as GError (userland/include/vireo/error.h): every library
+# here, libvireo included, needs GLib's headers and links glib-2.0.
+UL_GLIB_CFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
+UL_GLIB_LIBS   := $(shell pkg-config --libs glib-2.0 2>/dev/null)
 UL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
 	-fno-strict-aliasing -MMD -MP \
-	-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi
+	-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi $(UL_GLIB_CFLAGS)
 UL_LDFLAGS :=
 ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
 UL_CFLAGS  += -O0 -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -100,8 +104,8 @@ UL_CTL_LDLIBS = $(shell pkg-config --libs glib-2.0 json-glib-1.0)
 
 $(UL_RUN): $(UL_RUN_OBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) $(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_LIB) $(UL_DISK_LIB) -lz \
-		$(UL_CTL_LIBS) $(UL_CTL_LDLIBS) $(shell pkg-config --libs slirp) -lpthread
+	$(CC) $(UL_LDFLAGS) -o $@ $(UL_RUN_OBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB) $(UL_DISK_LIB) -lz \
+		$(UL_CTL_LIBS) $(UL_LIB) $(UL_CTL_LDLIBS) $(shell pkg-config --libs slirp) -lpthread
 
 # --whole-archive: test files may only reference the platform through
 # self-registered suites, so pull every object in.
@@ -109,8 +113,8 @@ $(UL_UNIT_BIN): $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) $(UL_MACHINE_LIB) $(UL_PC_LIB)
 		$(UL_DISK_LIB) $(UL_CTL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_LDFLAGS) -o $@ $(UL_UNIT_OBJS) $(UL_RUN_LIBOBJS) \
-		-Wl,--whole-archive $(UL_MACHINE_LIB) $(UL_PC_LIB) -Wl,--no-whole-archive $(UL_LIB) \
-		$(UL_DISK_LIB) -lz $(UL_CTL_LIBS) $(UL_CTL_LDLIBS) \
+		-Wl,--whole-archive $(UL_MACHINE_LIB) $(UL_PC_LIB) -Wl,--no-whole-archive \
+		$(UL_DISK_LIB) -lz $(UL_CTL_LIBS) $(UL_LIB) $(UL_CTL_LDLIBS) \
 		$(shell pkg-config --libs slirp) -lpthread
 
 unit: $(UL_UNIT_BIN)
@@ -136,7 +140,7 @@ $(UL_EMU_DIFF_BIN): $(UL_UNIT)/fuzz_emulate_diff.c $(UL_UNIT)/emu_diff.c $(UL_UN
 		$(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(UL_CFLAGS) -o $@ $(UL_UNIT)/fuzz_emulate_diff.c $(UL_UNIT)/emu_diff.c $(UL_LIB) \
-		-lpthread
+		$(UL_GLIB_LIBS) -lpthread
 
 ifneq ($(CONFIG_VIREO_FUZZ),y)
 fuzz:

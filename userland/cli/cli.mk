@@ -21,7 +21,8 @@ CLI_TESTS   := $(SRCTREE)/tests
 
 CLI_PKGS    := glib-2.0 json-glib-1.0
 # `vireo disk` and new disks of `vireo create` use libvireo-disk
-# (userland/disk/disk.mk builds it).
+# (userland/disk/disk.mk builds it); every library's errors are GErrors of
+# libvireo's VIREO_ERROR (userland/include/vireo/error.h), so $(UL_LIB) links last.
 CLI_DISK_LIB  := $(BUILD)/lib/libvireo-disk.a
 CLI_DISK_LIBS := -lz -lpthread
 CLI_GLIB_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
@@ -101,10 +102,10 @@ $(CLI_BIN): $(CLI_CLI_OBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB) $(U
 
 # The fake serves the console socket with vireo-run's own pc_console.c.
 $(CLI_FAKE_BIN): $(CLI_OBJ)/tests/control/fake_monitor.o $(UL_OBJ)/pc/pc_console.o \
-		$(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB)
+		$(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_DISK_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_LDFLAGS) -o $@ $< $(UL_OBJ)/pc/pc_console.o $(CLI_CONTROL_LIB) \
-		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
+		$(CLI_VM_LIB) $(CLI_DISK_LIB) $(UL_LIB) $(CLI_GLIB_LIBS) $(CLI_DISK_LIBS)
 
 $(CLI_TEST_BIN): $(CLI_TEST_OBJS) $(CLI_CLI_LIBOBJS) $(CLI_CONTROL_LIB) $(CLI_VM_LIB) \
 		$(CLI_DISK_LIB) $(UL_LIB)

@@ -15,13 +15,15 @@ DISK_OBJ   := $(BUILD)/obj/disk
 DISK_TESTS := $(SRCTREE)/tests/disk
 
 DISK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-fno-strict-aliasing -MMD -MP -pthread -I$(DISK_SRC)
+	-fno-strict-aliasing -MMD -MP -pthread -I$(DISK_SRC) -I$(SRCTREE)/userland/include \
+	$(UL_GLIB_CFLAGS)
 DISK_LDFLAGS :=
 ifeq ($(CONFIG_VIREO_USER_DEBUG),y)
 DISK_CFLAGS  += -O0 -fsanitize=address,undefined -fno-omit-frame-pointer
 DISK_LDFLAGS += -fsanitize=address,undefined
 endif
-DISK_LIBS  := -lz -lpthread
+# Errors are GErrors of VIREO_ERROR, whose helpers are libvireo's (lib/error.c).
+DISK_LIBS  := $(UL_LIB) $(UL_GLIB_LIBS) -lz -lpthread
 
 DISK_LIB_SRCS := $(wildcard $(DISK_SRC)/*.c)
 DISK_LIB_OBJS := $(patsubst $(DISK_SRC)/%.c,$(DISK_OBJ)/%.o,$(DISK_LIB_SRCS))
@@ -64,7 +66,7 @@ $(DISK_LIB): $(DISK_LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(DISK_TEST_BIN): $(DISK_TEST_OBJS) $(DISK_LIB)
+$(DISK_TEST_BIN): $(DISK_TEST_OBJS) $(DISK_LIB) $(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(DISK_LDFLAGS) -o $@ $(DISK_TEST_OBJS) $(DISK_LIB) $(DISK_LIBS)
 
@@ -73,10 +75,12 @@ disk-unit: $(DISK_TEST_BIN) $(DISK_TOOL)
 	VIREO=$(DISK_TOOL) $(DISK_TEST_BIN)
 
 # The fuzzer builds the library on its own with clang's instrumentation.
-$(DISK_FUZZ_BIN): $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(wildcard $(DISK_SRC)/*.h) $(CONFIG_H)
+$(DISK_FUZZ_BIN): $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(wildcard $(DISK_SRC)/*.h) $(CONFIG_H) \
+		$(UL_LIB)
 	@mkdir -p $(dir $@)
 	$(DISK_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE -pthread \
 		-fsanitize=fuzzer,address,undefined -I$(DISK_SRC) -I$(SRCTREE)/userland \
+		-I$(SRCTREE)/userland/include $(UL_GLIB_CFLAGS) \
 		-o $@ $(DISK_TESTS)/fuzz_qcow2.c $(DISK_LIB_SRCS) $(DISK_LIBS)
 
 ifneq ($(CONFIG_VIREO_FUZZ),y)

@@ -1,12 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Error and exit-reason names.  libvireo returns plain -errno values; a few
- * of them carry a libvireo-specific meaning that strerror() cannot know.
+ * Errors: Vireo's GError domain (vireo/error.h), and the names of
+ * libvireo's -errno values, a few of which carry a libvireo-specific
+ * meaning that strerror() cannot know, and of the exit reasons.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libvireo.h>
+#include <vireo/error.h>
+
+G_DEFINE_QUARK(vireo-error-quark, vireo_error)
+
+int vireo_error_set(GError **error, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	errnum = abs(errnum);
+	if (error) {
+		va_start(ap, fmt);
+		g_propagate_error(error, g_error_new_valist(VIREO_ERROR, errnum, fmt, ap));
+		va_end(ap);
+	}
+	return -errnum;
+}
+
+int vireo_error_prefix(GError **error, int ret, const char *fmt, ...)
+{
+	va_list ap;
+	char *prefix;
+
+	if (error && *error) {
+		va_start(ap, fmt);
+		prefix = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+		g_prefix_error(error, "%s", prefix);
+		g_free(prefix);
+	}
+	return ret;
+}
+
+int vireo_error_errno(const GError *error)
+{
+	if (error && error->domain == VIREO_ERROR && error->code > 0)
+		return error->code;
+	return EIO;
+}
+
+void vireo_error_print(const char *prog, const GError *error)
+{
+	fprintf(stderr, "%s: %s\n", prog, error ? error->message : "unknown error");
+}
 
 const char *vireo_strerror(int err)
 {
