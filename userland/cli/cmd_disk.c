@@ -17,9 +17,13 @@
 #include "cli.h"
 #include "cmd_disk.h"
 
-int vireo_cli_disk_fail(int ret, const char *msg)
+int vireo_cli_disk_fail(int ret, GError *error)
 {
-	return vireo_cli_fail(vireo_exit_of_errno(ret), "%s", msg && *msg ? msg : g_strerror(-ret));
+	int code = vireo_cli_fail(vireo_exit_of_errno(ret), "%s",
+				  error ? error->message : g_strerror(-ret));
+
+	g_clear_error(&error);
+	return code;
 }
 
 /*

@@ -37,7 +37,7 @@ bool vireo_cli_disk_parse_reader(int *argc, char ***argv, const char *summary,
 				 gboolean *json);
 
 /* A libvireo-disk failure (-errno, its message or NULL) as a message and an exit status. */
-int vireo_cli_disk_fail(int ret, const char *msg);
+int vireo_cli_disk_fail(int ret, GError *error);
 /*
  * From here on, SIGINT, SIGTERM and SIGHUP remove the temporary file of a
  * local create or convert and end with the "interrupted" status.

@@ -52,7 +52,7 @@ static void print_json(const char *path, const struct vireo_disk_check *r)
 int vireo_cli_disk_check(int argc, char **argv)
 {
 	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
-	struct vireo_disk_err err = { { 0 } };
+	GError *error = NULL;
 	struct vireo_disk_check r;
 	struct vireo_disk *d;
 	gboolean json = FALSE;
@@ -66,9 +66,9 @@ int vireo_cli_disk_check(int argc, char **argv)
 					 &fmt, &json))
 		return VIREO_EXIT_USAGE;
 	/* Read-only, locked as a reader: an image being written is refused as in use. */
-	ret = vireo_disk_open(argv[1], fmt, VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING, &d, &err);
+	ret = vireo_disk_open(argv[1], fmt, VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING, &d, &error);
 	if (ret < 0)
-		return vireo_cli_disk_fail(ret, err.msg);
+		return vireo_cli_disk_fail(ret, error);
 	ret = vireo_disk_check(d, &r, json ? NULL : stderr);
 	vireo_disk_close(d);
 	if (ret < 0)

@@ -88,7 +88,7 @@ int vireo_cli_disk_convert(int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err = { { 0 } };
+	GError *error = NULL;
 	struct vireo_cli_disk_progress p = { .last = -1 };
 	uint64_t cl = 0;
 	int code = VIREO_EXIT_USAGE, ret;
@@ -135,11 +135,11 @@ int vireo_cli_disk_convert(int argc, char **argv)
 	}
 	vireo_cli_disk_owner_clear(&own);
 	vireo_cli_disk_catch_signals();
-	ret = vireo_disk_convert(argv[1], argv[2], &o, &err);
+	ret = vireo_disk_convert(argv[1], argv[2], &o, &error);
 	if (ret < 0) {
 		if (p.tty && p.last >= 0 && p.last < 100)
 			fputc('\n', stderr);
-		code = vireo_cli_disk_fail(ret, err.msg);
+		code = vireo_cli_disk_fail(ret, error);
 		goto out;
 	}
 	printf("converted %s to %s (%s)\n", argv[1], argv[2], vireo_disk_format_name(o.dst_format));

@@ -26,7 +26,7 @@ int vireo_cli_disk_create(int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err = { { 0 } };
+	GError *error = NULL;
 	uint64_t cl = 0;
 	int code = VIREO_EXIT_USAGE, ret;
 
@@ -57,9 +57,9 @@ int vireo_cli_disk_create(int argc, char **argv)
 	o.backing_file = backing;
 	o.overwrite = overwrite;
 	vireo_cli_disk_catch_signals();
-	ret = vireo_disk_create(argv[1], &o, &err);
+	ret = vireo_disk_create(argv[1], &o, &error);
 	if (ret < 0) {
-		code = vireo_cli_disk_fail(ret, err.msg);
+		code = vireo_cli_disk_fail(ret, error);
 		goto out;
 	}
 	printf("created %s (%s)\n", argv[1], vireo_disk_format_name(o.format));

@@ -21,7 +21,7 @@ int vireo_cli_disk_info(int argc, char **argv)
 {
 	gboolean json = FALSE;
 	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
-	struct vireo_disk_err err = { { 0 } };
+	GError *error = NULL;
 	struct vireo_disk_info in;
 	struct vireo_disk *d;
 	char vs[32], ds[32];
@@ -35,9 +35,9 @@ int vireo_cli_disk_info(int argc, char **argv)
 	 * backing file is gone. */
 	ret = vireo_disk_open(argv[1], fmt,
 			      VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK, &d,
-			      &err);
+			      &error);
 	if (ret < 0)
-		return vireo_cli_disk_fail(ret, err.msg);
+		return vireo_cli_disk_fail(ret, error);
 	vireo_disk_get_info(d, &in);
 	vireo_disk_close(d);
 	if (json) {

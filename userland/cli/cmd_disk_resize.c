@@ -28,28 +28,27 @@ static int disk_resize_running(const struct vireo_cli_disk_owner *o, const char 
 static int resize_here(const char *path, enum vireo_disk_format fmt, uint64_t size,
 		       bool grow_by)
 {
-	struct vireo_disk_err err = { { 0 } };
+	GError *error = NULL;
 	struct vireo_disk *d;
 	int ret;
 
 	/* Growing reads no guest data: the backing files are not opened (nor locked). */
-	ret = vireo_disk_open(path, fmt, VIREO_DISK_NO_BACKING, &d, &err);
+	ret = vireo_disk_open(path, fmt, VIREO_DISK_NO_BACKING, &d, &error);
 	if (ret < 0)
-		return vireo_cli_disk_fail(ret, err.msg);
+		return vireo_cli_disk_fail(ret, error);
 	if (grow_by)
 		size += vireo_disk_size(d);
 	ret = vireo_disk_resize(d, size);
 	if (ret < 0) {
-		char *msg = g_strdup(vireo_disk_errmsg(d));
-
+		vireo_error_set(&error, ret, "%s", vireo_disk_errmsg(d));
 		vireo_disk_close(d);
-		ret = vireo_cli_disk_fail(ret, msg);
-		g_free(msg);
-		return ret;
+		return vireo_cli_disk_fail(ret, error);
 	}
 	ret = vireo_disk_close(d);
-	if (ret < 0)
-		return vireo_cli_disk_fail(ret, "flushing the resized image failed");
+	if (ret < 0) {
+		vireo_error_set(&error, ret, "flushing the resized image failed");
+		return vireo_cli_disk_fail(ret, error);
+	}
 	printf("resized %s to %llu bytes\n", path, (unsigned long long)size);
 	return VIREO_EXIT_OK;
 }

@@ -93,16 +93,16 @@ static bool probe_format(const char *path, enum vireo_vm_disk_format *format, GE
  */
 static bool validate_image(const struct vireo_vm_disk *disk, bool declared, GError **error)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) disk_error = NULL;
 	enum vireo_disk_format f = VIREO_DISK_AUTO;
 	int ret;
 
 	if (declared)
 		f = disk->format == VIREO_VM_DISK_QCOW2 ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW;
-	ret = vireo_disk_validate(disk->path, f, &err);
+	ret = vireo_disk_validate(disk->path, f, &disk_error);
 	if (ret < 0)
 		return bad(error, ret == -ENOENT ? VIREO_VM_ERROR_NOT_FOUND : VIREO_VM_ERROR_INVALID,
-			   "%s", err.msg[0] ? err.msg : g_strerror(-ret));
+			   "%s", disk_error ? disk_error->message : g_strerror(-ret));
 	return true;
 }
 
@@ -370,12 +370,12 @@ bool vireo_cli_create_image(const char *path, enum vireo_vm_disk_format format, 
 		.format = format == VIREO_VM_DISK_QCOW2 ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW,
 		.size = size,
 	};
-	struct vireo_disk_err err = { { 0 } };
-	int ret = vireo_disk_create(path, &o, &err);
+	g_autoptr(GError) disk_error = NULL;
+	int ret = vireo_disk_create(path, &o, &disk_error);
 
 	if (ret < 0)
 		return bad(error, ret == -EEXIST ? VIREO_VM_ERROR_EXISTS : VIREO_VM_ERROR_IO, "%s",
-			   err.msg[0] ? err.msg : g_strerror(-ret));
+			   disk_error ? disk_error->message : g_strerror(-ret));
 	return true;
 }
 

@@ -24,17 +24,6 @@ void vireo_disk_fmt_err(char *buf, size_t len, const char *path, const char *fmt
 	vsnprintf(buf + n, len - n, fmt, ap);
 }
 
-void vireo_disk_err_set(struct vireo_disk_err *err, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	vireo_disk_fmt_err(err->msg, sizeof(err->msg), path, fmt, ap);
-	va_end(ap);
-}
-
 int vireo_disk_fail(struct vireo_disk *d, int ret, const char *fmt, ...)
 {
 	va_list ap;
@@ -172,7 +161,7 @@ static void loop_names(char *buf, size_t len, const struct vireo_disk_chain *c, 
 
 int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned int flags,
 			  const struct vireo_disk_chain *child, struct vireo_disk **out,
-			  struct vireo_disk_err *err)
+			  GError **error)
 {
 	struct vireo_disk_chain self = { .child = child, .path = path,
 					 .depth = child ? child->depth + 1 : 0 };
@@ -188,19 +177,19 @@ int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned
 
 		while (top->child)
 			top = top->child;
-		vireo_disk_err_set(err, top->path, "backing chain deeper than %d images (at %s)",
-				   VIREO_DISK_MAX_CHAIN, path);
-		return -ELOOP;
+		return vireo_error_set(error, ELOOP,
+				       "%s: backing chain deeper than %d images (at %s)", top->path,
+				       VIREO_DISK_MAX_CHAIN, path);
 	}
 	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		vireo_disk_err_set(err, path, "cannot open: %s", strerror(errno));
+		vireo_error_set(error, ret, "%s: cannot open: %s", path, strerror(errno));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
 		ret = -EINVAL;
-		vireo_disk_err_set(err, path, "not a regular file or block device");
+		vireo_error_set(error, ret, "%s: not a regular file or block device", path);
 		goto fail;
 	}
 	self.dev = st.st_dev;
@@ -216,63 +205,62 @@ int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned
 			top = top->child;
 		loop_names(names, sizeof(names), child, path);
 		if (strcmp(c->path, path))
-			vireo_disk_err_set(err, top->path,
-					   "backing file loop: %s (%s and %s are the same file)", names,
-					   c->path, path);
+			ret = vireo_error_set(error, ELOOP,
+					      "%s: backing file loop: %s (%s and %s are the same file)",
+					      top->path, names, c->path, path);
 		else
-			vireo_disk_err_set(err, top->path, "backing file loop: %s", names);
-		ret = -ELOOP;
+			ret = vireo_error_set(error, ELOOP, "%s: backing file loop: %s", top->path,
+					      names);
 		goto fail;
 	}
 	if (!(flags & VIREO_DISK_NO_LOCK)) {
-		ret = vireo_disk_lock_fd(fd, !ro, path, err);
+		ret = vireo_disk_lock_fd(fd, !ro, path, error);
 		if (ret)
 			goto fail;
 	}
 	ret = vireo_disk_pread_full(fd, magic, sizeof(magic), 0);
 	if (ret) {
-		vireo_disk_err_set(err, path, "cannot read: %s", strerror(-ret));
+		vireo_error_set(error, ret, "%s: cannot read: %s", path, strerror(-ret));
 		goto fail;
 	}
 	if (fmt == VIREO_DISK_AUTO)
 		fmt = has_qcow2_magic(magic) ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW;
 	if (declared == VIREO_DISK_QCOW2 && !has_qcow2_magic(magic)) {
-		vireo_disk_err_set(err, path,
-				   "not a qcow2 image (bad magic 0x%02x%02x%02x%02x), though declared qcow2",
-				   magic[0], magic[1], magic[2], magic[3]);
-		ret = -EINVAL;
+		ret = vireo_error_set(error, EINVAL,
+				      "%s: not a qcow2 image (bad magic 0x%02x%02x%02x%02x), though declared qcow2",
+				      path, magic[0], magic[1], magic[2], magic[3]);
 		goto fail;
 	}
 	if (declared == VIREO_DISK_RAW && (flags & VIREO_DISK_F_STRICT) && has_qcow2_magic(magic)) {
-		vireo_disk_err_set(err, path,
-				   "declared raw, but the file is a qcow2 image (the guest would see and could rewrite its metadata); declare it qcow2");
-		ret = -EINVAL;
+		ret = vireo_error_set(error, EINVAL,
+				      "%s: declared raw, but the file is a qcow2 image (the guest would see and could rewrite its metadata); declare it qcow2",
+				      path);
 		goto fail;
 	}
 	if (fmt == VIREO_DISK_QCOW2)
-		return vireo_disk_qcow2_open(path, fd, flags, &self, out, err);
-	return vireo_disk_raw_open(path, fd, flags, out, err);
+		return vireo_disk_qcow2_open(path, fd, flags, &self, out, error);
+	return vireo_disk_raw_open(path, fd, flags, out, error);
 fail:
 	close(fd);
 	return ret;
 }
 
 int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
-		    struct vireo_disk **out, struct vireo_disk_err *err)
+		    struct vireo_disk **out, GError **error)
 {
 	return vireo_disk_open_chain(path, fmt, flags & ~VIREO_DISK_F_STRICT,
-				     NULL, out, err);
+				     NULL, out, error);
 }
 
 int vireo_disk_validate(const char *path, enum vireo_disk_format declared,
-			struct vireo_disk_err *err)
+			GError **error)
 {
 	struct vireo_disk *d;
 	int ret;
 
 	ret = vireo_disk_open_chain(path, declared,
 				    VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK | VIREO_DISK_F_STRICT, NULL,
-				    &d, err);
+				    &d, error);
 	if (!ret)
 		vireo_disk_close(d);
 	return ret;
@@ -485,17 +473,16 @@ int vireo_disk_check(struct vireo_disk *d, struct vireo_disk_check *res, FILE *l
  * validated, its declared format checked strictly) for its format and size.
  */
 static int open_new_backing(const char *path, const struct vireo_disk_create_opts *o,
-			    struct vireo_disk **bd, struct vireo_disk_err *err)
+			    struct vireo_disk **bd, GError **error)
 {
-	struct vireo_disk_err berr = { { 0 } };
+	GError *backing_error = NULL;
 	char *bpath;
 	int ret;
 
-	if (strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME) {
-		vireo_disk_err_set(err, path, "backing file name longer than %d bytes",
-				   QCOW2_MAX_BACKING_NAME);
-		return -ENAMETOOLONG;
-	}
+	if (strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME)
+		return vireo_error_set(error, ENAMETOOLONG,
+				       "%s: backing file name longer than %d bytes", path,
+				       QCOW2_MAX_BACKING_NAME);
 	bpath = vireo_disk_resolve_relative(path, o->backing_file);
 	if (!bpath)
 		return -ENOMEM;
@@ -505,15 +492,17 @@ static int open_new_backing(const char *path, const struct vireo_disk_create_opt
 	ret = vireo_disk_open_chain(bpath, o->backing_format,
 				    VIREO_DISK_RDONLY |
 					    (o->backing_format != VIREO_DISK_AUTO ? VIREO_DISK_F_STRICT : 0),
-				    &top, bd, &berr);
+				    &top, bd, &backing_error);
 	free(bpath);
 	if (ret)
-		vireo_disk_err_set(err, path, "backing file: %s", berr.msg);
+		vireo_error_set(error, ret, "%s: backing file: %s", path,
+				backing_error ? backing_error->message : strerror(-ret));
+	g_clear_error(&backing_error);
 	return ret;
 }
 
 int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *o,
-		      struct vireo_disk_err *err)
+		      GError **error)
 {
 	struct vireo_disk_tmp t;
 	struct vireo_disk *bd = NULL;
@@ -522,49 +511,47 @@ int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *o,
 
 	switch (o->format) {
 	case VIREO_DISK_RAW:
-		if (o->backing_file) {
-			vireo_disk_err_set(err, path, "raw images cannot have a backing file");
-			return -EINVAL;
-		}
-		if (!size) {
-			vireo_disk_err_set(err, path, "create: a raw image needs a size");
-			return -EINVAL;
-		}
+		if (o->backing_file)
+			return vireo_error_set(error, EINVAL,
+					       "%s: raw images cannot have a backing file", path);
+		if (!size)
+			return vireo_error_set(error, EINVAL,
+					       "%s: create: a raw image needs a size", path);
 		break;
 	case VIREO_DISK_QCOW2:
 		if (o->backing_file) {
-			ret = open_new_backing(path, o, &bd, err);
+			ret = open_new_backing(path, o, &bd, error);
 			if (ret)
 				return ret;
 			if (!size)
 				size = vireo_disk_size(bd);
 		}
 		size = (size + 511) & ~511ull;
-		ret = vireo_disk_qcow2_check_opts(path, o->cluster_size, size, err);
+		ret = vireo_disk_qcow2_check_opts(path, o->cluster_size, size, error);
 		if (ret)
 			goto out_backing;
 		break;
 	default:
-		vireo_disk_err_set(err, path, "create: the format must be raw or qcow2");
-		return -EINVAL;
+		return vireo_error_set(error, EINVAL, "%s: create: the format must be raw or qcow2",
+				       path);
 	}
-	ret = vireo_disk_tmp_begin(&t, path, o->overwrite, err);
+	ret = vireo_disk_tmp_begin(&t, path, o->overwrite, error);
 	if (ret)
 		goto out_backing;
 	if (bd) {
-		ret = vireo_disk_tmp_not_in_chain(&t, bd, true, err);
+		ret = vireo_disk_tmp_not_in_chain(&t, bd, true, error);
 		if (ret)
 			goto abort;
 	}
 	if (o->format == VIREO_DISK_RAW)
-		ret = vireo_disk_raw_fill(path, t.fd, size, err);
+		ret = vireo_disk_raw_fill(path, t.fd, size, error);
 	else
 		ret = vireo_disk_qcow2_fill(path, t.tmp, t.fd, o,
 					    bd ? vireo_disk_format_name(vireo_disk_format(bd)) : NULL,
-					    size, err);
+					    size, error);
 	if (ret)
 		goto abort;
-	ret = vireo_disk_tmp_commit(&t, err);
+	ret = vireo_disk_tmp_commit(&t, error);
 	goto out_backing;
 abort:
 	vireo_disk_tmp_abort(&t);

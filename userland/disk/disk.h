@@ -4,14 +4,14 @@
  * version 2/3 with backing files), image creation, resize, conversion and
  * consistency checks.  The one block layer: every block device model
  * (virtio-blk) opens its image here, whatever the format, and the
- * `vireo disk ...` CLI is a client too.  Plain C + libc + zlib: no GLib, so
- * that vireo-run can link it statically into the rig's initramfs.
+ * `vireo disk ...` CLI is a client too.  C, zlib, and GLib for its errors.
  *
  * Conventions
  *   - Every function returning int returns 0 (or a count) on success and
  *     -errno on failure.  Failures leave a message that names the file and
- *     the problem: in the caller's struct vireo_disk_err for the functions
- *     that take one (open, create, convert), else in vireo_disk_errmsg().
+ *     the problem: in the caller's GError (VIREO_ERROR, the errno as its
+ *     code; vireo/error.h) for the functions that take one (open, create,
+ *     convert), else, for a handle's own calls, in vireo_disk_errmsg().
  *     Example: "disk.qcow2: L1 table at 0x30000 (65536 bytes) extends
  *     beyond the end of the file (size 196608)".
  *   - I/O is byte-granular: any offset and length inside the virtual size.
@@ -62,6 +62,8 @@
 #include <stdio.h>
 #include <sys/uio.h>
 
+#include <vireo/error.h>
+
 enum vireo_disk_format {
 	VIREO_DISK_AUTO = 0,	/* open: probe (qcow2 magic, else raw) */
 	VIREO_DISK_RAW,
@@ -99,9 +101,6 @@ enum vireo_disk_format {
 
 #define VIREO_DISK_ERR_MAX 1200
 
-struct vireo_disk_err {
-	char msg[VIREO_DISK_ERR_MAX];
-};
 
 struct vireo_disk;
 
@@ -125,7 +124,7 @@ struct vireo_disk;
  */
 #define VIREO_DISK_MAX_CHAIN 16
 int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int flags,
-		    struct vireo_disk **out, struct vireo_disk_err *err);
+		    struct vireo_disk **out, GError **error);
 
 /*
  * Check that @path is usable as a guest disk of format @declared (AUTO:
@@ -139,16 +138,16 @@ int vireo_disk_open(const char *path, enum vireo_disk_format fmt, unsigned int f
  * 0 or -errno with a message naming the file and the problem.
  */
 int vireo_disk_validate(const char *path, enum vireo_disk_format declared,
-			struct vireo_disk_err *err);
+			GError **error);
 
 /*
  * QEMU-compatible image locks on @fd (see "Locking" above and lock.c):
  * @write false = the read-only mode, true = the read-write mode.  For users
  * that open image files themselves (replace.c's temporary files; tests).  0, -EBUSY
- * ("in use", in @err naming @path) or -errno.  Closing the fd (its last
+ * ("in use", in @error naming @path) or -errno.  Closing the fd (its last
  * duplicate) drops the locks; vireo_disk_unlock_fd() drops them at once.
  */
-int vireo_disk_lock_fd(int fd, bool write, const char *path, struct vireo_disk_err *err);
+int vireo_disk_lock_fd(int fd, bool write, const char *path, GError **error);
 void vireo_disk_unlock_fd(int fd);
 
 /*
@@ -244,7 +243,7 @@ struct vireo_disk_create_opts {
  * replaced.
  */
 int vireo_disk_create(const char *path, const struct vireo_disk_create_opts *opts,
-		      struct vireo_disk_err *err);
+		      GError **error);
 
 /* --- conversion --------------------------------------------------------- */
 
@@ -275,17 +274,17 @@ struct vireo_disk_convert_opts {
  * both.
  */
 int vireo_disk_convert(const char *src, const char *dst, const struct vireo_disk_convert_opts *opts,
-		       struct vireo_disk_err *err);
+		       GError **error);
 
 /*
  * A source that is not an image file of ours to open: a disk a running
  * monitor holds open (vireo-run's disk-export reads it through its
  * virtio-blk device, so that the guest's writes are held off meanwhile).
  * read() fills len bytes of the guest view at off (inside size; never more
- * than 2 MiB at once): 0, or -errno after an optional message in err.
+ * than 2 MiB at once): 0, or -errno after an optional message in error.
  */
 struct vireo_disk_source {
-	int (*read)(void *opaque, void *buf, size_t len, uint64_t off, struct vireo_disk_err *err);
+	int (*read)(void *opaque, void *buf, size_t len, uint64_t off, GError **error);
 	void *opaque;
 	uint64_t size;		/* virtual size in bytes */
 	const char *name;	/* for messages */
@@ -299,7 +298,7 @@ struct vireo_disk_source {
  * exported) is refused as in use.  src_format is not used.
  */
 int vireo_disk_convert_from(const struct vireo_disk_source *src, const char *dst,
-			    const struct vireo_disk_convert_opts *opts, struct vireo_disk_err *err);
+			    const struct vireo_disk_convert_opts *opts, GError **error);
 
 /* --- consistency check -------------------------------------------------- */
 

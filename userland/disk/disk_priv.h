@@ -51,7 +51,7 @@ struct vireo_disk {
 	unsigned int flags;	/* (i) VIREO_DISK_* open flags */
 	uint64_t size;		/* [lock] virtual size */
 	pthread_mutex_t lock;	/* serialises every call */
-	char err[VIREO_DISK_ERR_MAX];	/* [lock] last error */
+	char err[VIREO_DISK_ERR_MAX];	/* [lock] the message of the last failed call */
 };
 
 extern const struct vireo_disk_ops vireo_disk_raw_ops;
@@ -59,8 +59,6 @@ extern const struct vireo_disk_ops vireo_disk_qcow2_ops;
 
 /* Format "<path>: <fmt...>" into @buf. */
 void vireo_disk_fmt_err(char *buf, size_t len, const char *path, const char *fmt, va_list ap);
-void vireo_disk_err_set(struct vireo_disk_err *err, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Set @d's message; returns @ret so that `return vireo_disk_fail(d, -EIO, ...)` reads well. */
 int vireo_disk_fail(struct vireo_disk *d, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -88,14 +86,14 @@ struct vireo_disk_chain {
 
 /* Backend openers: fill *out on success; @self is the image's place in its chain. */
 int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vireo_disk **out,
-			struct vireo_disk_err *err);
+			GError **error);
 int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 			  const struct vireo_disk_chain *self, struct vireo_disk **out,
-			  struct vireo_disk_err *err);
+			  GError **error);
 /* Open a backing file of @child (NULL: a top image). */
 int vireo_disk_open_chain(const char *path, enum vireo_disk_format fmt, unsigned int flags,
 			  const struct vireo_disk_chain *child, struct vireo_disk **out,
-			  struct vireo_disk_err *err);
+			  GError **error);
 /* The backing file handle of @d (qcow2 with an open backing file), else NULL. */
 struct vireo_disk *vireo_disk_backing(struct vireo_disk *d);
 
@@ -120,29 +118,29 @@ struct vireo_disk_tmp {
 	ino_t ino;
 };
 int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwrite,
-			 struct vireo_disk_err *err);
+			 GError **error);
 /*
  * Refuse (-EINVAL) an existing destination that is @d or a file of its
  * backing chain: @d is the convert source, or (@new_backing) the backing
  * file of the image being created.
  */
 int vireo_disk_tmp_not_in_chain(struct vireo_disk_tmp *t, struct vireo_disk *d, bool new_backing,
-				struct vireo_disk_err *err);
-int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err);
+				GError **error);
+int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, GError **error);
 void vireo_disk_tmp_abort(struct vireo_disk_tmp *t);
 
 /* Fill the (empty, locked) file @fd, named @tmp, with a new image; @name for messages. */
-int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, struct vireo_disk_err *err);
+int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, GError **error);
 /*
  * qcow2: @bfmt is the backing file's format name (NULL without one), @size
  * the final virtual size (already defaulted and rounded).
  */
 int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
 			  const struct vireo_disk_create_opts *o, const char *bfmt, uint64_t size,
-			  struct vireo_disk_err *err);
+			  GError **error);
 /* Options check shared by create and convert: cluster size, L1 limit. */
 int vireo_disk_qcow2_check_opts(const char *name, uint64_t cluster, uint64_t size,
-				struct vireo_disk_err *err);
+				GError **error);
 
 /* Common handle set-up/teardown for backends. */
 void vireo_disk_base_init(struct vireo_disk *d, const struct vireo_disk_ops *ops,

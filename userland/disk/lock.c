@@ -72,7 +72,7 @@ static int lock_byte(int fd, short type, int cmd, int byte, struct flock *fl)
  * permission and the byte.
  */
 static int nobody_holds(int fd, unsigned int bits, int base, const char *holder,
-			const char *path, struct vireo_disk_err *err)
+			const char *path, GError **error)
 {
 	struct flock fl;
 	int n, ret;
@@ -81,13 +81,12 @@ static int nobody_holds(int fd, unsigned int bits, int base, const char *holder,
 		if (!(bits & (1u << n)))
 			continue;
 		ret = lock_byte(fd, F_WRLCK, F_OFD_GETLK, base + n, &fl);
-		if (ret || fl.l_type != F_UNLCK) {
-			vireo_disk_err_set(err, path,
-					   "in use by another process (QEMU or Vireo): %s \"%s\"%s (lock byte %d)",
-					   holder, perm_names[n],
-					   base == LOCK_PERM_BASE ? " permission" : "", base + n);
-			return ret ? ret : -EBUSY;
-		}
+		if (ret || fl.l_type != F_UNLCK)
+			return vireo_error_set(error, ret ? ret : EBUSY,
+					       "%s: in use by another process (QEMU or Vireo): %s \"%s\"%s (lock byte %d)",
+					       path, holder, perm_names[n],
+					       base == LOCK_PERM_BASE ? " permission" : "",
+					       base + n);
 	}
 	return 0;
 }
@@ -100,7 +99,7 @@ void vireo_disk_unlock_fd(int fd)
 	fcntl(fd, F_OFD_SETLK, &fl);
 }
 
-int vireo_disk_lock_fd(int fd, bool write, const char *path, struct vireo_disk_err *err)
+int vireo_disk_lock_fd(int fd, bool write, const char *path, GError **error)
 {
 	unsigned int perm = PERM_CONSISTENT_READ | (write ? PERM_WRITE | PERM_RESIZE : 0);
 	unsigned int shared = PERM_CONSISTENT_READ | PERM_WRITE_UNCHANGED;
@@ -115,13 +114,13 @@ int vireo_disk_lock_fd(int fd, bool write, const char *path, struct vireo_disk_e
 	}
 	if (ret) {
 		/* Nobody takes write locks on these bytes; EINVAL: no OFD locks here. */
-		vireo_disk_err_set(err, path, "cannot lock the image (byte %d): %s",
-				   LOCK_PERM_BASE + n - 1, strerror(-ret));
+		vireo_error_set(error, ret, "%s: cannot lock the image (byte %d): %s", path,
+				LOCK_PERM_BASE + n - 1, strerror(-ret));
 		goto fail;
 	}
-	ret = nobody_holds(fd, perm, LOCK_SHARED_BASE, "it does not allow others", path, err);
+	ret = nobody_holds(fd, perm, LOCK_SHARED_BASE, "it does not allow others", path, error);
 	if (!ret)
-		ret = nobody_holds(fd, PERM_ALL & ~shared, LOCK_PERM_BASE, "it has", path, err);
+		ret = nobody_holds(fd, PERM_ALL & ~shared, LOCK_PERM_BASE, "it has", path, error);
 	if (ret)
 		goto fail;
 	return 0;

@@ -89,33 +89,28 @@ static int build_header(uint8_t *c, uint64_t cs, const char *backing, const char
 }
 
 int vireo_disk_qcow2_check_opts(const char *name, uint64_t cluster, uint64_t size,
-				struct vireo_disk_err *err)
+				GError **error)
 {
 	uint64_t cs = cluster ? cluster : 65536;
 
-	if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
-		vireo_disk_err_set(err, name,
-				   "cluster size %llu invalid (a power of two from 512 to 2M)",
-				   (unsigned long long)cs);
-		return -EINVAL;
-	}
-	if (!size) {
-		vireo_disk_err_set(err, name, "create: a size is needed (at least 512 bytes)");
-		return -EINVAL;
-	}
-	if (qcow2_l1_entries(size, __builtin_ctzll(cs)) * 8 > QCOW2_MAX_L1_BYTES) {
-		vireo_disk_err_set(err, name,
-				   "size %llu is too large for %llu-byte clusters (L1 table over %u bytes)",
-				   (unsigned long long)size, (unsigned long long)cs,
-				   QCOW2_MAX_L1_BYTES);
-		return -EFBIG;
-	}
+	if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1)))
+		return vireo_error_set(error, EINVAL,
+				       "%s: cluster size %llu invalid (a power of two from 512 to 2M)",
+				       name, (unsigned long long)cs);
+	if (!size)
+		return vireo_error_set(error, EINVAL,
+				       "%s: create: a size is needed (at least 512 bytes)", name);
+	if (qcow2_l1_entries(size, __builtin_ctzll(cs)) * 8 > QCOW2_MAX_L1_BYTES)
+		return vireo_error_set(error, EFBIG,
+				       "%s: size %llu is too large for %llu-byte clusters (L1 table over %u bytes)",
+				       name, (unsigned long long)size, (unsigned long long)cs,
+				       QCOW2_MAX_L1_BYTES);
 	return 0;
 }
 
 int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
 			  const struct vireo_disk_create_opts *o, const char *bfmt, uint64_t size,
-			  struct vireo_disk_err *err)
+			  GError **error)
 {
 	uint64_t cs = o->cluster_size ? o->cluster_size : 65536;
 	struct vireo_disk *d = NULL;
@@ -127,8 +122,9 @@ int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
 		return -ENOMEM;
 	ret = build_header(buf, cs, o->backing_file, bfmt);
 	if (ret) {
-		vireo_disk_err_set(err, name, "backing file name does not fit in a %llu-byte cluster",
-				   (unsigned long long)cs);
+		vireo_error_set(error, ret,
+				"%s: backing file name does not fit in a %llu-byte cluster", name,
+				(unsigned long long)cs);
 		goto out;
 	}
 	/* Cluster 1: refcount table -> block at cluster 2; cluster 2: refcounts of 0..2. */
@@ -142,12 +138,12 @@ int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	if (ret) {
-		vireo_disk_err_set(err, name, "write: %s", strerror(-ret));
+		vireo_error_set(error, ret, "%s: write: %s", name, strerror(-ret));
 		goto out;
 	}
 	/* Our @fd holds the write lock; this second description must not ask for it. */
 	ret = vireo_disk_open(tmp, VIREO_DISK_QCOW2,
-			      VIREO_DISK_NO_BACKING | VIREO_DISK_NO_CHAIN | VIREO_DISK_NO_LOCK, &d, err);
+			      VIREO_DISK_NO_BACKING | VIREO_DISK_NO_CHAIN | VIREO_DISK_NO_LOCK, &d, error);
 	if (ret)
 		goto out;
 	ret = vireo_disk_resize(d, size);
@@ -157,7 +153,7 @@ int vireo_disk_qcow2_fill(const char *name, const char *tmp, int fd,
 
 		if (!strncmp(m, tmp, l) && m[l] == ':')	/* name the destination, not the temporary */
 			m += l + 1 + (m[l + 1] == ' ');
-		vireo_disk_err_set(err, name, "%s", m);
+		vireo_error_set(error, ret, "%s: %s", name, m);
 	}
 	if (vireo_disk_close(d) && !ret)
 		ret = -EIO;

@@ -51,7 +51,7 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 
 struct open_ctx {
 	const char *path;
-	struct vireo_disk_err *err;
+	GError **error;
 	uint8_t *first;		/* the first cluster (or the file, if smaller) */
 	uint64_t first_len;
 	char feature_names[64][47];	/* from the feature name table, incompatible bits */
@@ -73,21 +73,18 @@ static int parse_extensions(struct qcow2 *q, struct open_ctx *c)
 		len = be32toh(len);
 		if (type == QCOW2_EXT_END)
 			return 0;
-		if (len > end - pos - 8) {
-			vireo_disk_err_set(c->err, c->path,
-					   "header extension 0x%08x at 0x%llx (length %u) extends beyond the first cluster",
-					   type, (unsigned long long)pos, len);
-			return -EINVAL;
-		}
+		if (len > end - pos - 8)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: header extension 0x%08x at 0x%llx (length %u) extends beyond the first cluster",
+					       c->path, type, (unsigned long long)pos, len);
 		const uint8_t *data = c->first + pos + 8;
 
 		switch (type) {
 		case QCOW2_EXT_BACKING_FORMAT:
-			if (len >= sizeof(q->backing_fmt)) {
-				vireo_disk_err_set(c->err, c->path,
-						   "backing format extension too long (%u bytes)", len);
-				return -EINVAL;
-			}
+			if (len >= sizeof(q->backing_fmt))
+				return vireo_error_set(c->error, EINVAL,
+						       "%s: backing format extension too long (%u bytes)",
+						       c->path, len);
 			memcpy(q->backing_fmt, data, len);
 			q->backing_fmt[len] = 0;
 			break;
@@ -100,12 +97,12 @@ static int parse_extensions(struct qcow2 *q, struct open_ctx *c)
 			}
 			break;
 		case QCOW2_EXT_CRYPTO:
-			vireo_disk_err_set(c->err, c->path, "encrypted images are not supported");
-			return -ENOTSUP;
+			return vireo_error_set(c->error, ENOTSUP,
+					       "%s: encrypted images are not supported", c->path);
 		case QCOW2_EXT_DATA_FILE:
-			vireo_disk_err_set(c->err, c->path,
-					   "images with an external data file are not supported");
-			return -ENOTSUP;
+			return vireo_error_set(c->error, ENOTSUP,
+					       "%s: images with an external data file are not supported",
+					       c->path);
 		default:
 			break;	/* unknown extensions may be ignored */
 		}
@@ -125,35 +122,28 @@ static int check_features(struct qcow2 *q, struct open_ctx *c, bool ro)
 					   ? incompat_names[bit]
 					   : "unknown";
 
-		vireo_disk_err_set(c->err, c->path,
-				   "unsupported incompatible feature: %s (bit %d of 0x%llx)", name, bit,
-				   (unsigned long long)q->incompat);
-		return -ENOTSUP;
+		return vireo_error_set(c->error, ENOTSUP,
+				       "%s: unsupported incompatible feature: %s (bit %d of 0x%llx)",
+				       c->path, name, bit, (unsigned long long)q->incompat);
 	}
 	if (ro)
 		return 0;
-	if (q->incompat & QCOW2_INCOMPAT_CORRUPT) {
-		vireo_disk_err_set(c->err, c->path,
-				   "the image is marked corrupt; it can only be opened read-only (repair it with 'qemu-img check -r all')");
-		return -EROFS;
-	}
-	if (q->incompat & QCOW2_INCOMPAT_DIRTY) {
-		vireo_disk_err_set(c->err, c->path,
-				   "the dirty bit is set (lazy refcounts were not written back after a crash); it can only be opened read-only (repair it with 'qemu-img check -r all')");
-		return -EROFS;
-	}
-	if (q->refcount_bits != 16) {
-		vireo_disk_err_set(c->err, c->path,
-				   "%u-bit refcounts (refcount_order %u): only 16-bit refcounts can be written; open it read-only or convert it",
-				   q->refcount_bits, q->refcount_order);
-		return -ENOTSUP;
-	}
-	if (q->nb_snapshots) {
-		vireo_disk_err_set(c->err, c->path,
-				   "the image has %u internal snapshots; writing to it is not supported",
-				   q->nb_snapshots);
-		return -ENOTSUP;
-	}
+	if (q->incompat & QCOW2_INCOMPAT_CORRUPT)
+		return vireo_error_set(c->error, EROFS,
+				       "%s: the image is marked corrupt; it can only be opened read-only (repair it with 'qemu-img check -r all')",
+				       c->path);
+	if (q->incompat & QCOW2_INCOMPAT_DIRTY)
+		return vireo_error_set(c->error, EROFS,
+				       "%s: the dirty bit is set (lazy refcounts were not written back after a crash); it can only be opened read-only (repair it with 'qemu-img check -r all')",
+				       c->path);
+	if (q->refcount_bits != 16)
+		return vireo_error_set(c->error, ENOTSUP,
+				       "%s: %u-bit refcounts (refcount_order %u): only 16-bit refcounts can be written; open it read-only or convert it",
+				       c->path, q->refcount_bits, q->refcount_order);
+	if (q->nb_snapshots)
+		return vireo_error_set(c->error, ENOTSUP,
+				       "%s: the image has %u internal snapshots; writing to it is not supported",
+				       c->path, q->nb_snapshots);
 	return 0;
 }
 
@@ -162,21 +152,19 @@ static int validate_header(struct qcow2 *q, const struct qcow2_header *h, struct
 	uint64_t fsize = q->file_size, cs, need;
 	const char *p = c->path;
 
-	if (h->version != 2 && h->version != 3) {
-		vireo_disk_err_set(c->err, p, "qcow2 version %u is not supported (only 2 and 3)",
-				   h->version);
-		return -ENOTSUP;
-	}
-	if (h->version == 3 && fsize < QCOW2_V3_HEADER_LEN) {
-		vireo_disk_err_set(c->err, p, "file too small (%llu bytes) for a version 3 header",
-				   (unsigned long long)fsize);
-		return -EINVAL;
-	}
-	if (h->cluster_bits < QCOW2_MIN_CLUSTER_BITS || h->cluster_bits > QCOW2_MAX_CLUSTER_BITS) {
-		vireo_disk_err_set(c->err, p, "cluster_bits %u out of range (%d..%d)",
-				   h->cluster_bits, QCOW2_MIN_CLUSTER_BITS, QCOW2_MAX_CLUSTER_BITS);
-		return -EINVAL;
-	}
+	if (h->version != 2 && h->version != 3)
+		return vireo_error_set(c->error, ENOTSUP,
+				       "%s: qcow2 version %u is not supported (only 2 and 3)", p,
+				       h->version);
+	if (h->version == 3 && fsize < QCOW2_V3_HEADER_LEN)
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: file too small (%llu bytes) for a version 3 header", p,
+				       (unsigned long long)fsize);
+	if (h->cluster_bits < QCOW2_MIN_CLUSTER_BITS || h->cluster_bits > QCOW2_MAX_CLUSTER_BITS)
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: cluster_bits %u out of range (%d..%d)", p,
+				       h->cluster_bits, QCOW2_MIN_CLUSTER_BITS,
+				       QCOW2_MAX_CLUSTER_BITS);
 	q->version = h->version;
 	q->cluster_bits = h->cluster_bits;
 	cs = q->cluster_size = 1ull << h->cluster_bits;
@@ -185,28 +173,24 @@ static int validate_header(struct qcow2 *q, const struct qcow2_header *h, struct
 	if (h->version == 3) {
 		if (h->header_length < QCOW2_V3_HEADER_LEN || h->header_length % 8 ||
 		    h->header_length > cs) {
-			vireo_disk_err_set(c->err, p,
-					   "header_length %u invalid (at least %d, a multiple of 8, at most the cluster size %llu)",
-					   h->header_length, QCOW2_V3_HEADER_LEN,
-					   (unsigned long long)cs);
-			return -EINVAL;
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: header_length %u invalid (at least %d, a multiple of 8, at most the cluster size %llu)",
+					       p, h->header_length, QCOW2_V3_HEADER_LEN,
+					       (unsigned long long)cs);
 		}
-		if (h->refcount_order > 6) {
-			vireo_disk_err_set(c->err, p, "refcount_order %u out of range (0..6)",
-					   h->refcount_order);
-			return -EINVAL;
-		}
+		if (h->refcount_order > 6)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: refcount_order %u out of range (0..6)", p,
+					       h->refcount_order);
 		q->header_length = h->header_length;
 		q->refcount_order = h->refcount_order;
 		q->incompat = h->incompatible_features;
 		q->compat = h->compatible_features;
 		q->autoclear = h->autoclear_features;
-		if (h->header_length > 104 && h->compression_type != 0) {
-			vireo_disk_err_set(c->err, p,
-					   "compression type %u is not supported (only zlib)",
-					   h->compression_type);
-			return -ENOTSUP;
-		}
+		if (h->header_length > 104 && h->compression_type != 0)
+			return vireo_error_set(c->error, ENOTSUP,
+					       "%s: compression type %u is not supported (only zlib)",
+					       p, h->compression_type);
 	} else {
 		q->header_length = QCOW2_V2_HEADER_LEN;
 		q->refcount_order = 4;
@@ -216,89 +200,75 @@ static int validate_header(struct qcow2 *q, const struct qcow2_header *h, struct
 	q->csize_shift = 62 - (h->cluster_bits - 8);
 	q->csize_mask = (1ull << (h->cluster_bits - 8)) - 1;
 
-	if (h->crypt_method) {
-		vireo_disk_err_set(c->err, p, "encrypted images are not supported (crypt_method %u)",
-				   h->crypt_method);
-		return -ENOTSUP;
-	}
-	if (h->size % 512 || h->size > (1ull << 62)) {
-		vireo_disk_err_set(c->err, p,
-				   "virtual size %llu invalid (a multiple of 512 up to 2^62)",
-				   (unsigned long long)h->size);
-		return -EINVAL;
-	}
+	if (h->crypt_method)
+		return vireo_error_set(c->error, ENOTSUP,
+				       "%s: encrypted images are not supported (crypt_method %u)",
+				       p, h->crypt_method);
+	if (h->size % 512 || h->size > (1ull << 62))
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: virtual size %llu invalid (a multiple of 512 up to 2^62)",
+				       p, (unsigned long long)h->size);
 	/* L1 */
 	need = qcow2_l1_entries(h->size, h->cluster_bits);
-	if ((uint64_t)h->l1_size * 8 > QCOW2_MAX_L1_BYTES) {
-		vireo_disk_err_set(c->err, p, "L1 table of %u entries is too large (limit %u bytes)",
-				   h->l1_size, QCOW2_MAX_L1_BYTES);
-		return -EFBIG;
-	}
-	if (h->l1_size < need) {
-		vireo_disk_err_set(c->err, p,
-				   "L1 table has %u entries, too few for the virtual size %llu (needs %llu)",
-				   h->l1_size, (unsigned long long)h->size,
-				   (unsigned long long)need);
-		return -EINVAL;
-	}
+	if ((uint64_t)h->l1_size * 8 > QCOW2_MAX_L1_BYTES)
+		return vireo_error_set(c->error, EFBIG,
+				       "%s: L1 table of %u entries is too large (limit %u bytes)",
+				       p, h->l1_size, QCOW2_MAX_L1_BYTES);
+	if (h->l1_size < need)
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: L1 table has %u entries, too few for the virtual size %llu (needs %llu)",
+				       p, h->l1_size, (unsigned long long)h->size,
+				       (unsigned long long)need);
 	if (h->l1_size) {
-		if (h->l1_table_offset % cs) {
-			vireo_disk_err_set(c->err, p, "L1 table offset 0x%llx is not cluster aligned",
-					   (unsigned long long)h->l1_table_offset);
-			return -EINVAL;
-		}
-		if (h->l1_table_offset == 0) {
-			vireo_disk_err_set(c->err, p, "L1 table at offset 0 overlaps the header");
-			return -EINVAL;
-		}
-		if (!in_file(h->l1_table_offset, (uint64_t)h->l1_size * 8, fsize)) {
-			vireo_disk_err_set(c->err, p,
-					   "L1 table at 0x%llx (%llu bytes) extends beyond the end of the file (size %llu)",
-					   (unsigned long long)h->l1_table_offset,
-					   (unsigned long long)h->l1_size * 8,
-					   (unsigned long long)fsize);
-			return -EINVAL;
-		}
+		if (h->l1_table_offset % cs)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 table offset 0x%llx is not cluster aligned",
+					       p, (unsigned long long)h->l1_table_offset);
+		if (h->l1_table_offset == 0)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 table at offset 0 overlaps the header", p);
+		if (!in_file(h->l1_table_offset, (uint64_t)h->l1_size * 8, fsize))
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 table at 0x%llx (%llu bytes) extends beyond the end of the file (size %llu)",
+					       p, (unsigned long long)h->l1_table_offset,
+					       (unsigned long long)h->l1_size * 8,
+					       (unsigned long long)fsize);
 	}
 	/* refcount table */
 	if (h->refcount_table_clusters == 0 ||
 	    (uint64_t)h->refcount_table_clusters * cs > QCOW2_MAX_REFTABLE_BYTES) {
-		vireo_disk_err_set(c->err, p, "refcount table of %u clusters invalid (1..%llu)",
-				   h->refcount_table_clusters,
-				   (unsigned long long)(QCOW2_MAX_REFTABLE_BYTES / cs));
-		return -EINVAL;
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: refcount table of %u clusters invalid (1..%llu)", p,
+				       h->refcount_table_clusters,
+				       (unsigned long long)(QCOW2_MAX_REFTABLE_BYTES / cs));
 	}
-	if (h->refcount_table_offset % cs || h->refcount_table_offset == 0) {
-		vireo_disk_err_set(c->err, p,
-				   "refcount table offset 0x%llx invalid (cluster aligned, not the header)",
-				   (unsigned long long)h->refcount_table_offset);
-		return -EINVAL;
-	}
-	if (!in_file(h->refcount_table_offset, (uint64_t)h->refcount_table_clusters * cs, fsize)) {
-		vireo_disk_err_set(c->err, p,
-				   "refcount table at 0x%llx (%llu bytes) extends beyond the end of the file (size %llu)",
-				   (unsigned long long)h->refcount_table_offset,
-				   (unsigned long long)h->refcount_table_clusters * cs,
-				   (unsigned long long)fsize);
-		return -EINVAL;
-	}
+	if (h->refcount_table_offset % cs || h->refcount_table_offset == 0)
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: refcount table offset 0x%llx invalid (cluster aligned, not the header)",
+				       p, (unsigned long long)h->refcount_table_offset);
+	if (!in_file(h->refcount_table_offset, (uint64_t)h->refcount_table_clusters * cs, fsize))
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: refcount table at 0x%llx (%llu bytes) extends beyond the end of the file (size %llu)",
+				       p, (unsigned long long)h->refcount_table_offset,
+				       (unsigned long long)h->refcount_table_clusters * cs,
+				       (unsigned long long)fsize);
 	if (h->l1_size && h->l1_table_offset < h->refcount_table_offset +
 				  (uint64_t)h->refcount_table_clusters * cs &&
 	    h->refcount_table_offset < h->l1_table_offset + (uint64_t)h->l1_size * 8) {
-		vireo_disk_err_set(c->err, p, "L1 table at 0x%llx overlaps the refcount table at 0x%llx",
-				   (unsigned long long)h->l1_table_offset,
-				   (unsigned long long)h->refcount_table_offset);
-		return -EINVAL;
+		return vireo_error_set(c->error, EINVAL,
+				       "%s: L1 table at 0x%llx overlaps the refcount table at 0x%llx",
+				       p, (unsigned long long)h->l1_table_offset,
+				       (unsigned long long)h->refcount_table_offset);
 	}
 	/* snapshots */
 	if (h->nb_snapshots) {
 		if (h->nb_snapshots > 65536 || h->snapshots_offset % cs ||
 		    !in_file(h->snapshots_offset, (uint64_t)h->nb_snapshots * 40, fsize)) {
-			vireo_disk_err_set(c->err, p,
-					   "snapshot table (%u entries at 0x%llx) invalid or beyond the end of the file (size %llu)",
-					   h->nb_snapshots, (unsigned long long)h->snapshots_offset,
-					   (unsigned long long)fsize);
-			return -EINVAL;
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: snapshot table (%u entries at 0x%llx) invalid or beyond the end of the file (size %llu)",
+					       p, h->nb_snapshots,
+					       (unsigned long long)h->snapshots_offset,
+					       (unsigned long long)fsize);
 		}
 	}
 	q->nb_snapshots = h->nb_snapshots;
@@ -308,11 +278,10 @@ static int validate_header(struct qcow2 *q, const struct qcow2_header *h, struct
 		if (h->backing_file_size > QCOW2_MAX_BACKING_NAME || h->backing_file_size == 0 ||
 		    h->backing_file_offset > cs || h->backing_file_size > cs - h->backing_file_offset ||
 		    !in_file(h->backing_file_offset, h->backing_file_size, fsize)) {
-			vireo_disk_err_set(c->err, p,
-					   "backing file name at 0x%llx (%u bytes) invalid (at most %d bytes inside the first cluster)",
-					   (unsigned long long)h->backing_file_offset,
-					   h->backing_file_size, QCOW2_MAX_BACKING_NAME);
-			return -EINVAL;
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: backing file name at 0x%llx (%u bytes) invalid (at most %d bytes inside the first cluster)",
+					       p, (unsigned long long)h->backing_file_offset,
+					       h->backing_file_size, QCOW2_MAX_BACKING_NAME);
 		}
 	}
 	return 0;
@@ -336,34 +305,29 @@ static int load_tables(struct qcow2 *q, const struct qcow2_header *h, struct ope
 	if (!ret)
 		ret = vireo_disk_pread_full(q->base.fd, q->rct, q->rct_entries * 8, q->rct_offset);
 	if (ret) {
-		vireo_disk_err_set(c->err, c->path, "reading the tables: %s", strerror(-ret));
+		vireo_error_set(c->error, ret, "%s: reading the tables: %s", c->path,
+				strerror(-ret));
 		return ret;
 	}
 	for (uint32_t i = 0; i < q->l1_size; i++) {
 		uint64_t e = q->l1[i] = be64toh(q->l1[i]);
 		uint64_t l2 = e & QCOW2_L1_OFFSET_MASK;
 
-		if (e & QCOW2_L1_RESERVED) {
-			vireo_disk_err_set(c->err, c->path,
-					   "L1 entry %u (0x%016llx) has reserved bits set", i,
-					   (unsigned long long)e);
-			return -EINVAL;
-		}
+		if (e & QCOW2_L1_RESERVED)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 entry %u (0x%016llx) has reserved bits set",
+					       c->path, i, (unsigned long long)e);
 		if (!l2)
 			continue;
-		if (l2 % cs) {
-			vireo_disk_err_set(c->err, c->path,
-					   "L1 entry %u: L2 table offset 0x%llx is not cluster aligned",
-					   i, (unsigned long long)l2);
-			return -EINVAL;
-		}
-		if (!in_file(l2, cs, q->file_size)) {
-			vireo_disk_err_set(c->err, c->path,
-					   "L1 entry %u: L2 table at 0x%llx extends beyond the end of the file (size %llu)",
-					   i, (unsigned long long)l2,
-					   (unsigned long long)q->file_size);
-			return -EINVAL;
-		}
+		if (l2 % cs)
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 entry %u: L2 table offset 0x%llx is not cluster aligned",
+					       c->path, i, (unsigned long long)l2);
+		if (!in_file(l2, cs, q->file_size))
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: L1 entry %u: L2 table at 0x%llx extends beyond the end of the file (size %llu)",
+					       c->path, i, (unsigned long long)l2,
+					       (unsigned long long)q->file_size);
 	}
 	for (uint64_t i = 0; i < q->rct_entries; i++) {
 		uint64_t e = q->rct[i] = be64toh(q->rct[i]);
@@ -375,13 +339,12 @@ static int load_tables(struct qcow2 *q, const struct qcow2_header *h, struct ope
 		 */
 		if (q->base.ro || !e)
 			continue;
-		if ((e & ~QCOW2_REFT_OFFSET_MASK) || rb % cs || !in_file(rb, cs, q->file_size)) {
-			vireo_disk_err_set(c->err, c->path,
-					   "refcount table entry %llu: refcount block at 0x%llx is unaligned or beyond the end of the file (size %llu)",
-					   (unsigned long long)i, (unsigned long long)rb,
-					   (unsigned long long)q->file_size);
-			return -EINVAL;
-		}
+		if ((e & ~QCOW2_REFT_OFFSET_MASK) || rb % cs || !in_file(rb, cs, q->file_size))
+			return vireo_error_set(c->error, EINVAL,
+					       "%s: refcount table entry %llu: refcount block at 0x%llx is unaligned or beyond the end of the file (size %llu)",
+					       c->path, (unsigned long long)i,
+					       (unsigned long long)rb,
+					       (unsigned long long)q->file_size);
 	}
 	return 0;
 }
@@ -394,7 +357,7 @@ static int load_tables(struct qcow2 *q, const struct qcow2_header *h, struct ope
 static int open_backing(struct qcow2 *q, const struct vireo_disk_chain *self, struct open_ctx *c)
 {
 	enum vireo_disk_format fmt = VIREO_DISK_AUTO;
-	struct vireo_disk_err berr = { { 0 } };
+	GError *backing_error = NULL;
 	unsigned int flags = q->base.flags;
 	unsigned int bflags = VIREO_DISK_RDONLY | (flags & VIREO_DISK_NO_LOCK);
 	struct vireo_disk *walked = NULL;
@@ -403,11 +366,10 @@ static int open_backing(struct qcow2 *q, const struct vireo_disk_chain *self, st
 	if (!q->backing_name[0] || (flags & VIREO_DISK_NO_CHAIN))
 		return 0;
 	if (q->backing_fmt[0]) {
-		if (vireo_disk_parse_format(q->backing_fmt, &fmt)) {
-			vireo_disk_err_set(c->err, c->path, "backing file format '%s' is not supported",
-					   q->backing_fmt);
-			return -ENOTSUP;
-		}
+		if (vireo_disk_parse_format(q->backing_fmt, &fmt))
+			return vireo_error_set(c->error, ENOTSUP,
+					       "%s: backing file format '%s' is not supported",
+					       c->path, q->backing_fmt);
 		bflags |= VIREO_DISK_F_STRICT;	/* the header declares it: it must be true */
 	}
 	q->backing_path = vireo_disk_resolve_relative(c->path, q->backing_name);
@@ -416,16 +378,19 @@ static int open_backing(struct qcow2 *q, const struct vireo_disk_chain *self, st
 	if (flags & VIREO_DISK_NO_BACKING)
 		bflags |= VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK;
 	ret = vireo_disk_open_chain(q->backing_path, fmt, bflags, self,
-				    (flags & VIREO_DISK_NO_BACKING) ? &walked : &q->backing, &berr);
+				    (flags & VIREO_DISK_NO_BACKING) ? &walked : &q->backing,
+				    &backing_error);
 	if (walked)
 		vireo_disk_close(walked);
 	/* Walking names only: a backing file that is not there is not this image's fault. */
 	if ((flags & VIREO_DISK_NO_BACKING) && (ret == -ENOENT || ret == -EACCES || ret == -ENOTDIR))
-		return 0;
-	if (ret == -ELOOP && c->err)	/* the message names the whole chain already */
-		memcpy(c->err->msg, berr.msg, sizeof(berr.msg));
+		ret = 0;
+	if (ret == -ELOOP && backing_error)	/* the message names the whole chain already */
+		g_propagate_error(c->error, g_steal_pointer(&backing_error));
 	else if (ret)
-		vireo_disk_err_set(c->err, c->path, "backing file: %s", berr.msg);
+		vireo_error_set(c->error, ret, "%s: backing file: %s", c->path,
+				backing_error ? backing_error->message : strerror(-ret));
+	g_clear_error(&backing_error);
 	return ret;
 }
 
@@ -489,9 +454,9 @@ const struct vireo_disk_ops vireo_disk_qcow2_ops = {
 
 int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 			  const struct vireo_disk_chain *self, struct vireo_disk **out,
-			  struct vireo_disk_err *err)
+			  GError **error)
 {
-	struct open_ctx c = { .path = path, .err = err };
+	struct open_ctx c = { .path = path, .error = error };
 	struct qcow2_header h;
 	struct qcow2 *q;
 	struct stat st;
@@ -505,26 +470,26 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 	vireo_disk_base_init(&q->base, &vireo_disk_qcow2_ops, path, fd, flags);
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		vireo_disk_err_set(err, path, "stat: %s", strerror(errno));
+		vireo_error_set(error, ret, "%s: stat: %s", path, strerror(errno));
 		goto fail;
 	}
 	q->file_size = st.st_size;
 	if (q->file_size < QCOW2_V2_HEADER_LEN) {
-		vireo_disk_err_set(err, path, "file too small (%llu bytes) to hold a qcow2 header",
-				   (unsigned long long)q->file_size);
-		ret = -EINVAL;
+		ret = vireo_error_set(error, EINVAL,
+				      "%s: file too small (%llu bytes) to hold a qcow2 header",
+				      path, (unsigned long long)q->file_size);
 		goto fail;
 	}
 	memset(&h, 0, sizeof(h));
 	ret = vireo_disk_pread_full(fd, &h, sizeof(h), 0);
 	if (ret) {
-		vireo_disk_err_set(err, path, "reading the header: %s", strerror(-ret));
+		vireo_error_set(error, ret, "%s: reading the header: %s", path, strerror(-ret));
 		goto fail;
 	}
 	header_from_be(&h);
 	if (h.magic != QCOW2_MAGIC) {
-		vireo_disk_err_set(err, path, "not a qcow2 image (bad magic 0x%08x)", h.magic);
-		ret = -EINVAL;
+		ret = vireo_error_set(error, EINVAL, "%s: not a qcow2 image (bad magic 0x%08x)",
+				      path, h.magic);
 		goto fail;
 	}
 	if (h.version == 2)	/* v2 has no such fields: whatever follows is not header */
@@ -540,7 +505,7 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 	}
 	ret = vireo_disk_pread_full(fd, c.first, c.first_len, 0);
 	if (ret) {
-		vireo_disk_err_set(err, path, "reading the header: %s", strerror(-ret));
+		vireo_error_set(error, ret, "%s: reading the header: %s", path, strerror(-ret));
 		goto fail;
 	}
 	/* The backing name comes from the first cluster (validated to lie inside it). */
@@ -548,8 +513,8 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 		memcpy(q->backing_name, c.first + h.backing_file_offset, h.backing_file_size);
 		q->backing_name[h.backing_file_size] = 0;
 		if (strlen(q->backing_name) != h.backing_file_size) {
-			vireo_disk_err_set(err, path, "backing file name contains a NUL byte");
-			ret = -EINVAL;
+			ret = vireo_error_set(error, EINVAL,
+					      "%s: backing file name contains a NUL byte", path);
 			goto fail;
 		}
 	}
@@ -582,8 +547,8 @@ int vireo_disk_qcow2_open(const char *path, int fd, unsigned int flags,
 		if (!ret)
 			ret = qcow2_sync(q);
 		if (ret) {
-			vireo_disk_err_set(err, path, "clearing the autoclear features: %s",
-					   strerror(-ret));
+			vireo_error_set(error, ret, "%s: clearing the autoclear features: %s", path,
+					strerror(-ret));
 			goto fail;
 		}
 		q->autoclear = 0;

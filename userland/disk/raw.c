@@ -180,20 +180,20 @@ const struct vireo_disk_ops vireo_disk_raw_ops = {
 };
 
 int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vireo_disk **out,
-			struct vireo_disk_err *err)
+			GError **error)
 {
 	struct raw_disk *r;
 	struct stat st;
 	uint64_t size;
 
 	if (fstat(fd, &st) < 0) {
-		vireo_disk_err_set(err, path, "stat: %s", strerror(errno));
+		vireo_error_set(error, EIO, "%s: stat: %s", path, strerror(errno));
 		close(fd);
 		return -EIO;
 	}
 	size = st.st_size;
 	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, &size) < 0) {
-		vireo_disk_err_set(err, path, "BLKGETSIZE64: %s", strerror(errno));
+		vireo_error_set(error, EIO, "%s: BLKGETSIZE64: %s", path, strerror(errno));
 		close(fd);
 		return -EIO;
 	}
@@ -208,13 +208,13 @@ int vireo_disk_raw_open(const char *path, int fd, unsigned int flags, struct vir
 	return 0;
 }
 
-int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, struct vireo_disk_err *err)
+int vireo_disk_raw_fill(const char *name, int fd, uint64_t size, GError **error)
 {
 	if (ftruncate(fd, (off_t)size) < 0) {
 		int ret = -errno;
 
-		vireo_disk_err_set(err, name, "cannot size to %llu bytes: %s",
-				   (unsigned long long)size, strerror(errno));
+		vireo_error_set(error, ret, "%s: cannot size to %llu bytes: %s", name,
+				(unsigned long long)size, strerror(errno));
 		return ret;
 	}
 	return 0;

@@ -202,7 +202,7 @@ static int anon_tmp(struct vireo_disk_tmp *t)
 }
 
 int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwrite,
-			 struct vireo_disk_err *err)
+			 GError **error)
 {
 	struct stat st;
 	int ret = 0;
@@ -213,22 +213,21 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 	t->slot = -1;
 	t->overwrite = overwrite;
 	if (lstat(dst, &st) == 0) {
-		if (!overwrite) {
-			vireo_disk_err_set(err, dst, "cannot create: %s (--overwrite replaces it)",
-					   strerror(EEXIST));
-			return -EEXIST;
-		}
+		if (!overwrite)
+			return vireo_error_set(error, EEXIST,
+					       "%s: cannot create: %s (--overwrite replaces it)",
+					       dst, strerror(EEXIST));
 		/* A symlink: replace the file it names, not the link. */
 		t->dst = S_ISLNK(st.st_mode) ? realpath(dst, NULL) : strdup(dst);
 		if (!t->dst || stat(t->dst, &st) < 0) {
 			ret = -errno;
-			vireo_disk_err_set(err, dst, "cannot follow to the file to replace: %s",
-					   strerror(errno));
+			vireo_error_set(error, ret, "%s: cannot follow to the file to replace: %s",
+					dst, strerror(errno));
 			goto fail;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			vireo_disk_err_set(err, dst, "not a regular file: not replaced");
-			ret = -EINVAL;
+			ret = vireo_error_set(error, EINVAL, "%s: not a regular file: not replaced",
+					      dst);
 			goto fail;
 		}
 		t->existed = true;
@@ -238,7 +237,7 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 		t->dst = strdup(dst);
 	} else {
 		ret = -errno;
-		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(errno));
+		vireo_error_set(error, ret, "%s: cannot create: %s", dst, strerror(errno));
 		return ret;
 	}
 	if (!t->dst)
@@ -246,13 +245,13 @@ int vireo_disk_tmp_begin(struct vireo_disk_tmp *t, const char *dst, bool overwri
 	if (anon_tmp(t))
 		ret = name_tmp(t, -1);
 	if (ret) {
-		vireo_disk_err_set(err, dst, "cannot create: %s", strerror(-ret));
+		vireo_error_set(error, ret, "%s: cannot create: %s", dst, strerror(-ret));
 		goto fail;
 	}
 	/* Best effort: the old file's mode, as an in-place rewrite would keep it. */
 	if (t->existed)
 		(void)fchmod(t->fd, st.st_mode & 07777);
-	ret = vireo_disk_lock_fd(t->fd, true, t->name, err);
+	ret = vireo_disk_lock_fd(t->fd, true, t->name, error);
 	if (ret) {
 		vireo_disk_tmp_abort(t);
 		return ret;
@@ -266,7 +265,7 @@ fail:
 }
 
 int vireo_disk_tmp_not_in_chain(struct vireo_disk_tmp *t, struct vireo_disk *d, bool new_backing,
-				struct vireo_disk_err *err)
+				GError **error)
 {
 	struct stat st;
 
@@ -276,21 +275,21 @@ int vireo_disk_tmp_not_in_chain(struct vireo_disk_tmp *t, struct vireo_disk *d, 
 		if (fstat(m->fd, &st) < 0 || st.st_dev != t->dev || st.st_ino != t->ino)
 			continue;
 		if (m == d && new_backing)
-			vireo_disk_err_set(err, t->name,
-					   "would be its own backing file (%s is the same file)",
-					   m->path);
+			return vireo_error_set(error, EINVAL,
+					       "%s: would be its own backing file (%s is the same file)",
+					       t->name, m->path);
 		else if (m == d)
-			vireo_disk_err_set(err, t->name, "%s and %s are the same file: not replaced",
-					   d->path, t->name);
+			return vireo_error_set(error, EINVAL,
+					       "%s: %s and %s are the same file: not replaced",
+					       t->name, d->path, t->name);
 		else if (new_backing)
-			vireo_disk_err_set(err, t->name,
-					   "is in the backing chain of the new backing file %s (as %s): it would be its own backing file",
-					   d->path, m->path);
+			return vireo_error_set(error, EINVAL,
+					       "%s: is in the backing chain of the new backing file %s (as %s): it would be its own backing file",
+					       t->name, d->path, m->path);
 		else
-			vireo_disk_err_set(err, t->name,
-					   "is in the backing chain of %s (as %s): not replaced",
-					   d->path, m->path);
-		return -EINVAL;
+			return vireo_error_set(error, EINVAL,
+					       "%s: is in the backing chain of %s (as %s): not replaced",
+					       t->name, d->path, m->path);
 	}
 	return 0;
 }
@@ -321,14 +320,14 @@ static void tmp_free(struct vireo_disk_tmp *t)
 	t->tmp = t->dst = NULL;
 }
 
-int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
+int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, GError **error)
 {
 	struct stat st;
 	int ret = 0, tfd;
 
 	if (fsync(t->fd) < 0) {
 		ret = -errno;
-		vireo_disk_err_set(err, t->name, "fsync: %s", strerror(errno));
+		vireo_error_set(error, ret, "%s: fsync: %s", t->name, strerror(errno));
 		goto abort;
 	}
 	for (int round = 0;; round++) {
@@ -350,41 +349,42 @@ int vireo_disk_tmp_commit(struct vireo_disk_tmp *t, struct vireo_disk_err *err)
 			if (errno == EEXIST && round < 2)
 				continue;	/* it appeared meanwhile: the existing-file path */
 			ret = -errno;
-			vireo_disk_err_set(err, t->name, "cannot create: %s", strerror(errno));
+			vireo_error_set(error, ret, "%s: cannot create: %s", t->name,
+					strerror(errno));
 			goto abort;
 		}
 		if (!t->overwrite) {
-			vireo_disk_err_set(err, t->name,
-					   "cannot create: %s (it appeared meanwhile; --overwrite replaces it)",
-					   strerror(EEXIST));
-			ret = -EEXIST;
+			ret = vireo_error_set(error, EEXIST,
+					      "%s: cannot create: %s (it appeared meanwhile; --overwrite replaces it)",
+					      t->name, strerror(EEXIST));
 			goto abort;
 		}
 		/* Lock it as a writer would, and hold that across the rename. */
 		tfd = open(t->dst, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (tfd < 0) {
 			ret = -errno;
-			vireo_disk_err_set(err, t->name, "cannot open the file to replace: %s",
-					   strerror(errno));
+			vireo_error_set(error, ret, "%s: cannot open the file to replace: %s",
+					t->name, strerror(errno));
 			goto abort;
 		}
 		if (fstat(tfd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			close(tfd);
-			vireo_disk_err_set(err, t->name, "not a regular file: not replaced");
-			ret = -EINVAL;
+			ret = vireo_error_set(error, EINVAL, "%s: not a regular file: not replaced",
+					      t->name);
 			goto abort;
 		}
-		ret = vireo_disk_lock_fd(tfd, true, t->name, err);
+		ret = vireo_disk_lock_fd(tfd, true, t->name, error);
 		/* rename() needs a name: an unnamed file gets one just for it. */
 		if (!ret && !t->named) {
 			ret = name_tmp(t, t->fd);
 			if (ret)
-				vireo_disk_err_set(err, t->name, "cannot name the new file: %s",
-						   strerror(-ret));
+				vireo_error_set(error, ret, "%s: cannot name the new file: %s",
+						t->name, strerror(-ret));
 		}
 		if (!ret && rename(t->tmp, t->dst) < 0) {
 			ret = -errno;
-			vireo_disk_err_set(err, t->name, "cannot replace: %s", strerror(errno));
+			vireo_error_set(error, ret, "%s: cannot replace: %s", t->name,
+					strerror(errno));
 		}
 		close(tfd);
 		if (ret)

@@ -21,8 +21,9 @@ int vireo_error_set(GError **error, int errnum, const char *fmt, ...)
 
 	errnum = abs(errnum);
 	if (error) {
+		g_clear_error(error);
 		va_start(ap, fmt);
-		g_propagate_error(error, g_error_new_valist(VIREO_ERROR, errnum, fmt, ap));
+		*error = g_error_new_valist(VIREO_ERROR, errnum, fmt, ap);
 		va_end(ap);
 	}
 	return -errnum;

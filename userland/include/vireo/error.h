@@ -18,7 +18,8 @@ GQuark vireo_error_quark(void);
  * Set *error (when error is not NULL) to VIREO_ERROR/errnum with the
  * formatted message, and return -errnum, so that a failing path reads
  * `return vireo_error_set(error, EINVAL, "%s: ...", path);`.  errnum may be
- * given as a -errno value as well (a callee's return value).
+ * given as a -errno value as well (a callee's return value).  A message
+ * already in *error is replaced: the caller that knows more speaks last.
  */
 int vireo_error_set(GError **error, int errnum, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
