@@ -240,7 +240,7 @@ static struct {
 static int add_disk(const char *spec)
 {
 	char *copy = strdup(spec), *rest;
-	struct vireo_disk_err lerr;
+	g_autoptr(GError) lerr = NULL;
 	size_t n;
 
 	if (!copy)
@@ -262,7 +262,7 @@ static int add_disk(const char *spec)
 	}
 	if (vireo_disk_lock_fd(disks[nr_disks].lock_fd, !disks[nr_disks].readonly,
 			       disks[nr_disks].path, &lerr))
-		fprintf(stderr, "fake-monitor: %s\n", lerr.msg);
+		fprintf(stderr, "fake-monitor: %s\n", lerr->message);
 	nr_disks++;
 	return 0;
 }
@@ -304,9 +304,9 @@ static void emit_job(const char *event, uint64_t done, uint64_t total, const cha
 }
 
 static int image_read(void *opaque, void *buf, size_t len, uint64_t off,
-		      struct vireo_disk_err *err)
+		      GError **error)
 {
-	(void)err;
+	(void)error;
 	return vireo_disk_pread(opaque, buf, len, off);
 }
 
@@ -327,7 +327,7 @@ static int job_progress(void *opaque, uint64_t done, uint64_t total)
 
 static void *job_worker(void *arg)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d = NULL;
 	char msg[VIREO_DISK_ERR_MAX] = "";
 	uint64_t size = 0;
@@ -346,7 +346,7 @@ static void *job_worker(void *arg)
 
 		r = vireo_disk_convert_from(&src, job.path, &o, &err);
 		if (r == -ECANCELED)
-			snprintf(err.msg, sizeof(err.msg), "cancelled");
+			vireo_error_set(&err, r, "cancelled");
 	} else if (!r) {
 		uint64_t old = vireo_disk_size(d);
 
@@ -354,14 +354,14 @@ static void *job_worker(void *arg)
 		emit_job(VIREO_CTL_EV_PROGRESS, 0, size, NULL, 0);
 		r = vireo_disk_resize(d, size);
 		if (r)
-			snprintf(err.msg, sizeof(err.msg), "%s", vireo_disk_errmsg(d));
+			vireo_error_set(&err, r, "%s", vireo_disk_errmsg(d));
 		else
 			emit_job(VIREO_CTL_EV_PROGRESS, size, size, NULL, 0);
 	}
 	if (d)
 		vireo_disk_close(d);
 	if (r)
-		snprintf(msg, sizeof(msg), "%s", err.msg[0] ? err.msg : strerror(-r));
+		snprintf(msg, sizeof(msg), "%s", err ? err->message : strerror(-r));
 	pthread_mutex_lock(&job_lock);
 	emit_job(VIREO_CTL_EV_JOB_FINISHED, 0, 0, r ? msg : NULL, size);
 	job_busy = false;

@@ -55,7 +55,7 @@ static void exercise(struct vireo_disk *d, uint64_t seed, bool write)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const unsigned int common = VIREO_DISK_NO_BACKING | VIREO_DISK_NO_CHAIN | VIREO_DISK_NO_LOCK;
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	uint64_t seed = size;

@@ -258,14 +258,14 @@ int hold_vireo(struct holder *h, const char *path, unsigned int flags)
 	}
 	h->pid = fork();
 	if (h->pid == 0) {
-		struct vireo_disk_err err;
+		g_autoptr(GError) err = NULL;
 		struct vireo_disk *d;
 
 		close(ready[0]);
 		close(stop[1]);
 		c = vireo_disk_open(path, VIREO_DISK_AUTO, flags, &d, &err) ? 'e' : 'o';
 		if (c == 'e')
-			fprintf(stderr, "holder: %s\n", err.msg);
+			fprintf(stderr, "holder: %s\n", ERRMSG(err));
 		if (write(ready[1], &c, 1) != 1)
 			_exit(2);
 		while (read(stop[0], &c, 1) > 0)

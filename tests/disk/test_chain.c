@@ -22,11 +22,11 @@ static int create(const char *name, enum vireo_disk_format fmt, const char *back
 {
 	struct vireo_disk_create_opts o = { .format = fmt, .size = backing ? 0 : 1 << 20,
 					    .backing_file = backing, .backing_format = bfmt };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	int ret = vireo_disk_create(tpath(name), &o, &err);
 
 	if (ret)
-		vireo_test_fail(__FILE__, __LINE__, "create %s: %s", name, err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "create %s: %s", name, ERRMSG(err));
 	return ret;
 }
 
@@ -56,7 +56,7 @@ static void all_opens_refuse(const char *name, const char *what)
 		VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK,	/* vireo disk info */
 		VIREO_DISK_NO_BACKING,						/* resize */
 	};
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	const char *t = getenv("VIREO");
 
@@ -65,9 +65,9 @@ static void all_opens_refuse(const char *name, const char *what)
 
 		if (ret == 0)
 			vireo_disk_close(d);
-		if (ret != -ELOOP || !strstr(err.msg, what)) {
+		if (ret != -ELOOP || !strstr(ERRMSG(err), what)) {
 			vireo_test_fail(__FILE__, __LINE__, "flags 0x%x: %d \"%s\", want -ELOOP \"%s\"",
-					flags[i], ret, ret ? err.msg : "", what);
+					flags[i], ret, ret ? ERRMSG(err) : "", what);
 			return;
 		}
 	}
@@ -118,7 +118,7 @@ static void loop_hard_link(void)
 static void chain_deeper_than_max(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	char name[32], prev[32];
 
@@ -135,7 +135,7 @@ static void chain_deeper_than_max(void)
 	/* One more level is refused by create (it opens the chain)... */
 	o.backing_file = prev;
 	T_EQ(vireo_disk_create(tpath("top.qcow2"), &o, &err), -ELOOP);
-	T_STR_CONTAINS(err.msg, "backing chain deeper than");
+	T_STR_CONTAINS(ERRMSG(err), "backing chain deeper than");
 	/* ...and by every open of an image made by someone else. */
 	if (have_qemu_img()) {
 		T_EQ(run(out, sizeof(out), "qemu-img create -f qcow2 -b '%s' -F qcow2 -u '%s' 1M",
@@ -148,7 +148,7 @@ static void chain_deeper_than_max(void)
 /* The header declares qcow2, the backing file is raw: refused (info too). */
 static void backing_declared_qcow2_is_raw(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t junk[4096];
 
@@ -157,19 +157,19 @@ static void backing_declared_qcow2_is_raw(void)
 	memset(junk, 0xab, sizeof(junk));
 	T_EQ(write_file(tpath("b.img"), junk, sizeof(junk)), 0);
 	T_TRUE(vireo_disk_open(tpath("top.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err) < 0);
-	T_STR_CONTAINS(err.msg, "top.qcow2: backing file: ");
-	T_STR_CONTAINS(err.msg, "b.img: not a qcow2 image");
-	T_STR_CONTAINS(err.msg, "declared qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "top.qcow2: backing file: ");
+	T_STR_CONTAINS(ERRMSG(err), "b.img: not a qcow2 image");
+	T_STR_CONTAINS(ERRMSG(err), "declared qcow2");
 	T_TRUE(vireo_disk_open(tpath("top.qcow2"), VIREO_DISK_AUTO,
 			       VIREO_DISK_RDONLY | VIREO_DISK_NO_BACKING | VIREO_DISK_NO_LOCK, &d,
 			       &err) < 0);
-	T_STR_CONTAINS(err.msg, "declared qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "declared qcow2");
 }
 
 /* The header declares raw, the backing file carries the qcow2 magic: refused. */
 static void backing_declared_raw_is_qcow2(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 
 	T_EQ(create("b.img", VIREO_DISK_RAW, NULL, 0), 0);
@@ -177,7 +177,7 @@ static void backing_declared_raw_is_qcow2(void)
 	T_EQ(create("q.qcow2", VIREO_DISK_QCOW2, NULL, 0), 0);
 	T_EQ(rename(tpath("q.qcow2"), tpath("b.img")), 0);
 	T_TRUE(vireo_disk_open(tpath("top.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err) < 0);
-	T_STR_CONTAINS(err.msg, "b.img: declared raw, but the file is a qcow2 image");
+	T_STR_CONTAINS(ERRMSG(err), "b.img: declared raw, but the file is a qcow2 image");
 	/* create -F raw for a qcow2 file is refused the same way */
 	{
 		struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2,
@@ -185,14 +185,14 @@ static void backing_declared_raw_is_qcow2(void)
 						    .backing_format = VIREO_DISK_RAW };
 
 		T_TRUE(vireo_disk_create(tpath("t2.qcow2"), &o, &err) != 0);
-		T_STR_CONTAINS(err.msg, "declared raw");
+		T_STR_CONTAINS(ERRMSG(err), "declared raw");
 	}
 }
 
 /* vireo_disk_validate: the check `vireo create --disk PATH,format=F` makes. */
 static void validate_disk(void)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	uint8_t junk[8192];
 
 	memset(junk, 0x11, sizeof(junk));
@@ -203,18 +203,18 @@ static void validate_disk(void)
 	T_EQ(vireo_disk_validate(tpath("q.qcow2"), VIREO_DISK_AUTO, &err), 0);
 	T_EQ(vireo_disk_validate(tpath("q.qcow2"), VIREO_DISK_QCOW2, &err), 0);
 	T_EQ(vireo_disk_validate(tpath("r.raw"), VIREO_DISK_QCOW2, &err), -EINVAL);
-	T_STR_CONTAINS(err.msg, "r.raw: not a qcow2 image");
+	T_STR_CONTAINS(ERRMSG(err), "r.raw: not a qcow2 image");
 	T_EQ(vireo_disk_validate(tpath("q.qcow2"), VIREO_DISK_RAW, &err), -EINVAL);
-	T_STR_CONTAINS(err.msg, "q.qcow2: declared raw, but the file is a qcow2 image");
+	T_STR_CONTAINS(ERRMSG(err), "q.qcow2: declared raw, but the file is a qcow2 image");
 	T_EQ(vireo_disk_validate(tpath("missing.img"), VIREO_DISK_AUTO, &err), -ENOENT);
-	T_STR_CONTAINS(err.msg, "missing.img: cannot open");
+	T_STR_CONTAINS(ERRMSG(err), "missing.img: cannot open");
 	/* a missing backing file: the machine could not start */
 	T_EQ(create("top.qcow2", VIREO_DISK_QCOW2, "q.qcow2", 0), 0);
 	T_EQ(vireo_disk_validate(tpath("top.qcow2"), VIREO_DISK_QCOW2, &err), 0);
 	T_EQ(unlink(tpath("q.qcow2")), 0);
 	T_EQ(vireo_disk_validate(tpath("top.qcow2"), VIREO_DISK_QCOW2, &err), -ENOENT);
-	T_STR_CONTAINS(err.msg, "top.qcow2: backing file: ");
-	T_STR_CONTAINS(err.msg, "q.qcow2: cannot open");
+	T_STR_CONTAINS(ERRMSG(err), "top.qcow2: backing file: ");
+	T_STR_CONTAINS(ERRMSG(err), "q.qcow2: cannot open");
 	/* while info (NO_BACKING) still works on it */
 	{
 		struct vireo_disk *d;

@@ -34,7 +34,7 @@ static uint64_t get_be64(const char *path, uint64_t off)
 static void setup(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 8 << 20 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t buf[4096];
 
@@ -68,7 +68,7 @@ static void p64(uint64_t off, uint64_t v)
 /* Open @bad (format forced to qcow2) and expect failure with "<bad>: <want>". */
 static void refused(unsigned int flags, const char *want)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	char full[1200];
 
@@ -78,7 +78,7 @@ static void refused(unsigned int flags, const char *want)
 		return;
 	}
 	snprintf(full, sizeof(full), "%s: %s", bad, want);
-	T_STR_CONTAINS(err.msg, full);
+	T_STR_CONTAINS(ERRMSG(err), full);
 }
 
 #define CASE(name, patch, flags, want)            \
@@ -148,7 +148,7 @@ static void truncated_header(void)
 /* Opens fine; the read through the bad entry fails with a message, nothing crashes. */
 static void l2_entry_beyond_eof(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t buf[512];
 
@@ -168,7 +168,7 @@ static void l2_entry_beyond_eof(void)
 
 static void compressed_entry_bogus(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t buf[512];
 
@@ -189,7 +189,7 @@ static void compressed_entry_bogus(void)
 /* Dirty and corrupt images still open read-only. */
 static void dirty_readonly_ok(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_info info;
 	struct vireo_disk *d;
 
@@ -204,7 +204,7 @@ static void dirty_readonly_ok(void)
 /* Our check finds a lowered refcount (corruption) and a raised one (leak), like qemu-img. */
 static void check_finds_refcount_errors(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	uint64_t rb;

@@ -54,12 +54,12 @@ static void put(int fd, const struct rec *r)
 
 static void child(const char *img, const struct crash_cfg *c, uint64_t seed, int fd)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t *buf = malloc(4 * c->cluster + 8192);
 
 	if (!buf || vireo_disk_open(img, VIREO_DISK_AUTO, 0, &d, &err)) {
-		fprintf(stderr, "crash child: %s\n", err.msg);
+		fprintf(stderr, "crash child: %s\n", ERRMSG(err));
 		_exit(2);
 	}
 	for (;;) {
@@ -128,7 +128,7 @@ static void crash_loop(const struct crash_cfg *c)
 	uint64_t seed = test_seed(), size = c->size, osize;
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = c->size,
 					    .cluster_size = c->cluster };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	const char *img = tpath("crash.qcow2");
 	uint8_t *shadow = calloc(1, c->max_size + (64 << 10));
@@ -215,7 +215,7 @@ static void crash_loop(const struct crash_cfg *c)
 			}
 		}
 		if (vireo_disk_open(img, VIREO_DISK_AUTO, 0, &d, &err)) {
-			vireo_test_fail(__FILE__, __LINE__, "iteration %d: reopen: %s", it, err.msg);
+			vireo_test_fail(__FILE__, __LINE__, "iteration %d: reopen: %s", it, ERRMSG(err));
 			goto out;
 		}
 		if (vireo_disk_check(d, &chk, NULL) || chk.corruptions) {

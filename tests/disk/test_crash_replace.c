@@ -51,7 +51,7 @@ static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, bo
 {
 	struct vireo_disk_create_opts c = { .format = fmt, .size = 3 << 20, .cluster_size = 4096 };
 	struct vireo_disk_convert_opts v = { .dst_format = fmt, .cluster_size = 4096 };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	int ret = 0;
 
@@ -77,7 +77,7 @@ static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, bo
 		if (!ret) {
 			ret = vireo_disk_resize(d, resize_to);
 			if (ret)
-				snprintf(err.msg, sizeof(err.msg), "%s", vireo_disk_errmsg(d));
+				vireo_error_set(&err, ret, "%s", vireo_disk_errmsg(d));
 			vireo_disk_close(d);
 		}
 		break;
@@ -85,7 +85,7 @@ static void child(enum op op, enum vireo_disk_format fmt, uint64_t resize_to, bo
 		break;
 	}
 	if (ret)
-		fprintf(stderr, "    crash child (%s): %s\n", op_names[op], err.msg);
+		fprintf(stderr, "    crash child (%s): %s\n", op_names[op], ERRMSG(err));
 	_exit(ret ? 1 : 0);
 }
 
@@ -121,7 +121,7 @@ static bool image_ok(const char *name, enum vireo_disk_format fmt, uint64_t size
 		     const uint8_t *content, bool leaks, struct vireo_disk **keep)
 {
 	struct vireo_disk_check chk;
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t *buf;
 	bool ok = true;
@@ -136,7 +136,7 @@ static bool image_ok(const char *name, enum vireo_disk_format fmt, uint64_t size
 		}
 	}
 	if (vireo_disk_open(tpath(name), fmt, VIREO_DISK_RDONLY, &d, &err)) {
-		vireo_test_fail(__FILE__, __LINE__, "reopen: %s", err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "reopen: %s", ERRMSG(err));
 		return false;
 	}
 	if (vireo_disk_check(d, &chk, NULL) || chk.corruptions || (chk.leaks && !leaks)) {
@@ -198,7 +198,7 @@ static void reset_files(void)
 {
 	struct vireo_disk_create_opts g = { .format = VIREO_DISK_QCOW2, .size = OLD_SIZE,
 					    .cluster_size = 512, .overwrite = true };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 
 	unlink(tpath("new.img"));
@@ -206,7 +206,7 @@ static void reset_files(void)
 		T_EQ(write_file(tpath("old.img"), old_data, OLD_SIZE), 0);
 	if (vireo_disk_create(tpath("grow.qcow2"), &g, &err) ||
 	    vireo_disk_open(tpath("grow.qcow2"), VIREO_DISK_QCOW2, 0, &d, &err)) {
-		vireo_test_fail(__FILE__, __LINE__, "%s", err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "%s", ERRMSG(err));
 		return;
 	}
 	T_EQ(vireo_disk_pwrite(d, src_data, OLD_SIZE, 0), 0);

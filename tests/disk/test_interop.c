@@ -18,7 +18,7 @@ static char out[8192];
 /* Compare our guest view of @img with `qemu-img convert -O raw`. */
 static void same_as_qemu(const char *img)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t *ref;
 	size_t len;
@@ -29,7 +29,7 @@ static void same_as_qemu(const char *img)
 	T_TRUE(ref);
 	if (vireo_disk_open(img, VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err)) {
 		free(ref);
-		vireo_test_fail(__FILE__, __LINE__, "open: %s", err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "open: %s", ERRMSG(err));
 		return;
 	}
 	T_EQ(vireo_disk_size(d), len);
@@ -105,7 +105,7 @@ static void qemu_made_v2(void)
 
 static void qemu_made_refcount_bits_1_and_64(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 
@@ -113,7 +113,7 @@ static void qemu_made_refcount_bits_1_and_64(void)
 	T_CALL(qemu_made("refcount_bits=1"));
 	/* Readable and checkable, but we only write 16-bit refcounts. */
 	T_TRUE(vireo_disk_open(tpath("q.qcow2"), VIREO_DISK_AUTO, 0, &d, &err) < 0);
-	T_STR_CONTAINS(err.msg, "1-bit refcounts");
+	T_STR_CONTAINS(ERRMSG(err), "1-bit refcounts");
 	T_EQ(vireo_disk_open(tpath("q.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), 0);
 	T_EQ(vireo_disk_check(d, &chk, stderr), 0);
 	vireo_disk_close(d);
@@ -134,7 +134,7 @@ static void qemu_made_lazy_refcounts(void)
 
 static void qemu_extended_l2_refused(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 
 	T_NEED_QEMU();
@@ -142,13 +142,13 @@ static void qemu_extended_l2_refused(void)
 		 tpath("e.qcow2")),
 	     0);
 	T_TRUE(vireo_disk_open(tpath("e.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err) < 0);
-	T_STR_CONTAINS(err.msg, "e.qcow2: unsupported incompatible feature: extended L2 entries");
+	T_STR_CONTAINS(ERRMSG(err), "e.qcow2: unsupported incompatible feature: extended L2 entries");
 }
 
 /* Compressed clusters: read them, then overwrite parts (COW out of a compressed cluster). */
 static void qemu_compressed(void)
 {
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	uint8_t *raw = malloc(8 << 20);
@@ -202,7 +202,7 @@ static void we_write_qemu_image(void)
 	T_NEED_QEMU();
 	for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 		const char *img = tpath("w.qcow2");
-		struct vireo_disk_err err;
+		g_autoptr(GError) err = NULL;
 		struct vireo_disk *d;
 		uint64_t s = 1000 + v;
 		uint8_t *shadow, *buf = malloc(200000);
@@ -283,7 +283,7 @@ static void qemu_info_reads_ours(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 3ull << 30,
 					    .cluster_size = 1 << 16 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 
 	T_NEED_QEMU();
 	T_EQ(write_file(tpath("b.raw"), "x", 1), 0);

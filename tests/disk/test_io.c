@@ -30,7 +30,7 @@ static uint8_t *make_backing(const struct io_cfg *c, uint64_t *seed)
 	uint64_t bsize = c->size * 3 / 4;	/* shorter: the tail reads as zeros */
 	uint8_t *shadow = calloc(1, c->size);
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *mid;
 
 	rng_fill(seed, shadow, bsize);
@@ -44,7 +44,7 @@ static uint8_t *make_backing(const struct io_cfg *c, uint64_t *seed)
 	o.cluster_size = 4096;
 	if (vireo_disk_create(tpath("mid.qcow2"), &o, &err) ||
 	    vireo_disk_open(tpath("mid.qcow2"), VIREO_DISK_AUTO, 0, &mid, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
+		fprintf(stderr, "%s\n", ERRMSG(err));
 		free(shadow);
 		return NULL;
 	}
@@ -67,7 +67,7 @@ static void random_io(const struct io_cfg *c)
 {
 	uint64_t seed = test_seed();
 	struct vireo_disk_create_opts o = { .format = c->fmt, .size = c->size };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	const char *img = tpath(c->fmt == VIREO_DISK_RAW ? "img.raw" : "img.qcow2");
 	uint64_t maxlen = c->cluster ? 4 * c->cluster : 65536;
@@ -134,7 +134,7 @@ static void random_io(const struct io_cfg *c)
 		if (i % 700 == 699) {	/* everything must survive a reopen */
 			vireo_disk_close(d);
 			if (vireo_disk_open(img, VIREO_DISK_AUTO, 0, &d, &err)) {
-				vireo_test_fail(__FILE__, __LINE__, "reopen: %s", err.msg);
+				vireo_test_fail(__FILE__, __LINE__, "reopen: %s", ERRMSG(err));
 				d = NULL;
 				goto out;
 			}
@@ -234,7 +234,7 @@ static void qcow2_resize_grow(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 1 << 20,
 					    .cluster_size = 512 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	uint8_t a[3000], b[3000];
@@ -274,7 +274,7 @@ static void qcow2_reftable_growth(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 24 << 20,
 					    .cluster_size = 512 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	uint8_t *data = malloc(20 << 20);
@@ -311,7 +311,7 @@ static void qcow2_reftable_growth(void)
 static void raw_resize_and_discard(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_RAW, .size = 1 << 20 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t a[8192], z[8192] = { 0 };
 
@@ -341,7 +341,7 @@ static void scatter_gather(enum vireo_disk_format fmt, const char *name)
 	const size_t cuts[] = { 1, 511, 0, 4096, 3000, 0, 8192 - 1 - 511 - 4096 - 3000 };
 	struct iovec iov[sizeof(cuts) / sizeof(cuts[0])], bad[2];
 	unsigned int n = sizeof(cuts) / sizeof(cuts[0]);
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint64_t seed = 7;
 	size_t at = 0;
@@ -397,7 +397,7 @@ static void qcow2_scatter_gather(void)
 static void backing_relative_to_image_dir(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_info info;
 	struct vireo_disk *d;
 	uint8_t a[4096], b[4096];
@@ -428,7 +428,7 @@ static void backing_cow_partial_cluster(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .backing_file = "b.raw",
 					    .cluster_size = 65536 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	static uint8_t base[1 << 20], got[1 << 20];
 	uint64_t seed = 99;
@@ -454,19 +454,19 @@ static void backing_cow_partial_cluster(void)
 static void open_rules(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d, *d2;
 	uint8_t b[512] = { 0 };
 
 	T_EQ(vireo_disk_create(tpath("x.qcow2"), &o, &err), 0);
 	T_EQ(vireo_disk_create(tpath("x.qcow2"), &o, &err), -EEXIST);
-	T_STR_CONTAINS(err.msg, "x.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "x.qcow2");
 	o.overwrite = true;
 	T_EQ(vireo_disk_create(tpath("x.qcow2"), &o, &err), 0);
 	T_EQ(vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, 0, &d, &err), 0);
 	/* A second writer (or reader) is refused while it is open read-write. */
 	T_TRUE(vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d2, &err) < 0);
-	T_STR_CONTAINS(err.msg, "in use");
+	T_STR_CONTAINS(ERRMSG(err), "in use");
 	T_EQ(vireo_disk_pwrite(d, b, 512, (1 << 20) - 256), -EINVAL);
 	T_STR_CONTAINS(vireo_disk_errmsg(d), "beyond the virtual size");
 	vireo_disk_close(d);
@@ -491,7 +491,7 @@ static void open_rules(void)
 		T_EQ(copy_file(tpath("loop.qcow2"), tpath("l.qcow2")), 0);
 	}
 	T_EQ(vireo_disk_open(tpath("l.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), -ELOOP);
-	T_STR_CONTAINS(err.msg, "backing file loop");
+	T_STR_CONTAINS(ERRMSG(err), "backing file loop");
 }
 
 struct thr {
@@ -521,7 +521,7 @@ static void qcow2_threads(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 16 << 20,
 					    .cluster_size = 4096 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk_check chk;
 	struct vireo_disk *d;
 	pthread_t th[4];
@@ -563,7 +563,7 @@ static void convert_progress_and_cancel(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 8 << 20 };
 	struct vireo_disk_convert_opts c = { .dst_format = VIREO_DISK_RAW };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct prog p = { 0 };
 	uint8_t buf[4096];
@@ -611,7 +611,7 @@ struct mem_src {
 	unsigned int reads;
 };
 
-static int mem_read(void *opaque, void *buf, size_t len, uint64_t off, struct vireo_disk_err *err)
+static int mem_read(void *opaque, void *buf, size_t len, uint64_t off, GError **err)
 {
 	struct mem_src *m = opaque;
 
@@ -631,7 +631,7 @@ static void convert_from_source(void)
 	struct vireo_disk_source src = { .read = mem_read, .opaque = &m, .size = size,
 					 .name = "disk0" };
 	struct vireo_disk_info info;
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct prog p = { 0 };
 	uint8_t *data = calloc(1, size);
@@ -671,7 +671,7 @@ static void convert_from_source(void)
 	m.fail_at = 4 << 20;
 	p = (struct prog){ 0 };
 	T_EQ(vireo_disk_convert_from(&src, tpath("f.qcow2"), &c, &err), -EIO);
-	T_STR_CONTAINS(err.msg, "disk0");
+	T_STR_CONTAINS(ERRMSG(err), "disk0");
 	T_TRUE(p.last >= (3 << 20) && p.last < (4 << 20) + 1);
 	T_TRUE(access(tpath("f.qcow2"), F_OK) != 0);
 	free(data);

@@ -29,10 +29,10 @@ static char out[8192];
 static void make_qcow2(const char *name)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 
 	if (vireo_disk_create(tpath(name), &o, &err))
-		vireo_test_fail(__FILE__, __LINE__, "%s", err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "%s", ERRMSG(err));
 }
 
 /* Vireo's lock bytes are QEMU's: 100/101/103 held, 201/203 not shared (read-write). */
@@ -64,7 +64,7 @@ static void lock_bytes_are_qemus(void)
 /* Vireo among Vireo: readers share, a writer excludes readers and writers. */
 static void vireo_vs_vireo(void)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct holder h;
 
@@ -73,7 +73,7 @@ static void vireo_vs_vireo(void)
 	T_EQ(vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), 0);
 	vireo_disk_close(d);
 	T_EQ(vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, 0, &d, &err), -EBUSY);
-	T_STR_CONTAINS(err.msg, "x.qcow2: in use");
+	T_STR_CONTAINS(ERRMSG(err), "x.qcow2: in use");
 	release_holder(&h);
 	T_EQ(hold_vireo(&h, tpath("x.qcow2"), 0), 0);
 	T_EQ(vireo_disk_open(tpath("x.qcow2"), VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), -EBUSY);
@@ -133,7 +133,7 @@ static void qemu_refuses_write_to_vireo_reader(void)
 /* Vireo refuses what qemu-io holds for writing; shares with a qemu-io reader. */
 static void vireo_refuses_qemu_writer(void)
 {
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct holder h;
 	int ro, rw, nolock, qinfo;
@@ -155,7 +155,7 @@ static void vireo_refuses_qemu_writer(void)
 	release_holder(&h);
 	T_EQ(ro, -EBUSY);
 	T_EQ(rw, -EBUSY);
-	T_STR_CONTAINS(err.msg, "in use by another process");
+	T_STR_CONTAINS(ERRMSG(err), "in use by another process");
 	T_EQ(nolock, 0);
 	T_EQ(qinfo, 0);
 	/* qemu-io -r on qcow2: readers share, a Vireo writer is refused. */
@@ -179,7 +179,7 @@ static void vireo_refuses_qemu_system_drive(void)
 			 "-monitor", "none", "-serial", "none", "-S", "-drive", drive, NULL };
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_RAW, .size = 1 << 20,
 					    .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct holder h;
 	int rw, cr;
@@ -200,7 +200,7 @@ static void vireo_refuses_qemu_system_drive(void)
 	release_holder(&h);
 	T_EQ(rw, -EBUSY);
 	T_EQ(cr, -EBUSY);
-	T_STR_CONTAINS(err.msg, "g.raw: in use");
+	T_STR_CONTAINS(ERRMSG(err), "g.raw: in use");
 }
 
 static const struct vireo_test tests[] = {

@@ -29,14 +29,14 @@ static char out[8192];
 static uint64_t make_image(const char *name, enum vireo_disk_format fmt, uint8_t fill)
 {
 	struct vireo_disk_create_opts o = { .format = fmt, .size = 1 << 20, .overwrite = true };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	uint8_t buf[4096];
 
 	memset(buf, fill, sizeof(buf));
 	if (vireo_disk_create(tpath(name), &o, &err) ||
 	    vireo_disk_open(tpath(name), fmt, 0, &d, &err)) {
-		vireo_test_fail(__FILE__, __LINE__, "%s", err.msg);
+		vireo_test_fail(__FILE__, __LINE__, "%s", ERRMSG(err));
 		return 0;
 	}
 	if (vireo_disk_pwrite(d, buf, sizeof(buf), 8192) || vireo_disk_close(d)) {
@@ -60,7 +60,7 @@ static uint64_t make_image(const char *name, enum vireo_disk_format fmt, uint8_t
 static void overwrite_held(enum vireo_disk_format fmt, bool qemu)
 {
 	struct vireo_disk_create_opts o = { .format = fmt, .size = 2 << 20, .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct holder h;
 	uint64_t old;
 	int ret;
@@ -73,8 +73,8 @@ static void overwrite_held(enum vireo_disk_format fmt, bool qemu)
 	ret = vireo_disk_create(tpath("held.img"), &o, &err);
 	release_holder(&h);
 	T_TRUE(ret != 0);
-	T_STR_CONTAINS(err.msg, "held.img");
-	T_STR_CONTAINS(err.msg, "in use");
+	T_STR_CONTAINS(ERRMSG(err), "held.img");
+	T_STR_CONTAINS(ERRMSG(err), "in use");
 	T_EQ(file_hash(tpath("held.img")), old);
 	T_DIR_IS("held.img");
 	/* Once it is free, --overwrite replaces it. */
@@ -109,7 +109,7 @@ static void create_overwrite_qemu_holds(void)
 static void convert_overwrite_in_use(void)
 {
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_QCOW2, .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct holder h;
 	uint64_t old;
 	int ret;
@@ -120,7 +120,7 @@ static void convert_overwrite_in_use(void)
 	ret = vireo_disk_convert(tpath("src.qcow2"), tpath("dst.qcow2"), &o, &err);
 	release_holder(&h);
 	T_TRUE(ret != 0);
-	T_STR_CONTAINS(err.msg, "in use");
+	T_STR_CONTAINS(ERRMSG(err), "in use");
 	T_EQ(file_hash(tpath("dst.qcow2")), old);
 	T_DIR_IS("dst.qcow2 src.qcow2");
 }
@@ -129,22 +129,22 @@ static void convert_overwrite_in_use(void)
 static void convert_onto_itself(void)
 {
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_RAW, .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	uint64_t old;
 
 	T_CALL(old = make_image("x.qcow2", VIREO_DISK_QCOW2, 3));
 	T_TRUE(vireo_disk_convert(tpath("x.qcow2"), tpath("x.qcow2"), &o, &err) != 0);
-	T_STR_CONTAINS(err.msg, "same file");
-	T_STR_CONTAINS(err.msg, "x.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "same file");
+	T_STR_CONTAINS(ERRMSG(err), "x.qcow2");
 	T_EQ(file_hash(tpath("x.qcow2")), old);
 	T_EQ(symlink("x.qcow2", tpath("link.qcow2")), 0);
 	T_TRUE(vireo_disk_convert(tpath("x.qcow2"), tpath("link.qcow2"), &o, &err) != 0);
-	T_STR_CONTAINS(err.msg, "same file");
-	T_STR_CONTAINS(err.msg, "link.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "same file");
+	T_STR_CONTAINS(ERRMSG(err), "link.qcow2");
 	T_EQ(file_hash(tpath("x.qcow2")), old);
 	T_EQ(link(tpath("x.qcow2"), tpath("hard.qcow2")), 0);
 	T_TRUE(vireo_disk_convert(tpath("hard.qcow2"), tpath("x.qcow2"), &o, &err) != 0);
-	T_STR_CONTAINS(err.msg, "same file");
+	T_STR_CONTAINS(ERRMSG(err), "same file");
 	T_EQ(file_hash(tpath("x.qcow2")), old);
 	T_DIR_IS("hard.qcow2 link.qcow2 x.qcow2");
 }
@@ -154,7 +154,7 @@ static void replace_backing_chain_member(void)
 {
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_QCOW2, .overwrite = true };
 	struct vireo_disk_create_opts c = { .format = VIREO_DISK_QCOW2 };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	uint64_t base, top;
 
 	T_CALL(base = make_image("base.qcow2", VIREO_DISK_QCOW2, 4));
@@ -164,19 +164,19 @@ static void replace_backing_chain_member(void)
 	T_EQ(vireo_disk_create(tpath("top.qcow2"), &c, &err), 0);
 	top = file_hash(tpath("top.qcow2"));
 	T_TRUE(vireo_disk_convert(tpath("top.qcow2"), tpath("base.qcow2"), &o, &err) != 0);
-	T_STR_CONTAINS(err.msg, "backing chain");
-	T_STR_CONTAINS(err.msg, "base.qcow2");
-	T_STR_CONTAINS(err.msg, "top.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "backing chain");
+	T_STR_CONTAINS(ERRMSG(err), "base.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "top.qcow2");
 	T_EQ(file_hash(tpath("base.qcow2")), base);
 	/* create --overwrite base.qcow2 -b base.qcow2, and -b top.qcow2 (which rests on it) */
 	c.overwrite = true;
 	c.backing_file = "base.qcow2";
 	T_TRUE(vireo_disk_create(tpath("base.qcow2"), &c, &err) != 0);
-	T_STR_CONTAINS(err.msg, "base.qcow2");
-	T_STR_CONTAINS(err.msg, "own backing file");
+	T_STR_CONTAINS(ERRMSG(err), "base.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "own backing file");
 	c.backing_file = "top.qcow2";
 	T_TRUE(vireo_disk_create(tpath("base.qcow2"), &c, &err) != 0);
-	T_STR_CONTAINS(err.msg, "backing chain");
+	T_STR_CONTAINS(ERRMSG(err), "backing chain");
 	T_EQ(file_hash(tpath("base.qcow2")), base);
 	T_EQ(file_hash(tpath("top.qcow2")), top);
 	T_DIR_IS("base.qcow2 mid.qcow2 top.qcow2");
@@ -214,11 +214,11 @@ static void convert_child(const char *src, const char *dst, bool overwrite, int 
 	struct pause_at_half p = { note, go, false };
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_RAW, .overwrite = overwrite,
 					     .progress = pause_progress, .opaque = &p };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 	int ret = vireo_disk_convert(src, dst, &o, &err);
 
 	if (ret)
-		fprintf(stderr, "    convert child: %s\n", err.msg);
+		fprintf(stderr, "    convert child: %s\n", ERRMSG(err));
 	_exit(ret ? 100 + (-ret & 0x7f) : 0);
 }
 
@@ -257,7 +257,7 @@ static pid_t start_paused_convert(const char *src, const char *dst, bool overwri
 static void two_converts_one_destination(void)
 {
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_RAW, .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	uint8_t *a = malloc(8 << 20), *b = malloc(8 << 20);
 	uint64_t s = 11;
 	int go, st;
@@ -292,7 +292,7 @@ static void convert_cancel_keeps_old(void)
 {
 	struct vireo_disk_convert_opts o = { .dst_format = VIREO_DISK_QCOW2, .overwrite = true,
 					     .progress = cancel_half };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	uint8_t *a = malloc(4 << 20);
 	uint64_t s = 12, old;
 
@@ -302,7 +302,7 @@ static void convert_cancel_keeps_old(void)
 	free(a);
 	T_CALL(old = make_image("d.qcow2", VIREO_DISK_QCOW2, 7));
 	T_EQ(vireo_disk_convert(tpath("a.raw"), tpath("d.qcow2"), &o, &err), -ECANCELED);
-	T_STR_CONTAINS(err.msg, "cancelled");
+	T_STR_CONTAINS(ERRMSG(err), "cancelled");
 	T_EQ(file_hash(tpath("d.qcow2")), old);
 	T_DIR_IS("a.raw d.qcow2");
 	/* and a new name is not created */
@@ -314,7 +314,7 @@ static void convert_cancel_keeps_old(void)
 static void resize_while_qemu_holds(void)
 {
 	const char *t = getenv("VIREO");
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct vireo_disk *d;
 	struct holder h;
 	uint64_t old;
@@ -338,8 +338,8 @@ static void resize_while_qemu_holds(void)
 		return;
 	}
 	release_holder(&h);
-	T_STR_CONTAINS(err.msg, "q.qcow2");
-	T_STR_CONTAINS(err.msg, "in use");
+	T_STR_CONTAINS(ERRMSG(err), "q.qcow2");
+	T_STR_CONTAINS(ERRMSG(err), "in use");
 	T_EQ(file_hash(tpath("q.qcow2")), old);
 }
 
@@ -508,7 +508,7 @@ static void overwrite_through_symlink(void)
 {
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_RAW, .size = 2 << 20,
 					    .overwrite = true };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) err = NULL;
 	struct stat st;
 	char target[64];
 	ssize_t n;

@@ -32,13 +32,13 @@ static void open_rw(const char *path, enum vireo_disk_fmt_opt fmt)
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct iovec iov2[2] = { { .iov_base = back, .iov_len = 512 },
 				 { .iov_base = back + 512, .iov_len = sizeof(back) - 512 } };
-	char err[256] = "";
+	g_autoptr(GError) error = NULL;
 	unsigned int i;
 	int r;
 
-	r = vireo_pc_disk_open(&o, &d, err, sizeof(err));
+	r = vireo_pc_disk_open(&o, &d, &error);
 	if (r) {
-		vireo_test_fail(__FILE__, __LINE__, "open %s: %s", path, err);
+		vireo_test_fail(__FILE__, __LINE__, "open %s: %s", path, error->message);
 		return;
 	}
 	T_EQ(vireo_disk_format(d), VIREO_DISK_QCOW2);
@@ -78,7 +78,8 @@ static void run_disk_qemu_img_qcow2(void)
 static void run_disk_truncated_qcow2_named(void)
 {
 	/* A truncated qcow2 header is refused with the file's name. */
-	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64], err[256] = "";
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64];
+	g_autoptr(GError) error = NULL;
 	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_QCOW2 };
 	struct vireo_disk *d;
 	FILE *f;
@@ -90,34 +91,34 @@ static void run_disk_truncated_qcow2_named(void)
 	fwrite("QFI\xfb\0\0\0\3", 1, 8, f);
 	fclose(f);
 	o.path = path;
-	T_TRUE(vireo_pc_disk_open(&o, &d, err, sizeof(err)) < 0);
+	T_TRUE(vireo_pc_disk_open(&o, &d, &error) < 0);
 	unlink(path);
 	rmdir(dir);
-	T_STR_CONTAINS(err, "bad.qcow2");
+	T_STR_CONTAINS(error->message, "bad.qcow2");
 }
 
 /* The qcow2 backend grows (disk-resize): the image reopens at the new size, data kept. */
 static void run_disk_qcow2_resize(void)
 {
-	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64], err[256] = "";
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", path[64];
+	g_autoptr(GError) error = NULL;
 	struct vireo_disk_create_opts co = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
 	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_AUTO };
-	struct vireo_disk_err derr;
 	struct vireo_disk *d;
 	static uint8_t buf[4096];
 	unsigned int i;
 
 	T_TRUE(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/g.qcow2", dir);
-	T_EQ(vireo_disk_create(path, &co, &derr), 0);
+	T_EQ(vireo_disk_create(path, &co, NULL), 0);
 	o.path = path;
-	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_pc_disk_open(&o, &d, &error), 0);
 	memset(buf, 0x3c, sizeof(buf));
 	T_EQ(vireo_disk_pwrite(d, buf, sizeof(buf), 0), 0);
 	T_EQ(vireo_disk_resize(d, 5 << 20), 0);
 	T_EQ(vireo_disk_pwrite(d, buf, sizeof(buf), (5 << 20) - sizeof(buf)), 0);
 	vireo_disk_close(d);
-	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_pc_disk_open(&o, &d, &error), 0);
 	T_EQ(vireo_disk_size(d), 5 << 20);
 	memset(buf, 0, sizeof(buf));
 	T_EQ(vireo_disk_pread(d, buf, sizeof(buf), 0), 0);
@@ -141,10 +142,10 @@ static void run_disk_qcow2_resize(void)
  */
 static void run_disk_raw_same_layer(void)
 {
-	char dir[] = "/tmp/vireo-run-disk-XXXXXX", raw[64], q[64], err[256] = "";
+	char dir[] = "/tmp/vireo-run-disk-XXXXXX", raw[64], q[64];
+	g_autoptr(GError) error = NULL;
 	struct vireo_disk_create_opts co = { .format = VIREO_DISK_QCOW2, .size = 1 << 20 };
 	struct vireo_disk_opt o = { .format = VIREO_DISK_FMT_AUTO };
-	struct vireo_disk_err derr;
 	struct vireo_disk *d, *d2;
 	uint8_t buf[512];
 	FILE *f;
@@ -157,25 +158,25 @@ static void run_disk_raw_same_layer(void)
 	memset(buf, 0x42, sizeof(buf));
 	T_EQ(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
 	fclose(f);
-	T_EQ(vireo_disk_create(q, &co, &derr), 0);
+	T_EQ(vireo_disk_create(q, &co, NULL), 0);
 
 	o.path = raw;
-	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_pc_disk_open(&o, &d, &error), 0);
 	T_EQ(vireo_disk_format(d), VIREO_DISK_RAW);
 	T_EQ(vireo_disk_size(d), 512);
-	T_TRUE(vireo_pc_disk_open(&o, &d2, err, sizeof(err)) == -EBUSY);
-	T_STR_CONTAINS(err, "r.img");
-	T_STR_CONTAINS(err, "in use");
+	T_TRUE(vireo_pc_disk_open(&o, &d2, &error) == -EBUSY);
+	T_STR_CONTAINS(error->message, "r.img");
+	T_STR_CONTAINS(error->message, "in use");
 	vireo_disk_close(d);
 	o.format = VIREO_DISK_FMT_QCOW2;
-	T_TRUE(vireo_pc_disk_open(&o, &d, err, sizeof(err)) < 0);
-	T_STR_CONTAINS(err, "r.img");
-	T_STR_CONTAINS(err, "not a qcow2 image");
+	T_TRUE(vireo_pc_disk_open(&o, &d, &error) < 0);
+	T_STR_CONTAINS(error->message, "r.img");
+	T_STR_CONTAINS(error->message, "not a qcow2 image");
 
 	o.path = q;
 	o.format = VIREO_DISK_FMT_RAW;
 	o.readonly = true;
-	T_EQ(vireo_pc_disk_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vireo_pc_disk_open(&o, &d, &error), 0);
 	T_EQ(vireo_disk_format(d), VIREO_DISK_RAW);
 	T_TRUE(vireo_disk_readonly(d));
 	T_EQ(vireo_disk_pread(d, buf, 4, 0), 0);

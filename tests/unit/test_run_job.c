@@ -204,7 +204,6 @@ static int make_disk(bool qcow2, uint64_t bytes)
 {
 	struct vireo_disk_create_opts co = { .format = qcow2 ? VIREO_DISK_QCOW2 : VIREO_DISK_RAW,
 					     .size = bytes };
-	struct vireo_disk_err err;
 	struct vireo_disk *d;
 	int r;
 
@@ -214,10 +213,10 @@ static int make_disk(bool qcow2, uint64_t bytes)
 	for (uint64_t i = 0; i < bytes; i++)
 		orig[i] = content(i);
 	snprintf(img, sizeof(img), "%s/disk.%s", dir, qcow2 ? "qcow2" : "img");
-	r = vireo_disk_create(img, &co, &err);
+	r = vireo_disk_create(img, &co, NULL);
 	if (r)
 		return r;
-	r = vireo_disk_open(img, VIREO_DISK_AUTO, 0, &d, &err);
+	r = vireo_disk_open(img, VIREO_DISK_AUTO, 0, &d, NULL);
 	if (r)
 		return r;
 	for (uint64_t off = 0; off < bytes && !r; off += 2 * MiB)
@@ -235,7 +234,7 @@ static bool setup(bool qcow2, uint64_t bytes, bool readonly)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct vireo_virtio_dev *vd;
 	struct vireo_disk *inner;
-	char err[256];
+	g_autoptr(GError) error = NULL;
 
 	/* A failed check returns early: clean up what the last test left. */
 	if (live)
@@ -254,8 +253,8 @@ static bool setup(bool qcow2, uint64_t bytes, bool readonly)
 	opts.disks[0].readonly = readonly;
 	opts.nr_disks = 1;
 	/* The disk as the monitor opens it, behind the gate. */
-	if (vireo_pc_disk_open(&opts.disks[0], &inner, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (vireo_pc_disk_open(&opts.disks[0], &inner, &error)) {
+		fprintf(stderr, "%s\n", error->message);
 		return false;
 	}
 	gate_set(NONE, NONE);
@@ -420,13 +419,12 @@ static uint16_t guest_write(uint64_t s, uint64_t *status)
 /* Does the image at path (any format; perhaps open in the device) read exactly as want? */
 static bool image_equals(const char *path, const uint8_t *want)
 {
-	struct vireo_disk_err err;
 	struct vireo_disk *d;
 	uint8_t *buf = malloc(MiB);
 	bool same = true;
 
 	if (!buf || vireo_disk_open(path, VIREO_DISK_AUTO, VIREO_DISK_RDONLY | VIREO_DISK_NO_LOCK, &d,
-				    &err)) {
+				    NULL)) {
 		free(buf);
 		return false;
 	}
@@ -848,7 +846,6 @@ static uint8_t generation(void)
 static void resize_one(bool qcow2)
 {
 	const char *r, *fin;
-	struct vireo_disk_err err;
 	struct vireo_disk *d;
 	uint8_t gen;
 	uint64_t last;
@@ -893,7 +890,7 @@ static void resize_one(bool qcow2)
 	/* The image itself, after the device closed it. */
 	tv_detach(&tv);
 	memset(&tv, 0, sizeof(tv));
-	T_EQ(vireo_disk_open(img, VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, &err), 0);
+	T_EQ(vireo_disk_open(img, VIREO_DISK_AUTO, VIREO_DISK_RDONLY, &d, NULL), 0);
 	T_EQ(vireo_disk_size(d), 5 * MiB);
 	vireo_disk_close(d);
 	if (qcow2 && have_qemu_img("qemu-img check of the grown qcow2"))

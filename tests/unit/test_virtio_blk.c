@@ -53,9 +53,8 @@ static int make_image(uint64_t bytes)
 /* The image at path as vireo-run opens a raw --disk: 0 or -errno. */
 static int open_raw(const char *file, bool readonly, struct vireo_disk **d)
 {
-	struct vireo_disk_err err;
 
-	return vireo_disk_open(file, VIREO_DISK_RAW, readonly ? VIREO_DISK_RDONLY : 0, d, &err);
+	return vireo_disk_open(file, VIREO_DISK_RAW, readonly ? VIREO_DISK_RDONLY : 0, d, NULL);
 }
 
 static int setup(bool readonly, uint64_t bytes)

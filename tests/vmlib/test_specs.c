@@ -24,11 +24,11 @@ static char *new_qcow2(const char *name, const char *backing)
 	char *p = g_build_filename(g_getenv("VIREO_TEST_TMP"), name, NULL);
 	struct vireo_disk_create_opts o = { .format = VIREO_DISK_QCOW2, .size = 1 << 20,
 					    .backing_file = backing, .overwrite = true };
-	struct vireo_disk_err err;
+	g_autoptr(GError) err = NULL;
 
 	/* A failure shows as the parse results below. */
 	if (vireo_disk_create(p, &o, &err))
-		fprintf(stderr, "new_qcow2: %s\n", err.msg);
+		fprintf(stderr, "new_qcow2: %s\n", err ? err->message : "?");
 	return p;
 }
 

@@ -42,7 +42,7 @@ static int convert_into(const struct vireo_disk_source *src, struct vireo_disk *
 			const char *dst, const struct vireo_disk_convert_opts *o,
 			GError **error)
 {
-	GError *read_error = NULL;
+	g_autoptr(GError) read_error = NULL;
 	struct vireo_disk_create_opts copts = { 0 };
 	struct vireo_disk *d = NULL;
 	uint64_t size = src->size, done = 0;
@@ -107,7 +107,7 @@ static int convert_into(const struct vireo_disk_source *src, struct vireo_disk *
 		ret = src->read(src->opaque, buf, n, done, &read_error);
 		if (ret) {
 			if (read_error)
-				g_propagate_error(error, g_steal_pointer(&read_error));
+				vireo_error_set(error, ret, "%s", read_error->message);
 			else
 				vireo_error_set(error, ret, "%s: read at %llu: %s", src->name,
 						(unsigned long long)done, strerror(-ret));

@@ -386,7 +386,7 @@ static int open_backing(struct qcow2 *q, const struct vireo_disk_chain *self, st
 	if ((flags & VIREO_DISK_NO_BACKING) && (ret == -ENOENT || ret == -EACCES || ret == -ENOTDIR))
 		ret = 0;
 	if (ret == -ELOOP && backing_error)	/* the message names the whole chain already */
-		g_propagate_error(c->error, g_steal_pointer(&backing_error));
+		vireo_error_set(c->error, ret, "%s", backing_error->message);
 	else if (ret)
 		vireo_error_set(c->error, ret, "%s: backing file: %s", c->path,
 				backing_error ? backing_error->message : strerror(-ret));

@@ -21,15 +21,8 @@ static enum vireo_disk_format disk_format(enum vireo_disk_fmt_opt fmt)
 	}
 }
 
-int vireo_pc_disk_open(const struct vireo_disk_opt *o, struct vireo_disk **out, char *err,
-		       size_t errlen)
+int vireo_pc_disk_open(const struct vireo_disk_opt *o, struct vireo_disk **out, GError **error)
 {
-	struct vireo_disk_err derr = { { 0 } };
-	int r;
-
-	r = vireo_disk_open(o->path, disk_format(o->format), o->readonly ? VIREO_DISK_RDONLY : 0,
-			    out, &derr);
-	if (r)
-		snprintf(err, errlen, "%s", derr.msg[0] ? derr.msg : o->path);
-	return r;
+	return vireo_disk_open(o->path, disk_format(o->format), o->readonly ? VIREO_DISK_RDONLY : 0,
+			       out, error);
 }

@@ -5,12 +5,13 @@
 
 #include <stddef.h>
 
+#include <vireo/error.h>
+
 #include "options.h"
 
 struct vireo_disk;
 
-/* Open o's image into *out.  0, or -errno with a message naming the file in err. */
-int vireo_pc_disk_open(const struct vireo_disk_opt *o, struct vireo_disk **out, char *err,
-		       size_t errlen);
+/* Open o's image into *out.  0, or -errno with a message naming the file. */
+int vireo_pc_disk_open(const struct vireo_disk_opt *o, struct vireo_disk **out, GError **error);
 
 #endif /* VIREO_RUN_PC_DISK_H */

@@ -88,9 +88,9 @@ static void finish_locked(struct vireo_pc_control *c, const char *msg, uint64_t 
 /* ---- the worker --------------------------------------------------------------- */
 
 static int held_read(void *opaque, void *buf, size_t len, uint64_t off,
-		     struct vireo_disk_err *err)
+		     GError **error)
 {
-	(void)err;	/* convert_from names the disk and the offset */
+	(void)error;	/* convert_from names the disk and the offset */
 	return vireo_virtio_blk_read(opaque, buf, len, off);
 }
 
@@ -121,7 +121,7 @@ static void run_export(struct vireo_pc_control *c, char *msg, size_t len)
 		.opaque = c,
 	};
 	struct vireo_disk_source src = { .read = held_read, .opaque = j->vd };
-	struct vireo_disk_err err = { { 0 } };
+	g_autoptr(GError) error = NULL;
 	char name[32];
 	int r;
 
@@ -129,12 +129,12 @@ static void run_export(struct vireo_pc_control *c, char *msg, size_t len)
 	src.name = name;
 	vireo_virtio_blk_hold(j->vd, true);
 	src.size = vireo_virtio_blk_size(j->vd);
-	r = vireo_disk_convert_from(&src, j->req.path, &o, &err);
+	r = vireo_disk_convert_from(&src, j->req.path, &o, &error);
 	vireo_virtio_blk_hold(j->vd, false);
 	if (r == -ECANCELED)
 		snprintf(msg, len, "cancelled");
 	else if (r)
-		snprintf(msg, len, "%s", err.msg[0] ? err.msg : strerror(-r));
+		snprintf(msg, len, "%s", error ? error->message : strerror(-r));
 }
 
 static void run_resize(struct vireo_pc_control *c, char *msg, size_t len, uint64_t *size)

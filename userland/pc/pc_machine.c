@@ -568,7 +568,7 @@ static int pci_init(struct vireo_pc *pc)
 		.bar_opaque = pc,
 	};
 	struct vireo_virtio_dev *vd;
-	char err[256], *what;
+	char *what;
 	unsigned int i;
 	int r;
 
@@ -578,12 +578,13 @@ static int pci_init(struct vireo_pc *pc)
 	pc->hw_ready[HW_PCI] = true;
 
 	for (i = 0; i < o->nr_disks; i++) {
+		g_autoptr(GError) error = NULL;
 		struct vireo_disk *disk;
 		char serial[21];
 
-		r = vireo_pc_disk_open(&o->disks[i], &disk, err, sizeof(err));
+		r = vireo_pc_disk_open(&o->disks[i], &disk, &error);
 		if (r)
-			return fail(pc, 0, "%s", err);
+			return fail(pc, 0, "%s", error ? error->message : o->disks[i].path);
 		snprintf(serial, sizeof(serial), "vireo-disk%u", i);
 		vd = NULL;
 		r = vireo_virtio_blk_create(&vd, &pc->guest_ram, disk, serial);
