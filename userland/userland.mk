@@ -129,7 +129,7 @@ $(UL_FUZZ_BIN): $(UL_UNIT)/fuzz_decode.c $(UL_FUZZ_EMU_SRCS) $(UL_SRC)/lib/emula
 	@mkdir -p $(dir $@)
 	$(UL_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined \
-		-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi \
+		-I$(UL_SRC)/include -I$(SRCTREE)/kmod/include/uapi $(UL_GLIB_CFLAGS) \
 		-o $@ $(UL_UNIT)/fuzz_decode.c $(UL_FUZZ_EMU_SRCS) -lpthread
 
 # The differential test's long run (tests/unit/emu_diff.c): about 30000

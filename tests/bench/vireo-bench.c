@@ -112,10 +112,12 @@ int main(int argc, char **argv)
 			if (run->exit_reason == VIREO_EXIT_HLT)
 				break;
 			if (run->exit_reason == VIREO_EXIT_MMIO) {
-				err = vireo_emulate_mmio(vcpu, mmio_access, &round);
+				g_autoptr(GError) error = NULL;
+
+				err = vireo_emulate_mmio(vcpu, mmio_access, &round, &error);
 				if (err && !round.error[0])
 					snprintf(round.error, sizeof(round.error), "MMIO emulation: %s",
-						 vireo_vcpu_error(vcpu));
+						 error->message);
 			} else if (run->exit_reason == VIREO_EXIT_IO &&
 				   run->io.direction == VIREO_IO_OUT && !run->io.string &&
 				   run->io.size == 1) {

@@ -39,11 +39,13 @@ static int handle_io(struct vireo_monitor *m, struct vireo_run *run)
 	int ret;
 
 	if (io->string) {
+		g_autoptr(GError) error = NULL;
+
 		m->stats.string_io++;
-		ret = vireo_emulate_string_io(m->vcpu, vireo_bus_pio, vireo_bus_mmio, m);
+		ret = vireo_emulate_string_io(m->vcpu, vireo_bus_pio, vireo_bus_mmio, m, &error);
 		if (ret) {
 			fprintf(m->err, "vireo-run: string I/O on port 0x%x failed: %s\n", io->port,
-				vireo_vcpu_error(m->vcpu));
+				error->message);
 			return VIREO_STATUS_CRASH;
 		}
 		return VIREO_CONTINUE;
@@ -82,12 +84,13 @@ static int handle_hlt(struct vireo_monitor *m, struct vireo_run *run)
 
 static int handle_mmio(struct vireo_monitor *m, struct vireo_run *run)
 {
-	int ret = vireo_emulate_mmio(m->vcpu, vireo_bus_mmio, m);
+	g_autoptr(GError) error = NULL;
+	int ret = vireo_emulate_mmio(m->vcpu, vireo_bus_mmio, m, &error);
 
 	if (ret) {
 		fprintf(m->err, "vireo-run: MMIO %s at gpa 0x%" PRIx64 " (rip=0x%" PRIx64 "): %s\n",
 			run->mmio.is_write ? "write" : "access", (uint64_t)run->mmio.gpa,
-			(uint64_t)run->rip, vireo_vcpu_error(m->vcpu));
+			(uint64_t)run->rip, error->message);
 		return VIREO_STATUS_CRASH;
 	}
 	return VIREO_CONTINUE;

@@ -9,7 +9,8 @@
  *
  * Conventions: functions return 0 (or a count) on success and -errno on
  * failure, never set errno for the caller to find; vireo_strerror() turns
- * the value into text.  Constructors hand back the object through an out
+ * the value into text.  The emulation calls, whose failures need more than
+ * a number, also take `GError **error` last (VIREO_ERROR, vireo/error.h).  Constructors hand back the object through an out
  * pointer and are paired with a destroy/close that accepts NULL.  The
  * library is not thread-safe per object: one thread per vCPU.
  *
@@ -29,6 +30,7 @@
 #include <stdio.h>
 
 #include <vireo.h>
+#include <vireo/error.h>
 #include <vireo/x86.h>
 #include <vireo/paging.h>
 #include <vireo/decode.h>
@@ -146,9 +148,9 @@ int vireo_inject_exception(struct vireo_vcpu *vcpu, uint8_t vector, bool has_err
  * (the CPU's bytes if given, else fetched through the guest page tables),
  * call fn for the access, write back the destination register, advance RIP
  * and set the registers.  On failure nothing is written to the vCPU and
- * vireo_vcpu_error() says why.
+ * *error says why (VIREO_ERROR, vireo/error.h).
  */
-int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque);
+int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque, GError **error);
 
 /*
  * Complete a VIREO_EXIT_IO exit with io.string set (INS/OUTS, REP).  Where
@@ -156,10 +158,7 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque);
  * an unassigned address, reads all ones and writes dropped.
  */
 int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, vireo_mmio_fn buffer_mmio,
-			    void *opaque);
-
-/* Message describing the last emulation failure on vcpu ("" if none). */
-const char *vireo_vcpu_error(const struct vireo_vcpu *vcpu);
+			    void *opaque, GError **error);
 
 /* ---------------------------------------------------------------- misc */
 

@@ -118,7 +118,7 @@ static int emulate_vector(struct vireo_vcpu *vcpu, struct vireo_emu *emu,
 	return ret;
 }
 
-static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
+static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req, GError **error)
 {
 	struct vireo_regs regs;
 	struct vireo_sregs sregs;
@@ -132,14 +132,10 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 	};
 	int ret;
 
-	vcpu->error[0] = 0;
-	if (vcpu->run->exit_reason != req->exit_reason) {
-		ret = -EINVAL;
-		snprintf(vcpu->error, sizeof(vcpu->error), "exit reason is %s, not %s",
-			 vireo_exit_reason_name(vcpu->run->exit_reason),
-			 vireo_exit_reason_name(req->exit_reason));
-		goto out;
-	}
+	if (vcpu->run->exit_reason != req->exit_reason)
+		return vireo_error_set(error, EINVAL, "exit reason is %s, not %s",
+				       vireo_exit_reason_name(vcpu->run->exit_reason),
+				       vireo_exit_reason_name(req->exit_reason));
 	vireo_vm_mem(vcpu->vm, &mem);
 	ret = vireo_get_regs(vcpu, &regs);
 	if (ret)
@@ -154,10 +150,8 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 			ret = emulate_vector(vcpu, &emu, req);
 	} else
 		ret = vireo_emu_string_io(&emu, &vcpu->run->io, req->pio, req->opaque);
-	if (ret) {
-		snprintf(vcpu->error, sizeof(vcpu->error), "%s", emu.error);
-		goto out;
-	}
+	if (ret)
+		return vireo_error_set(error, ret, "%s", emu.error);
 	/* For the guest's data breakpoints (vireo.h, struct vireo_run). */
 	memcpy(vcpu->run->accesses, emu.accesses, sizeof(emu.accesses));
 	vcpu->run->nr_accesses = emu.nr_accesses;
@@ -169,15 +163,12 @@ static int emulate(struct vireo_vcpu *vcpu, const struct emu_request *req)
 		if (ret)
 			goto ioctl_failed;
 	}
-	goto out;
+	return 0;
 ioctl_failed:
-	snprintf(vcpu->error, sizeof(vcpu->error), "cannot access vCPU registers: %s",
-		 vireo_strerror(ret));
-out:
-	return ret;
+	return vireo_error_set(error, ret, "cannot access vCPU registers: %s", vireo_strerror(ret));
 }
 
-int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque)
+int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque, GError **error)
 {
 	struct emu_request req = {
 		.exit_reason = VIREO_EXIT_MMIO,
@@ -185,11 +176,11 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, vireo_mmio_fn fn, void *opaque)
 		.opaque = opaque,
 	};
 
-	return emulate(vcpu, &req);
+	return emulate(vcpu, &req, error);
 }
 
 int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, vireo_mmio_fn buffer_mmio,
-			    void *opaque)
+			    void *opaque, GError **error)
 {
 	struct emu_request req = {
 		.exit_reason = VIREO_EXIT_IO,
@@ -198,9 +189,7 @@ int vireo_emulate_string_io(struct vireo_vcpu *vcpu, vireo_pio_fn fn, vireo_mmio
 		.opaque = opaque,
 	};
 
-	if (vcpu->run->exit_reason == VIREO_EXIT_IO && !vcpu->run->io.string) {
-		snprintf(vcpu->error, sizeof(vcpu->error), "not a string I/O exit");
-		return -EINVAL;
-	}
-	return emulate(vcpu, &req);
+	if (vcpu->run->exit_reason == VIREO_EXIT_IO && !vcpu->run->io.string)
+		return vireo_error_set(error, EINVAL, "not a string I/O exit");
+	return emulate(vcpu, &req, error);
 }

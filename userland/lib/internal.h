@@ -26,7 +26,6 @@ struct vireo_vcpu {
 	uint32_t id;
 	struct vireo_run *run;		/* mmap()ed, run_size bytes */
 	size_t run_size;
-	char error[192];		/* last emulation failure */
 };
 
 /* ioctl() returning the result or -errno, retrying nothing. */

@@ -75,11 +75,6 @@ struct vireo_run *vireo_vcpu_run_page(const struct vireo_vcpu *vcpu)
 	return vcpu->run;
 }
 
-const char *vireo_vcpu_error(const struct vireo_vcpu *vcpu)
-{
-	return vcpu->error;
-}
-
 int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	int ret = vireo_ioctl(vcpu->fd, VIREO_RUN, NULL);

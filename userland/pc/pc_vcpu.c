@@ -66,10 +66,12 @@ static int handle_io(struct vireo_pc_vcpu *v, struct vireo_run *run)
 	int r;
 
 	if (io->string) {
-		r = vireo_emulate_string_io(v->vcpu, vireo_pc_pio, vireo_pc_mmio, v);
+		g_autoptr(GError) error = NULL;
+
+		r = vireo_emulate_string_io(v->vcpu, vireo_pc_pio, vireo_pc_mmio, v, &error);
 		if (r) {
 			fprintf(v->pc->err, "vireo-run: vCPU %u: string I/O on port 0x%x: %s\n",
-				v->id, io->port, vireo_vcpu_error(v->vcpu));
+				v->id, io->port, error->message);
 			return VIREO_PC_CRASH;
 		}
 		return 0;
@@ -88,12 +90,14 @@ static int handle_io(struct vireo_pc_vcpu *v, struct vireo_run *run)
 
 static int handle_mmio(struct vireo_pc_vcpu *v, struct vireo_run *run)
 {
-	if (vireo_emulate_mmio(v->vcpu, vireo_pc_mmio, v) == 0)
+	g_autoptr(GError) error = NULL;
+
+	if (vireo_emulate_mmio(v->vcpu, vireo_pc_mmio, v, &error) == 0)
 		return 0;
 	fprintf(v->pc->err,
 		"vireo-run: vCPU %u: MMIO %s at 0x%" PRIx64 " (rip 0x%" PRIx64 "): %s\n", v->id,
 		run->mmio.is_write ? "write" : "access", (uint64_t)run->mmio.gpa,
-		(uint64_t)run->rip, vireo_vcpu_error(v->vcpu));
+		(uint64_t)run->rip, error->message);
 	return VIREO_PC_CRASH;
 }
 
