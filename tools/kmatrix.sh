@@ -83,12 +83,26 @@ build_chroot() {
 	fi
 	hdr=$(cd "$root/usr/src" && ls -d linux-headers-*-amd64 | sort -V | tail -n 1)
 	[[ -n $hdr ]] || { echo "KMATRIX $suite - FAIL no linux-headers-*-amd64 in the chroot"; return 1; }
+	echo "${hdr#linux-headers-}" >"$work/$suite/kver"
+	rm -f "$work/$suite/vireo.ko"
 	copy_sources "$root/src"
 	# objtool reads /proc; a private mount namespace keeps it from leaking.
 	unshare --mount --fork sh -c "mount -t proc proc '$root/proc' &&
-		chroot '$root' make -C '/usr/src/$hdr' M=/src/kmod W=1 modules" \
+		chroot '$root' make -C '/usr/src/$hdr' M=/src/kmod W=1 modules $(config_flags "$root")" \
 		>"$work/$suite/build.log" 2>&1 || rc=$?
-	judge "$suite" "${hdr#linux-headers-}" "$work/$suite/build.log" "$rc"
+	judge "$suite" "${hdr#linux-headers-}" "$work/$suite/build.log" "$rc" || return 1
+	cp "$root/src/kmod/vireo.ko" "$work/$suite/vireo.ko"
+}
+
+# config_flags ROOT: the backends chosen in Kconfig, as the top Makefile's
+# kmod target passes them, with the generated header copied into ROOT
+# (nothing when the tree is not configured: Kbuild's defaults).
+config_flags() {
+	local hdr=$build/include/vireo_config.h
+	[[ -f $hdr && -f $build/config.mk ]] || return 0
+	cp "$hdr" "$1/src/vireo_config.h"
+	printf 'VIREO_CONFIG_H=/src/vireo_config.h %s' \
+		"$(grep -E '^CONFIG_VIREO_(SVM|VMX)=' "$build/config.mk" | tr '\n' ' ')"
 }
 
 fail=0

@@ -5,6 +5,7 @@
 #
 #   tools/rig/bochs.sh --kernel VMLINUZ --initrd INITRD --outdir DIR
 #       --script NAME [--mem MB] [--timeout SECS] [--show prefix|raw|none]
+#       [--modprobe "MODULE..."]
 #
 # Bochs can't load a kernel itself: the kernel and initramfs go on an
 # isolinux ISO.  com1 is the kernel console, com2 (L1's /dev/ttyS1) the
@@ -15,7 +16,7 @@ set -euo pipefail
 
 die() { echo "bochs.sh: $*" >&2; exit 1; }
 
-kernel= initrd= outdir= script= mem=1024 timeout=480 show=prefix
+kernel= initrd= outdir= script= modprobe= mem=1024 timeout=480 show=prefix
 while (($#)); do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -25,6 +26,7 @@ while (($#)); do
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
+	--modprobe) modprobe=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -53,6 +55,8 @@ results=$outdir/results.log
 rm -f "$outdir/boot.status" "$outdir/bochs.rc"
 
 guest_timeout=$((timeout > 90 ? timeout - 60 : timeout * 2 / 3))
+# --modprobe: the init loads these before vireo.ko (tools/rig/init).
+preload=${modprobe:+ rig.modprobe=${modprobe// /,}}
 
 # ---------------------------------------------------------------- the ISO
 iso=$outdir/iso.d
@@ -69,7 +73,7 @@ TIMEOUT 0
 LABEL l1
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=bochs vireo.vmx_preempt_us=2000
+  APPEND console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=bochs vireo.vmx_preempt_us=2000$preload
 EOF
 xorriso -as mkisofs -quiet -o "$outdir/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 	-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>"$outdir/xorriso.log" || {

@@ -3,6 +3,7 @@
 #
 #   tools/rig/boot.sh --kernel VMLINUZ --initrd INITRD --outdir DIR
 #       --script NAME [--mem MB] [--timeout SECS] [--show prefix|raw|none]
+#       [--modprobe "MODULE..."]
 #
 # The kernel console goes to DIR/console.log, the results channel (L1's
 # /dev/ttyS1) to DIR/results.log, which is shown live on stdout while the
@@ -18,7 +19,7 @@ set -euo pipefail
 
 die() { echo "boot.sh: $*" >&2; exit 1; }
 
-kernel= initrd= outdir= script= mem=2560 timeout=480 show=prefix
+kernel= initrd= outdir= script= modprobe= mem=2560 timeout=480 show=prefix
 while (($#)); do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -28,6 +29,7 @@ while (($#)); do
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
+	--modprobe) modprobe=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -46,6 +48,8 @@ rm -f "$outdir/boot.status"
 
 guest_timeout=$((timeout > 90 ? timeout - 60 : timeout * 2 / 3))
 append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeout rig.emu=qemu"
+# --modprobe: the init loads these before vireo.ko (tools/rig/init).
+[[ -z "$modprobe" ]] || append+=" rig.modprobe=${modprobe// /,}"
 # One host thread for both L1 CPUs (thread=single): QEMU 7.2's SVM model is
 # not safe under multi-threaded TCG.  With a thread per L1 CPU, two vCPUs of
 # one VM running at once on both L1 CPUs now and then come back from an NPT

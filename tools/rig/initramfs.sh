@@ -20,26 +20,48 @@ initramfs_busybox() {
 # initramfs_kmods ROOT KROOT KVER NAME...: the named modules of the Debian
 # kernel unpacked at KROOT, with everything they depend on, and modules.dep
 # for modprobe.  The modules copied are left in initramfs_kmods_added.
+# Kernels differ in three ways that are handled here: Debian 13 and later
+# keep modules under /usr/lib/modules (merged /usr); they ship them
+# compressed (.ko.xz), which busybox's insmod cannot read, so they are
+# unpacked into plain .ko files; and a driver that is a module in one
+# kernel can be built in in another (virtio_pci in 6.12), which
+# modules.builtin says: that one is left out, and modprobe of it, which
+# reads modules.builtin, succeeds.
 initramfs_kmods_added=()
 initramfs_kmods() {
 	local root=$1 kroot=$2 kver=$3 moddir modinfo depmod m
 	local -A seen=()
 	shift 3
 	moddir=$kroot/lib/modules/$kver
-	[[ -d "$moddir/kernel" ]] || die "no $moddir/kernel (unpacked linux-image-$kver expected at $kroot)"
+	[[ -d "$moddir/kernel" ]] || moddir=$kroot/usr/lib/modules/$kver
+	[[ -d "$moddir/kernel" ]] || die "no lib/modules/$kver/kernel or usr/lib/modules/$kver/kernel (unpacked linux-image-$kver expected at $kroot)"
 	modinfo=$(command -v modinfo || echo /sbin/modinfo)
 	depmod=$(command -v depmod || echo /sbin/depmod)
 	[[ -x "$modinfo" && -x "$depmod" ]] || die "modinfo/depmod missing (package kmod; run 'make deps')"
 
 	add_kmod() {
-		local name=$1 file dep
+		local name=$1 file rel dep
 		name=${name//-/_}
 		[[ -n "${seen[$name]:-}" ]] && return 0
 		seen[$name]=1
-		file=$(find "$moddir/kernel" \( -name "$name.ko" -o -name "${name//_/-}.ko" \) | head -n 1)
-		[[ -n "$file" ]] || die "kernel module '$name' not found in $moddir/kernel"
-		mkdir -p "$root/lib/modules/$kver/$(dirname "${file#"$moddir"/}")"
-		cp "$file" "$root/lib/modules/$kver/${file#"$moddir"/}"
+		file=$(find "$moddir/kernel" -regextype posix-extended \
+			-regex ".*/(${name}|${name//_/-})\.ko(\.xz|\.zst|\.gz)?" | head -n 1)
+		if [[ -z "$file" ]]; then
+			if grep -qE "/(${name}|${name//_/-})\.ko\$" "$moddir/modules.builtin" 2>/dev/null; then
+				unset "seen[$name]"
+				return 0
+			fi
+			die "kernel module '$name' not found in $moddir/kernel (nor built in)"
+		fi
+		rel=${file#"$moddir"/}
+		rel=${rel%.xz} rel=${rel%.zst} rel=${rel%.gz}
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
+		case "$file" in
+		*.xz) xz -dc "$file" >"$root/lib/modules/$kver/$rel" ;;
+		*.zst) zstd -q -dc "$file" >"$root/lib/modules/$kver/$rel" ;;
+		*.gz) gzip -dc "$file" >"$root/lib/modules/$kver/$rel" ;;
+		*) cp "$file" "$root/lib/modules/$kver/$rel" ;;
+		esac || die "cannot copy $file"
 		for dep in $("$modinfo" -F depends "$file" | tr ',' ' '); do
 			add_kmod "$dep"
 		done

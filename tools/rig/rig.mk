@@ -20,8 +20,14 @@
 #   make rig-fuzz-vmx the same in the Bochs L1 (VMX)
 #   make rig-linux-vmx  Linux as L2 in the Bochs L1 (run-linux.sh alone)
 #
+#   make check-kernels  the SVM and VMX suites with Debian 13's and
+#                     unstable's kernels (tools/rig/check-kernels.sh)
+#
 # Knobs (make VAR=...): RIG_TIMEOUT, RIG_MEM_MB (default from Kconfig),
-# RIG_TESTS (more directories of L1 scripts), RIG_SHOW (prefix|raw|none).
+# RIG_TESTS (more directories of L1 scripts), RIG_SHOW (prefix|raw|none),
+# RIG_KERNEL (host|trixie|sid: the kernel L1 boots), RIG_MODPROBE
+# (modules the init loads before vireo.ko, e.g. kvm_amd), RIG_SCRIPT (the
+# tests/l1 script rig-check runs, run-suite.sh).
 
 # The Debian kernel ABI, asked of apt once per make run, and only when used.
 RIG_KVER = $(eval RIG_KVER := $(shell $(SRCTREE)/tools/rig/kver.sh --fallback))$(RIG_KVER)
@@ -32,12 +38,32 @@ RIG_TIMEOUT ?= $(or $(CONFIG_VIREO_RIG_TIMEOUT),1200)
 RIG_TESTS   ?=
 RIG_SHOW    ?= prefix
 
+# The kernel L1 boots (and the L2 Linux): host, Debian 12's, the one the
+# host's headers are for; trixie, Debian 13's 6.12; sid, unstable's
+# newest.  For the last two vireo.ko is the one tools/kmatrix.sh builds in
+# a chroot of that release, with its compiler, against its headers, and
+# the image comes from that release (tools/rig/kernel.sh).
+RIG_KERNEL   ?= host
+RIG_MODPROBE ?=
+RIG_SCRIPT   ?= run-suite.sh
+ifeq ($(filter host trixie sid,$(RIG_KERNEL)),)
+$(error RIG_KERNEL must be host, trixie or sid, not '$(RIG_KERNEL)')
+endif
+
 # Until kmod/ has a Makefile or Kbuild, L1 boots without vireo.ko and the
 # init reports rig/insmod as SKIP: the one tolerated missing piece, marked.
 RIG_KMOD_SRC := $(wildcard $(SRCTREE)/kmod/Kbuild $(SRCTREE)/kmod/Makefile)
+ifeq ($(RIG_KERNEL),host)
 RIG_KO       := $(if $(RIG_KMOD_SRC),$(SRCTREE)/kmod/vireo.ko)
+else
+RIG_KO       := $(BUILD)/kmatrix/$(RIG_KERNEL)/vireo.ko
+endif
 
-RIG_RUN = $(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+RIG_KERNEL_ARGS = --kernel-suite $(RIG_KERNEL) \
+	$(if $(filter host,$(RIG_KERNEL)),--kver $(RIG_KVER)) \
+	$(if $(RIG_MODPROBE),--modprobe "$(RIG_MODPROBE)")
+
+RIG_RUN = $(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
 	--mem $(RIG_MEM_MB) --timeout $(RIG_TIMEOUT) \
 	$(if $(RIG_KO),--ko $(RIG_KO)) $(foreach t,$(RIG_TESTS),--tests $(t))
 
@@ -46,8 +72,12 @@ RIG_RUN = $(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
 # vireo.ko against the kernel L1 boots (not the host's), then the programs
 # and guest images that go into the initramfs.
 rig-build:
+ifneq ($(RIG_KERNEL),host)
+	$(MAKE) config
+	BUILD=$(BUILD) $(SRCTREE)/tools/kmatrix.sh $(RIG_KERNEL)
+	@test -f $(RIG_KO) || { echo "rig: tools/kmatrix.sh $(RIG_KERNEL) left no $(RIG_KO)"; exit 1; }
+else ifneq ($(RIG_KO),)
 	@test -n "$(RIG_KVER)" || { echo "rig: cannot tell the Debian kernel ABI (see tools/rig/kver.sh); run 'make deps'"; exit 1; }
-ifneq ($(RIG_KO),)
 	$(MAKE) kmod KDIR=$(RIG_KDIR)
 	@test -f $(RIG_KO) || { echo "rig: 'make kmod' left no $(RIG_KO)"; exit 1; }
 else
@@ -61,7 +91,7 @@ endif
 RIG_BUILD_DEP = $(if $(RIG_PREBUILT),,rig-build)
 
 rig-check: $(RIG_BUILD_DEP)
-	$(RIG_RUN) --script run-suite.sh --show $(RIG_SHOW)
+	$(RIG_RUN) --script $(RIG_SCRIPT) --show $(RIG_SHOW)
 
 rig-bench: rig-build
 	$(RIG_RUN) --script run-bench.sh --show $(RIG_SHOW)
@@ -102,14 +132,14 @@ RIG_BOOTS_TIMEOUT ?= 2400
 
 .PHONY: rig-boots
 rig-boots: rig-build
-	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_MEM_MB) --timeout $(RIG_BOOTS_TIMEOUT) \
 		$(if $(RIG_KO),--ko $(RIG_KO)) $(foreach t,$(RIG_TESTS),--tests $(t)) \
 		--script run-boots.sh --show $(RIG_SHOW)
 
 .PHONY: rig-bench-linux
 rig-bench-linux: rig-build bench-linux
-	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_MEM_MB) --timeout $(RIG_BENCH_LINUX_TIMEOUT) \
 		$(if $(RIG_KO),--ko $(RIG_KO)) --extra $(BUILD)/bench-linux/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench-linux.sh --show $(RIG_SHOW)
@@ -122,7 +152,7 @@ RIG_SELFTESTS_TIMEOUT ?= 4800
 
 .PHONY: rig-selftests
 rig-selftests: rig-build bench-linux selftests
-	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_MEM_MB) --timeout $(RIG_SELFTESTS_TIMEOUT) \
 		$(if $(RIG_KO),--ko $(RIG_KO)) --extra $(BUILD)/bench-linux/l1 \
 		--l2-bin-dir $(BUILD)/l2selftests \
@@ -140,7 +170,7 @@ RIG_VMX_SCRIPT  ?= vmx-probe.sh
 
 .PHONY: rig-check-vmx
 rig-check-vmx: $(RIG_BUILD_DEP)
-	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		$(if $(RIG_VMX_KO),--ko $(RIG_VMX_KO)) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script $(RIG_VMX_SCRIPT) --show $(RIG_SHOW)
@@ -149,7 +179,7 @@ rig-check-vmx: $(RIG_BUILD_DEP)
 # kvm-intel in the same boot.
 .PHONY: rig-bench-vmx
 rig-bench-vmx: rig-build
-	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-bench.sh --show $(RIG_SHOW)
@@ -160,14 +190,14 @@ RIG_LINUX_VMX_TIMEOUT ?= 7200
 
 .PHONY: rig-linux-vmx
 rig-linux-vmx: rig-build
-	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_LINUX_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-linux.sh --show $(RIG_SHOW)
 
 .PHONY: rig-demo-vmx
 rig-demo-vmx: rig-build
-	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(SRCTREE)/tools/rig/l1 \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-demo.sh --show raw
@@ -194,7 +224,7 @@ endef
 .PHONY: rig-fuzz
 rig-fuzz: $(RIG_BUILD_DEP)
 	$(call rig-fuzz-script,run-fuzz-svm.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60))))
-	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_MEM_MB) --timeout $(RIG_FUZZ_TIMEOUT) \
 		$(if $(RIG_KO),--ko $(RIG_KO)) --tests $(RIG_FUZZ_DIR) \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-fuzz-svm.sh --show $(RIG_SHOW)
@@ -214,7 +244,7 @@ RIG_FUZZ_VMX_TIMEOUT  ?= $(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 * 2 + 1200)))
 .PHONY: rig-fuzz-vmx
 rig-fuzz-vmx: $(RIG_BUILD_DEP)
 	$(call rig-fuzz-script,run-fuzz-vmx.sh,$(shell echo $$(($(RIG_FUZZ_MINUTES) * 60 / $(RIG_FUZZ_VMX_SLOWDOWN)))))
-	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) --kver $(RIG_KVER) \
+	$(SRCTREE)/tools/rig/run.sh --emu bochs --build $(BUILD) $(RIG_KERNEL_ARGS) \
 		--mem $(RIG_VMX_MEM_MB) --timeout $(RIG_FUZZ_VMX_TIMEOUT) \
 		--ko $(RIG_KO) --tests $(RIG_FUZZ_DIR) \
 		$(foreach t,$(RIG_TESTS),--tests $(t)) --script run-fuzz-vmx.sh --show $(RIG_SHOW)
