@@ -17,7 +17,7 @@ CONFIG_MK  := $(BUILD)/config.mk
 KVER       ?= $(shell uname -r)
 HOST_KDIR  := /lib/modules/$(KVER)/build
 
-.PHONY: all help deps kmod userland tests unit fuzz check kmatrix demo bench clean install man \
+.PHONY: all help deps kmod userland tests unit fuzz check check-kernels kmatrix demo bench clean install man \
 	defconfig menuconfig olddefconfig config checkpatch
 
 all: kmod userland tests
@@ -30,6 +30,7 @@ help:
 	@echo "                  (PREFIX=/usr/local, DESTDIR=)"
 	@echo "make check        host unit tests, fuzzers, the kernel build matrix, the SVM and VMX rig suites"
 	@echo "make kmatrix      vireo.ko built with W=1 against Debian 12 (6.1), 13 (6.12) and unstable kernels"
+	@echo "make check-kernels  the SVM and VMX rig suites with L1 on Debian 13's 6.12 and unstable's kernel"
 	@echo "make demo         show a guest speaking under vireo.ko"
 	@echo "make bench        exit-cost benchmark, vireo.ko vs kvm-amd (QEMU L1) and vs kvm-intel (Bochs L1);"
 	@echo "                  Linux as L2, vireo-run vs QEMU/kvm-amd (boot, virtio-blk, memory)"
@@ -93,6 +94,11 @@ check: deps
 # vireo.ko with W=1 against Debian 12's, 13's and unstable's kernels.
 kmatrix: deps
 	tools/kmatrix.sh
+
+# make check's svm and vmx legs with L1 booting Debian 13's and unstable's
+# kernels (tools/rig/check-kernels.sh).
+check-kernels: deps
+	tools/rig/check-kernels.sh
 
 # The kernel's checkpatch.pl over kmod/ (tools/checkpatch.sh); not in check.
 checkpatch:
