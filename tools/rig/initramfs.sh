@@ -26,8 +26,12 @@ initramfs_busybox() {
 # unpacked into plain .ko files; and a driver that is a module in one
 # kernel can be built in in another (virtio_pci in 6.12), which
 # modules.builtin says: that one is left out, and modprobe of it, which
-# reads modules.builtin, succeeds.
+# reads modules.builtin, succeeds.  A module renamed upstream is found by
+# its new name (initramfs_kmods_renamed).
 initramfs_kmods_added=()
+declare -A initramfs_kmods_renamed=(
+	[crc32c_generic]=crc32c_cryptoapi	# after 6.12 (7.2 has crc32c-cryptoapi)
+)
 initramfs_kmods() {
 	local root=$1 kroot=$2 kver=$3 moddir modinfo depmod m
 	local -A seen=()
@@ -46,6 +50,11 @@ initramfs_kmods() {
 		seen[$name]=1
 		file=$(find "$moddir/kernel" -regextype posix-extended \
 			-regex ".*/(${name}|${name//_/-})\.ko(\.xz|\.zst|\.gz)?" | head -n 1)
+		if [[ -z "$file" && -n "${initramfs_kmods_renamed[$name]:-}" ]]; then
+			unset "seen[$name]"
+			add_kmod "${initramfs_kmods_renamed[$name]}"
+			return
+		fi
 		if [[ -z "$file" ]]; then
 			if grep -qE "/(${name}|${name//_/-})\.ko\$" "$moddir/modules.builtin" 2>/dev/null; then
 				unset "seen[$name]"

@@ -12,7 +12,8 @@
 # there; nothing is installed in the chroot either.  Give each release a
 # CACHEDIR of its own (the cleanup below keeps one kernel per CACHEDIR).
 # A second run finds the unpacked tree and downloads nothing.  Prints the
-# unpacked tree's path (it has boot/vmlinuz-KVER and lib/modules/KVER).
+# unpacked tree's path (it has boot/vmlinuz-KVER and lib/modules/KVER, or
+# usr/lib/modules/KVER from Debian 13 on).
 # Kernels of other versions in CACHEDIR are removed once a new one is in.
 set -euo pipefail
 
@@ -30,18 +31,22 @@ fi
 # download_in_chroot: linux-image-KVER into CACHEDIR/debs by the chroot's
 # apt.  The chroots are made without package lists (mmdebstrap drops them):
 # apt-get update first.  Unstable's Release file on the mirror can be past
-# its Valid-Until date (../shared/RIG-NOTES.md).
+# its Valid-Until date (../shared/RIG-NOTES.md).  Since 7.x (sid) the
+# image package is empty and depends on linux-binary-KVER (vmlinuz),
+# linux-modules-KVER and linux-base-KVER: every linux-*-KVER it depends on
+# is fetched with it.
 download_in_chroot() {
 	local dl=/tmp/rig-kernel-download
 	[[ -x $chroot_dir/usr/bin/apt-get ]] || { echo "kernel.sh: no chroot with apt at '$chroot_dir' (run tools/kmatrix.sh first)" >&2; exit 1; }
 	rm -rf "$chroot_dir$dl"
 	mkdir -p "$chroot_dir$dl"
 	chroot "$chroot_dir" sh -c "apt-get -q -o Acquire::Check-Valid-Until=false update &&
-		cd $dl && apt-get -q download $pkg" >&2 2> >(grep -v 'unsandboxed as root' >&2) || {
+		parts=\$(apt-cache depends $pkg | sed -n 's/^ *Depends: \\(linux-[a-z]*-$kver\\)\$/\\1/p') &&
+		cd $dl && apt-get -q download $pkg \$parts" >&2 2> >(grep -v 'unsandboxed as root' >&2) || {
 		echo "kernel.sh: 'apt-get download $pkg' in $chroot_dir failed (the release moved to a newer kernel than the chroot's headers? remove the chroot's tarball in the kmatrix cache and rerun tools/kmatrix.sh)" >&2
 		exit 1
 	}
-	mv "$chroot_dir$dl/${pkg}_"*.deb "$cache/debs/"
+	mv "$chroot_dir$dl/"*.deb "$cache/debs/"
 	rm -rf "$chroot_dir$dl"
 }
 
@@ -71,18 +76,27 @@ if [[ -z "$deb" ]]; then
 	[[ -n "$deb" ]] || { echo "kernel.sh: apt-get download left no ${pkg}_*.deb in $cache/debs" >&2; exit 1; }
 fi
 
-echo "kernel.sh: unpacking $(basename "$deb")" >&2
 rm -rf "$root.tmp"
-dpkg -x "$deb" "$root.tmp" || { echo "kernel.sh: 'dpkg -x $deb' failed" >&2; exit 1; }
-[[ -f $root.tmp/boot/vmlinuz-$kver ]] || { echo "kernel.sh: $deb has no boot/vmlinuz-$kver" >&2; exit 1; }
+for part in "$deb" "$cache"/debs/linux-{binary,modules,base}-"${kver}"_*.deb; do
+	[[ -f $part ]] || continue
+	echo "kernel.sh: unpacking $(basename "$part")" >&2
+	dpkg -x "$part" "$root.tmp" || { echo "kernel.sh: 'dpkg -x $part' failed" >&2; exit 1; }
+done
+# 7.x keeps the image beside its modules, where kernel-install takes it
+# from; the rig's callers find it in boot/ as with the older kernels.
+if [[ ! -f $root.tmp/boot/vmlinuz-$kver && -f $root.tmp/usr/lib/modules/$kver/vmlinuz ]]; then
+	mkdir -p "$root.tmp/boot"
+	ln "$root.tmp/usr/lib/modules/$kver/vmlinuz" "$root.tmp/boot/vmlinuz-$kver"
+fi
+[[ -f $root.tmp/boot/vmlinuz-$kver ]] || { echo "kernel.sh: $deb (and the parts it depends on) has no boot/vmlinuz-$kver nor usr/lib/modules/$kver/vmlinuz" >&2; exit 1; }
 touch "$root.tmp/.unpacked"
 rm -rf "$root"
 mv "$root.tmp" "$root"
 
 # Debian moved to a new ABI: the old kernels (~500 MB each) can go.
-for old in "$cache"/linux-image-* "$cache"/debs/linux-image-*.deb; do
+for old in "$cache"/linux-image-* "$cache"/debs/linux-{image,binary,modules,base}-*.deb; do
 	case "$old" in
-	"$root" | "$cache/debs/${pkg}_"*) ;;
+	"$root" | "$cache"/debs/linux-*-"${kver}"_*) ;;
 	*) [[ -e "$old" ]] && echo "kernel.sh: removing the old $(basename "$old")" >&2 && rm -rf "$old" ;;
 	esac
 done
