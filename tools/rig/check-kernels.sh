@@ -72,7 +72,12 @@ for suite in "${suites[@]}"; do
 	if [[ $verdict != *" PASS" ]]; then
 		echo "==== check-kernels: $suite: vireo.ko does not build: ${verdict:-no KMATRIX line (see above)}"
 		total_fail=$((total_fail + 1))
-		summary+=("$(printf '%-12s build FAILED: %s' "$suite" "${verdict#KMATRIX }")")
+		if [[ $verdict == *" FAIL "* ]]; then
+			read -r _ _ release _ <<<"$verdict"
+			summary+=("$(printf '%-12s vireo.ko does not build against %s: %s' "$suite" "$release" "${verdict#* FAIL }")")
+		else
+			summary+=("$(printf '%-12s vireo.ko not built (make rig-build failed; see above)' "$suite")")
+		fi
 		# The userland is not built when kmatrix fails: build it for the probe.
 		"${make[@]}" userland tests >/dev/null || { summary+=("$suite: make userland tests failed"); total_fail=$((total_fail + 1)); continue; }
 		echo "==== check-kernels: $suite: the L1 without vireo.ko (tools/rig/l1/kernel-probe.sh)"
@@ -86,7 +91,7 @@ for suite in "${suites[@]}"; do
 	ko=$PWD/build/kmatrix/$suite/vireo.ko
 	svm=("${make[@]}" rig-check RIG_KERNEL="$suite" RIG_PREBUILT=1)
 	vmx=("${make[@]}" rig-check-vmx RIG_KERNEL="$suite" RIG_PREBUILT=1 RIG_VMX_KO="$ko" RIG_VMX_SCRIPT=run-suite.sh)
-	svm_log= vmx_log= vmx_pid=
+	svm_log='' vmx_log='' vmx_pid=''
 	for leg in $legs; do
 		case $leg in
 		svm) svm_log=$(mktemp) ;;
