@@ -3,7 +3,7 @@
 #
 #   tools/rig/boot.sh --kernel VMLINUZ --initrd INITRD --outdir DIR
 #       --script NAME [--mem MB] [--timeout SECS] [--show prefix|raw|none]
-#       [--modprobe "MODULE..."]
+#       [--modprobe "MODULE..."] [--host-root 1]
 #
 # The kernel console goes to DIR/console.log, the results channel (L1's
 # /dev/ttyS1) to DIR/results.log, which is shown live on stdout while the
@@ -19,7 +19,7 @@ set -euo pipefail
 
 die() { echo "boot.sh: $*" >&2; exit 1; }
 
-kernel= initrd= outdir= script= modprobe= mem=2560 timeout=480 show=prefix
+kernel= initrd= outdir= script= modprobe= host_root= mem=2560 timeout=480 show=prefix
 while (($#)); do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -30,6 +30,7 @@ while (($#)); do
 	--timeout) timeout=$2 ;;
 	--show) show=$2 ;;
 	--modprobe) modprobe=$2 ;;
+	--host-root) host_root=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -61,6 +62,12 @@ append="console=ttyS0 quiet panic=-1 rig.script=$script rig.timeout=$guest_timeo
 tcg_opts=${RIG_TCG_OPTS-thread=single}
 qemu_args=(-accel "tcg${tcg_opts:+,$tcg_opts}" -cpu max -smp 2 -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
+# --host-root: the host's tree, read-only, for tools too big for the
+# initramfs (the init mounts it at /host; ../shared/RIG-NOTES.md).
+if [[ -n "$host_root" ]]; then
+	qemu_args+=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap)
+	append+=" rig.hostroot=1"
+fi
 
 if [[ "$script" == shell || "$script" == linux-shell ]]; then
 	echo "boot.sh: interactive L1 (Ctrl-A X quits QEMU); results channel: $results"

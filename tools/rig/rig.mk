@@ -27,7 +27,8 @@
 # RIG_TESTS (more directories of L1 scripts), RIG_SHOW (prefix|raw|none),
 # RIG_KERNEL (host|trixie|sid: the kernel L1 boots), RIG_MODPROBE
 # (modules the init loads before vireo.ko, e.g. kvm_amd), RIG_SCRIPT (the
-# tests/l1 script rig-check runs, run-suite.sh).
+# tests/l1 script rig-check runs, run-suite.sh), RIG_HOST_ROOT=1 (the
+# host's root read-only at /host in the QEMU L1, over virtio-9p).
 
 # The Debian kernel ABI, asked of apt once per make run, and only when used.
 RIG_KVER = $(eval RIG_KVER := $(shell $(SRCTREE)/tools/rig/kver.sh --fallback))$(RIG_KVER)
@@ -46,6 +47,7 @@ RIG_SHOW    ?= prefix
 RIG_KERNEL   ?= host
 RIG_MODPROBE ?=
 RIG_SCRIPT   ?= run-suite.sh
+RIG_HOST_ROOT ?=
 ifeq ($(filter host trixie sid,$(RIG_KERNEL)),)
 $(error RIG_KERNEL must be host, trixie or sid, not '$(RIG_KERNEL)')
 endif
@@ -64,6 +66,7 @@ RIG_KERNEL_ARGS = --kernel-suite $(RIG_KERNEL) \
 	$(if $(RIG_MODPROBE),--modprobe "$(RIG_MODPROBE)")
 
 RIG_RUN = $(SRCTREE)/tools/rig/run.sh --build $(BUILD) $(RIG_KERNEL_ARGS) \
+	$(if $(RIG_HOST_ROOT),--host-root 1) \
 	--mem $(RIG_MEM_MB) --timeout $(RIG_TIMEOUT) \
 	$(if $(RIG_KO),--ko $(RIG_KO)) $(foreach t,$(RIG_TESTS),--tests $(t))
 

@@ -6,7 +6,7 @@
 #       [--ko vireo.ko] [--tests DIR]... [--mem MB] [--timeout SECS]
 #       [--show prefix|raw|none] [--emu qemu|bochs] [--extra DIR]...
 #       [--l2-bin-dir DIR]... [--kernel-suite host|trixie|sid]
-#       [--modprobe "kvm_amd ..."]
+#       [--modprobe "kvm_amd ..."] [--host-root 1]
 #
 # --kernel-suite: the Debian release whose kernel L1 (and the L2 Linux)
 # boots: host (default) is the host's Debian 12 kernel, KVER; trixie
@@ -15,7 +15,8 @@
 # BUILD/kmatrix/<suite>/kver, and the image is fetched by that release's
 # apt in kmatrix's chroot).  The userland stays the host's.  --modprobe:
 # kernel modules the init loads before vireo.ko (e.g. kvm_amd, as a
-# distribution loads it at boot).
+# distribution loads it at boot).  --host-root 1 (QEMU only): the host's
+# root directory, read-only over virtio-9p, at /host in L1 (boot.sh).
 #
 # The programs come from BUILD/bin, the guest images from BUILD/guests, the
 # scripts from tests/l1 (plus any --tests DIR); every --extra DIR is copied
@@ -31,7 +32,7 @@ set -euo pipefail
 die() { echo "run.sh: $*" >&2; exit 1; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-build= kver= script= ko= mem=2560 timeout=480 show=prefix emu=qemu suite=host modprobe=
+build= kver= script= ko= mem=2560 timeout=480 show=prefix emu=qemu suite=host modprobe= host_root=
 tests=("$top/tests/l1") extras=() l2bins=()
 while (($#)); do
 	case "$1" in
@@ -48,6 +49,7 @@ while (($#)); do
 	--emu) emu=$2 ;;
 	--kernel-suite) suite=$2 ;;
 	--modprobe) modprobe=$2 ;;
+	--host-root) host_root=$2 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift 2 || die "option '$1' needs a value"
@@ -70,6 +72,8 @@ trixie | sid)
 *) die "--kernel-suite must be host, trixie or sid" ;;
 esac
 
+[[ -z "$host_root" || "$emu" == qemu ]] || die "--host-root needs QEMU's virtio-9p (not --emu $emu)"
+
 case "$emu" in
 qemu) out=$build/rig/$prefix${script%.sh} boot=$top/tools/rig/boot.sh ;;
 bochs) out=$build/rig/${prefix}bochs-${script%.sh} boot=$top/tools/rig/bochs.sh ;;
@@ -90,7 +94,7 @@ cp "$kroot/boot/vmlinuz-$kver" "$out/l2/vmlinuz"
 
 # tun and bridge: the L1 side of the L2 guest's network.
 pack=("$top/tools/rig/mkinitrd.sh" --out "$out/initrd.gz" --kroot "$kroot" --kver "$kver"
-	--bin "$build/bin" --guests "$build/guests" --kmods "kvm_amd kvm_intel tun bridge $modprobe"
+	--bin "$build/bin" --guests "$build/guests" --kmods "kvm_amd kvm_intel tun bridge $modprobe${host_root:+ virtio_pci 9pnet_virtio 9p}"
 	--l2 "$out/l2")
 [[ -n "$ko" ]] && pack+=(--ko "$ko")
 for t in "${tests[@]}"; do
@@ -103,7 +107,7 @@ done
 
 "$boot" --kernel "$kroot/boot/vmlinuz-$kver" --initrd "$out/initrd.gz" \
 	--outdir "$out" --script "$script" --mem "$mem" --timeout "$timeout" --show "$show" \
-	${modprobe:+--modprobe "$modprobe"}
+	${modprobe:+--modprobe "$modprobe"} ${host_root:+--host-root "$host_root"}
 
 [[ "$script" == shell || "$script" == linux-shell ]] && exit 0
 "$top/tools/rig/report.sh" "$out"
