@@ -48,7 +48,7 @@ UL_MACHINE_LIB  := $(BUILD)/lib/libvireo-machine.a
 
 # The PC platform (device models, PCI, virtio, boot, ACPI): one directory
 # per area, all in libvireo-pc.a, linked into vireo-run and the unit tests.
-UL_PC_DIRS   := hw pci virtio boot acpi net display
+UL_PC_DIRS   := hw pci virtio boot acpi net display fw
 UL_PC_SRCS   := $(foreach d,$(UL_PC_DIRS),$(wildcard $(UL_SRC)/$(d)/*.c))
 UL_PC_OBJS   := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_PC_SRCS))
 UL_PC_LIB    := $(BUILD)/lib/libvireo-pc.a
