@@ -130,6 +130,7 @@ static void test_bootorder(void)
 
 static void test_pc_items(void)
 {
+	static const uint8_t zeros[40];
 	static const uint8_t uuid[16] = { 0x12, 0x34, 0x56, 0x78, 1, 2, 3, 4,
 					  5, 6, 7, 8, 9, 10, 11, 12 };
 	struct vireo_fw_pc_items c = {
@@ -151,7 +152,7 @@ static void test_pc_items(void)
 	read_item(0x02, b, 16);
 	T_TRUE(!memcmp(b, uuid, 16));			/* network order, as given */
 	read_item(0x0d, b, 48);				/* NUMA: 0 nodes, 4 CPUs, end */
-	T_TRUE(!memcmp(b, (uint8_t[48]){ 0 }, 40));
+	T_TRUE(!memcmp(b, zeros, 40));
 	key = vireo_fw_cfg_file_key(&fw, "etc/boot-cpus");
 	T_TRUE(key >= 0x20);
 	T_EQ(read_le((uint16_t)key, 2), 2);

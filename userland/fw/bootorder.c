@@ -51,10 +51,9 @@ int vireo_fw_bootorder_build(const char *const *paths, unsigned int nr, bool str
 		p += n;
 		*p++ = '\n';
 	}
-	if (strict) {
+	if (strict)
 		memcpy(p, "HALT", sizeof("HALT"));
-	} else {
+	else
 		p[-1] = '\0';	/* the last separator becomes the terminator */
-	}
 	return 0;
 }

@@ -318,9 +318,10 @@ int vireo_fw_cfg_pio(void *dev, uint16_t port_offset, unsigned int size, bool is
  * pointer, length, position in the buffer); false if a piece is not RAM.
  * fn NULL only checks.  A buffer may wrap past 2^64: that is not RAM.
  */
-static bool for_each_piece(const struct vireo_guest_ram *ram, uint64_t gpa, uint64_t len,
-			   void (*fn)(uint8_t *host, uint64_t n, uint64_t pos, void *arg),
-			   void *arg)
+typedef void (*piece_fn)(uint8_t *host, uint64_t n, uint64_t pos, void *arg);
+
+static bool walk_guest_buffer(const struct vireo_guest_ram *ram, uint64_t gpa, uint64_t len,
+			   piece_fn fn, void *arg)
 {
 	uint64_t pos = 0;
 
@@ -393,17 +394,17 @@ static uint32_t dma_execute(struct vireo_fw_cfg *fw, uint32_t control, uint32_t 
 	    !length)
 		return 0;
 	if (control & VIREO_FW_CFG_DMA_READ) {
-		if (!for_each_piece(fw->ram, address, length, NULL, NULL))
+		if (!walk_guest_buffer(fw->ram, address, length, NULL, NULL))
 			return dma_fail(fw, "fw_cfg DMA read into a buffer outside guest RAM");
-		for_each_piece(fw->ram, address, length, copy_to_guest, &c);
+		walk_guest_buffer(fw->ram, address, length, copy_to_guest, &c);
 	} else if (control & VIREO_FW_CFG_DMA_WRITE) {
 		if (!item || !item->writable)
 			return dma_fail(fw, "fw_cfg DMA write to a read-only item");
 		if (length > left)
 			return dma_fail(fw, "fw_cfg DMA write past the end of the item");
-		if (!for_each_piece(fw->ram, address, length, NULL, NULL))
+		if (!walk_guest_buffer(fw->ram, address, length, NULL, NULL))
 			return dma_fail(fw, "fw_cfg DMA write from a buffer outside guest RAM");
-		for_each_piece(fw->ram, address, length, copy_from_guest, &c);
+		walk_guest_buffer(fw->ram, address, length, copy_from_guest, &c);
 		if (item->on_write)
 			item->on_write(item->opaque, item->data, fw->offset, length);
 	}

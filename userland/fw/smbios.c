@@ -85,7 +85,8 @@ static uint8_t smb_str(struct smb *s, const char *str)
 	}
 	memcpy(s->strings + s->strings_len, str, n);
 	s->strings_len += n;
-	return (uint8_t)++s->nr_strings;
+	s->nr_strings++;
+	return (uint8_t)s->nr_strings;
 }
 
 static void blob_put(struct blob *b, const void *data, size_t n)
