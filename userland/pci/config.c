@@ -68,6 +68,15 @@ static int init_bars(struct vireo_pci_dev *dev)
 		if (b->type == VIREO_PCI_BAR_MEM64)
 			i++;
 	}
+	if (dev->desc->rom_size) {
+		uint32_t size = dev->desc->rom_size;
+
+		if (!is_pow2(size) || size < VIREO_PCI_ROM_MIN_SIZE)
+			return -EINVAL;
+		/* Off at reset; the address bits at or above the size and the enable. */
+		vireo_pci_put(&dev->wmask[VIREO_PCI_ROM_ADDRESS], 4,
+			      (VIREO_PCI_ROM_ADDR_MASK & ~(size - 1)) | VIREO_PCI_ROM_ENABLE);
+	}
 	return 0;
 }
 
@@ -200,6 +209,28 @@ static bool bar_decodes(const struct vireo_pci_dev *dev, unsigned int bar, uint6
 	}
 }
 
+/*
+ * The expansion ROM decodes when its enable bit and the command
+ * register's memory space bit are both set (PCI 3.0 6.2.5.2).
+ */
+static void update_rom(struct vireo_pci_dev *dev, const struct vireo_pci_bus_config *bc)
+{
+	const unsigned int r = VIREO_PCI_ROM_BAR;
+	uint32_t reg = vireo_pci_get(&dev->cfg[VIREO_PCI_ROM_ADDRESS], 4);
+	uint64_t addr = reg & VIREO_PCI_ROM_ADDR_MASK, size = dev->desc->rom_size;
+	bool mapped = (reg & VIREO_PCI_ROM_ENABLE) && (dev->command & VIREO_PCI_COMMAND_MEMORY) &&
+		      addr && addr + size <= (1ULL << 32);
+
+	if (mapped == dev->bar_mapped[r] && (!mapped || addr == dev->bar_addr[r]))
+		return;
+	if (dev->bar_mapped[r] && bc && bc->bar_change)
+		bc->bar_change(bc->bar_opaque, dev, r, false, dev->bar_addr[r], size, false);
+	dev->bar_mapped[r] = mapped;
+	dev->bar_addr[r] = addr;
+	if (mapped && bc && bc->bar_change)
+		bc->bar_change(bc->bar_opaque, dev, r, false, addr, size, true);
+}
+
 void vireo_pci_update_bars(struct vireo_pci_dev *dev)
 {
 	const struct vireo_pci_bus_config *bc = dev->bus ? &dev->bus->cfg : NULL;
@@ -223,6 +254,8 @@ void vireo_pci_update_bars(struct vireo_pci_dev *dev)
 		if (mapped && bc && bc->bar_change)
 			bc->bar_change(bc->bar_opaque, dev, i, is_io, addr, b->size, true);
 	}
+	if (dev->desc->rom_size)
+		update_rom(dev, bc);
 }
 
 static bool overlaps(unsigned int off, unsigned int size, unsigned int reg, unsigned int len)
@@ -267,7 +300,8 @@ void vireo_pci_cfg_write_locked(struct vireo_pci_dev *dev, unsigned int offset, 
 		vireo_pci_intx_sync(dev);
 	}
 	if (overlaps(offset, size, VIREO_PCI_COMMAND, 2) ||
-	    overlaps(offset, size, VIREO_PCI_BAR0, 4 * VIREO_PCI_NUM_BARS))
+	    overlaps(offset, size, VIREO_PCI_BAR0, 4 * VIREO_PCI_NUM_BARS) ||
+	    overlaps(offset, size, VIREO_PCI_ROM_ADDRESS, 4))
 		vireo_pci_update_bars(dev);
 	if (dev->msix_vectors &&
 	    overlaps(offset, size, dev->msix_cap + VIREO_PCI_MSIX_FLAGS, 2))
@@ -296,7 +330,7 @@ bool vireo_pci_bus_master(const struct vireo_pci_dev *dev)
 
 bool vireo_pci_bar_mapped(const struct vireo_pci_dev *dev, unsigned int bar, uint64_t *addr)
 {
-	if (bar >= VIREO_PCI_NUM_BARS || !dev->bar_mapped[bar])
+	if (bar >= VIREO_PCI_NUM_REGIONS || !dev->bar_mapped[bar])
 		return false;
 	*addr = dev->bar_addr[bar];
 	return true;

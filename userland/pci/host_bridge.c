@@ -161,7 +161,21 @@ void vireo_pci_config_write(struct vireo_pci_bus *bus, unsigned int busno, unsig
 
 /* ---- BAR routing --------------------------------------------------------- */
 
-/* The function and BAR that decode [addr, addr + size), under the bus lock. */
+/* Straddling the end of a BAR: claimed, but not the device's. */
+#define NO_BAR	(VIREO_PCI_NUM_REGIONS + 1)
+
+/* Does region r of dev decode addr?  Sets *bar and *offset if so. */
+static bool region_hit(const struct vireo_pci_dev *dev, unsigned int r, uint64_t rsize,
+		       uint64_t addr, unsigned int size, unsigned int *bar, uint64_t *offset)
+{
+	if (!dev->bar_mapped[r] || addr < dev->bar_addr[r] || addr - dev->bar_addr[r] >= rsize)
+		return false;
+	*offset = addr - dev->bar_addr[r];
+	*bar = *offset + size > rsize ? NO_BAR : r;
+	return true;
+}
+
+/* The function and BAR (or ROM) that decode [addr, addr + size), under the bus lock. */
 static struct vireo_pci_dev *find_bar(struct vireo_pci_bus *bus, bool is_io, uint64_t addr,
 				      unsigned int size, unsigned int *bar, uint64_t *offset)
 {
@@ -173,19 +187,27 @@ static struct vireo_pci_dev *find_bar(struct vireo_pci_bus *bus, bool is_io, uin
 		for (unsigned int i = 0; i < VIREO_PCI_NUM_BARS; i++) {
 			const struct vireo_pci_bar_desc *b = &dev->desc->bars[i];
 
-			if (!dev->bar_mapped[i] || (b->type == VIREO_PCI_BAR_IO) != is_io)
-				continue;
-			if (addr < dev->bar_addr[i] || addr - dev->bar_addr[i] >= b->size)
-				continue;
-			*bar = i;
-			*offset = addr - dev->bar_addr[i];
-			/* Straddling the end of the BAR: claimed, but not the device's. */
-			if (*offset + size > b->size)
-				*bar = VIREO_PCI_NUM_BARS;
-			return dev;
+			if ((b->type == VIREO_PCI_BAR_IO) == is_io &&
+			    region_hit(dev, i, b->size, addr, size, bar, offset))
+				return dev;
 		}
+		if (!is_io && dev->desc->rom_size &&
+		    region_hit(dev, VIREO_PCI_ROM_BAR, dev->desc->rom_size, addr, size, bar, offset))
+			return dev;
 	}
 	return NULL;
+}
+
+/* The ROM reads as its image, zeros past it; writes do nothing. */
+static void rom_read(const struct vireo_pci_dev *dev, uint64_t offset, unsigned int size,
+		     uint64_t *data)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < size; i++)
+		if (dev->rom && offset + i < dev->rom_len)
+			v |= (uint64_t)dev->rom[offset + i] << (8 * i);
+	*data = v;
 }
 
 static void bar_access(struct vireo_pci_dev *dev, unsigned int bar, uint64_t offset,
@@ -195,6 +217,11 @@ static void bar_access(struct vireo_pci_dev *dev, unsigned int bar, uint64_t off
 
 	if (!is_write)
 		*data = ones(size);
+	if (bar == VIREO_PCI_ROM_BAR) {
+		if (!is_write)
+			rom_read(dev, offset, size, data);
+		return;
+	}
 	if (bar >= VIREO_PCI_NUM_BARS)
 		return;
 	pthread_mutex_lock(dev->lock);

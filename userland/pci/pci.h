@@ -37,12 +37,19 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pci/pci_regs.h"
 
 #define VIREO_PCI_MAX_SLOTS	32
 #define VIREO_PCI_NUM_BARS	6
+/*
+ * The expansion ROM BAR (register 0x30) as a seventh region: bar_change
+ * reports it with this number, vireo_pci_bar_mapped() takes it.
+ */
+#define VIREO_PCI_ROM_BAR	VIREO_PCI_NUM_BARS
+#define VIREO_PCI_NUM_REGIONS	(VIREO_PCI_NUM_BARS + 1)
 #define VIREO_PCI_MSIX_MAX	64	/* vectors per function */
 #define VIREO_PCI_MAX_GSI	64
 
@@ -92,6 +99,13 @@ struct vireo_pci_dev_desc {
 	uint32_t class_code;	/* base << 16 | sub-class << 8 | prog-if */
 	uint8_t interrupt_pin;	/* 0: no INTx, 1: INTA# */
 	struct vireo_pci_bar_desc bars[VIREO_PCI_NUM_BARS];
+	/*
+	 * Expansion ROM (PCI 3.0 6.2.5.2): the BAR's size, a power of two of
+	 * at least 2 KiB, or 0 for none.  The image is the instance's
+	 * dev->rom; the bus answers reads from it (bytes past its end read 0)
+	 * and drops writes, so the ROM never reaches bar_read/bar_write.
+	 */
+	uint32_t rom_size;
 
 	/* MSI-X (vireo_pci_dev_init's msix_vectors > 0): table and PBA here. */
 	uint8_t msix_bar;
@@ -137,9 +151,13 @@ struct vireo_pci_dev {
 	uint8_t cap_end;			/* (i) where the next capability goes */
 	uint8_t cap_last;			/* (i) the last capability, 0: none */
 
-	/* Decoding state of each BAR, as last reported to bar_change. */
-	bool bar_mapped[VIREO_PCI_NUM_BARS];	/* (bd) */
-	uint64_t bar_addr[VIREO_PCI_NUM_BARS];	/* (bd) */
+	/* The ROM image (desc->rom_size): set by the model before bus_add. */
+	const uint8_t *rom;			/* (i) */
+	size_t rom_len;				/* (i) at most desc->rom_size */
+
+	/* Decoding state of each BAR and the ROM, as last reported to bar_change. */
+	bool bar_mapped[VIREO_PCI_NUM_REGIONS];		/* (bd) */
+	uint64_t bar_addr[VIREO_PCI_NUM_REGIONS];	/* (bd) */
 
 	uint16_t command;			/* (bd) mirror of the command register */
 	bool intx_level;			/* (d) the device's INTx output */
@@ -273,7 +291,10 @@ bool vireo_pci_msix_pending(const struct vireo_pci_dev *dev, unsigned int vec);
 /* May the function master the bus (DMA into guest RAM)?  (bd) */
 bool vireo_pci_bus_master(const struct vireo_pci_dev *dev);
 
-/* Where BAR bar decodes now: true with *addr set, or false. (b) or (d) */
+/*
+ * Where BAR bar (or VIREO_PCI_ROM_BAR) decodes now: true with *addr set,
+ * or false. (b) or (d)
+ */
 bool vireo_pci_bar_mapped(const struct vireo_pci_dev *dev, unsigned int bar, uint64_t *addr);
 
 #endif /* VIREO_PCI_H */

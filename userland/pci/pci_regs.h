@@ -58,6 +58,9 @@
 #define VIREO_PCI_BAR_MEM_PREFETCH	0x8U
 #define VIREO_PCI_BAR_IO_MASK		0xfffcU		/* 16-bit I/O decode */
 #define VIREO_PCI_BAR_MEM_MASK		0xfffffff0U
+#define VIREO_PCI_ROM_ENABLE		0x1U		/* address decode enable */
+#define VIREO_PCI_ROM_ADDR_MASK		0xfffff800U
+#define VIREO_PCI_ROM_MIN_SIZE		2048U
 
 /* Capability IDs. */
 #define VIREO_PCI_CAP_ID_VNDR		0x09
