@@ -9,7 +9,8 @@
  *
  * Fake guest RAM: [0, 0x20000) and [0x20000, 0x30000) are two slots that
  * touch in guest-physical space but not on the host (a buffer across the
- * seam is fine), [0x30000, 0x40000) is a hole, [0x40000, 0x50000) RAM.
+ * seam is fine), [0x30000, 0x40000) is a hole, [0x40000, 0x50000) RAM,
+ * and so is [4 GiB, 4 GiB + 64 KiB).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,8 +25,9 @@
 #define HOLE		0x30000ULL
 #define SLOT2		0x40000ULL
 #define SLOT_END	0x50000ULL
+#define HIGH		0x100000000ULL	/* RAM above 4 GiB: [4 GiB, + 64 KiB) */
 
-static uint8_t ram0[0x20000], ram1[0x10000], ram2[0x10000];
+static uint8_t ram0[0x20000], ram1[0x10000], ram2[0x10000], ram3[0x10000];
 static struct vireo_fw_cfg fw;
 
 static void *fake_map(void *opaque, uint64_t gpa, uint64_t len)
@@ -37,6 +39,8 @@ static void *fake_map(void *opaque, uint64_t gpa, uint64_t len)
 		return len <= HOLE - gpa ? ram1 + (gpa - SLOT1) : NULL;
 	if (gpa >= SLOT2 && gpa < SLOT_END)
 		return len <= SLOT_END - gpa ? ram2 + (gpa - SLOT2) : NULL;
+	if (gpa >= HIGH && gpa < HIGH + sizeof(ram3))
+		return len <= HIGH + sizeof(ram3) - gpa ? ram3 + (gpa - HIGH) : NULL;
 	return NULL;
 }
 
@@ -52,6 +56,7 @@ static void setup(void)
 	memset(ram0, 0, sizeof(ram0));
 	memset(ram1, 0, sizeof(ram1));
 	memset(ram2, 0, sizeof(ram2));
+	memset(ram3, 0, sizeof(ram3));
 	vireo_fw_cfg_init(&fw, &fake_ram);
 }
 
@@ -353,6 +358,7 @@ static void test_dma_skip_then_read(void)
 	dma_desc(0x1000, 0x04, 100, 0);
 	dma_kick_low(0x1000);
 	T_EQ(be32_of(0x1000), 0);
+	T_EQ(fw.offset, 10);		/* as QEMU: never past the item */
 	T_EQ(data_port(), 0);
 	/* A control word without read, write or skip only selects. */
 	dma_desc(0x1000, (0x20u << 16) | 0x08, 100, 0);
@@ -365,8 +371,14 @@ static void test_dma_skip_then_read(void)
 static void test_dma_64bit_address_and_reset(void)
 {
 	setup();
-	/* A descriptor above 4 GiB: not RAM here; nothing to write back. */
-	dma_kick(0x100001000ULL);
+	/* A descriptor and a buffer above 4 GiB, in RAM: both halves count. */
+	dma_desc(HIGH + 0x100, 0x0000000a, 4, HIGH + 0x200);
+	dma_kick(HIGH + 0x100);
+	T_EQ(be32_of(HIGH + 0x100), 0);
+	T_TRUE(!memcmp(gpa_ptr(HIGH + 0x200), "QEMU", 4));
+	T_EQ(fw.dma_errors, 0);
+	/* A descriptor above 4 GiB that is not RAM: nothing to write back. */
+	dma_kick(0x200001000ULL);
 	T_EQ(fw.dma_errors, 1);
 	T_TRUE(fw.last_error != NULL);
 	/* The register was cleared, so a low-half write alone is a 32-bit address. */
@@ -476,11 +488,19 @@ static void test_dma_write(void)
 	T_EQ(seen.len, 4);
 	T_TRUE(!memcmp(seen.data, "abWXYZgh", 8));
 
-	/* 4 more bytes from offset 6 do not fit: error, nothing written. */
-	dma_desc(0x1000, 0x10, 4, 0x2000);
+	/* 3 more bytes from offset 6 do not fit (one too many): error, nothing written. */
+	dma_desc(0x1000, 0x10, 3, 0x2000);
 	dma_kick_low(0x1000);
 	T_EQ(be32_of(0x1000), 1);
 	T_EQ(seen.calls, 1);
+	T_EQ(fw.offset, 6);
+	/* 2 bytes fit exactly. */
+	dma_desc(0x1000, 0x10, 2, 0x2000);
+	dma_kick_low(0x1000);
+	T_EQ(be32_of(0x1000), 0);
+	T_EQ(seen.calls, 2);
+	T_EQ(seen.offset, 6);
+	T_TRUE(!memcmp(seen.data, "abWXYZWX", 8));
 	select_port((uint16_t)key);
 	T_EQ(data_port(), 'a');
 
@@ -508,7 +528,7 @@ static void test_dma_write(void)
 	dma_desc(0x1000, ((uint32_t)key << 16) | 0x18, 4, HOLE);
 	dma_kick_low(0x1000);
 	T_EQ(be32_of(0x1000), 1);
-	T_EQ(seen.calls, 1);
+	T_EQ(seen.calls, 2);
 	select_port((uint16_t)key);
 	T_EQ(data_port(), 'a');
 	vireo_fw_cfg_fini(&fw);
