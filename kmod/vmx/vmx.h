@@ -76,6 +76,52 @@ static inline void vmcs_write(unsigned long field, u64 value)
 		vmx_vmwrite_error(field, value);
 }
 
+/* EFER bits a guest may set (SET_SREGS, WRMSR). */
+#define VMX_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/* The exit information fields of one exit (SDM vol. 3 25.9), read by vmx_run.c. */
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u64 gpa;
+	u32 intr_info;
+	u32 intr_error;
+	u32 insn_len;
+	u32 insn_info;
+	u32 idt_info;
+	u32 idt_error;
+};
+
+/* vmx.c: the vCPU's power-on state (VMCS loaded). */
+void vmx_reset_state(struct vmx_vcpu *vmx);
+
+/* vmx_state.c: CR ownership, EFER, PDPTEs, segments. */
+u64 vmx_cr0_host_bits(void);
+u64 vmx_cr4_host_bits(void);
+void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer);
+u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
+u64 vmx_guest_cr4(struct vmx_vcpu *vmx);
+int vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
+int vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+void vmx_read_cs(struct vireo_segment *cs);
+u64 vmx_get_cr4(struct vireo_vcpu *vcpu);
+void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sr);
+int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sr);
+
+/* vmx_msr.c */
+int vmx_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data);
+int vmx_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data, bool from_guest);
+
+/* vmx_events.c: VMCS loaded, interrupts off. */
+void vmx_inject_events(struct vmx_vcpu *vmx);
+void vmx_sync_nmi_blocking(struct vmx_vcpu *vmx, const struct vmx_exit *e, u32 intr);
+
+/* vmx_exits.c */
+int vmx_handle_exit(struct vmx_vcpu *vmx, const struct vmx_exit *e);
+
+/* vmx_run.c */
+int vmx_run_once(struct vireo_vcpu *vcpu);
+
 /* vmcs.c: capabilities, VMXON, VMCS lifetime and the host state. */
 int vmx_read_caps(unsigned int preempt_us);
 int vmx_cpu_on(void);
