@@ -356,6 +356,61 @@ static int t_sregs_roundtrip(struct ctx *c)
 	return 0;
 }
 
+/*
+ * SET_MSRS then GET_MSRS of every MSR the backend holds (each backend's
+ * table: vmx_msr.c, svm.c) gives back what was set; the TSC reads the
+ * value set plus the time since.  The values pass vireo_check_msr() in
+ * real mode: canonical addresses, SFMASK below 2^32, a PAT of defined
+ * types, EFER without LMA; SYSENTER_CS within 16 bits (a 32-bit VMCS field).
+ */
+static int t_msrs_roundtrip(struct ctx *c)
+{
+	static const struct vireo_msr_entry set[] = {
+		{ .index = 0xc0000080, .data = 0x801 },			/* EFER: SCE, NX */
+		{ .index = 0xc0000081, .data = 0x0023001000000000ULL },	/* STAR */
+		{ .index = 0xc0000082, .data = 0xffffffff81234560ULL },	/* LSTAR */
+		{ .index = 0xc0000083, .data = 0xffffffff81234570ULL },	/* CSTAR */
+		{ .index = 0xc0000084, .data = 0x47700 },		/* SFMASK */
+		{ .index = 0xc0000102, .data = 0xffff888012345000ULL },	/* KERNEL_GS_BASE */
+		{ .index = 0xc0000100, .data = 0x00007f0012340000ULL },	/* FS_BASE */
+		{ .index = 0xc0000101, .data = 0xffff888056780000ULL },	/* GS_BASE */
+		{ .index = 0x174, .data = 0x10 },			/* SYSENTER_CS */
+		{ .index = 0x175, .data = 0xffffc90000001000ULL },	/* SYSENTER_ESP */
+		{ .index = 0x176, .data = 0xffffffff81000040ULL },	/* SYSENTER_EIP */
+		{ .index = 0x277, .data = 0x0001050400070406ULL },	/* PAT */
+		{ .index = 0x10, .data = 1ULL << 40 },			/* TSC */
+	};
+	const size_t n = sizeof(set) / sizeof(set[0]);
+	struct vireo_msr_entry got[sizeof(set) / sizeof(set[0])];
+	struct vireo_msrs m = { .nmsrs = n, .entries = (uintptr_t)set };
+	size_t i;
+	long r;
+
+	if (setup(c, G_SPIN))
+		return -1;
+	r = vt_ioctl(c->v.vcpu, VIREO_SET_MSRS, (uintptr_t)&m);
+	if (r != (long)n)
+		return fail(c, "SET_MSRS of %zu MSRs returned %ld (stopped at index 0x%x)", n, r,
+			    r >= 0 && r < (long)n ? set[r].index : 0);
+	for (i = 0; i < n; i++)
+		got[i] = (struct vireo_msr_entry){ .index = set[i].index };
+	m.entries = (uintptr_t)got;
+	r = vt_ioctl(c->v.vcpu, VIREO_GET_MSRS, (uintptr_t)&m);
+	if (r != (long)n)
+		return fail(c, "GET_MSRS of %zu MSRs returned %ld", n, r);
+	for (i = 0; i < n; i++) {
+		bool ok = set[i].index == 0x10 ?
+			  got[i].data >= set[i].data && got[i].data - set[i].data < (1ULL << 36) :
+			  got[i].data == set[i].data;
+
+		if (!ok)
+			return fail(c, "MSR 0x%x: set 0x%llx, got 0x%llx", set[i].index,
+				    (unsigned long long)set[i].data,
+				    (unsigned long long)got[i].data);
+	}
+	return 0;
+}
+
 /* exit_count grows with every exit. */
 static int t_exit_count(struct ctx *c)
 {
@@ -466,6 +521,7 @@ static const struct {
 	{ "extint-held-while-if0", t_extint_held },
 	{ "regs-roundtrip", t_regs_roundtrip },
 	{ "sregs-roundtrip", t_sregs_roundtrip },
+	{ "msrs-roundtrip", t_msrs_roundtrip },
 	{ "exit-count", t_exit_count },
 	{ "xsave-carries-pkru", t_xsave_pkru },
 };
