@@ -26,6 +26,8 @@ PACKAGES=(
 	go-md2man
 	# the man-page test renders them (groff -ww, man -l)
 	groff-base man-db
+	# the VGA test: Debian's VGA BIOS (seabios) run on libx86emu
+	seabios libx86emu-dev
 )
 
 if [[ $(id -u) -eq 0 ]]; then

@@ -154,5 +154,5 @@ endif
 
 -include $(UL_LIB_OBJS:.o=.d) $(UL_RUN_OBJS:.o=.d) $(UL_MACHINE_OBJS:.o=.d) $(UL_UNIT_OBJS:.o=.d) $(UL_PC_OBJS:.o=.d)
 include $(UL_SRC)/virtio/fuzz.mk
-include $(UL_SRC)/display/fuzz.mk
+include $(UL_SRC)/display/display.mk
 include $(UL_SRC)/fw/fuzz.mk

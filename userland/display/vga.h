@@ -38,7 +38,8 @@
  * rotation (the renderer takes QEMU's view: one CRTC address unit is one
  * 4-byte plane group), blinking (blink-enabled attributes show steadily,
  * the cursor always shows), light pen, the big-endian framebuffer switch
- * of the QEMU extended registers (it stays little endian).
+ * of the QEMU extended registers (it stays little endian), QEMU's EDID
+ * block at the start of the MMIO BAR (it reads as all ones: no EDID).
  *
  * Locking: one mutex guards every register and the renderer's view of
  * them (vga_pci.c points the PCI function's device lock at it).  Guest
