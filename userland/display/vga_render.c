@@ -11,6 +11,7 @@
  * 13h, 640x480 for mode 12h.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "display/vga_internal.h"
 
@@ -166,6 +167,13 @@ static void render_vbe(const struct vireo_vga *vga, const struct vireo_vga_frame
 		uint32_t *row = s->pixels + (size_t)y * s->stride;
 		size_t at = start + (size_t)y * line;
 
+		/* 32 bpp is XRGB8888 already (x86 is little endian): copy the row. */
+		if (f->bpp == 32 && at + (size_t)f->width * 4 <= vga->vram_size) {
+			memcpy(row, vga->vram + at, (size_t)f->width * 4);
+			for (unsigned int x = 0; x < f->width; x++)
+				row[x] &= 0x00ffffff;
+			continue;
+		}
 		for (unsigned int x = 0; x < f->width; x++, at += bypp)
 			row[x] = at + bypp <= vga->vram_size ? vbe_pixel(vga, vga->vram + at, f->bpp)
 							      : 0;
