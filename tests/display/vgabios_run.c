@@ -10,6 +10,11 @@
  * text dump, rendered pixels against the IBM 8x16 font and the BIOS's
  * default palette, the dispi registers.
  *
+ * Mode 7 (monochrome) is not among them: this VGA BIOS writes the new
+ * mode's CRTC at 0x3b4 before it switches misc output to monochrome
+ * addressing, and a VGA does not decode 0x3b4 while misc output selects
+ * colour (FreeVGA; QEMU's VGA drops those writes the same way).
+ *
  * Prints "TEST name PASS/FAIL" lines and the unit tests' summary line;
  * exit status 1 if any failed.  Without the VGA BIOS (the seabios
  * package) the whole run is one skip.  VGABIOS_TRACE=1 logs every
@@ -264,6 +269,49 @@ static void dump_log(x86emu_t *emu, char *buf, unsigned int size)
 	fwrite(buf, 1, size, stderr);
 }
 
+/* Mode 1: 40x25 colour text, 8 KiB pages. */
+static void test_mode1(x86emu_t *emu, const struct vireo_surface *s)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x01, 0x00, 0xcd, 0x10,		/* mov ax, 1; int 10h */
+		0xb8, 0x34, 0x0e, 0xcd, 0x10,		/* '4' */
+		0xb8, 0x30, 0x0e, 0xcd, 0x10,		/* '0' */
+	};
+	struct vireo_vga_frame f;
+	char dump[41 * 26 + 1];
+	int n;
+
+	check(run_code(emu, code, sizeof(code)), "mode1-halts", "INT 10h did not return");
+	n = vireo_vga_text_dump(&vp.vga, dump, sizeof(dump));
+	vireo_vga_render(&vp.vga, s, &f);
+	check(n == 41 * 25 && !strncmp(dump, "40", 2) && f.cols == 40 && f.rows == 25,
+	      "mode1-text", "dump %d: %.10s, %ux%u", n, dump, f.cols, f.rows);
+}
+
+/* A banked VBE mode (0x105, 1024x768x8): a store through bank 2 of the window. */
+static void test_vbe_bank(x86emu_t *emu, const struct vireo_surface *s)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x02, 0x4f,			/* mov ax, 4f02h */
+		0xbb, 0x05, 0x01,			/* mov bx, 105h: banked */
+		0xcd, 0x10,
+		0xb8, 0x05, 0x4f,			/* mov ax, 4f05h */
+		0x31, 0xdb,				/* xor bx, bx: window A, set */
+		0xba, 0x02, 0x00,			/* mov dx, 2 */
+		0xcd, 0x10,
+		0xb8, 0x00, 0xa0, 0x8e, 0xc0,		/* mov ax, a000h; mov es, ax */
+		0x26, 0xc6, 0x06, 0x10, 0x00, 0x5a,	/* mov byte es:[10h], 5ah */
+	};
+	struct vireo_vga_frame f;
+
+	check(run_code(emu, code, sizeof(code)), "vbe-bank-halts", "INT 10h did not return");
+	vireo_vga_render(&vp.vga, s, &f);
+	check(f.kind == VIREO_VGA_FRAME_VBE && f.width == 1024 && f.height == 768 && f.bpp == 8 &&
+		      vp.vga.vram[2 * 0x10000 + 0x10] == 0x5a,
+	      "vbe-bank", "kind %d %ux%u %u bpp, byte %02x", f.kind, f.width, f.height, f.bpp,
+	      vp.vga.vram[2 * 0x10000 + 0x10]);
+}
+
 static void no_log(x86emu_t *emu, char *buf, unsigned int size)
 {
 	(void)emu;
@@ -324,6 +372,8 @@ int main(int argc, char **argv)
 	test_mode13(emu, &s);
 	test_mode12(emu, &s);
 	test_vbe(emu, &s);
+	test_vbe_bank(emu, &s);
+	test_mode1(emu, &s);
 
 	x86emu_done(emu);
 	free(s.pixels);
