@@ -25,11 +25,12 @@ vgabios-check: $(UL_VGABIOS_BIN)
 UL_VGAFUZZ_BIN    := $(BUILD)/bin/vireo-fuzz-vga
 UL_VGAFUZZ_CORPUS := $(BUILD)/fuzz/vga
 UL_VGAFUZZ_SRCS   := $(SRCTREE)/tests/unit/fuzz_vga.c $(SRCTREE)/userland/hw/hw.c \
-	$(filter-out %/vga_pci.c,$(wildcard $(SRCTREE)/userland/display/*.c))
+	$(wildcard $(SRCTREE)/userland/display/*.c) $(wildcard $(SRCTREE)/userland/pci/*.c)
 
 .PHONY: fuzz-vga
 
-$(UL_VGAFUZZ_BIN): $(UL_VGAFUZZ_SRCS) $(wildcard $(SRCTREE)/userland/display/*.h) $(CONFIG_H)
+$(UL_VGAFUZZ_BIN): $(UL_VGAFUZZ_SRCS) $(wildcard $(SRCTREE)/userland/display/*.h) \
+		$(wildcard $(SRCTREE)/userland/pci/*.h) $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(UL_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
