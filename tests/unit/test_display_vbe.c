@@ -163,6 +163,9 @@ static void test_malformed_modes_refused(void)
 		vireo_vga_frame_info(&vga, &f);
 		T_EQ(f.kind, VIREO_VGA_FRAME_TEXT);
 		T_EQ(vga.vbe_refused, i + 1);
+		T_EQ(vga.vbe_refused_mode.xres, bad[i].x & 0xffff);
+		T_EQ(vga.vbe_refused_mode.yres, bad[i].y & 0xffff);
+		T_EQ(vga.vbe_refused_mode.bpp, bad[i].bpp & 0xffff);
 		T_EQ(vireo_vga_render(&vga, &surf, &f), 0);
 	}
 	/* The largest that fits 4 MiB at 32 bpp is still fine. */
@@ -339,6 +342,34 @@ static void test_register_storm(void)
 	teardown();
 }
 
+/*
+ * The console's hook: every guest write the device sees moves generation;
+ * a store through the mapped framebuffer (straight into video memory)
+ * cannot, and reads do not.
+ */
+static void test_generation_hook(void)
+{
+	uint64_t g;
+
+	setup_vram(0);
+	vga_set_mode(&vga, &vga_mode_03);
+	g = vga.generation;
+	vga_poke(&vga, 0xb8000, 'x');
+	T_TRUE(vga.generation != g);
+	g = vga.generation;
+	vga_dac_set(&vga, 1, 2, 3, 4);
+	T_TRUE(vga.generation != g);
+	g = vga.generation;
+	(void)vga_peek(&vga, 0xb8000);
+	(void)vga_in(&vga, 0x3cc);
+	T_EQ(vga.generation, g);
+	set_mode(640, 480, 32, 0);
+	g = vga.generation;
+	vga.vram[0] = 0xff;			/* the guest's LFB store */
+	T_EQ(vga.generation, g);
+	teardown();
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(test_identity_and_caps),
 	VIREO_TEST(test_1080p_32bpp_lfb),
@@ -350,6 +381,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(test_reset_keeps_memory),
 	VIREO_TEST(test_bad_sizes),
 	VIREO_TEST(test_register_storm),
+	VIREO_TEST(test_generation_hook),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(display_vbe, tests);

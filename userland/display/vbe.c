@@ -89,6 +89,9 @@ static void enable_write(struct vireo_vga *vga, uint16_t val)
 	if ((val & VIREO_VBE_ENABLED) && !vbe_enabled(vga)) {
 		if (!mode_valid(vga)) {
 			vga->vbe_refused++;
+			vga->vbe_refused_mode.xres = vga->vbe[VIREO_VBE_INDEX_XRES];
+			vga->vbe_refused_mode.yres = vga->vbe[VIREO_VBE_INDEX_YRES];
+			vga->vbe_refused_mode.bpp = vga->vbe[VIREO_VBE_INDEX_BPP];
 			val &= (uint16_t)~VIREO_VBE_ENABLED;
 		} else {
 			set_virt_width(vga, vga->vbe[VIREO_VBE_INDEX_VIRT_WIDTH]);

@@ -136,6 +136,10 @@ struct vireo_vga {
 	 */
 	uint64_t generation;
 	uint64_t vbe_refused;		/* (l) enables refused (bad mode) */
+	/* (l) The last mode refused, for the monitor to say what was wrong. */
+	struct {
+		uint16_t xres, yres, bpp;
+	} vbe_refused_mode;
 };
 
 extern const struct vireo_hw_desc vireo_vga_desc;
