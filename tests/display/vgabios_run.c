@@ -263,6 +263,53 @@ static void test_vbe(x86emu_t *emu, const struct vireo_surface *s)
 	      f.width, f.height, f.bpp);
 }
 
+/*
+ * Text services after mode 3: cursor position (CR0E/CR0F), write and read
+ * back a character with its attribute (odd/even reads), a DAC register
+ * set and read back, then the 8x8 font for 50 lines.
+ */
+static void test_text_services(x86emu_t *emu)
+{
+	static const uint8_t code[] = {
+		0xb8, 0x03, 0x00, 0xcd, 0x10,		/* mov ax, 3; int 10h */
+		0xb4, 0x02, 0x31, 0xdb,			/* mov ah, 2; xor bx, bx */
+		0xba, 0x0a, 0x05, 0xcd, 0x10,		/* mov dx, 050ah: row 5, col 10 */
+		0xb8, 0x5a, 0x09,			/* mov ax, 095ah: 'Z' */
+		0xbb, 0x1e, 0x00,			/* mov bx, 001eh: yellow on blue */
+		0xb9, 0x03, 0x00, 0xcd, 0x10,		/* mov cx, 3; int 10h */
+		0xb4, 0x08, 0x31, 0xdb, 0xcd, 0x10,	/* mov ah, 8; xor bx, bx; int 10h */
+		0xa3, 0x00, 0x30,			/* mov [3000h], ax */
+		0xb8, 0x10, 0x10, 0xbb, 0x05, 0x00,	/* mov ax, 1010h; mov bx, 5 */
+		0xb6, 0x11, 0xb5, 0x22, 0xb1, 0x33,	/* dh, ch, cl = 11h, 22h, 33h */
+		0xcd, 0x10,
+		0x31, 0xc9, 0x31, 0xd2,			/* xor cx, cx; xor dx, dx */
+		0xb8, 0x15, 0x10, 0xbb, 0x05, 0x00,	/* mov ax, 1015h; mov bx, 5 */
+		0xcd, 0x10,
+		0x89, 0x16, 0x02, 0x30,			/* mov [3002h], dx */
+		0x89, 0x0e, 0x04, 0x30,			/* mov [3004h], cx */
+	};
+	static const uint8_t font8[] = {
+		0xb8, 0x12, 0x11, 0x30, 0xdb, 0xcd, 0x10,	/* mov ax, 1112h; xor bl, bl */
+	};
+	const uint8_t *r = ram + 0x3000;
+	unsigned int cursor;
+	struct vireo_vga_frame f;
+
+	check(run_code(emu, code, sizeof(code)), "text-services-halts",
+	      "INT 10h did not return");
+	cursor = (unsigned int)vp.vga.crtc[0x0e] << 8 | vp.vga.crtc[0x0f];
+	check(cursor == 5 * 80 + 10, "cursor-position", "CR0E:CR0F = %u", cursor);
+	check(r[0] == 'Z' && r[1] == 0x1e, "read-char-attr", "AH=08h gave %02x %02x", r[0],
+	      r[1]);
+	check(r[3] == 0x11 && r[5] == 0x22 && r[4] == 0x33 && vp.vga.dac[5][0] == 0x11,
+	      "dac-set-get", "AX=1015h gave %02x %02x %02x", r[3], r[5], r[4]);
+	check(run_code(emu, font8, sizeof(font8)), "font8-halts", "INT 10h did not return");
+	vireo_vga_frame_info(&vp.vga, &f);
+	check(f.kind == VIREO_VGA_FRAME_TEXT && f.cols == 80 && f.rows == 50 &&
+		      f.cell_height == 8,
+	      "font8-50-lines", "%ux%u cells of %u lines", f.cols, f.rows, f.cell_height);
+}
+
 static void dump_log(x86emu_t *emu, char *buf, unsigned int size)
 {
 	(void)emu;
@@ -369,6 +416,7 @@ int main(int argc, char **argv)
 	check(ram[0x10 * 4 + 3] == 0xc0, "int10-hooked", "INT 10h vector %02x%02x:%02x%02x",
 	      ram[0x43], ram[0x42], ram[0x41], ram[0x40]);
 	test_text(emu, &s);
+	test_text_services(emu);
 	test_mode13(emu, &s);
 	test_mode12(emu, &s);
 	test_vbe(emu, &s);
