@@ -6,6 +6,7 @@
  * register and memory storms that end in a render and a text dump.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "display/vga.h"
@@ -370,6 +371,47 @@ static void test_generation_hook(void)
 	teardown();
 }
 
+/* A vCPU thread's storm while the console renders: the one lock keeps them apart. */
+static void *storm_thread(void *arg)
+{
+	uint64_t seed = (uintptr_t)arg;
+
+	for (unsigned int i = 0; i < 200000; i++) {
+		uint64_t r = fake_rand(&seed);
+		uint64_t d = r >> 17;
+
+		if (r & 1) {
+			fake_random_pio(vireo_vga_pio, &vga, VIREO_VGA_PORTS, &seed);
+		} else if (r & 2) {
+			vbe_set(&vga, (uint16_t)((r >> 8) % VIREO_VBE_NUM_REGS), (uint16_t)(r >> 24));
+		} else {
+			vireo_vga_mmio(&vga, (r >> 32) % VIREO_VGA_WINDOW_SIZE, 1, (r >> 6) & 1, &d);
+		}
+	}
+	return NULL;
+}
+
+static void test_storm_while_rendering(void)
+{
+	pthread_t t[2];
+	struct vireo_vga_frame f;
+
+	setup_vram(VIREO_VGA_VRAM_MIN);
+	for (uintptr_t i = 0; i < 2; i++)
+		T_EQ(pthread_create(&t[i], NULL, storm_thread, (void *)(0x1234 + i)), 0);
+	for (unsigned int i = 0; i < 50; i++)
+		T_EQ(vireo_vga_render(&vga, &surf, &f), 0);
+	for (unsigned int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	/* Still a working device: reset, then a register round trip. */
+	vireo_vga_reset(&vga);
+	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_ID), 0xb0c5);
+	vga_out(&vga, 0x3c4, 0x02);
+	vga_out(&vga, 0x3c5, 0x05);
+	T_EQ(vga_in(&vga, 0x3c5), 0x05);
+	teardown();
+}
+
 static const struct vireo_test tests[] = {
 	VIREO_TEST(test_identity_and_caps),
 	VIREO_TEST(test_1080p_32bpp_lfb),
@@ -382,6 +424,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(test_bad_sizes),
 	VIREO_TEST(test_register_storm),
 	VIREO_TEST(test_generation_hook),
+	VIREO_TEST(test_storm_while_rendering),
 	{ NULL, NULL },
 };
 VIREO_TEST_SUITE(display_vbe, tests);
