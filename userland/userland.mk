@@ -42,7 +42,7 @@ UL_RUN_OBJS  := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_RUN_SRCS))
 UL_RUN_LIBOBJS := $(filter-out $(UL_OBJ)/vireo-run/main.o,$(UL_RUN_OBJS))
 UL_RUN       := $(BUILD)/bin/vireo-run
 
-UL_MACHINE_SRCS := $(wildcard $(UL_SRC)/pc/*.c)
+UL_MACHINE_SRCS := $(wildcard $(UL_SRC)/pc/*.c $(UL_SRC)/pc/dev/*.c)
 UL_MACHINE_OBJS := $(patsubst $(UL_SRC)/%.c,$(UL_OBJ)/%.o,$(UL_MACHINE_SRCS))
 UL_MACHINE_LIB  := $(BUILD)/lib/libvireo-machine.a
 

@@ -15,7 +15,9 @@
 #include "pc.h"
 #include "pc_console.h"
 #include "pc_msr.h"
+#include "dev/models.h"
 #include "test.h"
+#include "test_pc_machine.h"
 
 static int parse(struct vireo_options *o, char *err, const char *const *args)
 {
@@ -139,24 +141,36 @@ static void pc_options_debug_exit(void)
 	T_EQ(o.debug_exit_size, 4);
 }
 
-/* The port as a vCPU's IN and OUT reach it through the PC's bus. */
+/*
+ * The port as a vCPU's IN and OUT reach it: the machine description's
+ * debug-exit line, built from the options and placed on the PC's bus.
+ */
 static void pc_debug_exit_port(void)
 {
+	static struct vireo_options o;
+	static struct vireo_pc_host host;
 	static struct vireo_pc pc;
 	static struct vireo_pc_vcpu v;
+	static const struct vireo_pc_slot slot = { .model = &vireo_pc_dev_debug_exit };
 	uint32_t data;
 
-	memset(&pc, 0, sizeof(pc));
-	pthread_mutex_init(&pc.event_lock, NULL);
-	pc.event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	T_TRUE(pc.event_fd >= 0);
+	memset(&o, 0, sizeof(o));
+	o.debug_exit_port = -1;
+	T_EQ(vireo_pc_dev_debug_exit.count(&o), 0);	/* no --debug-exit, no device */
+	o.debug_exit_port = 0x501;
+	o.debug_exit_size = 2;
+	T_EQ(vireo_pc_dev_debug_exit.count(&o), 1);
+	T_TRUE(test_pc_machine_init(&pc, &host, &o));
 	v.pc = &pc;
-	T_EQ(vireo_pc_add_ports(&pc, 0x501, 2, vireo_pc_debug_exit_pio, &pc, "debug-exit"), 0);
+	T_EQ(vireo_pc_device_add(&pc, &slot, 0), 0);
 
 	data = 0xffffffff;
 	T_EQ(vireo_pc_pio(&v, 0x502, 1, false, &data), 0);
 	T_EQ(data, 0);				/* reads give 0, and end nothing */
 	T_EQ(vireo_pc_event(&pc), VIREO_PC_RUNNING);
+	data = 0;
+	T_EQ(vireo_pc_pio(&v, 0x503, 1, false, &data), 0);
+	T_EQ(data, 0xff);			/* past the two ports: nobody's */
 	data = 0x12345;				/* OUT of AL: V is the byte */
 	T_EQ(vireo_pc_pio(&v, 0x502, 1, true, &data), 0);
 	T_EQ(vireo_pc_event(&pc), VIREO_PC_DEBUG_EXIT);
@@ -172,8 +186,7 @@ static void pc_debug_exit_port(void)
 	T_EQ(vireo_pc_debug_exit_status(0), 1);
 	T_EQ(vireo_pc_debug_exit_status(0x80), 1);	/* exit(3) keeps 8 bits */
 	T_EQ(vireo_pc_debug_exit_status(0x21), 0x43);
-	close(pc.event_fd);
-	pthread_mutex_destroy(&pc.event_lock);
+	test_pc_machine_fini(&pc);
 }
 
 static void pc_options_mem_beyond_hole(void)

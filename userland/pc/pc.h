@@ -50,10 +50,12 @@
 #include "pci/pci.h"
 #include "virtio/virtio_pci.h"
 
+#include "device.h"
 #include "options.h"
 #include "pc_console.h"
 #include "pc_control.h"
 #include "pc_msr.h"
+#include "pc_nat.h"
 
 struct vireo_nat;
 
@@ -76,6 +78,30 @@ struct vireo_pc_port_range {
 	const char *name;
 };
 #define VIREO_PC_MAX_PORT_RANGES	24
+
+/* Fixed MMIO regions, and the devices that decode addresses at run time (pc_bus.c). */
+struct vireo_pc_mmio_region {
+	uint64_t base, len;
+	vireo_mmio_handler_fn handler;
+	void *dev;
+	const char *name;
+};
+#define VIREO_PC_MAX_MMIO_REGIONS	4
+
+struct vireo_pc_decoder {
+	vireo_pc_decode_pio_fn pio;
+	vireo_pc_decode_mmio_fn mmio;
+	void *dev;
+};
+#define VIREO_PC_MAX_DECODERS		2
+
+/* One device of the machine description, as built (pc_devices.c). */
+struct vireo_pc_device {
+	const struct vireo_pc_slot *slot;
+	unsigned int instance;
+	void *dev;
+};
+#define VIREO_PC_MAX_DEVICES	(24 + VIREO_PC_MAX_DISKS + VIREO_PC_MAX_NICS)
 
 struct vireo_pc;
 
@@ -122,6 +148,7 @@ struct vireo_pc_timer {
 	void (*expired)(void *dev);	/* (i) */
 	void *dev;			/* (i) */
 };
+#define VIREO_PC_MAX_TIMERS	4
 
 /*
  * Where paused vCPU threads wait (pc_vcpu.c).  'want' is read without the
@@ -161,16 +188,15 @@ struct vireo_pc {
 	unsigned int nr_cpuid;			/* (i) */
 	unsigned int phys_bits;			/* (i) guest MAXPHYADDR */
 
-	/* Device models; each locks itself. */
-	struct vireo_irq_router irq;
-	struct vireo_ioapic ioapic;
-	struct vireo_pic pic;
-	struct vireo_pit pit;
-	struct vireo_rtc rtc;
-	struct vireo_uart uart;
-	struct vireo_i8042 i8042;
-	struct vireo_pm pm;
-	struct vireo_pci_bus pci;
+	/* The devices of the machine description, in build order; each locks itself. */
+	struct vireo_pc_services svc;		/* (i) what they may ask of the machine */
+	struct vireo_pc_device devices[VIREO_PC_MAX_DEVICES];	/* (i) */
+	unsigned int nr_devices;		/* (i) */
+	/* The few the machine itself drives (found in devices[] after building). */
+	struct vireo_irq_router *irq;		/* (i) */
+	struct vireo_ioapic *ioapic;		/* (i) level-triggered EOIs */
+	struct vireo_uart *uart;		/* (i) console input */
+	struct vireo_pm *pm;			/* (i) the power button, S3 */
 	struct vireo_pc_virtio *virtio[VIREO_PC_MAX_VIRTIO];	/* (i) */
 	unsigned int nr_virtio;			/* (i) */
 	/* --disk i's virtio-blk device (also in virtio[]), for disk-export/resize. */
@@ -178,13 +204,17 @@ struct vireo_pc {
 	/* --net nat: each owned by its virtio-net device, driven by the I/O loop. */
 	struct vireo_nat *nat[VIREO_PC_MAX_NICS];	/* (i) */
 	unsigned int nr_nat;			/* (i) */
-	bool hw_ready[9];			/* (i) which inits succeeded, for teardown */
 
-	struct vireo_pc_timer pit_timer, rtc_timer;	/* (i) */
+	struct vireo_pc_timer timers[VIREO_PC_MAX_TIMERS];	/* (i) */
+	unsigned int nr_timers;			/* (i) */
 	int uart_room_fd;			/* (i) eventfd: the UART took input */
 
 	struct vireo_pc_port_range ports[VIREO_PC_MAX_PORT_RANGES];	/* (i) */
 	unsigned int nr_ports;			/* (i) */
+	struct vireo_pc_mmio_region mmio[VIREO_PC_MAX_MMIO_REGIONS];	/* (i) */
+	unsigned int nr_mmio;			/* (i) */
+	struct vireo_pc_decoder decoders[VIREO_PC_MAX_DECODERS];	/* (i) */
+	unsigned int nr_decoders;		/* (i) */
 
 	struct vireo_pc_vcpu vcpus[VIREO_MAX_VCPUS];	/* (i) */
 	unsigned int nr_vcpus;			/* (i) */
@@ -230,6 +260,33 @@ void vireo_pc_request_debug_exit(struct vireo_pc *pc, uint32_t value);
 /* The MSI sink of the IOAPIC, the PIC and PCI: VIREO_SIGNAL_MSI. */
 int vireo_pc_msi(void *pc, uint64_t address, uint32_t data);
 
+/* ---- pc_devices.c: the machine description, built and taken apart ------- */
+
+/* pc->svc, the services the devices get; pc->opts, err, layout set before. */
+void vireo_pc_services_init(struct vireo_pc *pc);
+/*
+ * Every line of vireo_pc_machine_table, each instance the options ask
+ * for: created, its ports and MMIO on the buses.  0 or -errno (message
+ * printed); what was made is undone by vireo_pc_devices_destroy.
+ */
+int vireo_pc_devices_build(struct vireo_pc *pc);
+/* One instance of one table line (the unit tests build single devices). */
+int vireo_pc_device_add(struct vireo_pc *pc, const struct vireo_pc_slot *slot,
+			unsigned int instance);
+/* Every device, in the reverse order, then the timers. */
+void vireo_pc_devices_destroy(struct vireo_pc *pc);
+/* The instance of model built, or NULL. */
+void *vireo_pc_find(struct vireo_pc *pc, const struct vireo_pc_device_model *model,
+		    unsigned int instance);
+
+/* ---- pc_virtio.c: virtio functions on the PCI bus ------------------------ */
+
+/* The services' virtio_plug (machine: the struct vireo_pc); unplug: device.h. */
+int vireo_pc_virtio_plug(void *pc, struct vireo_virtio_dev *vd, char *what, void **dev);
+/* The PCI bus's bar_change: queue notifications follow the notify BAR. */
+void vireo_pc_virtio_bar_change(void *pc, struct vireo_pci_dev *dev, unsigned int bar,
+				bool is_io, uint64_t addr, uint64_t size, bool mapped);
+
 /* ---- pc_nat.c ----------------------------------------------------------- */
 
 struct vireo_net_backend;
@@ -243,20 +300,17 @@ struct vireo_net_backend;
 int vireo_pc_nic_backend(struct vireo_pc *pc, unsigned int i, struct vireo_net_backend *be,
 			 char *err, size_t errlen);
 void vireo_pc_nic_forget(struct vireo_pc *pc, unsigned int i);
-/* For messages: the tap's name, or "nat". */
-const char *vireo_pc_nic_name(const struct vireo_net_opt *n);
 
 /* ---- pc_bus.c ---------------------------------------------------------- */
 
 /* Register a port range; -ENOSPC (a monitor bug) when the table is full. */
 int vireo_pc_add_ports(struct vireo_pc *pc, uint16_t base, uint16_t len,
 		       vireo_pio_handler_fn handler, void *dev, const char *name);
-/* Every port range of a hw/hw.h descriptor, for dev. */
-int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, void *dev);
-
-/* The --debug-exit device's port handler (dev: the struct vireo_pc). */
-int vireo_pc_debug_exit_pio(void *pc, uint16_t offset, unsigned int size, bool is_write,
-			    uint32_t *data);
+/* An MMIO region, and a device decoding at run time; -ENOSPC when full. */
+int vireo_pc_add_mmio(struct vireo_pc *pc, uint64_t base, uint64_t len,
+		      vireo_mmio_handler_fn handler, void *dev, const char *name);
+int vireo_pc_add_decoder(struct vireo_pc *pc, vireo_pc_decode_pio_fn pio,
+			 vireo_pc_decode_mmio_fn mmio, void *dev);
 
 /* The vireo_pio_fn and vireo_mmio_fn of libvireo's emulation (opaque: vCPU). */
 int vireo_pc_pio(void *pc_vcpu, uint16_t port, unsigned int size, bool is_write,

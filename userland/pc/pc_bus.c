@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PC's buses as the vCPU threads see them: which port or MMIO address
- * goes to which device model.  The table is filled while building and
- * only read afterwards, so lookups take no lock; every device locks
- * itself.  What nobody claims behaves like an empty ISA bus: reads return
- * all-ones, writes vanish.
- *
- * --debug-exit adds QEMU's isa-debug-exit (vireo_pc_debug_exit_pio).
+ * goes to which device model.  The tables are filled while building (the
+ * devices' fixed ranges, pc_devices.c) and only read afterwards, so
+ * lookups take no lock; every device locks itself.  Ports: the fixed
+ * ranges, then the chipset's bits, then the decoders (the PCI bus: CF8/CFC
+ * and I/O BARs).  MMIO: the xAPIC page goes to the vCPU's in-kernel LAPIC
+ * (VIREO_APIC_ACCESS), then the fixed regions (the IOAPIC page), then the
+ * decoders (ECAM and memory BARs).  What nobody claims behaves like an
+ * empty ISA bus: reads return all-ones, writes vanish.
  *
  * Ports the monitor answers itself, the chipset's bits:
  *   0x80         POST codes: ignored (Linux uses it as an I/O delay)
  *   0x92         PS/2 system control port A: bit 0 resets, bit 1 is A20
  *   0xcf9        PIIX reset control: writing bit 2 resets (0x06, 0x0e)
- * MMIO: the xAPIC page goes to the vCPU's in-kernel LAPIC
- * (VIREO_APIC_ACCESS), the IOAPIC page to hw/ioapic.c, everything else to
- * the PCI bus (ECAM and BARs).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,38 +40,39 @@ int vireo_pc_add_ports(struct vireo_pc *pc, uint16_t base, uint16_t len,
 	return 0;
 }
 
-int vireo_pc_add_desc(struct vireo_pc *pc, const struct vireo_hw_desc *desc, void *dev)
+int vireo_pc_add_mmio(struct vireo_pc *pc, uint64_t base, uint64_t len,
+		      vireo_mmio_handler_fn handler, void *dev, const char *name)
 {
-	unsigned int i;
-	int r;
+	struct vireo_pc_mmio_region *r;
 
-	for (i = 0; i < desc->nr_pio; i++) {
-		r = vireo_pc_add_ports(pc, desc->pio[i].base, desc->pio[i].len,
-				       desc->pio[i].handler, dev, desc->name);
-		if (r)
-			return r;
-	}
+	if (pc->nr_mmio == VIREO_PC_MAX_MMIO_REGIONS)
+		return -ENOSPC;
+	r = &pc->mmio[pc->nr_mmio++];
+	r->base = base;
+	r->len = len;
+	r->handler = handler;
+	r->dev = dev;
+	r->name = name;
+	return 0;
+}
+
+int vireo_pc_add_decoder(struct vireo_pc *pc, vireo_pc_decode_pio_fn pio,
+			 vireo_pc_decode_mmio_fn mmio, void *dev)
+{
+	struct vireo_pc_decoder *d;
+
+	if (pc->nr_decoders == VIREO_PC_MAX_DECODERS)
+		return -ENOSPC;
+	d = &pc->decoders[pc->nr_decoders++];
+	d->pio = pio;
+	d->mmio = mmio;
+	d->dev = dev;
 	return 0;
 }
 
 static uint32_t ones(unsigned int size)
 {
 	return size >= 4 ? 0xffffffffU : (1U << (8 * size)) - 1;
-}
-
-/*
- * QEMU's isa-debug-exit (hw/misc/debugexit.c): a write of any width ends
- * the machine with status (V << 1) | 1, V the value written; reads give 0.
- */
-int vireo_pc_debug_exit_pio(void *opaque, uint16_t offset, unsigned int size, bool is_write,
-			    uint32_t *data)
-{
-	(void)offset;
-	if (is_write)
-		vireo_pc_request_debug_exit(opaque, *data & ones(size));
-	else
-		*data = 0;
-	return 0;
 }
 
 /* The chipset's own ports; true if port was one of them. */
@@ -126,10 +126,14 @@ int vireo_pc_pio(void *opaque, uint16_t port, unsigned int size, bool is_write, 
 	}
 	if (chipset_pio(pc, port, size, is_write, data))
 		return 0;
-	if (vireo_pci_pio(&pc->pci, port, size, is_write, data) == 0) {
-		if (!is_write)
-			*data &= ones(size);
-		return 0;
+	for (i = 0; i < pc->nr_decoders; i++) {
+		const struct vireo_pc_decoder *d = &pc->decoders[i];
+
+		if (d->pio && d->pio(d->dev, port, size, is_write, data) == 0) {
+			if (!is_write)
+				*data &= ones(size);
+			return 0;
+		}
 	}
 	if (!is_write)
 		*data = ones(size);
@@ -180,21 +184,30 @@ int vireo_pc_mmio(void *opaque, uint64_t gpa, unsigned int size, bool is_write, 
 	struct vireo_pc_vcpu *v = opaque;
 	struct vireo_pc *pc = v->pc;
 	uint64_t all = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+	unsigned int i;
 
 	if (gpa - VIREO_LAYOUT_LAPIC_BASE < VIREO_LAYOUT_APIC_PAGE)
 		return apic_mmio(v, gpa - VIREO_LAYOUT_LAPIC_BASE, size, is_write, data);
-	if (gpa - VIREO_IOAPIC_BASE < VIREO_IOAPIC_SIZE) {
-		if (!is_write)
-			*data = all;
-		vireo_ioapic_mmio(&pc->ioapic, gpa - VIREO_IOAPIC_BASE, size, is_write, data);
-		if (!is_write)
-			*data &= all;
-		return 0;
+	for (i = 0; i < pc->nr_mmio; i++) {
+		const struct vireo_pc_mmio_region *r = &pc->mmio[i];
+
+		if (gpa - r->base < r->len) {
+			if (!is_write)
+				*data = all;
+			r->handler(r->dev, gpa - r->base, size, is_write, data);
+			if (!is_write)
+				*data &= all;
+			return 0;
+		}
 	}
-	if (vireo_pci_mmio(&pc->pci, gpa, size, is_write, data) == 0) {
-		if (!is_write)
-			*data &= all;
-		return 0;
+	for (i = 0; i < pc->nr_decoders; i++) {
+		const struct vireo_pc_decoder *d = &pc->decoders[i];
+
+		if (d->mmio && d->mmio(d->dev, gpa, size, is_write, data) == 0) {
+			if (!is_write)
+				*data &= all;
+			return 0;
+		}
 	}
 	if (!is_write)
 		*data = all;

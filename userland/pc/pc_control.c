@@ -57,12 +57,33 @@ void vireo_pc_control_emit_panic(struct vireo_pc_control *c, const char *detail)
 	vireo_ctl_server_emit(c->srv, VIREO_CTL_EV_GUEST_PANICKED, d);
 }
 
+atomic_uint_fast64_t *vireo_pc_control_status_field(struct vireo_pc_control *c, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIREO_PC_STATUS_FIELDS; i++) {
+		const char *k = atomic_load(&c->status[i].key);
+
+		if (k && !strcmp(k, key))
+			return &c->status[i].value;
+	}
+	for (i = 0; i < VIREO_PC_STATUS_FIELDS; i++) {
+		if (!atomic_load(&c->status[i].key)) {
+			atomic_store(&c->status[i].value, 0);
+			atomic_store(&c->status[i].key, key);
+			return &c->status[i].value;
+		}
+	}
+	return NULL;
+}
+
 /* ---- handlers: the server thread --------------------------------------- */
 
 static int h_status(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_json *r,
 		    struct vireo_ctl_error *e)
 {
 	struct vireo_pc_control *c = o;
+	unsigned int i;
 
 	(void)a;
 	(void)e;
@@ -70,6 +91,12 @@ static int h_status(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_js
 	vireo_ctl_json_string(r, "name", c->name);
 	vireo_ctl_json_int(r, "pid", getpid());
 	vireo_ctl_json_int(r, "cpus", c->cpus);
+	for (i = 0; i < VIREO_PC_STATUS_FIELDS; i++) {
+		const char *key = atomic_load(&c->status[i].key);
+
+		if (key)
+			vireo_ctl_json_int(r, key, (int64_t)atomic_load(&c->status[i].value));
+	}
 	return 0;
 }
 
@@ -199,7 +226,7 @@ static int h_disks(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 }
 
 const struct vireo_ctl_command vireo_pc_control_commands[] = {
-	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus" },
+	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus, device fields" },
 	{ VIREO_CTL_CMD_STOP, h_stop, "press the ACPI power button; the guest decides" },
 	{ VIREO_CTL_CMD_KILL, h_kill, "end the monitor now" },
 	{ VIREO_CTL_CMD_PAUSE, h_pause, "hold every vCPU" },
@@ -294,7 +321,7 @@ void vireo_pc_control_service(struct vireo_pc *pc)
 	if (req & VIREO_PC_CTL_RESET)
 		vireo_pc_request(pc, VIREO_PC_RESET);
 	if (req & VIREO_PC_CTL_STOP)
-		vireo_pm_press_power_button(&pc->pm);
+		vireo_pm_press_power_button(pc->pm);
 	if (req & VIREO_PC_CTL_JOB)
 		vireo_pc_job_service(c, pc->disks, pc->opts->nr_disks);
 }

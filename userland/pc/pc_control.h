@@ -41,6 +41,17 @@ struct vireo_pc;
 #define VIREO_PC_CTL_PAUSE	(1u << 3)	/* make the vCPUs follow 'paused' */
 #define VIREO_PC_CTL_JOB	(1u << 4)	/* start the pending job (pc_job.h) */
 
+/*
+ * A value a device shows in query-status (device.h's status_field): the
+ * key is claimed once by the main thread, while building, and never
+ * released, so a machine rebuilt by a reset finds it again.
+ */
+struct vireo_pc_status_field {
+	_Atomic(const char *) key;		/* (a) a string that lives forever; NULL: free */
+	atomic_uint_fast64_t value;		/* (a) */
+};
+#define VIREO_PC_STATUS_FIELDS	4
+
 /* Legend: (i) set by vireo_pc_control_start, then fixed; (a) atomic. */
 struct vireo_pc_control {
 	struct vireo_ctl_server *srv;		/* (i) NULL: no --control */
@@ -58,6 +69,7 @@ struct vireo_pc_control {
 	/* (a) each disk's size in bytes: set when a machine opens it, and by disk-resize; 0: unknown */
 	atomic_uint_fast64_t disk_size[VIREO_PC_MAX_DISKS];
 	struct vireo_pc_job job;		/* pc_job.h */
+	struct vireo_pc_status_field status[VIREO_PC_STATUS_FIELDS];
 };
 
 /* The hook table (exported for the unit tests); opaque: the control. */
@@ -88,6 +100,12 @@ void vireo_pc_control_wake(struct vireo_pc_control *c, unsigned int req);
 
 /* "running", "paused", "suspended" or "shutting-down", as query-status says it. */
 const char *vireo_pc_control_state(struct vireo_pc_control *c);
+
+/*
+ * Main thread, while building: the status field named key (a string that
+ * lives forever), claimed now if new; NULL when all are taken.
+ */
+atomic_uint_fast64_t *vireo_pc_control_status_field(struct vireo_pc_control *c, const char *key);
 
 /* Main thread, the I/O loop: carry out pending requests on pc's machine. */
 void vireo_pc_control_service(struct vireo_pc *pc);

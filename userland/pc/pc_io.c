@@ -6,7 +6,7 @@
  *   event_fd        a thread asked the machine to stop (pc.h): leave;
  *                   or the guest entered or left S3 (pc_sleep.c)
  *   signal_fd       SIGINT/SIGTERM stop; SIGPWR presses the power button
- *   timerfds        the PIT's and the RTC's deadlines: call the device
+ *   timerfds        the devices' deadlines (the PIT's, the RTC's): call the device
  *   stdin           console input, through the escape filter, to the UART
  *   uart_room_fd    the UART's receiver has room again: offer the rest
  *   queue fds       ioeventfds of the virtio queues: process the queue
@@ -59,7 +59,7 @@ struct watch {
 	unsigned int q;
 };
 
-#define MAX_WATCHES	(8 + VIREO_PC_MAX_VIRTIO * (VIREO_VIRTIO_MAX_QUEUES + 2))
+#define MAX_WATCHES	(6 + VIREO_PC_MAX_TIMERS + VIREO_PC_MAX_VIRTIO * (VIREO_VIRTIO_MAX_QUEUES + 2))
 
 struct io {
 	struct vireo_pc *pc;
@@ -120,7 +120,7 @@ static void console_feed(struct io *io)
 
 		if (chunk > sizeof(c->buf) - c->head)
 			chunk = sizeof(c->buf) - c->head;
-		took = vireo_uart_receive(&io->pc->uart, c->buf + c->head, chunk);
+		took = vireo_uart_receive(io->pc->uart, c->buf + c->head, chunk);
 		vireo_pc_console_consume(c, took);
 		if (took < chunk)
 			break;
@@ -209,7 +209,7 @@ static void stdin_ready(struct io *io)
 	if (actions & VIREO_CONSOLE_HELP)
 		vireo_pc_console_write(c, vireo_pc_console_help, strlen(vireo_pc_console_help));
 	if (actions & VIREO_CONSOLE_POWER)
-		vireo_pm_press_power_button(&pc->pm);
+		vireo_pm_press_power_button(pc->pm);
 	if (actions & VIREO_CONSOLE_QUIT)
 		vireo_pc_request(pc, VIREO_PC_STOP);
 	console_feed(io);
@@ -245,7 +245,7 @@ static void signal_ready(struct io *io)
 
 	while (read(io->pc->host->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGPWR)
-			vireo_pm_press_power_button(&io->pc->pm);
+			vireo_pm_press_power_button(io->pc->pm);
 		else
 			vireo_pc_request(io->pc, VIREO_PC_STOP);
 	}
@@ -317,10 +317,8 @@ static int setup(struct io *io)
 	r = watch_fd(io, pc->event_fd, W_EVENT, NULL, 0, true, NULL);
 	if (!r)
 		r = watch_fd(io, pc->host->signal_fd, W_SIGNAL, NULL, 0, true, NULL);
-	if (!r)
-		r = watch_fd(io, pc->pit_timer.fd, W_TIMER, &pc->pit_timer, 0, true, NULL);
-	if (!r)
-		r = watch_fd(io, pc->rtc_timer.fd, W_TIMER, &pc->rtc_timer, 0, true, NULL);
+	for (i = 0; !r && i < pc->nr_timers; i++)
+		r = watch_fd(io, pc->timers[i].fd, W_TIMER, &pc->timers[i], 0, true, NULL);
 	if (!r)
 		r = watch_fd(io, pc->uart_room_fd, W_UART_ROOM, NULL, 0, true, NULL);
 	if (!r && pc->host->ctl.wake_fd >= 0)

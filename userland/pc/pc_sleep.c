@@ -137,7 +137,7 @@ static void wake_machine(struct vireo_pc *pc)
 		return;
 	}
 	if (pc->opts->verbose) {
-		uint16_t sts = vireo_pm_status(&pc->pm);
+		uint16_t sts = vireo_pm_status(pc->pm);
 
 		fprintf(pc->err, "vireo-run: note: S3 wake by%s%s: BSP to %04x:%04x\n",
 			sts & VIREO_PM1_PWRBTN ? " the power button" : "",

@@ -125,7 +125,7 @@ static int handle_exit(struct vireo_pc_vcpu *v, struct vireo_run *run)
 		handle_msr(v, &run->msr);
 		return 0;
 	case VIREO_EXIT_IOAPIC_EOI:
-		vireo_ioapic_eoi(&v->pc->ioapic, run->eoi.vector);
+		vireo_ioapic_eoi(v->pc->ioapic, run->eoi.vector);
 		return 0;
 	case VIREO_EXIT_HLT:		/* the kernel sleeps on HLT; harmless */
 	case VIREO_EXIT_IRQ_WINDOW:
