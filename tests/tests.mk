@@ -15,6 +15,7 @@
 #     $(BUILD)/bin/vireo-bench         exit-cost benchmark on /dev/vireo
 #     $(BUILD)/bin/kvm-bench           the same benchmark on /dev/kvm
 #     $(BUILD)/bin/kfuzz               the ioctl-interface fuzzer (tests/kfuzz/)
+#     $(BUILD)/bin/vireo-ctl-call      one control-socket request, for tests/l1 scripts
 #     $(BUILD)/l2bin/xstate-check      YMM registers across syscalls, signals and
 #                                      migration, run in the L2 Linux (run-linux.sh)
 #
@@ -37,7 +38,7 @@ TESTS_GUEST_BINS := $(patsubst $(TESTS_GUEST_DIR)/%.asm,$(TESTS_GUESTS_OUT)/%.bi
 	$(TESTS_GUESTS_OUT)/bench.bin
 
 TESTS_PROGS := $(addprefix $(TESTS_BIN_OUT)/,vireo-guest-suite vireo-cycles vireo-smp \
-	vireo-abi vireo-lapic vireo-events vireo-misuse vireo-bench kvm-bench kfuzz)
+	vireo-abi vireo-lapic vireo-events vireo-misuse vireo-bench kvm-bench kfuzz vireo-ctl-call)
 
 # Static programs for the L2 Linux's initramfs (tests/linux/mkinitrd.sh --bin).
 TESTS_L2_PROGS := $(BUILD)/l2bin/xstate-check
@@ -125,6 +126,10 @@ $(TESTS_BIN_OUT)/vireo-events: $(TESTS_GUEST_DIR)/events.c $(TESTS_VTEST) $(TEST
 $(TESTS_BIN_OUT)/vireo-misuse: $(SRCTREE)/tests/misuse/misuse.c $(TESTS_VTEST) $(TESTS_UAPI)
 	@mkdir -p $(dir $@)
 	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_GUEST_DIR)/vtest.c $(TESTS_LDFLAGS)
+
+$(TESTS_BIN_OUT)/vireo-ctl-call: $(SRCTREE)/tests/l1/ctl_call.c
+	@mkdir -p $(dir $@)
+	$(TESTS_CC) $(TESTS_CFLAGS) -o $@ $< $(TESTS_LDFLAGS)
 
 $(BUILD)/l2bin/xstate-check: $(SRCTREE)/tests/linux/xstate_check.c
 	@mkdir -p $(dir $@)

@@ -22,6 +22,10 @@
 #                  timeout), after the DONE line
 #   all-cases      the DONE line counts every case the script expects
 #   stderr-clean   the monitor printed nothing on stderr
+#   post-code-status  a second run, the probe with "post-hold" (it writes
+#                  0xa7 to the POST code port and halts): query-status on
+#                  the control socket reports "post-code": 167, and `kill`
+#                  ends the monitor
 #
 # Knobs: PP_TIMEOUT (seconds for vireo-run, default 120; 600 under Bochs).
 
@@ -38,7 +42,8 @@ T=/tmp/pc-probe.$$
 CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-module-args mb-memory bda
 pmu-amd-legacy pmu-amd-ext-core pmu-intel-arch msr-unknown apic-on apic-disabled
 apic-reenabled apic-x2apic-mmio mmio-unclaimed mmio-device-widths pci-missing-function
-pio-unclaimed-widths pio-device-widths pio-string-unclaimed pio-string-device-buffer"
+pio-unclaimed-widths pio-device-widths pio-string-unclaimed pio-string-device-buffer
+post-code-latch"
 
 if [ ! -f "$KERNEL" ]; then
 	fail debug-exit "no test kernel at $KERNEL"
@@ -97,5 +102,34 @@ if [ -s "$T/err" ]; then
 else
 	pass stderr-clean
 fi
+
+# The POST code as the control socket shows it, polled until the guest has
+# written it (at most 60 s), then the monitor killed through the socket.
+S=$T/ctl.sock
+timeout "$TIMEOUT" vireo-run --kernel "$KERNEL" --append "post-hold" --mem 64M \
+	--control "$S" </dev/null >"$T/hold-out" 2>"$T/hold-err" &
+hold_pid=$!
+status=
+tries=0
+while [ "$tries" -lt 600 ] && kill -0 "$hold_pid" 2>/dev/null; do
+	status=$(vireo-ctl-call "$S" query-status 2>/dev/null)
+	case $status in *'"post-code":167'*) break ;; esac
+	tries=$((tries + 1))
+	sleep 0.1
+done
+vireo-ctl-call "$S" kill >/dev/null 2>&1
+wait "$hold_pid"
+hold_rc=$?
+sed 's/^/pc-probe post-hold| /' "$T/hold-out"
+sed 's/^/pc-probe post-hold stderr| /' "$T/hold-err"
+case $status in
+*'"post-code":167'*)
+	if [ "$hold_rc" -eq 124 ] || [ "$hold_rc" -eq 4 ]; then
+		fail post-code-status "query-status: $status; but kill did not end the monitor cleanly (status $hold_rc)"
+	else
+		pass post-code-status "$status; killed, status $hold_rc"
+	fi ;;
+*) fail post-code-status "want \"post-code\":167, last query-status: '${status:-no reply}', vireo-run status $hold_rc" ;;
+esac
 rm -rf "$T"
 exit 0

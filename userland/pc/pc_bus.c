@@ -11,7 +11,6 @@
  * empty ISA bus: reads return all-ones, writes vanish.
  *
  * Ports the monitor answers itself, the chipset's bits:
- *   0x80         POST codes: ignored (Linux uses it as an I/O delay)
  *   0x92         PS/2 system control port A: bit 0 resets, bit 1 is A20
  *   0xcf9        PIIX reset control: writing bit 2 resets (0x06, 0x0e)
  */
@@ -20,7 +19,6 @@
 
 #include "pc.h"
 
-#define PORT_POST	0x80
 #define PORT_A		0x92
 #define PORT_RESET_CTL	0xcf9
 
@@ -80,10 +78,6 @@ static bool chipset_pio(struct vireo_pc *pc, uint16_t port, unsigned int size, b
 			uint32_t *data)
 {
 	switch (port) {
-	case PORT_POST:
-		if (!is_write)
-			*data = ones(size);
-		return true;
 	case PORT_A:
 		if (!is_write) {
 			*data = 0x02;	/* A20 on */

@@ -226,7 +226,7 @@ static int h_disks(void *o, const struct vireo_ctl_args *a, struct vireo_ctl_jso
 }
 
 const struct vireo_ctl_command vireo_pc_control_commands[] = {
-	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus, device fields" },
+	{ VIREO_CTL_CMD_QUERY_STATUS, h_status, "state, name, pid, cpus, post-code" },
 	{ VIREO_CTL_CMD_STOP, h_stop, "press the ACPI power button; the guest decides" },
 	{ VIREO_CTL_CMD_KILL, h_kill, "end the monitor now" },
 	{ VIREO_CTL_CMD_PAUSE, h_pause, "hold every vCPU" },

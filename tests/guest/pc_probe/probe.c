@@ -12,6 +12,11 @@
  * debug-exit port (vireo-run --debug-exit 0x501) with V = 0x21: status
  * 67, the guest's own, which tests/l1/run-pc-probe.sh checks.
  *
+ * With "post-hold" on the command line it does nothing else: it writes
+ * PROBE_POST_HOLD to the POST code port (0x80) and halts with interrupts
+ * off until the monitor is ended, so that tests/l1/run-pc-probe.sh can
+ * read the code from the control socket's query-status.
+ *
  * Expected command line: "<path>/pc-probe.elf probe x=1"; two modules
  * (--initrd "<dir>/probe-module.txt,<dir>/probe-second.txt two=2"), holding
  * "vireo probe module\n" and "second\n".
@@ -21,6 +26,8 @@
 #define PROBE_DEBUG_EXIT	0x501
 #define PROBE_DONE		0x21	/* status (0x21 << 1) | 1 = 67 */
 #define PROBE_CRASHED		0x7e	/* an unexpected exception: status 253 */
+#define PORT_POST		0x80
+#define PROBE_POST_HOLD		0xa7	/* query-status "post-code": 167 */
 
 #define MBI_MEM			(1U << 0)
 #define MBI_CMDLINE		(1U << 2)
@@ -136,6 +143,22 @@ static int ends_with(const char *s, size_t len, const char *tail)
 	size_t n = strlen(tail);
 
 	return len >= n && !memcmp(s + len - n, tail, n) && (len == n || s[len - n - 1] == '/');
+}
+
+/* The Multiboot command line has word, space-separated. */
+static int cmdline_has(uint32_t mbi, const char *word)
+{
+	const char *start, *c;
+	size_t n = strlen(word);
+
+	if (!(*(uint32_t *)phys(mbi) & MBI_CMDLINE))
+		return 0;
+	start = phys(*(uint32_t *)phys(mbi + 16));
+	for (c = start; *c; c++)
+		if ((c == start || c[-1] == ' ') && !memcmp(c, word, n) &&
+		    (c[n] == ' ' || !c[n]))
+			return 1;
+	return 0;
 }
 
 static void check_multiboot(uint32_t magic, uint32_t mbi)
@@ -481,9 +504,31 @@ static void check_ports(void)
 	}
 }
 
+/*
+ * Port 0x80, the POST code latch: a read gives the last code written
+ * (pc/dev/post.c), whatever Linux-style I/O delays came before.
+ */
+static void check_post_code(void)
+{
+	uint8_t first, second;
+
+	outb(PORT_POST, 0x5c);
+	first = inb(PORT_POST);
+	outb(PORT_POST, 0xc5);
+	second = inb(PORT_POST);
+	verdict("post-code-latch", first == 0x5c && second == 0xc5, "read %x after 5c, %x after c5",
+		first, second);
+}
+
 void probe_main(uint32_t magic, uint32_t mbi)
 {
 	idt_setup();
+	if (cmdline_has(mbi, "post-hold")) {
+		outb(PORT_POST, PROBE_POST_HOLD);
+		vh_printf("pc-probe: POST code %x written, holding\n", PROBE_POST_HOLD);
+		for (;;)
+			__asm__ __volatile__("cli; hlt");
+	}
 	vh_printf("pc-probe: start\n");
 	check_multiboot(magic, mbi);
 	check_bda();
@@ -492,6 +537,7 @@ void probe_main(uint32_t magic, uint32_t mbi)
 	check_unclaimed_mmio();
 	check_odd_mmio();
 	check_ports();
+	check_post_code();
 	vh_printf("DONE cases=%u pass=%u fail=%u\n", cases, passed, cases - passed);
 	debug_exit(PROBE_DONE);
 }
