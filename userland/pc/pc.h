@@ -51,6 +51,7 @@
 #include "virtio/virtio_pci.h"
 
 #include "device.h"
+#include "machine.h"
 #include "options.h"
 #include "pc_console.h"
 #include "pc_control.h"
@@ -235,8 +236,6 @@ struct vireo_pc {
 
 /* ---- pc_main.c -------------------------------------------------------- */
 
-/* vireo-run --kernel ...: the exit status (status.h). */
-int vireo_pc_main(const struct vireo_options *opts);
 /* The exit status of a debug exit with value V: (V << 1) | 1, its low 8 bits. */
 int vireo_pc_debug_exit_status(uint32_t value);
 
