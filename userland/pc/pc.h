@@ -261,7 +261,7 @@ int vireo_pc_msi(void *pc, uint64_t address, uint32_t data);
 
 /* ---- pc_devices.c: the machine description, built and taken apart ------- */
 
-/* pc->svc, the services the devices get; pc->opts, err, layout set before. */
+/* pc->svc, the services the devices get: pc->opts and pc->err set before (layout and RAM may come later). */
 void vireo_pc_services_init(struct vireo_pc *pc);
 /*
  * Every line of vireo_pc_machine_table, each instance the options ask

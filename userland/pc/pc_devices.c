@@ -16,11 +16,6 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "hw/i8042.h"
-#include "hw/ioapic.h"
-#include "hw/irq.h"
-#include "hw/uart.h"
-#include "acpi/pm.h"
 #include "virtio/blk.h"
 
 #include "dev/models.h"

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -31,21 +30,8 @@
 #include "cpu_model.h"
 #include "pc.h"
 
-static int fail(struct vireo_pc *pc, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct vireo_pc *pc, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(pc->err, "vireo-run: ");
-	va_start(ap, fmt);
-	vfprintf(pc->err, fmt, ap);
-	va_end(ap);
-	if (err)
-		fprintf(pc->err, ": %s", vireo_strerror(err));
-	fprintf(pc->err, "\n");
-	return err ? err : -EINVAL;
-}
+/* The machine's own failures, worded as its devices' (pc_devices.c). */
+#define fail(pc, ...)	vireo_pc_device_fail(&(pc)->svc, __VA_ARGS__)
 
 /* ---- events ---------------------------------------------------------------- */
 
@@ -333,6 +319,7 @@ int vireo_pc_build(struct vireo_pc *pc, const struct vireo_options *opts,
 	pc->host = host;
 	pc->err = err;
 	pc->nr_vcpus = opts->cpus;
+	vireo_pc_services_init(pc);
 	pc->event_fd = pc->uart_room_fd = -1;
 	pthread_mutex_init(&pc->event_lock, NULL);
 	pc->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -362,7 +349,6 @@ int vireo_pc_build(struct vireo_pc *pc, const struct vireo_options *opts,
 	r = memory_init(pc);
 	if (r)
 		return r;
-	vireo_pc_services_init(pc);
 	vireo_layout_mem_init(&lm, &mem, &pc->layout, pc->ram);
 	r = cpuid_init(pc);
 	if (!r)
