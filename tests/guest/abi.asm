@@ -66,6 +66,13 @@ pkru:
 	db	0x0f, 0x01, 0xef		; wrpkru
 	hlt
 
+AT 0x700	; 0x1700: SYSENTER, in protected mode (abi.c sets up the mode and the MSRs)
+sysenter_go:
+	db	0x0f, 0x34			; sysenter (nasm: not in 16-bit code; the CPU: PE=1)
+AT 0x740	; 0x1740: where abi.c's SYSENTER_EIP points
+sysenter_target:
+	hlt
+
 ; Handlers (IVT entries written by abi.c: vector -> 0000:handler).
 AT 0x800	; 0x1800: #UD
 	mov	al, 6

@@ -36,6 +36,8 @@
 #define G_WINDOW	0x1400
 #define G_HELD		0x1500
 #define G_PKRU		0x1600
+#define G_SYSENTER	0x1700
+#define G_SYSENTER_EIP	0x1740
 #define H_UD		0x1800
 #define H_NMI		0x1880
 #define H_GP		0x1900
@@ -383,6 +385,7 @@ static int t_msrs_roundtrip(struct ctx *c)
 	const size_t n = sizeof(set) / sizeof(set[0]);
 	struct vireo_msr_entry got[sizeof(set) / sizeof(set[0])];
 	struct vireo_msrs m = { .nmsrs = n, .entries = (uintptr_t)set };
+	struct vireo_sregs sr;
 	size_t i;
 	long r;
 
@@ -408,6 +411,55 @@ static int t_msrs_roundtrip(struct ctx *c)
 				    (unsigned long long)set[i].data,
 				    (unsigned long long)got[i].data);
 	}
+	/* The segment bases are the same registers as FS_BASE and GS_BASE. */
+	r = vt_ioctl(c->v.vcpu, VIREO_GET_SREGS, (uintptr_t)&sr);
+	if (r < 0)
+		return fail(c, "GET_SREGS: %s", strerror((int)-r));
+	if (sr.fs.base != set[6].data || sr.gs.base != set[7].data || sr.efer != set[0].data)
+		return fail(c, "GET_SREGS after SET_MSRS: fs.base 0x%llx gs.base 0x%llx efer 0x%llx",
+			    (unsigned long long)sr.fs.base, (unsigned long long)sr.gs.base,
+			    (unsigned long long)sr.efer);
+	return 0;
+}
+
+/*
+ * SYSENTER takes CS, EIP and ESP from the SYSENTER MSRs (SDM vol. 2B
+ * "SYSENTER"), where the CPU finds them: the VMCS guest-state fields, the
+ * VMCB save area.  A backend that kept one MSR in another's field would
+ * still round-trip it through GET_MSRS; here the guest lands elsewhere.
+ */
+static int t_sysenter_msrs(struct ctx *c)
+{
+	static const struct vireo_msr_entry set[] = {
+		{ .index = 0x174, .data = VT_SEL_CODE32 },	/* SYSENTER_CS */
+		{ .index = 0x175, .data = 0x8000 },		/* SYSENTER_ESP */
+		{ .index = 0x176, .data = G_SYSENTER_EIP },	/* SYSENTER_EIP */
+	};
+	struct vireo_msrs m = { .nmsrs = 3, .entries = (uintptr_t)set };
+	struct vireo_regs regs;
+	struct vireo_sregs sr;
+	long r;
+
+	if (setup(c, G_SPIN))
+		return -1;
+	r = vt_mode_protected(&c->v, G_SYSENTER);
+	if (r < 0)
+		return fail(c, "protected mode: %s", strerror((int)-r));
+	r = vt_ioctl(c->v.vcpu, VIREO_SET_MSRS, (uintptr_t)&m);
+	if (r != 3)
+		return fail(c, "SET_MSRS of the SYSENTER MSRs returned %ld", r);
+	if (run(c) || want_exit(c, "after SYSENTER", VIREO_EXIT_HLT) || get_regs(c, &regs))
+		return -1;
+	if (regs.rip != G_SYSENTER_EIP + 1 || regs.rsp != 0x8000)
+		return fail(c, "after SYSENTER and HLT: rip 0x%llx rsp 0x%llx, want 0x%x 0x8000",
+			    (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+			    G_SYSENTER_EIP + 1);
+	r = vt_ioctl(c->v.vcpu, VIREO_GET_SREGS, (uintptr_t)&sr);
+	if (r < 0)
+		return fail(c, "GET_SREGS: %s", strerror((int)-r));
+	if (sr.cs.selector != VT_SEL_CODE32 || sr.ss.selector != VT_SEL_CODE32 + 8)
+		return fail(c, "after SYSENTER: CS 0x%x SS 0x%x, want 0x%x 0x%x", sr.cs.selector,
+			    sr.ss.selector, VT_SEL_CODE32, VT_SEL_CODE32 + 8);
 	return 0;
 }
 
@@ -522,6 +574,7 @@ static const struct {
 	{ "regs-roundtrip", t_regs_roundtrip },
 	{ "sregs-roundtrip", t_sregs_roundtrip },
 	{ "msrs-roundtrip", t_msrs_roundtrip },
+	{ "sysenter-uses-msrs", t_sysenter_msrs },
 	{ "exit-count", t_exit_count },
 	{ "xsave-carries-pkru", t_xsave_pkru },
 };
