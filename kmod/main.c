@@ -17,9 +17,26 @@
 
 const struct vireo_backend_ops *vireo_ops;
 
+static bool share_kvm = true;
+module_param(share_kvm, bool, 0644);
+MODULE_PARM_DESC(share_kvm,
+		 "Run inside KVM's enablement of the CPUs when KVM is installed (default); 0: always turn virtualization on ourselves (fails while KVM has it on)");
+
+/*
+ * (held to change vireo_hw_users and over the KVM VM's creation, which
+ * takes the hotplug lock itself: so this lock is outside it)
+ */
+static DEFINE_MUTEX(vireo_share_lock);
+static struct file *vireo_kvm_vm;	/* (vireo_share_lock) held in shared mode */
+static int vireo_logged_mode = -1;	/* (vireo_share_lock) the mode last logged */
+
 static DEFINE_MUTEX(vireo_hw_lock);
-/* (vireo_hw_lock, under cpus_read_lock) live VMs; READ_ONCE in syscore ops */
+/*
+ * (vireo_share_lock and vireo_hw_lock, under cpus_read_lock, to change;
+ * either to read) live VMs; READ_ONCE in syscore ops
+ */
 static unsigned int vireo_hw_users;
+static bool vireo_shared;	/* (as vireo_hw_users) mode of the live VMs */
 static atomic_t vireo_hw_failed;
 static int vireo_cpuhp_state;	/* (c) the dynamic cpuhp state, or 0 */
 
@@ -36,25 +53,64 @@ static void vireo_disable_cpu(void *unused)
 	vireo_ops->disable_cpu();
 }
 
+bool vireo_hw_shared(void)
+{
+	return READ_ONCE(vireo_shared);
+}
+
+/* The first VM's enablement, and each change of mode after, is logged once. */
+static void vireo_log_mode(void)
+{
+	if (vireo_logged_mode == vireo_shared)
+		return;
+	vireo_logged_mode = vireo_shared;
+	if (vireo_shared)
+		pr_info(VIREO_LOG_PREFIX "mode: shared with KVM (%s keeps virtualization on; Vireo's VMs run inside it)\n",
+			vireo_ops->kvm_module);
+	else
+		pr_info(VIREO_LOG_PREFIX "mode: own (Vireo turns virtualization on while its VMs exist%s)\n",
+			vireo_ops->kvm_module && share_kvm ? "; KVM is not available" : "");
+}
+
 /*
- * Virtualization stays off while no VM exists, so that another hypervisor
- * (KVM) can use the CPUs in between.  While VMs exist it is on in every
- * online CPU: a CPU coming online turns it on (vireo_cpu_online()) before
- * any task can be scheduled there, a CPU going offline turns it off, and
- * system suspend and resume do the same for the CPU that stays (syscore
- * ops, vireo_suspend()).
+ * Virtualization is on in every online CPU while VMs exist: a CPU coming
+ * online turns it on (vireo_cpu_online()) before any task can be scheduled
+ * there, a CPU going offline turns it off, and system suspend and resume
+ * do the same for the CPU that stays (syscore ops, vireo_suspend()).
+ *
+ * Who turns it on is decided when the first VM is made.  Where KVM is
+ * installed (and share_kvm is set), a KVM VM is held until the last Vireo
+ * VM is gone: KVM turns virtualization on and keeps it on, and the backend
+ * runs inside it (shared mode, kvm_coexist.c).  Otherwise Vireo turns it
+ * on itself only while its VMs exist, so that another hypervisor can use
+ * the CPUs in between (own mode).
  */
 int vireo_hardware_get(void)
 {
+	struct file *kvm_vm = NULL;
 	int r = 0;
 
 	if (!vireo_ops)
 		return -ENODEV;
 
+	mutex_lock(&vireo_share_lock);
+	if (vireo_hw_users == 0 && vireo_ops->kvm_module && READ_ONCE(share_kvm)) {
+		kvm_vm = vireo_kvm_hold(vireo_ops->kvm_module);
+		if (IS_ERR(kvm_vm)) {
+			r = PTR_ERR(kvm_vm);
+			pr_err_ratelimited(VIREO_LOG_PREFIX "KVM is there but refused the VM that keeps its virtualization on (%d)\n",
+					   r);
+			goto out;
+		}
+		if (kvm_vm)
+			vireo_coexist_begin();
+	}
+
 	/* The hotplug lock first: the order vireo.h gives, and cpuhp callbacks' */
 	cpus_read_lock();
 	mutex_lock(&vireo_hw_lock);
 	if (vireo_hw_users++ == 0) {
+		WRITE_ONCE(vireo_shared, kvm_vm != NULL);
 		atomic_set(&vireo_hw_failed, 0);
 		on_each_cpu(vireo_enable_cpu, NULL, 1);
 		r = atomic_read(&vireo_hw_failed);
@@ -65,17 +121,42 @@ int vireo_hardware_get(void)
 	}
 	mutex_unlock(&vireo_hw_lock);
 	cpus_read_unlock();
+
+	if (r == 0 && vireo_hw_users == 1)
+		vireo_log_mode();
+	if (kvm_vm) {
+		if (r) {
+			vireo_coexist_end();
+			fput(kvm_vm);
+		} else {
+			vireo_kvm_vm = kvm_vm;
+		}
+	}
+out:
+	mutex_unlock(&vireo_share_lock);
 	return r;
 }
 
 void vireo_hardware_put(void)
 {
+	struct file *kvm_vm = NULL;
+
+	mutex_lock(&vireo_share_lock);
 	cpus_read_lock();
 	mutex_lock(&vireo_hw_lock);
-	if (--vireo_hw_users == 0)
+	if (--vireo_hw_users == 0) {
 		on_each_cpu(vireo_disable_cpu, NULL, 1);
+		kvm_vm = vireo_kvm_vm;
+		vireo_kvm_vm = NULL;
+	}
 	mutex_unlock(&vireo_hw_lock);
 	cpus_read_unlock();
+	/* Only now may KVM turn virtualization off: no Vireo guest runs. */
+	if (kvm_vm) {
+		vireo_coexist_end();
+		fput(kvm_vm);
+	}
+	mutex_unlock(&vireo_share_lock);
 }
 
 /*
@@ -120,14 +201,20 @@ static int vireo_cpu_offline(unsigned int cpu)
  */
 static int vireo_suspend(void *unused)
 {
-	if (READ_ONCE(vireo_hw_users))
+	if (READ_ONCE(vireo_hw_users) && !vireo_hw_shared())
 		vireo_ops->disable_cpu();
 	return 0;
 }
 
+/*
+ * Shared mode: KVM's own syscore ops turn virtualization off and on again,
+ * in an order relative to these that depends on which module loaded first,
+ * and Vireo leaves nothing of its own on a CPU between its vCPUs' stays:
+ * nothing to do, here or in vireo_suspend().
+ */
 static void vireo_resume(void *unused)
 {
-	if (READ_ONCE(vireo_hw_users) && vireo_ops->enable_cpu())
+	if (READ_ONCE(vireo_hw_users) && !vireo_hw_shared() && vireo_ops->enable_cpu())
 		pr_err(VIREO_LOG_PREFIX "virtualization did not turn on again after resume on CPU %d\n",
 		       smp_processor_id());
 }
@@ -159,6 +246,8 @@ static long vireo_get_caps(void __user *argp)
 		caps.flags = vireo_ops->caps_flags() | VIREO_CAP_LAPIC | VIREO_CAP_SIGNAL_MSI |
 			     VIREO_CAP_IRQFD | VIREO_CAP_IOEVENTFD | VIREO_CAP_XSAVE_STATE |
 			     VIREO_CAP_SUPPORTED_CPUID;
+		if (vireo_hw_shared())
+			caps.flags |= VIREO_CAP_SHARED_WITH_KVM;
 		caps.guest_phys_bits = vireo_ops->guest_phys_bits();
 	}
 	caps.nr_msrs = min_t(u32, vireo_msr_list_len, ARRAY_SIZE(caps.msr_list));

@@ -491,6 +491,7 @@ static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	vireo_complete_user_exit(vcpu);
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	vireo_coexist_vcpu_load(vcpu);
 	while (r == 0) {
 		if (signal_pending(current)) {
 			r = -EINTR;
@@ -506,6 +507,7 @@ static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	if (r == -EINTR)
 		run->exit_reason = VIREO_EXIT_INTR;
+	vireo_coexist_vcpu_put(vcpu);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 	return r < 0 ? r : 0;
 }

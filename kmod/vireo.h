@@ -42,6 +42,9 @@
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
 #include <linux/wait.h>
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+#include <linux/preempt.h>
+#endif
 #include <linux/list.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -313,6 +316,11 @@ struct vireo_vcpu {
 	u32 host_tsc_aux;		/* (v) the host's, kept across one entry */
 	bool tsc_aux_offered;		/* (v) CPUID offers RDTSCP or RDPID */
 	struct fpu_guest guest_fpu;	/* (c) */
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	/* (v) shared mode: registered while in VIREO_RUN (kvm_coexist.c) */
+	struct preempt_notifier preempt_notifier;
+	bool put_on_sched_out;
+#endif
 };
 
 /* ---------------------------------------------------------- backend */
@@ -325,9 +333,27 @@ struct vireo_backend_ops {
 	int (*probe)(void);
 	int (*setup)(void);		/* module load, after probe */
 	void (*unsetup)(void);		/* module unload */
-	/* On every CPU while any VM exists; -EBUSY if already in use. */
+	/*
+	 * On every CPU while any VM exists.  Own mode: turn virtualization
+	 * on, -EBUSY if another hypervisor has it on.  Shared mode
+	 * (vireo_hw_shared()): KVM has turned it on and keeps it on; check
+	 * that it has, and touch nothing of KVM's (kvm_coexist.c).
+	 */
 	int (*enable_cpu)(void);
 	void (*disable_cpu)(void);
+	/*
+	 * Shared mode is possible: the backend can run its guests inside
+	 * KVM's enablement, and kvm_module names the module that gives it.
+	 * A backend without it runs in own mode only.
+	 */
+	const char *kvm_module;
+	/*
+	 * Shared mode: the vCPU's thread leaves this CPU (scheduled out,
+	 * asleep, or back from VIREO_RUN); preemption is off.  Leave the
+	 * CPU's virtualization state as KVM expects to find it.  NULL if
+	 * nothing is left behind.
+	 */
+	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 
 	u64 (*caps_flags)(void);
 	u32 (*guest_phys_bits)(void);
@@ -358,6 +384,15 @@ extern const struct vireo_backend_ops vireo_vmx_ops;
 
 int vireo_hardware_get(void);
 void vireo_hardware_put(void);
+/* While a VM exists: virtualization is KVM's, Vireo runs inside it. */
+bool vireo_hw_shared(void);
+
+/* kvm_coexist.c: running beside KVM ("shared" mode). */
+struct file *vireo_kvm_hold(const char *vendor_module);
+void vireo_coexist_vcpu_load(struct vireo_vcpu *vcpu);
+void vireo_coexist_vcpu_put(struct vireo_vcpu *vcpu);
+void vireo_coexist_begin(void);
+void vireo_coexist_end(void);
 
 /* vcpu.c */
 int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id);

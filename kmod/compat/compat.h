@@ -59,6 +59,12 @@
 #define fd_file(f)	((f).file)
 #endif
 
+/* 6.8: the fd's file taken out of the table is file_close_fd()'s. */
+#include <linux/fdtable.h>
+#ifndef VIREO_HAVE_FILE_CLOSE_FD
+#define file_close_fd(fd)	close_fd_get_file(fd)
+#endif
+
 /* 6.13: hrtimer_setup() initialises a timer with its callback. */
 #ifndef VIREO_HAVE_HRTIMER_SETUP
 static inline void hrtimer_setup(struct hrtimer *timer,

@@ -58,6 +58,8 @@ have_header() {
 	# 6.13: hrtimer_setup() sets the callback with the clock and mode.
 	have HRTIMER_SETUP "linux/hrtimer.h" \
 		"hrtimer_setup((struct hrtimer *)0, (enum hrtimer_restart (*)(struct hrtimer *))0, CLOCK_MONOTONIC, HRTIMER_MODE_REL);"
+	# 6.8: close_fd_get_file() became file_close_fd().
+	have FILE_CLOSE_FD "linux/fdtable.h" "(void)file_close_fd(0);"
 } >"$tmp/out.h"
 
 if ! cmp -s "$tmp/out.h" "$out" 2>/dev/null; then

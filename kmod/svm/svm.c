@@ -36,12 +36,16 @@
 /* EFER bits a guest may set; SVME is forced on in the VMCB and hidden. */
 #define SVM_GUEST_EFER_MASK	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
 
+/* Per CPU; changed with interrupts off on that CPU. */
 struct svm_cpu {
-	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area */
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host area (own mode) */
 	struct page *host_save;		/* VMSAVE/VMLOAD of host FS/GS/TR.. */
+	struct page *scrub_vmcb;	/* shared mode: svm_scrub_tlb()'s guest */
 	u64 asid_generation;
 	u32 next_asid;
 	bool enabled;
+	bool shared;			/* KVM set EFER.SVME and VM_HSAVE_PA */
+	bool tlb_dirty;			/* shared: Vireo ASIDs may hold entries */
 };
 
 struct svm_vcpu {
@@ -126,8 +130,48 @@ static void svm_free_cpu_pages(void)
 			__free_page(sd->hsave);
 		if (sd->host_save)
 			__free_page(sd->host_save);
-		sd->hsave = sd->host_save = NULL;
+		if (sd->scrub_vmcb)
+			__free_page(sd->scrub_vmcb);
+		sd->hsave = sd->host_save = sd->scrub_vmcb = NULL;
 	}
+}
+
+/*
+ * Shared mode's scrub guest (svm_scrub_tlb()): a VMRUN whose TLB_CONTROL
+ * flushes every ASID (APM 15.16.1) and whose guest cannot run one
+ * instruction: its nested page table is empty (the zero page), so the
+ * first fetch ends it with #VMEXIT(NPF) before any translation is made
+ * (APM 15.25.6), and nothing it could meet instead (an interrupt, NMI,
+ * exception, shutdown) is left unintercepted.  The state passes VMRUN's
+ * consistency checks (APM 15.5.1): real mode, EFER.SVME, the VMRUN
+ * intercept, ASID 1, a valid PAT.
+ */
+static void svm_init_scrub_vmcb(struct vireo_vmcb *vmcb)
+{
+	struct vireo_vmcb_control *c = &vmcb->control;
+	struct vireo_vmcb_save *save = &vmcb->save;
+
+	c->intercept_exceptions = ~0U;
+	c->intercept_word3 = VMCB_INTERCEPT_INTR | VMCB_INTERCEPT_NMI | VMCB_INTERCEPT_SMI |
+			     VMCB_INTERCEPT_SHUTDOWN;
+	c->intercept_word4 = VMCB_INTERCEPT_VMRUN;
+	c->iopm_base_pa = page_to_phys(svm_iopm_pages);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm_pages);
+	c->asid = 1;
+	c->tlb_ctl = VMCB_TLB_CONTROL_FLUSH_ALL;
+	c->nested_ctl = VMCB_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = page_to_phys(ZERO_PAGE(0));
+	save->cs.attrib = 0x9b;
+	save->cs.limit = 0xffff;
+	save->ds.attrib = save->es.attrib = save->ss.attrib = 0x93;
+	save->ds.limit = save->es.limit = save->ss.limit = 0xffff;
+	save->gdtr.limit = save->idtr.limit = 0xffff;
+	save->cr0 = X86_CR0_ET;
+	save->efer = EFER_SVME;
+	save->rflags = X86_EFLAGS_FIXED;
+	save->dr6 = 0xffff0ff0;
+	save->dr7 = 0x400;
+	save->g_pat = 0x0007040600070406ULL;
 }
 
 static int svm_setup(void)
@@ -153,8 +197,10 @@ static int svm_setup(void)
 
 		sd->hsave = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
 		sd->host_save = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
-		if (!sd->hsave || !sd->host_save)
+		sd->scrub_vmcb = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sd->hsave || !sd->host_save || !sd->scrub_vmcb)
 			goto fail;
+		svm_init_scrub_vmcb(page_address(sd->scrub_vmcb));
 	}
 	pr_info(VIREO_LOG_PREFIX "SVM: %u ASIDs, %u-level NPT, next-RIP %s, decode assists %s\n",
 		svm_max_asid + 1, vireo_npt_format.levels, svm_features & SVM_FEATURE_NRIPS ? "yes" : "no",
@@ -177,11 +223,45 @@ static void svm_unsetup(void)
 	__free_pages(svm_msrpm_pages, 1);
 }
 
+/* Whatever Vireo's ASIDs tagged in the TLB before is stale: a new generation. */
+static void svm_new_asid_generation(struct svm_cpu *sd)
+{
+	sd->asid_generation++;
+	sd->next_asid = svm_max_asid + 1;
+}
+
+/*
+ * Shared mode: KVM turned SVM on here (its cpuhp state comes before
+ * Vireo's on the way up), with its own host save area in VM_HSAVE_PA,
+ * which VMRUN uses for Vireo's guests as well (APM 15.30.4: the area
+ * holds the host state of whichever VMRUN runs).  Neither is Vireo's to
+ * change: never write VM_HSAVE_PA or clear EFER.SVME.
+ */
+static int svm_share_cpu(struct svm_cpu *sd)
+{
+	u64 efer, hsave_pa;
+
+	rdmsrq(MSR_EFER, efer);
+	rdmsrq(MSR_VM_HSAVE_PA, hsave_pa);
+	if (!(efer & EFER_SVME) || !hsave_pa) {
+		pr_err(VIREO_LOG_PREFIX "CPU %d: KVM holds a VM but SVM is not on (EFER %#llx, VM_HSAVE_PA %#llx)\n",
+		       smp_processor_id(), efer, hsave_pa);
+		return -EIO;
+	}
+	svm_new_asid_generation(sd);
+	sd->tlb_dirty = false;
+	sd->shared = true;
+	sd->enabled = true;
+	return 0;
+}
+
 static int svm_enable_cpu(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
 	u64 efer;
 
+	if (vireo_hw_shared())
+		return svm_share_cpu(sd);
 	rdmsrq(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
 		pr_err_once(VIREO_LOG_PREFIX "SVM is already in use on CPU %d (is kvm_amd running a VM?); stop the other hypervisor and retry\n",
@@ -190,9 +270,7 @@ static int svm_enable_cpu(void)
 	}
 	wrmsrq(MSR_EFER, efer | EFER_SVME);
 	wrmsrq(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
-	/* Start a new ASID generation: whatever the TLB holds is stale. */
-	sd->asid_generation++;
-	sd->next_asid = svm_max_asid + 1;
+	svm_new_asid_generation(sd);
 	sd->enabled = true;
 	return 0;
 }
@@ -204,10 +282,15 @@ static void svm_disable_cpu(void)
 
 	if (!sd->enabled)
 		return;
+	sd->enabled = false;
+	/* Shared: nothing of Vireo's is left here (svm_vcpu_put() scrubbed it). */
+	if (sd->shared) {
+		sd->shared = false;
+		return;
+	}
 	wrmsrq(MSR_VM_HSAVE_PA, 0);
 	rdmsrq(MSR_EFER, efer);
 	wrmsrq(MSR_EFER, efer & ~EFER_SVME);
-	sd->enabled = false;
 }
 
 static u64 svm_caps_flags(void)
@@ -578,6 +661,49 @@ static void svm_prepare_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
 	svm->last_cpu = cpu;
 	vcpu->tlb_generation = gen;
 	svm->vmcb->control.asid = svm->asid;
+}
+
+/*
+ * Shared mode: KVM hands out ASIDs on each CPU in generations and takes an
+ * ASID it gives out within a generation to hold no stale translations
+ * (new_asid() and pre_svm_run() in KVM's svm.c: it flushes only when a
+ * generation starts).  Vireo's guests use the same ASID space, so
+ * translations tagged with one of them must not outlive Vireo's stay on
+ * the CPU: SVM has no instruction that flushes an ASID outside VMRUN
+ * (INVLPGA takes one page), so one more VMRUN does it, of a guest that
+ * runs nothing, with TLB_CONTROL flushing all ASIDs (svm_init_scrub_vmcb()).
+ * The other direction, KVM's entries met by Vireo's ASIDs, is the first
+ * allocation of each stay (svm_run_once() starts a generation), which
+ * flushes all ASIDs too.  VMCB clean bits need nothing: the processor
+ * keys cached VMCB state by the VMCB's address (APM 15.15.1) and Vireo
+ * never marks anything clean.
+ */
+static void svm_scrub_tlb(struct svm_cpu *sd)
+{
+	struct vireo_vmcb *vmcb = page_address(sd->scrub_vmcb);
+	unsigned long flags;
+
+	local_irq_save(flags);
+	svm_clgi();
+	/* The guest runs no instruction: the GPRs and hidden state stay the host's. */
+	asm volatile("vmrun %%rax" : : "a"(page_to_phys(sd->scrub_vmcb)) : "memory");
+	svm_stgi();
+	/* #VMEXIT leaves DR7 disabled (APM 15.5). */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	local_irq_restore(flags);
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+		pr_err_once(VIREO_LOG_PREFIX "the TLB scrub's VMRUN failed its consistency checks: Vireo's guest translations may reach KVM's guests\n");
+	sd->tlb_dirty = false;
+}
+
+/* Shared mode: the vCPU's thread leaves this CPU (preemption off). */
+static void svm_vcpu_put(struct vireo_vcpu *vcpu)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
+
+	if (sd->shared && sd->tlb_dirty)
+		svm_scrub_tlb(sd);
 }
 
 static void svm_set_vintr(struct svm_vcpu *svm, bool on)
@@ -1145,6 +1271,9 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 		svm_complete_virq(svm, false);
 		return 0;	/* the run loop reschedules or returns -EINTR */
 	}
+	/* Shared: KVM may have run here since Vireo's last stay (svm_scrub_tlb()). */
+	if (sd->shared && !sd->tlb_dirty)
+		svm_new_asid_generation(sd);
 	svm_prepare_asid(svm, sd, cpu);
 
 	/* The TPR may have been written through the LAPIC: V_TPR is CR8. */
@@ -1169,6 +1298,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 		set_debugreg(0, 7);
 	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	svm_stgi();
+	sd->tlb_dirty = sd->shared;
 	WRITE_ONCE(vcpu->mode, VIREO_OUTSIDE_GUEST);
 	c->tlb_ctl = VMCB_TLB_CONTROL_DO_NOTHING;
 	local_irq_enable();
@@ -1197,6 +1327,8 @@ const struct vireo_backend_ops vireo_svm_ops = {
 	.unsetup = svm_unsetup,
 	.enable_cpu = svm_enable_cpu,
 	.disable_cpu = svm_disable_cpu,
+	.kvm_module = "kvm-amd",
+	.vcpu_put = svm_vcpu_put,
 	.caps_flags = svm_caps_flags,
 	.guest_phys_bits = svm_guest_phys_bits,
 	.tdp_format = &vireo_npt_format,

@@ -2,9 +2,9 @@
 /*
  * The fixture of the KUnit suites: a VM and vCPUs built the way vm.c and
  * vcpu.c build them, minus the file descriptors, with a fake backend in
- * vireo_ops; and the three functions of the core that live outside the
- * files under test (main.c's vireo_ops, vm.c's vireo_vm_put(), mmu.c's
- * vireo_mmu_fault()).
+ * vireo_ops; and the functions of the core that live outside the files
+ * under test (main.c's vireo_ops, vm.c's vireo_vm_put(), kvm_coexist.c's
+ * vCPU load and put, mmu.c's vireo_mmu_fault()).
  */
 #include <linux/module.h>
 #include <linux/sched/signal.h>
@@ -27,6 +27,15 @@ struct vt_backend vt_backend;
 void vireo_vm_put(struct vireo_vm *vm)
 {
 	WARN_ON(refcount_dec_and_test(&vm->refs));
+}
+
+/* kvm_coexist.c's: the fake backend owns its CPU, nothing to leave behind. */
+void vireo_coexist_vcpu_load(struct vireo_vcpu *vcpu)
+{
+}
+
+void vireo_coexist_vcpu_put(struct vireo_vcpu *vcpu)
+{
 }
 
 /* mmu.c's pins user pages: the fake reports what the case chose. */

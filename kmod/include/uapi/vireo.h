@@ -78,6 +78,13 @@ enum vireo_backend {
 #define VIREO_CAP_IOEVENTFD		(1ULL << 7) /* VIREO_IOEVENTFD */
 #define VIREO_CAP_XSAVE_STATE		(1ULL << 8) /* VIREO_GET/SET_XSAVE */
 #define VIREO_CAP_SUPPORTED_CPUID	(1ULL << 9) /* VIREO_GET_SUPPORTED_CPUID */
+/*
+ * Not a feature but the host's mode: the VMs that exist (with none, the
+ * last ones) run inside KVM's enablement of the CPUs, which vireo.ko keeps
+ * on by holding a KVM VM ("shared with KVM"); clear: vireo.ko turns
+ * virtualization on itself ("own").  Nothing in the ABI differs.
+ */
+#define VIREO_CAP_SHARED_WITH_KVM	(1ULL << 10)
 
 struct vireo_caps {
 	__u32 api_version;
