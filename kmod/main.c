@@ -11,6 +11,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/syscore_ops.h>
+#include <linux/reboot.h>
 #include <asm/processor.h>
 
 #include "vireo.h"
@@ -57,6 +58,38 @@ bool vireo_hw_shared(void)
 {
 	return READ_ONCE(vireo_shared);
 }
+
+static bool vireo_rebooting;	/* (a) set once, by vireo_reboot() */
+
+bool vireo_hw_rebooting(void)
+{
+	return READ_ONCE(vireo_rebooting);
+}
+
+static void vireo_reboot_sync(void *unused)
+{
+}
+
+/*
+ * A reboot turns virtualization off on every CPU through KVM's reboot
+ * notifier (priority 0), with tasks still running (reboot -f): in shared
+ * mode a vCPU entering after that would VMRUN with EFER.SVME clear (#UD).
+ * This notifier runs before KVM's; once the IPI has been taken everywhere
+ * (an entry runs with interrupts off from its check to its exit), every
+ * vCPU sees the flag before its next entry and leaves with an internal
+ * error instead.
+ */
+static int vireo_reboot(struct notifier_block *nb, unsigned long action, void *data)
+{
+	WRITE_ONCE(vireo_rebooting, true);
+	on_each_cpu(vireo_reboot_sync, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vireo_reboot_nb = {
+	.notifier_call = vireo_reboot,
+	.priority = 1,
+};
 
 /* The first VM's enablement, and each change of mode after, is logged once. */
 static void vireo_log_mode(void)
@@ -328,11 +361,13 @@ static int __init vireo_init(void)
 			goto out_unsetup;
 		vireo_cpuhp_state = r;
 		register_syscore(&vireo_syscore);
+		register_reboot_notifier(&vireo_reboot_nb);
 		pr_info(VIREO_LOG_PREFIX "%s backend ready\n", ops->name);
 	}
 
 	r = misc_register(&vireo_dev);
 	if (r && vireo_ops) {
+		unregister_reboot_notifier(&vireo_reboot_nb);
 		unregister_syscore(&vireo_syscore);
 		cpuhp_remove_state(vireo_cpuhp_state);
 		goto out_unsetup;
@@ -349,6 +384,7 @@ static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
 	if (vireo_ops) {
+		unregister_reboot_notifier(&vireo_reboot_nb);
 		unregister_syscore(&vireo_syscore);
 		cpuhp_remove_state(vireo_cpuhp_state);
 		vireo_ops->unsetup();

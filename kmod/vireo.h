@@ -386,6 +386,8 @@ int vireo_hardware_get(void);
 void vireo_hardware_put(void);
 /* While a VM exists: virtualization is KVM's, Vireo runs inside it. */
 bool vireo_hw_shared(void);
+/* A reboot is under way: KVM may have turned virtualization off. */
+bool vireo_hw_rebooting(void);
 
 /* kvm_coexist.c: running beside KVM ("shared" mode). */
 struct file *vireo_kvm_hold(const char *vendor_module);

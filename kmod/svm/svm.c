@@ -702,7 +702,8 @@ static void svm_vcpu_put(struct vireo_vcpu *vcpu)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
 
-	if (sd->shared && sd->tlb_dirty)
+	/* Rebooting: SVM may be off already, and nothing runs after. */
+	if (sd->shared && sd->tlb_dirty && !vireo_hw_rebooting())
 		svm_scrub_tlb(sd);
 }
 
@@ -1254,7 +1255,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	local_irq_disable();
 	cpu = smp_processor_id();
 	sd = per_cpu_ptr(&svm_cpu_data, cpu);
-	if (unlikely(!sd->enabled)) {
+	if (unlikely(!sd->enabled || vireo_hw_rebooting())) {
 		local_irq_enable();
 		svm_complete_virq(svm, false);
 		return vireo_exit_hw(vcpu, VIREO_EXIT_INTERNAL_ERROR, 0, cpu, 0,
