@@ -46,7 +46,11 @@ struct svm_cpu {
 	bool enabled;
 	bool shared;			/* KVM set EFER.SVME and VM_HSAVE_PA */
 	bool tlb_dirty;			/* shared: Vireo ASIDs may hold entries */
+	u64 kvm_tsc_ratio;		/* shared, with tlb_dirty: restored at put */
 };
+
+/* MSR_AMD64_TSC_RATIO's reset value: 1.0 in 8.32 fixed point (APM 15.30.5). */
+#define SVM_TSC_RATIO_ONE	(1ULL << 32)
 
 struct svm_vcpu {
 	struct vireo_vcpu vcpu;
@@ -702,9 +706,32 @@ static void svm_vcpu_put(struct vireo_vcpu *vcpu)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
 
+	if (!sd->shared || !sd->tlb_dirty)
+		return;
 	/* Rebooting: SVM may be off already, and nothing runs after. */
-	if (sd->shared && sd->tlb_dirty && !vireo_hw_rebooting())
+	if (!vireo_hw_rebooting())
 		svm_scrub_tlb(sd);
+	if (sd->kvm_tsc_ratio != SVM_TSC_RATIO_ONE)
+		wrmsrq(MSR_AMD64_TSC_RATIO, sd->kvm_tsc_ratio);
+}
+
+/*
+ * Shared mode, first entry of a stay on this CPU.  KVM may have run here
+ * since Vireo's last stay: its ASIDs' entries go with Vireo's next
+ * generation (svm_scrub_tlb()'s comment).  KVM leaves its last vCPU's TSC
+ * ratio in MSR_AMD64_TSC_RATIO (it writes the MSR lazily, comparing with
+ * a per-CPU copy): Vireo's guests run at 1.0 and svm_vcpu_put() puts the
+ * value found back, so that KVM's copy stays true.
+ */
+static void svm_begin_stay(struct svm_cpu *sd)
+{
+	svm_new_asid_generation(sd);
+	sd->kvm_tsc_ratio = SVM_TSC_RATIO_ONE;
+	if (boot_cpu_has(X86_FEATURE_TSCRATEMSR)) {
+		rdmsrq(MSR_AMD64_TSC_RATIO, sd->kvm_tsc_ratio);
+		if (sd->kvm_tsc_ratio != SVM_TSC_RATIO_ONE)
+			wrmsrq(MSR_AMD64_TSC_RATIO, SVM_TSC_RATIO_ONE);
+	}
 }
 
 static void svm_set_vintr(struct svm_vcpu *svm, bool on)
@@ -1272,9 +1299,8 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 		svm_complete_virq(svm, false);
 		return 0;	/* the run loop reschedules or returns -EINTR */
 	}
-	/* Shared: KVM may have run here since Vireo's last stay (svm_scrub_tlb()). */
 	if (sd->shared && !sd->tlb_dirty)
-		svm_new_asid_generation(sd);
+		svm_begin_stay(sd);
 	svm_prepare_asid(svm, sd, cpu);
 
 	/* The TPR may have been written through the LAPIC: V_TPR is CR8. */
