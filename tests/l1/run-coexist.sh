@@ -99,7 +99,7 @@ l2_check() {
 		fail "$1-$3-work" "not all $2 rounds done and checked, or the monitor failed: $_spawn"
 		echo "--- last lines of $1's console:"
 		grep -v '^MAP ' "$WORK/$1.log" 2>/dev/null | tail -n 20 | sed 's/^/    /'
-		cat "$WORK/$1.spawn" | tail -n 5 | sed 's/^/    /'
+		tail -n 5 "$WORK/$1.spawn" | sed 's/^/    /'
 	fi
 }
 

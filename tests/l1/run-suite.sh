@@ -21,9 +21,10 @@
 #                          NAT, port forward, disk export, stop)
 #      run-cpuhp.sh        CPU 1 offline/online and a suspend test (pm_test
 #                          core) while a VM exists; guests on both CPUs after
-#   4  bench/*-quick       both benchmark runners work (tiny N); vireo first:
-#                          vireo.ko refuses to run while KVM holds SVM, so
-#                          the KVM run comes last of all.
+#   4  bench/*-quick       both benchmark runners work (tiny N).  KVM is
+#                          loaded already by then: vireo.ko's first VM asked
+#                          for it and the suite ran in shared mode
+#                          (docs/ARCHITECTURE.md, "Beside KVM").
 #   5  run-fuzz.sh         kfuzz, the ioctl fuzzer, on a short fixed list of
 #                          seeds (tests/kfuzz/README.md), then rmmod vireo
 #                          and insmod again; the SVM leg only (the Bochs leg
