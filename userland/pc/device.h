@@ -37,7 +37,7 @@ enum vireo_pc_device_request {
 	VIREO_PC_DEV_WAKE,		/* a wake event ended S3 */
 };
 
-/* The room a device may not cross into: the machine's services. */
+/* Everything a device may ask of the machine: the machine's services. */
 struct vireo_pc_services {
 	void *machine;					/* the first argument of each call */
 	const struct vireo_options *opts;		/* the command line */
@@ -61,9 +61,10 @@ struct vireo_pc_services {
 	/* A machine event (any thread); value for VIREO_PC_DEV_DEBUG_EXIT. */
 	void (*request)(void *machine, enum vireo_pc_device_request req, uint32_t value);
 	/*
-	 * A value query-status reports under key, e.g. "post-code": the
-	 * slot outlives a reset (the control server reads it on its own
-	 * thread).  NULL if the table of them is full.
+	 * A value query-status reports under key (a string that lives
+	 * forever), e.g. "post-code": the slot outlives a reset, and the
+	 * control server reads it on its own thread.  NULL if the table of
+	 * them is full.
 	 */
 	atomic_uint_fast64_t *(*status_field)(void *machine, const char *key);
 	/* Another device of the machine, created earlier in the table, or NULL. */
