@@ -63,7 +63,7 @@ static void test_identity_and_caps(void)
 	vbe_set(&vga, VIREO_VBE_INDEX_XRES, 640);
 	vbe_set(&vga, VIREO_VBE_INDEX_ENABLE, VIREO_VBE_GETCAPS);
 	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_XRES), 2560);
-	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_YRES), 1600);
+	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_YRES), 2048);
 	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_BPP), 32);
 	vbe_set(&vga, VIREO_VBE_INDEX_ENABLE, 0);
 	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_XRES), 640);
@@ -152,7 +152,7 @@ static void test_malformed_modes_refused(void)
 		{ 0, 768, 32 },
 		{ 640, 0, 32 },
 		{ 2568, 8, 8 },		/* wider than 2560 */
-		{ 8, 1608, 8 },		/* taller than 1600 */
+		{ 8, 2056, 8 },		/* taller than 2048 */
 		{ 0xffff, 0xffff, 0xffff },
 	};
 
@@ -172,7 +172,7 @@ static void test_malformed_modes_refused(void)
 	/* The largest that fits 4 MiB at 32 bpp is still fine. */
 	set_mode(1024, 1024, 32, 0);
 	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_ENABLE) & VIREO_VBE_ENABLED, VIREO_VBE_ENABLED);
-	/* 2560x1600x32 fits the default 16 MiB. */
+	/* 2560x1600x32 and OVMF's 2048x2048x32 (exactly 16 MiB) fit the default. */
 	teardown();
 	setup_vram(0);
 	set_mode(2560, 1600, 32, 0);
@@ -180,6 +180,12 @@ static void test_malformed_modes_refused(void)
 	T_EQ(vireo_vga_render(&vga, &surf, &f), 0);
 	T_EQ(f.width, 2560);
 	T_EQ(f.height, 1600);
+	set_mode(2048, 2048, 32, 0);
+	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_ENABLE) & VIREO_VBE_ENABLED, VIREO_VBE_ENABLED);
+	T_EQ(vireo_vga_render(&vga, &surf, &f), 0);
+	T_EQ(f.height, 2048);
+	set_mode(2056, 2048, 32, 0);		/* 8 pixels a line more: past 16 MiB */
+	T_EQ(vbe_get(&vga, VIREO_VBE_INDEX_ENABLE) & VIREO_VBE_ENABLED, 0);
 	teardown();
 }
 

@@ -18,7 +18,8 @@
  *    planar access, write modes 0-3, read modes 0-1, the latches, map
  *    mask, bit mask, set/reset, rotate and logical function;
  *  - VBE: ports 0x1ce (index) and 0x1cf/0x1d0 (data); ID 0xb0c0-0xb0c5;
- *    modes up to 2560x1600 at 8, 15, 16, 24 and 32 bpp; a mode that does
+ *    modes up to 2560x2048 at 8, 15, 16, 24 and 32 bpp (OVMF's mode list
+ *    ends with 2048x2048 and 2560x1600, both within 16 MiB); a mode that does
  *    not fit the video memory, or has a bpp not in that list, is refused
  *    when the guest enables it (ENABLE stays clear, the adapter stays in
  *    VGA mode, vbe_refused counts it) as Bochs's VBE does; virtual width,
@@ -73,7 +74,7 @@
 
 /* Bochs VBE (vbe.c). */
 #define VIREO_VBE_MAX_XRES	2560
-#define VIREO_VBE_MAX_YRES	1600
+#define VIREO_VBE_MAX_YRES	2048
 #define VIREO_VBE_MAX_BPP	32
 #define VIREO_VBE_INDEX_ID		0x0
 #define VIREO_VBE_INDEX_XRES		0x1
