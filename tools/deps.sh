@@ -16,8 +16,9 @@ PACKAGES=(
 	# test rig: Bochs L1 (Intel VMX) booted from an ISO
 	xorriso isolinux syslinux-common bochs bochsbios vgabios bochs-term
 	tmux
-	# kernel matrix: chroots of later Debian releases (tools/kmatrix.sh)
-	mmdebstrap
+	# kernel matrix: chroots of later Debian releases (tools/kmatrix.sh);
+	# their kernels' modules are xz-compressed (tools/rig/initramfs.sh)
+	mmdebstrap xz-utils
 	# tests: ACPI tables checked with iasl; qcow2 interop with qemu-img/qemu-io
 	acpica-tools qemu-utils
 	# userland libraries: disk images (zlib), VM library and control socket
