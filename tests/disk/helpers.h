@@ -15,8 +15,6 @@
 #include "disk/disk.h"
 #include "test.h"
 
-/* The message of a libvireo-disk GError, "" if none was set. */
-#define ERRMSG(error) ((error) ? (error)->message : "")
 
 /* "<tmpdir>/<name>", from a ring of buffers (valid for a few calls). */
 const char *tpath(const char *name);

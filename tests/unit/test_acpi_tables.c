@@ -40,12 +40,12 @@ static const uint8_t *at(const struct built *b, uint64_t gpa)
 static int build(struct built *b, uint64_t ram, uint64_t mmio64, unsigned int cpus)
 {
 	struct vireo_layout_config lc = { .ram_size = ram, .mmio64_size = mmio64 };
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	if (vireo_layout_init(&b->l, &lc, err))
+	if (vireo_layout_init(&b->l, &lc, &err))
 		return -1;
 	vireo_acpi_config_init(&b->c, &b->l, cpus);
-	return vireo_acpi_build(&b->c, b->buf, sizeof(b->buf), AREA, &b->t, err);
+	return vireo_acpi_build(&b->c, b->buf, sizeof(b->buf), AREA, &b->t, &err);
 }
 
 /* A table at gpa: signature, length, checksum, inside the area. */
@@ -165,9 +165,9 @@ static void acpi_fadt(void)
 	/* The 24-bit timer clears TMR_VAL_EXT. */
 	b.c.pm_timer_32bit = false;
 	{
-		char err[VIREO_BOOT_ERR_LEN];
+		g_autoptr(GError) err = NULL;
 
-		T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), 0);
+		T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), 0);
 	}
 	T_EQ(vireo_le32(at(&b, b.t.fadt) + 112) & (1U << 8), 0);
 	T_EQ(vireo_acpi_sum(at(&b, b.t.fadt), 276), 0);
@@ -561,10 +561,10 @@ static void acpi_dsdt_prt(void)
 
 	/* Without legacy INTx there is no _PRT. */
 	{
-		char err[VIREO_BOOT_ERR_LEN];
+		g_autoptr(GError) err = NULL;
 
 		b.c.pci_intx = false;
-		T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), 0);
+		T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), 0);
 	}
 	T_EQ(parse_dsdt(&b, &d), 0);
 	T_TRUE(!find(&d, "\\_SB_.PCI0._PRT"));
@@ -655,26 +655,26 @@ static void acpi_dsdt_crs(void)
 static void acpi_rejects(void)
 {
 	static struct built b;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
 	T_EQ(build(&b, 256 * MIB, 0, 1), 0);
 	b.c.nr_cpus = 0;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), -EINVAL);
-	T_STR_CONTAINS(err, "ACPI: vCPU count");
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "ACPI: vCPU count");
 	b.c.nr_cpus = 256;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), -EINVAL);
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), -EINVAL);
 	b.c.nr_cpus = 1;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA + 8, &b.t, err), -EINVAL);
-	T_EQ(vireo_acpi_build(&b.c, b.buf, 0x200, AREA, &b.t, err), -ENOSPC);
-	T_STR_CONTAINS(err, "tables need");
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA + 8, &b.t, &err), -EINVAL);
+	T_EQ(vireo_acpi_build(&b.c, b.buf, 0x200, AREA, &b.t, &err), -ENOSPC);
+	T_STR_CONTAINS(ERRMSG(err), "tables need");
 	b.c.pm_base = 0xfff8;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), -EINVAL);
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), -EINVAL);
 	b.c.pm_base = 0x600;
 	b.c.sci_irq = 20;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), -EINVAL);
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), -EINVAL);
 	b.c.sci_irq = 9;
 	b.c.mmio32_size = 0;
-	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, err), -EINVAL);
+	T_EQ(vireo_acpi_build(&b.c, b.buf, sizeof(b.buf), AREA, &b.t, &err), -EINVAL);
 }
 
 /* 255 vCPUs: every table still fits the BIOS area. */
@@ -682,13 +682,13 @@ static void acpi_install_in_guest(void)
 {
 	struct vireo_acpi_config c;
 	struct vireo_acpi_tables t;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 
 	T_EQ(tguest_init(&g, 256 * MIB, 0), 0);
 	vireo_acpi_config_init(&c, &g.l, 255);
 	T_EQ(vireo_acpi_install(&c, &g.mem, VIREO_LAYOUT_ACPI_BASE, VIREO_LAYOUT_ACPI_END, &t,
-				err), 0);
+				&err), 0);
 	T_EQ(t.rsdp, 0xe0000);
 	T_TRUE(t.end <= 0x100000);
 	T_TRUE(!memcmp(tguest_at(&g, 0xe0000), "RSD PTR ", 8));
@@ -697,7 +697,7 @@ static void acpi_install_in_guest(void)
 	/* The area is reserved in the e820 the loaders pass on. */
 	T_EQ(g.l.e820[1].addr, 0x9fc00);
 	T_TRUE(g.l.e820[1].addr + g.l.e820[1].size >= t.end);
-	T_EQ(vireo_acpi_install(&c, &g.mem, 0xe0000, 0xe0000, &t, err), -EINVAL);
+	T_EQ(vireo_acpi_install(&c, &g.mem, 0xe0000, 0xe0000, &t, &err), -EINVAL);
 	tguest_fini(&g);
 }
 

@@ -21,7 +21,7 @@ static void check_e820(const struct vireo_layout *l, unsigned int i, uint64_t ad
 	T_EQ(l->e820[i].type, type);
 }
 
-static int layout(struct vireo_layout *l, uint64_t ram, uint64_t hole, uint64_t mmio64, char *err)
+static int layout(struct vireo_layout *l, uint64_t ram, uint64_t hole, uint64_t mmio64, GError **err)
 {
 	struct vireo_layout_config cfg = { .ram_size = ram, .hole_start = hole,
 					   .mmio64_size = mmio64 };
@@ -32,9 +32,9 @@ static int layout(struct vireo_layout *l, uint64_t ram, uint64_t hole, uint64_t 
 static void layout_small(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 512 * MIB, 0, 0, err), 0);
+	T_EQ(layout(&l, 512 * MIB, 0, 0, &err), 0);
 	T_EQ(l.hole_start, 0xc0000000);
 	T_EQ(l.low_end, 512 * MIB);
 	T_EQ(l.high_size, 0);
@@ -59,9 +59,9 @@ static void layout_small(void)
 static void layout_above_4g(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 4 * GIB, 0, 0, err), 0);
+	T_EQ(layout(&l, 4 * GIB, 0, 0, &err), 0);
 	T_EQ(l.low_end, 3 * GIB);
 	T_EQ(l.high_size, 1 * GIB);
 	T_EQ(l.nr_ram, 2);
@@ -76,51 +76,51 @@ static void layout_above_4g(void)
 static void layout_hole_parameter(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 3 * GIB, 0x80000000, 0, err), 0);
+	T_EQ(layout(&l, 3 * GIB, 0x80000000, 0, &err), 0);
 	T_EQ(l.low_end, 2 * GIB);
 	T_EQ(l.high_size, 1 * GIB);
 	T_EQ(l.mmio32_base, 0x80000000);
 	T_EQ(l.mmio32_size, 0x60000000);
 	/* RAM exactly up to the hole: no high region. */
-	T_EQ(layout(&l, 0xb0000000, 0xb0000000, 0, err), 0);
+	T_EQ(layout(&l, 0xb0000000, 0xb0000000, 0, &err), 0);
 	T_EQ(l.nr_ram, 1);
 	T_EQ(l.low_end, 0xb0000000);
 	/* The highest hole keeps 256 MiB of window below the ECAM. */
-	T_EQ(layout(&l, 1 * GIB, 0xd0000000, 0, err), 0);
+	T_EQ(layout(&l, 1 * GIB, 0xd0000000, 0, &err), 0);
 	T_EQ(l.mmio32_size, 0x10000000);
 }
 
 static void layout_mmio64(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 5 * GIB + 4096, 0, 64 * GIB, err), 0);
+	T_EQ(layout(&l, 5 * GIB + 4096, 0, 64 * GIB, &err), 0);
 	/* RAM above 4 GiB ends at 6 GiB + 4 KiB: the window starts at 7 GiB. */
 	T_EQ(l.mmio64_base, 7 * GIB);
 	T_EQ(l.mmio64_size, 64 * GIB);
-	T_EQ(layout(&l, 1 * GIB, 0, 1 * GIB, err), 0);
+	T_EQ(layout(&l, 1 * GIB, 0, 1 * GIB, &err), 0);
 	T_EQ(l.mmio64_base, 4 * GIB);
 }
 
 static void layout_rejects(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 1 * MIB, 0, 0, err), -EINVAL);
-	T_STR_CONTAINS(err, "memory size");
-	T_EQ(layout(&l, 64 * MIB + 1, 0, 0, err), -EINVAL);
-	T_EQ(layout(&l, 1ULL << 50, 0, 0, err), -EINVAL);
-	T_STR_CONTAINS(err, "too large");
-	T_EQ(layout(&l, 64 * MIB, 0xc8000000, 0, err), -EINVAL);
-	T_STR_CONTAINS(err, "PCI hole");
-	T_EQ(layout(&l, 64 * MIB, 0xe0000000, 0, err), -EINVAL);
-	T_EQ(layout(&l, 64 * MIB, 0x00000000 + 0x8000000, 0, err), -EINVAL);
-	T_EQ(layout(&l, 64 * MIB, 0, 3 * MIB, err), -EINVAL);
-	T_STR_CONTAINS(err, "64-bit PCI window");
+	T_EQ(layout(&l, 1 * MIB, 0, 0, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "memory size");
+	T_EQ(layout(&l, 64 * MIB + 1, 0, 0, &err), -EINVAL);
+	T_EQ(layout(&l, 1ULL << 50, 0, 0, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "too large");
+	T_EQ(layout(&l, 64 * MIB, 0xc8000000, 0, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "PCI hole");
+	T_EQ(layout(&l, 64 * MIB, 0xe0000000, 0, &err), -EINVAL);
+	T_EQ(layout(&l, 64 * MIB, 0x00000000 + 0x8000000, 0, &err), -EINVAL);
+	T_EQ(layout(&l, 64 * MIB, 0, 3 * MIB, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "64-bit PCI window");
 }
 
 /* For many sizes: the e820 is sorted, disjoint, and its RAM is the slots. */
@@ -133,11 +133,11 @@ static void layout_e820_consistent(void)
 	for (h = 0; h < sizeof(holes) / sizeof(holes[0]); h++) {
 		for (ram = 2 * MIB; ram <= 16 * GIB; ram = ram * 3 / 2 + 4096 * 3) {
 			struct vireo_layout l;
-			char err[VIREO_BOOT_ERR_LEN];
+			g_autoptr(GError) err = NULL;
 			uint64_t ram_in_e820 = 0, slots = 0;
 
 			ram &= ~0xfffULL;
-			T_EQ(layout(&l, ram, holes[h], 0, err), 0);
+			T_EQ(layout(&l, ram, holes[h], 0, &err), 0);
 			for (i = 0; i < l.nr_e820; i++) {
 				const struct vireo_e820_entry *e = &l.e820[i];
 
@@ -163,9 +163,9 @@ static void layout_e820_consistent(void)
 static void layout_ram_offset(void)
 {
 	struct vireo_layout l;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(layout(&l, 4 * GIB, 0, 0, err), 0);
+	T_EQ(layout(&l, 4 * GIB, 0, 0, &err), 0);
 	T_EQ(vireo_layout_ram_offset(&l, 0, 0), 0);
 	T_EQ(vireo_layout_ram_offset(&l, 3 * GIB - 8, 8), 3 * GIB - 8);
 	T_EQ(vireo_layout_ram_offset(&l, 3 * GIB - 8, 9), (uint64_t)-1);

@@ -79,7 +79,7 @@ static uint8_t *make_kernel(const struct fake_kernel *k, size_t *size)
 }
 
 static int load(struct tguest *g, const void *kernel, size_t size, const void *initrd,
-		size_t initrd_size, const char *cmdline, struct vireo_linux_info *info, char *err)
+		size_t initrd_size, const char *cmdline, struct vireo_linux_info *info, GError **err)
 {
 	struct vireo_linux_config cfg = {
 		.kernel_name = "bzImage-test", .kernel = kernel, .kernel_size = size,
@@ -94,7 +94,7 @@ static void linux_load_64bit(void)
 {
 	static uint8_t initrd[10000];
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *kernel;
 	size_t size, i;
@@ -103,7 +103,7 @@ static void linux_load_64bit(void)
 		initrd[i] = (uint8_t)(i * 7);
 	kernel = make_kernel(&default_kernel, &size);
 	T_EQ(tguest_init(&g, 256 * MIB, 0), 0);
-	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), "console=ttyS0 panic=-1", &info, err),
+	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), "console=ttyS0 panic=-1", &info, &err),
 	     0);
 
 	T_EQ(info.load_addr, 0x1000000);
@@ -160,7 +160,7 @@ static void linux_initrd_limits(void)
 	static uint8_t initrd[0x1800];
 	struct fake_kernel k = default_kernel;
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *kernel;
 	size_t size;
@@ -169,7 +169,7 @@ static void linux_initrd_limits(void)
 	k.initrd_max = 0x37ffffff;
 	kernel = make_kernel(&k, &size);
 	T_EQ(tguest_init(&g, 5 * GIB, 0), 0);
-	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), NULL, &info, err), 0);
+	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), NULL, &info, &err), 0);
 	T_EQ(info.initrd_addr, 0x38000000 - 0x2000);
 	T_TRUE(info.initrd_addr + sizeof(initrd) <= 0x38000000);
 	tguest_fini(&g);
@@ -179,7 +179,7 @@ static void linux_initrd_limits(void)
 	k.initrd_max = 0xffffffff;
 	kernel = make_kernel(&k, &size);
 	T_EQ(tguest_init(&g, 5 * GIB, 0), 0);
-	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), NULL, &info, err), 0);
+	T_EQ(load(&g, kernel, size, initrd, sizeof(initrd), NULL, &info, &err), 0);
 	T_EQ(info.initrd_addr, 0xc0000000 - 0x2000);
 	tguest_fini(&g);
 	free(kernel);
@@ -189,7 +189,7 @@ static void linux_placement_variants(void)
 {
 	struct fake_kernel k = default_kernel;
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *kernel;
 	size_t size;
@@ -198,14 +198,14 @@ static void linux_placement_variants(void)
 	/* pref_address not aligned: rounded up to kernel_alignment. */
 	k.pref = 0x1100000;
 	kernel = make_kernel(&k, &size);
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), 0);
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), 0);
 	T_EQ(info.load_addr, 0x1200000);
 	free(kernel);
 
 	/* Below 1 MiB: raised to 1 MiB, then aligned. */
 	k.pref = 0x1000;
 	kernel = make_kernel(&k, &size);
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), 0);
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), 0);
 	T_EQ(info.load_addr, 0x200000);
 	free(kernel);
 
@@ -216,7 +216,7 @@ static void linux_placement_variants(void)
 	k.alignment = 0x1000;
 	k.xlf = 0;
 	kernel = make_kernel(&k, &size);
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), 0);
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), 0);
 	T_EQ(info.load_addr, 0x100000);
 	T_EQ(info.entry.mode, VIREO_ENTRY_PROT32);
 	T_EQ(info.entry.rip, 0x100000);
@@ -229,7 +229,7 @@ static void linux_placement_variants(void)
 	k.version = 0x0206;
 	k.xlf = 1;	/* not read before 2.12 */
 	kernel = make_kernel(&k, &size);
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), 0);
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), 0);
 	T_EQ(info.load_addr, 0x200000);
 	T_EQ(info.kernel_end, 0x200000 + 0x3000);
 	T_EQ(info.entry.mode, VIREO_ENTRY_PROT32);
@@ -242,7 +242,7 @@ static void linux_placement_variants(void)
 static void expect_refusal(const struct fake_kernel *k, int want, const char *msg)
 {
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN] = "";
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *kernel;
 	size_t size;
@@ -250,12 +250,12 @@ static void expect_refusal(const struct fake_kernel *k, int want, const char *ms
 
 	kernel = make_kernel(k, &size);
 	T_EQ(tguest_init(&g, 64 * MIB, 0), 0);
-	ret = load(&g, kernel, size, NULL, 0, "", &info, err);
+	ret = load(&g, kernel, size, NULL, 0, "", &info, &err);
 	tguest_fini(&g);
 	free(kernel);
 	T_EQ(ret, want);
-	T_STR_CONTAINS(err, "bzImage-test: ");
-	T_STR_CONTAINS(err, msg);
+	T_STR_CONTAINS(ERRMSG(err), "bzImage-test: ");
+	T_STR_CONTAINS(ERRMSG(err), msg);
 }
 
 static void linux_refuses(void)
@@ -283,7 +283,7 @@ static void linux_refuses(void)
 static void linux_refuses_bad_files(void)
 {
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *kernel;
 	size_t size;
@@ -291,32 +291,32 @@ static void linux_refuses_bad_files(void)
 	kernel = make_kernel(&default_kernel, &size);
 	T_EQ(tguest_init(&g, 64 * MIB, 0), 0);
 
-	T_EQ(load(&g, kernel, 0x100, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "bzImage-test: not a Linux kernel image");
-	T_EQ(load(&g, kernel, 0x240, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "truncated");
-	T_EQ(load(&g, kernel, 5 * 512, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "protected-mode kernel starts at 0xa00");
-	T_EQ(load(&g, kernel, size - 0x100, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "syssize");
+	T_EQ(load(&g, kernel, 0x100, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "bzImage-test: not a Linux kernel image");
+	T_EQ(load(&g, kernel, 0x240, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "truncated");
+	T_EQ(load(&g, kernel, 5 * 512, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "protected-mode kernel starts at 0xa00");
+	T_EQ(load(&g, kernel, size - 0x100, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "syssize");
 
 	kernel[VIREO_LINUX_JUMP + 1] = 0x30;	/* header ends at 0x232 */
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "setup header ends at 0x232");
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "setup header ends at 0x232");
 	kernel[VIREO_LINUX_JUMP + 1] = 0x6a;
 
 	kernel[VIREO_LINUX_LOADFLAGS] = 0;
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "zImage");
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "zImage");
 	kernel[VIREO_LINUX_LOADFLAGS] = VIREO_LINUX_LOADED_HIGH;
 
 	kernel[VIREO_LINUX_BOOT_FLAG] = 0;
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "boot_flag");
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "boot_flag");
 	kernel[VIREO_LINUX_BOOT_FLAG] = 0x55;
 
 	vireo_put_le32(kernel + VIREO_LINUX_SYSSIZE, 0);
-	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, err), -ENOEXEC);
+	T_EQ(load(&g, kernel, size, NULL, 0, "", &info, &err), -ENOEXEC);
 	tguest_fini(&g);
 	free(kernel);
 }
@@ -325,7 +325,7 @@ static void linux_cmdline_and_initrd_limits(void)
 {
 	struct fake_kernel k = default_kernel;
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	static char cmdline[0x11000];
 	struct tguest g;
 	uint8_t *kernel, *initrd;
@@ -334,26 +334,26 @@ static void linux_cmdline_and_initrd_limits(void)
 	k.cmdline_size = 10;
 	kernel = make_kernel(&k, &size);
 	T_EQ(tguest_init(&g, 64 * MIB, 0), 0);
-	T_EQ(load(&g, kernel, size, NULL, 0, "0123456789", &info, err), 0);
-	T_EQ(load(&g, kernel, size, NULL, 0, "0123456789a", &info, err), -E2BIG);
-	T_STR_CONTAINS(err, "command line is 11 bytes");
+	T_EQ(load(&g, kernel, size, NULL, 0, "0123456789", &info, &err), 0);
+	T_EQ(load(&g, kernel, size, NULL, 0, "0123456789a", &info, &err), -E2BIG);
+	T_STR_CONTAINS(ERRMSG(err), "command line is 11 bytes");
 	free(kernel);
 
 	/* A kernel that accepts anything still gets at most 64 KiB - 1. */
 	k.cmdline_size = 0xffffffff;
 	kernel = make_kernel(&k, &size);
 	memset(cmdline, 'a', sizeof(cmdline) - 1);
-	T_EQ(load(&g, kernel, size, NULL, 0, cmdline, &info, err), -E2BIG);
+	T_EQ(load(&g, kernel, size, NULL, 0, cmdline, &info, &err), -E2BIG);
 
 	/* The initrd must fit between the kernel's end (24 MiB) and RAM's. */
 	initrd = calloc(1, 40 * MIB + 1);	/* untouched pages: cheap */
-	T_EQ(load(&g, kernel, size, initrd, 40 * MIB, "", &info, err), 0);
+	T_EQ(load(&g, kernel, size, initrd, 40 * MIB, "", &info, &err), 0);
 	T_EQ(info.initrd_addr, 24 * MIB);
-	T_EQ(load(&g, kernel, size, initrd, 40 * MIB + 1, "", &info, err), -ENOSPC);
-	T_STR_CONTAINS(err, "initrd-test: ");
-	T_STR_CONTAINS(err, "give the guest more memory");
+	T_EQ(load(&g, kernel, size, initrd, 40 * MIB + 1, "", &info, &err), -ENOSPC);
+	T_STR_CONTAINS(ERRMSG(err), "initrd-test: ");
+	T_STR_CONTAINS(ERRMSG(err), "give the guest more memory");
 	/* Refused before the data is looked at: the pointer is never read. */
-	T_EQ(load(&g, kernel, size, initrd, 1ULL << 40, "", &info, err), -ENOSPC);
+	T_EQ(load(&g, kernel, size, initrd, 1ULL << 40, "", &info, &err), -ENOSPC);
 	free(initrd);
 	tguest_fini(&g);
 	free(kernel);
@@ -364,7 +364,7 @@ static void linux_hostile_headers(void)
 {
 	static uint8_t initrd[32 << 20];	/* never written: bss costs nothing */
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	uint64_t seed = 0x1234567;
 	unsigned int iter, loaded = 0;
 	struct tguest g;
@@ -386,13 +386,13 @@ static void linux_hostile_headers(void)
 		}
 		if (trand(&seed) % 4 == 0)
 			len = trand(&seed) % size;
-		if (load(&g, bad, len, initrd, trand(&seed) % sizeof(initrd), "x", &info, err) ==
+		if (load(&g, bad, len, initrd, trand(&seed) % sizeof(initrd), "x", &info, &err) ==
 		    0) {
 			loaded++;
 			T_TRUE(info.kernel_end <= g.l.low_end);
 			T_TRUE(info.load_addr >= MIB);
 		} else {
-			T_STR_CONTAINS(err, "-test: ");
+			T_STR_CONTAINS(ERRMSG(err), "-test: ");
 		}
 	}
 	/* Both outcomes happened: the loop did test something. */
@@ -417,14 +417,14 @@ static void linux_detect(void)
 
 static void linux_read_file_errors(void)
 {
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	void *data;
 	size_t size;
 
-	T_EQ(vireo_boot_read_file("/nonexistent/vmlinuz", &data, &size, err), -ENOENT);
-	T_STR_CONTAINS(err, "/nonexistent/vmlinuz: ");
-	T_EQ(vireo_boot_read_file("/", &data, &size, err), -EINVAL);
-	T_STR_CONTAINS(err, "not a regular file");
+	T_EQ(vireo_boot_read_file("/nonexistent/vmlinuz", &data, &size, &err), -ENOENT);
+	T_STR_CONTAINS(ERRMSG(err), "/nonexistent/vmlinuz: ");
+	T_EQ(vireo_boot_read_file("/", &data, &size, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "not a regular file");
 }
 
 /* The entry state: long mode whose page tables map the kernel 1:1. */
@@ -483,18 +483,18 @@ static void real_image(const char *path, uint64_t ram)
 {
 	struct vireo_linux_config cfg = { .kernel_name = path, .cmdline = "console=ttyS0" };
 	struct vireo_linux_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	void *data;
 	size_t size;
 
-	T_EQ(vireo_boot_read_file(path, &data, &size, err), 0);
+	T_EQ(vireo_boot_read_file(path, &data, &size, &err), 0);
 	cfg.kernel = data;
 	cfg.kernel_size = size;
 	T_EQ(vireo_boot_detect(data, size), VIREO_IMAGE_LINUX);
 	T_EQ(tguest_init(&g, ram, 0), 0);
-	if (vireo_linux_load(&g.l, &g.mem, &cfg, &info, err)) {
-		vireo_test_fail(__FILE__, __LINE__, "%s", err);
+	if (vireo_linux_load(&g.l, &g.mem, &cfg, &info, &err)) {
+		vireo_test_fail(__FILE__, __LINE__, "%s", ERRMSG(err));
 		goto out;
 	}
 	if (info.entry.mode != VIREO_ENTRY_LONG64 ||

@@ -71,7 +71,7 @@ static uint8_t *make_elf(void)
 
 static int mb_load(struct tguest *g, const void *kernel, size_t size, const char *cmdline,
 		   const struct vireo_multiboot_module *mods, unsigned int nr,
-		   struct vireo_multiboot_info *info, char *err)
+		   struct vireo_multiboot_info *info, GError **err)
 {
 	struct vireo_multiboot_config cfg = {
 		.kernel_name = "mbkernel", .kernel = kernel, .kernel_size = size,
@@ -89,7 +89,7 @@ static void mb_elf(void)
 		{ .name = "mod1.bin", .data = mod1, .size = sizeof(mod1) },
 	};
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *k = make_elf();
 	uint32_t flags, mmap, mods_addr;
@@ -100,7 +100,7 @@ static void mb_elf(void)
 	T_EQ(tguest_init(&g, 64 * MIB, 0), 0);
 	memset(tguest_at(&g, 0x101000), 0xee, 0x3000);	/* bss must come back zero */
 	T_EQ(vireo_boot_detect(k, ELF_SIZE), VIREO_IMAGE_MULTIBOOT);
-	T_EQ(mb_load(&g, k, ELF_SIZE, "kernel -v", mods, 2, &info, err), 0);
+	T_EQ(mb_load(&g, k, ELF_SIZE, "kernel -v", mods, 2, &info, &err), 0);
 
 	T_EQ(info.entry.mode, VIREO_ENTRY_PROT32);
 	T_EQ(info.entry.rip, 0x100010);
@@ -174,14 +174,14 @@ static uint8_t *make_aout(size_t *size)
 static void mb_aout(void)
 {
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	size_t size;
 	uint8_t *k = make_aout(&size);
 
 	T_EQ(tguest_init(&g, 16 * MIB, 0), 0);
 	memset(tguest_at(&g, 0x200000), 0xee, 0x5000);
-	T_EQ(mb_load(&g, k, size, NULL, NULL, 0, &info, err), 0);
+	T_EQ(mb_load(&g, k, size, NULL, NULL, 0, &info, &err), 0);
 	T_EQ(info.entry.rip, 0x200100);
 	T_EQ(info.kernel_end, 0x204000);
 	T_TRUE(!memcmp(tguest_at(&g, 0x200000), k, 0xc00));
@@ -197,7 +197,7 @@ static void mb_aout(void)
 	vireo_put_le32(k + 0x40 + 20, 0);
 	vireo_put_le32(k + 0x40 + 24, 0);
 	memset(tguest_at(&g, 0x200000), 0xee, 0x5000);
-	T_EQ(mb_load(&g, k, size, NULL, NULL, 0, &info, err), 0);
+	T_EQ(mb_load(&g, k, size, NULL, NULL, 0, &info, &err), 0);
 	T_EQ(info.kernel_end, 0x201000);
 	T_EQ(*tguest_at(&g, 0x200fff), k[0xfff]);
 	T_EQ(*tguest_at(&g, 0x201000), 0xee);
@@ -208,16 +208,16 @@ static void mb_aout(void)
 static void expect_mb_error(uint8_t *k, size_t size, int want, const char *msg)
 {
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN] = "";
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	int ret;
 
 	T_EQ(tguest_init(&g, 16 * MIB, 0), 0);
-	ret = mb_load(&g, k, size, NULL, NULL, 0, &info, err);
+	ret = mb_load(&g, k, size, NULL, NULL, 0, &info, &err);
 	tguest_fini(&g);
 	T_EQ(ret, want);
-	T_STR_CONTAINS(err, "mbkernel: ");
-	T_STR_CONTAINS(err, msg);
+	T_STR_CONTAINS(ERRMSG(err), "mbkernel: ");
+	T_STR_CONTAINS(ERRMSG(err), msg);
 }
 
 static void mb_refuses(void)
@@ -308,7 +308,7 @@ static void mb_low_segments(void)
 	struct vireo_multiboot_module mod = { .name = "m0", .data = mod0, .size = sizeof(mod0),
 					      .cmdline = "m0 x=1" };
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	struct tguest g;
 	uint8_t *k = make_elf();
 	uint32_t mbi, mods;
@@ -320,7 +320,7 @@ static void mb_low_segments(void)
 	put_phdr(k + 0x74, 1, 0x2000, 0xc0101000, 0x9000, 0x100, 0x186c);
 	vireo_put_le32(k + 24, 0xc0100010);
 	memset(tguest_at(&g, 0x9000), 0xee, 0x2000);
-	T_EQ(mb_load(&g, k, ELF_SIZE, "a b", &mod, 1, &info, err), 0);
+	T_EQ(mb_load(&g, k, ELF_SIZE, "a b", &mod, 1, &info, &err), 0);
 	T_EQ(info.entry.rip, 0x8010);
 	T_EQ(info.kernel_start, 0x8000);
 	T_EQ(info.kernel_end, 0xa86c);
@@ -340,7 +340,7 @@ static void mb_low_segments(void)
 	put_phdr(k + 0x34, 1, 0x1000, 0xc0100000, 0x10000, 0x800, 0x800);
 	put_phdr(k + 0x74, 1, 0x2000, 0xc0101000, 0x11000, 0x100, 0x20000);
 	memset(tguest_at(&g, 0x10000), 0xee, 0x21000);
-	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, &mod, 1, &info, err), 0);
+	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, &mod, 1, &info, &err), 0);
 	T_EQ(info.entry.rip, 0x10010);
 	mbi = (uint32_t)info.info_addr;
 	T_EQ(mbi, MIB + 0x1000);		/* the page after the module */
@@ -394,24 +394,24 @@ static void mb_module_limits(void)
 	struct vireo_multiboot_module mod = { .name = "huge.img", .data = big, .size = 16 * MIB };
 	struct vireo_multiboot_module many[VIREO_MB_MAX_MODULES + 1];
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	static char longname[0x8000];
 	struct tguest g;
 	uint8_t *k = make_elf();
 	unsigned int i;
 
 	T_EQ(tguest_init(&g, 16 * MIB, 0), 0);
-	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, &mod, 1, &info, err), -ENOSPC);
-	T_STR_CONTAINS(err, "huge.img: ");
+	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, &mod, 1, &info, &err), -ENOSPC);
+	T_STR_CONTAINS(ERRMSG(err), "huge.img: ");
 	memset(many, 0, sizeof(many));
-	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, many, VIREO_MB_MAX_MODULES + 1, &info, err), -E2BIG);
+	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, many, VIREO_MB_MAX_MODULES + 1, &info, &err), -E2BIG);
 	/* Strings that overflow the information area. */
 	memset(longname, 'm', sizeof(longname) - 1);
 	for (i = 0; i < 3; i++)
 		many[i] = (struct vireo_multiboot_module){ .name = "m", .data = big, .size = 1,
 							   .cmdline = longname };
-	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, many, 3, &info, err), -E2BIG);
-	T_STR_CONTAINS(err, "module command lines");
+	T_EQ(mb_load(&g, k, ELF_SIZE, NULL, many, 3, &info, &err), -E2BIG);
+	T_STR_CONTAINS(ERRMSG(err), "module command lines");
 	tguest_fini(&g);
 	free(k);
 }
@@ -442,7 +442,7 @@ static void mb_header_search(void)
 static void mb_hostile(void)
 {
 	struct vireo_multiboot_info info;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	uint64_t seed = 99;
 	unsigned int iter, loaded = 0;
 	struct tguest g;
@@ -465,12 +465,12 @@ static void mb_hostile(void)
 		}
 		if (trand(&seed) % 4 == 0)
 			len = trand(&seed) % size;
-		if (mb_load(&g, bad, len, NULL, NULL, 0, &info, err) == 0) {
+		if (mb_load(&g, bad, len, NULL, NULL, 0, &info, &err) == 0) {
 			loaded++;
 			T_TRUE(info.kernel_start >= VIREO_ENTRY_PROT32_END &&
 			       info.kernel_end <= g.l.low_end);
 		} else {
-			T_STR_CONTAINS(err, "mbkernel: ");
+			T_STR_CONTAINS(ERRMSG(err), "mbkernel: ");
 		}
 	}
 	T_TRUE(loaded > 0 && loaded < 20000);

@@ -10,11 +10,11 @@
 int tguest_init(struct tguest *g, uint64_t ram_size, uint64_t hole)
 {
 	struct vireo_layout_config cfg = { .ram_size = ram_size, .hole_start = hole };
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 	void *p;
 
 	memset(g, 0, sizeof(*g));
-	if (vireo_layout_init(&g->l, &cfg, err))
+	if (vireo_layout_init(&g->l, &cfg, &err))
 		return -1;
 	p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0);

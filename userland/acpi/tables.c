@@ -267,7 +267,7 @@ static void build_rsdp(uint8_t *t, uint64_t rsdt, uint64_t xsdt)
 	t[32] = (uint8_t)(0 - vireo_acpi_sum(t, VIREO_ACPI_RSDP_SIZE));
 }
 
-static int check_config(const struct vireo_acpi_config *c, uint64_t base, char *err)
+static int check_config(const struct vireo_acpi_config *c, uint64_t base, GError **error)
 {
 	const char *what = NULL;
 
@@ -283,15 +283,13 @@ static int check_config(const struct vireo_acpi_config *c, uint64_t base, char *
 		what = "PM block past port 0xffff";
 	else if (c->sci_irq > 15)
 		what = "SCI is not an ISA IRQ";
-	if (what) {
-		vireo_boot_errf(err, "ACPI", "%s", what);
-		return -EINVAL;
-	}
+	if (what)
+		return vireo_error_set(error, EINVAL, "%s: %s", "ACPI", what);
 	return 0;
 }
 
 int vireo_acpi_build(const struct vireo_acpi_config *c, uint8_t *buf, size_t size,
-		     uint64_t base, struct vireo_acpi_tables *t, char *err)
+		     uint64_t base, struct vireo_acpi_tables *t, GError **error)
 {
 	uint8_t *dsdt = NULL;
 	size_t dsdt_len, at, xsdt_len = VIREO_ACPI_HDR_SIZE + 3 * 8;
@@ -301,12 +299,12 @@ int vireo_acpi_build(const struct vireo_acpi_config *c, uint8_t *buf, size_t siz
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	ret = check_config(c, base, err);
+	ret = check_config(c, base, error);
 	if (ret)
 		return ret;
 	ret = vireo_acpi_dsdt(c, &dsdt, &dsdt_len);
 	if (ret) {
-		vireo_boot_errf(err, "ACPI", "DSDT: %s", ret == -ENOMEM ? "out of memory"
+		vireo_error_set(error, ret, "%s: DSDT: %s", "ACPI", ret == -ENOMEM ? "out of memory"
 									: "encoder error");
 		return ret;
 	}
@@ -330,9 +328,9 @@ int vireo_acpi_build(const struct vireo_acpi_config *c, uint8_t *buf, size_t siz
 	at += rsdt_len;
 	t->end = base + at;
 	if (at > size || t->end > (1ULL << 32)) {
-		vireo_boot_errf(err, "ACPI", "tables need %zu bytes, the area at %#llx has %zu",
-				at, (unsigned long long)base, size);
-		ret = -ENOSPC;
+		ret = vireo_error_set(error, ENOSPC,
+				      "%s: tables need %zu bytes, the area at %#llx has %zu",
+				      "ACPI", at, (unsigned long long)base, size);
 		goto out;
 	}
 
@@ -363,26 +361,22 @@ out:
 }
 
 int vireo_acpi_install(const struct vireo_acpi_config *c, const struct vireo_mem *mem,
-		       uint64_t base, uint64_t end, struct vireo_acpi_tables *t, char *err)
+		       uint64_t base, uint64_t end, struct vireo_acpi_tables *t, GError **error)
 {
 	uint8_t *buf;
 	int ret;
 
-	if (end <= base || end - base > (16ULL << 20)) {
-		vireo_boot_errf(err, "ACPI", "bad table area [%#llx, %#llx)",
-				(unsigned long long)base, (unsigned long long)end);
-		return -EINVAL;
-	}
+	if (end <= base || end - base > (16ULL << 20))
+		return vireo_error_set(error, EINVAL, "%s: bad table area [%#llx, %#llx)", "ACPI",
+				       (unsigned long long)base, (unsigned long long)end);
 	buf = malloc(end - base);
-	if (!buf) {
-		vireo_boot_errf(err, "ACPI", "out of memory");
-		return -ENOMEM;
-	}
-	ret = vireo_acpi_build(c, buf, end - base, base, t, err);
+	if (!buf)
+		return vireo_error_set(error, ENOMEM, "%s: out of memory", "ACPI");
+	ret = vireo_acpi_build(c, buf, end - base, base, t, error);
 	if (!ret && vireo_boot_write(mem, base, buf, t->end - base)) {
-		vireo_boot_errf(err, "ACPI", "cannot write the tables to guest RAM at %#llx",
-				(unsigned long long)base);
-		ret = -EFAULT;
+		ret = vireo_error_set(error, EFAULT,
+				      "%s: cannot write the tables to guest RAM at %#llx", "ACPI",
+				      (unsigned long long)base);
 	}
 	free(buf);
 	return ret;

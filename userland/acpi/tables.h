@@ -88,15 +88,15 @@ struct vireo_acpi_tables {
  * Build every table into buf, which stands for guest-physical
  * [base, base + size): base 16-byte aligned, the tables below 4 GiB.
  * 0, or -EINVAL (bad config), -ENOSPC (does not fit) or -ENOMEM, with a
- * message in err (VIREO_BOOT_ERR_LEN bytes).  buf is zeroed first.
+ * message.  buf is zeroed first.
  */
 int vireo_acpi_build(const struct vireo_acpi_config *c, uint8_t *buf, size_t size,
-		     uint64_t base, struct vireo_acpi_tables *t, char *err);
+		     uint64_t base, struct vireo_acpi_tables *t, GError **error);
 
 /* The same into guest memory: [base, end), default 0xe0000-0x100000. */
 struct vireo_mem;
 int vireo_acpi_install(const struct vireo_acpi_config *c, const struct vireo_mem *mem,
-		       uint64_t base, uint64_t end, struct vireo_acpi_tables *t, char *err);
+		       uint64_t base, uint64_t end, struct vireo_acpi_tables *t, GError **error);
 
 /* The DSDT, a complete table with header and checksum (dsdt.c). */
 int vireo_acpi_dsdt(const struct vireo_acpi_config *c, uint8_t **table, size_t *len);

@@ -17,19 +17,6 @@
 #include "boot/linux.h"
 #include "boot/multiboot.h"
 
-void vireo_boot_errf(char *err, const char *name, const char *fmt, ...)
-{
-	int n;
-	va_list ap;
-
-	n = snprintf(err, VIREO_BOOT_ERR_LEN, "%s: ", name ? name : "(image)");
-	if (n < 0 || n >= VIREO_BOOT_ERR_LEN)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, VIREO_BOOT_ERR_LEN - n, fmt, ap);
-	va_end(ap);
-}
-
 enum vireo_image_kind vireo_boot_detect(const void *image, size_t size)
 {
 	const uint8_t *p = image;
@@ -42,7 +29,7 @@ enum vireo_image_kind vireo_boot_detect(const void *image, size_t size)
 	return VIREO_IMAGE_UNKNOWN;
 }
 
-int vireo_boot_read_file(const char *path, void **data, size_t *size, char *err)
+int vireo_boot_read_file(const char *path, void **data, size_t *size, GError **error)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
@@ -54,29 +41,31 @@ int vireo_boot_read_file(const char *path, void **data, size_t *size, char *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		vireo_boot_errf(err, path, "%s", strerror(errno));
+		vireo_error_set(error, ret, "%s: %s", path, strerror(errno));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		vireo_boot_errf(err, path, "%s", strerror(errno));
+		vireo_error_set(error, ret, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = -EINVAL;
-		vireo_boot_errf(err, path, "not a regular file");
+		vireo_error_set(error, ret, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > VIREO_BOOT_MAX_FILE) {
 		ret = -EFBIG;
-		vireo_boot_errf(err, path, "%lld bytes: larger than the 1 GiB a kernel or initrd may be",
-				(long long)st.st_size);
+		vireo_error_set(error, ret,
+				"%s: %lld bytes: larger than the 1 GiB a kernel or initrd may be",
+				path, (long long)st.st_size);
 		goto out;
 	}
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (!buf) {
 		ret = -ENOMEM;
-		vireo_boot_errf(err, path, "no memory for %lld bytes", (long long)st.st_size);
+		vireo_error_set(error, ret, "%s: no memory for %lld bytes", path,
+				(long long)st.st_size);
 		goto out;
 	}
 	while (done < (size_t)st.st_size) {
@@ -86,12 +75,12 @@ int vireo_boot_read_file(const char *path, void **data, size_t *size, char *err)
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			vireo_boot_errf(err, path, "%s", strerror(errno));
+			vireo_error_set(error, ret, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0) {
 			ret = -EIO;
-			vireo_boot_errf(err, path, "file shrank while being read");
+			vireo_error_set(error, ret, "%s: file shrank while being read", path);
 			goto out;
 		}
 		done += n;

@@ -33,13 +33,10 @@ enum vireo_image_kind vireo_boot_detect(const void *image, size_t size);
 
 /*
  * Read all of path into a malloc()ed buffer (*data, *size; free() it).
- * 0 or -errno with "path: reason" in err (VIREO_BOOT_ERR_LEN bytes).
+ * 0 or -errno with "path: reason".
  */
-int vireo_boot_read_file(const char *path, void **data, size_t *size, char *err);
+int vireo_boot_read_file(const char *path, void **data, size_t *size, GError **error);
 
-/* snprintf "name: <fmt>" into err (VIREO_BOOT_ERR_LEN bytes). */
-void vireo_boot_errf(char *err, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 struct vireo_mem;
 

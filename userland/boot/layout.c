@@ -23,37 +23,31 @@ static void e820_add(struct vireo_layout *l, uint64_t addr, uint64_t size, uint3
 	l->nr_e820++;
 }
 
-int vireo_layout_init(struct vireo_layout *l, const struct vireo_layout_config *cfg, char *err)
+int vireo_layout_init(struct vireo_layout *l, const struct vireo_layout_config *cfg, GError **error)
 {
 	uint64_t hole = cfg->hole_start ? cfg->hole_start : VIREO_LAYOUT_HOLE_DEFAULT;
 	uint64_t ram_top;
 
 	memset(l, 0, sizeof(*l));
-	if (cfg->ram_size < VIREO_LAYOUT_MIN_RAM || (cfg->ram_size & PAGE_MASK_4K)) {
-		snprintf(err, VIREO_BOOT_ERR_LEN,
-			 "memory size %#llx: must be a multiple of 4 KiB and at least 2 MiB",
-			 (unsigned long long)cfg->ram_size);
-		return -EINVAL;
-	}
+	if (cfg->ram_size < VIREO_LAYOUT_MIN_RAM || (cfg->ram_size & PAGE_MASK_4K))
+		return vireo_error_set(error, EINVAL,
+				       "memory size %#llx: must be a multiple of 4 KiB and at least 2 MiB",
+				       (unsigned long long)cfg->ram_size);
 	/* 2^46 bytes: far beyond any host, and no overflow anywhere below. */
-	if (cfg->ram_size > (1ULL << 46)) {
-		snprintf(err, VIREO_BOOT_ERR_LEN, "memory size %#llx: too large",
-			 (unsigned long long)cfg->ram_size);
-		return -EINVAL;
-	}
+	if (cfg->ram_size > (1ULL << 46))
+		return vireo_error_set(error, EINVAL, "memory size %#llx: too large",
+				       (unsigned long long)cfg->ram_size);
 	if (hole < VIREO_LAYOUT_HOLE_MIN || hole > VIREO_LAYOUT_HOLE_MAX ||
 	    (hole & (VIREO_LAYOUT_HOLE_ALIGN - 1))) {
-		snprintf(err, VIREO_BOOT_ERR_LEN,
-			 "PCI hole start %#llx: must be a multiple of 256 MiB in [%#llx, %#llx]",
-			 (unsigned long long)hole, VIREO_LAYOUT_HOLE_MIN, VIREO_LAYOUT_HOLE_MAX);
-		return -EINVAL;
+		return vireo_error_set(error, EINVAL,
+				       "PCI hole start %#llx: must be a multiple of 256 MiB in [%#llx, %#llx]",
+				       (unsigned long long)hole, VIREO_LAYOUT_HOLE_MIN,
+				       VIREO_LAYOUT_HOLE_MAX);
 	}
-	if (cfg->mmio64_size & (VIREO_GIB - 1) || cfg->mmio64_size > (1ULL << 46)) {
-		snprintf(err, VIREO_BOOT_ERR_LEN,
-			 "64-bit PCI window size %#llx: must be a multiple of 1 GiB, at most 64 TiB",
-			 (unsigned long long)cfg->mmio64_size);
-		return -EINVAL;
-	}
+	if (cfg->mmio64_size & (VIREO_GIB - 1) || cfg->mmio64_size > (1ULL << 46))
+		return vireo_error_set(error, EINVAL,
+				       "64-bit PCI window size %#llx: must be a multiple of 1 GiB, at most 64 TiB",
+				       (unsigned long long)cfg->mmio64_size);
 
 	l->ram_size = cfg->ram_size;
 	l->hole_start = hole;

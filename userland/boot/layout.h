@@ -47,6 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vireo/error.h>
+
 #define VIREO_GIB			(1ULL << 30)
 #define VIREO_4GIB			(4ULL << 30)
 
@@ -120,14 +122,9 @@ struct vireo_layout {
 	unsigned int nr_e820;
 };
 
-/* Size of the error buffers this directory's functions fill. */
-#define VIREO_BOOT_ERR_LEN	256
-
-/*
- * Compute the layout.  0, or -EINVAL with a message in err (at least
- * VIREO_BOOT_ERR_LEN bytes) for a bad size or hole.
- */
-int vireo_layout_init(struct vireo_layout *l, const struct vireo_layout_config *cfg, char *err);
+/* Compute the layout.  0, or -EINVAL with a message for a bad size or hole. */
+int vireo_layout_init(struct vireo_layout *l, const struct vireo_layout_config *cfg,
+		      GError **error);
 
 /* True if all of [gpa, gpa + len) is RAM (len 0 counts as 1). */
 bool vireo_layout_is_ram(const struct vireo_layout *l, uint64_t gpa, uint64_t len);

@@ -26,7 +26,7 @@ static bool is_pow2(uint64_t v)
 }
 
 int vireo_linux_parse(const char *name, const void *image, size_t size,
-		      struct vireo_linux_header *h, char *err)
+		      struct vireo_linux_header *h, GError **error)
 {
 	const uint8_t *p = image;
 	size_t need, setup_sects;
@@ -35,60 +35,50 @@ int vireo_linux_parse(const char *name, const void *image, size_t size,
 	memset(h, 0, sizeof(*h));
 	if (size < VIREO_LINUX_HDRS_OFF + 4 ||
 	    vireo_le32(p + VIREO_LINUX_HDRS_OFF) != VIREO_LINUX_HDRS_MAGIC) {
-		vireo_boot_errf(err, name, "not a Linux kernel image (no \"HdrS\" at 0x202)");
-		return -ENOEXEC;
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: not a Linux kernel image (no \"HdrS\" at 0x202)", name);
 	}
 	h->version = vireo_le16(p + VIREO_LINUX_VERSION);
-	if (h->version < VIREO_LINUX_MIN_VERSION) {
-		vireo_boot_errf(err, name,
-				"boot protocol %u.%02u is older than 2.06, the oldest Vireo loads",
-				h->version >> 8, h->version & 0xff);
-		return -ENOEXEC;
-	}
-	if (vireo_le16(p + VIREO_LINUX_BOOT_FLAG) != 0xaa55) {
-		vireo_boot_errf(err, name, "boot_flag at 0x1fe is not 0xaa55");
-		return -ENOEXEC;
-	}
+	if (h->version < VIREO_LINUX_MIN_VERSION)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: boot protocol %u.%02u is older than 2.06, the oldest Vireo loads",
+				       name, h->version >> 8, h->version & 0xff);
+	if (vireo_le16(p + VIREO_LINUX_BOOT_FLAG) != 0xaa55)
+		return vireo_error_set(error, ENOEXEC, "%s: boot_flag at 0x1fe is not 0xaa55",
+				       name);
 	h->header_end = 0x202 + (size_t)p[VIREO_LINUX_JUMP + 1];
 	/* The fields this loader reads for the image's protocol version. */
 	need = h->version >= 0x020a ? VIREO_LINUX_INIT_SIZE + 4 : VIREO_LINUX_CMDLINE_SIZE + 4;
-	if (h->header_end < need) {
-		vireo_boot_errf(err, name,
-				"setup header ends at %#zx, before the fields of protocol %u.%02u",
-				h->header_end, h->version >> 8, h->version & 0xff);
-		return -ENOEXEC;
-	}
-	if (size < h->header_end) {
-		vireo_boot_errf(err, name, "truncated: %zu bytes, the setup header ends at %#zx",
-				size, h->header_end);
-		return -ENOEXEC;
-	}
+	if (h->header_end < need)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: setup header ends at %#zx, before the fields of protocol %u.%02u",
+				       name, h->header_end, h->version >> 8, h->version & 0xff);
+	if (size < h->header_end)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: truncated: %zu bytes, the setup header ends at %#zx",
+				       name, size, h->header_end);
 
 	h->loadflags = p[VIREO_LINUX_LOADFLAGS];
-	if (!(h->loadflags & VIREO_LINUX_LOADED_HIGH)) {
-		vireo_boot_errf(err, name, "a zImage (LOADED_HIGH clear): only bzImages load");
-		return -ENOEXEC;
-	}
+	if (!(h->loadflags & VIREO_LINUX_LOADED_HIGH))
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: a zImage (LOADED_HIGH clear): only bzImages load",
+				       name);
 	setup_sects = p[VIREO_LINUX_SETUP_SECTS] ? p[VIREO_LINUX_SETUP_SECTS] : 4;
 	h->kernel_offset = (setup_sects + 1) * 512;
-	if (h->kernel_offset >= size) {
-		vireo_boot_errf(err, name,
-				"truncated: %zu bytes, the protected-mode kernel starts at %#zx",
-				size, h->kernel_offset);
-		return -ENOEXEC;
-	}
+	if (h->kernel_offset >= size)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: truncated: %zu bytes, the protected-mode kernel starts at %#zx",
+				       name, size, h->kernel_offset);
 	/*
 	 * syssize counts 16-byte paragraphs; builds round it up past the end
 	 * of the file by less than one paragraph (memtest86+ does).
 	 */
 	syssize = (uint64_t)vireo_le32(p + VIREO_LINUX_SYSSIZE) * 16;
 	h->kernel_size = size - h->kernel_offset;
-	if (syssize == 0 || syssize >= (uint64_t)h->kernel_size + 16) {
-		vireo_boot_errf(err, name,
-				"truncated or corrupt: syssize says %#llx bytes of kernel, the file has %#zx",
-				(unsigned long long)syssize, h->kernel_size);
-		return -ENOEXEC;
-	}
+	if (syssize == 0 || syssize >= (uint64_t)h->kernel_size + 16)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: truncated or corrupt: syssize says %#llx bytes of kernel, the file has %#zx",
+				       name, (unsigned long long)syssize, h->kernel_size);
 	if (syssize < h->kernel_size)
 		h->kernel_size = syssize;
 
@@ -105,10 +95,9 @@ int vireo_linux_parse(const char *name, const void *image, size_t size,
 		h->xloadflags = vireo_le16(p + VIREO_LINUX_XLOADFLAGS);
 	if (h->relocatable &&
 	    (!is_pow2(h->kernel_alignment) || h->kernel_alignment > (1U << 30))) {
-		vireo_boot_errf(err, name,
-				"kernel_alignment %#x is not a power of two up to 1 GiB",
-				h->kernel_alignment);
-		return -ENOEXEC;
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: kernel_alignment %#x is not a power of two up to 1 GiB",
+				       name, h->kernel_alignment);
 	}
 	return 0;
 }
@@ -120,7 +109,7 @@ static bool fits_high_low(const struct vireo_layout *l, uint64_t addr, uint64_t 
 }
 
 static int place_kernel(const struct vireo_layout *l, const char *name,
-			struct vireo_linux_info *info, char *err)
+			struct vireo_linux_info *info, GError **error)
 {
 	const struct vireo_linux_header *h = &info->hdr;
 	uint64_t load, span;
@@ -129,30 +118,27 @@ static int place_kernel(const struct vireo_layout *l, const char *name,
 		load = h->pref_address > VIREO_LAYOUT_HIGH_MEM ? h->pref_address
 							       : VIREO_LAYOUT_HIGH_MEM;
 		/* pref_address is a u64 from the file: keep clear of wrapping. */
-		if (load > (1ULL << 46)) {
-			vireo_boot_errf(err, name, "pref_address %#llx is absurd",
-					(unsigned long long)h->pref_address);
-			return -ENOEXEC;
-		}
+		if (load > (1ULL << 46))
+			return vireo_error_set(error, ENOEXEC, "%s: pref_address %#llx is absurd",
+					       name, (unsigned long long)h->pref_address);
 		load = align_up(load, h->kernel_alignment);
 	} else {
 		load = h->pref_address;
 	}
 	span = h->init_size > h->kernel_size ? h->init_size : h->kernel_size;
-	if (!fits_high_low(l, load, span)) {
-		vireo_boot_errf(err, name,
-				"needs RAM at [%#llx, %#llx) (load address and init_size) but guest RAM below the PCI hole is [1 MiB, %#llx)",
-				(unsigned long long)load, (unsigned long long)(load + span),
-				(unsigned long long)l->low_end);
-		return -ENOSPC;
-	}
+	if (!fits_high_low(l, load, span))
+		return vireo_error_set(error, ENOSPC,
+				       "%s: needs RAM at [%#llx, %#llx) (load address and init_size) but guest RAM below the PCI hole is [1 MiB, %#llx)",
+				       name, (unsigned long long)load,
+				       (unsigned long long)(load + span),
+				       (unsigned long long)l->low_end);
 	info->load_addr = load;
 	info->kernel_end = load + span;
 	return 0;
 }
 
 static int place_initrd(const struct vireo_layout *l, const struct vireo_linux_config *cfg,
-			struct vireo_linux_info *info, char *err)
+			struct vireo_linux_info *info, GError **error)
 {
 	const char *name = cfg->initrd_name ? cfg->initrd_name : "initrd";
 	uint64_t top = l->low_end, floor = align_up(info->kernel_end, PAGE_4K);
@@ -163,13 +149,11 @@ static int place_initrd(const struct vireo_layout *l, const struct vireo_linux_c
 	if (max_end < top)
 		top = max_end;
 	top &= ~(PAGE_4K - 1);
-	if (size > top || ((top - size) & ~(PAGE_4K - 1)) < floor) {
-		vireo_boot_errf(err, name,
-				"%llu bytes do not fit between the kernel's end %#llx and %#llx (the lower of RAM below the PCI hole and initrd_addr_max); give the guest more memory",
-				(unsigned long long)size, (unsigned long long)floor,
-				(unsigned long long)top);
-		return -ENOSPC;
-	}
+	if (size > top || ((top - size) & ~(PAGE_4K - 1)) < floor)
+		return vireo_error_set(error, ENOSPC,
+				       "%s: %llu bytes do not fit between the kernel's end %#llx and %#llx (the lower of RAM below the PCI hole and initrd_addr_max); give the guest more memory",
+				       name, (unsigned long long)size, (unsigned long long)floor,
+				       (unsigned long long)top);
 	info->initrd_addr = (top - size) & ~(PAGE_4K - 1);
 	info->initrd_size = size;
 	return 0;
@@ -220,7 +204,7 @@ static void build_zero_page(uint8_t *bp, const struct vireo_layout *l, const uin
 
 int vireo_linux_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 		     const struct vireo_linux_config *cfg, struct vireo_linux_info *info,
-		     char *err)
+		     GError **error)
 {
 	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
 	const char *cmdline = cfg->cmdline ? cfg->cmdline : "";
@@ -230,20 +214,19 @@ int vireo_linux_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = vireo_linux_parse(name, cfg->kernel, cfg->kernel_size, &info->hdr, err);
+	ret = vireo_linux_parse(name, cfg->kernel, cfg->kernel_size, &info->hdr, error);
 	if (ret)
 		return ret;
-	if (cmdline_len > info->hdr.cmdline_size || cmdline_len >= VIREO_LAYOUT_CMDLINE_MAX) {
-		vireo_boot_errf(err, name,
-				"the command line is %zu bytes; this kernel takes at most %u (and Vireo %llu)",
-				cmdline_len, info->hdr.cmdline_size, VIREO_LAYOUT_CMDLINE_MAX - 1);
-		return -E2BIG;
-	}
-	ret = place_kernel(l, name, info, err);
+	if (cmdline_len > info->hdr.cmdline_size || cmdline_len >= VIREO_LAYOUT_CMDLINE_MAX)
+		return vireo_error_set(error, E2BIG,
+				       "%s: the command line is %zu bytes; this kernel takes at most %u (and Vireo %llu)",
+				       name, cmdline_len, info->hdr.cmdline_size,
+				       VIREO_LAYOUT_CMDLINE_MAX - 1);
+	ret = place_kernel(l, name, info, error);
 	if (ret)
 		return ret;
 	if (cfg->initrd_size) {
-		ret = place_initrd(l, cfg, info, err);
+		ret = place_initrd(l, cfg, info, error);
 		if (ret)
 			return ret;
 	}
@@ -251,29 +234,29 @@ int vireo_linux_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 	info->cmdline_addr = VIREO_LAYOUT_CMDLINE;
 
 	bp = malloc(VIREO_BP_SIZE);
-	if (!bp) {
-		vireo_boot_errf(err, name, "no memory for the zero page");
-		return -ENOMEM;
-	}
+	if (!bp)
+		return vireo_error_set(error, ENOMEM, "%s: no memory for the zero page", name);
 	build_zero_page(bp, l, image, cfg, info);
 
 	ret = -EFAULT;
 	if (vireo_boot_write(mem, info->load_addr, image + info->hdr.kernel_offset,
 			     info->hdr.kernel_size)) {
-		vireo_boot_errf(err, name, "cannot write the kernel to guest RAM at %#llx",
-				(unsigned long long)info->load_addr);
+		vireo_error_set(error, ret, "%s: cannot write the kernel to guest RAM at %#llx",
+				name, (unsigned long long)info->load_addr);
 		goto out;
 	}
 	if (cfg->initrd_size &&
 	    vireo_boot_write(mem, info->initrd_addr, cfg->initrd, cfg->initrd_size)) {
-		vireo_boot_errf(err, cfg->initrd_name ? cfg->initrd_name : "initrd",
-				"cannot write the initrd to guest RAM at %#llx",
+		vireo_error_set(error, ret, "%s: cannot write the initrd to guest RAM at %#llx",
+				cfg->initrd_name ? cfg->initrd_name : "initrd",
 				(unsigned long long)info->initrd_addr);
 		goto out;
 	}
 	if (vireo_boot_write(mem, info->cmdline_addr, cmdline, cmdline_len + 1) ||
 	    vireo_boot_write(mem, info->zero_page, bp, VIREO_BP_SIZE)) {
-		vireo_boot_errf(err, name, "cannot write the zero page or command line to guest RAM");
+		vireo_error_set(error, ret,
+				"%s: cannot write the zero page or command line to guest RAM",
+				name);
 		goto out;
 	}
 

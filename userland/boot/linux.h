@@ -104,10 +104,10 @@ struct vireo_linux_header {
 
 /*
  * Check image (size bytes; name is for messages) and fill h.  0, or
- * -EINVAL/-ENOEXEC with "name: problem" in err.
+ * -EINVAL/-ENOEXEC with "name: problem".
  */
 int vireo_linux_parse(const char *name, const void *image, size_t size,
-		      struct vireo_linux_header *h, char *err);
+		      struct vireo_linux_header *h, GError **error);
 
 struct vireo_linux_config {
 	const char *kernel_name;	/* for messages */
@@ -133,10 +133,10 @@ struct vireo_linux_info {
 
 /*
  * Load everything into guest memory as layout l describes and fill info.
- * 0 or -errno with a message naming the file and the problem in err.
+ * 0 or -errno with a message naming the file and the problem.
  */
 int vireo_linux_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 		     const struct vireo_linux_config *cfg, struct vireo_linux_info *info,
-		     char *err);
+		     GError **error);
 
 #endif /* VIREO_BOOT_LINUX_H */

@@ -153,38 +153,33 @@ int vireo_multiboot_parse_modules(char *s, struct vireo_multiboot_module_arg *m,
 }
 
 static int parse_aout(const char *name, const uint8_t *p, size_t size, size_t hoff,
-		      struct mb_kernel *k, char *err)
+		      struct mb_kernel *k, GError **error)
 {
 	uint32_t header_addr = vireo_le32(p + hoff + 12), load_addr = vireo_le32(p + hoff + 16);
 	uint32_t load_end = vireo_le32(p + hoff + 20), bss_end = vireo_le32(p + hoff + 24);
 	struct mb_segment *s = &k->seg[0];
 
-	if (load_addr > header_addr || header_addr - load_addr > hoff) {
-		vireo_boot_errf(err, name,
-				"a.out kludge: load_addr %#x and header_addr %#x do not match the header's file offset %#zx",
-				load_addr, header_addr, hoff);
-		return -ENOEXEC;
-	}
+	if (load_addr > header_addr || header_addr - load_addr > hoff)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: a.out kludge: load_addr %#x and header_addr %#x do not match the header's file offset %#zx",
+				       name, load_addr, header_addr, hoff);
 	s->paddr = load_addr;
 	s->offset = hoff - (header_addr - load_addr);
 	if (load_end == 0) {
 		s->filesz = size - s->offset;
 	} else if (load_end < load_addr || load_end - load_addr > size - s->offset) {
-		vireo_boot_errf(err, name,
-				"a.out kludge: load_end_addr %#x is before load_addr %#x or past the end of the file",
-				load_end, load_addr);
-		return -ENOEXEC;
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: a.out kludge: load_end_addr %#x is before load_addr %#x or past the end of the file",
+				       name, load_end, load_addr);
 	} else {
 		s->filesz = load_end - load_addr;
 	}
 	s->memsz = s->filesz;
 	if (bss_end) {
-		if (bss_end < load_addr + s->filesz) {
-			vireo_boot_errf(err, name,
-					"a.out kludge: bss_end_addr %#x is inside the loaded image",
-					bss_end);
-			return -ENOEXEC;
-		}
+		if (bss_end < load_addr + s->filesz)
+			return vireo_error_set(error, ENOEXEC,
+					       "%s: a.out kludge: bss_end_addr %#x is inside the loaded image",
+					       name, bss_end);
 		s->memsz = bss_end - load_addr;
 	}
 	k->nr = 1;
@@ -193,30 +188,28 @@ static int parse_aout(const char *name, const uint8_t *p, size_t size, size_t ho
 }
 
 static int parse_elf(const char *name, const uint8_t *p, size_t size, struct mb_kernel *k,
-		     char *err)
+		     GError **error)
 {
 	uint64_t phoff, entry;
 	unsigned int i, phnum;
 
-	if (size < ELF_EHDR_SIZE || memcmp(p, "\177ELF", 4)) {
-		vireo_boot_errf(err, name,
-				"Multiboot header without the a.out kludge, and not an ELF file");
-		return -ENOEXEC;
-	}
+	if (size < ELF_EHDR_SIZE || memcmp(p, "\177ELF", 4))
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: Multiboot header without the a.out kludge, and not an ELF file",
+				       name);
 	if (p[4] != 1 || p[5] != 1 || vireo_le16(p + ELF_E_MACHINE) != ELF_EM_386 ||
 	    vireo_le16(p + ELF_E_TYPE) != ELF_ET_EXEC) {
-		vireo_boot_errf(err, name,
-				"not a little-endian 32-bit i386 ELF executable (Multiboot v1 loads only those)");
-		return -ENOEXEC;
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: not a little-endian 32-bit i386 ELF executable (Multiboot v1 loads only those)",
+				       name);
 	}
 	phoff = vireo_le32(p + ELF_E_PHOFF);
 	phnum = vireo_le16(p + ELF_E_PHNUM);
 	if (vireo_le16(p + ELF_E_PHENTSIZE) != ELF_PHDR_SIZE || phoff > size ||
 	    (uint64_t)phnum * ELF_PHDR_SIZE > size - phoff) {
-		vireo_boot_errf(err, name,
-				"ELF program headers (%u at %#llx) are malformed or past the end of the file",
-				phnum, (unsigned long long)phoff);
-		return -ENOEXEC;
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: ELF program headers (%u at %#llx) are malformed or past the end of the file",
+				       name, phnum, (unsigned long long)phoff);
 	}
 
 	entry = vireo_le32(p + ELF_E_ENTRY);
@@ -231,27 +224,23 @@ static int parse_elf(const char *name, const uint8_t *p, size_t size, struct mb_
 
 		if (vireo_le32(ph) != ELF_PT_LOAD || memsz == 0)
 			continue;
-		if (filesz > memsz || off > size || filesz > size - off) {
-			vireo_boot_errf(err, name,
-					"ELF segment %u: file range [%#llx, +%#llx) is past the end of the file or larger than its memory size",
-					i, (unsigned long long)off, (unsigned long long)filesz);
-			return -ENOEXEC;
-		}
-		if (k->nr == sizeof(k->seg) / sizeof(k->seg[0])) {
-			vireo_boot_errf(err, name, "more than %zu loadable ELF segments",
-					sizeof(k->seg) / sizeof(k->seg[0]));
-			return -ENOEXEC;
-		}
+		if (filesz > memsz || off > size || filesz > size - off)
+			return vireo_error_set(error, ENOEXEC,
+					       "%s: ELF segment %u: file range [%#llx, +%#llx) is past the end of the file or larger than its memory size",
+					       name, i, (unsigned long long)off,
+					       (unsigned long long)filesz);
+		if (k->nr == sizeof(k->seg) / sizeof(k->seg[0]))
+			return vireo_error_set(error, ENOEXEC,
+					       "%s: more than %zu loadable ELF segments", name,
+					       sizeof(k->seg) / sizeof(k->seg[0]));
 		s = &k->seg[k->nr++];
 		*s = (struct mb_segment){ paddr, off, filesz, memsz };
 		/* e_entry is virtual; the kernel runs with paging off. */
 		if (entry >= vaddr && entry - vaddr < memsz)
 			k->entry = paddr + (entry - vaddr);
 	}
-	if (k->nr == 0) {
-		vireo_boot_errf(err, name, "no loadable ELF segment");
-		return -ENOEXEC;
-	}
+	if (k->nr == 0)
+		return vireo_error_set(error, ENOEXEC, "%s: no loadable ELF segment", name);
 	return 0;
 }
 
@@ -271,7 +260,7 @@ static uint64_t put_string(uint8_t *area, uint64_t base, size_t *used, const cha
 
 static int build_info(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
 		      const struct mb_place *at, struct vireo_multiboot_info *info, uint8_t *area,
-		      char *err)
+		      GError **error)
 {
 	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
 	size_t used = VIREO_MBI_STRINGS_OFF;
@@ -309,12 +298,10 @@ static int build_info(const struct vireo_layout *l, const struct vireo_multiboot
 		uint8_t *e = area + VIREO_MBI_MODS_OFF + 16 * i;
 		uint64_t str = put_string(area, at->info, &used, s);
 
-		if (!str) {
-			vireo_boot_errf(err, name,
-					"module command lines exceed the %llu bytes of the information area",
-					INFO_AREA_SIZE - VIREO_MBI_STRINGS_OFF);
-			return -E2BIG;
-		}
+		if (!str)
+			return vireo_error_set(error, E2BIG,
+					       "%s: module command lines exceed the %llu bytes of the information area",
+					       name, INFO_AREA_SIZE - VIREO_MBI_STRINGS_OFF);
 		vireo_put_le32(e, (uint32_t)info->mod_addr[i]);
 		vireo_put_le32(e + 4, (uint32_t)(info->mod_addr[i] + mod->size));
 		vireo_put_le32(e + 8, (uint32_t)str);
@@ -329,28 +316,26 @@ static int build_info(const struct vireo_layout *l, const struct vireo_multiboot
  */
 static int place_modules(const struct vireo_layout *l, const struct vireo_multiboot_config *cfg,
 			 const struct mb_kernel *k, struct mb_place *place,
-			 struct vireo_multiboot_info *info, char *err)
+			 struct vireo_multiboot_info *info, GError **error)
 {
 	uint64_t at = (info->kernel_end + PAGE_4K - 1) & ~(PAGE_4K - 1);
 	unsigned int i;
 
 	if (at < VIREO_LAYOUT_HIGH_MEM)
 		at = VIREO_LAYOUT_HIGH_MEM;
-	if (cfg->nr_modules > VIREO_MB_MAX_MODULES) {
-		vireo_boot_errf(err, cfg->kernel_name, "%u modules: at most %zu",
-				cfg->nr_modules, (size_t)VIREO_MB_MAX_MODULES);
-		return -E2BIG;
-	}
+	if (cfg->nr_modules > VIREO_MB_MAX_MODULES)
+		return vireo_error_set(error, E2BIG, "%s: %u modules: at most %zu",
+				       cfg->kernel_name, cfg->nr_modules,
+				       (size_t)VIREO_MB_MAX_MODULES);
 	for (i = 0; i < cfg->nr_modules; i++) {
 		const struct vireo_multiboot_module *mod = &cfg->modules[i];
 
-		if (!fits(l, at, mod->size)) {
-			vireo_boot_errf(err, mod->name ? mod->name : "module",
-					"%zu bytes do not fit in guest RAM after %#llx (RAM below the PCI hole ends at %#llx)",
-					mod->size, (unsigned long long)at,
-					(unsigned long long)l->low_end);
-			return -ENOSPC;
-		}
+		if (!fits(l, at, mod->size))
+			return vireo_error_set(error, ENOSPC,
+					       "%s: %zu bytes do not fit in guest RAM after %#llx (RAM below the PCI hole ends at %#llx)",
+					       mod->name ? mod->name : "module", mod->size,
+					       (unsigned long long)at,
+					       (unsigned long long)l->low_end);
 		info->mod_addr[i] = at;
 		at = (at + mod->size + PAGE_4K - 1) & ~(PAGE_4K - 1);
 	}
@@ -360,12 +345,11 @@ static int place_modules(const struct vireo_layout *l, const struct vireo_multib
 		return 0;
 	place->info = at;
 	place->cmdline = at + INFO_AREA_SIZE;
-	if (!fits(l, at, INFO_AREA_SIZE + place->cmdline_len)) {
-		vireo_boot_errf(err, cfg->kernel_name,
-				"no room for the Multiboot information after %#llx (RAM below the PCI hole ends at %#llx)",
-				(unsigned long long)at, (unsigned long long)l->low_end);
-		return -ENOSPC;
-	}
+	if (!fits(l, at, INFO_AREA_SIZE + place->cmdline_len))
+		return vireo_error_set(error, ENOSPC,
+				       "%s: no room for the Multiboot information after %#llx (RAM below the PCI hole ends at %#llx)",
+				       cfg->kernel_name, (unsigned long long)at,
+				       (unsigned long long)l->low_end);
 	return 0;
 }
 
@@ -385,7 +369,7 @@ static char *full_cmdline(const char *name, const char *args)
 
 int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 			 const struct vireo_multiboot_config *cfg,
-			 struct vireo_multiboot_info *info, char *err)
+			 struct vireo_multiboot_info *info, GError **error)
 {
 	const char *name = cfg->kernel_name ? cfg->kernel_name : "kernel";
 	const uint8_t *p = cfg->kernel;
@@ -399,37 +383,34 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 
 	memset(info, 0, sizeof(*info));
 	hoff = vireo_multiboot_find_header(cfg->kernel, cfg->kernel_size);
-	if (hoff < 0) {
-		vireo_boot_errf(err, name, "no Multiboot header in the first 8 KiB");
-		return -ENOEXEC;
-	}
+	if (hoff < 0)
+		return vireo_error_set(error, ENOEXEC, "%s: no Multiboot header in the first 8 KiB",
+				       name);
 	info->header_flags = vireo_le32(p + hoff + 4);
-	if (info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS) {
-		vireo_boot_errf(err, name, "Multiboot header requires features %#x Vireo lacks",
-				info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS);
-		return -ENOEXEC;
-	}
+	if (info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS)
+		return vireo_error_set(error, ENOEXEC,
+				       "%s: Multiboot header requires features %#x Vireo lacks",
+				       name,
+				       info->header_flags & 0xffff & ~VIREO_MB_KNOWN_REQUIREMENTS);
 
 	k = calloc(1, sizeof(*k));
 	area = calloc(1, INFO_AREA_SIZE);
 	cmdline = full_cmdline(name, cfg->cmdline);
 	if (!k || !area || !cmdline) {
-		vireo_boot_errf(err, name, "out of memory");
-		ret = -ENOMEM;
+		ret = vireo_error_set(error, ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	if (info->header_flags & VIREO_MB_AOUT_KLUDGE)
-		ret = parse_aout(name, p, cfg->kernel_size, (size_t)hoff, k, err);
+		ret = parse_aout(name, p, cfg->kernel_size, (size_t)hoff, k, error);
 	else
-		ret = parse_elf(name, p, cfg->kernel_size, k, err);
+		ret = parse_elf(name, p, cfg->kernel_size, k, error);
 	if (ret)
 		goto out;
 	place.cmdline_len = strlen(cmdline) + 1;
 	if (place.cmdline_len > VIREO_LAYOUT_CMDLINE_MAX) {
-		vireo_boot_errf(err, name,
-				"the command line (the file name first) is longer than %llu bytes",
-				VIREO_LAYOUT_CMDLINE_MAX - 1);
-		ret = -E2BIG;
+		ret = vireo_error_set(error, E2BIG,
+				      "%s: the command line (the file name first) is longer than %llu bytes",
+				      name, VIREO_LAYOUT_CMDLINE_MAX - 1);
 		goto out;
 	}
 
@@ -439,9 +420,9 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 		const struct mb_segment *s = &k->seg[i];
 
 		if (!fits(l, s->paddr, s->memsz)) {
-			vireo_boot_errf(err, name,
-					"segment [%#llx, %#llx) is not in guest RAM below %#llx",
-					(unsigned long long)s->paddr,
+			vireo_error_set(error, ret,
+					"%s: segment [%#llx, %#llx) is not in guest RAM below %#llx",
+					name, (unsigned long long)s->paddr,
 					(unsigned long long)(s->paddr + s->memsz),
 					(unsigned long long)l->low_end);
 			goto out;
@@ -450,9 +431,9 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 			if (!overlaps(s->paddr, s->memsz, reserved[j].start,
 				      reserved[j].end - reserved[j].start))
 				continue;
-			vireo_boot_errf(err, name,
-					"segment [%#llx, %#llx) would overwrite %s at [%#llx, %#llx)",
-					(unsigned long long)s->paddr,
+			vireo_error_set(error, ret,
+					"%s: segment [%#llx, %#llx) would overwrite %s at [%#llx, %#llx)",
+					name, (unsigned long long)s->paddr,
 					(unsigned long long)(s->paddr + s->memsz), reserved[j].what,
 					(unsigned long long)reserved[j].start,
 					(unsigned long long)reserved[j].end);
@@ -464,15 +445,15 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 			info->kernel_end = s->paddr + s->memsz;
 	}
 	if (!entry_inside(k, k->entry)) {
-		vireo_boot_errf(err, name, "entry point %#llx is outside the loaded image",
-				(unsigned long long)k->entry);
-		ret = -ENOEXEC;
+		ret = vireo_error_set(error, ENOEXEC,
+				      "%s: entry point %#llx is outside the loaded image", name,
+				      (unsigned long long)k->entry);
 		goto out;
 	}
-	ret = place_modules(l, cfg, k, &place, info, err);
+	ret = place_modules(l, cfg, k, &place, info, error);
 	if (ret)
 		goto out;
-	ret = build_info(l, cfg, &place, info, area, err);
+	ret = build_info(l, cfg, &place, info, area, error);
 	if (ret)
 		goto out;
 
@@ -482,7 +463,7 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 
 		if (vireo_boot_write(mem, s->paddr, p + s->offset, s->filesz) ||
 		    vireo_boot_write(mem, s->paddr + s->filesz, NULL, s->memsz - s->filesz)) {
-			vireo_boot_errf(err, name, "cannot write to guest RAM at %#llx",
+			vireo_error_set(error, ret, "%s: cannot write to guest RAM at %#llx", name,
 					(unsigned long long)s->paddr);
 			goto out;
 		}
@@ -491,15 +472,16 @@ int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *m
 		const struct vireo_multiboot_module *mod = &cfg->modules[i];
 
 		if (vireo_boot_write(mem, info->mod_addr[i], mod->data, mod->size)) {
-			vireo_boot_errf(err, mod->name ? mod->name : "module",
-					"cannot write to guest RAM at %#llx",
+			vireo_error_set(error, ret, "%s: cannot write to guest RAM at %#llx",
+					mod->name ? mod->name : "module",
 					(unsigned long long)info->mod_addr[i]);
 			goto out;
 		}
 	}
 	if (vireo_boot_write(mem, place.cmdline, cmdline, place.cmdline_len) ||
 	    vireo_boot_write(mem, place.info, area, INFO_AREA_SIZE)) {
-		vireo_boot_errf(err, name, "cannot write the information structure to guest RAM");
+		vireo_error_set(error, ret,
+				"%s: cannot write the information structure to guest RAM", name);
 		goto out;
 	}
 

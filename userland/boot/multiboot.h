@@ -129,10 +129,10 @@ int vireo_multiboot_parse_modules(char *s, struct vireo_multiboot_module_arg *m,
 
 /*
  * Load the kernel and modules, build the information structure.  0 or
- * -errno with "file: problem" in err (VIREO_BOOT_ERR_LEN bytes).
+ * -errno with "file: problem".
  */
 int vireo_multiboot_load(const struct vireo_layout *l, const struct vireo_mem *mem,
 			 const struct vireo_multiboot_config *cfg,
-			 struct vireo_multiboot_info *info, char *err);
+			 struct vireo_multiboot_info *info, GError **error);
 
 #endif /* VIREO_BOOT_MULTIBOOT_H */

@@ -15,18 +15,16 @@
 
 G_DEFINE_QUARK(vireo-error-quark, vireo_error)
 
-int vireo_error_set(GError **error, int errnum, const char *fmt, ...)
+void vireo_error_setf(GError **error, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
-	errnum = abs(errnum);
 	if (error) {
 		g_clear_error(error);
 		va_start(ap, fmt);
 		*error = g_error_new_valist(VIREO_ERROR, errnum, fmt, ap);
 		va_end(ap);
 	}
-	return -errnum;
 }
 
 int vireo_error_prefix(GError **error, int ret, const char *fmt, ...)

@@ -95,14 +95,14 @@ static void *ram_map(void *opaque, uint64_t gpa, uint64_t len)
 static int memory_init(struct vireo_pc *pc)
 {
 	struct vireo_layout_config lc = { .ram_size = pc->opts->mem_size };
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) error = NULL;
 	unsigned int i;
 	void *ram;
 	int r;
 
-	r = vireo_layout_init(&pc->layout, &lc, err);
+	r = vireo_layout_init(&pc->layout, &lc, &error);
 	if (r)
-		return fail(pc, 0, "%s", err);
+		return fail(pc, 0, "%s", error->message);
 	r = vireo_ram_alloc(pc->layout.ram_size, &ram);
 	if (r)
 		return fail(pc, r, "cannot allocate %" PRIu64 "M of guest RAM",
@@ -143,7 +143,7 @@ static int cpuid_init(struct vireo_pc *pc)
  * boot/multiboot.h): each module read, its string as given.
  */
 static int load_multiboot(struct vireo_pc *pc, const struct vireo_mem *mem, const void *kernel,
-			  size_t kernel_size, struct vireo_boot_entry *entry, char *err)
+			  size_t kernel_size, struct vireo_boot_entry *entry, GError **error)
 {
 	const struct vireo_options *o = pc->opts;
 	struct vireo_multiboot_module_arg *args = NULL;
@@ -163,15 +163,14 @@ static int load_multiboot(struct vireo_pc *pc, const struct vireo_mem *mem, cons
 		args = calloc(VIREO_MB_MAX_MODULES, sizeof(*args));
 		mods = calloc(VIREO_MB_MAX_MODULES, sizeof(*mods));
 		if (!list || !args || !mods) {
-			snprintf(err, VIREO_BOOT_ERR_LEN, "%s: out of memory", o->initrd);
+			vireo_error_set(error, ENOMEM, "%s: out of memory", o->initrd);
 			goto out;
 		}
 		n = vireo_multiboot_parse_modules(list, args, VIREO_MB_MAX_MODULES);
 		if (n < 0) {
-			r = n;
-			snprintf(err, VIREO_BOOT_ERR_LEN,
-				 "--initrd '%s': a module without a file name, or more than %d (a Multiboot kernel's list is FILE[ ARGS][,FILE[ ARGS]]...)",
-				 o->initrd, (int)VIREO_MB_MAX_MODULES);
+			r = vireo_error_set(error, n,
+					    "--initrd '%s': a module without a file name, or more than %d (a Multiboot kernel's list is FILE[ ARGS][,FILE[ ARGS]]...)",
+					    o->initrd, (int)VIREO_MB_MAX_MODULES);
 			n = 0;
 			goto out;
 		}
@@ -181,14 +180,14 @@ static int load_multiboot(struct vireo_pc *pc, const struct vireo_mem *mem, cons
 
 		mods[i].name = path;
 		mods[i].cmdline = args[i].string;
-		r = path ? vireo_boot_read_file(path, (void **)&mods[i].data, &mods[i].size, err)
-			 : -ENOMEM;
+		r = path ? vireo_boot_read_file(path, (void **)&mods[i].data, &mods[i].size, error)
+			 : vireo_error_set(error, ENOMEM, "%s: out of memory", o->initrd);
 		if (r)
 			goto out;
 	}
 	mcfg.modules = mods;
 	mcfg.nr_modules = (unsigned int)n;
-	r = vireo_multiboot_load(&pc->layout, mem, &mcfg, &info, err);
+	r = vireo_multiboot_load(&pc->layout, mem, &mcfg, &info, error);
 	*entry = info.entry;
 out:
 	for (i = 0; mods && i < n; i++) {
@@ -207,16 +206,16 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 {
 	const struct vireo_options *o = pc->opts;
 	struct vireo_acpi_config ac;
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) error = NULL;
 	void *kernel = NULL, *initrd = NULL;
 	size_t kernel_size = 0, initrd_size = 0;
 	int r;
 
 	vireo_acpi_config_init(&ac, &pc->layout, pc->nr_vcpus);
 	r = vireo_acpi_install(&ac, mem, VIREO_LAYOUT_ACPI_BASE, VIREO_LAYOUT_ACPI_END, &pc->acpi,
-			       err);
+			       &error);
 	if (r)
-		return fail(pc, 0, "%s", err);
+		return fail(pc, 0, "%s", error ? error->message : strerror(-r));
 	if (!vireo_pc_sleep_trampoline_fits(pc))
 		return fail(pc, -ENOSPC, "the ACPI tables reach the S3 wake trampoline");
 
@@ -224,15 +223,15 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 	if (vireo_bda_install(mem))
 		return fail(pc, -EFAULT, "cannot write the BIOS data area");
 
-	r = vireo_boot_read_file(o->kernel, &kernel, &kernel_size, err);
+	r = vireo_boot_read_file(o->kernel, &kernel, &kernel_size, &error);
 	if (r) {
-		fail(pc, 0, "%s", err);
+		fail(pc, 0, "%s", error->message);
 		goto out;
 	}
 	switch (vireo_boot_detect(kernel, kernel_size)) {
 	case VIREO_IMAGE_LINUX: {
 		if (o->initrd) {
-			r = vireo_boot_read_file(o->initrd, &initrd, &initrd_size, err);
+			r = vireo_boot_read_file(o->initrd, &initrd, &initrd_size, &error);
 			if (r)
 				break;
 		}
@@ -248,21 +247,20 @@ static int firmware_init(struct vireo_pc *pc, const struct vireo_mem *mem,
 		};
 		struct vireo_linux_info info;
 
-		r = vireo_linux_load(&pc->layout, mem, &lcfg, &info, err);
+		r = vireo_linux_load(&pc->layout, mem, &lcfg, &info, &error);
 		*entry = info.entry;
 		break;
 	}
 	case VIREO_IMAGE_MULTIBOOT:
-		r = load_multiboot(pc, mem, kernel, kernel_size, entry, err);
+		r = load_multiboot(pc, mem, kernel, kernel_size, entry, &error);
 		break;
 	default:
-		r = -ENOEXEC;
-		snprintf(err, sizeof(err), "%s: neither a Linux bzImage nor a Multiboot kernel",
-			 o->kernel);
+		r = vireo_error_set(&error, ENOEXEC,
+				    "%s: neither a Linux bzImage nor a Multiboot kernel", o->kernel);
 		break;
 	}
 	if (r)
-		fail(pc, 0, "%s", err);
+		fail(pc, 0, "%s", error ? error->message : strerror(-r));
 out:
 	free(kernel);
 	free(initrd);

@@ -9,6 +9,8 @@
 #ifndef VIREO_ERROR_H
 #define VIREO_ERROR_H
 
+#include <stdlib.h>
+
 #include <glib.h>
 
 #define VIREO_ERROR (vireo_error_quark())
@@ -21,7 +23,14 @@ GQuark vireo_error_quark(void);
  * given as a -errno value as well (a callee's return value).  A message
  * already in *error is replaced: the caller that knows more speaks last.
  */
-int vireo_error_set(GError **error, int errnum, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void vireo_error_setf(GError **error, int errnum, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* A macro, so that the compiler sees the result is negative. */
+#define vireo_error_set(error, errnum, ...)                                  \
+	({                                                                    \
+		int vireo_errnum_ = abs(errnum);                              \
+		vireo_error_setf(error, vireo_errnum_, __VA_ARGS__);          \
+		-vireo_errnum_;                                               \
+	})
 
 /*
  * Prefix the message of *error (if set) with the formatted text and return
