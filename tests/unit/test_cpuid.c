@@ -132,20 +132,20 @@ static void cpu_model_host_and_spelling(void)
 {
 	struct vireo_cpuid_entry e[32], before[32];
 	unsigned int n = full_table(e);
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
 	memcpy(before, e, sizeof(e));
-	T_EQ(vireo_cpu_model_apply("host", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("host", e, n, &err), 0);
 	T_TRUE(!memcmp(e, before, n * sizeof(e[0])));
-	T_EQ(vireo_cpu_model_apply("pentium", e, n, err, sizeof(err)), -EINVAL);
-	T_TRUE(strstr(err, "unknown model 'pentium'") != NULL);
-	T_EQ(vireo_cpu_model_apply("host,-avx,-nosuch", e, n, err, sizeof(err)), -EINVAL);
-	T_TRUE(strstr(err, "unknown feature 'nosuch'") != NULL);
+	T_EQ(vireo_cpu_model_apply("pentium", e, n, &err), -EINVAL);
+	T_TRUE(strstr(ERRMSG(err), "unknown model 'pentium'") != NULL);
+	T_EQ(vireo_cpu_model_apply("host,-avx,-nosuch", e, n, &err), -EINVAL);
+	T_TRUE(strstr(ERRMSG(err), "unknown feature 'nosuch'") != NULL);
 	T_TRUE(!memcmp(e, before, n * sizeof(e[0])));	/* -avx not applied either */
-	T_EQ(vireo_cpu_model_apply("host,+avx512f", e, n, err, sizeof(err)), -EINVAL);
-	T_TRUE(strstr(err, "can only be taken away") != NULL);
-	T_EQ(vireo_cpu_model_apply("x86-64-v5", NULL, 0, err, sizeof(err)), -EINVAL);
-	T_EQ(vireo_cpu_model_apply("x86-64-v3,-aes", NULL, 0, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("host,+avx512f", e, n, &err), -EINVAL);
+	T_TRUE(strstr(ERRMSG(err), "can only be taken away") != NULL);
+	T_EQ(vireo_cpu_model_apply("x86-64-v5", NULL, 0, &err), -EINVAL);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3,-aes", NULL, 0, &err), 0);
 }
 
 /* -avx takes AVX2, FMA, F16C and AVX-512 with it, and their XSAVE components. */
@@ -153,9 +153,9 @@ static void cpu_model_takes_dependents(void)
 {
 	struct vireo_cpuid_entry e[32];
 	unsigned int n = full_table(e);
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(vireo_cpu_model_apply("host,-avx", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("host,-avx", e, n, &err), 0);
 	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 28) | (1U << 12) | (1U << 29)), 0);
 	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 26), 1U << 26);		/* XSAVE stays */
 	T_EQ(leaf(e, n, 7, 0)->ebx & ((1U << 5) | (1U << 16) | (1U << 31)), 0);
@@ -165,7 +165,7 @@ static void cpu_model_takes_dependents(void)
 	T_EQ(leaf(e, n, 0xd, 7)->eax, 0);
 
 	n = full_table(e);
-	T_EQ(vireo_cpu_model_apply("host,-xsave", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("host,-xsave", e, n, &err), 0);
 	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 26) | (1U << 28)), 0);
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0);		/* leaf 0xD describes nothing */
 	T_EQ(leaf(e, n, 0xd, 1)->eax, 0);
@@ -179,13 +179,13 @@ static void cpu_model_pku(void)
 {
 	struct vireo_cpuid_entry e[32];
 	unsigned int n = full_table(e);
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(vireo_cpu_model_apply("x86-64-v1", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("x86-64-v1", e, n, &err), 0);
 	T_EQ(leaf(e, n, 7, 0)->ecx & (1U << 3), 1U << 3);
 
 	n = full_table(e);
-	T_EQ(vireo_cpu_model_apply("x86-64-v4,-pku", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("x86-64-v4,-pku", e, n, &err), 0);
 	T_EQ(leaf(e, n, 7, 0)->ecx & (1U << 3), 0);
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0xe7);
 	T_EQ(leaf(e, n, 0xd, 9)->eax, 0);
@@ -198,9 +198,9 @@ static void cpu_model_levels(void)
 {
 	struct vireo_cpuid_entry e[32];
 	unsigned int n = full_table(e);
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(vireo_cpu_model_apply("x86-64-v2", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("x86-64-v2", e, n, &err), 0);
 	T_EQ(leaf(e, n, 1, 0)->ecx & ((1U << 0) | (1U << 9) | (1U << 13) | (1U << 19) |
 				      (1U << 20) | (1U << 23)),
 	     (1U << 0) | (1U << 9) | (1U << 13) | (1U << 19) | (1U << 20) | (1U << 23));
@@ -212,13 +212,13 @@ static void cpu_model_levels(void)
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0);
 
 	n = full_table(e);
-	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, &err), 0);
 	T_EQ(leaf(e, n, 7, 0)->ebx, (1U << 3) | (1U << 5) | (1U << 8));
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x207);
 	T_EQ(leaf(e, n, 1, 0)->ecx & (1U << 25), 0);		/* AES is beyond the levels */
 
 	n = full_table(e);
-	T_EQ(vireo_cpu_model_apply("x86-64-v4", e, n, err, sizeof(err)), 0);
+	T_EQ(vireo_cpu_model_apply("x86-64-v4", e, n, &err), 0);
 	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 21), 0);		/* IFMA is beyond v4 */
 	T_EQ(leaf(e, n, 7, 0)->ebx & (1U << 16), 1U << 16);
 	T_EQ(leaf(e, n, 0xd, 0)->eax, 0x2e7);
@@ -226,8 +226,8 @@ static void cpu_model_levels(void)
 	/* A level the table cannot give is refused, naming what is missing. */
 	n = full_table(e);
 	((struct vireo_cpuid_entry *)leaf(e, n, 7, 0))->ebx &= ~(1U << 5);
-	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, err, sizeof(err)), -EINVAL);
-	T_TRUE(strstr(err, "does not offer avx2") != NULL);
+	T_EQ(vireo_cpu_model_apply("x86-64-v3", e, n, &err), -EINVAL);
+	T_TRUE(strstr(ERRMSG(err), "does not offer avx2") != NULL);
 }
 
 const struct vireo_test vireo_tests_cpuid[] = {

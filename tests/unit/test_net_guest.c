@@ -59,8 +59,7 @@ static void log_cb(void *opaque, const char *msg)
 	g->logs++;
 }
 
-int tg_init(struct tguest *g, const struct vireo_hostfwd *fwd, unsigned int nfwd, char *err,
-	    size_t errlen)
+int tg_init(struct tguest *g, const struct vireo_hostfwd *fwd, unsigned int nfwd, GError **err)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	struct vireo_nat_config cfg = { .hostfwd = fwd, .nr_hostfwd = nfwd, .ipv6 = true };
@@ -70,7 +69,7 @@ int tg_init(struct tguest *g, const struct vireo_hostfwd *fwd, unsigned int nfwd
 	memcpy(g->mac, mac, 6);
 	g->ip = TG_IP(10, 0, 2, 15);
 	vireo_pollset_init(&g->ps);
-	r = vireo_nat_create(&g->nat, &cfg, err, errlen);
+	r = vireo_nat_create(&g->nat, &cfg, err);
 	if (r)
 		return r;
 	vireo_nat_set_log(g->nat, log_cb, g);

@@ -56,8 +56,7 @@ struct tg_pkt {
 };
 
 /* The NAT with these forwards, and the guest.  0 or -errno (err says why). */
-int tg_init(struct tguest *g, const struct vireo_hostfwd *fwd, unsigned int nfwd, char *err,
-	    size_t errlen);
+int tg_init(struct tguest *g, const struct vireo_hostfwd *fwd, unsigned int nfwd, GError **err);
 void tg_fini(struct tguest *g);
 
 /* The guest sends a frame (through the backend's send, as the device would). */

@@ -27,7 +27,7 @@
 #define WAIT_MS 3000
 
 static struct tguest g;
-static char err[256];
+static GError *err;
 
 static int tcp_listener(uint16_t *port)
 {
@@ -125,7 +125,7 @@ static void nat_dhcp_offer(void)
 	struct tg_pkt p;
 	const uint8_t *o;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	T_EQ(tg_send(&g, frame, tg_dhcp_discover(&g, 0x1234abcd, frame)), 0);
 	T_TRUE(tg_wait(&g, is_dhcp_reply, NULL, WAIT_MS, &f));
 	T_TRUE(tg_parse(&f, &p));
@@ -148,7 +148,7 @@ static void nat_arp(void)
 	uint8_t frame[64], slirp_mac[6];
 	struct tg_frame f;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	/* The gateway answers, from 52:55 + its address, to our MAC. */
 	T_EQ(tg_send(&g, frame, tg_arp_request(&g, GATEWAY, frame)), 0);
 	T_TRUE(tg_wait(&g, is_arp_reply, NULL, WAIT_MS, &f));
@@ -185,7 +185,7 @@ static void nat_tcp_to_host(void)
 	int ls, cs = -1;
 	ssize_t n = -1;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	ls = tcp_listener(&port);
 	T_TRUE(ls >= 0);
 	tg_slirp_mac(GATEWAY, gw_mac);
@@ -268,8 +268,8 @@ static void nat_hostfwd_tcp(void)
 
 	T_TRUE(port != 0);
 	snprintf(rule, sizeof(rule), "tcp:127.0.0.1:%u-:2222", port);
-	T_EQ(vireo_net_hostfwd_parse(rule, &fwd, err, sizeof(err)), 0);
-	T_EQ(tg_init(&g, &fwd, 1, err, sizeof(err)), 0);
+	T_EQ(vireo_net_hostfwd_parse(rule, &fwd, &err), 0);
+	T_EQ(tg_init(&g, &fwd, 1, &err), 0);
 	g.answer_arp = true;	/* libslirp has not met the guest: it asks who 10.0.2.15 is */
 	tg_slirp_mac(GATEWAY, gw_mac);
 
@@ -336,8 +336,8 @@ static void nat_hostfwd_udp(void)
 
 	T_TRUE(port != 0);
 	snprintf(rule, sizeof(rule), "udp::%u-10.0.2.15:%u", port, gport);
-	T_EQ(vireo_net_hostfwd_parse(rule, &fwd, err, sizeof(err)), 0);
-	T_EQ(tg_init(&g, &fwd, 1, err, sizeof(err)), 0);
+	T_EQ(vireo_net_hostfwd_parse(rule, &fwd, &err), 0);
+	T_EQ(tg_init(&g, &fwd, 1, &err), 0);
 	g.answer_arp = true;
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	T_TRUE(s >= 0);
@@ -363,27 +363,27 @@ static void nat_hostfwd_port_taken(void)
 	int ls = tcp_listener(&port);
 
 	T_TRUE(ls >= 0);
-	T_EQ(vireo_net_hostfwd_parse("tcp::0-:1", fwd, err, sizeof(err)), -EINVAL);
-	T_EQ(vireo_net_hostfwd_parse("udp::9-:9", &fwd[0], err, sizeof(err)), 0);
+	T_EQ(vireo_net_hostfwd_parse("tcp::0-:1", fwd, &err), -EINVAL);
+	T_EQ(vireo_net_hostfwd_parse("udp::9-:9", &fwd[0], &err), 0);
 	fwd[0].host_port = tg_free_port(SOCK_DGRAM);
 	snprintf(rule, sizeof(rule), "tcp:127.0.0.1:%u-:22", port);
-	T_EQ(vireo_net_hostfwd_parse(rule, &fwd[1], err, sizeof(err)), 0);
+	T_EQ(vireo_net_hostfwd_parse(rule, &fwd[1], &err), 0);
 	/* The message names the rule in full, as vireo_net_hostfwd_format() writes it. */
 	snprintf(rule, sizeof(rule), "hostfwd \"tcp:127.0.0.1:%u-10.0.2.15:22\": cannot listen", port);
-	err[0] = '\0';
-	T_EQ(vireo_nat_create(&nat, &cfg, err, sizeof(err)), -EADDRINUSE);
+	g_clear_error(&err);
+	T_EQ(vireo_nat_create(&nat, &cfg, &err), -EADDRINUSE);
 	T_TRUE(nat == NULL);
-	T_STR_CONTAINS(err, rule);
-	T_STR_CONTAINS(err, "Address already in use");
+	T_STR_CONTAINS(ERRMSG(err), rule);
+	T_STR_CONTAINS(ERRMSG(err), "Address already in use");
 	close(ls);
 
 	/* Freed, the port can be had; at runtime too, and removed again. */
-	T_EQ(vireo_nat_create(&nat, &cfg, err, sizeof(err)), 0);
+	T_EQ(vireo_nat_create(&nat, &cfg, &err), 0);
 	T_EQ(vireo_nat_hostfwd_remove(nat, &fwd[1]), 0);
 	T_EQ(vireo_nat_hostfwd_remove(nat, &fwd[1]), -ENOENT);
-	T_EQ(vireo_nat_hostfwd_add(nat, &fwd[1], err, sizeof(err)), 0);
-	T_TRUE(vireo_nat_hostfwd_add(nat, &fwd[1], err, sizeof(err)) < 0);
-	T_STR_CONTAINS(err, rule);
+	T_EQ(vireo_nat_hostfwd_add(nat, &fwd[1], &err), 0);
+	T_TRUE(vireo_nat_hostfwd_add(nat, &fwd[1], &err) < 0);
+	T_STR_CONTAINS(ERRMSG(err), rule);
 	vireo_nat_destroy(nat);
 }
 
@@ -396,7 +396,7 @@ static void nat_ipv6_router_advert(void)
 	const uint8_t *o, *end;
 	bool found = false;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	/* libslirp's advertisement timer is armed: the loop must not sleep forever. */
 	vireo_pollset_reset(&g.ps, -1);
 	T_EQ(vireo_nat_poll_fill(g.nat, &g.ps), 0);
@@ -428,7 +428,7 @@ static void nat_hostile_frames(void)
 	uint32_t seed = 12345;
 	size_t len;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	tg_send(&g, frame, 1);
 	tg_send(&g, frame, 0);
 	len = tg_arp_request(&g, GATEWAY, frame);
@@ -488,7 +488,7 @@ static void nat_queues_overflow(void)
 	struct vireo_nat_stats st;
 	unsigned int refused = 0;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	len = tg_arp_request(&g, GATEWAY, frame);
 	for (unsigned int i = 0; i < VIREO_NAT_TX_FRAMES + 10; i++)
 		if (tg_send(&g, frame, len) == -ENOBUFS)
@@ -585,7 +585,7 @@ static void nat_threads(void)
 	uint64_t one = 1;
 	struct vireo_nat_stats st;
 
-	T_EQ(tg_init(&g, NULL, 0, err, sizeof(err)), 0);
+	T_EQ(tg_init(&g, NULL, 0, &err), 0);
 	t.nat = g.nat;
 	t.rounds = 0;
 	t.stop = eventfd(0, EFD_CLOEXEC);

@@ -11,7 +11,7 @@
 #include "test.h"
 
 static struct vireo_net_spec spec;
-static char err[256];
+static GError *err;
 
 static uint32_t addr(struct in_addr a)
 {
@@ -20,7 +20,7 @@ static uint32_t addr(struct in_addr a)
 
 static void spec_nat_plain(void)
 {
-	T_EQ(vireo_net_spec_parse("nat", &spec, err, sizeof(err)), 0);
+	T_EQ(vireo_net_spec_parse("nat", &spec, &err), 0);
 	T_EQ(spec.kind, VIREO_NET_NAT);
 	T_TRUE(!spec.has_mac);
 	T_EQ(spec.nr_hostfwd, 0);
@@ -33,7 +33,7 @@ static void spec_nat_full(void)
 
 	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp::2222-:22,mac=52:54:00:AB:cd:01,"
 				  "hostfwd=udp:0.0.0.0:5353-10.0.2.20:53",
-				  &spec, err, sizeof(err)),
+				  &spec, &err),
 	     0);
 	T_TRUE(spec.has_mac);
 	T_TRUE(!memcmp(spec.mac, mac, 6));
@@ -55,7 +55,7 @@ static void spec_vmlib_spelling(void)
 {
 	T_EQ(vireo_net_spec_parse("nat,mac=56:00:11:22:33:44,hostfwd=tcp:127.0.0.1:2222-:22,"
 				  "hostfwd=udp:127.0.0.1:5353-:53",
-				  &spec, err, sizeof(err)),
+				  &spec, &err),
 	     0);
 	T_EQ(spec.nr_hostfwd, 2);
 	T_EQ(spec.hostfwd[1].proto, VIREO_NET_UDP);
@@ -74,16 +74,15 @@ static void spec_hostfwd_defaults_and_format(void)
 	char buf[VIREO_NET_HOSTFWD_STRLEN];
 
 	for (unsigned int i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		T_EQ(vireo_net_hostfwd_parse(rules[i][0], &f, err, sizeof(err)), 0);
+		T_EQ(vireo_net_hostfwd_parse(rules[i][0], &f, &err), 0);
 		vireo_net_hostfwd_format(&f, buf, sizeof(buf));
 		T_TRUE(!strcmp(buf, rules[i][1]));
 		/* The formatted rule parses back to the same forward. */
-		T_EQ(vireo_net_hostfwd_parse(buf, &again, err, sizeof(err)), 0);
+		T_EQ(vireo_net_hostfwd_parse(buf, &again, &err), 0);
 		T_TRUE(!memcmp(&f, &again, sizeof(f)));
 	}
 	/* The longest rule fits the documented buffer. */
-	T_EQ(vireo_net_hostfwd_parse("udp:255.255.255.255:65535-10.0.2.254:65535", &f, err,
-				     sizeof(err)),
+	T_EQ(vireo_net_hostfwd_parse("udp:255.255.255.255:65535-10.0.2.254:65535", &f, &err),
 	     0);
 	vireo_net_hostfwd_format(&f, buf, sizeof(buf));
 	T_TRUE(strlen(buf) < VIREO_NET_HOSTFWD_STRLEN - 1);
@@ -91,12 +90,11 @@ static void spec_hostfwd_defaults_and_format(void)
 
 static void spec_tap(void)
 {
-	T_EQ(vireo_net_spec_parse("tap,ifname=vireo0", &spec, err, sizeof(err)), 0);
+	T_EQ(vireo_net_spec_parse("tap,ifname=vireo0", &spec, &err), 0);
 	T_EQ(spec.kind, VIREO_NET_TAP);
 	T_TRUE(!strcmp(spec.ifname, "vireo0"));
 	T_TRUE(!spec.has_mac);
-	T_EQ(vireo_net_spec_parse("tap,mac=02:00:00:00:00:01,ifname=0123456789abcde", &spec, err,
-				  sizeof(err)),
+	T_EQ(vireo_net_spec_parse("tap,mac=02:00:00:00:00:01,ifname=0123456789abcde", &spec, &err),
 	     0);
 	T_TRUE(!strcmp(spec.ifname, "0123456789abcde"));
 	T_EQ(spec.mac[0], 2);
@@ -137,14 +135,14 @@ static void spec_hostfwd_malformed(void)
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char quoted[64];
 
-		err[0] = '\0';
-		if (vireo_net_hostfwd_parse(bad[i][0], &f, err, sizeof(err)) != -EINVAL) {
+		g_clear_error(&err);
+		if (vireo_net_hostfwd_parse(bad[i][0], &f, &err) != -EINVAL) {
 			vireo_test_fail(__FILE__, __LINE__, "\"%s\" was accepted", bad[i][0]);
 			return;
 		}
 		snprintf(quoted, sizeof(quoted), "hostfwd \"%s\"", bad[i][0]);
-		T_STR_CONTAINS(err, quoted);
-		T_STR_CONTAINS(err, bad[i][1]);
+		T_STR_CONTAINS(ERRMSG(err), quoted);
+		T_STR_CONTAINS(ERRMSG(err), bad[i][1]);
 	}
 }
 
@@ -182,32 +180,30 @@ static void spec_malformed(void)
 	};
 
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		if (vireo_net_spec_parse(bad[i][0], &spec, err, sizeof(err)) != -EINVAL) {
+		g_clear_error(&err);
+		if (vireo_net_spec_parse(bad[i][0], &spec, &err) != -EINVAL) {
 			vireo_test_fail(__FILE__, __LINE__, "\"%s\" was accepted", bad[i][0]);
 			return;
 		}
-		T_STR_CONTAINS(err, bad[i][1]);
+		T_STR_CONTAINS(ERRMSG(err), bad[i][1]);
 	}
 }
 
 /* Two rules wanting one host socket are refused, naming both. */
 static void spec_hostfwd_clash(void)
 {
-	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp::2222-:22,hostfwd=tcp::2222-:23", &spec, err,
-				  sizeof(err)),
+	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp::2222-:22,hostfwd=tcp::2222-:23", &spec, &err),
 	     -EINVAL);
-	T_STR_CONTAINS(err, "hostfwd \"tcp::2222-:23\": host port 2222/tcp is already forwarded by "
+	T_STR_CONTAINS(ERRMSG(err), "hostfwd \"tcp::2222-:23\": host port 2222/tcp is already forwarded by "
 			    "\"tcp:127.0.0.1:2222-10.0.2.15:22\"");
 	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp:0.0.0.0:80-:80,hostfwd=tcp:127.0.0.1:80-:81",
-				  &spec, err, sizeof(err)),
+				  &spec, &err),
 	     -EINVAL);
 	/* Other protocol, or two distinct host addresses: no clash. */
-	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp::53-:53,hostfwd=udp::53-:53", &spec, err,
-				  sizeof(err)),
+	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp::53-:53,hostfwd=udp::53-:53", &spec, &err),
 	     0);
 	T_EQ(vireo_net_spec_parse("nat,hostfwd=tcp:127.0.0.1:80-:80,hostfwd=tcp:127.0.0.2:80-:81",
-				  &spec, err, sizeof(err)),
+				  &spec, &err),
 	     0);
 }
 
@@ -219,11 +215,11 @@ static void spec_hostfwd_limit(void)
 	for (unsigned int i = 0; i < VIREO_NET_MAX_HOSTFWD; i++)
 		off += (size_t)snprintf(s + off, sizeof(s) - off, ",hostfwd=::%u-:%u", 1000 + i,
 					i + 1);
-	T_EQ(vireo_net_spec_parse(s, &spec, err, sizeof(err)), 0);
+	T_EQ(vireo_net_spec_parse(s, &spec, &err), 0);
 	T_EQ(spec.nr_hostfwd, VIREO_NET_MAX_HOSTFWD);
 	snprintf(s + off, sizeof(s) - off, ",hostfwd=::9999-:1");
-	T_EQ(vireo_net_spec_parse(s, &spec, err, sizeof(err)), -EINVAL);
-	T_STR_CONTAINS(err, "hostfwd \"::9999-:1\": at most 32 rules per NIC");
+	T_EQ(vireo_net_spec_parse(s, &spec, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "hostfwd \"::9999-:1\": at most 32 rules per NIC");
 }
 
 static void spec_mac(void)

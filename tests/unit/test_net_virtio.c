@@ -56,12 +56,12 @@ static void net_virtio_dhcp(void)
 	uint64_t rx[4], h, fr;
 	uint16_t rx_head[4];
 	uint32_t id = 0, len = 0;
-	char err[128];
+	g_autoptr(GError) err = NULL;
 	bool got = false;
 	int ep;
 
 	T_EQ(tv_ram(&tv), 0);
-	T_EQ(vireo_nat_create(&nat, &cfg, err, sizeof(err)), 0);
+	T_EQ(vireo_nat_create(&nat, &cfg, &err), 0);
 	vireo_nat_backend(nat, &be);
 	T_EQ(vireo_virtio_net_create(&vd, &tv.tr.ram, &be, mac), 0);	/* owns the NAT now */
 	T_EQ(tv_attach(&tv, vd), 0);

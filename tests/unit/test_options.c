@@ -64,7 +64,7 @@ static void cpuid_spec_parser(void)
 }
 
 /* Parse a NULL-terminated argument list (copied: the parser edits it). */
-static int parse(struct vireo_options *o, char *err, const char *const *args)
+static int parse(struct vireo_options *o, GError **err, const char *const *args)
 {
 	static char storage[32][128];
 	char *argv[33];
@@ -76,16 +76,16 @@ static int parse(struct vireo_options *o, char *err, const char *const *args)
 		argv[argc] = storage[argc];
 	}
 	argv[argc] = NULL;
-	return vireo_options_parse(argc, argv, o, err, 256);
+	return vireo_options_parse(argc, argv, o, err);
 }
 
 static void options_defaults(void)
 {
 	static struct vireo_options o;
 	const char *args[] = { "--load", "guest.bin@0x1000", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_EQ(o.mem_size, 16 << 20);
 	T_EQ(o.mode, VIREO_BOOT_REAL);
 	T_EQ(o.nr_loads, 1);
@@ -105,9 +105,9 @@ static void options_all(void)
 			       "--cpuid", "1=1,2,3,4", "--cpuid", "7.0=5,6,7,8",
 			       "--irq-on-hlt", "0x20", "--mmio-test=0xe0000000", "--stats",
 			       NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_EQ(o.mem_size, 64 << 20);
 	T_EQ(o.mode, VIREO_BOOT_LONG);
 	T_EQ(o.nr_loads, 2);
@@ -125,9 +125,9 @@ static void options_all(void)
 	do {                                                                                \
 		static struct vireo_options _o;                                             \
 		const char *_args[] = { __VA_ARGS__, NULL };                                \
-		char _err[256];                                                             \
-		T_EQ(parse(&_o, _err, _args), -EINVAL);                                     \
-		T_STR_CONTAINS(_err, needle);                                               \
+		g_autoptr(GError) _err = NULL;                                              \
+		T_EQ(parse(&_o, &_err, _args), -EINVAL);                                    \
+		T_STR_CONTAINS(ERRMSG(_err), needle);                                       \
 	} while (0)
 
 static void options_rejected(void)
@@ -154,12 +154,12 @@ static void options_help(void)
 {
 	static struct vireo_options o;
 	const char *args[] = { "--help", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_TRUE(o.help);
 	f = open_memstream(&text, &len);
 	T_TRUE(f != NULL);
@@ -177,9 +177,9 @@ static void options_default_load_gpa(void)
 {
 	static struct vireo_options o;
 	const char *args[] = { "--mode", "protected", "--load", "k.bin", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_EQ(o.loads[0].gpa, VIREO_DEFAULT_LOAD_GPA);
 	T_EQ(o.entry, VIREO_DEFAULT_LOAD_GPA);
 }

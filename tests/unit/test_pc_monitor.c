@@ -19,7 +19,7 @@
 #include "test.h"
 #include "test_pc_machine.h"
 
-static int parse(struct vireo_options *o, char *err, const char *const *args)
+static int parse(struct vireo_options *o, GError **err, const char *const *args)
 {
 	static char storage[40][160];
 	char *argv[41];
@@ -31,7 +31,7 @@ static int parse(struct vireo_options *o, char *err, const char *const *args)
 		argv[argc] = storage[argc];
 	}
 	argv[argc] = NULL;
-	return vireo_options_parse(argc, argv, o, err, 256);
+	return vireo_options_parse(argc, argv, o, err);
 }
 
 static void pc_options_all(void)
@@ -42,9 +42,9 @@ static void pc_options_all(void)
 			       "a.img", "--disk", "b.qcow2,ro,format=qcow2", "--net",
 			       "tap,ifname=tap0", "--net", "tap,ifname=tap1,mac=52:54:00:12:34:56",
 			       "--console", "--verbose", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_TRUE(o.pc);
 	T_TRUE(!strcmp(o.kernel, "bzImage"));
 	T_TRUE(!strcmp(o.initrd, "initrd.gz"));
@@ -73,17 +73,17 @@ static void pc_options_defaults(void)
 	const char *args[] = { "--kernel", "k", NULL };
 	const char *two_words[] = { "--kernel", "k", "--console", "none", NULL };
 	const char *stdio[] = { "--kernel", "k", "--console", "stdio", "--cpus", "3", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_EQ(o.cpus, 1);
 	T_EQ(o.mem_size, VIREO_PC_DEFAULT_MEM);
 	T_TRUE(!o.console);
 	T_TRUE(!o.initrd && !o.append);
 	/* `vireo start` passes --console stdio|none as two words. */
-	T_EQ(parse(&o, err, two_words), 0);
+	T_EQ(parse(&o, &err, two_words), 0);
 	T_TRUE(!o.console);
-	T_EQ(parse(&o, err, stdio), 0);
+	T_EQ(parse(&o, &err, stdio), 0);
 	T_TRUE(o.console);
 	T_EQ(o.cpus, 3);
 }
@@ -92,9 +92,9 @@ static void pc_options_defaults(void)
 	do {                                                                                \
 		static struct vireo_options _o;                                             \
 		const char *_args[] = { __VA_ARGS__, NULL };                                \
-		char _err[256];                                                             \
-		T_EQ(parse(&_o, _err, _args), -EINVAL);                                     \
-		T_STR_CONTAINS(_err, needle);                                               \
+		g_autoptr(GError) _err = NULL;                                              \
+		T_EQ(parse(&_o, &_err, _args), -EINVAL);                                    \
+		T_STR_CONTAINS(ERRMSG(_err), needle);                                       \
 	} while (0)
 
 static void pc_options_rejected(void)
@@ -129,14 +129,14 @@ static void pc_options_debug_exit(void)
 	const char *none[] = { "--kernel", "k", NULL };
 	const char *qemu[] = { "--kernel", "k", "--debug-exit", "0x501", NULL };
 	const char *wide[] = { "--kernel", "k", "--debug-exit", "0xf4,iosize=4", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
-	T_EQ(parse(&o, err, none), 0);
+	T_EQ(parse(&o, &err, none), 0);
 	T_EQ(o.debug_exit_port, -1);	/* off by default */
-	T_EQ(parse(&o, err, qemu), 0);
+	T_EQ(parse(&o, &err, qemu), 0);
 	T_EQ(o.debug_exit_port, 0x501);
 	T_EQ(o.debug_exit_size, VIREO_PC_DEBUG_EXIT_IOSIZE);
-	T_EQ(parse(&o, err, wide), 0);
+	T_EQ(parse(&o, &err, wide), 0);
 	T_EQ(o.debug_exit_port, 0xf4);
 	T_EQ(o.debug_exit_size, 4);
 }
@@ -193,10 +193,10 @@ static void pc_options_mem_beyond_hole(void)
 {
 	static struct vireo_options o;
 	const char *args[] = { "--kernel", "k", "--mem", "6G", NULL };
-	char err[256];
+	g_autoptr(GError) err = NULL;
 
 	/* Above 3G is fine for the PC: the layout puts the rest above 4G. */
-	T_EQ(parse(&o, err, args), 0);
+	T_EQ(parse(&o, &err, args), 0);
 	T_EQ(o.mem_size, 6ULL << 30);
 }
 

@@ -12,7 +12,7 @@
 #include "vmlib/optsplit.h"
 #include "test.h"
 
-static int parse_argv(struct vireo_options *o, char *err, size_t errlen, const char *const *args)
+static int parse_argv(struct vireo_options *o, GError **err, const char *const *args)
 {
 	static char buf[32][256];
 	char *argv[33];
@@ -24,11 +24,11 @@ static int parse_argv(struct vireo_options *o, char *err, size_t errlen, const c
 		argv[argc] = buf[argc];
 	}
 	argv[argc] = NULL;
-	return vireo_options_parse(argc, argv, o, err, errlen);
+	return vireo_options_parse(argc, argv, o, err);
 }
 
 static struct vireo_options o;
-static char err[256];
+static GError *err;
 
 static void run_start_command_line(void)
 {
@@ -40,7 +40,7 @@ static void run_start_command_line(void)
 		"--net", "nat,mac=52:54:00:12:34:56,hostfwd=tcp:127.0.0.1:2222-:22", NULL,
 	};
 
-	T_EQ(parse_argv(&o, err, sizeof(err), args), 0);
+	T_EQ(parse_argv(&o, &err, args), 0);
 	T_TRUE(o.pc);
 	T_TRUE(!strcmp(o.name, "deb"));
 	T_TRUE(!strcmp(o.lock, "/m/deb/lock"));
@@ -62,7 +62,7 @@ static void run_options_absent(void)
 {
 	const char *const args[] = { "--kernel", "k", NULL };
 
-	T_EQ(parse_argv(&o, err, sizeof(err), args), 0);
+	T_EQ(parse_argv(&o, &err, args), 0);
 	T_TRUE(!o.name && !o.lock && !o.control);
 }
 
@@ -72,7 +72,7 @@ static void run_net_kinds(void)
 				     "tap,ifname=vt0,mac=02:00:00:00:00:01", "--net",
 				     "nat,hostfwd=udp::5353-:53,hostfwd=tcp::8080-:80", NULL };
 
-	T_EQ(parse_argv(&o, err, sizeof(err), args), 0);
+	T_EQ(parse_argv(&o, &err, args), 0);
 	T_EQ(o.nr_nets, 3);
 	T_EQ(o.nets[0].spec.kind, VIREO_NET_NAT);
 	T_TRUE(!o.nets[0].has_mac);
@@ -104,12 +104,12 @@ static void run_option_errors(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = 0;
-		if (parse_argv(&o, err, sizeof(err), bad[i].args) != -EINVAL) {
+		g_clear_error(&err);
+		if (parse_argv(&o, &err, bad[i].args) != -EINVAL) {
 			vireo_test_fail(__FILE__, __LINE__, "case %u accepted", i);
 			return;
 		}
-		T_STR_CONTAINS(err, bad[i].msg);
+		T_STR_CONTAINS(ERRMSG(err), bad[i].msg);
 	}
 }
 
@@ -117,11 +117,11 @@ static void run_net_spec_direct(void)
 {
 	struct vireo_net_opt n;
 
-	T_EQ(vireo_parse_net_spec("nat,mac=52:54:00:00:00:09", &n, err, sizeof(err)), 0);
+	T_EQ(vireo_parse_net_spec("nat,mac=52:54:00:00:00:09", &n, &err), 0);
 	T_EQ(n.spec.kind, VIREO_NET_NAT);
 	T_EQ(n.mac[5], 9);
-	/* No room for a message is fine. */
-	T_EQ(vireo_parse_net_spec("bogus", &n, NULL, 0), -EINVAL);
+	/* No GError to fill is fine. */
+	T_EQ(vireo_parse_net_spec("bogus", &n, NULL), -EINVAL);
 }
 
 /*
@@ -151,7 +151,7 @@ static void run_disk_path_bytes(void)
 		T_TRUE(esc != NULL);
 		snprintf(buf, sizeof(buf), "%s,ro,format=raw", esc);
 		free(esc);
-		T_EQ(parse_argv(&o, err, sizeof(err), args), 0);
+		T_EQ(parse_argv(&o, &err, args), 0);
 		T_EQ(o.nr_disks, 1);
 		if (strcmp(o.disks[0].path, names[i]))
 			vireo_test_fail(__FILE__, __LINE__, "--disk '%s' gave path '%s', want '%s'",

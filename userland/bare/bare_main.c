@@ -47,7 +47,7 @@ static int setup(struct vireo_monitor *m)
 	struct vireo_cpuid_table cpuid;
 	struct vireo_regs regs;
 	struct vireo_sregs sregs;
-	char msg[256];
+	g_autoptr(GError) error = NULL;
 	unsigned int i;
 	void *ram;
 	int ret;
@@ -83,8 +83,8 @@ static int setup(struct vireo_monitor *m)
 		return fail("VIREO_GET_SUPPORTED_CPUID", ret);
 	cpuid.n = (unsigned int)ret;
 	if (m->opts.cpu_model &&
-	    vireo_cpu_model_apply(m->opts.cpu_model, cpuid.e, cpuid.n, msg, sizeof(msg))) {
-		fprintf(stderr, "vireo-run: %s\n", msg);
+	    vireo_cpu_model_apply(m->opts.cpu_model, cpuid.e, cpuid.n, &error)) {
+		fprintf(stderr, "vireo-run: %s\n", error->message);
 		return VIREO_STATUS_ERROR;
 	}
 	for (i = 0; i < m->opts.nr_cpuid; i++) {

@@ -274,8 +274,7 @@ void vireo_nat_poll_dispatch(struct vireo_nat *nat, const struct vireo_pollset *
 
 /* ---- port forwards ---- */
 
-int vireo_nat_hostfwd_add(struct vireo_nat *nat, const struct vireo_hostfwd *fwd, char *err,
-			  size_t errlen)
+int vireo_nat_hostfwd_add(struct vireo_nat *nat, const struct vireo_hostfwd *fwd, GError **error)
 {
 	char rule[VIREO_NET_HOSTFWD_STRLEN], host[INET_ADDRSTRLEN];
 	int e;
@@ -287,9 +286,9 @@ int vireo_nat_hostfwd_add(struct vireo_nat *nat, const struct vireo_hostfwd *fwd
 	e = errno ? errno : EIO;
 	vireo_net_hostfwd_format(fwd, rule, sizeof(rule));
 	inet_ntop(AF_INET, &fwd->host_addr, host, sizeof(host));
-	snprintf(err, errlen, "hostfwd \"%s\": cannot listen on %s port %u/%s: %s", rule, host,
-		 fwd->host_port, fwd->proto == VIREO_NET_UDP ? "udp" : "tcp", strerror(e));
-	return -e;
+	return vireo_error_set(error, e, "hostfwd \"%s\": cannot listen on %s port %u/%s: %s", rule,
+			       host, fwd->host_port, fwd->proto == VIREO_NET_UDP ? "udp" : "tcp",
+			       strerror(e));
 }
 
 int vireo_nat_hostfwd_remove(struct vireo_nat *nat, const struct vireo_hostfwd *fwd)
@@ -366,8 +365,7 @@ static struct in6_addr in6(const char *s)
 	return a;
 }
 
-int vireo_nat_create(struct vireo_nat **out, const struct vireo_nat_config *cfg, char *err,
-		     size_t errlen)
+int vireo_nat_create(struct vireo_nat **out, const struct vireo_nat_config *cfg, GError **error)
 {
 	SlirpConfig sc = {
 		/* 4: timer_new_opaque and disable_dhcp; what libslirp 4.7 knows. */
@@ -394,38 +392,32 @@ int vireo_nat_create(struct vireo_nat **out, const struct vireo_nat_config *cfg,
 	struct vireo_nat *nat;
 	int r;
 
-	if (cfg->nr_hostfwd > VIREO_NET_MAX_HOSTFWD) {
-		snprintf(err, errlen, "at most %u port forwards per NIC", VIREO_NET_MAX_HOSTFWD);
-		return -EINVAL;
-	}
+	if (cfg->nr_hostfwd > VIREO_NET_MAX_HOSTFWD)
+		return vireo_error_set(error, EINVAL, "at most %u port forwards per NIC",
+				       VIREO_NET_MAX_HOSTFWD);
 	nat = calloc(1, sizeof(*nat));
-	if (!nat) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!nat)
+		return vireo_error_set(error, ENOMEM, "out of memory");
 	r = vireo_frameq_init(&nat->from_guest, VIREO_NAT_TX_FRAMES, VIREO_NAT_TX_BYTES);
 	if (r) {
 		free(nat);
-		snprintf(err, errlen, "eventfd: %s", strerror(-r));
-		return r;
+		return vireo_error_set(error, r, "eventfd: %s", strerror(-r));
 	}
 	r = vireo_frameq_init(&nat->to_guest, VIREO_NAT_RX_FRAMES, VIREO_NAT_RX_BYTES);
 	if (r) {
 		vireo_frameq_fini(&nat->from_guest);
 		free(nat);
-		snprintf(err, errlen, "eventfd: %s", strerror(-r));
-		return r;
+		return vireo_error_set(error, r, "eventfd: %s", strerror(-r));
 	}
 	nat->from_guest_idx = -1;
 	nat->slirp = slirp_new(&sc, &nat_callbacks, nat);
 	if (!nat->slirp) {
-		snprintf(err, errlen, "libslirp %s refused the network configuration",
-			 slirp_version_string());
-		r = -EIO;
+		r = vireo_error_set(error, EIO, "libslirp %s refused the network configuration",
+				    slirp_version_string());
 		goto out;
 	}
 	for (unsigned int i = 0; i < cfg->nr_hostfwd; i++) {
-		r = vireo_nat_hostfwd_add(nat, &cfg->hostfwd[i], err, errlen);
+		r = vireo_nat_hostfwd_add(nat, &cfg->hostfwd[i], error);
 		if (r)
 			goto out;
 	}

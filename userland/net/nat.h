@@ -77,11 +77,10 @@ struct vireo_nat_config {
 
 /*
  * [nat] A NAT with cfg's port forwards listening.  0, or -errno with a
- * message in err: -EADDRINUSE (or another bind error) names the rule
+ * message: -EADDRINUSE (or another bind error) names the rule
  * whose host port could not be had; -ENOMEM; -EIO when libslirp refuses.
  */
-int vireo_nat_create(struct vireo_nat **out, const struct vireo_nat_config *cfg, char *err,
-		     size_t errlen);
+int vireo_nat_create(struct vireo_nat **out, const struct vireo_nat_config *cfg, GError **error);
 
 /* [nat] Close every socket, free everything (also the queues' frames). */
 void vireo_nat_destroy(struct vireo_nat *nat);
@@ -123,8 +122,7 @@ void vireo_nat_poll_dispatch(struct vireo_nat *nat, const struct vireo_pollset *
  * future "modify NIC").  Add: 0 or -errno with a message naming the rule;
  * remove: 0, or -ENOENT when no such forward listens.
  */
-int vireo_nat_hostfwd_add(struct vireo_nat *nat, const struct vireo_hostfwd *fwd, char *err,
-			  size_t errlen);
+int vireo_nat_hostfwd_add(struct vireo_nat *nat, const struct vireo_hostfwd *fwd, GError **error);
 int vireo_nat_hostfwd_remove(struct vireo_nat *nat, const struct vireo_hostfwd *fwd);
 
 /* Frames through the two queues; any thread. */

@@ -7,7 +7,7 @@
 #include "net/open.h"
 
 int vireo_net_open(const struct vireo_net_spec *spec, struct vireo_net_backend *be,
-		   struct vireo_nat **nat, char *err, size_t errlen)
+		   struct vireo_nat **nat, GError **error)
 {
 	struct vireo_nat_config cfg = {
 		.hostfwd = spec->hostfwd,
@@ -20,12 +20,12 @@ int vireo_net_open(const struct vireo_net_spec *spec, struct vireo_net_backend *
 	if (spec->kind == VIREO_NET_TAP) {
 		r = vireo_net_tap_open(spec->ifname, be, NULL);
 		if (r)
-			snprintf(err, errlen, "tap %s: %s%s", spec->ifname, strerror(-r),
-				 r == -EPERM ? " (creating a tap needs CAP_NET_ADMIN; "
-					       "or use nat, which needs no privileges)" : "");
+			vireo_error_set(error, r, "tap %s: %s%s", spec->ifname, strerror(-r),
+					r == -EPERM ? " (creating a tap needs CAP_NET_ADMIN; "
+						      "or use nat, which needs no privileges)" : "");
 		return r;
 	}
-	r = vireo_nat_create(nat, &cfg, err, errlen);
+	r = vireo_nat_create(nat, &cfg, error);
 	if (r)
 		return r;
 	vireo_nat_backend(*nat, be);

@@ -18,10 +18,10 @@
  * listening), which the monitor must then drive from its NAT thread
  * (net/nat.h); VIREO_NET_TAP → NULL.  be owns what it opened: if the
  * device is not created, be->ops->close(be->opaque) releases it.
- * 0, or -errno with a message in err naming the interface or the rule.
+ * 0, or -errno with a message naming the interface or the rule.
  * [nat] for a NAT (see net/nat.h): call it before the loop starts.
  */
 int vireo_net_open(const struct vireo_net_spec *spec, struct vireo_net_backend *be,
-		   struct vireo_nat **nat, char *err, size_t errlen);
+		   struct vireo_nat **nat, GError **error);
 
 #endif /* VIREO_NET_OPEN_H */

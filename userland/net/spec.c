@@ -9,21 +9,6 @@
 
 #include "net/spec.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* Decimal 1..65535, digits only (no sign, space or 0x). */
 static bool parse_port(const char *s, size_t len, uint16_t *port)
 {
@@ -75,26 +60,25 @@ static const char *guest_addr_problem(struct in_addr a)
 
 /* "ADDR:PORT" (ADDR may be empty) for one side of a rule. */
 static int parse_side(const char *rule, const char *side, const char *s, size_t len,
-		      struct in_addr *addr, uint16_t *port, char *err, size_t errlen)
+		      struct in_addr *addr, uint16_t *port, GError **error)
 {
 	const char *colon = memchr(s, ':', len);
 	size_t alen;
 
 	if (!colon)
-		return fail(err, errlen, "hostfwd \"%s\": the %s side needs ADDR:PORT (ADDR may be empty)",
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": the %s side needs ADDR:PORT (ADDR may be empty)",
 			    rule, side);
 	alen = (size_t)(colon - s);
 	if (alen && !parse_addr(s, alen, addr))
-		return fail(err, errlen, "hostfwd \"%s\": %s address \"%.*s\" is not an IPv4 address",
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": %s address \"%.*s\" is not an IPv4 address",
 			    rule, side, (int)alen, s);
 	if (!parse_port(colon + 1, len - alen - 1, port))
-		return fail(err, errlen, "hostfwd \"%s\": %s port \"%.*s\" is not a number from 1 to 65535",
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": %s port \"%.*s\" is not a number from 1 to 65535",
 			    rule, side, (int)(len - alen - 1), colon + 1);
 	return 0;
 }
 
-int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, char *err,
-			    size_t errlen)
+int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, GError **error)
 {
 	const char *colon, *dash, *problem;
 	size_t plen;
@@ -106,28 +90,28 @@ int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, char *e
 
 	colon = strchr(rule, ':');
 	if (!colon)
-		return fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 			    "hostfwd \"%s\": expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
 			    rule);
 	plen = (size_t)(colon - rule);
 	if (plen == 3 && !strncmp(rule, "udp", 3))
 		fwd->proto = VIREO_NET_UDP;
 	else if (plen && (plen != 3 || strncmp(rule, "tcp", 3)))
-		return fail(err, errlen, "hostfwd \"%s\": protocol \"%.*s\" is not tcp or udp", rule,
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": protocol \"%.*s\" is not tcp or udp", rule,
 			    (int)plen, rule);
 
 	/* IPv4 addresses and ports have no '-': exactly one separates the sides. */
 	dash = strchr(colon + 1, '-');
 	if (!dash || strchr(dash + 1, '-'))
-		return fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 			    "hostfwd \"%s\": expected one '-' between HOSTADDR:HOSTPORT and GUESTADDR:GUESTPORT",
 			    rule);
 	r = parse_side(rule, "host", colon + 1, (size_t)(dash - colon - 1), &fwd->host_addr,
-		       &fwd->host_port, err, errlen);
+		       &fwd->host_port, error);
 	if (r)
 		return r;
 	r = parse_side(rule, "guest", dash + 1, strlen(dash + 1), &fwd->guest_addr,
-		       &fwd->guest_port, err, errlen);
+		       &fwd->guest_port, error);
 	if (r)
 		return r;
 	problem = guest_addr_problem(fwd->guest_addr);
@@ -135,7 +119,8 @@ int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, char *e
 		char a[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &fwd->guest_addr, a, sizeof(a));
-		return fail(err, errlen, "hostfwd \"%s\": guest address %s %s", rule, a, problem);
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": guest address %s %s", rule,
+				       a, problem);
 	}
 	return 0;
 }
@@ -189,15 +174,15 @@ static bool hostfwd_clash(const struct vireo_hostfwd *a, const struct vireo_host
 		b->host_addr.s_addr == INADDR_ANY);
 }
 
-static int add_hostfwd(struct vireo_net_spec *spec, const char *rule, char *err, size_t errlen)
+static int add_hostfwd(struct vireo_net_spec *spec, const char *rule, GError **error)
 {
 	struct vireo_hostfwd *f = &spec->hostfwd[spec->nr_hostfwd];
 	int r;
 
 	if (spec->nr_hostfwd == VIREO_NET_MAX_HOSTFWD)
-		return fail(err, errlen, "hostfwd \"%s\": at most %u rules per NIC", rule,
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": at most %u rules per NIC", rule,
 			    VIREO_NET_MAX_HOSTFWD);
-	r = vireo_net_hostfwd_parse(rule, f, err, errlen);
+	r = vireo_net_hostfwd_parse(rule, f, error);
 	if (r)
 		return r;
 	for (unsigned int i = 0; i < spec->nr_hostfwd; i++) {
@@ -206,7 +191,7 @@ static int add_hostfwd(struct vireo_net_spec *spec, const char *rule, char *err,
 		if (!hostfwd_clash(f, &spec->hostfwd[i]))
 			continue;
 		vireo_net_hostfwd_format(&spec->hostfwd[i], other, sizeof(other));
-		return fail(err, errlen, "hostfwd \"%s\": host port %u/%s is already forwarded by \"%s\"",
+		return vireo_error_set(error, EINVAL, "hostfwd \"%s\": host port %u/%s is already forwarded by \"%s\"",
 			    rule, f->host_port, f->proto == VIREO_NET_UDP ? "udp" : "tcp", other);
 	}
 	spec->nr_hostfwd++;
@@ -214,8 +199,7 @@ static int add_hostfwd(struct vireo_net_spec *spec, const char *rule, char *err,
 }
 
 /* One "key=value" or "key" option of length len at opt. */
-static int parse_option(struct vireo_net_spec *spec, const char *opt, size_t len, char *err,
-			size_t errlen)
+static int parse_option(struct vireo_net_spec *spec, const char *opt, size_t len, GError **error)
 {
 	const char *eq = memchr(opt, '=', len);
 	size_t klen = eq ? (size_t)(eq - opt) : len;
@@ -225,15 +209,16 @@ static int parse_option(struct vireo_net_spec *spec, const char *opt, size_t len
 	char buf[128];
 
 	if (vlen >= sizeof(buf))
-		return fail(err, errlen, "%.*s=: the value is too long", (int)klen, opt);
+		return vireo_error_set(error, EINVAL, "%.*s=: the value is too long", (int)klen,
+				       opt);
 	memcpy(buf, v, vlen);
 	buf[vlen] = '\0';
 
 	if (eq && klen == 3 && !strncmp(opt, "mac", 3)) {
 		if (spec->has_mac)
-			return fail(err, errlen, "mac= is given twice");
+			return vireo_error_set(error, EINVAL, "mac= is given twice");
 		if (vireo_net_mac_parse(buf, spec->mac))
-			return fail(err, errlen,
+			return vireo_error_set(error, EINVAL,
 				    "mac=%s: expected six hex bytes XX:XX:XX:XX:XX:XX, unicast and not all zero",
 				    buf);
 		spec->has_mac = true;
@@ -241,28 +226,29 @@ static int parse_option(struct vireo_net_spec *spec, const char *opt, size_t len
 	}
 	if (eq && klen == 7 && !strncmp(opt, "hostfwd", 7)) {
 		if (spec->kind != VIREO_NET_NAT)
-			return fail(err, errlen,
+			return vireo_error_set(error, EINVAL,
 				    "hostfwd=%s: port forwarding needs the nat backend (a tap is bridged: forward on the host)",
 				    buf);
-		return add_hostfwd(spec, buf, err, errlen);
+		return add_hostfwd(spec, buf, error);
 	}
 	if (eq && klen == 6 && !strncmp(opt, "ifname", 6)) {
 		if (spec->kind != VIREO_NET_TAP)
-			return fail(err, errlen, "ifname=%s: only a tap has an interface name", buf);
+			return vireo_error_set(error, EINVAL,
+					       "ifname=%s: only a tap has an interface name", buf);
 		if (spec->ifname[0])
-			return fail(err, errlen, "ifname= is given twice");
+			return vireo_error_set(error, EINVAL, "ifname= is given twice");
 		if (!ifname_valid(buf, vlen))
-			return fail(err, errlen,
+			return vireo_error_set(error, EINVAL,
 				    "ifname=%s: not a valid interface name (1 to 15 bytes, no '/', ':' or spaces)",
 				    buf);
 		memcpy(spec->ifname, buf, vlen + 1);
 		return 0;
 	}
-	return fail(err, errlen, "\"%.*s\" is not an option of %s (%s)", (int)len, opt, kind,
+	return vireo_error_set(error, EINVAL, "\"%.*s\" is not an option of %s (%s)", (int)len, opt, kind,
 		    spec->kind == VIREO_NET_NAT ? "mac=, hostfwd=" : "ifname=, mac=");
 }
 
-int vireo_net_spec_parse(const char *s, struct vireo_net_spec *spec, char *err, size_t errlen)
+int vireo_net_spec_parse(const char *s, struct vireo_net_spec *spec, GError **error)
 {
 	const char *p = strchr(s, ','), *next;
 	size_t klen = p ? (size_t)(p - s) : strlen(s);
@@ -274,19 +260,22 @@ int vireo_net_spec_parse(const char *s, struct vireo_net_spec *spec, char *err, 
 	else if (klen == 3 && !strncmp(s, "tap", 3))
 		spec->kind = VIREO_NET_TAP;
 	else
-		return fail(err, errlen, "\"%.*s\" is not a network backend (nat, tap)", (int)klen, s);
+		return vireo_error_set(error, EINVAL,
+				       "\"%.*s\" is not a network backend (nat, tap)", (int)klen,
+				       s);
 
 	for (; p; p = next) {
 		p++;
 		next = strchr(p, ',');
 		klen = next ? (size_t)(next - p) : strlen(p);
 		if (!klen)
-			return fail(err, errlen, "empty option (two commas, or one at the end)");
-		r = parse_option(spec, p, klen, err, errlen);
+			return vireo_error_set(error, EINVAL,
+					       "empty option (two commas, or one at the end)");
+		r = parse_option(spec, p, klen, error);
 		if (r)
 			return r;
 	}
 	if (spec->kind == VIREO_NET_TAP && !spec->ifname[0])
-		return fail(err, errlen, "tap needs ifname=NAME");
+		return vireo_error_set(error, EINVAL, "tap needs ifname=NAME");
 	return 0;
 }

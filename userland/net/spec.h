@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vireo/error.h>
+
 /*
  * The NAT's network (net/nat.h), fixed: QEMU's user-mode numbers, which
  * guides and guests' expectations are written against.  Host byte order.
@@ -72,10 +74,9 @@ struct vireo_net_spec {
 /*
  * Parse one forwarding rule, without the "hostfwd=" key:
  * "tcp:127.0.0.1:2222-10.0.2.15:22", "udp::5353-:53", "::8080-:80".
- * 0, or -EINVAL with a message naming the rule in err.
+ * 0, or -EINVAL with a message naming the rule.
  */
-int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, char *err,
-			    size_t errlen);
+int vireo_net_hostfwd_parse(const char *rule, struct vireo_hostfwd *fwd, GError **error);
 
 /* The rule in full ("tcp:127.0.0.1:2222-10.0.2.15:22"); len >= VIREO_NET_HOSTFWD_STRLEN. */
 void vireo_net_hostfwd_format(const struct vireo_hostfwd *fwd, char *buf, size_t len);
@@ -85,9 +86,9 @@ void vireo_net_hostfwd_format(const struct vireo_hostfwd *fwd, char *buf, size_t
  * checks: at most VIREO_NET_MAX_HOSTFWD rules, no two rules on the same
  * host port and protocol (unless their host addresses differ and neither
  * is 0.0.0.0), hostfwd only for nat, ifname required for tap and refused
- * for nat, mac at most once.  0, or -EINVAL with a message in err.
+ * for nat, mac at most once.  0, or -EINVAL with a message.
  */
-int vireo_net_spec_parse(const char *s, struct vireo_net_spec *spec, char *err, size_t errlen);
+int vireo_net_spec_parse(const char *s, struct vireo_net_spec *spec, GError **error);
 
 /* "52:54:00:12:34:56" (hex, either case): 0, or -EINVAL (syntax, multicast, all zero). */
 int vireo_net_mac_parse(const char *s, uint8_t mac[6]);

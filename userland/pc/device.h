@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <vireo/error.h>
+
 #include "hw/hw.h"
 
 struct vireo_guest_ram;
@@ -77,9 +79,9 @@ struct vireo_pc_services {
 	 * undoes it.  0 or -errno (message printed).
 	 */
 	int (*virtio_plug)(void *machine, struct vireo_virtio_dev *vd, char *what, void **dev);
-	/* NIC instance's backend (tap or NAT); 0 or -errno with a message in err. */
+	/* NIC instance's backend (tap or NAT); 0 or -errno with a message. */
 	int (*nic_backend)(void *machine, unsigned int instance, struct vireo_net_backend *be,
-			   char *err, size_t errlen);
+			   GError **error);
 	void (*nic_forget)(void *machine, unsigned int instance);
 	/* The PCI host's bar_change (pci/pci.h): ioeventfds follow the virtio notify BARs. */
 	void (*pci_bar_change)(void *machine, struct vireo_pci_dev *dev, unsigned int bar,

@@ -293,11 +293,11 @@ struct vireo_net_backend;
 /*
  * The backend of NIC i (opts->nets[i]) for its virtio-net device: a dup of
  * the host's tap, or a new NAT recorded in pc->nat[] for the I/O loop.
- * 0, or -errno with a message in err.  If the device is then not created,
+ * 0, or -errno with a message.  If the device is then not created,
  * close the backend (be->ops->close) and call vireo_pc_nic_forget().
  */
 int vireo_pc_nic_backend(struct vireo_pc *pc, unsigned int i, struct vireo_net_backend *be,
-			 char *err, size_t errlen);
+			 GError **error);
 void vireo_pc_nic_forget(struct vireo_pc *pc, unsigned int i);
 
 /* ---- pc_bus.c ---------------------------------------------------------- */

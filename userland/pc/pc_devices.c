@@ -130,9 +130,9 @@ static void *svc_find(void *machine, const struct vireo_pc_device_model *model,
 }
 
 static int svc_nic_backend(void *machine, unsigned int instance, struct vireo_net_backend *be,
-			   char *err, size_t errlen)
+			   GError **error)
 {
-	return vireo_pc_nic_backend(machine, instance, be, err, errlen);
+	return vireo_pc_nic_backend(machine, instance, be, error);
 }
 
 static void svc_nic_forget(void *machine, unsigned int instance)

@@ -125,15 +125,15 @@ static int memory_init(struct vireo_pc *pc)
 static int cpuid_init(struct vireo_pc *pc)
 {
 	int n = vireo_supported_cpuid(pc->sys, pc->cpuid, VIREO_MAX_CPUID_ENTRIES);
-	char err[256];
+	g_autoptr(GError) error = NULL;
 
 	if (n < 0)
 		return fail(pc, n, "VIREO_GET_SUPPORTED_CPUID");
 	pc->nr_cpuid = (unsigned int)n;
 	vireo_pc_cpuid_adjust(pc->cpuid, pc->nr_cpuid);
 	if (pc->opts->cpu_model &&
-	    vireo_cpu_model_apply(pc->opts->cpu_model, pc->cpuid, pc->nr_cpuid, err, sizeof(err)))
-		return fail(pc, 0, "%s", err);
+	    vireo_cpu_model_apply(pc->opts->cpu_model, pc->cpuid, pc->nr_cpuid, &error))
+		return fail(pc, 0, "%s", error->message);
 	pc->phys_bits = vireo_pc_cpuid_phys_bits(pc->cpuid, pc->nr_cpuid);
 	return 0;
 }

@@ -23,7 +23,7 @@ static void nat_log(void *opaque, const char *msg)
 }
 
 int vireo_pc_nic_backend(struct vireo_pc *pc, unsigned int i, struct vireo_net_backend *be,
-			 char *err, size_t errlen)
+			 GError **error)
 {
 	const struct vireo_net_opt *n = &pc->opts->nets[i];
 	struct vireo_nat *nat;
@@ -31,23 +31,18 @@ int vireo_pc_nic_backend(struct vireo_pc *pc, unsigned int i, struct vireo_net_b
 
 	if (n->spec.kind == VIREO_NET_TAP) {
 		fd = dup(pc->host->tap_fd[i]);
-		if (fd < 0) {
-			r = -errno;
-			snprintf(err, errlen, "tap %s: %s", n->ifname, strerror(errno));
-			return r;
-		}
+		if (fd < 0)
+			return vireo_error_set(error, errno, "tap %s: %s", n->ifname, strerror(errno));
 		r = vireo_net_fd_backend(fd, VIRTIO_NET_HDR_SIZE, be);
 		if (r) {
 			close(fd);
-			snprintf(err, errlen, "tap %s: %s", n->ifname, strerror(-r));
+			vireo_error_set(error, r, "tap %s: %s", n->ifname, strerror(-r));
 		}
 		return r;
 	}
-	if (pc->nr_nat == VIREO_PC_MAX_NICS) {
-		snprintf(err, errlen, "nat: too many NICs");
-		return -ENOSPC;
-	}
-	r = vireo_net_open(&n->spec, be, &nat, err, errlen);
+	if (pc->nr_nat == VIREO_PC_MAX_NICS)
+		return vireo_error_set(error, ENOSPC, "nat: too many NICs");
+	r = vireo_net_open(&n->spec, be, &nat, error);
 	if (r)
 		return r;
 	if (pc->opts->verbose)

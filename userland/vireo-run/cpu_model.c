@@ -189,32 +189,28 @@ static int parse_level(const char *model, size_t len)
 }
 
 int vireo_cpu_model_apply(const char *spec, struct vireo_cpuid_entry *e, unsigned int n,
-			  char *err, size_t errlen)
+			  GError **error)
 {
 	const char *p = strchr(spec, ','), *item;
 	size_t len = p ? (size_t)(p - spec) : strlen(spec), i;
 	int level = parse_level(spec, len);
 
-	if (level < 0) {
-		snprintf(err, errlen, "--cpu: unknown model '%.*s' (host, x86-64-v1 ... x86-64-v4)",
-			 (int)len, spec);
-		return -EINVAL;
-	}
+	if (level < 0)
+		return vireo_error_set(error, EINVAL,
+				       "--cpu: unknown model '%.*s' (host, x86-64-v1 ... x86-64-v4)",
+				       (int)len, spec);
 	/* The names first, so that a misspelling changes nothing. */
 	for (item = p; item; item = strchr(item + 1, ',')) {
 		const char *name = item + 1, *end = strchr(name, ',');
 		size_t nlen = end ? (size_t)(end - name) : strlen(name);
 
-		if (*name != '-') {
-			snprintf(err, errlen,
-				 "--cpu: '%.*s': features can only be taken away ('-NAME'): vireo.ko offers what the host allows",
-				 (int)nlen, name);
-			return -EINVAL;
-		}
-		if (!feature_named(name + 1, nlen - 1)) {
-			snprintf(err, errlen, "--cpu: unknown feature '%.*s'", (int)nlen - 1, name + 1);
-			return -EINVAL;
-		}
+		if (*name != '-')
+			return vireo_error_set(error, EINVAL,
+					       "--cpu: '%.*s': features can only be taken away ('-NAME'): vireo.ko offers what the host allows",
+					       (int)nlen, name);
+		if (!feature_named(name + 1, nlen - 1))
+			return vireo_error_set(error, EINVAL, "--cpu: unknown feature '%.*s'",
+					       (int)nlen - 1, name + 1);
 	}
 	if (!e)
 		return 0;
@@ -223,10 +219,9 @@ int vireo_cpu_model_apply(const char *spec, struct vireo_cpuid_entry *e, unsigne
 		for (i = 0; i < NR_FEATURES; i++) {
 			if (features[i].level >= 1 && features[i].level <= level &&
 			    !has(e, n, &features[i])) {
-				snprintf(err, errlen,
-					 "--cpu x86-64-v%d: this host (or vireo.ko) does not offer %s",
-					 level, features[i].name);
-				return -EINVAL;
+				return vireo_error_set(error, EINVAL,
+						       "--cpu x86-64-v%d: this host (or vireo.ko) does not offer %s",
+						       level, features[i].name);
 			}
 		}
 		for (i = 0; i < NR_FEATURES; i++)

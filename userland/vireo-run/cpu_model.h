@@ -14,13 +14,14 @@
 #include <stddef.h>
 
 #include <vireo.h>
+#include <vireo/error.h>
 
 /*
- * Applies SPEC to the table e[0..n).  0, or -EINVAL with the reason in err
+ * Applies SPEC to the table e[0..n).  0, or -EINVAL with the reason
  * (an unknown model or feature, a '+', or a level feature the table lacks).
  * With e NULL, only checks SPEC's spelling.
  */
 int vireo_cpu_model_apply(const char *spec, struct vireo_cpuid_entry *e, unsigned int n,
-			  char *err, size_t errlen);
+			  GError **error);
 
 #endif /* VIREO_RUN_CPU_MODEL_H */

@@ -84,14 +84,14 @@ int main(int argc, char **argv)
 {
 	static struct vireo_options opts;
 	struct vireo_options *o = &opts;
-	char err[256];
+	g_autoptr(GError) error = NULL;
 	int status;
 
 	/* Guest output must reach a pipe as it is produced, not at exit. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (vireo_options_parse(argc, argv, o, err, sizeof(err))) {
-		fprintf(stderr, "vireo-run: %s\n(vireo-run --help for usage)\n", err);
+	if (vireo_options_parse(argc, argv, o, &error)) {
+		fprintf(stderr, "vireo-run: %s\n(vireo-run --help for usage)\n", error->message);
 		return VIREO_STATUS_USAGE;
 	}
 	if (o->help) {

@@ -18,17 +18,6 @@
 #include "status.h"
 #include "vmlib/optsplit.h"
 
-static int __attribute__((format(printf, 3, 4)))
-opt_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* strtoull with every error made visible, plus an optional suffix. */
 static int parse_number(const char *s, bool suffix, uint64_t *out)
 {
@@ -179,17 +168,12 @@ int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d)
 	return 0;
 }
 
-int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size_t errlen)
+int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, GError **error)
 {
-	char dummy[1];
 	int r;
 
 	memset(n, 0, sizeof(*n));
-	if (!err || !errlen) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	r = vireo_net_spec_parse(s, &n->spec, err, errlen);
+	r = vireo_net_spec_parse(s, &n->spec, error);
 	if (r)
 		return r;
 	if (n->spec.kind == VIREO_NET_TAP)
@@ -290,58 +274,59 @@ static const struct option long_options[] = {
 };
 
 /* --kernel: the PC machine's checks; the tiny-guest options do not apply. */
-static int check_pc_options(struct vireo_options *o, char *err, size_t errlen)
+static int check_pc_options(struct vireo_options *o, GError **error)
 {
 	if (o->nr_loads || o->has_entry || o->irq_on_hlt >= 0 ||
 	    o->mmio_test_gpa != VIREO_DEFAULT_MMIO_TEST || o->mode != VIREO_BOOT_REAL)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--load, --mode, --entry, --irq-on-hlt and --mmio-test are for bare images; they cannot be combined with --kernel");
 	if (!o->mem_given)
 		o->mem_size = VIREO_PC_DEFAULT_MEM;
 	if ((o->mem_size & 0xfff) || o->mem_size < VIREO_PC_MIN_MEM)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--mem must be a multiple of 4K and at least %" PRIu64 "M with --kernel",
 				(uint64_t)(VIREO_PC_MIN_MEM >> 20));
 	if (o->mem_size > VIREO_PC_MAX_MEM)
-		return opt_fail(err, errlen, "--mem %" PRIu64 "G is too big (at most %" PRIu64 "G)",
+		return vireo_error_set(error, EINVAL, "--mem %" PRIu64 "G is too big (at most %" PRIu64 "G)",
 				o->mem_size >> 30, (uint64_t)(VIREO_PC_MAX_MEM >> 30));
 	return 0;
 }
 
 /* Cross-option checks, once everything is known. */
-static int check_options(struct vireo_options *o, char *err, size_t errlen)
+static int check_options(struct vireo_options *o, GError **error)
 {
 	uint64_t min_mem = vireo_boot_min_mem(o->mode);
 	unsigned int i;
 
 	if (o->pc)
-		return check_pc_options(o, err, errlen);
+		return check_pc_options(o, error);
 	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console ||
 	    o->control || o->console_socket || o->debug_exit_port >= 0)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket, --control and --debug-exit need --kernel (bare images always have the debug-exit port 0xf4)");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--mem must be a multiple of 4K and at least %" PRIu64
 				"K in this mode",
 				min_mem >> 10);
 	if (o->mem_size > VIREO_MAX_MEM)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--mem %" PRIu64 "M is too big: guest RAM must end at or below 3G",
 				o->mem_size >> 20);
 	if (!o->nr_loads)
-		return opt_fail(err, errlen, "nothing to run: give at least one --load FILE@GPA");
+		return vireo_error_set(error, EINVAL,
+				       "nothing to run: give at least one --load FILE@GPA");
 	if (!o->has_entry)
 		o->entry = o->loads[0].gpa;
 	if (o->mode == VIREO_BOOT_REAL && o->entry >= 0x10000)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"entry 0x%" PRIx64 " is not reachable in real mode (CS=0): it must be below 0x10000",
 				o->entry);
 	if (o->entry > 0xffffffffULL)
-		return opt_fail(err, errlen, "entry 0x%" PRIx64 " is above 4G", o->entry);
+		return vireo_error_set(error, EINVAL, "entry 0x%" PRIx64 " is above 4G", o->entry);
 	if ((o->mmio_test_gpa & 0xfff) || o->mmio_test_gpa < o->mem_size ||
 	    o->mmio_test_gpa + 0x1000 < o->mmio_test_gpa)
-		return opt_fail(err, errlen,
+		return vireo_error_set(error, EINVAL,
 				"--mmio-test 0x%" PRIx64 " must be 4K aligned and outside guest RAM (which ends at 0x%" PRIx64 ")",
 				o->mmio_test_gpa, o->mem_size);
 	for (i = 0; i < o->nr_loads; i++) {
@@ -349,15 +334,14 @@ static int check_options(struct vireo_options *o, char *err, size_t errlen)
 
 		if (o->mode != VIREO_BOOT_REAL && l->gpa < VIREO_BOOT_RESERVED_END &&
 		    l->gpa >= VIREO_BOOT_RESERVED_START)
-			return opt_fail(err, errlen,
+			return vireo_error_set(error, EINVAL,
 					"%s: load address 0x%" PRIx64 " is in 0x8000-0xffff, reserved for the monitor's GDT and page tables",
 					l->path, l->gpa);
 	}
 	return 0;
 }
 
-int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *err,
-			size_t errlen)
+int vireo_options_parse(int argc, char **argv, struct vireo_options *o, GError **error)
 {
 	int c, ret;
 
@@ -367,7 +351,6 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 	o->irq_on_hlt = -1;
 	o->debug_exit_port = -1;
 	o->mmio_test_gpa = VIREO_DEFAULT_MMIO_TEST;
-	err[0] = 0;
 
 	optind = 0;	/* glibc: reinitialise, so that tests can parse twice */
 	opterr = 0;
@@ -377,7 +360,7 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 		switch (c) {
 		case OPT_MEM:
 			if (vireo_parse_size(optarg, &o->mem_size))
-				return opt_fail(err, errlen, "--mem: bad size '%s' (try 16M)",
+				return vireo_error_set(error, EINVAL, "--mem: bad size '%s' (try 16M)",
 						optarg);
 			o->mem_given = true;
 			break;
@@ -393,53 +376,50 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			break;
 		case OPT_CPUS:
 			if (parse_number(optarg, false, &v) || v < 1 || v > VIREO_PC_MAX_CPUS)
-				return opt_fail(err, errlen, "--cpus: '%s' is not a number 1-%d",
+				return vireo_error_set(error, EINVAL, "--cpus: '%s' is not a number 1-%d",
 						optarg, VIREO_PC_MAX_CPUS);
 			o->cpus = (unsigned int)v;
 			break;
 		case OPT_DISK:
 			if (o->nr_disks == VIREO_PC_MAX_DISKS)
-				return opt_fail(err, errlen, "too many --disk options (at most %d)",
+				return vireo_error_set(error, EINVAL, "too many --disk options (at most %d)",
 						VIREO_PC_MAX_DISKS);
 			if (vireo_parse_disk_spec(optarg, &o->disks[o->nr_disks]))
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--disk: expected FILE[,ro][,format=raw|qcow2] (a comma in FILE written \",,\"), got '%s'",
 						optarg);
 			o->nr_disks++;
 			break;
 		case OPT_NET:
 			if (o->nr_nets == VIREO_PC_MAX_NICS)
-				return opt_fail(err, errlen, "too many --net options (at most %d)",
+				return vireo_error_set(error, EINVAL, "too many --net options (at most %d)",
 						VIREO_PC_MAX_NICS);
-			if (vireo_parse_net_spec(optarg, &o->nets[o->nr_nets], err, errlen)) {
-				char why[200];
-
-				snprintf(why, sizeof(why), "%s", err);
-				return opt_fail(err, errlen, "--net: %s", why);
-			}
+			if (vireo_parse_net_spec(optarg, &o->nets[o->nr_nets], error))
+				return vireo_error_prefix(error, -EINVAL, "--net: ");
 			o->nr_nets++;
 			break;
 		case OPT_NAME:
 			/* It names files and appears in messages: keep it printable. */
 			if (!*optarg || strlen(optarg) > 64 || strpbrk(optarg, "/\n\t"))
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--name: '%s' must be 1-64 characters without '/' or control characters",
 						optarg);
 			o->name = optarg;
 			break;
 		case OPT_LOCK:
 			if (!*optarg)
-				return opt_fail(err, errlen, "--lock: empty path");
+				return vireo_error_set(error, EINVAL, "--lock: empty path");
 			o->lock = optarg;
 			break;
 		case OPT_CONTROL:
 			if (!*optarg)
-				return opt_fail(err, errlen, "--control: empty path");
+				return vireo_error_set(error, EINVAL, "--control: empty path");
 			o->control = optarg;
 			break;
 		case OPT_CONSOLE_SOCKET:
 			if (!*optarg)
-				return opt_fail(err, errlen, "--console-socket: empty path");
+				return vireo_error_set(error, EINVAL,
+						       "--console-socket: empty path");
 			o->console_socket = optarg;
 			break;
 		case OPT_CONSOLE:
@@ -455,7 +435,7 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			else if (!strcmp(optarg, "none"))
 				o->console = false;
 			else
-				return opt_fail(err, errlen, "--console: '%s' is not stdio or none",
+				return vireo_error_set(error, EINVAL, "--console: '%s' is not stdio or none",
 						optarg);
 			break;
 		case OPT_VERBOSE:
@@ -464,16 +444,16 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 		case OPT_DEBUG_EXIT:
 			if (vireo_parse_debug_exit(optarg, &o->debug_exit_port,
 						   &o->debug_exit_size))
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--debug-exit: expected PORT[,iosize=1|2|4] within 0-0xffff, got '%s'",
 						optarg);
 			break;
 		case OPT_LOAD:
 			if (o->nr_loads == VIREO_MAX_LOADS)
-				return opt_fail(err, errlen, "too many --load options (at most %d)",
+				return vireo_error_set(error, EINVAL, "too many --load options (at most %d)",
 						VIREO_MAX_LOADS);
 			if (parse_load(optarg, &o->loads[o->nr_loads]))
-				return opt_fail(err, errlen, "--load: expected FILE@GPA, got '%s'",
+				return vireo_error_set(error, EINVAL, "--load: expected FILE@GPA, got '%s'",
 						optarg);
 			o->nr_loads++;
 			break;
@@ -485,37 +465,38 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			else if (!strcmp(optarg, "long"))
 				o->mode = VIREO_BOOT_LONG;
 			else
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--mode: '%s' is not real, protected or long", optarg);
 			break;
 		case OPT_ENTRY:
 			if (vireo_parse_addr(optarg, &o->entry))
-				return opt_fail(err, errlen, "--entry: bad address '%s'", optarg);
+				return vireo_error_set(error, EINVAL, "--entry: bad address '%s'",
+						       optarg);
 			o->has_entry = true;
 			break;
 		case OPT_CPUID:
 			if (o->nr_cpuid == VIREO_MAX_CPUID_ENTRIES)
-				return opt_fail(err, errlen, "too many --cpuid options");
+				return vireo_error_set(error, EINVAL, "too many --cpuid options");
 			if (vireo_parse_cpuid_spec(optarg, &o->cpuid[o->nr_cpuid]))
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--cpuid: expected LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX, got '%s'",
 						optarg);
 			o->nr_cpuid++;
 			break;
 		case OPT_CPU:
-			if (vireo_cpu_model_apply(optarg, NULL, 0, err, errlen))
+			if (vireo_cpu_model_apply(optarg, NULL, 0, error))
 				return -EINVAL;
 			o->cpu_model = optarg;
 			break;
 		case OPT_IRQ_ON_HLT:
 			if (parse_number(optarg, false, &v) || v > 255)
-				return opt_fail(err, errlen,
+				return vireo_error_set(error, EINVAL,
 						"--irq-on-hlt: '%s' is not a vector 0-255", optarg);
 			o->irq_on_hlt = (int)v;
 			break;
 		case OPT_MMIO_TEST:
 			if (vireo_parse_addr(optarg, &o->mmio_test_gpa))
-				return opt_fail(err, errlen, "--mmio-test: bad address '%s'",
+				return vireo_error_set(error, EINVAL, "--mmio-test: bad address '%s'",
 						optarg);
 			break;
 		case OPT_STATS:
@@ -528,15 +509,16 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, char *er
 			o->version = true;
 			return 0;
 		case ':':
-			return opt_fail(err, errlen, "option '%s' needs an argument",
+			return vireo_error_set(error, EINVAL, "option '%s' needs an argument",
 					argv[optind - 1]);
 		default:
-			return opt_fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return vireo_error_set(error, EINVAL, "unknown option '%s'",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return opt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-	ret = check_options(o, err, errlen);
+		return vireo_error_set(error, EINVAL, "unexpected argument '%s'", argv[optind]);
+	ret = check_options(o, error);
 	if (!ret && o->pc && !o->cpus)
 		o->cpus = 1;
 	return ret;

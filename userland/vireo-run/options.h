@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include <vireo.h>
+#include <vireo/error.h>
 
 #include "net/spec.h"
 
@@ -127,9 +128,9 @@ int vireo_parse_disk_spec(char *s, struct vireo_disk_opt *d);
 
 /*
  * A --net argument (net/spec.h: nat or tap); 0, or -EINVAL with a message
- * naming what is wrong in err (errlen bytes, may be 0).  s is not edited.
+ * naming what is wrong.  s is not edited.
  */
-int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, char *err, size_t errlen);
+int vireo_parse_net_spec(const char *s, struct vireo_net_opt *n, GError **error);
 
 /* "PORT[,iosize=1|2|4]" (--debug-exit); 0 or -EINVAL. */
 int vireo_parse_debug_exit(const char *s, int *port, unsigned int *iosize);
@@ -139,11 +140,10 @@ int vireo_parse_mac(const char *s, uint8_t mac[6]);
 
 /*
  * Parse argv.  Returns 0, or -EINVAL with a message (without program name
- * or newline) in err.  Checks everything that does not need the kernel:
+ * or newline).  Checks everything that does not need the kernel:
  * sizes, ranges, mode/entry constraints.
  */
-int vireo_options_parse(int argc, char **argv, struct vireo_options *opts, char *err,
-			size_t errlen);
+int vireo_options_parse(int argc, char **argv, struct vireo_options *opts, GError **error);
 
 void vireo_usage(FILE *f);
 

@@ -22,14 +22,15 @@ static int create(const struct vireo_pc_services *svc, const struct vireo_pc_slo
 	const struct vireo_net_opt *opt = &svc->opts->nets[i];
 	struct vireo_virtio_dev *vd = NULL;
 	struct vireo_net_backend be;
-	char msg[256], *what;
+	g_autoptr(GError) error = NULL;
 	uint8_t mac[6];
+	char *what;
 	int r;
 
 	(void)slot;
-	r = svc->nic_backend(svc->machine, i, &be, msg, sizeof(msg));
+	r = svc->nic_backend(svc->machine, i, &be, &error);
 	if (r) {
-		vireo_pc_device_fail(svc, 0, "%s", msg);	/* msg names the error */
+		vireo_pc_device_fail(svc, 0, "%s", error->message);
 		return r;
 	}
 	if (opt->has_mac)
