@@ -539,7 +539,7 @@ int main(int argc, char **argv)
 	struct vireo_ctl_server_config cfg = { .commands = commands };
 	const char *lock = NULL, *control = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	char err[256];
+	g_autoptr(GError) error = NULL;
 	int c, i, fd, ret, status;
 
 	for (i = 0; i < argc; i++)
@@ -591,9 +591,9 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	cfg.path = control;
-	ret = vireo_ctl_server_start(&cfg, &srv, err, sizeof(err));
+	ret = vireo_ctl_server_start(&cfg, &srv, &error);
 	if (ret < 0) {
-		fprintf(stderr, "fake-monitor: %s\n", err);
+		fprintf(stderr, "fake-monitor: %s\n", error->message);
 		return 4;
 	}
 	sigaction(SIGTERM, &sa, NULL);

@@ -161,7 +161,8 @@ static char *sock_path(void)
 
 static struct vireo_ctl_server *start_with(unsigned int max_clients, size_t queue_max)
 {
-	char *path = sock_path(), err[256] = "";
+	char *path = sock_path();
+	g_autoptr(GError) err = NULL;
 	struct vireo_ctl_server_config cfg = {
 		.path = path,
 		.commands = commands,
@@ -169,10 +170,10 @@ static struct vireo_ctl_server *start_with(unsigned int max_clients, size_t queu
 		.queue_max = queue_max,
 	};
 	struct vireo_ctl_server *s = NULL;
-	int ret = vireo_ctl_server_start(&cfg, &s, err, sizeof(err));
+	int ret = vireo_ctl_server_start(&cfg, &s, &err);
 
 	if (ret < 0)
-		vireo_test_fail(__FILE__, __LINE__, "start: %d %s", ret, err);
+		vireo_test_fail(__FILE__, __LINE__, "start: %d %s", ret, ERRMSG(err));
 	g_free(path);
 	the_server = s;
 	return s;
@@ -730,7 +731,8 @@ static void test_stale_and_live_socket(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct vireo_ctl_server *s, *s2 = NULL;
 	struct vireo_ctl_server_config cfg = { .commands = commands };
-	char *path = sock_path(), *dir = g_path_get_dirname(path), err[256];
+	char *path = sock_path(), *dir = g_path_get_dirname(path);
+	g_autoptr(GError) err = NULL;
 	int fd;
 
 	/* A socket file nobody listens on: what a crashed monitor leaves. */
@@ -745,8 +747,8 @@ static void test_stale_and_live_socket(void)
 	T_CALL(raw_expect(fd, "{\"id\":1,\"cmd\":\"query-status\"}\n", true, 1, NULL));
 	/* A live one is not taken over. */
 	cfg.path = path;
-	T_EQ(vireo_ctl_server_start(&cfg, &s2, err, sizeof(err)), -EADDRINUSE);
-	T_STR_CONTAINS(err, "another server answers");
+	T_EQ(vireo_ctl_server_start(&cfg, &s2, &err), -EADDRINUSE);
+	T_STR_CONTAINS(ERRMSG(err), "another server answers");
 	T_TRUE(s2 == NULL);
 	T_CALL(raw_expect(fd, "{\"id\":2,\"cmd\":\"query-status\"}\n", true, 2, NULL));
 	/* stop closes the clients and removes the file. */
@@ -766,13 +768,14 @@ static void test_bad_config(void)
 	};
 	struct vireo_ctl_server_config cfg = { .path = "/tmp/x.sock", .commands = bad };
 	struct vireo_ctl_server *s = NULL;
-	char err[256], *longp = g_strnfill(200, 'a');
+	g_autoptr(GError) err = NULL;
+	char *longp = g_strnfill(200, 'a');
 
-	T_EQ(vireo_ctl_server_start(&cfg, &s, err, sizeof(err)), -EINVAL);
-	T_STR_CONTAINS(err, "Bad Name");
+	T_EQ(vireo_ctl_server_start(&cfg, &s, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "Bad Name");
 	cfg.commands = commands;
 	cfg.path = longp;
-	T_EQ(vireo_ctl_server_start(&cfg, &s, err, sizeof(err)), -ENAMETOOLONG);
+	T_EQ(vireo_ctl_server_start(&cfg, &s, &err), -ENAMETOOLONG);
 	T_TRUE(vireo_ctl_server_emit(NULL, "x", NULL) == -EINVAL);
 	g_free(longp);
 }

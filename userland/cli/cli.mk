@@ -12,7 +12,7 @@
 # Needs GLib and json-glib (Debian: libglib2.0-dev libjson-glib-dev).
 #
 # For a monitor embedding the control server (userland/control/server.h, no
-# GLib types in it): link $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_GLIB_LIBS);
+# GLib types in it but the GError of vireo/error.h): link $(CLI_CONTROL_LIB) $(CLI_VM_LIB) $(CLI_GLIB_LIBS);
 # the lock (userland/vmlib/lock.h) is libc only.
 
 CLI_SRC     := $(SRCTREE)/userland

@@ -473,19 +473,6 @@ unsigned int vireo_ctl_server_clients(struct vireo_ctl_server *srv)
 
 /* ------------------------------------------------------------ lifetime */
 
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* Whether a server answers on path (a live monitor, not a stale file). */
 static bool socket_alive(const struct sockaddr_un *sa)
 {
@@ -499,25 +486,25 @@ static bool socket_alive(const struct sockaddr_un *sa)
 	return alive;
 }
 
-static int listen_socket(const char *path, int *out, char *err, size_t errlen)
+static int listen_socket(const char *path, int *out, GError **error)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *dir = g_path_get_dirname(path);
 	int fd, ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		ret = fail(err, errlen, -ENAMETOOLONG, "%s: longer than a UNIX socket path may be",
+		ret = vireo_error_set(error, ENAMETOOLONG, "%s: longer than a UNIX socket path may be",
 			   path);
 		goto out;
 	}
 	strcpy(sa.sun_path, path);
 	if (g_mkdir_with_parents(dir, 0700) < 0) {
-		ret = fail(err, errlen, -errno, "%s: %s", dir, g_strerror(errno));
+		ret = vireo_error_set(error, errno, "%s: %s", dir, g_strerror(errno));
 		goto out;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		ret = fail(err, errlen, -errno, "socket: %s", g_strerror(errno));
+		ret = vireo_error_set(error, errno, "socket: %s", g_strerror(errno));
 		goto out;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -525,7 +512,7 @@ static int listen_socket(const char *path, int *out, char *err, size_t errlen)
 			goto bind_failed;
 		if (socket_alive(&sa)) {
 			close(fd);
-			ret = fail(err, errlen, -EADDRINUSE,
+			ret = vireo_error_set(error, EADDRINUSE,
 				   "%s: another server answers on this socket", path);
 			goto out;
 		}
@@ -535,7 +522,7 @@ static int listen_socket(const char *path, int *out, char *err, size_t errlen)
 	}
 	chmod(path, 0600);
 	if (listen(fd, 16) < 0) {
-		ret = fail(err, errlen, -errno, "%s: listen: %s", path, g_strerror(errno));
+		ret = vireo_error_set(error, errno, "%s: listen: %s", path, g_strerror(errno));
 		close(fd);
 		unlink(path);
 		goto out;
@@ -544,7 +531,7 @@ static int listen_socket(const char *path, int *out, char *err, size_t errlen)
 	ret = 0;
 	goto out;
 bind_failed:
-	ret = fail(err, errlen, -errno, "%s: bind: %s", path, g_strerror(errno));
+	ret = vireo_error_set(error, errno, "%s: bind: %s", path, g_strerror(errno));
 	close(fd);
 out:
 	g_free(dir);
@@ -562,7 +549,7 @@ static gpointer server_thread(gpointer p)
 }
 
 int vireo_ctl_server_start(const struct vireo_ctl_server_config *cfg,
-			   struct vireo_ctl_server **out, char *err, size_t errlen)
+			   struct vireo_ctl_server **out, GError **error)
 {
 	struct vireo_ctl_server *srv;
 	const struct vireo_ctl_command *cmd;
@@ -570,13 +557,13 @@ int vireo_ctl_server_start(const struct vireo_ctl_server_config *cfg,
 
 	*out = NULL;
 	if (!cfg || !cfg->path)
-		return fail(err, errlen, -EINVAL, "no socket path");
+		return vireo_error_set(error, EINVAL, "no socket path");
 	for (cmd = cfg->commands; cmd && cmd->name; cmd++) {
 		if (!vireo_ctl_name_valid(cmd->name))
-			return fail(err, errlen, -EINVAL, "command \"%s\": not a command name",
+			return vireo_error_set(error, EINVAL, "command \"%s\": not a command name",
 				    cmd->name);
 	}
-	ret = listen_socket(cfg->path, &fd, err, errlen);
+	ret = listen_socket(cfg->path, &fd, error);
 	if (ret < 0)
 		return ret;
 	srv = g_new0(struct vireo_ctl_server, 1);

@@ -2,8 +2,9 @@
 /*
  * The control server a monitor embeds: one UNIX socket per running VM
  * ($XDG_RUNTIME_DIR/vireo/<name>.sock), newline-delimited JSON
- * (docs/control-protocol.md).  This header has no GLib types in it, so a
- * monitor that is plain C includes it as is; it links libvireo-control.a
+ * (docs/control-protocol.md).  Its only GLib type is the GError every
+ * userland library reports with (vireo/error.h), so a monitor that is
+ * otherwise plain C includes it as is; it links libvireo-control.a
  * and `pkg-config --libs glib-2.0 json-glib-1.0`.
  *
  * Threading contract — why a vCPU loop never blocks on the server:
@@ -38,6 +39,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <vireo/error.h>
 
 struct vireo_ctl_server;
 struct vireo_ctl_args;	/* a request's "args", read-only, valid during the handler */
@@ -92,10 +95,10 @@ struct vireo_ctl_server_config {
 
 /*
  * Bind, listen and start the server thread.  0 and *out, or -errno with a
- * message in err (errlen bytes; may be NULL).
+ * message naming the socket.
  */
 int vireo_ctl_server_start(const struct vireo_ctl_server_config *cfg,
-			   struct vireo_ctl_server **out, char *err, size_t errlen);
+			   struct vireo_ctl_server **out, GError **error);
 
 /*
  * Stop the thread, give every client one last non-blocking chance to get

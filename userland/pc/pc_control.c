@@ -251,7 +251,7 @@ int vireo_pc_control_start(struct vireo_pc_control *c, const struct vireo_option
 		.commands = vireo_pc_control_commands,
 		.opaque = c,
 	};
-	char msg[256];
+	g_autoptr(GError) error = NULL;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -269,9 +269,9 @@ int vireo_pc_control_start(struct vireo_pc_control *c, const struct vireo_option
 		fprintf(err, "vireo-run: eventfd: %s\n", strerror(errno));
 		return r;
 	}
-	r = vireo_ctl_server_start(&cfg, &c->srv, msg, sizeof(msg));
+	r = vireo_ctl_server_start(&cfg, &c->srv, &error);
 	if (r) {
-		fprintf(err, "vireo-run: --control %s: %s\n", o->control, msg);
+		fprintf(err, "vireo-run: --control %s: %s\n", o->control, error->message);
 		close(c->wake_fd);
 		c->wake_fd = -1;
 		c->srv = NULL;
