@@ -23,9 +23,9 @@ static struct vireo_fw_cfg fw;
 static void layout_of(struct vireo_layout *l, uint64_t ram)
 {
 	struct vireo_layout_config lc = { .ram_size = ram };
-	char err[VIREO_BOOT_ERR_LEN];
+	g_autoptr(GError) err = NULL;
 
-	vireo_layout_init(l, &lc, err);
+	vireo_layout_init(l, &lc, &err);
 }
 
 static uint64_t le_at(const uint8_t *p, unsigned int bytes)
@@ -213,14 +213,14 @@ static void test_linux_items(void)
 		.initrd_name = "initrd", .initrd = initrd, .initrd_size = sizeof(initrd),
 		.cmdline = "console=ttyS0",
 	};
-	char err[VIREO_BOOT_ERR_LEN] = "";
+	g_autoptr(GError) err = NULL;
 	struct vireo_layout l;
 	uint32_t initrd_addr;
 
 	make_bzimage(image);
 	layout_of(&l, 512ULL << 20);
 	vireo_fw_cfg_init(&fw, &no_ram);
-	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, err), 0);
+	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, &err), 0);
 
 	T_EQ(read_le(0x16, 4), 0x10000);		/* SETUP_ADDR */
 	T_EQ(read_le(0x17, 4), 3 * 512);		/* SETUP_SIZE */
@@ -261,15 +261,16 @@ static void test_linux_refusals(void)
 	struct vireo_linux_config cfg = {
 		.kernel_name = "bzImage", .kernel = image, .kernel_size = IMAGE_BYTES,
 	};
-	char err[VIREO_BOOT_ERR_LEN] = "", *longline;
+	g_autoptr(GError) err = NULL;
+	char *longline;
 	struct vireo_layout l;
 
 	layout_of(&l, 512ULL << 20);
 	vireo_fw_cfg_init(&fw, &no_ram);
 	make_bzimage(image);
 	memcpy(image + 0x202, "HdrX", 4);
-	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, err), -ENOEXEC);
-	T_STR_CONTAINS(err, "bzImage");
+	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, &err), -ENOEXEC);
+	T_STR_CONTAINS(ERRMSG(err), "bzImage");
 
 	make_bzimage(image);
 	longline = malloc(3000);
@@ -277,8 +278,8 @@ static void test_linux_refusals(void)
 	memset(longline, 'x', 2999);
 	longline[2999] = 0;
 	cfg.cmdline = longline;
-	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, err), -EINVAL);
-	T_STR_CONTAINS(err, "2047");
+	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "2047");
 	free(longline);
 
 	/* An initrd larger than RAM below its limit. */
@@ -286,8 +287,8 @@ static void test_linux_refusals(void)
 	cfg.initrd_name = "big";
 	cfg.initrd = image;
 	cfg.initrd_size = 600ULL << 20;
-	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, err), -EINVAL);
-	T_STR_CONTAINS(err, "big");
+	T_EQ(vireo_fw_linux_add(&fw, &l, &cfg, &err), -EINVAL);
+	T_STR_CONTAINS(ERRMSG(err), "big");
 	/* Nothing was added by the refusals. */
 	T_EQ(read_le(0x08, 4), 0);
 	vireo_fw_cfg_fini(&fw);

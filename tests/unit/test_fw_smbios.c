@@ -116,9 +116,7 @@ static struct vireo_smbios_config config(void)
 static void layout_of(struct vireo_layout *l, uint64_t ram)
 {
 	struct vireo_layout_config lc = { .ram_size = ram };
-	char err[VIREO_BOOT_ERR_LEN];
-
-	vireo_layout_init(l, &lc, err);
+	vireo_layout_init(l, &lc, NULL);
 }
 
 static void test_anchor(void)

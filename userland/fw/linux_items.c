@@ -32,8 +32,14 @@ static int add_data(struct vireo_fw_cfg *fw, uint16_t key, const void *data, siz
 	return r ? r : vireo_fw_cfg_add_item(fw, key, data, len);
 }
 
+/* For messages: a file the caller did not name. */
+static const char *image_name(const char *name)
+{
+	return name ? name : "(image)";
+}
+
 int vireo_fw_linux_add(struct vireo_fw_cfg *fw, const struct vireo_layout *l,
-		       const struct vireo_linux_config *cfg, char *err)
+		       const struct vireo_linux_config *cfg, GError **error)
 {
 	const char *cmdline = cfg->cmdline ? cfg->cmdline : "";
 	const uint8_t *image = cfg->kernel;
@@ -43,23 +49,20 @@ int vireo_fw_linux_add(struct vireo_fw_cfg *fw, const struct vireo_layout *l,
 	uint8_t *setup;
 	int r;
 
-	r = vireo_linux_parse(cfg->kernel_name, cfg->kernel, cfg->kernel_size, &h, err);
+	r = vireo_linux_parse(cfg->kernel_name, cfg->kernel, cfg->kernel_size, &h, error);
 	if (r)
 		return r;
-	if (cmdline_len > h.cmdline_size) {
-		vireo_boot_errf(err, cfg->kernel_name,
-				"the command line has %zu bytes, the kernel takes at most %u",
-				cmdline_len, h.cmdline_size);
-		return -EINVAL;
-	}
+	if (cmdline_len > h.cmdline_size)
+		return vireo_error_set(error, EINVAL,
+				       "%s: the command line has %zu bytes, the kernel takes at most %u",
+				       image_name(cfg->kernel_name), cmdline_len, h.cmdline_size);
 	if (cfg->initrd_size) {
 		initrd_addr = initrd_place(l, &h, cfg->initrd_size);
-		if (!initrd_addr) {
-			vireo_boot_errf(err, cfg->initrd_name,
-					"%zu bytes do not fit below %#x and the top of low RAM",
-					cfg->initrd_size, h.initrd_addr_max);
-			return -EINVAL;
-		}
+		if (!initrd_addr)
+			return vireo_error_set(error, EINVAL,
+					       "%s: %zu bytes do not fit below %#x and the top of low RAM",
+					       image_name(cfg->initrd_name), cfg->initrd_size,
+					       h.initrd_addr_max);
 	}
 
 	setup = malloc(h.kernel_offset);
@@ -91,6 +94,7 @@ int vireo_fw_linux_add(struct vireo_fw_cfg *fw, const struct vireo_layout *l,
 	}
 	free(setup);
 	if (r)
-		vireo_boot_errf(err, cfg->kernel_name, "fw_cfg: %s", strerror(-r));
+		vireo_error_set(error, r, "%s: fw_cfg: %s", image_name(cfg->kernel_name),
+				strerror(-r));
 	return r;
 }

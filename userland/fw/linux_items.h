@@ -35,11 +35,11 @@
 /*
  * Check the image (vireo_linux_parse) and add the items for cfg's kernel,
  * initrd and command line (cfg->acpi_rsdp is ignored: the firmware makes
- * the tables).  0, or -errno with "name: problem" in err (an image that is
+ * the tables).  0, or -errno with "name: problem" (an image that is
  * not a bzImage of protocol 2.06+, a command line longer than the kernel
  * takes, an initrd that does not fit below its limit).
  */
 int vireo_fw_linux_add(struct vireo_fw_cfg *fw, const struct vireo_layout *l,
-		       const struct vireo_linux_config *cfg, char *err);
+		       const struct vireo_linux_config *cfg, GError **error);
 
 #endif /* VIREO_FW_LINUX_ITEMS_H */
