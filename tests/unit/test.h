@@ -90,7 +90,7 @@ void vireo_test_register(struct vireo_test_suite *suite);
 	}
 
 
-/* The message of a GError (vireo/error.h) for T_STR_CONTAINS; "" if none was set. */
+/* The message of a GError (vireo/error.h, <glib.h>) for T_STR_CONTAINS; "" if none was set. */
 #define ERRMSG(error) ((error) ? (error)->message : "")
 
 #endif /* VIREO_UNIT_TEST_H */

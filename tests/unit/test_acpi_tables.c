@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "acpi/aml.h"
 #include "acpi/pm.h"
 #include "acpi/tables.h"

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 
+#include <vireo/error.h>
+
 #include "boot/layout.h"
 #include "test.h"
 #include "test_boot_util.h"

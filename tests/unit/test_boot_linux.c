@@ -15,6 +15,8 @@
 #include <libvireo.h>
 #include <vireo/x86.h>
 
+#include <vireo/error.h>
+
 #include "boot/entry.h"
 #include "boot/image.h"
 #include "boot/linux.h"

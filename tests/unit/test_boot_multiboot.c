@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <vireo/error.h>
+
 #include "boot/image.h"
 #include "boot/linux.h"
 #include "boot/multiboot.h"

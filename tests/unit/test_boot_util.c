@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <vireo/error.h>
+
 #include "test_boot_util.h"
 
 int tguest_init(struct tguest *g, uint64_t ram_size, uint64_t hole)

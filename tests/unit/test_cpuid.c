@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 
+#include <vireo/error.h>
+
 #include "cpu_model.h"
 #include "cpuid_table.h"
 #include "test.h"

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <vireo/error.h>
+
 #include "fw/bootorder.h"
 #include "fw/e820.h"
 #include "fw/fw_cfg.h"

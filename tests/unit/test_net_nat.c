@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "test.h"
 #include "test_net_guest.h"
 

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include <vireo/error.h>
+
 #include "net/spec.h"
 #include "test.h"
 

@@ -12,6 +12,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "net/nat.h"
 #include "test.h"
 #include "test_net_guest.h"

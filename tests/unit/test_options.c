@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <vireo/error.h>
+
 #include "options.h"
 #include "test.h"
 

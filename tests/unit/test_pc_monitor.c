@@ -11,6 +11,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "options.h"
 #include "pc.h"
 #include "pc_console.h"

@@ -12,6 +12,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "disk/disk.h"
 #include "pc_disk.h"
 #include "test.h"

@@ -22,6 +22,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "disk/disk.h"
 #include "disk/disk_priv.h"
 #include "pc.h"

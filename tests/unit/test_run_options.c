@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vireo/error.h>
+
 #include "options.h"
 #include "vmlib/optsplit.h"
 #include "test.h"

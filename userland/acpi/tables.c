@@ -11,6 +11,8 @@
 
 #include <vireo/paging.h>
 
+#include <vireo/error.h>
+
 #include "acpi/pm.h"
 #include "acpi/tables.h"
 #include "boot/image.h"

@@ -8,6 +8,8 @@
 
 #include <vireo/paging.h>
 
+#include <vireo/error.h>
+
 #include "boot/layout.h"
 
 #define PAGE_MASK_4K	0xfffULL

@@ -47,7 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vireo/error.h>
+/* GLib's own declaration: device models include this without <glib.h> (vireo/error.h). */
+typedef struct _GError GError;
 
 #define VIREO_GIB			(1ULL << 30)
 #define VIREO_4GIB			(4ULL << 30)

@@ -10,6 +10,8 @@
 
 #include <vireo/paging.h>
 
+#include <vireo/error.h>
+
 #include "boot/image.h"
 #include "boot/linux.h"
 

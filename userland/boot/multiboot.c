@@ -11,6 +11,8 @@
 
 #include <vireo/paging.h>
 
+#include <vireo/error.h>
+
 #include "boot/image.h"
 #include "boot/multiboot.h"
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vireo/error.h>
+
 #include "boot/image.h"
 #include "fw/linux_items.h"
 

@@ -17,9 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <vireo/error.h>
-
 #include "hw/hw.h"
+
+/* GLib's own declaration: device models need not see <glib.h> (vireo/error.h). */
+typedef struct _GError GError;
 
 struct vireo_guest_ram;
 struct vireo_irq_router;
