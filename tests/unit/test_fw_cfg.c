@@ -406,6 +406,18 @@ static void test_dma_across_adjacent_slots(void)
 	vireo_fw_cfg_fini(&fw);
 }
 
+static void test_dma_descriptor_across_adjacent_slots(void)
+{
+	setup();
+	/* The descriptor's first 8 bytes in slot 0, the last 8 in slot 1. */
+	dma_desc(SLOT1 - 8, 0x0000000a, 4, 0x2000);
+	dma_kick_low((uint32_t)(SLOT1 - 8));
+	T_EQ(be32_of(SLOT1 - 8), 0);
+	T_TRUE(!memcmp(gpa_ptr(0x2000), "QEMU", 4));
+	T_EQ(fw.dma_errors, 0);
+	vireo_fw_cfg_fini(&fw);
+}
+
 static void test_dma_read_into_hole_changes_nothing(void)
 {
 	setup();
@@ -593,6 +605,7 @@ static const struct vireo_test tests[] = {
 	VIREO_TEST(test_dma_skip_then_read),
 	VIREO_TEST(test_dma_64bit_address_and_reset),
 	VIREO_TEST(test_dma_across_adjacent_slots),
+	VIREO_TEST(test_dma_descriptor_across_adjacent_slots),
 	VIREO_TEST(test_dma_read_into_hole_changes_nothing),
 	VIREO_TEST(test_dma_wild_buffers),
 	VIREO_TEST(test_dma_write),

@@ -344,28 +344,39 @@ static bool walk_guest_buffer(const struct vireo_guest_ram *ram, uint64_t gpa, u
 	return true;
 }
 
-struct dma_copy {
-	uint8_t *item;		/* item bytes from the current offset */
-	uint64_t item_len;	/* how many of them the transfer covers */
+/* Bytes on the monitor's side of a transfer. */
+struct host_bytes {
+	uint8_t *p;
+	uint64_t len;		/* a guest buffer longer than this gets zeros */
 };
 
 static void copy_to_guest(uint8_t *host, uint64_t n, uint64_t pos, void *arg)
 {
-	const struct dma_copy *c = arg;
-	uint64_t from_item = pos < c->item_len ? c->item_len - pos : 0;
+	const struct host_bytes *c = arg;
+	uint64_t from_host = pos < c->len ? c->len - pos : 0;
 
-	if (from_item > n)
-		from_item = n;
-	if (from_item)
-		memcpy(host, c->item + pos, from_item);
-	memset(host + from_item, 0, n - from_item);
+	if (from_host > n)
+		from_host = n;
+	if (from_host)
+		memcpy(host, c->p + pos, from_host);
+	memset(host + from_host, 0, n - from_host);
 }
 
 static void copy_from_guest(uint8_t *host, uint64_t n, uint64_t pos, void *arg)
 {
-	const struct dma_copy *c = arg;
+	const struct host_bytes *c = arg;
 
-	memcpy(c->item + pos, host, n);
+	memcpy(c->p + pos, host, n);
+}
+
+/* All of [gpa, gpa + len) to or from guest RAM, or nothing: false. */
+static bool guest_copy(const struct vireo_guest_ram *ram, uint64_t gpa, uint64_t len,
+		       struct host_bytes *c, bool to_guest)
+{
+	if (!walk_guest_buffer(ram, gpa, len, NULL, NULL))
+		return false;
+	walk_guest_buffer(ram, gpa, len, to_guest ? copy_to_guest : copy_from_guest, c);
+	return true;
 }
 
 static uint32_t dma_fail(struct vireo_fw_cfg *fw, const char *why)
@@ -380,61 +391,61 @@ static uint32_t dma_execute(struct vireo_fw_cfg *fw, uint32_t control, uint32_t 
 			    uint64_t address)
 {
 	struct vireo_fw_cfg_item *item;
-	struct dma_copy c;
+	struct host_bytes c;
 	uint32_t left;
 
 	if (control & VIREO_FW_CFG_DMA_SELECT)
 		select_key(fw, (uint16_t)(control >> 16));
 	item = item_of(fw, fw->key);
 	left = item && fw->offset < item->len ? item->len - fw->offset : 0;
-	c.item = item ? item->data + fw->offset : NULL;
-	c.item_len = length < left ? length : left;
+	c.p = item ? item->data + fw->offset : NULL;
+	c.len = length < left ? length : left;
 
 	if (!(control & (VIREO_FW_CFG_DMA_READ | VIREO_FW_CFG_DMA_WRITE | VIREO_FW_CFG_DMA_SKIP)) ||
 	    !length)
 		return 0;
 	if (control & VIREO_FW_CFG_DMA_READ) {
-		if (!walk_guest_buffer(fw->ram, address, length, NULL, NULL))
+		if (!guest_copy(fw->ram, address, length, &c, true))
 			return dma_fail(fw, "fw_cfg DMA read into a buffer outside guest RAM");
-		walk_guest_buffer(fw->ram, address, length, copy_to_guest, &c);
 	} else if (control & VIREO_FW_CFG_DMA_WRITE) {
 		if (!item || !item->writable)
 			return dma_fail(fw, "fw_cfg DMA write to a read-only item");
 		if (length > left)
 			return dma_fail(fw, "fw_cfg DMA write past the end of the item");
-		if (!walk_guest_buffer(fw->ram, address, length, NULL, NULL))
+		if (!guest_copy(fw->ram, address, length, &c, false))
 			return dma_fail(fw, "fw_cfg DMA write from a buffer outside guest RAM");
-		walk_guest_buffer(fw->ram, address, length, copy_from_guest, &c);
 		if (item->on_write)
 			item->on_write(item->opaque, item->data, fw->offset, length);
 	}
-	fw->offset += (uint32_t)c.item_len;
+	fw->offset += (uint32_t)c.len;
 	return 0;
 }
 
+/*
+ * The descriptor is read and its control word written back through the
+ * same page-wise copy as the data, so a descriptor across two adjacent
+ * RAM slots works as it does in QEMU.
+ */
 static void dma_run(struct vireo_fw_cfg *fw)
 {
 	uint64_t at = fw->dma_addr;
-	uint8_t access[VIREO_FW_CFG_DMA_ACCESS_SIZE];
-	uint8_t *desc, *control;
+	uint8_t access[VIREO_FW_CFG_DMA_ACCESS_SIZE], control[4];
+	struct host_bytes desc = { access, sizeof(access) };
+	struct host_bytes back = { control, sizeof(control) };
 	uint32_t result;
 
 	fw->dma_addr = 0;
 	fw->dma_ops++;
-	desc = vireo_guest_map(fw->ram, at, sizeof(access));
-	if (!desc) {
+	/* One snapshot: a vCPU may rewrite the descriptor while we work. */
+	if (!guest_copy(fw->ram, at, sizeof(access), &desc, false)) {
 		/* As QEMU: report on the control word if at least it is RAM. */
-		control = vireo_guest_map(fw->ram, at, 4);
-		if (control)
-			put_be32(control, dma_fail(fw, "fw_cfg DMA descriptor outside guest RAM"));
-		else
-			dma_fail(fw, "fw_cfg DMA descriptor outside guest RAM");
+		put_be32(control, dma_fail(fw, "fw_cfg DMA descriptor outside guest RAM"));
+		guest_copy(fw->ram, at, sizeof(control), &back, true);
 		return;
 	}
-	/* One snapshot: a vCPU may rewrite the descriptor while we work. */
-	memcpy(access, desc, sizeof(access));
 	result = dma_execute(fw, get_be32(access), get_be32(access + 4), get_be64(access + 8));
-	put_be32(desc, result);
+	put_be32(control, result);
+	guest_copy(fw->ram, at, sizeof(control), &back, true);
 }
 
 int vireo_fw_cfg_dma_pio(void *dev, uint16_t port_offset, unsigned int size, bool is_write,

@@ -39,9 +39,11 @@
  * page, so a buffer that spans adjacent RAM slots is fine and one that
  * touches the PCI hole is not) before a byte moves.  A bad buffer, a write
  * to a read-only item, or one past the item's end sets the error bit and
- * changes nothing else (the offset stays); a descriptor outside RAM
- * changes nothing at all (there is nowhere to report).  QEMU moves the
- * part before a bad page; the all-or-nothing rule is ours.  Nothing the
+ * changes nothing else (the offset stays).  A descriptor not wholly in RAM
+ * is not run: the error bit goes to its control word if those 4 bytes are
+ * RAM (as QEMU), else nowhere.  Descriptors and buffers may span adjacent
+ * RAM slots.  QEMU moves the part of a buffer before a bad page; the
+ * all-or-nothing rule is ours.  Nothing the
  * guest does fails the handler: errors are counted and the last one is
  * kept in words (last_error) for the monitor to report.
  */
