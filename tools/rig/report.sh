@@ -74,6 +74,24 @@ if [[ -s "$dir/dmesg.txt" ]]; then
 else
 	klog=$dir/console.txt
 fi
+# A warning the emulator causes, not vireo.ko, is left out of the judgement
+# (and said so): under Bochs, kernels from 6.9 on (the topology rework)
+# warn at boot in parse_legacy (arch/x86/kernel/cpu/topology_common.c)
+# because Bochs's Haswell CPUID contradicts itself: leaf 4 says 8 cores
+# per package, leaf 1 (with the HT flag) 1 logical processor.  Only that
+# one WARNING block, from its "cut here" to its "end trace", and only in
+# a Bochs run (DIR/bochsrc).
+if [[ -f "$dir/bochsrc" ]]; then
+	awk '/-+\[ cut here \]-+/ { held = $0; next }
+		held != "" && /WARNING: .* parse_legacy/ { skipping = 1; held = ""; next }
+		held != "" { print held; held = "" }
+		skipping { if (/---\[ end trace/) skipping = 0; next }
+		{ print }' "$klog" >"$dir/klog-judged.txt"
+	if ! cmp -s "$klog" "$dir/klog-judged.txt"; then
+		echo "  NOTE  the kernel's boot-time WARNING in parse_legacy is Bochs's CPUID (leaf 4: 8 cores, leaf 1: 1 logical processor); left out of rig/kernel-log-clean"
+	fi
+	klog=$dir/klog-judged.txt
+fi
 if grep -Eq "$BAD" "$klog"; then
 	result rig/kernel-log-clean FAIL "$(grep -Ec "$BAD" "$klog") suspicious lines in $(basename "$klog"):"
 	grep -En -B2 -A12 "$BAD" "$klog" | head -n 80 | sed 's/^/        /'
