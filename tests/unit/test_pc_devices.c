@@ -23,7 +23,7 @@ static void pc_machine_table_builds(void)
 	static struct vireo_pc pc;
 	static struct vireo_pc_vcpu v;
 	struct vireo_layout_config lc = { .ram_size = 64 << 20 };
-	char err[VIREO_BOOT_ERR_LEN];
+	GError *err = NULL;
 	unsigned int i, k, n, total = 0;
 	uint64_t data64;
 	uint32_t data;
@@ -35,7 +35,7 @@ static void pc_machine_table_builds(void)
 	o.debug_exit_port = 0x501;
 	o.debug_exit_size = 2;
 	T_TRUE(test_pc_machine_init(&pc, &host, &o));
-	T_EQ(vireo_layout_init(&pc.layout, &lc, err), 0);
+	T_EQ(vireo_layout_init(&pc.layout, &lc, &err), 0);
 	quiet = fopen("/dev/null", "w");
 	T_TRUE(quiet != NULL);
 	pc.err = pc.svc.err = quiet;
