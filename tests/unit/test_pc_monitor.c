@@ -118,6 +118,7 @@ static void pc_options_rejected(void)
 	T_REJECT("--net", "--kernel", "k", "--net", "tap,ifname=t,mac=52:54:00:12:34");
 	T_REJECT("--console", "--kernel", "k", "--console=serial");
 	T_REJECT("need --kernel", "--load", "x@0x1000", "--debug-exit", "0x501");
+	T_REJECT("need --kernel", "--load", "x@0x1000", "--vga");
 	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0x10000");
 	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0xffff,iosize=2");
 	T_REJECT("--debug-exit", "--kernel", "k", "--debug-exit", "0x501,iosize=3");

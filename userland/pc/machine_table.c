@@ -32,6 +32,7 @@ const struct vireo_pc_slot vireo_pc_machine_table[] = {
 	{ .model = &vireo_pc_dev_virtio_net },
 	{ .model = &vireo_pc_dev_virtio_console },
 	{ .model = &vireo_pc_dev_virtio_rng },
+	{ .model = &vireo_pc_dev_vga },		/* --vga */
 };
 
 const unsigned int vireo_pc_machine_table_len =

@@ -243,6 +243,7 @@ enum {
 	OPT_VERSION,
 	OPT_CONSOLE_SOCKET,
 	OPT_DEBUG_EXIT,
+	OPT_VGA,
 };
 
 static const struct option long_options[] = {
@@ -270,6 +271,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
+	{ "vga", no_argument, NULL, OPT_VGA },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -301,9 +303,9 @@ static int check_options(struct vireo_options *o, GError **error)
 	if (o->pc)
 		return check_pc_options(o, error);
 	if (o->initrd || o->append || o->cpus || o->nr_disks || o->nr_nets || o->console ||
-	    o->control || o->console_socket || o->debug_exit_port >= 0)
+	    o->control || o->console_socket || o->debug_exit_port >= 0 || o->vga)
 		return vireo_error_set(error, EINVAL,
-				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket, --control and --debug-exit need --kernel (bare images always have the debug-exit port 0xf4)");
+				"--initrd, --append, --cpus, --disk, --net, --console, --console-socket, --control, --debug-exit and --vga need --kernel (bare images always have the debug-exit port 0xf4)");
 	if ((o->mem_size & 0xfff) || o->mem_size < min_mem)
 		return vireo_error_set(error, EINVAL,
 				"--mem must be a multiple of 4K and at least %" PRIu64
@@ -441,6 +443,9 @@ int vireo_options_parse(int argc, char **argv, struct vireo_options *o, GError *
 		case OPT_VERBOSE:
 			o->verbose = true;
 			break;
+		case OPT_VGA:
+			o->vga = true;
+			break;
 		case OPT_DEBUG_EXIT:
 			if (vireo_parse_debug_exit(optarg, &o->debug_exit_port,
 						   &o->debug_exit_size))
@@ -533,7 +538,7 @@ void vireo_usage(FILE *f)
 		"                 [--net tap,ifname=NAME[,mac=MAC] ...] [--console] [--verbose]\n"
 		"                 [--name NAME] [--lock FILE] [--control SOCKET]\n"
 		"                 [--console-socket SOCKET] [--debug-exit PORT[,iosize=N]]\n"
-		"                 [--cpu MODEL[,-FEATURE]...]\n"
+		"                 [--cpu MODEL[,-FEATURE]...] [--vga]\n"
 		"       vireo-run [--mem SIZE] --load FILE@GPA [--load FILE@GPA ...]\n"
 		"                 [--mode real|protected|long] [--entry GPA]\n"
 		"                 [--cpu MODEL[,-FEATURE]...] [--cpuid LEAF[.SUBLEAF]=EAX,EBX,ECX,EDX ...]\n"
@@ -581,6 +586,10 @@ void vireo_usage(FILE *f)
 		"                    button, Ctrl-A a literal Ctrl-A, h help\n"
 		"  --verbose         notes on stderr: MSRs the guest uses that are not\n"
 		"                    emulated, device errors, resets\n"
+		"  --vga             the standard VGA with Bochs VBE (QEMU's -vga std, PCI\n"
+		"                    1234:1111, 16 MiB framebuffer on BAR 0). For now the\n"
+		"                    window at 0xa0000 stays RAM and framebuffer accesses\n"
+		"                    exit to the monitor; nothing shows the screen yet\n"
 		"  --console-socket SOCKET\n"
 		"                    serve the serial console on a UNIX socket too, for one\n"
 		"                    client at a time (`vireo console`): it gets the line\n"

@@ -98,6 +98,7 @@ struct vireo_options {
 	unsigned int nr_nets;
 	bool console;		/* serial console on stdin/stdout */
 	bool verbose;		/* notes on stderr: unemulated MSRs, device faults */
+	bool vga;		/* --vga: the standard VGA (display/vga_pci.h) */
 	int debug_exit_port;	/* --debug-exit PORT[,iosize=N]; -1: none */
 	unsigned int debug_exit_size;	/* ports from debug_exit_port: 1, 2 or 4 */
 

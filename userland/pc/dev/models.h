@@ -23,5 +23,6 @@ extern const struct vireo_pc_device_model vireo_pc_dev_virtio_blk;
 extern const struct vireo_pc_device_model vireo_pc_dev_virtio_net;
 extern const struct vireo_pc_device_model vireo_pc_dev_virtio_console;
 extern const struct vireo_pc_device_model vireo_pc_dev_virtio_rng;
+extern const struct vireo_pc_device_model vireo_pc_dev_vga;
 
 #endif /* VIREO_PC_DEV_MODELS_H */
