@@ -53,7 +53,6 @@ static void pc_vga_on_the_buses(void)
 	static struct vireo_pc pc;
 	static struct vireo_pc_vcpu v;
 	struct vireo_layout_config lc = { .ram_size = 64ULL << 20 };
-	char err[VIREO_BOOT_ERR_LEN];
 	struct vireo_vga_pci *vp;
 	unsigned int slot = 0;
 	uint64_t lfb, d;
@@ -65,7 +64,7 @@ static void pc_vga_on_the_buses(void)
 	o.vga = true;
 	T_TRUE(test_pc_machine_init(&pc, &host, &o));
 	v.pc = &pc;
-	T_EQ(vireo_layout_init(&pc.layout, &lc, err), 0);
+	T_EQ(vireo_layout_init(&pc.layout, &lc, NULL), 0);
 	for (unsigned int i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		T_EQ(vireo_pc_device_add(&pc, &slots[i], 0), 0);
 	T_EQ(vireo_pc_dev_pci_host.complete(vireo_pc_find(&pc, &vireo_pc_dev_pci_host, 0)), 0);
