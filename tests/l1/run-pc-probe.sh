@@ -11,7 +11,8 @@
 # audit found able to end the monitor (docs/ARCHITECTURE.md, "Guest
 # actions"): the xAPIC page with the APIC disabled and in x2APIC mode,
 # MMIO to nothing, odd port widths, string I/O to nothing and with a
-# buffer that is not RAM, unknown MSRs.
+# buffer that is not RAM, unknown MSRs; with --vga (given here), VGA and VBE
+# register storms and a VBE mode past video memory (vga-storm).
 # It ends the machine with a write of 0x21 to QEMU's isa-debug-exit port
 # (--debug-exit 0x501): status (0x21 << 1) | 1 = 67.
 #
@@ -43,7 +44,7 @@ CASES="mb-magic mb-loaded-low mb-info-clear mb-cmdline mb-module mb-module-args 
 pmu-amd-legacy pmu-amd-ext-core pmu-intel-arch msr-unknown apic-on apic-disabled
 apic-reenabled apic-x2apic-mmio mmio-unclaimed mmio-device-widths pci-missing-function
 pio-unclaimed-widths pio-device-widths pio-string-unclaimed pio-string-device-buffer
-post-code-latch"
+post-code-latch vga-storm"
 
 if [ ! -f "$KERNEL" ]; then
 	fail debug-exit "no test kernel at $KERNEL"
@@ -55,7 +56,7 @@ printf 'second\n' >"$T/probe-second.txt"
 
 timeout "$TIMEOUT" vireo-run --kernel "$KERNEL" \
 	--initrd "$T/probe-module.txt,$T/probe-second.txt two=2" \
-	--append "probe x=1" --mem 64M --debug-exit 0x501 </dev/null >"$T/out" 2>"$T/err"
+	--append "probe x=1" --mem 64M --debug-exit 0x501 --vga </dev/null >"$T/out" 2>"$T/err"
 rc=$?
 tr -d '\r' <"$T/out" >"$T/log"
 echo "pc-probe: vireo-run status $rc; its output:"

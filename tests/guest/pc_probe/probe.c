@@ -7,7 +7,7 @@
  * end the monitor (docs/ARCHITECTURE.md, "Guest actions"): the xAPIC
  * page with the APIC disabled or in x2APIC mode, MMIO where nothing is,
  * port accesses of every width at odd places, string I/O to nothing,
- * unknown MSRs.  It prints "CASE <name> PASS|FAIL <detail>" per case and
+ * unknown MSRs; with --vga, VGA and VBE register storms.  It prints "CASE <name> PASS|FAIL <detail>" per case and
  * "DONE cases=N pass=N fail=N", then ends the machine through the
  * debug-exit port (vireo-run --debug-exit 0x501) with V = 0x21: status
  * 67, the guest's own, which tests/l1/run-pc-probe.sh checks.
@@ -520,6 +520,72 @@ static void check_post_code(void)
 		first, second);
 }
 
+/* VBE dispi registers (display/vga.h): index at 0x1ce, data at 0x1cf. */
+static void vbe_write(uint16_t index, uint16_t val)
+{
+	outw(0x1ce, index);
+	outw(0x1cf, val);
+}
+
+static uint16_t vbe_read(uint16_t index)
+{
+	outw(0x1ce, index);
+	return inw(0x1cf);
+}
+
+/*
+ * With --vga (display/): register storms over the VGA's ports at every
+ * width and over the VBE registers, then a VBE mode larger than video
+ * memory.  The machine must go on, the mode must be refused (ENABLE reads
+ * back without its enabled bit), and the device must still answer.
+ * Without --vga the ports are nobody's and the case says so.
+ */
+static void check_vga(void)
+{
+	uint32_t x = 0x9e3779b9, enable;
+	unsigned int i;
+
+	if (vbe_read(0) != 0xb0c5) {
+		verdict("vga-storm", 1, "no VGA (vireo-run without --vga)");
+		return;
+	}
+	for (i = 0; i < 8000; i++) {
+		uint16_t port = (uint16_t)(0x3b0 + (x >> 8) % 0x30);
+
+		x = x * 1103515245U + 12345U;
+		switch (x & 3) {
+		case 0:
+			outb(port, (uint8_t)(x >> 16));
+			break;
+		case 1:
+			(void)inb(port);
+			break;
+		case 2:
+			outw(port, (uint16_t)(x >> 12));
+			break;
+		default:
+			(void)inl(port);
+			break;
+		}
+		/* Every VBE register but ENABLE (each enable clears up to 16 MiB). */
+		if (!(i & 7) && ((x >> 20) % 11) != 4)
+			vbe_write((uint16_t)((x >> 20) % 11), (uint16_t)(x >> 4));
+	}
+	vbe_write(4, 0);
+	vbe_write(1, 4000);		/* 4000x3000x32: 48 MB, past 16 MiB */
+	vbe_write(2, 3000);
+	vbe_write(3, 32);
+	vbe_write(4, 0x41);		/* ENABLED | LFB_ENABLED */
+	enable = vbe_read(4);
+	vbe_write(4, 0);
+	outb(0x3c2, 0x67);		/* colour addressing, then a CRTC round trip */
+	outb(0x3d4, 0x0e);
+	outb(0x3d5, 0x12);
+	verdict("vga-storm", !(enable & 1) && vbe_read(0) == 0xb0c5 && inb(0x3d5) == 0x12,
+		"ENABLE %x after a 4000x3000x32 mode (want bit 0 clear), ID %x", enable,
+		vbe_read(0));
+}
+
 void probe_main(uint32_t magic, uint32_t mbi)
 {
 	idt_setup();
@@ -538,6 +604,7 @@ void probe_main(uint32_t magic, uint32_t mbi)
 	check_odd_mmio();
 	check_ports();
 	check_post_code();
+	check_vga();
 	vh_printf("DONE cases=%u pass=%u fail=%u\n", cases, passed, cases - passed);
 	debug_exit(PROBE_DONE);
 }
