@@ -47,15 +47,16 @@ mkdir -p "$WORK"
 
 # l2_start WHO ROUNDS TAG: starts one L2 in the background (WHO: vireo or
 # kvm); its spawn line goes to $WORK/TAG.spawn, its console to
-# $WORK/TAG.log; the start and end times (L1 seconds since boot) to
-# $WORK/TAG.times.  Sets L2_PID.
+# $WORK/TAG.log; its start and end times (L1 seconds since boot) to
+# $WORK/TAG.start and, once it has ended, $WORK/TAG.end.  Sets L2_PID.
 l2_start() {
 	_who=$1 _rounds=$2 _tag=$3
 	_app="console=ttyS0 quiet panic=-1 bench.mode=work bench.rounds=$_rounds bench.mib=$MIB bench.cpu_mib=$CPU_MIB"
 	_disk=$WORK/$_tag.img
 	dd if=/dev/zero of="$_disk" bs=1M count="$MIB" 2>/dev/null
+	cut -d' ' -f1 /proc/uptime >"$WORK/$_tag.start"
+	rm -f "$WORK/$_tag.end"
 	(
-		_t0=$(cut -d' ' -f1 /proc/uptime)
 		if [ "$_who" = vireo ]; then
 			vireo-bench-spawn --log "$WORK/$_tag.log" --timeout "$TMO" \
 				--marker "VIREO-BENCH work-done" -- \
@@ -71,7 +72,7 @@ l2_start() {
 				-kernel "$KERNEL" -initrd "$INITRD" -append "$_app" \
 				-drive "file=$_disk,if=none,id=d0,format=raw" -device virtio-blk-pci,drive=d0
 		fi >"$WORK/$_tag.spawn" 2>&1
-		echo "$_t0 $(cut -d' ' -f1 /proc/uptime)" >"$WORK/$_tag.times"
+		cut -d' ' -f1 /proc/uptime >"$WORK/$_tag.end"
 	) &
 	L2_PID=$!
 }
@@ -91,10 +92,15 @@ l2_check() {
 	fi
 }
 
-# overlap NAME A B: A's and B's runs overlapped in time.
+# ended TAG: TAG's end time, or a time after any other if it still runs.
+ended() {
+	cat "$WORK/$1.end" 2>/dev/null || echo 1e12
+}
+
+# overlap NAME A B: A's and B's runs overlapped in time (B may still run).
 overlap() {
-	read -r _as _ae <"$WORK/$2.times"
-	read -r _bs _be <"$WORK/$3.times"
+	_as=$(cat "$WORK/$2.start") _ae=$(ended "$2")
+	_bs=$(cat "$WORK/$3.start") _be=$(ended "$3")
 	if awk -v as="$_as" -v ae="$_ae" -v bs="$_bs" -v be="$_be" \
 		'BEGIN { exit !(as < be && bs < ae) }'; then
 		pass "$1" "$2 ran $_as-$_ae s, $3 ran $_bs-$_be s (L1 uptime)"
