@@ -9,9 +9,9 @@
 #   svm   the rig suite in the QEMU-TCG L1 (AMD SVM + NPT)      make rig-check
 #   coexist  the QEMU-TCG L1 booting Debian 13's 6.12 with kvm_amd loaded
 #         at boot (as distributions load it), vireo.ko built for 6.12 by
-#         kmatrix, running tests/l1/$CHECK_COEXIST_SCRIPT (run-coexist.sh,
-#         the KVM coexistence test of issue 18; reported as SKIP while that
-#         script does not exist); timeout CHECK_COEXIST_TIMEOUT (1800 s)
+#         kmatrix, running tests/l1/run-coexist.sh (make rig-coexist, the
+#         KVM coexistence test of issue 18, with the bench-linux L2 and
+#         QEMU); timeout CHECK_COEXIST_TIMEOUT (2400 s)
 #   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
 #
 # CHECK_LEGS="unit svm" runs a subset.  Exit status 1 if any leg failed or
@@ -107,8 +107,9 @@ kmatrix_leg() {
 
 vmx_leg=("${make[@]}" rig-check-vmx RIG_VMX_KO="$PWD/kmod/vireo.ko" RIG_VMX_SCRIPT=run-suite.sh)
 # Runs in the foreground after svm, while the vmx leg still runs beside it.
-coexist_leg=("${make[@]}" rig-check RIG_KERNEL=trixie RIG_MODPROBE=kvm_amd
-	RIG_SCRIPT="${CHECK_COEXIST_SCRIPT:-run-coexist.sh}" RIG_TIMEOUT="${CHECK_COEXIST_TIMEOUT:-1800}")
+# rig-coexist ships the bench-linux L2 and QEMU into L1 with run-coexist.sh.
+coexist_leg=("${make[@]}" rig-coexist RIG_KERNEL=trixie RIG_MODPROBE=kvm_amd
+	RIG_COEXIST_TIMEOUT="${CHECK_COEXIST_TIMEOUT:-2400}")
 side_by_side= seen_svm=
 for leg in $legs; do
 	[[ $leg == svm ]] && seen_svm=1
