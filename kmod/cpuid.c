@@ -121,9 +121,12 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, unsigned int insn_len)
 			 (1U << 15) /* PQE */ | (1U << 25) /* Intel PT */)
 /*
  * XSAVE components not offered: MPX's two (IA32_BNDCFGS is not emulated,
- * and Linux gave MPX up in 5.6).
+ * and Linux gave MPX up in 5.6), and AMX's two (tile configuration and
+ * data, 17 and 18): tile data lies past struct vireo_xsave's 4096 bytes,
+ * which is all the guest's FPU state vireo.ko carries (guest_fpu.c), and
+ * its XRSTOR is subject to the host's XFD.  Leaf 7 hides AMX's flags.
  */
-#define XSTATE_HIDE	((1ULL << 3) | (1ULL << 4))
+#define XSTATE_HIDE	((1ULL << 3) | (1ULL << 4) | (1ULL << 17) | (1ULL << 18))
 /*
  * CET shadow stacks, Key Locker and PKS come with CR4 bits (23, 19, 24)
  * vireo.ko keeps reserved (state_check.c) and MSRs it does not switch

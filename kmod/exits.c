@@ -233,15 +233,7 @@ void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_
 {
 	bool osxsave = vireo_ops->get_cr4(vcpu) & X86_CR4_OSXSAVE;
 
-	/*
-	 * A context switch or a kernel_fpu_begin() since the guest state was
-	 * loaded leaves the registers holding someone else's state and only
-	 * marks the task; load the guest's back now, or the guest would run
-	 * on (and leak) foreign FPU/vector registers.
-	 */
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-
+	vireo_guest_fpu_load(vcpu);	/* under the host's XCR0 */
 	*host_xcr0 = 0;
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
 		*host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
@@ -292,4 +284,5 @@ void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkr
 		if (pkru != host_pkru)
 			write_pkru(host_pkru);
 	}
+	vireo_guest_fpu_put(vcpu);	/* the host's XCR0 is back */
 }

@@ -490,7 +490,7 @@ static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	vireo_complete_user_exit(vcpu);
 
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	vireo_guest_fpu_run_begin(vcpu);
 	vireo_coexist_vcpu_load(vcpu);
 	while (r == 0) {
 		if (signal_pending(current)) {
@@ -508,7 +508,7 @@ static int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	if (r == -EINTR)
 		run->exit_reason = VIREO_EXIT_INTR;
 	vireo_coexist_vcpu_put(vcpu);
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	vireo_guest_fpu_run_end(vcpu);
 	return r < 0 ? r : 0;
 }
 
@@ -554,11 +554,7 @@ static int vireo_get_msrs(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	return i;
 }
 
-/*
- * The guest FPU state lives in vcpu->guest_fpu between runs (vireo_vcpu_run
- * swaps it out at the end); the kernel's own helpers convert it from and
- * to the standard XSAVE layout, as for KVM_GET/SET_XSAVE.
- */
+/* Between runs the guest's FPU state is in memory (guest_fpu.c). */
 static int vireo_xsave_ioctl(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 {
 	struct vireo_xsave *x;
@@ -571,17 +567,14 @@ static int vireo_xsave_ioctl(struct vireo_vcpu *vcpu, void __user *argp, bool se
 		if (copy_from_user(x, argp, sizeof(*x)))
 			r = -EFAULT;
 		else
-			r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, x,
-							   xgetbv(XCR_XFEATURE_ENABLED_MASK),
-							   &vcpu->pkru);
+			r = vireo_guest_fpu_set(vcpu, x);
 	} else {
 		const struct vireo_cpuid_entry *leaf = vireo_cpuid_find(vcpu, 0xd, 0);
 		/* What the guest may have enabled: its CPUID's components, x87 and SSE. */
 		u64 offered = XFEATURE_MASK_FP | XFEATURE_MASK_SSE | (leaf ? (u64)leaf->edx << 32 | leaf->eax : 0);
 
-		fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, x, sizeof(*x), offered,
-					       vcpu->pkru);
-		if (copy_to_user(argp, x, sizeof(*x)))
+		r = vireo_guest_fpu_get(vcpu, x, offered);
+		if (!r && copy_to_user(argp, x, sizeof(*x)))
 			r = -EFAULT;
 	}
 	kfree(x);
@@ -794,7 +787,7 @@ static const struct file_operations vireo_vcpu_fops = {
 void vireo_vcpu_destroy(struct vireo_vcpu *vcpu)
 {
 	vireo_lapic_free(vcpu);
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	vireo_guest_fpu_free(vcpu);
 	kfree(vcpu->cpuid);
 	__free_page(vcpu->run_page);
 	vireo_ops->vcpu_free(vcpu);
@@ -824,7 +817,8 @@ int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
 	if (!vcpu->run_page)
 		goto out_free;
 	vcpu->run = page_address(vcpu->run_page);
-	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+	r = vireo_guest_fpu_alloc(vcpu);
+	if (r)
 		goto out_page;
 	init_waitqueue_head(&vcpu->wq);
 	r = vireo_ops->vcpu_init(vcpu);
@@ -860,7 +854,7 @@ int vireo_vcpu_create(struct vireo_vm *vm, unsigned long id)
 
 out_fpu:
 	vireo_lapic_free(vcpu);
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	vireo_guest_fpu_free(vcpu);
 out_page:
 	__free_page(vcpu->run_page);
 out_free:

@@ -315,7 +315,12 @@ struct vireo_vcpu {
 	u32 tsc_aux;			/* (v) guest IA32_TSC_AUX (RDTSCP, RDPID) */
 	u32 host_tsc_aux;		/* (v) the host's, kept across one entry */
 	bool tsc_aux_offered;		/* (v) CPUID offers RDTSCP or RDPID */
-	struct fpu_guest guest_fpu;	/* (c) */
+#ifdef VIREO_HAVE_KVM_GUEST_FPU
+	struct fpu_guest guest_fpu;	/* (c) the kernel's copy of the guest's FPU state */
+#else
+	void *guest_xsave;		/* (c) one page: the guest's FPU state (guest_fpu.c) */
+#endif
+	unsigned long host_dr[4];	/* (v) the host's DR0-3 during one entry (debugreg_hw.h) */
 #ifdef CONFIG_PREEMPT_NOTIFIERS
 	/* (v) shared mode: registered while in VIREO_RUN (kvm_coexist.c) */
 	struct preempt_notifier preempt_notifier;
@@ -442,6 +447,20 @@ int vireo_exit_hw(struct vireo_vcpu *vcpu, u32 reason, u64 code, u64 info1, u64 
 		  u32 suberror);
 void vireo_load_guest_xstate(struct vireo_vcpu *vcpu, u64 *host_xcr0, u32 *host_pkru);
 void vireo_put_guest_xstate(struct vireo_vcpu *vcpu, u64 host_xcr0, u32 host_pkru);
+
+/*
+ * The guest's FPU state (guest_fpu.c): run_begin/run_end bracket one
+ * VIREO_RUN, load/put one world switch (interrupts off); get/set convert
+ * to and from struct vireo_xsave (-EINVAL: a state XRSTOR would refuse).
+ */
+int vireo_guest_fpu_alloc(struct vireo_vcpu *vcpu);
+void vireo_guest_fpu_free(struct vireo_vcpu *vcpu);
+void vireo_guest_fpu_run_begin(struct vireo_vcpu *vcpu);
+void vireo_guest_fpu_run_end(struct vireo_vcpu *vcpu);
+void vireo_guest_fpu_load(struct vireo_vcpu *vcpu);
+void vireo_guest_fpu_put(struct vireo_vcpu *vcpu);
+int vireo_guest_fpu_get(struct vireo_vcpu *vcpu, struct vireo_xsave *x, u64 offered);
+int vireo_guest_fpu_set(struct vireo_vcpu *vcpu, const struct vireo_xsave *x);
 
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
 int vireo_vcpu_init_state(struct vireo_vcpu *vcpu);

@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# kmod/compat/conftest.sh OUT KERNELRELEASE CC CFLAGS... - the kernel API
+# kmod/compat/conftest.sh OUT KERNELRELEASE SYMVERS OWN_FPU CC CFLAGS... - the kernel API
 # feature tests, run by Kbuild before vireo.ko's objects: each test
 # compiles a few lines against the headers of the kernel being built for
 # and defines VIREO_HAVE_<NAME> when they compile.  compat.h turns the
 # answers into the one spelling the code uses.  A test names the API, not
 # a version: backports and distribution kernels are judged by what they
-# have.  OUT is rewritten only when an answer changed.
+# have.  SYMVERS is the kernel's Module.symvers; OWN_FPU non-empty (make
+# VIREO_OWN_FPU=1) answers "no" for the kernel's guest-FPU API, so that
+# vireo.ko keeps the guest's FPU state itself on any kernel.  OUT is
+# rewritten only when an answer changed.
 set -eu
-out=$1 release=$2
-shift 2
+out=$1 release=$2 symvers=$3 own_fpu=$4
+shift 4
 tmp=$(mktemp -d)
 trap '[ -n "${VIREO_CONFTEST_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
@@ -32,6 +35,18 @@ have() {
 	fi
 }
 cc_cmd="$*"
+
+# exported_to_all SYMBOL...: every SYMBOL is exported to any module: in
+# Module.symvers ("CRC<tab>symbol<tab>module<tab>type<tab>namespace") with
+# no namespace.  modpost refuses a symbol exported to a namespace the
+# module may not import, such as "module:kvm,kvm-amd,kvm-intel".
+exported_to_all() {
+	[ -r "$symvers" ] || return 1
+	for sym in "$@"; do
+		awk -F '\t' -v sym="$sym" '$2 == sym && $5 == "" { found = 1 } END { exit !found }' \
+			"$symvers" || return 1
+	done
+}
 
 # have_header NAME HEADER: VIREO_HAVE_NAME if HEADER exists.
 have_header() {
@@ -60,6 +75,17 @@ have_header() {
 		"hrtimer_setup((struct hrtimer *)0, (enum hrtimer_restart (*)(struct hrtimer *))0, CLOCK_MONOTONIC, HRTIMER_MODE_REL);"
 	# 6.8: close_fd_get_file() became file_close_fd().
 	have FILE_CLOSE_FD "linux/fdtable.h" "(void)file_close_fd(0);"
+	# The kernel's guest-FPU API (fpu_swap_kvm_fpstate() and the rest):
+	# exported to every module on 6.1 and 6.12, only to KVM's modules on
+	# sid's 7.2, whose headers still declare it; so the exports decide.
+	if [ -z "$own_fpu" ] && exported_to_all fpu_alloc_guest_fpstate fpu_free_guest_fpstate \
+		fpu_swap_kvm_fpstate fpu_copy_uabi_to_guest_fpstate \
+		fpu_copy_guest_fpstate_to_uabi switch_fpu_return; then
+		have KVM_GUEST_FPU "asm/fpu/api.h" \
+			"struct fpu_guest g; if (fpu_alloc_guest_fpstate(&g)) fpu_swap_kvm_fpstate(&g, true);"
+	else
+		echo "/* VIREO_HAVE_KVM_GUEST_FPU: no${own_fpu:+ (VIREO_OWN_FPU)} */"
+	fi
 } >"$tmp/out.h"
 
 if ! cmp -s "$tmp/out.h" "$out" 2>/dev/null; then

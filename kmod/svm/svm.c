@@ -693,8 +693,7 @@ static void svm_scrub_tlb(struct svm_cpu *sd)
 	asm volatile("vmrun %%rax" : : "a"(page_to_phys(sd->scrub_vmcb)) : "memory");
 	svm_stgi();
 	/* #VMEXIT leaves DR7 disabled (APM 15.5). */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	vireo_restore_host_dr7();
 	local_irq_restore(flags);
 	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
 		pr_err_once(VIREO_LOG_PREFIX "the TLB scrub's VMRUN failed its consistency checks: Vireo's guest translations may reach KVM's guests\n");
@@ -1319,9 +1318,7 @@ static int svm_run_once(struct vireo_vcpu *vcpu)
 	qemu_armed = svm_arm_qemu_breakpoints(vcpu);
 	vireo_svm_enter(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
 	/* #VMEXIT leaves DR7 disabled (APM 15.5); give the host its own back. */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	else if (qemu_armed)
+	if (!vireo_restore_host_dr(vcpu) && qemu_armed)
 		set_debugreg(0, 7);
 	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
 	svm_stgi();

@@ -182,8 +182,7 @@ int vmx_run_once(struct vireo_vcpu *vcpu)
 		set_debugreg(DR6_RESERVED, 6);
 	vmx_switch_to_host_msrs(vmx, &host);
 	vireo_put_guest_xstate(vcpu, host_xcr0, host_pkru);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	vireo_restore_host_dr(vcpu);
 
 	if (failed) {
 		e.reason = vmcs_read(VM_INSTRUCTION_ERROR);

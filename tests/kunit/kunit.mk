@@ -13,7 +13,9 @@
 #
 # The program is the suites, the core files under test compiled unmodified
 # from kmod/, and tests/kunit's kernel shims and KTAP runner; it runs with
-# AddressSanitizer and UBSan.  Every variable here is prefixed KU_.
+# AddressSanitizer and UBSan.  Every variable here is prefixed KU_.  The
+# shims model the kernel's guest-FPU API (asm/fpu/api.h), so guest_fpu.c is
+# built as for a kernel that exports it (VIREO_HAVE_KVM_GUEST_FPU).
 
 KU_DIR     := $(SRCTREE)/tests/kunit
 KU_KMOD    := $(SRCTREE)/kmod
@@ -24,13 +26,13 @@ KU_BIN     := $(BUILD)/bin/vireo-kunit$(KU_VARIANT)
 # The vendor-neutral core that the suites test (main.c, vm.c and mmu.c hold
 # the fd plumbing and page pinning; kmod/tests/test_env.c stands in for the
 # three functions of theirs the core calls).
-KU_CORE    := lapic vcpu tdp cpuid msr exits eventfd state_check emulate paging task_switch debugreg
+KU_CORE    := lapic vcpu tdp cpuid msr exits eventfd state_check emulate paging task_switch debugreg guest_fpu
 KU_SUITES  := $(sort $(wildcard $(KU_KMOD)/tests/*_test.c)) $(KU_KMOD)/tests/test_env.c
 
 KU_SANITIZE ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 KU_CFLAGS  := -std=gnu11 -O1 -g -Wall -Werror -Wno-sign-compare -Wno-pointer-sign \
 	-fno-strict-aliasing -fno-common -MMD -MP \
-	-D__KERNEL__ -DVIREO_KUNIT_HOST $(if $(KUNIT_KNOWN_BUGS),-DVIREO_KUNIT_KNOWN_BUGS) \
+	-D__KERNEL__ -DVIREO_KUNIT_HOST -DVIREO_HAVE_KVM_GUEST_FPU $(if $(KUNIT_KNOWN_BUGS),-DVIREO_KUNIT_KNOWN_BUGS) \
 	-I$(KU_DIR)/include $(KU_SANITIZE)
 
 KU_OBJS    := $(patsubst %,$(KU_OBJ)/core/%.o,$(KU_CORE)) \
