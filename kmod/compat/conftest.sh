@@ -83,8 +83,13 @@ have_header() {
 		fpu_copy_guest_fpstate_to_uabi switch_fpu_return; then
 		have KVM_GUEST_FPU "asm/fpu/api.h" \
 			"struct fpu_guest g; if (fpu_alloc_guest_fpstate(&g)) fpu_swap_kvm_fpstate(&g, true);"
+	elif [ -n "$own_fpu" ]; then
+		echo "/* VIREO_HAVE_KVM_GUEST_FPU: no (VIREO_OWN_FPU) */"
+	elif [ -r "$symvers" ]; then
+		echo "/* VIREO_HAVE_KVM_GUEST_FPU: no (not exported to every module: $symvers) */"
 	else
-		echo "/* VIREO_HAVE_KVM_GUEST_FPU: no${own_fpu:+ (VIREO_OWN_FPU)} */"
+		# Unknown: vireo.ko's own path works on any kernel.
+		echo "/* VIREO_HAVE_KVM_GUEST_FPU: no ($symvers unreadable) */"
 	fi
 } >"$tmp/out.h"
 
