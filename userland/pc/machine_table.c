@@ -27,6 +27,7 @@ const struct vireo_pc_slot vireo_pc_machine_table[] = {
 	{ .model = &vireo_pc_dev_uart, LINES(VIREO_IRQ_COM1) },
 	{ .model = &vireo_pc_dev_i8042, LINES(VIREO_IRQ_KEYBOARD, VIREO_IRQ_MOUSE) },
 	{ .model = &vireo_pc_dev_post },
+	{ .model = &vireo_pc_dev_fw_cfg },
 	{ .model = &vireo_pc_dev_pci_host },
 	{ .model = &vireo_pc_dev_virtio_blk },
 	{ .model = &vireo_pc_dev_virtio_net },

@@ -18,6 +18,7 @@ extern const struct vireo_pc_device_model vireo_pc_dev_rtc;
 extern const struct vireo_pc_device_model vireo_pc_dev_uart;
 extern const struct vireo_pc_device_model vireo_pc_dev_i8042;
 extern const struct vireo_pc_device_model vireo_pc_dev_post;
+extern const struct vireo_pc_device_model vireo_pc_dev_fw_cfg;
 extern const struct vireo_pc_device_model vireo_pc_dev_pci_host;
 extern const struct vireo_pc_device_model vireo_pc_dev_virtio_blk;
 extern const struct vireo_pc_device_model vireo_pc_dev_virtio_net;
