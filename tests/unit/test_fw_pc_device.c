@@ -15,6 +15,9 @@
 #include "options.h"
 #include "test.h"
 
+/* pc/dev/fw_cfg.c; machine_table.c declares it for the machine. */
+extern const struct vireo_pc_device_model vireo_pc_dev_fw_cfg;
+
 #define RAM_BYTES	(64ULL << 20)
 
 static uint8_t *ram;

@@ -18,6 +18,9 @@
 #include "test_line_reader.h"
 #include "test_pc_machine.h"
 
+/* pc/dev/post.c; machine_table.c declares it for the machine. */
+extern const struct vireo_pc_device_model vireo_pc_dev_post;
+
 static const struct vireo_pc_slot post_slot = { .model = &vireo_pc_dev_post };
 
 static void pc_post_latch(void)

@@ -16,24 +16,38 @@
 #define LINES(...)	.lines = { __VA_ARGS__ }, \
 			.nr_lines = sizeof((unsigned int[]){ __VA_ARGS__ }) / sizeof(unsigned int)
 
+/*
+ * One line per device: DEVICE(model, slot fields).  The line declares the
+ * model (pc/dev/<model>.c defines vireo_pc_dev_<model>) and places it, so
+ * a new device is its own file plus one line here; dev/models.h names only
+ * the models that other code finds by pointer.
+ */
+#define PC_MACHINE(DEVICE)							\
+	DEVICE(debug_exit)	/* first: the user's port outranks the rest */	\
+	DEVICE(ioapic)								\
+	DEVICE(pic)								\
+	DEVICE(irq_router)							\
+	DEVICE(pit, LINES(VIREO_IRQ_PIT))					\
+	DEVICE(pm, LINES(VIREO_IRQ_SCI))					\
+	DEVICE(rtc, LINES(VIREO_IRQ_RTC))					\
+	DEVICE(uart, LINES(VIREO_IRQ_COM1))					\
+	DEVICE(i8042, LINES(VIREO_IRQ_KEYBOARD, VIREO_IRQ_MOUSE))		\
+	DEVICE(post)								\
+	DEVICE(fw_cfg)								\
+	DEVICE(pci_host)							\
+	DEVICE(virtio_blk)							\
+	DEVICE(virtio_net)							\
+	DEVICE(virtio_console)							\
+	DEVICE(virtio_rng)							\
+	DEVICE(vga)		/* --vga */
+
+#define DECLARE_MODEL(name, ...) extern const struct vireo_pc_device_model vireo_pc_dev_##name;
+#define PLACE_MODEL(name, ...) { .model = &vireo_pc_dev_##name, __VA_ARGS__ },
+
+PC_MACHINE(DECLARE_MODEL)
+
 const struct vireo_pc_slot vireo_pc_machine_table[] = {
-	{ .model = &vireo_pc_dev_debug_exit },	/* first: the user's port outranks the rest */
-	{ .model = &vireo_pc_dev_ioapic },
-	{ .model = &vireo_pc_dev_pic },
-	{ .model = &vireo_pc_dev_irq_router },
-	{ .model = &vireo_pc_dev_pit, LINES(VIREO_IRQ_PIT) },
-	{ .model = &vireo_pc_dev_pm, LINES(VIREO_IRQ_SCI) },
-	{ .model = &vireo_pc_dev_rtc, LINES(VIREO_IRQ_RTC) },
-	{ .model = &vireo_pc_dev_uart, LINES(VIREO_IRQ_COM1) },
-	{ .model = &vireo_pc_dev_i8042, LINES(VIREO_IRQ_KEYBOARD, VIREO_IRQ_MOUSE) },
-	{ .model = &vireo_pc_dev_post },
-	{ .model = &vireo_pc_dev_fw_cfg },
-	{ .model = &vireo_pc_dev_pci_host },
-	{ .model = &vireo_pc_dev_virtio_blk },
-	{ .model = &vireo_pc_dev_virtio_net },
-	{ .model = &vireo_pc_dev_virtio_console },
-	{ .model = &vireo_pc_dev_virtio_rng },
-	{ .model = &vireo_pc_dev_vga },		/* --vga */
+	PC_MACHINE(PLACE_MODEL)
 };
 
 const unsigned int vireo_pc_machine_table_len =

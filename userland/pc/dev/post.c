@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "models.h"
+#include "device.h"
 
 #define POST_PORT	0x80
 
