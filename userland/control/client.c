@@ -74,7 +74,13 @@ struct vireo_ctl_client *vireo_ctl_client_connect(const char *path, int timeout_
 		return NULL;
 	}
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * Non-blocking: a blocking connect() to a server whose backlog is full
+	 * (a stopped monitor keeps every connection it never accepted) waits
+	 * for ever; this one fails with EAGAIN and the deadline holds.  I/O is
+	 * MSG_DONTWAIT with poll() anyway.
+	 */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		g_set_error(error, VIREO_CTL_ERROR, VIREO_CTL_ERROR_CONNECT, "socket: %s",
 			    g_strerror(errno));
