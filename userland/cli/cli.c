@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vireo/error.h>
+
 #include "cli.h"
 #include "vireo_version.h"
 #include "control/client.h"
@@ -193,6 +195,8 @@ bool vireo_cli_output(gboolean *json, const char *output)
 
 int vireo_cli_exit_of(const GError *error)
 {
+	if (error->domain == VIREO_ERROR)
+		return vireo_exit_of_errno(-vireo_error_errno(error));
 	if (error->domain == VIREO_VM_ERROR) {
 		switch (error->code) {
 		case VIREO_VM_ERROR_NOT_FOUND:

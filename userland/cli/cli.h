@@ -73,8 +73,8 @@ void vireo_cli_print_json(JsonNode *node);
 /* Whether --output=json or --json is on the command line (vireo_cli_main). */
 extern bool vireo_cli_json;
 
-/* Report a GError (VIREO_VM_ERROR, VIREO_CTL_ERROR, VIREO_CTL_REMOTE_ERROR)
- * and return the exit code it maps to; frees it. */
+/* Report a GError (VIREO_ERROR by its errno, VIREO_VM_ERROR, VIREO_CTL_ERROR,
+ * VIREO_CTL_REMOTE_ERROR) and return the exit code it maps to; frees it. */
 int vireo_cli_gerror(GError *error);
 int vireo_cli_exit_of(const GError *error);
 

@@ -19,11 +19,9 @@
 
 int vireo_cli_disk_fail(int ret, GError *error)
 {
-	int code = vireo_cli_fail(vireo_exit_of_errno(ret), "%s",
-				  error ? error->message : g_strerror(-ret));
-
-	g_clear_error(&error);
-	return code;
+	if (error)
+		return vireo_cli_gerror(error);
+	return vireo_cli_fail(vireo_exit_of_errno(ret), "%s", g_strerror(-ret));
 }
 
 /*

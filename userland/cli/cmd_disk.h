@@ -36,7 +36,7 @@ bool vireo_cli_disk_parse_reader(int *argc, char ***argv, const char *summary,
 				 const char *description, enum vireo_disk_format *fmt,
 				 gboolean *json);
 
-/* A libvireo-disk failure (-errno, its message or NULL) as a message and an exit status. */
+/* A libvireo-disk failure (-errno, and its GError or NULL, freed) as a message and an exit status. */
 int vireo_cli_disk_fail(int ret, GError *error);
 /*
  * From here on, SIGINT, SIGTERM and SIGHUP remove the temporary file of a

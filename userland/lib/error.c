@@ -49,11 +49,6 @@ int vireo_error_errno(const GError *error)
 	return EIO;
 }
 
-void vireo_error_print(const char *prog, const GError *error)
-{
-	fprintf(stderr, "%s: %s\n", prog, error ? error->message : "unknown error");
-}
-
 const char *vireo_strerror(int err)
 {
 	if (err < 0)

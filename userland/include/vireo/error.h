@@ -17,14 +17,16 @@
 GQuark vireo_error_quark(void);
 
 /*
- * Set *error (when error is not NULL) to VIREO_ERROR/errnum with the
- * formatted message, and return -errnum, so that a failing path reads
+ * vireo_error_set(error, errnum, fmt, ...): set *error (when error is not
+ * NULL) to VIREO_ERROR/errnum with the formatted message, and evaluate to
+ * -errnum, so that a failing path reads
  * `return vireo_error_set(error, EINVAL, "%s: ...", path);`.  errnum may be
  * given as a -errno value as well (a callee's return value).  A message
  * already in *error is replaced: the caller that knows more speaks last.
+ * A macro, so that the compiler sees the result is negative;
+ * vireo_error_setf() does the setting.
  */
 void vireo_error_setf(GError **error, int errnum, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-/* A macro, so that the compiler sees the result is negative. */
 #define vireo_error_set(error, errnum, ...)                                  \
 	({                                                                    \
 		int vireo_errnum_ = abs(errnum);                              \
@@ -41,8 +43,5 @@ int vireo_error_prefix(GError **error, int ret, const char *fmt, ...) G_GNUC_PRI
 
 /* The errno value an error stands for: its code in VIREO_ERROR, else EIO. */
 int vireo_error_errno(const GError *error);
-
-/* The one way a program prints an error: "prog: message" on stderr. */
-void vireo_error_print(const char *prog, const GError *error);
 
 #endif /* VIREO_ERROR_H */
