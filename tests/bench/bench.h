@@ -178,29 +178,34 @@ static long bench_read_image(const char *path, void *buf, size_t size)
 }
 
 /*
- * The guest's RAM, as both runners give it: BENCH_MEM_SIZE anonymous bytes,
- * the image at BENCH_ENTRY and bench_gdt at BENCH_GDT_GPA.  NULL with *what
- * naming the step that failed and errno set.
+ * What both runners do first: parse the command line (status 2 on a bad
+ * one) and make the guest's RAM, BENCH_MEM_SIZE anonymous bytes with the
+ * image at BENCH_ENTRY and bench_gdt at BENCH_GDT_GPA (status 1, with
+ * the reason, when that fails).
  */
-static char *bench_guest_ram(const struct bench_opts *o, const char **what)
+static char *bench_start(int argc, char **argv, struct bench_opts *o, const char *prog)
 {
+	const char *what = "mmap guest RAM";
 	char *mem;
 	long len;
 
-	*what = "mmap guest RAM";
+	if (bench_parse(argc, argv, o) < 0)
+		exit(2);
 	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
-		return NULL;
+		goto fail;
 	len = bench_read_image(o->image, mem + BENCH_ENTRY, BENCH_MEM_SIZE - BENCH_ENTRY);
 	if (len < 0) {
-		munmap(mem, BENCH_MEM_SIZE);
-		*what = o->image;
+		what = o->image;
 		errno = (int)-len;
-		return NULL;
+		goto fail;
 	}
 	memcpy(mem + BENCH_GDT_GPA, bench_gdt, sizeof(bench_gdt));
 	return mem;
+fail:
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	exit(1);
 }
 
 /*

@@ -111,15 +111,9 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 	struct kvm_run *run;
 	int sys, vm, vcpu, i, run_size, err;
-	const char *what;
 	char *mem;
 
-	if (bench_parse(argc, argv, &o) < 0)
-		return 2;
-
-	mem = bench_guest_ram(&o, &what);
-	if (!mem)
-		die(what);
+	mem = bench_start(argc, argv, &o, "kvm-bench");
 
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (sys < 0)

@@ -75,15 +75,9 @@ int main(int argc, char **argv)
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
 	int i, err;
-	const char *what;
 	char *mem;
 
-	if (bench_parse(argc, argv, &o) < 0)
-		return 2;
-
-	mem = bench_guest_ram(&o, &what);
-	if (!mem)
-		die(what, -errno);
+	mem = bench_start(argc, argv, &o, "vireo-bench");
 
 	err = vireo_open(NULL, &sys);
 	if (err)
