@@ -127,7 +127,7 @@ $(CLI_FUZZ_BIN): $(CLI_TESTS)/control/fuzz_control.c $(CLI_SRC)/control/protocol
 		$(CLI_SRC)/control/json.c $(CLI_SRC)/control/protocol.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	$(CLI_FUZZ_CC) -std=gnu11 -Wall -Wextra -Werror -g -O1 -D_GNU_SOURCE \
-		-fsanitize=fuzzer,address,undefined -I$(CLI_SRC) $(CLI_GLIB_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -I$(CLI_SRC) -I$(CLI_SRC)/include $(CLI_GLIB_CFLAGS) \
 		-o $@ $(CLI_TESTS)/control/fuzz_control.c $(CLI_SRC)/control/protocol.c \
 		$(CLI_SRC)/control/json.c $(CLI_GLIB_LIBS)
 

@@ -417,7 +417,7 @@ static void check_ports(void)
 		uint16_t port;
 		uint8_t size;
 	} empty[] = {
-		{ 0x510, 2 }, { 0x510, 4 }, { 0x402, 1 }, { 0x402, 4 }, { 0x3fe, 4 },
+		{ 0x520, 2 }, { 0x520, 4 }, { 0x402, 1 }, { 0x402, 4 }, { 0x3fe, 4 },
 		{ 0x3ff, 2 }, { 0xcf9, 4 }, { 0xcf9, 2 }, { 0xffff, 1 }, { 0xfffe, 2 },
 		{ 0xfffd, 4 }, { 0x61, 4 },
 	};
@@ -464,12 +464,12 @@ static void check_ports(void)
 		void *d = buf, *s = buf;
 		uint32_t n = 8, m = 16;
 
-		__asm__ __volatile__("rep insw" : "+D"(d), "+c"(n) : "d"(0x510) : "memory");
+		__asm__ __volatile__("rep insw" : "+D"(d), "+c"(n) : "d"(0x520) : "memory");
 		for (i = 0; i < 8; i++)
 			bad |= buf[i] != 0xffff;
 		__asm__ __volatile__("rep outsb" : "+S"(s), "+c"(m) : "d"(0x402) : "memory");
 	}
-	verdict("pio-string-unclaimed", !bad, "rep insw from port 0x510 read %x", buf[0]);
+	verdict("pio-string-unclaimed", !bad, "rep insw from port 0x520 read %x", buf[0]);
 
 	/*
 	 * INS/OUTS whose buffer is not RAM (SDM vol. 1 19.4.4: the memory
@@ -483,11 +483,11 @@ static void check_ports(void)
 		uint32_t n = 8, m = 16, sel;
 		uint8_t cmos;
 
-		__asm__ __volatile__("rep insw" : "+D"(d), "+c"(n) : "d"(0x510) : "memory");
+		__asm__ __volatile__("rep insw" : "+D"(d), "+c"(n) : "d"(0x520) : "memory");
 		__asm__ __volatile__("rep outsb" : "+S"(s), "+c"(m) : "d"(0x402) : "memory");
 		d = (void *)0xfec00000;
 		n = 1;
-		__asm__ __volatile__("rep insl" : "+D"(d), "+c"(n) : "d"(0x510) : "memory");
+		__asm__ __volatile__("rep insl" : "+D"(d), "+c"(n) : "d"(0x520) : "memory");
 		sel = mmio_read32(0xfec00000);
 		outb(0x70, 0x7f);	/* where all-ones data would point */
 		outb(0x71, 0x00);
