@@ -11,7 +11,10 @@
 #         at boot (as distributions load it), vireo.ko built for 6.12 by
 #         kmatrix, running tests/l1/run-coexist.sh (make rig-coexist, the
 #         KVM coexistence test of issue 18, with the bench-linux L2 and
-#         QEMU); timeout CHECK_COEXIST_TIMEOUT (2400 s)
+#         QEMU); timeout CHECK_COEXIST_TIMEOUT (2400 s).  Not in the
+#         default list yet: with two Vireo L2s beside it, the QEMU/KVM L2
+#         has stalled (issue 18, open); CHECK_LEGS=coexist or
+#         make rig-coexist runs it
 #   vmx   the rig suite in the Bochs L1 (Intel VMX + EPT)       make rig-check-vmx
 #
 # CHECK_LEGS="unit svm" runs a subset.  Exit status 1 if any leg failed or
@@ -25,7 +28,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-legs=${CHECK_LEGS:-unit fuzz kmatrix svm coexist vmx}
+legs=${CHECK_LEGS:-unit fuzz kmatrix svm vmx}
 make=(make --no-print-directory)
 total_pass=0 total_fail=0 total_skip=0 summary=()
 
